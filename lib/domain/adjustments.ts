@@ -1,0 +1,20 @@
+/** Staff adjustments: points in go to a fresh lot; points out take the earliest-expiring first. */
+import { credit, debit, expireDue, lotFor, type Account, type LedgerEntry } from './account.ts';
+import type { Program } from './program.ts';
+
+export interface AdjustmentOutcome {
+  readonly entries: readonly LedgerEntry[];
+  readonly accountAfter: Account;
+}
+
+export function adjustPoints(program: Program, account: Account, points: number, now: Date): AdjustmentOutcome {
+  const entries: LedgerEntry[] = [];
+  const expired = expireDue(account, now, program.timeZone);
+  if (expired.entry) entries.push(expired.entry);
+  const change =
+    points >= 0
+      ? credit(expired.account, points, lotFor(now, program.timeZone, program.expiry?.afterMonths), 'adjustment')
+      : debit(expired.account, -points, 'adjustment', { field: 'points' });
+  if (change.entry) entries.push(change.entry);
+  return { entries, accountAfter: change.account };
+}

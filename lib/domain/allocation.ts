@@ -1,0 +1,51 @@
+/**
+ * Integer allocation by largest remainder: split `total` across `weights` in proportion, so the
+ * parts are integers that add up to `total` exactly. Used for points and money alike, so a return
+ * of any subset of lines reverses exactly what those lines were given.
+ */
+export function allocate(total: number, weights: readonly number[]): number[] {
+  assertInt(total, 'total');
+  const sum = weights.reduce((s, w) => {
+    assertInt(w, 'weight');
+    if (w < 0) throw new RangeError('weights must be non-negative');
+    return s + w;
+  }, 0);
+  if (weights.length === 0 || total === 0) return weights.map(() => 0);
+  if (sum === 0) throw new RangeError('cannot allocate a non-zero total over zero weights');
+
+  const sign = total < 0 ? -1n : 1n;
+  const t = BigInt(Math.abs(total));
+  const s = BigInt(sum);
+  const parts: bigint[] = [];
+  const remainders: Array<{ index: number; rem: bigint }> = [];
+  let given = 0n;
+  weights.forEach((w, index) => {
+    const exact = t * BigInt(w);
+    const part = exact / s;
+    parts.push(part);
+    remainders.push({ index, rem: exact % s });
+    given += part;
+  });
+  // Ties go to the earlier line so the result is deterministic for a given line order.
+  remainders.sort((a, b) => (a.rem === b.rem ? a.index - b.index : a.rem > b.rem ? -1 : 1));
+  for (let i = 0; given < t; i++, given++) {
+    const r = remainders[i]!;
+    parts[r.index] = parts[r.index]! + 1n;
+  }
+  return parts.map((p) => Number(p * sign));
+}
+
+/** floor(a * b / c) for non-negative integers, exact beyond 2^53 intermediates. */
+export function mulDivFloor(a: number, b: number, c: number): number {
+  assertInt(a, 'a');
+  assertInt(b, 'b');
+  assertInt(c, 'c');
+  if (c <= 0) throw new RangeError('divisor must be positive');
+  return Number((BigInt(a) * BigInt(b)) / BigInt(c));
+}
+
+export const sum = (xs: readonly number[]): number => xs.reduce((s, x) => s + x, 0);
+
+function assertInt(n: number, name: string): void {
+  if (!Number.isSafeInteger(n)) throw new RangeError(`${name} must be a safe integer, got ${n}`);
+}

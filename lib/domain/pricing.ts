@@ -1,0 +1,168 @@
+/**
+ * The rules engine's entry point for a receipt: `(program, account, receipt, now) → outcome`.
+ * Quote and commit both call `priceReceipt`, so a commit of an unchanged quote gives the same
+ * numbers. Order: tier discount → points discount (burn) → earning on what is left to pay.
+ */
+import { allocate, mulDivFloor, sum } from './allocation.ts';
+import { credit, debit, expireDue, lotFor, type Account, type LedgerEntry } from './account.ts';
+import { RuleViolationError } from './errors.ts';
+import type { Program } from './program.ts';
+import { lotExpiryDate, type MonthKey } from './time.ts';
+import { currentTier, type TierView } from './tiers.ts';
+
+export interface ReceiptLine {
+  readonly lineId: string;
+  readonly sku: string;
+  readonly category: string;
+  /** Quantity in thousandths, so 0.5 kg is 500 and arithmetic stays integer. */
+  readonly quantityMilli: number;
+  readonly unitPrice: number;
+  /** Line amount after the shop's own discounts, minor units. */
+  readonly amount: number;
+}
+
+export interface ReceiptDraft {
+  readonly occurredAt: Date;
+  readonly lines: readonly ReceiptLine[];
+  readonly burnPoints: number;
+}
+
+export interface PricedLine {
+  readonly lineId: string;
+  readonly quantityMilli: number;
+  readonly amount: number;
+  readonly tierDiscount: number;
+  readonly pointsDiscount: number;
+  readonly paid: number;
+  readonly pointsEarned: number;
+  readonly pointsBurned: number;
+}
+
+export interface ReceiptTotals {
+  readonly amount: number;
+  readonly tierDiscount: number;
+  readonly pointsDiscount: number;
+  readonly paid: number;
+  readonly pointsEarned: number;
+  readonly pointsBurned: number;
+}
+
+export interface Pricing {
+  readonly tier: TierView | null;
+  readonly lines: readonly PricedLine[];
+  readonly totals: ReceiptTotals;
+  readonly burn: { readonly requested: number; readonly maxPoints: number; readonly pointValue: number };
+  readonly earn: { readonly points: number; readonly lot: MonthKey; readonly expiresOn: string | null };
+  /** Lots the burn took points from; a return gives them back there. */
+  readonly burnLots: Readonly<Record<MonthKey, number>>;
+  readonly entries: readonly LedgerEntry[];
+  readonly accountBefore: Account;
+  readonly accountAfter: Account;
+  /** The tier the next purchase will get. */
+  readonly tierAfter: TierView | null;
+}
+
+export function priceReceipt(program: Program, account: Account, receipt: ReceiptDraft, now: Date): Pricing {
+  const entries: LedgerEntry[] = [];
+  const expired = expireDue(account, now, program.timeZone);
+  if (expired.entry) entries.push(expired.entry);
+  let acc = expired.account;
+  const accountBefore = acc;
+  const lines = receipt.lines;
+
+  const tier = currentTier(program, acc);
+  const tierExcluded = new Set(program.tiers?.excludedCategories ?? []);
+  const discountable = lines.map((l) => (tierExcluded.has(l.category) ? 0 : l.amount));
+  const tierDiscountTotal = tier ? mulDivFloor(sum(discountable), tier.discountBps, 10_000) : 0;
+  const tierDiscounts = allocateOrZero(tierDiscountTotal, discountable);
+  const payable = lines.map((l, i) => l.amount - tierDiscounts[i]!);
+
+  const redemption = program.redemption;
+  const pointValue = redemption?.pointValue ?? 0;
+  const caps = lines.map((l, i) => {
+    if (!redemption?.enabled) return 0;
+    if (redemption.excludedCategories.includes(l.category) || redemption.excludedSkus.includes(l.sku)) return 0;
+    return mulDivFloor(payable[i]!, redemption.maxShareBps, 10_000 * redemption.pointValue);
+  });
+  const receiptCap = sum(caps);
+  const maxPoints = Math.min(receiptCap, Math.max(0, acc.available));
+  let burned = lines.map(() => 0);
+  let burnLots: Record<MonthKey, number> = {};
+  if (receipt.burnPoints > 0) {
+    if (!redemption?.enabled) {
+      throw new RuleViolationError('redemption_disabled', 'burn.points: this program does not let points pay', 'burn.points');
+    }
+    if (receipt.burnPoints > receiptCap) {
+      throw new RuleViolationError(
+        'burn_exceeds_receipt_limit',
+        `burn.points may be at most ${receiptCap} on this receipt (points may pay ${redemption.maxShareBps / 100}% of eligible lines)`,
+        'burn.points',
+      );
+    }
+    const d = debit(acc, receipt.burnPoints, 'burn', { field: 'burn.points' });
+    acc = d.account;
+    burnLots = d.taken;
+    if (d.entry) entries.push(d.entry);
+    burned = allocate(receipt.burnPoints, caps);
+  }
+  const pointsDiscounts = burned.map((p) => p * pointValue);
+  const paid = payable.map((p, i) => p - pointsDiscounts[i]!);
+
+  const earnExcludedCats = new Set(program.exclusions.categories);
+  const earnExcludedSkus = new Set(program.exclusions.skus);
+  const basis = lines.map((l, i) =>
+    earnExcludedCats.has(l.category) || earnExcludedSkus.has(l.sku)
+      ? 0
+      : program.earning.basis === 'paid'
+        ? paid[i]!
+        : payable[i]!,
+  );
+  const { points: per, per: perAmount } = program.earning.base;
+  const earned =
+    program.earning.rounding === 'line'
+      ? basis.map((b) => mulDivFloor(b, per, perAmount))
+      : allocateOrZero(mulDivFloor(sum(basis), per, perAmount), basis);
+  const earnTotal = sum(earned);
+  const lot = lotFor(receipt.occurredAt, program.timeZone, program.expiry?.afterMonths);
+  if (earnTotal > 0) {
+    const c = credit(acc, earnTotal, lot, 'earn');
+    acc = c.account;
+    if (c.entry) entries.push(c.entry);
+  }
+  const paidTotal = sum(paid);
+  acc = { ...acc, paidTotal: acc.paidTotal + paidTotal, receiptCount: acc.receiptCount + 1 };
+
+  const priced: PricedLine[] = lines.map((l, i) => ({
+    lineId: l.lineId,
+    quantityMilli: l.quantityMilli,
+    amount: l.amount,
+    tierDiscount: tierDiscounts[i]!,
+    pointsDiscount: pointsDiscounts[i]!,
+    paid: paid[i]!,
+    pointsEarned: earned[i]!,
+    pointsBurned: burned[i]!,
+  }));
+  return {
+    tier,
+    lines: priced,
+    totals: {
+      amount: sum(lines.map((l) => l.amount)),
+      tierDiscount: tierDiscountTotal,
+      pointsDiscount: sum(pointsDiscounts),
+      paid: paidTotal,
+      pointsEarned: earnTotal,
+      pointsBurned: receipt.burnPoints,
+    },
+    burn: { requested: receipt.burnPoints, maxPoints, pointValue },
+    earn: { points: earnTotal, lot, expiresOn: program.expiry ? lotExpiryDate(lot) : null },
+    burnLots,
+    entries,
+    accountBefore,
+    accountAfter: acc,
+    tierAfter: currentTier(program, acc),
+  };
+}
+
+function allocateOrZero(total: number, weights: readonly number[]): number[] {
+  return total === 0 || sum(weights) === 0 ? weights.map(() => 0) : allocate(total, weights);
+}

@@ -1,0 +1,103 @@
+/**
+ * The program document: a chain's loyalty rules as data. Version 0 covers base earning,
+ * exclusions, redemption, expiry and discount tiers; the full rules engine extends it by adding
+ * sections, so every section is optional or defaulted and unknown keys are refused (a typo in a
+ * rule name must not silently switch a rule off).
+ */
+import { z } from 'zod';
+import { isValidTimeZone } from './time.ts';
+
+const code = z.string().min(1).max(64);
+const basisPoints = z.int().min(0).max(10_000);
+
+const currencies = new Set(Intl.supportedValuesOf('currency'));
+export const currencyCode = z
+  .string()
+  .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as "AMD"')
+  .refine((c) => currencies.has(c), 'must be a known ISO 4217 currency');
+
+const tierLevel = z.strictObject({
+  id: code,
+  name: z.string().min(1).max(100),
+  /** Cumulative amount paid (minor units) from which this level applies to later purchases. */
+  threshold: z.int().min(0),
+  discountBps: basisPoints,
+});
+
+const staffLevel = z.strictObject({
+  id: code,
+  name: z.string().min(1).max(100),
+  discountBps: basisPoints,
+});
+
+export const programSchema = z.strictObject({
+  format: z.literal(0).default(0),
+  name: z.string().min(1).max(200),
+  currency: currencyCode,
+  timeZone: z.string().refine(isValidTimeZone, 'must be an IANA time zone such as "Asia/Yerevan"'),
+  earning: z.strictObject({
+    /** `points` for every full `per` minor units of the earning basis. */
+    base: z.strictObject({ points: z.int().min(0).max(1_000_000), per: z.int().min(1).max(1_000_000_000) }),
+    /** Earn on what was paid in money (after a points discount) or on the amount before it. */
+    basis: z.enum(['paid', 'beforePointsDiscount']).default('paid'),
+    /** Round once per receipt and spread by largest remainder, or floor each line on its own. */
+    rounding: z.enum(['receipt', 'line']).default('receipt'),
+  }),
+  /** Lines that earn no points. */
+  exclusions: z
+    .strictObject({ categories: z.array(code).max(1000).default([]), skus: z.array(code).max(10_000).default([]) })
+    .default({ categories: [], skus: [] }),
+  redemption: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      /** Money value of one point, in minor units. */
+      pointValue: z.int().min(1).max(1_000_000),
+      /** Share of each line's payable amount that points may pay. */
+      maxShareBps: basisPoints.default(10_000),
+      excludedCategories: z.array(code).max(1000).default([]),
+      excludedSkus: z.array(code).max(10_000).default([]),
+    })
+    .optional(),
+  /** Points expire at the end of the Nth month after the month they were earned in. */
+  expiry: z.strictObject({ afterMonths: z.int().min(0).max(240) }).optional(),
+  tiers: z
+    .strictObject({
+      basis: z.literal('cumulativePaid').default('cumulativePaid'),
+      levels: z.array(tierLevel).min(1).max(50),
+      /** Levels only staff assign (a VIP card); automatic evaluation leaves them alone. */
+      staffLevels: z.array(staffLevel).max(50).default([]),
+      /** Categories that never get a tier discount. */
+      excludedCategories: z.array(code).max(1000).default([]),
+    })
+    .superRefine((t, ctx) => {
+      const ids = new Set<string>();
+      [...t.levels, ...t.staffLevels].forEach((l) => {
+        if (ids.has(l.id)) ctx.addIssue({ code: 'custom', message: `duplicate tier id "${l.id}"`, path: ['levels'] });
+        ids.add(l.id);
+      });
+      t.levels.forEach((l, i) => {
+        if (i > 0 && l.threshold <= t.levels[i - 1]!.threshold)
+          ctx.addIssue({ code: 'custom', message: 'thresholds must increase', path: ['levels', i, 'threshold'] });
+      });
+      if (t.levels[0]!.threshold !== 0)
+        ctx.addIssue({ code: 'custom', message: 'the first level must start at 0', path: ['levels', 0, 'threshold'] });
+    })
+    .optional(),
+});
+
+export type ProgramInput = z.input<typeof programSchema>;
+export type Program = z.output<typeof programSchema>;
+
+export interface ProgramIssue {
+  /** JSON path in the document, e.g. `tiers.levels.1.threshold`. */
+  readonly path: string;
+  readonly message: string;
+}
+
+export type ProgramParseResult = { ok: true; program: Program } | { ok: false; issues: ProgramIssue[] };
+
+export function parseProgram(input: unknown): ProgramParseResult {
+  const r = programSchema.safeParse(input);
+  if (r.success) return { ok: true, program: r.data };
+  return { ok: false, issues: r.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) };
+}
