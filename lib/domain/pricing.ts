@@ -50,6 +50,8 @@ export interface ReceiptTotals {
 export interface Pricing {
   readonly tier: TierView | null;
   readonly lines: readonly PricedLine[];
+  /** Most points each line could take (its share of what points may pay). */
+  readonly lineCaps: readonly number[];
   readonly totals: ReceiptTotals;
   readonly burn: { readonly requested: number; readonly maxPoints: number; readonly pointValue: number };
   readonly earn: { readonly points: number; readonly lot: MonthKey; readonly expiresOn: string | null };
@@ -145,6 +147,7 @@ export function priceReceipt(program: Program, account: Account, receipt: Receip
   return {
     tier,
     lines: priced,
+    lineCaps: caps,
     totals: {
       amount: sum(lines.map((l) => l.amount)),
       tierDiscount: tierDiscountTotal,

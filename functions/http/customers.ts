@@ -1,0 +1,17 @@
+/** Customers: enrol (tills and staff), and staff reads, ledger, adjustments and tiers. */
+import { deps } from '#lib/app/deps.ts';
+import { adjust, enrol, getCustomer, ledgerPage, setStaffTier } from '#lib/app/customers.ts';
+import { answered, httpFunction, ok } from '#lib/http/function.ts';
+import { jsonBody, pathParam, validate } from '#lib/http/request.ts';
+import { adjustmentBody, enrolBody, ledgerQuery, tierBody } from '#lib/http/schemas.ts';
+
+export const handler = httpFunction('customers', {
+  'POST /v1/customers': async (event, p) => ok(await enrol(deps(), p, validate(enrolBody, jsonBody(event))), 201),
+  'GET /v1/customers/{customerId}': async (event, p) => ok(await getCustomer(deps(), p, pathParam(event, 'customerId'))),
+  'GET /v1/customers/{customerId}/ledger': async (event, p) =>
+    ok(await ledgerPage(deps(), p, pathParam(event, 'customerId'), validate(ledgerQuery, event.queryStringParameters ?? {}))),
+  'POST /v1/customers/{customerId}/adjustments': async (event, p) =>
+    answered(await adjust(deps(), p, pathParam(event, 'customerId'), validate(adjustmentBody, jsonBody(event)))),
+  'PUT /v1/customers/{customerId}/tier': async (event, p) =>
+    ok(await setStaffTier(deps(), p, pathParam(event, 'customerId'), validate(tierBody, jsonBody(event)))),
+});

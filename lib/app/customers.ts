@@ -1,0 +1,204 @@
+/**
+ * Customer use cases: enrol, identify, read, ledger, staff adjustments and staff tiers.
+ * Primary adapter (functions/http) → these → secondary adapters (lib/storage).
+ */
+import { randomBytes, randomInt } from 'node:crypto';
+import { adjustPoints } from '#domain/adjustments.ts';
+import { emptyAccount } from '#domain/account.ts';
+import { cardNumber, normalizeCard, normalizePhone } from '#domain/identifiers.ts';
+import type { Program } from '#domain/program.ts';
+import { currentTier, isStaffTier } from '#domain/tiers.ts';
+import { HttpError, notFound } from '../http/errors.ts';
+import type { AdjustmentBody, CustomerRef, EnrolBody, TierBody } from '../http/schemas.ts';
+import type { Principal } from '../storage/api-keys.ts';
+import { IdentifierTakenError, numberEntries, type CustomerRecord } from '../storage/customers.ts';
+import { keys } from '../storage/keys.ts';
+import { transactWrite, withOptimisticRetry } from '../storage/transact.ts';
+import { requestHash, type Answer } from './idempotency.ts';
+import type { Deps } from './deps.ts';
+import { customerView, pointsView, tierView } from './views.ts';
+
+export async function requireProgram(deps: Deps, tenantId: string): Promise<{ version: number; program: Program }> {
+  const p = await deps.programs.current(tenantId);
+  if (!p) throw new HttpError(409, 'program_not_configured', 'this tenant has no loyalty program published yet');
+  return p;
+}
+
+/** Finds the customer a POS names by card, phone or id: one or two reads. */
+export async function resolveCustomer(deps: Deps, tenantId: string, ref: CustomerRef, prefix = 'customer'): Promise<CustomerRecord> {
+  let customerId = ref.customerId;
+  if (ref.card !== undefined) {
+    const card = normalizeCard(ref.card);
+    if (!card) throw new HttpError(400, 'invalid_request', `${prefix}.card: must be 4–32 letters or digits`, `${prefix}.card`);
+    customerId = (await deps.customers.findId(tenantId, 'card', card)) ?? undefined;
+    if (!customerId) throw notFound('customer with this card', `${prefix}.card`);
+  } else if (ref.phone !== undefined) {
+    const phone = normalizePhone(ref.phone);
+    if (!phone) throw new HttpError(400, 'invalid_request', `${prefix}.phone: must be an international number such as +37491234567`, `${prefix}.phone`);
+    customerId = (await deps.customers.findId(tenantId, 'phone', phone)) ?? undefined;
+    if (!customerId) throw notFound('customer with this phone', `${prefix}.phone`);
+  }
+  const customer = customerId ? await deps.customers.get(tenantId, customerId) : null;
+  if (!customer) throw notFound('customer', `${prefix}.customerId`);
+  return customer;
+}
+
+export async function identify(deps: Deps, p: Principal, ref: CustomerRef) {
+  const { program } = await requireProgram(deps, p.tenantId);
+  const c = await resolveCustomer(deps, p.tenantId, ref);
+  const tier = currentTier(program, c.account);
+  return {
+    customerId: c.profile.customerId,
+    card: c.profile.card,
+    name: c.profile.name,
+    tier: tierView(tier),
+    points: pointsView(program, c.account, deps.clock()),
+    discount: { bps: tier?.discountBps ?? 0 },
+    stampCards: [] as unknown[],
+    coupons: [] as unknown[],
+  };
+}
+
+export async function enrol(deps: Deps, p: Principal, body: EnrolBody) {
+  const { program } = await requireProgram(deps, p.tenantId);
+  const phone = body.phone === undefined ? undefined : normalizePhone(body.phone);
+  if (phone === null) throw new HttpError(400, 'invalid_request', 'phone: must be an international number such as +37491234567', 'phone');
+  const givenCard = body.card === undefined ? undefined : normalizeCard(body.card);
+  if (givenCard === null) throw new HttpError(400, 'invalid_request', 'card: must be 4–32 letters or digits', 'card');
+  const now = deps.clock();
+
+  // An issued number can collide with an existing card; the conditional write catches it and we draw again.
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const card = givenCard ?? cardNumber(Array.from({ length: 15 }, () => randomInt(10)).join(''));
+    const record: CustomerRecord = {
+      tenantId: p.tenantId,
+      profile: {
+        customerId: `c_${randomBytes(12).toString('base64url')}`,
+        card,
+        phone,
+        name: body.name,
+        email: body.email?.toLowerCase(),
+        birthDate: body.birthDate,
+        locale: body.locale,
+        consents: body.consents,
+        createdAt: now.toISOString(),
+      },
+      account: emptyAccount(),
+      ledgerSeq: 0,
+      version: 1,
+    };
+    try {
+      await deps.customers.create(record);
+      return customerView(record, program, now);
+    } catch (e) {
+      if (e instanceof IdentifierTakenError && e.kind === 'card' && givenCard === undefined) continue;
+      throw e;
+    }
+  }
+  throw new HttpError(503, 'busy', 'could not issue a unique card number; retry');
+}
+
+export async function getCustomer(deps: Deps, p: Principal, customerId: string) {
+  const { program } = await requireProgram(deps, p.tenantId);
+  const c = await deps.customers.get(p.tenantId, customerId);
+  if (!c) throw notFound('customer', 'customerId');
+  return customerView(c, program, deps.clock());
+}
+
+const encodeCursor = (sk: string) => Buffer.from(JSON.stringify({ sk }), 'utf8').toString('base64url');
+function decodeCursor(cursor: string): string {
+  try {
+    const { sk } = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { sk?: unknown };
+    if (typeof sk === 'string' && /^LEDGER#\d{12}$/.test(sk)) return sk;
+  } catch {
+    // fall through to the 400 below
+  }
+  throw new HttpError(400, 'invalid_request', 'cursor: is not a cursor this API returned', 'cursor');
+}
+
+export async function ledgerPage(deps: Deps, p: Principal, customerId: string, q: { limit: number; cursor?: string | undefined }) {
+  const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
+  const c = await deps.customers.get(p.tenantId, customerId);
+  if (!c) throw notFound('customer', 'customerId');
+  const page = await deps.customers.ledger(p.tenantId, customerId, q.limit, after);
+  return {
+    customerId,
+    balance: c.account.available,
+    entries: page.rows.map((r) => ({
+      seq: r.seq,
+      at: r.at,
+      kind: r.kind,
+      points: r.points,
+      balanceAfter: r.balanceAfter,
+      source: r.source,
+    })),
+    nextCursor: page.nextSk ? encodeCursor(page.nextSk) : null,
+  };
+}
+
+export async function adjust(deps: Deps, p: Principal, customerId: string, body: AdjustmentBody) {
+  const { program } = await requireProgram(deps, p.tenantId);
+  const hash = requestHash({ customerId, ...body });
+  const key = keys.adjustment(p.tenantId, customerId, body.adjustmentId);
+  return withOptimisticRetry<Answer>(async () => {
+    const c = await deps.customers.get(p.tenantId, customerId);
+    if (!c) throw notFound('customer', 'customerId');
+    const now = deps.clock();
+    const outcome = adjustPoints(program, c.account, body.points, now);
+    const entries = numberEntries(c, outcome.entries, now.toISOString(), {
+      adjustmentId: body.adjustmentId,
+      actor: p.actor,
+      reason: body.reason,
+    });
+    const response = JSON.stringify({
+      adjustmentId: body.adjustmentId,
+      customerId,
+      points: body.points,
+      reason: body.reason,
+      actor: p.actor,
+      at: now.toISOString(),
+      balance: { before: c.account.available, after: outcome.accountAfter.available },
+    });
+    const next: CustomerRecord = { ...c, account: outcome.accountAfter, ledgerSeq: c.ledgerSeq + entries.length };
+    const r = await transactWrite(deps.db, [
+      {
+        Put: {
+          TableName: deps.db.table,
+          Item: { ...key, type: 'adjustment', requestHash: hash, response, actor: p.actor },
+          ConditionExpression: 'attribute_not_exists(pk)',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        },
+      },
+      ...deps.customers.updateItems(c, next, entries),
+    ]);
+    if (r.ok) return { done: true, value: { body: response, replayed: false } };
+    const first = r.reasons[0];
+    if (first?.code === 'ConditionalCheckFailed' && first.item) {
+      if (first.item.requestHash !== hash) {
+        throw new HttpError(422, 'idempotency_conflict', 'adjustmentId: was already used with a different body', 'adjustmentId');
+      }
+      return { done: true, value: { body: first.item.response as string, replayed: true } };
+    }
+    return { done: false };
+  });
+}
+
+export async function setStaffTier(deps: Deps, p: Principal, customerId: string, body: TierBody) {
+  const { program } = await requireProgram(deps, p.tenantId);
+  if (body.tierId !== null && !isStaffTier(program, body.tierId)) {
+    throw new HttpError(422, 'unknown_tier', `tierId: "${body.tierId}" is not a staff-assigned tier of this program`, 'tierId');
+  }
+  return withOptimisticRetry(async () => {
+    const c = await deps.customers.get(p.tenantId, customerId);
+    if (!c) throw notFound('customer', 'customerId');
+    const now = deps.clock();
+    const next: CustomerRecord = {
+      ...c,
+      account: { ...c.account, staffTierId: body.tierId },
+      staffTier: { tierId: body.tierId, by: p.actor, at: now.toISOString(), reason: body.reason },
+    };
+    const r = await transactWrite(deps.db, deps.customers.updateItems(c, next, []));
+    if (!r.ok) return { done: false };
+    return { done: true, value: customerView(next, program, now) };
+  });
+}

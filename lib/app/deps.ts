@@ -1,0 +1,29 @@
+/** The adapters a use case needs, made once per process; tests build their own. */
+import { db as sharedDb, type Db } from '../storage/client.ts';
+import { apiKeyRepository, type ApiKeyRepository } from '../storage/api-keys.ts';
+import { customerRepository, type CustomerRepository } from '../storage/customers.ts';
+import { programRepository, type ProgramRepository } from '../storage/programs.ts';
+import { receiptRepository, type ReceiptRepository } from '../storage/receipts.ts';
+
+export interface Deps {
+  readonly db: Db;
+  readonly customers: CustomerRepository;
+  readonly programs: ProgramRepository;
+  readonly receipts: ReceiptRepository;
+  readonly apiKeys: ApiKeyRepository;
+  readonly clock: () => Date;
+}
+
+export function makeDeps(db: Db, clock: () => Date = () => new Date()): Deps {
+  return {
+    db,
+    customers: customerRepository(db),
+    programs: programRepository(db),
+    receipts: receiptRepository(db),
+    apiKeys: apiKeyRepository(db),
+    clock,
+  };
+}
+
+let shared: Deps | undefined;
+export const deps = (): Deps => (shared ??= makeDeps(sharedDb()));

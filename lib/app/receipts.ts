@@ -1,0 +1,139 @@
+/**
+ * Quote and commit a receipt. Both run the same pricing; commit then writes the receipt (the
+ * idempotency record), the customer's new account and its ledger entries in one transaction.
+ * Reads: identifier (if by card/phone) + customer. Writes: one TransactWriteItems.
+ */
+import { DomainError } from '#domain/errors.ts';
+import { priceReceipt, type Pricing, type ReceiptDraft } from '#domain/pricing.ts';
+import { HttpError } from '../http/errors.ts';
+import { toMilli, type ReceiptBody } from '../http/schemas.ts';
+import type { Principal } from '../storage/api-keys.ts';
+import { numberEntries, type CustomerRecord } from '../storage/customers.ts';
+import type { ReceiptRecord } from '../storage/receipts.ts';
+import { transactWrite, withOptimisticRetry } from '../storage/transact.ts';
+import { requestHash, type Answer } from './idempotency.ts';
+import type { Deps } from './deps.ts';
+import { requireProgram, resolveCustomer } from './customers.ts';
+import { tierView } from './views.ts';
+
+/** How far ahead of the server's clock a till's clock may be. */
+const CLOCK_SKEW_MS = 10 * 60_000;
+
+function draftOf(body: ReceiptBody, programCurrency: string, now: Date, burn = true): ReceiptDraft {
+  if (body.currency !== programCurrency) {
+    throw new HttpError(422, 'currency_mismatch', `currency: the program runs in ${programCurrency}, not ${body.currency}`, 'currency');
+  }
+  const occurredAt = new Date(body.occurredAt);
+  if (occurredAt.getTime() > now.getTime() + CLOCK_SKEW_MS) {
+    throw new HttpError(422, 'occurred_in_future', 'occurredAt: is in the future', 'occurredAt');
+  }
+  return {
+    occurredAt,
+    burnPoints: burn ? (body.burn?.points ?? 0) : 0,
+    lines: body.lines.map((l) => ({
+      lineId: l.lineId,
+      sku: l.sku,
+      category: l.category,
+      quantityMilli: toMilli(l.quantity),
+      unitPrice: l.unitPrice,
+      amount: l.amount,
+    })),
+  };
+}
+
+function receiptView(
+  body: ReceiptBody,
+  customer: CustomerRecord,
+  programVersion: number,
+  currency: string,
+  p: Pricing,
+) {
+  return {
+    receiptId: body.receiptId,
+    customerId: customer.profile.customerId,
+    currency,
+    programVersion,
+    tier: tierView(p.tier),
+    lines: p.lines.map((l, i) => ({
+      lineId: l.lineId,
+      amount: l.amount,
+      tierDiscount: l.tierDiscount,
+      pointsDiscount: l.pointsDiscount,
+      paid: l.paid,
+      pointsEarned: l.pointsEarned,
+      pointsBurned: l.pointsBurned,
+      pointsUsable: p.lineCaps[i]!,
+    })),
+    totals: p.totals,
+    burn: p.burn,
+    earn: { points: p.earn.points, expiresOn: p.earn.expiresOn },
+    balance: { before: p.accountBefore.available, after: p.accountAfter.available },
+    tierAfter: tierView(p.tierAfter),
+  };
+}
+
+export async function quote(deps: Deps, principal: Principal, body: ReceiptBody) {
+  const { version, program } = await requireProgram(deps, principal.tenantId);
+  const customer = await resolveCustomer(deps, principal.tenantId, body.customer);
+  const now = deps.clock();
+  const pricing = priceReceipt(program, customer.account, draftOf(body, program.currency, now), now);
+  return receiptView(body, customer, version, program.currency, pricing);
+}
+
+export async function commit(deps: Deps, principal: Principal, storeId: string, body: ReceiptBody): Promise<Answer> {
+  const { tenantId } = principal;
+  const { version, program } = await requireProgram(deps, tenantId);
+  const hash = requestHash(body);
+
+  const replay = (stored: ReceiptRecord): Answer => {
+    if (stored.requestHash !== hash) {
+      throw new HttpError(422, 'idempotency_conflict', 'receiptId: was already committed with a different body', 'receiptId');
+    }
+    return { body: stored.response, replayed: true };
+  };
+
+  return withOptimisticRetry<Answer>(async () => {
+    const customer = await resolveCustomer(deps, tenantId, body.customer);
+    const now = deps.clock();
+    let pricing: Pricing;
+    try {
+      pricing = priceReceipt(program, customer.account, draftOf(body, program.currency, now), now);
+    } catch (e) {
+      // A retry of a receipt that did commit must get its first answer, not a fresh refusal.
+      if (e instanceof DomainError || e instanceof HttpError) {
+        const stored = await deps.receipts.get(tenantId, storeId, body.receiptId);
+        if (stored) return { done: true, value: replay(stored) };
+      }
+      throw e;
+    }
+    const at = now.toISOString();
+    const response = JSON.stringify({ ...receiptView(body, customer, version, program.currency, pricing), storeId, committedAt: at });
+    const entries = numberEntries(customer, pricing.entries, at, { receiptId: body.receiptId, storeId });
+    const next: CustomerRecord = { ...customer, account: pricing.accountAfter, ledgerSeq: customer.ledgerSeq + entries.length };
+    const record: ReceiptRecord = {
+      tenantId,
+      storeId,
+      receiptId: body.receiptId,
+      customerId: customer.profile.customerId,
+      requestHash: hash,
+      response,
+      committedAt: at,
+      occurredAt: body.occurredAt,
+      programVersion: version,
+      receipt: {
+        lines: pricing.lines.map((l) => ({ ...l, returnedMilli: 0 })),
+        earnLot: pricing.earn.lot,
+        burnLotsRemaining: pricing.burnLots,
+      },
+      version: 1,
+    };
+    const r = await transactWrite(deps.db, [deps.receipts.createItem(record), ...deps.customers.updateItems(customer, next, entries)]);
+    if (r.ok) return { done: true, value: { body: response, replayed: false } };
+    const first = r.reasons[0];
+    if (first?.code === 'ConditionalCheckFailed') {
+      const stored = first.item ? deps.receipts.fromItem<ReceiptRecord>(first.item) : await deps.receipts.get(tenantId, storeId, body.receiptId);
+      if (stored) return { done: true, value: replay(stored) };
+    }
+    return { done: false };
+  });
+}

@@ -1,0 +1,98 @@
+/**
+ * Returns: reverse what the returned quantities earned and give back what was burned on them.
+ * Reads: receipt + customer. Writes: one TransactWriteItems (return record, receipt, customer, ledger).
+ */
+import { DomainError } from '#domain/errors.ts';
+import { priceReturn, type ReturnOutcome } from '#domain/returns.ts';
+import { HttpError, notFound } from '../http/errors.ts';
+import { toMilli, type ReturnBody } from '../http/schemas.ts';
+import type { Principal } from '../storage/api-keys.ts';
+import { numberEntries, type CustomerRecord } from '../storage/customers.ts';
+import type { ReturnRecord } from '../storage/receipts.ts';
+import { transactWrite, withOptimisticRetry } from '../storage/transact.ts';
+import { requestHash, type Answer } from './idempotency.ts';
+import type { Deps } from './deps.ts';
+import { requireProgram } from './customers.ts';
+
+export async function processReturn(deps: Deps, principal: Principal, storeId: string, body: ReturnBody): Promise<Answer> {
+  const { tenantId } = principal;
+  const { program } = await requireProgram(deps, tenantId);
+  const receiptStoreId = body.receiptStoreId ?? storeId;
+  const hash = requestHash({ ...body, receiptStoreId });
+
+  const replay = (stored: ReturnRecord): Answer => {
+    if (stored.requestHash !== hash) {
+      throw new HttpError(422, 'idempotency_conflict', 'returnId: was already used with a different body', 'returnId');
+    }
+    return { body: stored.response, replayed: true };
+  };
+  const storedReturn = async () => deps.receipts.getReturn(tenantId, storeId, body.returnId);
+
+  return withOptimisticRetry<Answer>(async () => {
+    const receipt = await deps.receipts.get(tenantId, receiptStoreId, body.receiptId);
+    if (!receipt) throw notFound(`receipt ${body.receiptId} at store ${receiptStoreId}`, 'receiptId');
+    const customer = await deps.customers.get(tenantId, receipt.customerId);
+    if (!customer) throw new Error('receipt refers to a missing customer');
+    const now = deps.clock();
+    let outcome: ReturnOutcome;
+    try {
+      outcome = priceReturn(
+        program,
+        customer.account,
+        receipt.receipt,
+        body.lines.map((l) => ({ lineId: l.lineId, quantityMilli: toMilli(l.quantity) })),
+        now,
+      );
+    } catch (e) {
+      // A retry of a return that went through must get its first answer, not "more than bought".
+      if (e instanceof DomainError) {
+        const stored = await storedReturn();
+        if (stored) return { done: true, value: replay(stored) };
+      }
+      throw e;
+    }
+    const at = now.toISOString();
+    const response = JSON.stringify({
+      returnId: body.returnId,
+      receiptId: body.receiptId,
+      receiptStoreId,
+      storeId,
+      customerId: customer.profile.customerId,
+      lines: outcome.lines.map((l) => ({
+        lineId: l.lineId,
+        quantity: l.quantityMilli / 1000,
+        refund: l.refund,
+        pointsReversed: l.pointsReversed,
+        pointsRefunded: l.pointsRefunded,
+      })),
+      totals: outcome.totals,
+      balance: { before: customer.account.available, after: outcome.accountAfter.available },
+      at,
+    });
+    const entries = numberEntries(customer, outcome.entries, at, { returnId: body.returnId, receiptId: body.receiptId, storeId });
+    const next: CustomerRecord = { ...customer, account: outcome.accountAfter, ledgerSeq: customer.ledgerSeq + entries.length };
+    const record: ReturnRecord = {
+      tenantId,
+      storeId,
+      returnId: body.returnId,
+      receiptStoreId,
+      receiptId: body.receiptId,
+      customerId: customer.profile.customerId,
+      requestHash: hash,
+      response,
+      at,
+    };
+    const r = await transactWrite(deps.db, [
+      deps.receipts.createReturnItem(record),
+      deps.receipts.updateItem(receipt, outcome.receiptAfter),
+      ...deps.customers.updateItems(customer, next, entries),
+    ]);
+    if (r.ok) return { done: true, value: { body: response, replayed: false } };
+    const first = r.reasons[0];
+    if (first?.code === 'ConditionalCheckFailed') {
+      const stored = first.item ? deps.receipts.fromItem<ReturnRecord>(first.item) : await storedReturn();
+      if (stored) return { done: true, value: replay(stored) };
+    }
+    return { done: false };
+  });
+}

@@ -1,0 +1,42 @@
+/** What the API shows of a customer. Balances shown already leave out lots whose month has ended. */
+import { expireDue, NEVER_EXPIRES, type Account } from '#domain/account.ts';
+import type { Program } from '#domain/program.ts';
+import { currentTier, type TierView } from '#domain/tiers.ts';
+import { lotExpiryDate } from '#domain/time.ts';
+import type { CustomerRecord } from '../storage/customers.ts';
+
+export interface PointsView {
+  available: number;
+  pending: number;
+  expiring: Array<{ on: string; points: number }>;
+}
+
+export function pointsView(program: Program, account: Account, now: Date): PointsView {
+  const live = expireDue(account, now, program.timeZone).account;
+  const expiring = Object.keys(live.lots)
+    .filter((k) => k !== NEVER_EXPIRES)
+    .sort()
+    .map((k) => ({ on: lotExpiryDate(k), points: live.lots[k]! }));
+  return { available: live.available, pending: 0, expiring };
+}
+
+export const tierView = (tier: TierView | null) =>
+  tier && { id: tier.id, name: tier.name, discountBps: tier.discountBps, assignedBy: tier.assignedBy };
+
+export function customerView(c: CustomerRecord, program: Program, now: Date) {
+  const { customerId, card, phone, name, email, birthDate, locale, consents, createdAt } = c.profile;
+  return {
+    customerId,
+    card,
+    phone,
+    name,
+    email,
+    birthDate,
+    locale,
+    consents,
+    createdAt,
+    tier: tierView(currentTier(program, c.account)),
+    cumulativePaid: c.account.paidTotal,
+    points: pointsView(program, c.account, now),
+  };
+}

@@ -1,0 +1,95 @@
+/**
+ * Builds a route group's Lambda handler: middy with header normalisation, authentication,
+ * request logging and the error responder, dispatching on API Gateway's `routeKey`.
+ * Each route is a plain async function of (event, principal) — thin, and callable in a test.
+ */
+import middy from '@middy/core';
+import httpHeaderNormalizer from '@middy/http-header-normalizer';
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { Principal } from '../storage/api-keys.ts';
+import { deps } from '../app/deps.ts';
+import type { Answer } from '../app/idempotency.ts';
+import { HttpError, toErrorResponse } from './errors.ts';
+import { routeGroups, routeKey, type RouteGroup, type RouteKey } from './routes.ts';
+
+export const logger = new Logger({ serviceName: 'tally' });
+
+export interface Reply {
+  readonly status: number;
+  /** An object is serialised; a string is sent as is (a stored idempotent answer). */
+  readonly body: unknown;
+  readonly headers?: Record<string, string>;
+}
+
+export type RouteHandler = (event: APIGatewayProxyEventV2, principal: Principal) => Promise<Reply>;
+
+export const ok = (body: unknown, status = 200): Reply => ({ status, body });
+
+/** A stored idempotent answer, marked when it is a replay so a till's log can tell. */
+export const answered = (a: Answer): Reply => ({ status: 200, body: a.body, headers: a.replayed ? { 'idempotent-replayed': 'true' } : {} });
+
+export function json(reply: Reply): APIGatewayProxyStructuredResultV2 {
+  return {
+    statusCode: reply.status,
+    headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...reply.headers },
+    body: typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body),
+  };
+}
+
+/** The Lambda context, plus what this request's middleware learned. */
+export interface TallyContext extends Context {
+  principal?: Principal;
+  startedAt?: number;
+}
+
+/** Resolves the bearer key to a principal and checks the route's roles. */
+async function authenticate(event: APIGatewayProxyEventV2, allowed: readonly string[]): Promise<Principal> {
+  const header = event.headers?.authorization ?? '';
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  const challenge = { 'www-authenticate': 'Bearer' };
+  if (!match) throw new HttpError(401, 'unauthorized', 'authorization: a "Bearer <key>" header is required', 'authorization', challenge);
+  const principal = await deps().apiKeys.resolve(match[1]!);
+  if (!principal) throw new HttpError(401, 'unauthorized', 'authorization: the key is not valid', 'authorization', challenge);
+  if (!allowed.includes(principal.role)) throw new HttpError(403, 'forbidden', `a ${principal.role} key may not call this route`);
+  return principal;
+}
+
+export function httpFunction<G extends RouteGroup>(group: G, routes: Record<RouteKey<G>, RouteHandler>) {
+  const roles = new Map<string, readonly string[]>(routeGroups[group].map((r) => [routeKey(r), r.roles]));
+
+  return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, TallyContext>()
+    .use(httpHeaderNormalizer())
+    .use({
+      before: async (request) => {
+        request.context.startedAt = Date.now();
+        const allowed = roles.get(request.event.routeKey);
+        if (!allowed) throw new HttpError(404, 'route_not_found', `no route ${request.event.routeKey}`);
+        request.context.principal = await authenticate(request.event, allowed);
+      },
+      after: (request) => logRequest(request.event, request.response?.statusCode ?? 0, request.context),
+      onError: (request) => {
+        const { status, body, headers } = toErrorResponse(request.error);
+        if (status >= 500) logger.error('request failed', { routeKey: request.event.routeKey, error: request.error as Error });
+        request.response = json({ status, body, headers });
+        logRequest(request.event, status, request.context);
+      },
+    })
+    .handler(async (event, context) => {
+      const route = routes[event.routeKey as RouteKey<G>];
+      return json(await route(event, context.principal!));
+    });
+}
+
+/** One line per request; ids and codes only, never bodies, keys or personal data. */
+function logRequest(event: APIGatewayProxyEventV2, status: number, context: TallyContext): void {
+  logger.info('request', {
+    routeKey: event.routeKey,
+    status,
+    ms: context.startedAt ? Date.now() - context.startedAt : undefined,
+    tenantId: context.principal?.tenantId,
+    storeId: context.principal?.storeId,
+    keyId: context.principal?.keyId,
+    requestId: event.requestContext?.requestId,
+  });
+}

@@ -1,0 +1,41 @@
+/** Reading a request: JSON body, path and query, validated by a schema into a 400 that names the field. */
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import type { z } from 'zod';
+import { HttpError } from './errors.ts';
+
+/** Bodies above this are refused before parsing; a 500-line receipt is about 100 KB. */
+export const MAX_BODY_BYTES = 512 * 1024;
+
+export function validate<S extends z.ZodType>(schema: S, value: unknown, prefix = ''): z.output<S> {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0]!;
+  const path = [...issue.path];
+  if (issue.code === 'unrecognized_keys' && issue.keys[0]) path.push(issue.keys[0]);
+  const field = [prefix, ...path.map(String)].filter(Boolean).join('.') || 'body';
+  const message = issue.code === 'unrecognized_keys' ? 'is not a known field' : issue.message;
+  throw new HttpError(400, 'invalid_request', `${field}: ${message}`, field);
+}
+
+export function jsonBody(event: APIGatewayProxyEventV2): unknown {
+  if (!event.body) throw new HttpError(400, 'invalid_request', 'body: a JSON body is required', 'body');
+  const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  if (Buffer.byteLength(text, 'utf8') > MAX_BODY_BYTES) {
+    throw new HttpError(413, 'payload_too_large', `body: must be at most ${MAX_BODY_BYTES} bytes`, 'body');
+  }
+  const type = event.headers?.['content-type'] ?? '';
+  if (!/^application\/(.+\+)?json\b/i.test(type)) {
+    throw new HttpError(415, 'unsupported_media_type', 'content-type: must be application/json', 'content-type');
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new HttpError(400, 'invalid_json', 'body: is not valid JSON', 'body');
+  }
+}
+
+export function pathParam(event: APIGatewayProxyEventV2, name: string): string {
+  const v = event.pathParameters?.[name];
+  if (!v) throw new HttpError(400, 'invalid_request', `${name}: is required`, name);
+  return decodeURIComponent(v);
+}

@@ -1,0 +1,204 @@
+/**
+ * Customers: profile and points account in one item (one read prices a receipt), identifier
+ * items that make card and phone unique per tenant, and the ledger in the same partition.
+ * Adapter: use cases → this → DynamoDB.
+ */
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { Account, LedgerEntry } from '#domain/account.ts';
+import type { Db } from './client.ts';
+import { keys, LEDGER_PREFIX, type IdentifierKind } from './keys.ts';
+import { transactWrite, type TransactItem } from './transact.ts';
+
+export interface Consents {
+  readonly sms: boolean;
+  readonly email: boolean;
+  readonly push: boolean;
+}
+
+export interface CustomerProfile {
+  readonly customerId: string;
+  readonly card: string;
+  readonly phone?: string | undefined;
+  readonly name?: string | undefined;
+  readonly email?: string | undefined;
+  readonly birthDate?: string | undefined;
+  readonly locale?: string | undefined;
+  readonly consents: Consents;
+  readonly createdAt: string;
+}
+
+export interface StaffTierAssignment {
+  readonly tierId: string | null;
+  readonly by: string;
+  readonly at: string;
+  readonly reason: string;
+}
+
+export interface CustomerRecord {
+  readonly tenantId: string;
+  readonly profile: CustomerProfile;
+  readonly account: Account;
+  readonly staffTier?: StaffTierAssignment | undefined;
+  /** Sequence number of the newest ledger entry. */
+  readonly ledgerSeq: number;
+  /** Optimistic-lock version; every write is conditional on it. */
+  readonly version: number;
+}
+
+/** What caused a ledger entry, kept on the entry so the ledger explains itself. */
+export interface LedgerSource {
+  readonly receiptId?: string;
+  readonly returnId?: string;
+  readonly storeId?: string;
+  readonly adjustmentId?: string;
+  readonly actor?: string;
+  readonly reason?: string;
+}
+
+export interface LedgerRow extends LedgerEntry {
+  readonly seq: number;
+  readonly at: string;
+  readonly source: LedgerSource;
+}
+
+export class IdentifierTakenError extends Error {
+  readonly kind: IdentifierKind;
+  constructor(kind: IdentifierKind) {
+    super(`${kind} is already registered to another customer`);
+    this.name = 'IdentifierTakenError';
+    this.kind = kind;
+  }
+}
+
+export function customerRepository(db: Db) {
+  const toItem = (c: CustomerRecord) => ({
+    ...keys.customer(c.tenantId, c.profile.customerId),
+    type: 'customer',
+    tenantId: c.tenantId,
+    ...c.profile,
+    account: c.account,
+    staffTier: c.staffTier,
+    ledgerSeq: c.ledgerSeq,
+    version: c.version,
+  });
+
+  const fromItem = (item: Record<string, unknown>): CustomerRecord => {
+    const { pk: _pk, sk: _sk, type: _type, tenantId, account, staffTier, ledgerSeq, version, ...profile } = item;
+    return {
+      tenantId: tenantId as string,
+      profile: profile as unknown as CustomerProfile,
+      account: account as Account,
+      staffTier: staffTier as StaffTierAssignment | undefined,
+      ledgerSeq: ledgerSeq as number,
+      version: version as number,
+    };
+  };
+
+  return {
+    async get(tenantId: string, customerId: string): Promise<CustomerRecord | null> {
+      const r = await db.doc.send(
+        new GetCommand({ TableName: db.table, Key: keys.customer(tenantId, customerId), ConsistentRead: true }),
+      );
+      return r.Item ? fromItem(r.Item) : null;
+    },
+
+    async findId(tenantId: string, kind: IdentifierKind, value: string): Promise<string | null> {
+      const r = await db.doc.send(
+        new GetCommand({ TableName: db.table, Key: keys.identifier(tenantId, kind, value), ConsistentRead: true }),
+      );
+      return (r.Item?.customerId as string | undefined) ?? null;
+    },
+
+    /** Creates the customer and claims its identifiers in one transaction. */
+    async create(record: CustomerRecord, extra: { entries: LedgerRow[] } = { entries: [] }): Promise<void> {
+      const claimed: IdentifierKind[] = ['card'];
+      const items: TransactItem[] = [
+        { Put: { TableName: db.table, Item: toItem(record), ConditionExpression: 'attribute_not_exists(pk)' } },
+        identifierPut(db, record.tenantId, 'card', record.profile.card, record.profile.customerId),
+      ];
+      if (record.profile.phone) {
+        claimed.push('phone');
+        items.push(identifierPut(db, record.tenantId, 'phone', record.profile.phone, record.profile.customerId));
+      }
+      items.push(...extra.entries.map((e) => ledgerPut(db, record.tenantId, record.profile.customerId, e)));
+      const r = await transactWrite(db, items);
+      if (r.ok) return;
+      const failed = r.reasons.findIndex((x, i) => i > 0 && x.code === 'ConditionalCheckFailed');
+      const kind = claimed[failed - 1];
+      if (kind) throw new IdentifierTakenError(kind);
+      throw new Error(`customer create cancelled: ${r.reasons.map((x) => x.code).join(',')}`);
+    },
+
+    /** The transaction items that save `next` over `prev` with its new ledger entries. */
+    updateItems(prev: CustomerRecord, next: CustomerRecord, entries: readonly LedgerRow[]): TransactItem[] {
+      return [
+        {
+          Put: {
+            TableName: db.table,
+            Item: toItem({ ...next, version: prev.version + 1 }),
+            ConditionExpression: '#v = :v',
+            ExpressionAttributeNames: { '#v': 'version' },
+            ExpressionAttributeValues: { ':v': prev.version },
+          },
+        },
+        ...entries.map((e) => ledgerPut(db, prev.tenantId, prev.profile.customerId, e)),
+      ];
+    },
+
+    async ledger(
+      tenantId: string,
+      customerId: string,
+      limit: number,
+      afterSk: string | undefined,
+    ): Promise<{ rows: LedgerRow[]; nextSk: string | undefined }> {
+      const k = keys.customer(tenantId, customerId);
+      const r = await db.doc.send(
+        new QueryCommand({
+          TableName: db.table,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': k.pk, ':prefix': LEDGER_PREFIX },
+          ScanIndexForward: false,
+          Limit: limit,
+          ...(afterSk ? { ExclusiveStartKey: { pk: k.pk, sk: afterSk } } : {}),
+        }),
+      );
+      const rows = (r.Items ?? []).map((i) => {
+        const { pk: _pk, sk: _sk, type: _t, ...row } = i;
+        return row as LedgerRow;
+      });
+      return { rows, nextSk: r.LastEvaluatedKey?.sk as string | undefined };
+    },
+  };
+}
+
+export type CustomerRepository = ReturnType<typeof customerRepository>;
+
+/** Appends ledger rows for `entries`, numbering them after `record.ledgerSeq`. */
+export function numberEntries(
+  record: CustomerRecord,
+  entries: readonly LedgerEntry[],
+  at: string,
+  source: LedgerSource,
+): LedgerRow[] {
+  return entries.map((e, i) => ({ ...e, seq: record.ledgerSeq + i + 1, at, source }));
+}
+
+function identifierPut(db: Db, tenantId: string, kind: IdentifierKind, value: string, customerId: string): TransactItem {
+  return {
+    Put: {
+      TableName: db.table,
+      Item: { ...keys.identifier(tenantId, kind, value), type: 'identifier', kind, customerId },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    },
+  };
+}
+
+function ledgerPut(db: Db, tenantId: string, customerId: string, row: LedgerRow): TransactItem {
+  return {
+    Put: {
+      TableName: db.table,
+      Item: { ...keys.ledgerEntry(tenantId, customerId, row.seq), type: 'ledger', ...row },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    },
+  };
+}

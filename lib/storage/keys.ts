@@ -1,0 +1,58 @@
+/**
+ * Every key in the one table, with the access path it serves. Ids that go into keys are
+ * validated to `[A-Za-z0-9._:-]` at the edge, so `#` can only ever be a separator.
+ *
+ * | item        | pk                          | sk              | access path                                  |
+ * |-------------|-----------------------------|-----------------|----------------------------------------------|
+ * | API key     | KEY#{sha256(key)}           | KEY             | GetItem: bearer key → tenant, store, role     |
+ * | program     | T#{t}                       | PROGRAM#CURRENT | GetItem (cached): the program in force        |
+ * | program ver | T#{t}                       | PROGRAM#V#{n}   | GetItem: the version a receipt was priced with|
+ * | store       | T#{t}                       | STORE#{s}       | GetItem: store profile                        |
+ * | identifier  | T#{t}#ID#{kind}#{value}     | ID              | GetItem: card / phone → customer id; the      |
+ * |             |                             |                 | conditional put makes identifiers unique      |
+ * | customer    | T#{t}#C#{c}                 | CUSTOMER        | GetItem: profile + points account + version   |
+ * | ledger      | T#{t}#C#{c}                 | LEDGER#{seq}    | Query, newest first, paginated                |
+ * | adjustment  | T#{t}#C#{c}                 | ADJ#{id}        | conditional put: staff adjustment idempotency |
+ * | receipt     | T#{t}#S#{s}#R#{receiptId}   | RECEIPT         | conditional put = idempotency record; GetItem |
+ * |             |                             |                 | by a return (keeps per-line allocations)      |
+ * | return      | T#{t}#S#{s}#RET#{returnId}  | RETURN          | conditional put = idempotency record          |
+ */
+export interface Key {
+  readonly pk: string;
+  readonly sk: string;
+}
+
+export type IdentifierKind = 'card' | 'phone';
+
+export const keys = {
+  apiKey: (hash: string): Key => ({ pk: `KEY#${hash}`, sk: 'KEY' }),
+  currentProgram: (tenantId: string): Key => ({ pk: `T#${tenantId}`, sk: 'PROGRAM#CURRENT' }),
+  programVersion: (tenantId: string, version: number): Key => ({
+    pk: `T#${tenantId}`,
+    sk: `PROGRAM#V#${String(version).padStart(8, '0')}`,
+  }),
+  store: (tenantId: string, storeId: string): Key => ({ pk: `T#${tenantId}`, sk: `STORE#${storeId}` }),
+  identifier: (tenantId: string, kind: IdentifierKind, value: string): Key => ({
+    pk: `T#${tenantId}#ID#${kind}#${value}`,
+    sk: 'ID',
+  }),
+  customer: (tenantId: string, customerId: string): Key => ({ pk: `T#${tenantId}#C#${customerId}`, sk: 'CUSTOMER' }),
+  ledgerEntry: (tenantId: string, customerId: string, seq: number): Key => ({
+    pk: `T#${tenantId}#C#${customerId}`,
+    sk: `${LEDGER_PREFIX}${String(seq).padStart(12, '0')}`,
+  }),
+  adjustment: (tenantId: string, customerId: string, adjustmentId: string): Key => ({
+    pk: `T#${tenantId}#C#${customerId}`,
+    sk: `ADJ#${adjustmentId}`,
+  }),
+  receipt: (tenantId: string, storeId: string, receiptId: string): Key => ({
+    pk: `T#${tenantId}#S#${storeId}#R#${receiptId}`,
+    sk: 'RECEIPT',
+  }),
+  return: (tenantId: string, storeId: string, returnId: string): Key => ({
+    pk: `T#${tenantId}#S#${storeId}#RET#${returnId}`,
+    sk: 'RETURN',
+  }),
+};
+
+export const LEDGER_PREFIX = 'LEDGER#';
