@@ -21,7 +21,8 @@ export class HttpError extends Error {
   }
 }
 
-export const notFound = (what: string, field?: string) => new HttpError(404, 'not_found', `${what} not found`, field);
+export const notFound = (what: string, field?: string) =>
+  new HttpError(404, 'not_found', field ? `${field}: ${what} not found` : `${what} not found`, field);
 
 export interface ErrorBody {
   error: { code: string; message: string; field?: string };

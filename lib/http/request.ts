@@ -3,8 +3,11 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { z } from 'zod';
 import { HttpError } from './errors.ts';
 
-/** Bodies above this are refused before parsing; a 500-line receipt is about 100 KB. */
-export const MAX_BODY_BYTES = 512 * 1024;
+/**
+ * Bodies above this are refused before parsing. A 500-line receipt is about 100 KB; the margin
+ * lets an oversized receipt reach validation and be told which field is too long.
+ */
+export const MAX_BODY_BYTES = 2 * 1024 * 1024;
 
 export function validate<S extends z.ZodType>(schema: S, value: unknown, prefix = ''): z.output<S> {
   const r = schema.safeParse(value);

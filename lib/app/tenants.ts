@@ -1,0 +1,47 @@
+/**
+ * Provisioning a tenant: publish its program, register its stores and issue keys. Used by the
+ * local seed and the tests today; the admin API of issue "Security, tenancy and privacy" will
+ * call the same function.
+ */
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { parseProgram } from '#domain/program.ts';
+import { HttpError } from '../http/errors.ts';
+import { keys } from '../storage/keys.ts';
+import type { Deps } from './deps.ts';
+
+export interface ProvisionInput {
+  readonly tenantId: string;
+  readonly program: unknown;
+  readonly stores: ReadonlyArray<{ storeId: string; name: string }>;
+  readonly staff: ReadonlyArray<{ name: string }>;
+}
+
+export interface Provisioned {
+  readonly tenantId: string;
+  readonly programVersion: number;
+  /** Shown once; only their hashes are stored. */
+  readonly posKeys: Record<string, string>;
+  readonly staffKeys: Record<string, string>;
+}
+
+export async function provisionTenant(deps: Deps, input: ProvisionInput, by = 'system'): Promise<Provisioned> {
+  const parsed = parseProgram(input.program);
+  if (!parsed.ok) {
+    const first = parsed.issues[0]!;
+    throw new HttpError(400, 'invalid_program', `program.${first.path}: ${first.message}`, `program.${first.path}`);
+  }
+  const at = deps.clock().toISOString();
+  const { version } = await deps.programs.publish(input.tenantId, input.program, by, at);
+  const posKeys: Record<string, string> = {};
+  for (const s of input.stores) {
+    await deps.db.doc.send(
+      new PutCommand({ TableName: deps.db.table, Item: { ...keys.store(input.tenantId, s.storeId), type: 'store', ...s, createdAt: at } }),
+    );
+    posKeys[s.storeId] = (await deps.apiKeys.create({ tenantId: input.tenantId, storeId: s.storeId, role: 'pos', actor: `pos:${s.storeId}` }, at)).key;
+  }
+  const staffKeys: Record<string, string> = {};
+  for (const s of input.staff) {
+    staffKeys[s.name] = (await deps.apiKeys.create({ tenantId: input.tenantId, storeId: undefined, role: 'staff', actor: `staff:${s.name}` }, at)).key;
+  }
+  return { tenantId: input.tenantId, programVersion: version, posKeys, staffKeys };
+}

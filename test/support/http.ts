@@ -1,0 +1,39 @@
+/** Calls the real Lambda handlers in-process with the API Gateway v2 event a request would make. */
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
+import { fakeLambdaContext, matchRoute, toApiGatewayEvent } from '../../local/api-event.ts';
+import type { RouteGroup } from '../../lib/http/routes.ts';
+
+type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyResultV2>;
+
+export interface InvokeResult {
+  status: number;
+  headers: Record<string, string>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests assert on the JSON freely
+  body: any;
+  raw: string;
+}
+
+export async function invoke(
+  handlers: Record<RouteGroup, Handler>,
+  req: { method: string; path: string; body?: unknown; headers?: Record<string, string> },
+): Promise<InvokeResult> {
+  const match = matchRoute(req.method, req.path.split('?')[0]!);
+  if (match.kind !== 'found') throw new Error(`no route for ${req.method} ${req.path}`);
+  const event = toApiGatewayEvent({
+    method: req.method,
+    path: req.path,
+    routeKey: match.routeKey,
+    pathParameters: match.pathParameters,
+    headers: { 'content-type': 'application/json', ...req.headers },
+    body: req.body === undefined ? undefined : typeof req.body === 'string' ? req.body : JSON.stringify(req.body),
+  });
+  const result = await handlers[match.group](event, fakeLambdaContext(`tally-${match.group}`));
+  if (typeof result === 'string') return { status: 200, headers: {}, body: JSON.parse(result), raw: result };
+  const raw = result.body ?? '';
+  return {
+    status: result.statusCode ?? 200,
+    headers: Object.fromEntries(Object.entries(result.headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)])),
+    body: raw ? JSON.parse(raw) : undefined,
+    raw,
+  };
+}
