@@ -9,6 +9,7 @@ import { provisionTenant } from '#lib/app/tenants.ts';
 import { handler as customers } from '../../functions/http/customers.ts';
 import { handler as pos } from '../../functions/http/pos.ts';
 import { invoke, type InvokeResult } from '../support/http.ts';
+import { assertMatchesOpenApi } from '../support/openapi.ts';
 
 export const handlers = { pos, customers };
 
@@ -50,8 +51,12 @@ export async function newTenant(program: unknown = scenarioProgram): Promise<Tes
   });
   const posKey = p.posKeys['S-01']!;
   const staffKey = p.staffKeys.anna!;
-  const call = (key: string) => (method: string, path: string, body?: unknown) =>
-    invoke(handlers, { method, path, body, headers: { authorization: `Bearer ${key}` } });
+  // Every answer a test sees is also checked against the OpenAPI document.
+  const call = (key: string) => async (method: string, path: string, body?: unknown) => {
+    const r = await invoke(handlers, { method, path, body, headers: { authorization: `Bearer ${key}` } });
+    assertMatchesOpenApi(r.routeKey, r.status, r.body);
+    return r;
+  };
   return {
     tenantId,
     posKey,

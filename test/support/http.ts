@@ -6,6 +6,7 @@ import type { RouteGroup } from '../../lib/http/routes.ts';
 type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyResultV2>;
 
 export interface InvokeResult {
+  routeKey: string;
   status: number;
   headers: Record<string, string>;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests assert on the JSON freely
@@ -28,9 +29,10 @@ export async function invoke(
     body: req.body === undefined ? undefined : typeof req.body === 'string' ? req.body : JSON.stringify(req.body),
   });
   const result = await handlers[match.group](event, fakeLambdaContext(`tally-${match.group}`));
-  if (typeof result === 'string') return { status: 200, headers: {}, body: JSON.parse(result), raw: result };
+  if (typeof result === 'string') return { routeKey: match.routeKey, status: 200, headers: {}, body: JSON.parse(result), raw: result };
   const raw = result.body ?? '';
   return {
+    routeKey: match.routeKey,
     status: result.statusCode ?? 200,
     headers: Object.fromEntries(Object.entries(result.headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)])),
     body: raw ? JSON.parse(raw) : undefined,

@@ -1,0 +1,146 @@
+/**
+ * Builds the OpenAPI 3.1 document from the route table and the zod schemas, so routes, request
+ * validation and documentation have one source. `npm run openapi` writes it to `openapi.json`;
+ * a test fails if the file is stale.
+ */
+import { z } from 'zod';
+import * as req from './schemas.ts';
+import * as res from './responses.ts';
+import { routeGroups, routeKey, type RouteKey } from './routes.ts';
+
+interface Operation {
+  summary: string;
+  description?: string;
+  body?: z.ZodType;
+  ok: { status: number; schema: z.ZodType; description: string };
+  /** Error statuses this operation documents besides 400/401/403/500. */
+  errors: number[];
+  query?: Array<{ name: string; description: string; schema: object }>;
+}
+
+const operations: Record<RouteKey, Operation> = {
+  'POST /v1/identify': {
+    summary: 'Identify a customer by card, phone or id',
+    body: req.identifyBody,
+    ok: { status: 200, schema: res.identifyResponse, description: 'The customer, their tier, points and discount now.' },
+    errors: [404],
+  },
+  'POST /v1/receipts/quote': {
+    summary: 'Price a receipt without writing anything',
+    description: 'Same body and same pricing as a commit: per line the points to earn, the points usable and the discounts.',
+    body: req.receiptBody,
+    ok: { status: 200, schema: res.quoteResponse, description: 'What a commit of this body would do now.' },
+    errors: [404, 409, 422],
+  },
+  'POST /v1/receipts': {
+    summary: 'Commit a paid receipt: earn and burn atomically',
+    description:
+      'Idempotent on (store, receiptId): a retry with the same body gets the first answer byte for byte (header ' +
+      '`idempotent-replayed: true`); the same receiptId with another body is refused with 422; a burn the balance no ' +
+      'longer covers is refused with 409 and nothing is written.',
+    body: req.receiptBody,
+    ok: { status: 200, schema: res.receiptResponse, description: 'The committed receipt and the balance after it.' },
+    errors: [404, 409, 422, 503],
+  },
+  'POST /v1/returns': {
+    summary: 'Return some or all of a receipt’s lines',
+    description: 'Reverses the points the returned units earned and gives back the points burned on them. Idempotent on returnId.',
+    body: req.returnBody,
+    ok: { status: 200, schema: res.returnResponse, description: 'What was reversed and the balance after it.' },
+    errors: [404, 409, 422, 503],
+  },
+  'POST /v1/customers': {
+    summary: 'Enrol a customer',
+    description: 'A card number is issued if none is given. Card and phone are unique per tenant (409 `identifier_taken`).',
+    body: req.enrolBody,
+    ok: { status: 201, schema: res.customerResponse, description: 'The new customer.' },
+    errors: [409],
+  },
+  'GET /v1/customers/{customerId}': {
+    summary: 'Read a customer: profile, balance, tier',
+    ok: { status: 200, schema: res.customerResponse, description: 'The customer.' },
+    errors: [404],
+  },
+  'GET /v1/customers/{customerId}/ledger': {
+    summary: 'The customer’s ledger, newest first',
+    ok: { status: 200, schema: res.ledgerResponse, description: 'One page of ledger entries.' },
+    errors: [404],
+    query: [
+      { name: 'limit', description: 'Entries per page (1–200, default 50).', schema: { type: 'integer', minimum: 1, maximum: 200 } },
+      { name: 'cursor', description: 'The `nextCursor` of the previous page.', schema: { type: 'string', maxLength: 512 } },
+    ],
+  },
+  'POST /v1/customers/{customerId}/adjustments': {
+    summary: 'Adjust points by hand (staff), with a reason',
+    description: 'Idempotent on adjustmentId. Recorded in the ledger with the staff member who did it.',
+    body: req.adjustmentBody,
+    ok: { status: 200, schema: res.adjustmentResponse, description: 'The adjustment and the balance after it.' },
+    errors: [404, 409, 422, 503],
+  },
+  'PUT /v1/customers/{customerId}/tier': {
+    summary: 'Assign or clear a staff tier (e.g. VIP)',
+    body: req.tierBody,
+    ok: { status: 200, schema: res.customerResponse, description: 'The customer with the tier in force.' },
+    errors: [404, 422, 503],
+  },
+};
+
+const errorText: Record<number, string> = {
+  400: 'The request breaks the contract; `error.field` names the field.',
+  401: 'No key, or a key that is not valid.',
+  403: 'The key may not call this route.',
+  404: 'Not found (also for anything of another tenant).',
+  409: 'Conflicts with the current state (balance, quantities left, identifiers taken).',
+  422: 'Well-formed, but breaks a rule of the program or reuses an idempotency key with another body.',
+  500: 'Our fault; safe to retry with the same body.',
+  503: 'Too much contention on this customer; retry the same request.',
+};
+
+const schemaOf = (s: z.ZodType, io: 'input' | 'output') => {
+  const { $schema: _drop, ...rest } = z.toJSONSchema(s, { io, unrepresentable: 'any' }) as Record<string, unknown>;
+  return rest;
+};
+
+export function buildOpenApi(): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const [group, routes] of Object.entries(routeGroups)) {
+    for (const r of routes) {
+      const op = operations[routeKey(r) as RouteKey];
+      const params = [...r.path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
+      const responses: Record<string, unknown> = {
+        [op.ok.status]: { description: op.ok.description, content: { 'application/json': { schema: schemaOf(op.ok.schema, 'output') } } },
+      };
+      for (const status of [400, 401, 403, ...op.errors, 500].sort()) {
+        responses[status] = { description: errorText[status], content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+      }
+      (paths[r.path] ??= {})[r.method.toLowerCase()] = {
+        operationId: `${r.method.toLowerCase()}${r.path.replace(/\{(\w+)\}/g, 'By_$1').replace(/[^A-Za-z0-9]+(.)/g, (_, c: string) => c.toUpperCase())}`,
+        tags: [group],
+        summary: op.summary,
+        ...(op.description ? { description: op.description } : {}),
+        'x-tally-roles': r.roles,
+        ...(params.length || op.query
+          ? { parameters: [...params, ...(op.query ?? []).map((q) => ({ name: q.name, in: 'query', required: false, description: q.description, schema: q.schema }))] }
+          : {}),
+        ...(op.body ? { requestBody: { required: true, content: { 'application/json': { schema: schemaOf(op.body, 'input') } } } } : {}),
+        responses,
+      };
+    }
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Tally loyalty API',
+      version: '0.1.0',
+      description:
+        'Money is integer minor units of the program currency; points are integers. Every error is `{ "error": { "code", "message", "field"? } }`.',
+    },
+    servers: [{ url: 'http://127.0.0.1:3000', description: 'npm start' }],
+    security: [{ bearer: [] }],
+    paths,
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'A POS key (per store) or a staff key.' } },
+      schemas: { Error: schemaOf(res.errorResponse, 'output') },
+    },
+  };
+}

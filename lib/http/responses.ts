@@ -1,0 +1,145 @@
+/**
+ * Response bodies of the HTTP API as zod schemas. They are not used to build responses (the use
+ * cases do that); they document them in `openapi.json`, and the integration tests validate every
+ * response they receive against that file, so the document cannot drift from the code.
+ */
+import { z } from 'zod';
+
+const int = z.int();
+const nonNeg = z.int().min(0);
+
+export const errorResponse = z.strictObject({
+  error: z.strictObject({
+    code: z.string().describe('Stable machine-readable code, e.g. `insufficient_points`.'),
+    message: z.string().describe('Human-readable; starts with the field when there is one.'),
+    field: z.string().optional().describe('Dotted path of the request field at fault, e.g. `lines.3.amount`.'),
+  }),
+});
+
+const tier = z
+  .strictObject({ id: z.string(), name: z.string(), discountBps: nonNeg, assignedBy: z.enum(['program', 'staff']) })
+  .nullable();
+
+const points = z.strictObject({
+  available: int,
+  pending: nonNeg,
+  expiring: z.array(z.strictObject({ on: z.iso.date(), points: nonNeg })).describe('Lots by the last day they can be used.'),
+});
+
+export const customerResponse = z.strictObject({
+  customerId: z.string(),
+  card: z.string(),
+  phone: z.string().optional(),
+  name: z.string().optional(),
+  email: z.string().optional(),
+  birthDate: z.iso.date().optional(),
+  locale: z.string().optional(),
+  consents: z.strictObject({ sms: z.boolean(), email: z.boolean(), push: z.boolean() }),
+  createdAt: z.iso.datetime(),
+  tier,
+  cumulativePaid: nonNeg,
+  points,
+});
+
+export const identifyResponse = z.strictObject({
+  customerId: z.string(),
+  card: z.string(),
+  name: z.string().optional(),
+  tier,
+  points,
+  discount: z.strictObject({ bps: nonNeg.describe('Tier discount that applies now, in basis points (100 = 1 %).') }),
+  stampCards: z.array(z.unknown()),
+  coupons: z.array(z.unknown()),
+});
+
+const quoteFields = {
+  receiptId: z.string(),
+  customerId: z.string(),
+  currency: z.string(),
+  programVersion: z.int().min(1),
+  tier,
+  lines: z.array(
+    z.strictObject({
+      lineId: z.string(),
+      amount: nonNeg,
+      tierDiscount: nonNeg,
+      pointsDiscount: nonNeg.describe('Money paid with points on this line.'),
+      paid: nonNeg.describe('Money left to pay on this line.'),
+      pointsEarned: nonNeg,
+      pointsBurned: nonNeg,
+      pointsUsable: nonNeg.describe('Most points this line could take.'),
+    }),
+  ),
+  totals: z.strictObject({
+    amount: nonNeg,
+    tierDiscount: nonNeg,
+    pointsDiscount: nonNeg,
+    paid: nonNeg,
+    pointsEarned: nonNeg,
+    pointsBurned: nonNeg,
+  }),
+  burn: z.strictObject({
+    requested: nonNeg,
+    maxPoints: nonNeg.describe('Most points this receipt can take now (receipt limit and balance).'),
+    pointValue: nonNeg.describe('Money value of one point, minor units.'),
+  }),
+  earn: z.strictObject({ points: nonNeg, expiresOn: z.iso.date().nullable() }),
+  balance: z.strictObject({ before: int, after: int }),
+  tierAfter: tier,
+};
+
+export const quoteResponse = z.strictObject(quoteFields);
+export const receiptResponse = z.strictObject({ ...quoteFields, storeId: z.string(), committedAt: z.iso.datetime() });
+
+export const returnResponse = z.strictObject({
+  returnId: z.string(),
+  receiptId: z.string(),
+  receiptStoreId: z.string(),
+  storeId: z.string(),
+  customerId: z.string(),
+  lines: z.array(
+    z.strictObject({
+      lineId: z.string(),
+      quantity: z.number().positive(),
+      refund: nonNeg.describe('Money to give back for these units.'),
+      pointsReversed: nonNeg,
+      pointsRefunded: nonNeg,
+    }),
+  ),
+  totals: z.strictObject({ refund: nonNeg, pointsReversed: nonNeg, pointsRefunded: nonNeg }),
+  balance: z.strictObject({ before: int, after: int }),
+  at: z.iso.datetime(),
+});
+
+export const ledgerResponse = z.strictObject({
+  customerId: z.string(),
+  balance: int,
+  entries: z.array(
+    z.strictObject({
+      seq: z.int().min(1),
+      at: z.iso.datetime(),
+      kind: z.enum(['earn', 'burn', 'earn_reversal', 'burn_refund', 'adjustment', 'expiry']),
+      points: int,
+      balanceAfter: int,
+      source: z.strictObject({
+        receiptId: z.string().optional(),
+        returnId: z.string().optional(),
+        storeId: z.string().optional(),
+        adjustmentId: z.string().optional(),
+        actor: z.string().optional(),
+        reason: z.string().optional(),
+      }),
+    }),
+  ),
+  nextCursor: z.string().nullable().describe('Pass as `cursor` for the next (older) page; null on the last page.'),
+});
+
+export const adjustmentResponse = z.strictObject({
+  adjustmentId: z.string(),
+  customerId: z.string(),
+  points: int,
+  reason: z.string(),
+  actor: z.string(),
+  at: z.iso.datetime(),
+  balance: z.strictObject({ before: int, after: int }),
+});

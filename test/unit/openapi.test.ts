@@ -1,0 +1,27 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { buildOpenApi } from '#lib/http/openapi.ts';
+import { routeGroups } from '#lib/http/routes.ts';
+
+describe('openapi.json', () => {
+  it('should be what `npm run openapi` generates from the routes and schemas (run it after changing them)', () => {
+    const onDisk = readFileSync(new URL('../../openapi.json', import.meta.url), 'utf8');
+    expect(onDisk).toBe(`${JSON.stringify(buildOpenApi(), null, 2)}\n`);
+  });
+
+  it('should document every route with its roles', () => {
+    const doc = buildOpenApi() as { paths: Record<string, Record<string, { 'x-tally-roles': string[] }>> };
+    for (const r of Object.values(routeGroups).flat()) {
+      expect(doc.paths[r.path]?.[r.method.toLowerCase()]?.['x-tally-roles']).toEqual(r.roles);
+    }
+  });
+});
+
+describe('Function: assertMatchesOpenApi', () => {
+  it('should reject a body the document does not allow', async () => {
+    const { assertMatchesOpenApi } = await import('../support/openapi.ts');
+    expect(() => assertMatchesOpenApi('POST /v1/receipts', 200, { receiptId: 'R-1' })).toThrow(/does not match/);
+    expect(() => assertMatchesOpenApi('POST /v1/receipts', 409, { error: { code: 'x', message: 'y', extra: 1 } })).toThrow(/does not match/);
+    expect(() => assertMatchesOpenApi('POST /v1/receipts', 409, { error: { code: 'x', message: 'y', field: 'burn.points' } })).not.toThrow();
+  });
+});
