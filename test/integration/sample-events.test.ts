@@ -1,0 +1,41 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { fakeLambdaContext } from '../../local/api-event.ts';
+import { routeSpec } from '#lib/http/routes.ts';
+import { assertMatchesOpenApi } from '../support/openapi.ts';
+import { handlers, newTenant, type TestTenant } from './harness.ts';
+
+const dir = new URL('../../events/http/', import.meta.url);
+const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
+
+describe('Sample events in events/http', () => {
+  let t: TestTenant;
+  let card: string;
+
+  beforeAll(async () => {
+    t = await newTenant();
+    card = (await t.pos('POST', '/v1/customers', { name: 'Sample' })).body.card;
+  });
+
+  it('should have one sample for every function', () => {
+    const groups = new Set(files.map((f) => f.split('.')[0]));
+    expect([...groups].sort()).toEqual(Object.keys(handlers).sort());
+  });
+
+  for (const file of files) {
+    it(`should run ${file} through its handler with a 2xx answer that matches openapi.json`, async () => {
+      const text = readFileSync(new URL(file, dir), 'utf8')
+        .replaceAll('${POS_KEY}', t.posKey)
+        .replaceAll('${STAFF_KEY}', t.staffKey)
+        .replaceAll('${CARD}', card);
+      const event = JSON.parse(text) as APIGatewayProxyEventV2;
+      expect(routeSpec(event.routeKey)).toBeDefined();
+      const group = file.split('.')[0] as keyof typeof handlers;
+      const result = (await handlers[group](event, fakeLambdaContext(group))) as APIGatewayProxyStructuredResultV2;
+      expect(result.statusCode).toBeGreaterThanOrEqual(200);
+      expect(result.statusCode).toBeLessThan(300);
+      assertMatchesOpenApi(event.routeKey, result.statusCode!, JSON.parse(result.body!));
+    });
+  }
+});
