@@ -1,0 +1,91 @@
+/**
+ * A local stand-in for API Gateway's HTTP API: turns each request into the same v2.0 event and
+ * calls the same Lambda handler the cloud would. Gateway-level refusals use the app's JSON shape.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
+import type { RouteGroup } from '../lib/http/routes.ts';
+import { fakeLambdaContext, matchRoute, toApiGatewayEvent } from './api-event.ts';
+
+export type LambdaHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyResultV2>;
+
+/** API Gateway's own payload limit. */
+const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
+
+export interface Gateway {
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+export async function startGateway(opts: {
+  handlers: Record<RouteGroup, LambdaHandler>;
+  host?: string;
+  port?: number;
+  quiet?: boolean;
+}): Promise<Gateway> {
+  const host = opts.host ?? '127.0.0.1';
+  const server = createServer((req, res) => {
+    const started = Date.now();
+    handle(req, res, opts.handlers)
+      .catch((e: unknown) => {
+        console.error('gateway: handler failed', e);
+        if (!res.headersSent) send(res, 500, { error: { code: 'internal_error', message: 'something went wrong on our side' } });
+      })
+      .finally(() => {
+        if (!opts.quiet) console.log(`${req.method} ${req.url} ${res.statusCode} ${Date.now() - started}ms`);
+      });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, host, resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${host}:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse, handlers: Record<RouteGroup, LambdaHandler>): Promise<void> {
+  const url = req.url ?? '/';
+  const path = url.split('?')[0]!;
+  const match = matchRoute(req.method ?? 'GET', path);
+  if (match.kind === 'notFound') return send(res, 404, { error: { code: 'route_not_found', message: `no route for ${path}` } });
+  if (match.kind === 'methodNotAllowed') {
+    return send(res, 405, { error: { code: 'method_not_allowed', message: `${req.method} is not allowed on ${path}` } }, { allow: match.allow.join(', ') });
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_PAYLOAD_BYTES) {
+      send(res, 413, { error: { code: 'payload_too_large', message: `body: must be at most ${MAX_PAYLOAD_BYTES} bytes`, field: 'body' } });
+      req.destroy();
+      return;
+    }
+    chunks.push(chunk as Buffer);
+  }
+  const event = toApiGatewayEvent({
+    method: req.method ?? 'GET',
+    path: url,
+    headers: req.headers,
+    body: chunks.length ? Buffer.concat(chunks).toString('utf8') : undefined,
+    routeKey: match.routeKey,
+    pathParameters: match.pathParameters,
+    sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+  });
+  const result = await handlers[match.group](event, fakeLambdaContext(`tally-${match.group}`));
+  if (typeof result === 'string') return send(res, 200, result);
+  res.writeHead(result.statusCode ?? 200, result.headers as Record<string, string>);
+  res.end(result.body ?? '');
+}
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
+  res.end(typeof body === 'string' ? body : JSON.stringify(body));
+}
