@@ -35,7 +35,7 @@ describe('Local gateway', () => {
   it('should answer unknown routes, wrong methods and handler crashes in the API error shape', async () => {
     const notFound = await fetch(`${gw.url}/v2/nothing`);
     expect(notFound.status).toBe(404);
-    expect((await notFound.json()).error.code).toBe('route_not_found');
+    expect(((await notFound.json()) as { error: { code: string } }).error.code).toBe('route_not_found');
     const wrong = await fetch(`${gw.url}/v1/receipts`, { method: 'DELETE' });
     expect(wrong.status).toBe(405);
     expect(wrong.headers.get('allow')).toBe('POST');
@@ -61,7 +61,7 @@ describe('Local gateway', () => {
         body: JSON.stringify({ name: 'Over HTTP' }),
       });
       expect(r.status).toBe(201);
-      expect((await r.json()).card).toMatch(/^\d{16}$/);
+      expect(((await r.json()) as { card: string }).card).toMatch(/^\d{16}$/);
     } finally {
       await real.close();
     }
