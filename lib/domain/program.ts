@@ -4,7 +4,7 @@
  * sections, so every section is optional or defaulted and unknown keys are refused (a typo in a
  * rule name must not silently switch a rule off).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { isValidTimeZone } from './time.ts';
 
 const code = z.string().min(1).max(64);

@@ -3,7 +3,7 @@
  * validation and documentation have one source. `npm run openapi` writes it to `openapi.json`;
  * a test fails if the file is stale.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import * as req from './schemas.ts';
 import * as res from './responses.ts';
 import { routeGroups, routeKey, type RouteKey } from './routes.ts';

@@ -3,7 +3,7 @@
  * cases do that); they document them in `openapi.json`, and the integration tests validate every
  * response they receive against that file, so the document cannot drift from the code.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const int = z.int();
 const nonNeg = z.int().min(0);

@@ -1,0 +1,22 @@
+/**
+ * esbuild options for every Lambda, in one place: used by the CDK functions and by
+ * `npm run bundle` (which reports bundle sizes), so what we measure is what we deploy.
+ */
+import { fileURLToPath } from 'node:url';
+
+export const projectRoot = fileURLToPath(new URL('..', import.meta.url));
+
+export const functionEntry = (group: string): string => `${projectRoot}functions/http/${group}.ts`;
+
+/** ESM output needs `require` for the few CommonJS dependencies bundled into it. */
+export const esmRequireBanner = "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
+
+export const bundlingOptions = {
+  target: 'node22',
+  minify: true,
+  sourceMap: true,
+  /** The AWS SDK is bundled, so the deployed version is the one the tests ran against. */
+  externalModules: [] as string[],
+  banner: esmRequireBanner,
+  mainFields: ['module', 'main'],
+} as const;

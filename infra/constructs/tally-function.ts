@@ -1,0 +1,82 @@
+/**
+ * A Lambda function with Tally's defaults fixed once: arm64, Node.js 22, ESM bundle made by the
+ * local esbuild (no Docker), source maps, X-Ray tracing, its own log group with retention, and a
+ * least-privilege table grant.
+ */
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { tableDefinition } from '../../lib/storage/table.ts';
+import { bundlingOptions, projectRoot } from '../bundling.ts';
+
+export interface TallyFunctionProps
+  extends Omit<NodejsFunctionProps, 'runtime' | 'architecture' | 'logGroup' | 'logRetention' | 'logRemovalPolicy'> {
+  readonly entry: string;
+  readonly logsRetention?: RetentionDays;
+  readonly logsRemovalPolicy?: RemovalPolicy;
+}
+
+/** DynamoDB actions by intent; TransactWriteItems is authorised per item action. */
+export const tableActions = {
+  read: ['dynamodb:GetItem', 'dynamodb:Query'],
+  write: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'],
+} as const;
+
+export class TallyFunction extends NodejsFunction {
+  constructor(scope: Construct, id: string, props: TallyFunctionProps) {
+    const { logsRetention, logsRemovalPolicy, ...fnProps } = props;
+    const logGroup = new LogGroup(scope, `${id}Logs`, {
+      retention: logsRetention ?? RetentionDays.ONE_MONTH,
+      removalPolicy: logsRemovalPolicy ?? RemovalPolicy.DESTROY,
+    });
+    // Our own role instead of AWSLambdaBasicExecutionRole: it may write to its own log group only.
+    const role = new Role(scope, `${id}Role`, { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+    role.addToPolicy(new PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }));
+    super(scope, id, {
+      ...fnProps,
+      role,
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? 512,
+      timeout: props.timeout ?? Duration.seconds(10),
+      tracing: props.tracing ?? Tracing.ACTIVE,
+      logGroup,
+      handler: 'handler',
+      projectRoot,
+      depsLockFilePath: `${projectRoot}package-lock.json`,
+      environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
+      bundling: {
+        ...bundlingOptions,
+        externalModules: [...bundlingOptions.externalModules],
+        mainFields: [...bundlingOptions.mainFields],
+        format: OutputFormat.ESM,
+        forceDockerBundling: false,
+        ...props.bundling,
+      },
+    });
+    Validations.of(this).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason: 'Pinned to Node.js 22 on purpose: the runtime the test suite runs on (node@22 devDependency).',
+    });
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'X-Ray tracing: xray:PutTraceSegments and PutTelemetryRecords support no resource-level permissions.',
+    });
+  }
+
+  /**
+   * Grants exactly the item actions the code uses on the table (no Scan, no DeleteItem, no
+   * table management) and tells the function the table's name.
+   */
+  bindTable(table: ITable, access: 'read' | 'readWrite'): this {
+    const actions = access === 'read' ? [...tableActions.read] : [...tableActions.read, ...tableActions.write];
+    const indexes = tableDefinition.globalSecondaryIndexes.map((g) => `${table.tableArn}/index/${g.name}`);
+    this.addToRolePolicy(new PolicyStatement({ actions, resources: [table.tableArn, ...indexes] }));
+    this.addEnvironment('TABLE_NAME', table.tableName);
+    return this;
+  }
+}
