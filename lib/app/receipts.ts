@@ -19,7 +19,7 @@ import { tierView } from './views.ts';
 /** How far ahead of the server's clock a till's clock may be. */
 const CLOCK_SKEW_MS = 10 * 60_000;
 
-function draftOf(body: ReceiptBody, programCurrency: string, now: Date, burn = true): ReceiptDraft {
+function draftOf(body: ReceiptBody, programCurrency: string, now: Date, storeId: string | undefined): ReceiptDraft {
   if (body.currency !== programCurrency) {
     throw new HttpError(422, 'currency_mismatch', `currency: the program runs in ${programCurrency}, not ${body.currency}`, 'currency');
   }
@@ -29,7 +29,8 @@ function draftOf(body: ReceiptBody, programCurrency: string, now: Date, burn = t
   }
   return {
     occurredAt,
-    burnPoints: burn ? (body.burn?.points ?? 0) : 0,
+    storeId,
+    burnPoints: body.burn?.points ?? 0,
     lines: body.lines.map((l) => ({
       lineId: l.lineId,
       sku: l.sku,
@@ -66,7 +67,7 @@ function receiptView(
     })),
     totals: p.totals,
     burn: p.burn,
-    earn: { points: p.earn.points, expiresOn: p.earn.expiresOn },
+    earn: { points: p.earn.points, expiresOn: p.earn.expiresOn, rules: p.earn.rules },
     balance: { before: p.accountBefore.available, after: p.accountAfter.available },
     tierAfter: tierView(p.tierAfter),
   };
@@ -76,7 +77,7 @@ export async function quote(deps: Deps, principal: Principal, body: ReceiptBody)
   const { version, program } = await requireProgram(deps, principal.tenantId);
   const customer = await resolveCustomer(deps, principal.tenantId, body.customer);
   const now = deps.clock();
-  const pricing = priceReceipt(program, customer.account, draftOf(body, program.currency, now), now);
+  const pricing = priceReceipt(program, customer.account, draftOf(body, program.currency, now, principal.storeId), now);
   return receiptView(body, customer, version, program.currency, pricing);
 }
 
@@ -97,7 +98,7 @@ export async function commit(deps: Deps, principal: Principal, storeId: string, 
     const now = deps.clock();
     let pricing: Pricing;
     try {
-      pricing = priceReceipt(program, customer.account, draftOf(body, program.currency, now), now);
+      pricing = priceReceipt(program, customer.account, draftOf(body, program.currency, now, storeId), now);
     } catch (e) {
       // A retry of a receipt that did commit must get its first answer, not a fresh refusal.
       if (e instanceof DomainError || e instanceof HttpError) {

@@ -18,6 +18,12 @@ export interface Account {
   readonly receiptCount: number;
   /** A tier staff assigned (VIP); overrides the automatic level while set. */
   readonly staffTierId: string | null;
+  /** Lifetime eligible spend (minor units), for "spend crossing X" rules. */
+  readonly eligibleSpend: number;
+  /** Ids of once-per-customer rules already granted. */
+  readonly grantedOnce: readonly string[];
+  /** Points earned on the latest day with receipts (program time), for a daily cap. */
+  readonly earnedDay: { readonly day: string; readonly points: number } | null;
 }
 
 export const emptyAccount = (): Account => ({
@@ -27,6 +33,9 @@ export const emptyAccount = (): Account => ({
   paidTotal: 0,
   receiptCount: 0,
   staffTierId: null,
+  eligibleSpend: 0,
+  grantedOnce: [],
+  earnedDay: null,
 });
 
 export type LedgerKind = 'earn' | 'burn' | 'earn_reversal' | 'burn_refund' | 'adjustment' | 'expiry';

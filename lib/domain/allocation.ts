@@ -49,3 +49,21 @@ export const sum = (xs: readonly number[]): number => xs.reduce((s, x) => s + x,
 function assertInt(n: number, name: string): void {
   if (!Number.isSafeInteger(n)) throw new RangeError(`${name} must be a safe integer, got ${n}`);
 }
+
+/** Largest remainder over BigInt weights, for weights that are products of several factors. */
+export function allocateBig(total: number, weights: readonly bigint[]): number[] {
+  if (total < 0 || !Number.isSafeInteger(total)) throw new RangeError('total must be a non-negative safe integer');
+  const s = weights.reduce((a, w) => a + w, 0n);
+  if (weights.length === 0 || total === 0) return weights.map(() => 0);
+  if (s === 0n) throw new RangeError('cannot allocate a non-zero total over zero weights');
+  const t = BigInt(total);
+  const parts = weights.map((w) => (t * w) / s);
+  const rems = weights.map((w, index) => ({ index, rem: (t * w) % s }));
+  rems.sort((a, b) => (a.rem === b.rem ? a.index - b.index : a.rem > b.rem ? -1 : 1));
+  let given = parts.reduce((a, p) => a + p, 0n);
+  for (let i = 0; given < t; i++, given++) {
+    const k = rems[i]!.index;
+    parts[k] = parts[k]! + 1n;
+  }
+  return parts.map(Number);
+}

@@ -8,7 +8,8 @@ import { credit, debit, expireDue, lotFor, type Account, type LedgerEntry } from
 import { RuleViolationError } from './errors.ts';
 import type { Program } from './program.ts';
 import { lotExpiryDate, type MonthKey } from './time.ts';
-import { currentTier, type TierView } from './tiers.ts';
+import { computeEarning, type EarnLine } from './earning.ts';
+import { currentTier, tierMultiplier, type TierView } from './tiers.ts';
 
 export interface ReceiptLine {
   readonly lineId: string;
@@ -23,6 +24,8 @@ export interface ReceiptLine {
 
 export interface ReceiptDraft {
   readonly occurredAt: Date;
+  /** The store the receipt is from, for rules limited to stores. */
+  readonly storeId?: string | undefined;
   readonly lines: readonly ReceiptLine[];
   readonly burnPoints: number;
 }
@@ -54,7 +57,13 @@ export interface Pricing {
   readonly lineCaps: readonly number[];
   readonly totals: ReceiptTotals;
   readonly burn: { readonly requested: number; readonly maxPoints: number; readonly pointValue: number };
-  readonly earn: { readonly points: number; readonly lot: MonthKey; readonly expiresOn: string | null };
+  readonly earn: {
+    readonly points: number;
+    readonly lot: MonthKey;
+    readonly expiresOn: string | null;
+    /** Earning rules that changed this receipt's points, highest priority first. */
+    readonly rules: readonly string[];
+  };
   /** Lots the burn took points from; a return gives them back there. */
   readonly burnLots: Readonly<Record<MonthKey, number>>;
   readonly entries: readonly LedgerEntry[];
@@ -112,19 +121,25 @@ export function priceReceipt(program: Program, account: Account, receipt: Receip
 
   const earnExcludedCats = new Set(program.exclusions.categories);
   const earnExcludedSkus = new Set(program.exclusions.skus);
-  const basis = lines.map((l, i) =>
-    earnExcludedCats.has(l.category) || earnExcludedSkus.has(l.sku)
-      ? 0
-      : program.earning.basis === 'paid'
-        ? paid[i]!
-        : payable[i]!,
+  const earnLines: EarnLine[] = lines.map((l, i) => {
+    const eligible = !earnExcludedCats.has(l.category) && !earnExcludedSkus.has(l.sku);
+    return {
+      sku: l.sku,
+      category: l.category,
+      quantityMilli: l.quantityMilli,
+      eligible,
+      basis: eligible ? (program.earning.basis === 'paid' ? paid[i]! : payable[i]!) : 0,
+    };
+  });
+  const earning = computeEarning(
+    program,
+    acc,
+    earnLines,
+    { at: receipt.occurredAt, timeZone: program.timeZone, storeId: receipt.storeId, tierId: tier?.id },
+    tierMultiplier(program, tier),
   );
-  const { points: per, per: perAmount } = program.earning.base;
-  const earned =
-    program.earning.rounding === 'line'
-      ? basis.map((b) => mulDivFloor(b, per, perAmount))
-      : allocateOrZero(mulDivFloor(sum(basis), per, perAmount), basis);
-  const earnTotal = sum(earned);
+  const earned = earning.perLine;
+  const earnTotal = earning.total;
   const lot = lotFor(receipt.occurredAt, program.timeZone, program.expiry?.afterMonths);
   if (earnTotal > 0) {
     const c = credit(acc, earnTotal, lot, 'earn');
@@ -132,7 +147,17 @@ export function priceReceipt(program: Program, account: Account, receipt: Receip
     if (c.entry) entries.push(c.entry);
   }
   const paidTotal = sum(paid);
-  acc = { ...acc, paidTotal: acc.paidTotal + paidTotal, receiptCount: acc.receiptCount + 1 };
+  acc = {
+    ...acc,
+    paidTotal: acc.paidTotal + paidTotal,
+    receiptCount: acc.receiptCount + 1,
+    eligibleSpend: acc.eligibleSpend + earning.eligibleSpend,
+    grantedOnce: earning.grantedOnce.length ? [...acc.grantedOnce, ...earning.grantedOnce] : acc.grantedOnce,
+    earnedDay: {
+      day: earning.day,
+      points: (acc.earnedDay?.day === earning.day ? acc.earnedDay.points : 0) + earnTotal,
+    },
+  };
 
   const priced: PricedLine[] = lines.map((l, i) => ({
     lineId: l.lineId,
@@ -157,7 +182,7 @@ export function priceReceipt(program: Program, account: Account, receipt: Receip
       pointsBurned: receipt.burnPoints,
     },
     burn: { requested: receipt.burnPoints, maxPoints, pointValue },
-    earn: { points: earnTotal, lot, expiresOn: program.expiry ? lotExpiryDate(lot) : null },
+    earn: { points: earnTotal, lot, expiresOn: program.expiry ? lotExpiryDate(lot) : null, rules: earning.appliedRules },
     burnLots,
     entries,
     accountBefore,

@@ -5,6 +5,7 @@
  * rule name must not silently switch a rule off).
  */
 import * as z from 'zod';
+import { earningRuleSchema, multiplier } from './rules.ts';
 import { isValidTimeZone } from './time.ts';
 
 const code = z.string().min(1).max(64);
@@ -22,12 +23,15 @@ const tierLevel = z.strictObject({
   /** Cumulative amount paid (minor units) from which this level applies to later purchases. */
   threshold: z.int().min(0),
   discountBps: basisPoints,
+  /** Multiplies the base points of every eligible line for customers on this level. */
+  earnMultiplier: multiplier.optional(),
 });
 
 const staffLevel = z.strictObject({
   id: code,
   name: z.string().min(1).max(100),
   discountBps: basisPoints,
+  earnMultiplier: multiplier.optional(),
 });
 
 export const programSchema = z.strictObject({
@@ -42,7 +46,24 @@ export const programSchema = z.strictObject({
     basis: z.enum(['paid', 'beforePointsDiscount']).default('paid'),
     /** Round once per receipt and spread by largest remainder, or floor each line on its own. */
     rounding: z.enum(['receipt', 'line']).default('receipt'),
+    /** Several multipliers on one line: `add` their extras (×3 and ×2 → ×4) or `multiply` them (→ ×6). */
+    multipliers: z.enum(['add', 'multiply']).default('add'),
+    rules: z
+      .array(earningRuleSchema)
+      .max(500)
+      .default([])
+      .superRefine((rules, ctx) => {
+        const ids = new Set<string>();
+        rules.forEach((r, i) => {
+          if (ids.has(r.id)) ctx.addIssue({ code: 'custom', message: `duplicate rule id "${r.id}"`, path: [i, 'id'] });
+          ids.add(r.id);
+        });
+      }),
+    /** Most points one receipt, or one customer in one day (program time), may earn. */
+    caps: z.strictObject({ perReceipt: z.int().min(0).optional(), perDay: z.int().min(0).optional() }).optional(),
   }),
+  /** Points granted outside receipts. */
+  bonuses: z.strictObject({ registration: z.int().min(0).max(1_000_000).optional() }).default({}),
   /** Lines that earn no points. */
   exclusions: z
     .strictObject({ categories: z.array(code).max(1000).default([]), skus: z.array(code).max(10_000).default([]) })

@@ -1,6 +1,7 @@
 /** Discount tiers by cumulative amount paid, with levels that only staff assign. */
 import type { Account } from './account.ts';
 import type { Program } from './program.ts';
+import { ONE } from './rules.ts';
 
 export interface TierView {
   readonly id: string;
@@ -27,4 +28,11 @@ export function currentTier(program: Program, account: Account): TierView | null
 
 export function isStaffTier(program: Program, tierId: string): boolean {
   return program.tiers?.staffLevels.some((l) => l.id === tierId) ?? false;
+}
+
+/** The earn multiplier of the customer's tier, in ten-thousandths (10000 = none). */
+export function tierMultiplier(program: Program, tier: TierView | null): number {
+  if (!tier || !program.tiers) return ONE;
+  const level = [...program.tiers.levels, ...program.tiers.staffLevels].find((l) => l.id === tier.id);
+  return level?.earnMultiplier ?? ONE;
 }

@@ -83,7 +83,11 @@ const quoteFields = {
     maxPoints: nonNeg.describe('Most points this receipt can take now (receipt limit and balance).'),
     pointValue: nonNeg.describe('Money value of one point, minor units.'),
   }),
-  earn: z.strictObject({ points: nonNeg, expiresOn: z.iso.date().nullable() }),
+  earn: z.strictObject({
+    points: nonNeg,
+    expiresOn: z.iso.date().nullable(),
+    rules: z.array(z.string()).describe('Ids of the earning rules that changed this receipt’s points.'),
+  }),
   balance: z.strictObject({ before: int, after: int }),
   tierAfter: tier,
 };

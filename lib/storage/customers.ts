@@ -4,7 +4,7 @@
  * Adapter: use cases → this → DynamoDB.
  */
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { Account, LedgerEntry } from '#domain/account.ts';
+import { emptyAccount, type Account, type LedgerEntry } from '#domain/account.ts';
 import type { Db } from './client.ts';
 import { keys, LEDGER_PREFIX, type IdentifierKind } from './keys.ts';
 import { transactWrite, type TransactItem } from './transact.ts';
@@ -87,7 +87,8 @@ export function customerRepository(db: Db) {
     return {
       tenantId: tenantId as string,
       profile: profile as unknown as CustomerProfile,
-      account: account as Account,
+      // Accounts written before a field existed get its empty value.
+      account: { ...emptyAccount(), ...(account as Partial<Account>) },
       staffTier: staffTier as StaffTierAssignment | undefined,
       ledgerSeq: ledgerSeq as number,
       version: version as number,

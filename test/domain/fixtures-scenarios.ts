@@ -1,0 +1,35 @@
+/** The programs of SCENARIOS.md as documents — configuration only, the engine has no code for them. */
+export const scenario5Program = {
+  name: 'Scenario 5: bonus mechanics',
+  currency: 'AMD',
+  timeZone: 'Asia/Yerevan',
+  earning: {
+    base: { points: 1, per: 100 },
+    rules: [
+      { id: 'five-items', name: '≥ 5 eligible items: +20', type: 'itemCount', minItems: 5, points: 20 },
+      { id: 'big-receipt', name: 'Eligible amount ≥ 1000.00: +100', type: 'receiptAmount', minAmount: 100_000, points: 100 },
+      { id: 'vitc-x3', name: 'VITC-500 earns ×3', type: 'multiplier', multiplier: 3, products: { skus: ['VITC-500'] } },
+      { id: 'every-5th', name: 'Every 5th receipt: +50', type: 'nthReceipt', every: 5, points: 50 },
+      { id: 'spend-10000', name: 'Lifetime spend crossing 10000.00: +500 once', type: 'lifetimeSpend', threshold: 1_000_000, points: 500 },
+      {
+        id: 'morning-x2',
+        name: 'Mon–Fri 08:00–11:00: ×2',
+        type: 'multiplier',
+        multiplier: 2,
+        when: { daysOfWeek: [1, 2, 3, 4, 5], hours: { from: '08:00', to: '11:00' } },
+      },
+      { id: 's07-plus-10', name: 'Store S-07: +10 %', type: 'multiplier', multiplier: 1.1, when: { stores: ['S-07'] } },
+    ],
+  },
+  exclusions: { categories: ['rx'], skus: [] },
+  redemption: { pointValue: 100, excludedCategories: ['rx'] },
+  bonuses: { registration: 100 },
+};
+
+/** Scenario 5's example receipt: a Saturday at another store. */
+export const scenario5Lines = [
+  { lineId: '1', sku: 'VITC-500', category: 'vitamins', quantity: 2, unitPrice: 15_000, amount: 30_000 },
+  { lineId: '2', sku: 'SHAMPOO', category: 'care', quantity: 1, unitPrice: 20_000, amount: 20_000 },
+  { lineId: '3', sku: 'RX-AMOX', category: 'rx', quantity: 1, unitPrice: 50_000, amount: 50_000 },
+  { lineId: '4', sku: 'GUM', category: 'food', quantity: 2, unitPrice: 2_500, amount: 5_000 },
+];
