@@ -29,8 +29,7 @@ Object.assign(process.env, {
 
 const { deps } = await import('../lib/app/deps.ts');
 const { provisionTenant } = await import('../lib/app/tenants.ts');
-const { handler } = await import('../functions/http/pos.ts');
-const { handler: customersHandler } = await import('../functions/http/customers.ts');
+const { handlers } = await import('../local/handlers.ts');
 const { invoke } = await import('../test/support/http.ts');
 const { startGateway } = await import('../local/gateway.ts');
 const program = (await import('../local/demo-program.json', { with: { type: 'json' } })).default;
@@ -52,7 +51,6 @@ d.db.doc.middlewareStack.add(
 
 const tenant = await provisionTenant(d, { tenantId: 'bench', program, stores: [{ storeId: 'S-01', name: 'Bench' }], staff: [{ name: 'bench' }] });
 const posKey = tenant.posKeys['S-01']!;
-const handlers = { pos: handler, customers: customersHandler };
 const auth = { authorization: `Bearer ${posKey}` };
 const cards: string[] = [];
 for (let i = 0; i < CUSTOMERS; i++) {

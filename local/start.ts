@@ -6,10 +6,8 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import type { RouteGroup } from '../lib/http/routes.ts';
-import { routeGroups } from '../lib/http/routes.ts';
 import { ensureTable, localClient, startDynamoLocal } from './dynamo-local.ts';
-import { startGateway, type LambdaHandler } from './gateway.ts';
+import { startGateway } from './gateway.ts';
 
 const { values: flags } = parseArgs({
   options: {
@@ -53,10 +51,7 @@ try {
   client.destroy();
   const { seedDemo } = await import('./seed.ts');
   const seed = await seedDemo({ persistKeys: !flags['in-memory'] });
-  const handlers = {} as Record<RouteGroup, LambdaHandler>;
-  for (const group of Object.keys(routeGroups) as RouteGroup[]) {
-    handlers[group] = ((await import(`../functions/http/${group}.ts`)) as { handler: LambdaHandler }).handler;
-  }
+  const { handlers } = await import('./handlers.ts');
   gateway = await startGateway({ handlers, port: Number(flags.port), quiet: flags.quiet });
   const api = gateway.url;
   const pos = `-H 'authorization: Bearer ${seed.posKey}' -H 'content-type: application/json'`;

@@ -3,7 +3,7 @@
  * Primary adapter (functions/http) → these → secondary adapters (lib/storage).
  */
 import { randomBytes, randomInt } from 'node:crypto';
-import { adjustPoints } from '#domain/adjustments.ts';
+import { adjustPoints, grantBonus } from '#domain/adjustments.ts';
 import { emptyAccount } from '#domain/account.ts';
 import { cardNumber, normalizeCard, normalizePhone } from '#domain/identifiers.ts';
 import type { Program } from '#domain/program.ts';
@@ -70,7 +70,8 @@ export async function enrol(deps: Deps, p: Principal, body: EnrolBody) {
   // An issued number can collide with an existing card; the conditional write catches it and we draw again.
   for (let attempt = 0; attempt < 5; attempt++) {
     const card = givenCard ?? cardNumber(Array.from({ length: 15 }, () => randomInt(10)).join(''));
-    const record: CustomerRecord = {
+    const registration = grantBonus(program, emptyAccount(), program.bonuses.registration ?? 0, now);
+    const draft: CustomerRecord = {
       tenantId: p.tenantId,
       profile: {
         customerId: `c_${randomBytes(12).toString('base64url')}`,
@@ -83,12 +84,14 @@ export async function enrol(deps: Deps, p: Principal, body: EnrolBody) {
         consents: body.consents,
         createdAt: now.toISOString(),
       },
-      account: emptyAccount(),
+      account: registration.accountAfter,
       ledgerSeq: 0,
       version: 1,
     };
+    const entries = numberEntries(draft, registration.entries, now.toISOString(), { reason: 'registration' });
+    const record: CustomerRecord = { ...draft, ledgerSeq: entries.length };
     try {
-      await deps.customers.create(record);
+      await deps.customers.create(record, { entries });
       return customerView(record, program, now);
     } catch (e) {
       if (e instanceof IdentifierTakenError && e.kind === 'card' && givenCard === undefined) continue;

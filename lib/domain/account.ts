@@ -38,7 +38,7 @@ export const emptyAccount = (): Account => ({
   earnedDay: null,
 });
 
-export type LedgerKind = 'earn' | 'burn' | 'earn_reversal' | 'burn_refund' | 'adjustment' | 'expiry';
+export type LedgerKind = 'earn' | 'burn' | 'earn_reversal' | 'burn_refund' | 'adjustment' | 'bonus' | 'expiry';
 
 export interface LedgerEntry {
   readonly kind: LedgerKind;

@@ -1,4 +1,4 @@
-/** Staff adjustments: points in go to a fresh lot; points out take the earliest-expiring first. */
+/** Points outside receipts: staff adjustments and bonuses. Points in go to a fresh lot; points out take the earliest-expiring first. */
 import { credit, debit, expireDue, lotFor, type Account, type LedgerEntry } from './account.ts';
 import type { Program } from './program.ts';
 
@@ -15,6 +15,16 @@ export function adjustPoints(program: Program, account: Account, points: number,
     points >= 0
       ? credit(expired.account, points, lotFor(now, program.timeZone, program.expiry?.afterMonths), 'adjustment')
       : debit(expired.account, -points, 'adjustment', { field: 'points' });
+  if (change.entry) entries.push(change.entry);
+  return { entries, accountAfter: change.account };
+}
+
+/** A bonus (registration, …): points into a fresh lot, recorded as kind `bonus`. */
+export function grantBonus(program: Program, account: Account, points: number, now: Date): AdjustmentOutcome {
+  const entries: LedgerEntry[] = [];
+  const expired = expireDue(account, now, program.timeZone);
+  if (expired.entry) entries.push(expired.entry);
+  const change = credit(expired.account, points, lotFor(now, program.timeZone, program.expiry?.afterMonths), 'bonus');
   if (change.entry) entries.push(change.entry);
   return { entries, accountAfter: change.account };
 }

@@ -7,6 +7,7 @@ import * as z from 'zod';
 import * as req from './schemas.ts';
 import * as res from './responses.ts';
 import { routeGroups, routeKey, type RouteKey } from './routes.ts';
+import { programJsonSchema } from '../domain/program-schema.ts';
 
 interface Operation {
   summary: string;
@@ -83,6 +84,39 @@ const operations: Record<RouteKey, Operation> = {
     ok: { status: 200, schema: res.customerResponse, description: 'The customer with the tier in force.' },
     errors: [404, 422, 503],
   },
+  'GET /v1/program': {
+    summary: 'The program document in force',
+    ok: { status: 200, schema: res.storedProgramResponse, description: 'The current version.' },
+    errors: [404],
+  },
+  'POST /v1/program': {
+    summary: 'Publish a program document as the next version',
+    description: 'Receipts record the version they were priced with. With `basedOnVersion`, refuses (409) if another version was published since.',
+    body: req.publishProgramBody,
+    ok: { status: 201, schema: res.storedProgramResponse, description: 'The new current version.' },
+    errors: [409],
+  },
+  'POST /v1/program/validate': {
+    summary: 'Validate a draft program document without publishing it',
+    body: req.validateProgramBody,
+    ok: { status: 200, schema: res.validationResponse, description: 'Every problem, with its JSON path.' },
+    errors: [],
+  },
+  'GET /v1/program/versions': {
+    summary: 'Published versions, newest first',
+    ok: { status: 200, schema: res.versionsResponse, description: 'Up to 100 versions.' },
+    errors: [],
+  },
+  'GET /v1/program/versions/{version}': {
+    summary: 'One published version',
+    ok: { status: 200, schema: res.storedProgramResponse, description: 'That version.' },
+    errors: [404],
+  },
+  'GET /v1/program/schema': {
+    summary: 'The JSON Schema of the program document',
+    ok: { status: 200, schema: res.jsonSchemaResponse, description: 'Generated from the schema the engine validates with.' },
+    errors: [],
+  },
 };
 
 const errorText: Record<number, string> = {
@@ -140,7 +174,7 @@ export function buildOpenApi(): Record<string, unknown> {
     paths,
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'A POS key (per store) or a staff key.' } },
-      schemas: { Error: schemaOf(res.errorResponse, 'output') },
+      schemas: { Error: schemaOf(res.errorResponse, 'output'), Program: programJsonSchema() },
     },
   };
 }

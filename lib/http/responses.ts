@@ -122,7 +122,7 @@ export const ledgerResponse = z.strictObject({
     z.strictObject({
       seq: z.int().min(1),
       at: z.iso.datetime(),
-      kind: z.enum(['earn', 'burn', 'earn_reversal', 'burn_refund', 'adjustment', 'expiry']),
+      kind: z.enum(['earn', 'burn', 'earn_reversal', 'burn_refund', 'adjustment', 'bonus', 'expiry']),
       points: int,
       balanceAfter: int,
       source: z.strictObject({
@@ -147,3 +147,21 @@ export const adjustmentResponse = z.strictObject({
   at: z.iso.datetime(),
   balance: z.strictObject({ before: int, after: int }),
 });
+
+export const storedProgramResponse = z.strictObject({
+  version: z.int().min(1),
+  document: z.record(z.string(), z.unknown()).describe('The document as published; see GET /v1/program/schema.'),
+  publishedBy: z.string(),
+  publishedAt: z.iso.datetime(),
+});
+
+export const validationResponse = z.strictObject({
+  valid: z.boolean(),
+  issues: z.array(z.strictObject({ path: z.string().describe('Dotted JSON path in the document.'), message: z.string() })),
+});
+
+export const versionsResponse = z.strictObject({
+  versions: z.array(z.strictObject({ version: z.int().min(1), name: z.string(), publishedBy: z.string(), publishedAt: z.iso.datetime() })),
+});
+
+export const jsonSchemaResponse = z.record(z.string(), z.unknown()).describe('A JSON Schema (2020-12).');

@@ -28,6 +28,14 @@ export const routeGroups = {
     { method: 'POST', path: '/v1/customers/{customerId}/adjustments', roles: ['staff'] },
     { method: 'PUT', path: '/v1/customers/{customerId}/tier', roles: ['staff'] },
   ],
+  programs: [
+    { method: 'GET', path: '/v1/program', roles: ['staff'] },
+    { method: 'POST', path: '/v1/program', roles: ['staff'] },
+    { method: 'POST', path: '/v1/program/validate', roles: ['staff'] },
+    { method: 'GET', path: '/v1/program/versions', roles: ['staff'] },
+    { method: 'GET', path: '/v1/program/versions/{version}', roles: ['staff'] },
+    { method: 'GET', path: '/v1/program/schema', roles: ['staff', 'pos'] },
+  ],
 } as const satisfies Record<string, readonly RouteSpec[]>;
 
 export type RouteGroup = keyof typeof routeGroups;

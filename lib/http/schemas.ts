@@ -130,3 +130,12 @@ export type TierBody = z.output<typeof tierBody>;
 export type CustomerRef = z.output<typeof customerRef>;
 
 export const toMilli = (q: number): number => Math.round(q * 1000);
+
+/** The document is validated by the program schema itself, so its errors carry its own paths. */
+export const publishProgramBody = z.strictObject({
+  document: z.record(z.string(), z.unknown()),
+  /** The version the edit started from; publishing fails with 409 if another was published since. */
+  basedOnVersion: z.int().min(0).optional(),
+});
+
+export const validateProgramBody = z.strictObject({ document: z.unknown() });

@@ -2,7 +2,8 @@
  * Program documents. The current one is cached in the Lambda's memory with a short TTL, so a
  * warm function prices a receipt without reading it; a publish reaches every till within the TTL.
  */
-import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { parseProgram, type Program } from '#domain/program.ts';
 import type { Db } from './client.ts';
 import { keys } from './keys.ts';
@@ -11,6 +12,31 @@ export interface ProgramVersion {
   readonly version: number;
   readonly program: Program;
 }
+
+export interface StoredProgram {
+  readonly version: number;
+  /** The document as published (defaults not filled in). */
+  readonly document: unknown;
+  readonly publishedBy: string;
+  readonly publishedAt: string;
+}
+
+/** Someone published another version since the one the editor started from. */
+export class ProgramVersionConflictError extends Error {
+  readonly current: number;
+  constructor(current: number) {
+    super(`the program is at version ${current} now`);
+    this.name = 'ProgramVersionConflictError';
+    this.current = current;
+  }
+}
+
+const stored = (item: Record<string, unknown>): StoredProgram => ({
+  version: item.version as number,
+  document: item.document,
+  publishedBy: item.publishedBy as string,
+  publishedAt: item.publishedAt as string,
+});
 
 export function programRepository(db: Db, opts: { ttlMs?: number; clock?: () => number } = {}) {
   const ttlMs = opts.ttlMs ?? 30_000;
@@ -33,17 +59,22 @@ export function programRepository(db: Db, opts: { ttlMs?: number; clock?: () => 
       return value;
     },
 
-    /** Saves a validated document as the next version and makes it current. */
-    async publish(tenantId: string, document: unknown, by: string, at: string): Promise<ProgramVersion> {
+    /**
+     * Saves a validated document as the next version and makes it current. With `basedOn`, refuses
+     * if another version was published since (two editors never overwrite each other silently).
+     */
+    async publish(tenantId: string, document: unknown, by: string, at: string, basedOn?: number): Promise<ProgramVersion> {
       const parsed = parseProgram(document);
       if (!parsed.ok) throw new Error(`invalid program: ${JSON.stringify(parsed.issues)}`);
       const cur = await db.doc.send(
         new GetCommand({ TableName: db.table, Key: keys.currentProgram(tenantId), ConsistentRead: true }),
       );
       const prev = (cur.Item?.version as number | undefined) ?? 0;
+      if (basedOn !== undefined && basedOn !== prev) throw new ProgramVersionConflictError(prev);
       const version = prev + 1;
       const body = { type: 'program', tenantId, version, document, publishedBy: by, publishedAt: at };
-      await db.doc.send(
+      try {
+        await db.doc.send(
         new TransactWriteCommand({
           TransactItems: [
             {
@@ -57,9 +88,41 @@ export function programRepository(db: Db, opts: { ttlMs?: number; clock?: () => 
             { Put: { TableName: db.table, Item: { ...keys.programVersion(tenantId, version), ...body } } },
           ],
         }),
-      );
+        );
+      } catch (e) {
+        if (e instanceof TransactionCanceledException) throw new ProgramVersionConflictError(prev + 1);
+        throw e;
+      }
       cache.delete(tenantId);
       return { version, program: parsed.program };
+    },
+
+    async currentStored(tenantId: string): Promise<StoredProgram | null> {
+      const r = await db.doc.send(new GetCommand({ TableName: db.table, Key: keys.currentProgram(tenantId), ConsistentRead: true }));
+      return r.Item ? stored(r.Item) : null;
+    },
+
+    async version(tenantId: string, version: number): Promise<StoredProgram | null> {
+      const r = await db.doc.send(new GetCommand({ TableName: db.table, Key: keys.programVersion(tenantId, version) }));
+      return r.Item ? stored(r.Item) : null;
+    },
+
+    /** Versions newest first (Query on the tenant partition, `PROGRAM#V#` prefix). */
+    async versions(tenantId: string, limit: number): Promise<Array<Omit<StoredProgram, 'document'> & { name: string }>> {
+      const k = keys.currentProgram(tenantId);
+      const r = await db.doc.send(
+        new QueryCommand({
+          TableName: db.table,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :v)',
+          ExpressionAttributeValues: { ':pk': k.pk, ':v': 'PROGRAM#V#' },
+          ScanIndexForward: false,
+          Limit: limit,
+        }),
+      );
+      return (r.Items ?? []).map((i) => {
+        const { document, ...rest } = stored(i);
+        return { ...rest, name: String((document as { name?: unknown })?.name ?? '') };
+      });
     },
 
     clearCache(): void {

@@ -6,12 +6,11 @@ import { randomUUID } from 'node:crypto';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { deps } from '#lib/app/deps.ts';
 import { provisionTenant } from '#lib/app/tenants.ts';
-import { handler as customers } from '../../functions/http/customers.ts';
-import { handler as pos } from '../../functions/http/pos.ts';
+import { handlers } from '../../local/handlers.ts';
 import { invoke, type InvokeResult } from '../support/http.ts';
 import { assertMatchesOpenApi } from '../support/openapi.ts';
 
-export const handlers = { pos, customers };
+export { handlers };
 
 export const scenarioProgram = {
   name: 'Integration',

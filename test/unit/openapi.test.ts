@@ -1,12 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { buildOpenApi } from '#lib/http/openapi.ts';
+import { programJsonSchema } from '#domain/program-schema.ts';
 import { routeGroups } from '#lib/http/routes.ts';
 
 describe('openapi.json', () => {
   it('should be what `npm run openapi` generates from the routes and schemas (run it after changing them)', () => {
     const onDisk = readFileSync(new URL('../../openapi.json', import.meta.url), 'utf8');
     expect(onDisk).toBe(`${JSON.stringify(buildOpenApi(), null, 2)}\n`);
+    const schema = readFileSync(new URL('../../program.schema.json', import.meta.url), 'utf8');
+    expect(schema).toBe(`${JSON.stringify(programJsonSchema(), null, 2)}\n`);
   });
 
   it('should document every route with its roles', () => {

@@ -1,0 +1,16 @@
+/** Staff: the program document — read, validate (dry run), publish, versions, JSON Schema. */
+import { deps } from '#lib/app/deps.ts';
+import { currentProgram, programVersion, programVersions, publishProgram, validateProgram } from '#lib/app/programs.ts';
+import { programJsonSchema } from '#domain/program-schema.ts';
+import { httpFunction, ok } from '#lib/http/function.ts';
+import { jsonBody, pathParam, validate } from '#lib/http/request.ts';
+import { publishProgramBody, validateProgramBody } from '#lib/http/schemas.ts';
+
+export const handler = httpFunction('programs', {
+  'GET /v1/program': async (_event, p) => ok(await currentProgram(deps(), p)),
+  'POST /v1/program': async (event, p) => ok(await publishProgram(deps(), p, validate(publishProgramBody, jsonBody(event))), 201),
+  'POST /v1/program/validate': async (event) => ok(validateProgram(validate(validateProgramBody, jsonBody(event)).document)),
+  'GET /v1/program/versions': async (_event, p) => ok(await programVersions(deps(), p)),
+  'GET /v1/program/versions/{version}': async (event, p) => ok(await programVersion(deps(), p, pathParam(event, 'version'))),
+  'GET /v1/program/schema': async () => ok(programJsonSchema()),
+});

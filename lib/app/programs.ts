@@ -1,0 +1,48 @@
+/** Staff use cases on the program document: read, dry-run validate, publish, list versions. */
+import { parseProgram, type ProgramIssue } from '#domain/program.ts';
+import { HttpError, notFound } from '../http/errors.ts';
+import type { Principal } from '../storage/api-keys.ts';
+import { ProgramVersionConflictError } from '../storage/programs.ts';
+import type { Deps } from './deps.ts';
+
+export async function currentProgram(deps: Deps, p: Principal) {
+  const s = await deps.programs.currentStored(p.tenantId);
+  if (!s) throw notFound('program');
+  return s;
+}
+
+export function validateProgram(document: unknown): { valid: boolean; issues: ProgramIssue[] } {
+  const r = parseProgram(document);
+  return r.ok ? { valid: true, issues: [] } : { valid: false, issues: r.issues };
+}
+
+export async function publishProgram(deps: Deps, p: Principal, body: { document: unknown; basedOnVersion?: number | undefined }) {
+  const r = parseProgram(body.document);
+  if (!r.ok) {
+    const first = r.issues[0]!;
+    const field = first.path ? `document.${first.path}` : 'document';
+    throw new HttpError(400, 'invalid_program', `${field}: ${first.message} (${r.issues.length} problem(s); POST /v1/program/validate lists all)`, field);
+  }
+  try {
+    const at = deps.clock().toISOString();
+    const { version } = await deps.programs.publish(p.tenantId, body.document, p.actor, at, body.basedOnVersion);
+    return { version, document: body.document, publishedBy: p.actor, publishedAt: at };
+  } catch (e) {
+    if (e instanceof ProgramVersionConflictError) {
+      throw new HttpError(409, 'version_conflict', `basedOnVersion: the program is at version ${e.current} now; reload and apply your change to it`, 'basedOnVersion');
+    }
+    throw e;
+  }
+}
+
+export async function programVersion(deps: Deps, p: Principal, raw: string) {
+  const version = Number(raw);
+  if (!Number.isSafeInteger(version) || version < 1) throw new HttpError(400, 'invalid_request', 'version: must be a positive integer', 'version');
+  const s = await deps.programs.version(p.tenantId, version);
+  if (!s) throw notFound(`program version ${version}`, 'version');
+  return s;
+}
+
+export async function programVersions(deps: Deps, p: Principal) {
+  return { versions: await deps.programs.versions(p.tenantId, 100) };
+}
