@@ -12,6 +12,8 @@ export function allocate(total: number, weights: readonly number[]): number[] {
   }, 0);
   if (weights.length === 0 || total === 0) return weights.map(() => 0);
   if (sum === 0) throw new RangeError('cannot allocate a non-zero total over zero weights');
+  const maxWeight = Math.max(...weights);
+  if (Math.abs(total) * maxWeight <= Number.MAX_SAFE_INTEGER) return allocateSmall(total, weights, sum);
 
   const sign = total < 0 ? -1n : 1n;
   const t = BigInt(Math.abs(total));
@@ -33,6 +35,36 @@ export function allocate(total: number, weights: readonly number[]): number[] {
     parts[r.index] = parts[r.index]! + 1n;
   }
   return parts.map((p) => Number(p * sign));
+}
+
+/** The same algorithm in plain numbers, when every product fits in 2^53 exactly (the usual case). */
+function allocateSmall(total: number, weights: readonly number[], sumW: number): number[] {
+  const t = Math.abs(total);
+  const sign = total < 0 ? -1 : 1;
+  const parts = new Array<number>(weights.length);
+  const order = new Array<number>(weights.length);
+  const rems = new Array<number>(weights.length);
+  let given = 0;
+  for (let i = 0; i < weights.length; i++) {
+    const exact = t * weights[i]!;
+    let part = Math.floor(exact / sumW);
+    let rem = exact - part * sumW;
+    // The float quotient can round across an integer near 2^53; the exact remainder corrects it.
+    if (rem < 0) {
+      part -= 1;
+      rem += sumW;
+    } else if (rem >= sumW) {
+      part += 1;
+      rem -= sumW;
+    }
+    parts[i] = part;
+    rems[i] = rem;
+    order[i] = i;
+    given += part;
+  }
+  order.sort((a, b) => rems[b]! - rems[a]! || a - b);
+  for (let i = 0; given < t; i++, given++) parts[order[i]!]! += 1;
+  return sign < 0 ? parts.map((p) => -p) : parts;
 }
 
 /** floor(a * b / c) for non-negative integers, exact beyond 2^53 intermediates. */

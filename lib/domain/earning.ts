@@ -88,12 +88,15 @@ export function computeEarning(
   const perLine = [...base];
   const spreadWeights = lines.map((l) => (l.eligible ? l.basis : 0));
   const fallbackWeights = lines.map((l) => (l.eligible ? 1 : 0));
+  let receiptPoints = 0;
   for (const e of applied) {
     e.linePoints?.forEach((p, i) => (perLine[i]! += p));
-    if (e.receiptPoints) {
-      const weights = sum(spreadWeights) > 0 ? spreadWeights : fallbackWeights;
-      if (sum(weights) > 0) allocate(e.receiptPoints, weights).forEach((p, i) => (perLine[i]! += p));
-    }
+    receiptPoints += e.receiptPoints ?? 0;
+  }
+  // Receipt-level bonuses are spread together, in one allocation, over the eligible amounts.
+  if (receiptPoints > 0) {
+    const weights = sum(spreadWeights) > 0 ? spreadWeights : fallbackWeights;
+    if (sum(weights) > 0) allocate(receiptPoints, weights).forEach((p, i) => (perLine[i]! += p));
   }
 
   // Caps scale the receipt's points down, keeping each line's share.

@@ -34,7 +34,20 @@ export interface LocalTime {
 
 const weekdays: Record<string, number> = { Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6, Sun: 7 };
 
+/** Pricing asks the same instant several times (rules, lots, caps); Intl costs ~7 µs a call. */
+const recent = new Map<string, LocalTime>();
+
 export function localTime(instant: Date, timeZone: string): LocalTime {
+  const key = `${timeZone}|${instant.getTime()}`;
+  const hit = recent.get(key);
+  if (hit) return hit;
+  const t = computeLocalTime(instant, timeZone);
+  if (recent.size >= 256) recent.clear();
+  recent.set(key, t);
+  return t;
+}
+
+function computeLocalTime(instant: Date, timeZone: string): LocalTime {
   const parts: Record<string, string> = {};
   for (const p of formatter(timeZone).formatToParts(instant)) parts[p.type] = p.value;
   return {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { allocate } from '#domain/allocation.ts';
+import { allocate, allocateBig } from '#domain/allocation.ts';
 
 describe('Function: allocate', () => {
   it('should split 20 points over 300/200/0/50 as 11/7/0/2 (scenario 5)', () => {
@@ -24,6 +24,19 @@ describe('Function: allocate', () => {
           });
         },
       ),
+    );
+  });
+});
+
+describe('Function: allocate near 2^53', () => {
+  it('should match the exact BigInt allocation wherever the products still fit in 2^53', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 2 ** 20 }), fc.array(fc.integer({ min: 0, max: 2 ** 32 }), { minLength: 2, maxLength: 20 }), (total, weights) => {
+        fc.pre(weights.some((w) => w > 0));
+        const big = allocateBig(total, weights.map(BigInt));
+        expect(allocate(total, weights)).toEqual(big);
+      }),
+      { numRuns: 500 },
     );
   });
 });
