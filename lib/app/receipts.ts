@@ -70,6 +70,7 @@ function receiptView(
     earn: { points: p.earn.points, expiresOn: p.earn.expiresOn, rules: p.earn.rules },
     balance: { before: p.accountBefore.available, after: p.accountAfter.available },
     tierAfter: tierView(p.tierAfter),
+    tierUpgrade: p.tierUpgrade,
   };
 }
 
@@ -125,6 +126,7 @@ export async function commit(deps: Deps, principal: Principal, storeId: string, 
         lines: pricing.lines.map((l) => ({ ...l, returnedMilli: 0 })),
         earnLot: pricing.earn.lot,
         burnLotsRemaining: pricing.burnLots,
+        month: pricing.month,
       },
       version: 1,
     };

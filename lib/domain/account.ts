@@ -24,6 +24,10 @@ export interface Account {
   readonly grantedOnce: readonly string[];
   /** Points earned on the latest day with receipts (program time), for a daily cap. */
   readonly earnedDay: { readonly day: string; readonly points: number } | null;
+  /** The program level reached (upgraded at receipts, reviewed at period end); null before any. */
+  readonly tierId: string | null;
+  /** Money paid and points earned per month (program time), net of returns, for windowed tiers. */
+  readonly activity: Readonly<Record<MonthKey, { readonly paid: number; readonly points: number }>>;
 }
 
 export const emptyAccount = (): Account => ({
@@ -36,6 +40,8 @@ export const emptyAccount = (): Account => ({
   eligibleSpend: 0,
   grantedOnce: [],
   earnedDay: null,
+  tierId: null,
+  activity: {},
 });
 
 export type LedgerKind = 'earn' | 'burn' | 'earn_reversal' | 'burn_refund' | 'adjustment' | 'bonus' | 'expiry';

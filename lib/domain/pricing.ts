@@ -7,9 +7,12 @@ import { allocate, mulDivFloor, sum } from './allocation.ts';
 import { credit, debit, expireDue, lotFor, type Account, type LedgerEntry } from './account.ts';
 import { RuleViolationError } from './errors.ts';
 import type { Program } from './program.ts';
-import { lotExpiryDate, type MonthKey } from './time.ts';
+import { addMonths, lotExpiryDate, monthOf, type MonthKey } from './time.ts';
 import { computeEarning, type EarnLine } from './earning.ts';
-import { currentTier, tierMultiplier, type TierView } from './tiers.ts';
+import { currentTier, recordActivity, tierMultiplier, upgradeTier, type TierView } from './tiers.ts';
+
+/** Months of per-month activity an account keeps (windowed tiers look back at most 60). */
+export const ACTIVITY_MONTHS = 60;
 
 export interface ReceiptLine {
   readonly lineId: string;
@@ -64,6 +67,10 @@ export interface Pricing {
     /** Earning rules that changed this receipt's points, highest priority first. */
     readonly rules: readonly string[];
   };
+  /** The month (program time) the receipt counts in for windowed tiers. */
+  readonly month: MonthKey;
+  /** Set when this receipt took the customer to a higher level. */
+  readonly tierUpgrade: { readonly to: string; readonly bonusPoints: number } | null;
   /** Lots the burn took points from; a return gives them back there. */
   readonly burnLots: Readonly<Record<MonthKey, number>>;
   readonly entries: readonly LedgerEntry[];
@@ -158,6 +165,17 @@ export function priceReceipt(program: Program, account: Account, receipt: Receip
       points: (acc.earnedDay?.day === earning.day ? acc.earnedDay.points : 0) + earnTotal,
     },
   };
+  const month = monthOf(receipt.occurredAt, program.timeZone);
+  acc = recordActivity(acc, month, paidTotal, earnTotal, addMonths(monthOf(now, program.timeZone), -ACTIVITY_MONTHS));
+  const upgrade = upgradeTier(program, acc, now);
+  acc = upgrade.account;
+  let upgradeBonus = 0;
+  if (upgrade.upgradedTo && program.bonuses.tierUpgrade) {
+    upgradeBonus = program.bonuses.tierUpgrade;
+    const c = credit(acc, upgradeBonus, lotFor(now, program.timeZone, program.expiry?.afterMonths), 'bonus');
+    acc = c.account;
+    if (c.entry) entries.push(c.entry);
+  }
 
   const priced: PricedLine[] = lines.map((l, i) => ({
     lineId: l.lineId,
@@ -184,6 +202,8 @@ export function priceReceipt(program: Program, account: Account, receipt: Receip
     burn: { requested: receipt.burnPoints, maxPoints, pointValue },
     earn: { points: earnTotal, lot, expiresOn: program.expiry ? lotExpiryDate(lot) : null, rules: earning.appliedRules },
     burnLots,
+    month,
+    tierUpgrade: upgrade.upgradedTo ? { to: upgrade.upgradedTo, bonusPoints: upgradeBonus } : null,
     entries,
     accountBefore,
     accountAfter: acc,

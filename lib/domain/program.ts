@@ -63,7 +63,13 @@ export const programSchema = z.strictObject({
     caps: z.strictObject({ perReceipt: z.int().min(0).optional(), perDay: z.int().min(0).optional() }).optional(),
   }),
   /** Points granted outside receipts. */
-  bonuses: z.strictObject({ registration: z.int().min(0).max(1_000_000).optional() }).default({}),
+  bonuses: z
+    .strictObject({
+      registration: z.int().min(0).max(1_000_000).optional(),
+      /** Granted on the receipt that takes the customer to a higher program level. */
+      tierUpgrade: z.int().min(0).max(1_000_000).optional(),
+    })
+    .default({}),
   /** Lines that earn no points. */
   exclusions: z
     .strictObject({ categories: z.array(code).max(1000).default([]), skus: z.array(code).max(10_000).default([]) })
@@ -83,7 +89,20 @@ export const programSchema = z.strictObject({
   expiry: z.strictObject({ afterMonths: z.int().min(0).max(240) }).optional(),
   tiers: z
     .strictObject({
-      basis: z.literal('cumulativePaid').default('cumulativePaid'),
+      /** What levels are measured by: money paid (after discounts) or points earned. */
+      basis: z.enum(['cumulativePaid', 'points']).default('cumulativePaid'),
+      /**
+       * Over which period: all time (default), the last N months including the current one, or
+       * the calendar year. Upgrades happen on the receipt that crosses a threshold; downgrades only
+       * when the period is reviewed (`reviewTier`, run by the tier job), never at the till.
+       */
+      window: z
+        .discriminatedUnion('kind', [
+          z.strictObject({ kind: z.literal('lifetime') }),
+          z.strictObject({ kind: z.literal('rollingMonths'), months: z.int().min(1).max(60) }),
+          z.strictObject({ kind: z.literal('calendarYear') }),
+        ])
+        .default({ kind: 'lifetime' }),
       levels: z.array(tierLevel).min(1).max(50),
       /** Levels only staff assign (a VIP card); automatic evaluation leaves them alone. */
       staffLevels: z.array(staffLevel).max(50).default([]),

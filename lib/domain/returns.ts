@@ -8,6 +8,7 @@ import { creditToLots, debit, expireDue, lotFor, type Account, type LedgerEntry 
 import { ReturnExceedsPurchaseError, RuleViolationError } from './errors.ts';
 import type { PricedLine } from './pricing.ts';
 import type { Program } from './program.ts';
+import { recordActivity } from './tiers.ts';
 import { isLotExpired, type MonthKey } from './time.ts';
 
 export interface CommittedLine extends PricedLine {
@@ -20,6 +21,8 @@ export interface CommittedReceipt {
   readonly earnLot: MonthKey;
   /** Burned points not yet given back, by the lot they came from. */
   readonly burnLotsRemaining: Readonly<Record<MonthKey, number>>;
+  /** The month the receipt counted in for tiers (absent on receipts from before windowed tiers). */
+  readonly month?: MonthKey | undefined;
 }
 
 export interface ReturnLineRequest {
@@ -105,6 +108,7 @@ export function priceReturn(
   }
   const refund = sum(returned.map((l) => l.refund));
   acc = { ...acc, paidTotal: Math.max(0, acc.paidTotal - refund) };
+  if (receipt.month) acc = recordActivity(acc, receipt.month, -refund, -pointsReversed, '0000-00');
 
   const back = new Map(returned.map((r) => [r.lineId, r.quantityMilli]));
   return {

@@ -1,7 +1,13 @@
-/** Discount tiers by cumulative amount paid, with levels that only staff assign. */
+/**
+ * Tiers: levels by money paid or points earned, over all time, a rolling window of months or the
+ * calendar year; plus levels only staff assign (VIP). A level is reached on the receipt that
+ * crosses its threshold and applies from the next purchase; it is lowered only by `reviewTier`
+ * at the end of a period, never at the till.
+ */
 import type { Account } from './account.ts';
 import type { Program } from './program.ts';
 import { ONE } from './rules.ts';
+import { addMonths, monthOf, type MonthKey } from './time.ts';
 
 export interface TierView {
   readonly id: string;
@@ -10,20 +16,69 @@ export interface TierView {
   readonly assignedBy: 'program' | 'staff';
 }
 
-/**
- * The tier for the customer's next purchase. It is evaluated from the account before a receipt,
- * so the purchase that crosses a threshold does not get the new rate itself.
- */
+type Tiers = NonNullable<Program['tiers']>;
+type Level = Tiers['levels'][number];
+
+const view = (l: { id: string; name: string; discountBps: number }, assignedBy: TierView['assignedBy']): TierView => ({
+  id: l.id,
+  name: l.name,
+  discountBps: l.discountBps,
+  assignedBy,
+});
+
+/** What the levels measure, now, for this account. */
+export function tierMeasure(tiers: Tiers, account: Account, now: Date, timeZone: string): number {
+  const field = tiers.basis === 'points' ? 'points' : 'paid';
+  if (tiers.window.kind === 'lifetime') {
+    if (field === 'paid') return account.paidTotal;
+    return Object.values(account.activity).reduce((s, m) => s + m.points, 0);
+  }
+  const current = monthOf(now, timeZone);
+  const from: MonthKey = tiers.window.kind === 'calendarYear' ? `${current.slice(0, 4)}-01` : addMonths(current, 1 - tiers.window.months);
+  let total = 0;
+  for (const [month, m] of Object.entries(account.activity)) if (month >= from && month <= current) total += m[field];
+  return total;
+}
+
+export function levelFor(tiers: Tiers, measure: number): Level {
+  let level = tiers.levels[0]!;
+  for (const l of tiers.levels) if (measure >= l.threshold) level = l;
+  return level;
+}
+
+const rank = (tiers: Tiers, id: string | null) => tiers.levels.findIndex((l) => l.id === id);
+
+/** The tier for the customer's next purchase: staff-assigned if any, else the level reached. */
 export function currentTier(program: Program, account: Account): TierView | null {
   const tiers = program.tiers;
   if (!tiers) return null;
   if (account.staffTierId) {
     const staff = tiers.staffLevels.find((l) => l.id === account.staffTierId);
-    if (staff) return { id: staff.id, name: staff.name, discountBps: staff.discountBps, assignedBy: 'staff' };
+    if (staff) return view(staff, 'staff');
   }
-  let level = tiers.levels[0]!;
-  for (const l of tiers.levels) if (account.paidTotal >= l.threshold) level = l;
-  return { id: level.id, name: level.name, discountBps: level.discountBps, assignedBy: 'program' };
+  const reached = tiers.levels.find((l) => l.id === account.tierId);
+  // Accounts from before stored levels existed: all-time paid was the only basis then.
+  const level = reached ?? (tiers.window.kind === 'lifetime' && tiers.basis === 'cumulativePaid' ? levelFor(tiers, account.paidTotal) : tiers.levels[0]!);
+  return view(level, 'program');
+}
+
+/** Raises the stored level if the account now measures up to a higher one; never lowers it. */
+export function upgradeTier(program: Program, account: Account, now: Date): { account: Account; upgradedTo: string | null } {
+  const tiers = program.tiers;
+  if (!tiers) return { account, upgradedTo: null };
+  const reached = levelFor(tiers, tierMeasure(tiers, account, now, program.timeZone));
+  const current = currentTier(program, { ...account, staffTierId: null })!;
+  if (rank(tiers, reached.id) > rank(tiers, current.id)) return { account: { ...account, tierId: reached.id }, upgradedTo: reached.id };
+  if (account.tierId === null) return { account: { ...account, tierId: current.id }, upgradedTo: null };
+  return { account, upgradedTo: null };
+}
+
+/** Period-end review: the level is set to what the account measures now, up or down. */
+export function reviewTier(program: Program, account: Account, now: Date): { account: Account; changed: boolean } {
+  const tiers = program.tiers;
+  if (!tiers) return { account, changed: false };
+  const level = levelFor(tiers, tierMeasure(tiers, account, now, program.timeZone));
+  return level.id === account.tierId ? { account, changed: false } : { account: { ...account, tierId: level.id }, changed: true };
 }
 
 export function isStaffTier(program: Program, tierId: string): boolean {
@@ -35,4 +90,13 @@ export function tierMultiplier(program: Program, tier: TierView | null): number 
   if (!tier || !program.tiers) return ONE;
   const level = [...program.tiers.levels, ...program.tiers.staffLevels].find((l) => l.id === tier.id);
   return level?.earnMultiplier ?? ONE;
+}
+
+/** Adds a receipt's (or, negative, a return's) money and points to the month it belongs to. */
+export function recordActivity(account: Account, month: MonthKey, paid: number, points: number, keepFrom: MonthKey): Account {
+  const activity: Record<MonthKey, { paid: number; points: number }> = {};
+  for (const [k, v] of Object.entries(account.activity)) if (k >= keepFrom) activity[k] = v;
+  const m = activity[month] ?? { paid: 0, points: 0 };
+  activity[month] = { paid: m.paid + paid, points: m.points + points };
+  return { ...account, activity };
 }

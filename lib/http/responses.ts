@@ -90,6 +90,10 @@ const quoteFields = {
   }),
   balance: z.strictObject({ before: int, after: int }),
   tierAfter: tier,
+  tierUpgrade: z
+    .strictObject({ to: z.string(), bonusPoints: nonNeg })
+    .nullable()
+    .describe('Set when this receipt takes the customer to a higher level (applies from the next purchase).'),
 };
 
 export const quoteResponse = z.strictObject(quoteFields);

@@ -33,3 +33,21 @@ export const scenario5Lines = [
   { lineId: '3', sku: 'RX-AMOX', category: 'rx', quantity: 1, unitPrice: 50_000, amount: 50_000 },
   { lineId: '4', sku: 'GUM', category: 'food', quantity: 2, unitPrice: 2_500, amount: 5_000 },
 ];
+
+/** Scenario 6: pharmacy club, tiers by spend in the last 12 months. */
+export const scenario6Program = {
+  name: 'Scenario 6: pharmacy club',
+  currency: 'UAH',
+  timeZone: 'Europe/Kyiv',
+  earning: { base: { points: 1, per: 1_000 } },
+  tiers: {
+    basis: 'cumulativePaid',
+    window: { kind: 'rollingMonths', months: 12 },
+    levels: [
+      { id: 'bronze', name: 'Bronze', threshold: 0, discountBps: 0, earnMultiplier: 1 },
+      { id: 'silver', name: 'Silver', threshold: 2_000_000, discountBps: 0, earnMultiplier: 1.5 },
+      { id: 'gold', name: 'Gold', threshold: 5_000_000, discountBps: 300, earnMultiplier: 2 },
+    ],
+  },
+  bonuses: { registration: 0 },
+};
