@@ -16,7 +16,7 @@ import { keys } from '../storage/keys.ts';
 import { transactWrite, withOptimisticRetry } from '../storage/transact.ts';
 import { requestHash, type Answer } from './idempotency.ts';
 import type { Deps } from './deps.ts';
-import { customerView, pointsView, tierView } from './views.ts';
+import { customerView, pointsView, rewardsView, tierView } from './views.ts';
 
 export async function requireProgram(deps: Deps, tenantId: string): Promise<{ version: number; program: Program }> {
   const p = await deps.programs.current(tenantId);
@@ -54,7 +54,7 @@ export async function identify(deps: Deps, p: Principal, ref: CustomerRef) {
     tier: tierView(tier),
     points: pointsView(program, c.account, deps.clock()),
     discount: { bps: tier?.discountBps ?? 0 },
-    stampCards: [] as unknown[],
+    ...rewardsView(program, c.account),
     coupons: [] as unknown[],
   };
 }

@@ -14,7 +14,7 @@ import { transactWrite, withOptimisticRetry } from '../storage/transact.ts';
 import { requestHash, type Answer } from './idempotency.ts';
 import type { Deps } from './deps.ts';
 import { requireProgram, resolveCustomer } from './customers.ts';
-import { tierView } from './views.ts';
+import { rewardView, tierView } from './views.ts';
 
 /** How far ahead of the server's clock a till's clock may be. */
 const CLOCK_SKEW_MS = 10 * 60_000;
@@ -31,6 +31,7 @@ function draftOf(body: ReceiptBody, programCurrency: string, now: Date, storeId:
     occurredAt,
     storeId,
     burnPoints: body.burn?.points ?? 0,
+    rewards: body.rewards,
     lines: body.lines.map((l) => ({
       lineId: l.lineId,
       sku: l.sku,
@@ -59,6 +60,7 @@ function receiptView(
       lineId: l.lineId,
       amount: l.amount,
       tierDiscount: l.tierDiscount,
+      rewardDiscount: l.rewardDiscount,
       pointsDiscount: l.pointsDiscount,
       paid: l.paid,
       pointsEarned: l.pointsEarned,
@@ -71,6 +73,10 @@ function receiptView(
     balance: { before: p.accountBefore.available, after: p.accountAfter.available },
     tierAfter: tierView(p.tierAfter),
     tierUpgrade: p.tierUpgrade,
+    rewards: {
+      used: p.rewards.used.map((u) => ({ rewardId: u.reward.rewardId, name: u.reward.name, discount: u.discount, asGift: u.asGift })),
+      unlocked: p.rewards.unlocked.map(rewardView),
+    },
   };
 }
 
@@ -127,6 +133,8 @@ export async function commit(deps: Deps, principal: Principal, storeId: string, 
         earnLot: pricing.earn.lot,
         burnLotsRemaining: pricing.burnLots,
         month: pricing.month,
+        rewardsUsed: pricing.rewards.used.map((u) => u.reward),
+        progressEffects: pricing.rewards.effects,
       },
       version: 1,
     };

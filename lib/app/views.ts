@@ -3,6 +3,7 @@ import { expireDue, NEVER_EXPIRES, type Account } from '#domain/account.ts';
 import type { Program } from '#domain/program.ts';
 import { currentTier, type TierView } from '#domain/tiers.ts';
 import { lotExpiryDate } from '#domain/time.ts';
+import { describeProgress, type Reward } from '#domain/rewards.ts';
 import type { CustomerRecord } from '../storage/customers.ts';
 
 export interface PointsView {
@@ -38,5 +39,22 @@ export function customerView(c: CustomerRecord, program: Program, now: Date) {
     tier: tierView(currentTier(program, c.account)),
     cumulativePaid: c.account.paidTotal,
     points: pointsView(program, c.account, now),
+  };
+}
+
+export const rewardView = (r: Reward) => ({
+  rewardId: r.rewardId,
+  name: r.name,
+  discountBps: r.discountBps,
+  amountOff: r.amountOff,
+  gift: r.gift,
+  unlockedAt: r.unlockedAt,
+});
+
+/** Unlocked one-time rewards and progress on stamp cards and item milestones. */
+export function rewardsView(program: Program, account: Account) {
+  return {
+    rewards: account.rewards.rewards.map(rewardView),
+    stampCards: describeProgress(program.rewards, account.rewards),
   };
 }

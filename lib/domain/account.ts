@@ -4,6 +4,7 @@
  * functions here and yields a ledger entry, so `available = Σ lots − debt = Σ ledger entries`.
  */
 import { RuleViolationError, InsufficientPointsError } from './errors.ts';
+import { emptyRewardState, type RewardState } from './rewards.ts';
 import { addMonths, isLotExpired, monthOf, type MonthKey } from './time.ts';
 
 /** Lot key for points that never expire; sorts after every real month so FIFO burns them last. */
@@ -28,6 +29,8 @@ export interface Account {
   readonly tierId: string | null;
   /** Money paid and points earned per month (program time), net of returns, for windowed tiers. */
   readonly activity: Readonly<Record<MonthKey, { readonly paid: number; readonly points: number }>>;
+  /** One-time rewards unlocked and the progress towards more (stamp cards, item milestones). */
+  readonly rewards: RewardState;
 }
 
 export const emptyAccount = (): Account => ({
@@ -42,6 +45,7 @@ export const emptyAccount = (): Account => ({
   earnedDay: null,
   tierId: null,
   activity: {},
+  rewards: emptyRewardState(),
 });
 
 export type LedgerKind = 'earn' | 'burn' | 'earn_reversal' | 'burn_refund' | 'adjustment' | 'bonus' | 'expiry';

@@ -9,6 +9,7 @@ import { RuleViolationError } from './errors.ts';
 import type { Program } from './program.ts';
 import { addMonths, lotExpiryDate, monthOf, type MonthKey } from './time.ts';
 import { computeEarning, type EarnLine } from './earning.ts';
+import { advanceProgress, useRewards, type ProgressEffect, type Reward, type RewardUse } from './rewards.ts';
 import { currentTier, recordActivity, tierMultiplier, upgradeTier, type TierView } from './tiers.ts';
 
 /** Months of per-month activity an account keeps (windowed tiers look back at most 60). */
@@ -31,6 +32,8 @@ export interface ReceiptDraft {
   readonly storeId?: string | undefined;
   readonly lines: readonly ReceiptLine[];
   readonly burnPoints: number;
+  /** Keep unlocked rewards for later (`skip`), or hand some over as gifts instead of a discount. */
+  readonly rewards?: { readonly skip: boolean; readonly asGift: readonly string[] } | undefined;
 }
 
 export interface PricedLine {
@@ -38,6 +41,7 @@ export interface PricedLine {
   readonly quantityMilli: number;
   readonly amount: number;
   readonly tierDiscount: number;
+  readonly rewardDiscount: number;
   readonly pointsDiscount: number;
   readonly paid: number;
   readonly pointsEarned: number;
@@ -47,6 +51,7 @@ export interface PricedLine {
 export interface ReceiptTotals {
   readonly amount: number;
   readonly tierDiscount: number;
+  readonly rewardDiscount: number;
   readonly pointsDiscount: number;
   readonly paid: number;
   readonly pointsEarned: number;
@@ -71,6 +76,8 @@ export interface Pricing {
   readonly month: MonthKey;
   /** Set when this receipt took the customer to a higher level. */
   readonly tierUpgrade: { readonly to: string; readonly bonusPoints: number } | null;
+  /** One-time rewards this receipt used and unlocked, and what it did to progress. */
+  readonly rewards: { readonly used: readonly RewardUse[]; readonly unlocked: readonly Reward[]; readonly effects: readonly ProgressEffect[] };
   /** Lots the burn took points from; a return gives them back there. */
   readonly burnLots: Readonly<Record<MonthKey, number>>;
   readonly entries: readonly LedgerEntry[];
@@ -93,7 +100,17 @@ export function priceReceipt(program: Program, account: Account, receipt: Receip
   const discountable = lines.map((l) => (tierExcluded.has(l.category) ? 0 : l.amount));
   const tierDiscountTotal = tier ? mulDivFloor(sum(discountable), tier.discountBps, 10_000) : 0;
   const tierDiscounts = allocateOrZero(tierDiscountTotal, discountable);
-  const payable = lines.map((l, i) => l.amount - tierDiscounts[i]!);
+  const afterTier = lines.map((l, i) => l.amount - tierDiscounts[i]!);
+  const rewardUse = useRewards(
+    acc.rewards,
+    lines.map((l, i) => ({ sku: l.sku, category: l.category, quantityMilli: l.quantityMilli, payable: afterTier[i]! })),
+    receipt.rewards ?? { skip: false, asGift: [] },
+  );
+  const unknownGift = (receipt.rewards?.asGift ?? []).find((id) => !rewardUse.uses.some((u) => u.reward.rewardId === id));
+  if (unknownGift) throw new RuleViolationError('unknown_reward', `rewards.asGift: "${unknownGift}" is not an unlocked reward of this customer`, 'rewards.asGift');
+  acc = { ...acc, rewards: rewardUse.state };
+  const rewardDiscounts = rewardUse.perLine;
+  const payable = afterTier.map((p, i) => p - rewardDiscounts[i]!);
 
   const redemption = program.redemption;
   const pointValue = redemption?.pointValue ?? 0;
@@ -165,6 +182,15 @@ export function priceReceipt(program: Program, account: Account, receipt: Receip
       points: (acc.earnedDay?.day === earning.day ? acc.earnedDay.points : 0) + earnTotal,
     },
   };
+  const progress = advanceProgress(
+    program.rewards,
+    acc.rewards,
+    lines.map((l, i) => ({ sku: l.sku, category: l.category, quantityMilli: l.quantityMilli, paid: paid[i]! })),
+    receipt.occurredAt,
+    program.timeZone,
+    now.toISOString(),
+  );
+  acc = { ...acc, rewards: progress.state };
   const month = monthOf(receipt.occurredAt, program.timeZone);
   acc = recordActivity(acc, month, paidTotal, earnTotal, addMonths(monthOf(now, program.timeZone), -ACTIVITY_MONTHS));
   const upgrade = upgradeTier(program, acc, now);
@@ -182,6 +208,7 @@ export function priceReceipt(program: Program, account: Account, receipt: Receip
     quantityMilli: l.quantityMilli,
     amount: l.amount,
     tierDiscount: tierDiscounts[i]!,
+    rewardDiscount: rewardDiscounts[i]!,
     pointsDiscount: pointsDiscounts[i]!,
     paid: paid[i]!,
     pointsEarned: earned[i]!,
@@ -194,6 +221,7 @@ export function priceReceipt(program: Program, account: Account, receipt: Receip
     totals: {
       amount: sum(lines.map((l) => l.amount)),
       tierDiscount: tierDiscountTotal,
+      rewardDiscount: sum(rewardDiscounts),
       pointsDiscount: sum(pointsDiscounts),
       paid: paidTotal,
       pointsEarned: earnTotal,
@@ -202,6 +230,7 @@ export function priceReceipt(program: Program, account: Account, receipt: Receip
     burn: { requested: receipt.burnPoints, maxPoints, pointValue },
     earn: { points: earnTotal, lot, expiresOn: program.expiry ? lotExpiryDate(lot) : null, rules: earning.appliedRules },
     burnLots,
+    rewards: { used: rewardUse.uses, unlocked: progress.unlocked, effects: progress.effects },
     month,
     tierUpgrade: upgrade.upgradedTo ? { to: upgrade.upgradedTo, bonusPoints: upgradeBonus } : null,
     entries,

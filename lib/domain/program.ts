@@ -5,6 +5,7 @@
  * rule name must not silently switch a rule off).
  */
 import * as z from 'zod';
+import { rewardRuleSchema } from './rewards.ts';
 import { earningRuleSchema, multiplier } from './rules.ts';
 import { isValidTimeZone } from './time.ts';
 
@@ -62,6 +63,18 @@ export const programSchema = z.strictObject({
     /** Most points one receipt, or one customer in one day (program time), may earn. */
     caps: z.strictObject({ perReceipt: z.int().min(0).optional(), perDay: z.int().min(0).optional() }).optional(),
   }),
+  /** One-time rewards: item milestones (the eleventh item) and stamp cards. */
+  rewards: z
+    .array(rewardRuleSchema)
+    .max(50)
+    .default([])
+    .superRefine((rules, ctx) => {
+      const ids = new Set<string>();
+      rules.forEach((r, i) => {
+        if (ids.has(r.id)) ctx.addIssue({ code: 'custom', message: `duplicate reward id "${r.id}"`, path: [i, 'id'] });
+        ids.add(r.id);
+      });
+    }),
   /** Points granted outside receipts. */
   bonuses: z
     .strictObject({

@@ -9,6 +9,7 @@ import { ReturnExceedsPurchaseError, RuleViolationError } from './errors.ts';
 import type { PricedLine } from './pricing.ts';
 import type { Program } from './program.ts';
 import { recordActivity } from './tiers.ts';
+import { undoRewards, type ProgressEffect, type Reward } from './rewards.ts';
 import { isLotExpired, type MonthKey } from './time.ts';
 
 export interface CommittedLine extends PricedLine {
@@ -23,6 +24,9 @@ export interface CommittedReceipt {
   readonly burnLotsRemaining: Readonly<Record<MonthKey, number>>;
   /** The month the receipt counted in for tiers (absent on receipts from before windowed tiers). */
   readonly month?: MonthKey | undefined;
+  /** One-time rewards the receipt used, and its effect on progress: undone by a full return. */
+  readonly rewardsUsed?: readonly Reward[] | undefined;
+  readonly progressEffects?: readonly ProgressEffect[] | undefined;
 }
 
 export interface ReturnLineRequest {
@@ -111,6 +115,10 @@ export function priceReturn(
   if (receipt.month) acc = recordActivity(acc, receipt.month, -refund, -pointsReversed, '0000-00');
 
   const back = new Map(returned.map((r) => [r.lineId, r.quantityMilli]));
+  const fullyReturned = receipt.lines.every((l) => l.returnedMilli + (back.get(l.lineId) ?? 0) === l.quantityMilli);
+  if (fullyReturned && (receipt.rewardsUsed?.length || receipt.progressEffects?.length)) {
+    acc = { ...acc, rewards: undoRewards(acc.rewards, receipt.rewardsUsed ?? [], receipt.progressEffects ?? []) };
+  }
   return {
     lines: returned,
     totals: { refund, pointsReversed, pointsRefunded },

@@ -41,6 +41,24 @@ export const customerResponse = z.strictObject({
   points,
 });
 
+const reward = z.strictObject({
+  rewardId: z.string(),
+  name: z.string(),
+  discountBps: nonNeg.optional(),
+  amountOff: nonNeg.optional(),
+  gift: z.string().optional(),
+  unlockedAt: z.iso.datetime(),
+});
+
+const progress = z.strictObject({
+  ruleId: z.string(),
+  name: z.string(),
+  type: z.enum(['stampCard', 'itemMilestone']),
+  stamps: nonNeg.optional(),
+  items: z.number().min(0).optional(),
+  of: nonNeg,
+});
+
 export const identifyResponse = z.strictObject({
   customerId: z.string(),
   card: z.string(),
@@ -48,7 +66,8 @@ export const identifyResponse = z.strictObject({
   tier,
   points,
   discount: z.strictObject({ bps: nonNeg.describe('Tier discount that applies now, in basis points (100 = 1 %).') }),
-  stampCards: z.array(z.unknown()),
+  rewards: z.array(reward).describe('One-time rewards unlocked; the next receipt uses them unless told to skip.'),
+  stampCards: z.array(progress).describe('Progress on stamp cards and item milestones.'),
   coupons: z.array(z.unknown()),
 });
 
@@ -63,6 +82,7 @@ const quoteFields = {
       lineId: z.string(),
       amount: nonNeg,
       tierDiscount: nonNeg,
+      rewardDiscount: nonNeg.describe('One-time reward discount on this line.'),
       pointsDiscount: nonNeg.describe('Money paid with points on this line.'),
       paid: nonNeg.describe('Money left to pay on this line.'),
       pointsEarned: nonNeg,
@@ -73,6 +93,7 @@ const quoteFields = {
   totals: z.strictObject({
     amount: nonNeg,
     tierDiscount: nonNeg,
+    rewardDiscount: nonNeg,
     pointsDiscount: nonNeg,
     paid: nonNeg,
     pointsEarned: nonNeg,
@@ -94,6 +115,10 @@ const quoteFields = {
     .strictObject({ to: z.string(), bonusPoints: nonNeg })
     .nullable()
     .describe('Set when this receipt takes the customer to a higher level (applies from the next purchase).'),
+  rewards: z.strictObject({
+    used: z.array(z.strictObject({ rewardId: z.string(), name: z.string(), discount: nonNeg, asGift: z.boolean() })),
+    unlocked: z.array(reward).describe('Rewards this receipt unlocked, for the next one.'),
+  }),
 };
 
 export const quoteResponse = z.strictObject(quoteFields);

@@ -61,6 +61,8 @@ export const receiptBody = z
     /** The receipt's total before loyalty discounts; if given it must equal the sum of line amounts. */
     total: money.optional(),
     burn: z.strictObject({ points: z.int().min(0).max(LIMITS.points) }).optional(),
+    /** Unlocked one-time rewards apply automatically; `skip` keeps them, `asGift` hands some over as gifts. */
+    rewards: z.strictObject({ skip: z.boolean().default(false), asGift: z.array(id).max(20).default([]) }).optional(),
   })
   .superRefine((r, ctx) => {
     const seen = new Set<string>();

@@ -51,3 +51,32 @@ export const scenario6Program = {
   },
   bonuses: { registration: 0 },
 };
+
+/** Scenario 2: the eleventh item. */
+export const scenario2Program = {
+  name: 'Scenario 2: the eleventh item',
+  currency: 'HUF',
+  timeZone: 'Europe/Budapest',
+  earning: { base: { points: 0, per: 100 } },
+  rewards: [{ id: 'eleventh', name: '10 % of your last ten items', type: 'itemMilestone', items: 10, period: 'calendarYear', rewardShareBps: 1_000 }],
+};
+
+/** Scenario 4: stamp card. */
+export const scenario4Program = {
+  name: 'Scenario 4: stamp card',
+  currency: 'UAH',
+  timeZone: 'Europe/Kyiv',
+  earning: { base: { points: 0, per: 100 } },
+  rewards: [
+    {
+      id: 'household-card',
+      name: 'Household stamp card',
+      type: 'stampCard',
+      skus: ['P1', 'P2', 'P3', 'P4', 'P5', 'P6', 'P7', 'P8', 'P9', 'P10'],
+      steps: [
+        { stamps: 5, discountBps: 300, gift: 'kitchen towel' },
+        { stamps: 7, discountBps: 500, gift: 'frying pan' },
+      ],
+    },
+  ],
+};
