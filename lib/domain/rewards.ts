@@ -154,7 +154,7 @@ export function advanceProgress(
   const effects: ProgressEffect[] = [];
   const year = String(localTime(at, timeZone).year);
   const unlock = (rule: RewardRule, r: Omit<Reward, 'rewardId' | 'ruleId' | 'name' | 'unlockedAt'>) => {
-    const reward: Reward = { rewardId: `${rule.id}#${s.rewardSeq + 1}`, ruleId: rule.id, name: rule.name, unlockedAt, ...r };
+    const reward: Reward = { rewardId: `${rule.id}:${s.rewardSeq + 1}`, ruleId: rule.id, name: rule.name, unlockedAt, ...r };
     s = { ...s, rewardSeq: s.rewardSeq + 1, rewards: [...s.rewards, reward] };
     unlocked.push(reward);
     return reward.rewardId;
