@@ -4,6 +4,8 @@
  */
 import { randomBytes, randomInt } from 'node:crypto';
 import { adjustPoints, grantBonus } from '#domain/adjustments.ts';
+import { discountRate, settleReferrals } from '#domain/referral.ts';
+import type { LedgerEntry } from '#domain/account.ts';
 import { emptyAccount } from '#domain/account.ts';
 import { cardNumber, normalizeCard, normalizePhone } from '#domain/identifiers.ts';
 import type { Program } from '#domain/program.ts';
@@ -16,7 +18,7 @@ import { keys } from '../storage/keys.ts';
 import { transactWrite, withOptimisticRetry } from '../storage/transact.ts';
 import { requestHash, type Answer } from './idempotency.ts';
 import type { Deps } from './deps.ts';
-import { customerView, pointsView, rewardsView, tierView } from './views.ts';
+import { customerView, pendingReferralPoints, pointsView, rewardsView, tierView } from './views.ts';
 
 export async function requireProgram(deps: Deps, tenantId: string): Promise<{ version: number; program: Program }> {
   const p = await deps.programs.current(tenantId);
@@ -46,18 +48,26 @@ export async function resolveCustomer(deps: Deps, tenantId: string, ref: Custome
 export async function identify(deps: Deps, p: Principal, ref: CustomerRef) {
   const { program } = await requireProgram(deps, p.tenantId);
   const c = await resolveCustomer(deps, p.tenantId, ref);
+  const now = deps.clock();
+  // The discount the next receipt gets counts friends' rewards that receipt will settle.
+  const settledAccount = settle(program, c, now).record.account;
   const tier = currentTier(program, c.account);
   return {
     customerId: c.profile.customerId,
     card: c.profile.card,
     name: c.profile.name,
+    referralCode: c.profile.referralCode,
     tier: tierView(tier),
-    points: pointsView(program, c.account, deps.clock()),
-    discount: { bps: tier?.discountBps ?? 0 },
+    points: pointsView(program, c.account, now, pendingReferralPoints(program, c)),
+    discount: discountRate(program, settledAccount, tier?.discountBps ?? 0),
     ...rewardsView(program, c.account),
     coupons: [] as unknown[],
   };
 }
+
+/** Referral codes are short enough to read out at a till, without look-alike characters. */
+const CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+const newReferralCode = () => Array.from({ length: 8 }, () => CODE_ALPHABET[randomInt(CODE_ALPHABET.length)]).join('');
 
 export async function enrol(deps: Deps, p: Principal, body: EnrolBody) {
   const { program } = await requireProgram(deps, p.tenantId);
@@ -65,12 +75,21 @@ export async function enrol(deps: Deps, p: Principal, body: EnrolBody) {
   if (phone === null) throw new HttpError(400, 'invalid_request', 'phone: must be an international number such as +37491234567', 'phone');
   const givenCard = body.card === undefined ? undefined : normalizeCard(body.card);
   if (givenCard === null) throw new HttpError(400, 'invalid_request', 'card: must be 4–32 letters or digits', 'card');
+  let referredBy: string | null = null;
+  if (body.referralCode !== undefined) {
+    if (!program.referral) throw new HttpError(422, 'referral_not_offered', 'referralCode: this program has no referral terms', 'referralCode');
+    referredBy = await deps.customers.findId(p.tenantId, 'referral', body.referralCode.toUpperCase());
+    if (!referredBy) throw new HttpError(422, 'unknown_referral_code', 'referralCode: no customer has this code', 'referralCode');
+  }
   const now = deps.clock();
+  const at = now.toISOString();
 
-  // An issued number can collide with an existing card; the conditional write catches it and we draw again.
+  // Issued card numbers and referral codes can collide; the conditional write catches it and we draw again.
   for (let attempt = 0; attempt < 5; attempt++) {
     const card = givenCard ?? cardNumber(Array.from({ length: 15 }, () => randomInt(10)).join(''));
-    const registration = grantBonus(program, emptyAccount(), program.bonuses.registration ?? 0, now);
+    const start = { ...emptyAccount(), referral: { referredBy, referrerRewarded: false, friendsRewarded: 0 } };
+    const registration = grantBonus(program, start, program.bonuses.registration ?? 0, now);
+    const welcome = grantBonus(program, registration.accountAfter, referredBy ? (program.referral?.newcomer.bonusPoints ?? 0) : 0, now);
     const draft: CustomerRecord = {
       tenantId: p.tenantId,
       profile: {
@@ -82,23 +101,38 @@ export async function enrol(deps: Deps, p: Principal, body: EnrolBody) {
         birthDate: body.birthDate,
         locale: body.locale,
         consents: body.consents,
-        createdAt: now.toISOString(),
+        createdAt: at,
+        referralCode: program.referral ? newReferralCode() : undefined,
       },
-      account: registration.accountAfter,
+      account: welcome.accountAfter,
       ledgerSeq: 0,
       version: 1,
+      pendingReferrals: [],
     };
-    const entries = numberEntries(draft, registration.entries, now.toISOString(), { reason: 'registration' });
+    const entries = [
+      ...numberEntries(draft, registration.entries, at, { reason: 'registration' }),
+      ...numberEntries({ ...draft, ledgerSeq: registration.entries.length }, welcome.entries, at, { reason: 'referral: welcome' }),
+    ];
     const record: CustomerRecord = { ...draft, ledgerSeq: entries.length };
     try {
       await deps.customers.create(record, { entries });
       return customerView(record, program, now);
     } catch (e) {
-      if (e instanceof IdentifierTakenError && e.kind === 'card' && givenCard === undefined) continue;
+      if (e instanceof IdentifierTakenError && ((e.kind === 'card' && givenCard === undefined) || e.kind === 'referral')) continue;
       throw e;
     }
   }
   throw new HttpError(503, 'busy', 'could not issue a unique card number; retry');
+}
+
+/**
+ * A customer record ready to be written: friends' rewards left on the item are settled into the
+ * account, with the ledger entries that records them (they go in the same transaction).
+ */
+export function settle(program: Program, c: CustomerRecord, now: Date): { record: CustomerRecord; entries: LedgerEntry[] } {
+  if (c.pendingReferrals.length === 0) return { record: c, entries: [] };
+  const s = settleReferrals(program, c.account, c.pendingReferrals, now);
+  return { record: { ...c, account: s.account, pendingReferrals: [] }, entries: s.entries };
 }
 
 export async function getCustomer(deps: Deps, p: Principal, customerId: string) {
@@ -144,11 +178,13 @@ export async function adjust(deps: Deps, p: Principal, customerId: string, body:
   const hash = requestHash({ customerId, ...body });
   const key = keys.adjustment(p.tenantId, customerId, body.adjustmentId);
   return withOptimisticRetry<Answer>(async () => {
-    const c = await deps.customers.get(p.tenantId, customerId);
-    if (!c) throw notFound('customer', 'customerId');
+    const loaded = await deps.customers.get(p.tenantId, customerId);
+    if (!loaded) throw notFound('customer', 'customerId');
     const now = deps.clock();
+    const settled = settle(program, loaded, now);
+    const c = settled.record;
     const outcome = adjustPoints(program, c.account, body.points, now);
-    const entries = numberEntries(c, outcome.entries, now.toISOString(), {
+    const entries = numberEntries(loaded, [...settled.entries, ...outcome.entries], now.toISOString(), {
       adjustmentId: body.adjustmentId,
       actor: p.actor,
       reason: body.reason,
@@ -172,7 +208,7 @@ export async function adjust(deps: Deps, p: Principal, customerId: string, body:
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         },
       },
-      ...deps.customers.updateItems(c, next, entries),
+      ...deps.customers.updateItems(loaded, next, entries),
     ]);
     if (r.ok) return { done: true, value: { body: response, replayed: false } };
     const first = r.reasons[0];

@@ -13,7 +13,7 @@ import type { ReceiptRecord } from '../storage/receipts.ts';
 import { transactWrite, withOptimisticRetry } from '../storage/transact.ts';
 import { requestHash, type Answer } from './idempotency.ts';
 import type { Deps } from './deps.ts';
-import { requireProgram, resolveCustomer } from './customers.ts';
+import { requireProgram, resolveCustomer, settle } from './customers.ts';
 import { rewardView, tierView } from './views.ts';
 
 /** How far ahead of the server's clock a till's clock may be. */
@@ -56,6 +56,7 @@ function receiptView(
     currency,
     programVersion,
     tier: tierView(p.tier),
+    discount: p.discount,
     lines: p.lines.map((l, i) => ({
       lineId: l.lineId,
       amount: l.amount,
@@ -82,8 +83,8 @@ function receiptView(
 
 export async function quote(deps: Deps, principal: Principal, body: ReceiptBody) {
   const { version, program } = await requireProgram(deps, principal.tenantId);
-  const customer = await resolveCustomer(deps, principal.tenantId, body.customer);
   const now = deps.clock();
+  const customer = settle(program, await resolveCustomer(deps, principal.tenantId, body.customer), now).record;
   const pricing = priceReceipt(program, customer.account, draftOf(body, program.currency, now, principal.storeId), now);
   return receiptView(body, customer, version, program.currency, pricing);
 }
@@ -101,8 +102,10 @@ export async function commit(deps: Deps, principal: Principal, storeId: string, 
   };
 
   return withOptimisticRetry<Answer>(async () => {
-    const customer = await resolveCustomer(deps, tenantId, body.customer);
+    const loaded = await resolveCustomer(deps, tenantId, body.customer);
     const now = deps.clock();
+    const settled = settle(program, loaded, now);
+    const customer = settled.record;
     let pricing: Pricing;
     try {
       pricing = priceReceipt(program, customer.account, draftOf(body, program.currency, now, storeId), now);
@@ -116,8 +119,8 @@ export async function commit(deps: Deps, principal: Principal, storeId: string, 
     }
     const at = now.toISOString();
     const response = JSON.stringify({ ...receiptView(body, customer, version, program.currency, pricing), storeId, committedAt: at });
-    const entries = numberEntries(customer, pricing.entries, at, { receiptId: body.receiptId, storeId });
-    const next: CustomerRecord = { ...customer, account: pricing.accountAfter, ledgerSeq: customer.ledgerSeq + entries.length };
+    const entries = numberEntries(loaded, [...settled.entries, ...pricing.entries], at, { receiptId: body.receiptId, storeId });
+    const next: CustomerRecord = { ...customer, account: pricing.accountAfter, ledgerSeq: loaded.ledgerSeq + entries.length };
     const record: ReceiptRecord = {
       tenantId,
       storeId,
@@ -138,7 +141,14 @@ export async function commit(deps: Deps, principal: Principal, storeId: string, 
       },
       version: 1,
     };
-    const r = await transactWrite(deps.db, [deps.receipts.createItem(record), ...deps.customers.updateItems(customer, next, entries)]);
+    const referrerReward = pricing.referrer
+      ? [deps.customers.referralRewardItem(tenantId, pricing.referrer, { friendId: customer.profile.customerId, receiptId: body.receiptId, at })]
+      : [];
+    const r = await transactWrite(deps.db, [
+      deps.receipts.createItem(record),
+      ...deps.customers.updateItems(loaded, next, entries),
+      ...referrerReward,
+    ]);
     if (r.ok) return { done: true, value: { body: response, replayed: false } };
     const first = r.reasons[0];
     if (first?.code === 'ConditionalCheckFailed') {

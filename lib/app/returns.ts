@@ -12,7 +12,7 @@ import type { ReturnRecord } from '../storage/receipts.ts';
 import { transactWrite, withOptimisticRetry } from '../storage/transact.ts';
 import { requestHash, type Answer } from './idempotency.ts';
 import type { Deps } from './deps.ts';
-import { requireProgram } from './customers.ts';
+import { requireProgram, settle } from './customers.ts';
 
 export async function processReturn(deps: Deps, principal: Principal, storeId: string, body: ReturnBody): Promise<Answer> {
   const { tenantId } = principal;
@@ -31,9 +31,11 @@ export async function processReturn(deps: Deps, principal: Principal, storeId: s
   return withOptimisticRetry<Answer>(async () => {
     const receipt = await deps.receipts.get(tenantId, receiptStoreId, body.receiptId);
     if (!receipt) throw notFound(`receipt ${body.receiptId} at store ${receiptStoreId}`, 'receiptId');
-    const customer = await deps.customers.get(tenantId, receipt.customerId);
-    if (!customer) throw new Error('receipt refers to a missing customer');
+    const loaded = await deps.customers.get(tenantId, receipt.customerId);
+    if (!loaded) throw new Error('receipt refers to a missing customer');
     const now = deps.clock();
+    const settled = settle(program, loaded, now);
+    const customer = settled.record;
     let outcome: ReturnOutcome;
     try {
       outcome = priceReturn(
@@ -69,8 +71,8 @@ export async function processReturn(deps: Deps, principal: Principal, storeId: s
       balance: { before: customer.account.available, after: outcome.accountAfter.available },
       at,
     });
-    const entries = numberEntries(customer, outcome.entries, at, { returnId: body.returnId, receiptId: body.receiptId, storeId });
-    const next: CustomerRecord = { ...customer, account: outcome.accountAfter, ledgerSeq: customer.ledgerSeq + entries.length };
+    const entries = numberEntries(loaded, [...settled.entries, ...outcome.entries], at, { returnId: body.returnId, receiptId: body.receiptId, storeId });
+    const next: CustomerRecord = { ...customer, account: outcome.accountAfter, ledgerSeq: loaded.ledgerSeq + entries.length };
     const record: ReturnRecord = {
       tenantId,
       storeId,
@@ -85,7 +87,7 @@ export async function processReturn(deps: Deps, principal: Principal, storeId: s
     const r = await transactWrite(deps.db, [
       deps.receipts.createReturnItem(record),
       deps.receipts.updateItem(receipt, outcome.receiptAfter),
-      ...deps.customers.updateItems(customer, next, entries),
+      ...deps.customers.updateItems(loaded, next, entries),
     ]);
     if (r.ok) return { done: true, value: { body: response, replayed: false } };
     const first = r.reasons[0];

@@ -12,20 +12,24 @@ export interface PointsView {
   expiring: Array<{ on: string; points: number }>;
 }
 
-export function pointsView(program: Program, account: Account, now: Date): PointsView {
+export function pointsView(program: Program, account: Account, now: Date, pending = 0): PointsView {
   const live = expireDue(account, now, program.timeZone).account;
   const expiring = Object.keys(live.lots)
     .filter((k) => k !== NEVER_EXPIRES)
     .sort()
     .map((k) => ({ on: lotExpiryDate(k), points: live.lots[k]! }));
-  return { available: live.available, pending: 0, expiring };
+  return { available: live.available, pending, expiring };
 }
 
 export const tierView = (tier: TierView | null) =>
   tier && { id: tier.id, name: tier.name, discountBps: tier.discountBps, assignedBy: tier.assignedBy };
 
+/** Points friends' first purchases have earned this customer, shown as pending until settled. */
+export const pendingReferralPoints = (program: Program, c: CustomerRecord): number =>
+  c.pendingReferrals.length * (program.referral?.referrer.bonusPoints ?? 0);
+
 export function customerView(c: CustomerRecord, program: Program, now: Date) {
-  const { customerId, card, phone, name, email, birthDate, locale, consents, createdAt } = c.profile;
+  const { customerId, card, phone, name, email, birthDate, locale, consents, createdAt, referralCode } = c.profile;
   return {
     customerId,
     card,
@@ -36,9 +40,11 @@ export function customerView(c: CustomerRecord, program: Program, now: Date) {
     locale,
     consents,
     createdAt,
+    referralCode,
+    referredBy: c.account.referral.referredBy ?? undefined,
     tier: tierView(currentTier(program, c.account)),
     cumulativePaid: c.account.paidTotal,
-    points: pointsView(program, c.account, now),
+    points: pointsView(program, c.account, now, pendingReferralPoints(program, c)),
   };
 }
 

@@ -4,6 +4,7 @@
  * functions here and yields a ledger entry, so `available = Σ lots − debt = Σ ledger entries`.
  */
 import { RuleViolationError, InsufficientPointsError } from './errors.ts';
+import { emptyReferralState, type ReferralState } from './referral.ts';
 import { emptyRewardState, type RewardState } from './rewards.ts';
 import { addMonths, isLotExpired, monthOf, type MonthKey } from './time.ts';
 
@@ -31,6 +32,7 @@ export interface Account {
   readonly activity: Readonly<Record<MonthKey, { readonly paid: number; readonly points: number }>>;
   /** One-time rewards unlocked and the progress towards more (stamp cards, item milestones). */
   readonly rewards: RewardState;
+  readonly referral: ReferralState;
 }
 
 export const emptyAccount = (): Account => ({
@@ -46,6 +48,7 @@ export const emptyAccount = (): Account => ({
   tierId: null,
   activity: {},
   rewards: emptyRewardState(),
+  referral: emptyReferralState(),
 });
 
 export type LedgerKind = 'earn' | 'burn' | 'earn_reversal' | 'burn_refund' | 'adjustment' | 'bonus' | 'expiry';

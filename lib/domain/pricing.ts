@@ -9,6 +9,7 @@ import { RuleViolationError } from './errors.ts';
 import type { Program } from './program.ts';
 import { addMonths, lotExpiryDate, monthOf, type MonthKey } from './time.ts';
 import { computeEarning, type EarnLine } from './earning.ts';
+import { discountRate, rewardsReferrer } from './referral.ts';
 import { advanceProgress, useRewards, type ProgressEffect, type Reward, type RewardUse } from './rewards.ts';
 import { currentTier, recordActivity, tierMultiplier, upgradeTier, type TierView } from './tiers.ts';
 
@@ -76,6 +77,10 @@ export interface Pricing {
   readonly month: MonthKey;
   /** Set when this receipt took the customer to a higher level. */
   readonly tierUpgrade: { readonly to: string; readonly bonusPoints: number } | null;
+  /** The card discount rate applied (tier and referral) and where it comes from. */
+  readonly discount: { readonly bps: number; readonly sources: readonly string[] };
+  /** The member to reward because this is their referred friend's first purchase. */
+  readonly referrer: string | null;
   /** One-time rewards this receipt used and unlocked, and what it did to progress. */
   readonly rewards: { readonly used: readonly RewardUse[]; readonly unlocked: readonly Reward[]; readonly effects: readonly ProgressEffect[] };
   /** Lots the burn took points from; a return gives them back there. */
@@ -98,7 +103,8 @@ export function priceReceipt(program: Program, account: Account, receipt: Receip
   const tier = currentTier(program, acc);
   const tierExcluded = new Set(program.tiers?.excludedCategories ?? []);
   const discountable = lines.map((l) => (tierExcluded.has(l.category) ? 0 : l.amount));
-  const tierDiscountTotal = tier ? mulDivFloor(sum(discountable), tier.discountBps, 10_000) : 0;
+  const discount = discountRate(program, acc, tier?.discountBps ?? 0);
+  const tierDiscountTotal = mulDivFloor(sum(discountable), discount.bps, 10_000);
   const tierDiscounts = allocateOrZero(tierDiscountTotal, discountable);
   const afterTier = lines.map((l, i) => l.amount - tierDiscounts[i]!);
   const rewardUse = useRewards(
@@ -191,6 +197,9 @@ export function priceReceipt(program: Program, account: Account, receipt: Receip
     now.toISOString(),
   );
   acc = { ...acc, rewards: progress.state };
+  // The newcomer's first purchase rewards the member who referred them (written on their item).
+  const referrer = rewardsReferrer(program, accountBefore) ? accountBefore.referral.referredBy : null;
+  if (referrer) acc = { ...acc, referral: { ...acc.referral, referrerRewarded: true } };
   const month = monthOf(receipt.occurredAt, program.timeZone);
   acc = recordActivity(acc, month, paidTotal, earnTotal, addMonths(monthOf(now, program.timeZone), -ACTIVITY_MONTHS));
   const upgrade = upgradeTier(program, acc, now);
@@ -231,6 +240,8 @@ export function priceReceipt(program: Program, account: Account, receipt: Receip
     earn: { points: earnTotal, lot, expiresOn: program.expiry ? lotExpiryDate(lot) : null, rules: earning.appliedRules },
     burnLots,
     rewards: { used: rewardUse.uses, unlocked: progress.unlocked, effects: progress.effects },
+    discount,
+    referrer,
     month,
     tierUpgrade: upgrade.upgradedTo ? { to: upgrade.upgradedTo, bonusPoints: upgradeBonus } : null,
     entries,

@@ -5,6 +5,7 @@
  * rule name must not silently switch a rule off).
  */
 import * as z from 'zod';
+import { referralSchema } from './referral.ts';
 import { rewardRuleSchema } from './rewards.ts';
 import { earningRuleSchema, multiplier } from './rules.ts';
 import { isValidTimeZone } from './time.ts';
@@ -75,6 +76,8 @@ export const programSchema = z.strictObject({
         ids.add(r.id);
       });
     }),
+  /** Referral terms for both sides (scenarios 3 and 6). */
+  referral: referralSchema.optional(),
   /** Points granted outside receipts. */
   bonuses: z
     .strictObject({

@@ -52,10 +52,12 @@ const operations: Record<RouteKey, Operation> = {
   },
   'POST /v1/customers': {
     summary: 'Enrol a customer',
-    description: 'A card number is issued if none is given. Card and phone are unique per tenant (409 `identifier_taken`).',
+    description:
+      'A card number is issued if none is given. Card and phone are unique per tenant (409 `identifier_taken`). ' +
+      'With a member’s `referralCode` the two are linked for the program’s referral terms (422 if the code is unknown).',
     body: req.enrolBody,
     ok: { status: 201, schema: res.customerResponse, description: 'The new customer.' },
-    errors: [409],
+    errors: [409, 422],
   },
   'GET /v1/customers/{customerId}': {
     summary: 'Read a customer: profile, balance, tier',

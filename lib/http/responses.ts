@@ -36,6 +36,8 @@ export const customerResponse = z.strictObject({
   locale: z.string().optional(),
   consents: z.strictObject({ sms: z.boolean(), email: z.boolean(), push: z.boolean() }),
   createdAt: z.iso.datetime(),
+  referralCode: z.string().optional().describe('The code this customer gives friends, when the program has referral terms.'),
+  referredBy: z.string().optional().describe('The customer whose code this customer enrolled with.'),
   tier,
   cumulativePaid: nonNeg,
   points,
@@ -63,9 +65,13 @@ export const identifyResponse = z.strictObject({
   customerId: z.string(),
   card: z.string(),
   name: z.string().optional(),
+  referralCode: z.string().optional(),
   tier,
   points,
-  discount: z.strictObject({ bps: nonNeg.describe('Tier discount that applies now, in basis points (100 = 1 %).') }),
+  discount: z.strictObject({
+    bps: nonNeg.describe('Card discount that applies now (tier and referral), in basis points (100 = 1 %).'),
+    sources: z.array(z.string()).describe('Where it comes from: `tier`, `referral:newcomer`, `referral:friends`.'),
+  }),
   rewards: z.array(reward).describe('One-time rewards unlocked; the next receipt uses them unless told to skip.'),
   stampCards: z.array(progress).describe('Progress on stamp cards and item milestones.'),
   coupons: z.array(z.unknown()),
@@ -77,6 +83,10 @@ const quoteFields = {
   currency: z.string(),
   programVersion: z.int().min(1),
   tier,
+  discount: z.strictObject({
+    bps: nonNeg.describe('The card discount rate this receipt got (tier and referral).'),
+    sources: z.array(z.string()),
+  }),
   lines: z.array(
     z.strictObject({
       lineId: z.string(),

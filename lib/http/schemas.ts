@@ -100,6 +100,8 @@ export const enrolBody = z.strictObject({
   birthDate: z.iso.date().optional(),
   locale: z.string().regex(/^[a-z]{2,3}(-[A-Z]{2})?$/, 'must be a language tag such as "hy" or "uk-UA"').optional(),
   consents: consents.default({ sms: false, email: false, push: false }),
+  /** A member's referral code: links the two for the program's referral terms. */
+  referralCode: z.string().regex(/^[A-Za-z0-9]{4,16}$/, 'must be 4–16 letters or digits').optional(),
 });
 
 export const adjustmentBody = z.strictObject({

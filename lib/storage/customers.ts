@@ -5,6 +5,7 @@
  */
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { emptyAccount, type Account, type LedgerEntry } from '#domain/account.ts';
+import type { PendingReferral } from '#domain/referral.ts';
 import type { Db } from './client.ts';
 import { keys, LEDGER_PREFIX, type IdentifierKind } from './keys.ts';
 import { transactWrite, type TransactItem } from './transact.ts';
@@ -25,6 +26,8 @@ export interface CustomerProfile {
   readonly locale?: string | undefined;
   readonly consents: Consents;
   readonly createdAt: string;
+  /** The code this customer gives friends. */
+  readonly referralCode?: string | undefined;
 }
 
 export interface StaffTierAssignment {
@@ -43,6 +46,8 @@ export interface CustomerRecord {
   readonly ledgerSeq: number;
   /** Optimistic-lock version; every write is conditional on it. */
   readonly version: number;
+  /** Rewards for friends' first purchases, left here by their transactions, not yet settled. */
+  readonly pendingReferrals: readonly PendingReferral[];
 }
 
 /** What caused a ledger entry, kept on the entry so the ledger explains itself. */
@@ -80,10 +85,11 @@ export function customerRepository(db: Db) {
     staffTier: c.staffTier,
     ledgerSeq: c.ledgerSeq,
     version: c.version,
+    referralRewards: c.pendingReferrals,
   });
 
   const fromItem = (item: Record<string, unknown>): CustomerRecord => {
-    const { pk: _pk, sk: _sk, type: _type, tenantId, account, staffTier, ledgerSeq, version, ...profile } = item;
+    const { pk: _pk, sk: _sk, type: _type, tenantId, account, staffTier, ledgerSeq, version, referralRewards, ...profile } = item;
     return {
       tenantId: tenantId as string,
       profile: profile as unknown as CustomerProfile,
@@ -92,6 +98,7 @@ export function customerRepository(db: Db) {
       staffTier: staffTier as StaffTierAssignment | undefined,
       ledgerSeq: ledgerSeq as number,
       version: version as number,
+      pendingReferrals: (referralRewards as PendingReferral[] | undefined) ?? [],
     };
   };
 
@@ -121,6 +128,10 @@ export function customerRepository(db: Db) {
         claimed.push('phone');
         items.push(identifierPut(db, record.tenantId, 'phone', record.profile.phone, record.profile.customerId));
       }
+      if (record.profile.referralCode) {
+        claimed.push('referral');
+        items.push(identifierPut(db, record.tenantId, 'referral', record.profile.referralCode, record.profile.customerId));
+      }
       items.push(...extra.entries.map((e) => ledgerPut(db, record.tenantId, record.profile.customerId, e)));
       const r = await transactWrite(db, items);
       if (r.ok) return;
@@ -144,6 +155,23 @@ export function customerRepository(db: Db) {
         },
         ...entries.map((e) => ledgerPut(db, prev.tenantId, prev.profile.customerId, e)),
       ];
+    },
+
+    /**
+     * Leaves a friend's first-purchase reward on the referrer's item, inside the friend's commit.
+     * Bumping the version makes any write of the referrer in flight re-read, so nothing is lost.
+     */
+    referralRewardItem(tenantId: string, referrerId: string, reward: PendingReferral): TransactItem {
+      return {
+        Update: {
+          TableName: db.table,
+          Key: keys.customer(tenantId, referrerId),
+          UpdateExpression: 'SET #v = #v + :one, #r = list_append(if_not_exists(#r, :empty), :reward)',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: { '#v': 'version', '#r': 'referralRewards' },
+          ExpressionAttributeValues: { ':one': 1, ':empty': [], ':reward': [reward] },
+        },
+      };
     },
 
     async ledger(

@@ -8,8 +8,8 @@
  * | program     | T#{t}                       | PROGRAM#CURRENT | GetItem (cached): the program in force        |
  * | program ver | T#{t}                       | PROGRAM#V#{n}   | GetItem: the version a receipt was priced with|
  * | store       | T#{t}                       | STORE#{s}       | GetItem: store profile                        |
- * | identifier  | T#{t}#ID#{kind}#{value}     | ID              | GetItem: card / phone → customer id; the      |
- * |             |                             |                 | conditional put makes identifiers unique      |
+ * | identifier  | T#{t}#ID#{kind}#{value}     | ID              | GetItem: card / phone / referral code → id;   |
+ * |             |                             |                 | the conditional put makes them unique         |
  * | customer    | T#{t}#C#{c}                 | CUSTOMER        | GetItem: profile + points account + version   |
  * | ledger      | T#{t}#C#{c}                 | LEDGER#{seq}    | Query, newest first, paginated                |
  * | adjustment  | T#{t}#C#{c}                 | ADJ#{id}        | conditional put: staff adjustment idempotency |
@@ -22,7 +22,7 @@ export interface Key {
   readonly sk: string;
 }
 
-export type IdentifierKind = 'card' | 'phone';
+export type IdentifierKind = 'card' | 'phone' | 'referral';
 
 export const keys = {
   apiKey: (hash: string): Key => ({ pk: `KEY#${hash}`, sk: 'KEY' }),

@@ -80,3 +80,22 @@ export const scenario4Program = {
     },
   ],
 };
+
+/** Scenario 3: referral at an optics salon. */
+export const scenario3Program = {
+  name: 'Scenario 3: referral',
+  currency: 'AMD',
+  timeZone: 'Asia/Yerevan',
+  earning: { base: { points: 0, per: 100 } },
+  referral: {
+    newcomer: { guaranteedDiscountBps: 800 },
+    referrer: { discountBpsPerFriend: 500 },
+    maxDiscountBps: 1_500,
+  },
+};
+
+/** Scenario 6's family referral, on top of its tiers. */
+export const scenario6FamilyProgram = {
+  ...scenario6Program,
+  referral: { newcomer: { bonusPoints: 100 }, referrer: { bonusPoints: 200 } },
+};

@@ -1,0 +1,94 @@
+/**
+ * Referrals (scenarios 3 and 6): a newcomer who enrols with a member's code gets a guaranteed
+ * discount and/or bonus points; the member gets extra discount and/or points once the newcomer
+ * has made a first purchase. The member's reward is written onto the member's item in the same
+ * transaction as that purchase (no extra read) and settled into the member's ledger by the
+ * member's next write.
+ */
+import * as z from 'zod';
+import { credit, expireDue, lotFor, type Account, type LedgerEntry } from './account.ts';
+import type { Program } from './program.ts';
+
+const bps = z.int().min(0).max(10_000);
+const points = z.int().min(0).max(1_000_000);
+
+export const referralSchema = z.strictObject({
+  newcomer: z
+    .strictObject({
+      /** A discount the newcomer always gets, at least (scenario 3: 8 %). */
+      guaranteedDiscountBps: bps.optional(),
+      /** Points at enrolment (scenario 6: +100). */
+      bonusPoints: points.optional(),
+    })
+    .default({}),
+  referrer: z
+    .strictObject({
+      /** Percentage points added to the member's discount per friend who has bought (scenario 3: 5). */
+      discountBpsPerFriend: bps.optional(),
+      /** Points per friend who has bought (scenario 6: +200). */
+      bonusPoints: points.optional(),
+    })
+    .default({}),
+  /** The most discount anyone gets from tier and referral together (scenario 3: 15 %). */
+  maxDiscountBps: bps.default(10_000),
+});
+
+export type ReferralTerms = z.output<typeof referralSchema>;
+
+export interface ReferralState {
+  /** The member whose code this customer enrolled with. */
+  readonly referredBy: string | null;
+  /** Set once the referrer has been rewarded for this customer's first purchase. */
+  readonly referrerRewarded: boolean;
+  /** Friends of this customer who have bought, settled into this account. */
+  readonly friendsRewarded: number;
+}
+
+export const emptyReferralState = (): ReferralState => ({ referredBy: null, referrerRewarded: false, friendsRewarded: 0 });
+
+/** The reward a friend's first purchase leaves on the referrer's item. */
+export interface PendingReferral {
+  readonly friendId: string;
+  readonly receiptId: string;
+  readonly at: string;
+}
+
+/** Whether this receipt is the newcomer's first purchase that rewards their referrer. */
+export function rewardsReferrer(program: Program, account: Account): boolean {
+  return Boolean(program.referral && account.referral.referredBy && !account.referral.referrerRewarded && account.receiptCount === 0);
+}
+
+/** Settles friends' rewards left on the referrer's item: points (a ledger entry) and the friend count. */
+export function settleReferrals(program: Program, account: Account, pending: readonly PendingReferral[], now: Date): { account: Account; entries: LedgerEntry[] } {
+  if (pending.length === 0) return { account, entries: [] };
+  const entries: LedgerEntry[] = [];
+  let acc: Account = { ...account, referral: { ...account.referral, friendsRewarded: account.referral.friendsRewarded + pending.length } };
+  const perFriend = program.referral?.referrer.bonusPoints ?? 0;
+  if (perFriend > 0) {
+    const expired = expireDue(acc, now, program.timeZone);
+    if (expired.entry) entries.push(expired.entry);
+    const c = credit(expired.account, perFriend * pending.length, lotFor(now, program.timeZone, program.expiry?.afterMonths), 'bonus');
+    acc = c.account;
+    if (c.entry) entries.push(c.entry);
+  }
+  return { account: acc, entries };
+}
+
+/** The card discount now: the tier's, at least the newcomer's guarantee, plus friends', capped. */
+export function discountRate(program: Program, account: Account, tierBps: number): { bps: number; sources: string[] } {
+  const terms = program.referral;
+  if (!terms) return { bps: tierBps, sources: tierBps > 0 ? ['tier'] : [] };
+  const sources: string[] = tierBps > 0 ? ['tier'] : [];
+  let bps = tierBps;
+  const guaranteed = account.referral.referredBy ? (terms.newcomer.guaranteedDiscountBps ?? 0) : 0;
+  if (guaranteed > bps) {
+    bps = guaranteed;
+    sources.splice(0, sources.length, 'referral:newcomer');
+  }
+  const friends = account.referral.friendsRewarded * (terms.referrer.discountBpsPerFriend ?? 0);
+  if (friends > 0) {
+    bps += friends;
+    sources.push('referral:friends');
+  }
+  return { bps: Math.min(bps, terms.maxDiscountBps), sources };
+}
