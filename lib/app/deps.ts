@@ -1,6 +1,7 @@
 /** The adapters a use case needs, made once per process; tests build their own. */
 import { db as sharedDb, type Db } from '../storage/client.ts';
 import { apiKeyRepository, type ApiKeyRepository } from '../storage/api-keys.ts';
+import { couponRepository, type CouponRepository } from '../storage/coupons.ts';
 import { customerRepository, type CustomerRepository } from '../storage/customers.ts';
 import { programRepository, type ProgramRepository } from '../storage/programs.ts';
 import { receiptRepository, type ReceiptRepository } from '../storage/receipts.ts';
@@ -10,6 +11,7 @@ export interface Deps {
   readonly customers: CustomerRepository;
   readonly programs: ProgramRepository;
   readonly receipts: ReceiptRepository;
+  readonly coupons: CouponRepository;
   readonly apiKeys: ApiKeyRepository;
   readonly clock: () => Date;
 }
@@ -20,6 +22,7 @@ export function makeDeps(db: Db, clock: () => Date = () => new Date()): Deps {
     customers: customerRepository(db),
     programs: programRepository(db),
     receipts: receiptRepository(db),
+    coupons: couponRepository(db),
     apiKeys: apiKeyRepository(db),
     clock,
   };

@@ -32,6 +32,7 @@ function draftOf(body: ReceiptBody, programCurrency: string, now: Date, storeId:
     storeId,
     burnPoints: body.burn?.points ?? 0,
     rewards: body.rewards,
+    coupons: body.coupons,
     lines: body.lines.map((l) => ({
       lineId: l.lineId,
       sku: l.sku,
@@ -62,6 +63,7 @@ function receiptView(
       amount: l.amount,
       tierDiscount: l.tierDiscount,
       rewardDiscount: l.rewardDiscount,
+      couponDiscount: l.couponDiscount,
       pointsDiscount: l.pointsDiscount,
       paid: l.paid,
       pointsEarned: l.pointsEarned,
@@ -74,6 +76,7 @@ function receiptView(
     balance: { before: p.accountBefore.available, after: p.accountAfter.available },
     tierAfter: tierView(p.tierAfter),
     tierUpgrade: p.tierUpgrade,
+    coupons: p.coupons.map((c) => ({ code: c.code, campaignId: c.campaignId, discount: c.discount, points: c.points })),
     rewards: {
       used: p.rewards.used.map((u) => ({ rewardId: u.reward.rewardId, name: u.reward.name, discount: u.discount, asGift: u.asGift })),
       unlocked: p.rewards.unlocked.map(rewardView),
@@ -86,6 +89,11 @@ export async function quote(deps: Deps, principal: Principal, body: ReceiptBody)
   const now = deps.clock();
   const customer = settle(program, await resolveCustomer(deps, principal.tenantId, body.customer), now).record;
   const pricing = priceReceipt(program, customer.account, draftOf(body, program.currency, now, principal.storeId), now);
+  // A quote reads the coupons to say now what the commit's conditional write would say.
+  const coupons = await Promise.all(pricing.coupons.map((c) => deps.coupons.get(principal.tenantId, c.code)));
+  coupons.forEach((c, i) => {
+    if (!c || c.status !== 'issued' || (c.customerId && c.customerId !== customer.profile.customerId)) throw couponUnavailable(i);
+  });
   return receiptView(body, customer, version, program.currency, pricing);
 }
 
@@ -137,6 +145,7 @@ export async function commit(deps: Deps, principal: Principal, storeId: string, 
         burnLotsRemaining: pricing.burnLots,
         month: pricing.month,
         rewardsUsed: pricing.rewards.used.map((u) => u.reward),
+        coupons: pricing.coupons.map((c) => ({ code: c.code, campaignId: c.campaignId })),
         progressEffects: pricing.rewards.effects,
       },
       version: 1,
@@ -144,17 +153,23 @@ export async function commit(deps: Deps, principal: Principal, storeId: string, 
     const referrerReward = pricing.referrer
       ? [deps.customers.referralRewardItem(tenantId, pricing.referrer, { friendId: customer.profile.customerId, receiptId: body.receiptId, at })]
       : [];
-    const r = await transactWrite(deps.db, [
-      deps.receipts.createItem(record),
-      ...deps.customers.updateItems(loaded, next, entries),
-      ...referrerReward,
-    ]);
+    const couponItems = pricing.coupons.map((c) =>
+      deps.coupons.useItem(tenantId, c.code, { customerId: customer.profile.customerId, storeId, receiptId: body.receiptId, at }),
+    );
+    const items = [deps.receipts.createItem(record), ...deps.customers.updateItems(loaded, next, entries), ...referrerReward];
+    const firstCoupon = items.length;
+    const r = await transactWrite(deps.db, [...items, ...couponItems]);
     if (r.ok) return { done: true, value: { body: response, replayed: false } };
     const first = r.reasons[0];
     if (first?.code === 'ConditionalCheckFailed') {
       const stored = first.item ? deps.receipts.fromItem<ReceiptRecord>(first.item) : await deps.receipts.get(tenantId, storeId, body.receiptId);
       if (stored) return { done: true, value: replay(stored) };
     }
+    const lostCoupon = r.reasons.findIndex((x, i) => i >= firstCoupon && x.code === 'ConditionalCheckFailed');
+    if (lostCoupon >= 0) throw couponUnavailable(lostCoupon - firstCoupon);
     return { done: false };
   });
 }
+
+const couponUnavailable = (i: number) =>
+  new HttpError(409, 'coupon_unavailable', `coupons.${i}: this code does not exist, was used already, or was issued to another customer`, `coupons.${i}`);

@@ -68,6 +68,7 @@ export async function processReturn(deps: Deps, principal: Principal, storeId: s
         pointsRefunded: l.pointsRefunded,
       })),
       totals: outcome.totals,
+      couponsRestored: outcome.restoreCoupons,
       balance: { before: customer.account.available, after: outcome.accountAfter.available },
       at,
     });
@@ -88,6 +89,7 @@ export async function processReturn(deps: Deps, principal: Principal, storeId: s
       deps.receipts.createReturnItem(record),
       deps.receipts.updateItem(receipt, outcome.receiptAfter),
       ...deps.customers.updateItems(loaded, next, entries),
+      ...outcome.restoreCoupons.map((code) => deps.coupons.restoreItem(tenantId, code, body.receiptId)),
     ]);
     if (r.ok) return { done: true, value: { body: response, replayed: false } };
     const first = r.reasons[0];

@@ -33,6 +33,8 @@ export interface Account {
   /** One-time rewards unlocked and the progress towards more (stamp cards, item milestones). */
   readonly rewards: RewardState;
   readonly referral: ReferralState;
+  /** Coupons used per campaign, for per-customer limits. */
+  readonly couponUses: Readonly<Record<string, number>>;
 }
 
 export const emptyAccount = (): Account => ({
@@ -49,6 +51,7 @@ export const emptyAccount = (): Account => ({
   activity: {},
   rewards: emptyRewardState(),
   referral: emptyReferralState(),
+  couponUses: {},
 });
 
 export type LedgerKind = 'earn' | 'burn' | 'earn_reversal' | 'burn_refund' | 'adjustment' | 'bonus' | 'expiry';

@@ -48,6 +48,8 @@ export function computeEarning(
   lines: readonly EarnLine[],
   ctx: RuleContext,
   tierMultiplier: number,
+  /** Receipt-level points from elsewhere (a points coupon), spread like bonuses. */
+  extraReceiptPoints = 0,
 ): EarnOutcome {
   const eligibleSpend = sum(lines.map((l) => (l.eligible ? l.basis : 0)));
   const effects: Effect[] = [];
@@ -88,7 +90,7 @@ export function computeEarning(
   const perLine = [...base];
   const spreadWeights = lines.map((l) => (l.eligible ? l.basis : 0));
   const fallbackWeights = lines.map((l) => (l.eligible ? 1 : 0));
-  let receiptPoints = 0;
+  let receiptPoints = extraReceiptPoints;
   for (const e of applied) {
     e.linePoints?.forEach((p, i) => (perLine[i]! += p));
     receiptPoints += e.receiptPoints ?? 0;

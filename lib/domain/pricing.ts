@@ -10,6 +10,7 @@ import type { Program } from './program.ts';
 import { addMonths, lotExpiryDate, monthOf, type MonthKey } from './time.ts';
 import { computeEarning, type EarnLine } from './earning.ts';
 import { discountRate, rewardsReferrer } from './referral.ts';
+import { applyCoupons, countCouponUses, type CouponUse } from './coupons.ts';
 import { advanceProgress, useRewards, type ProgressEffect, type Reward, type RewardUse } from './rewards.ts';
 import { currentTier, recordActivity, tierMultiplier, upgradeTier, type TierView } from './tiers.ts';
 
@@ -33,6 +34,8 @@ export interface ReceiptDraft {
   readonly storeId?: string | undefined;
   readonly lines: readonly ReceiptLine[];
   readonly burnPoints: number;
+  /** Coupon codes to use. */
+  readonly coupons?: readonly string[] | undefined;
   /** Keep unlocked rewards for later (`skip`), or hand some over as gifts instead of a discount. */
   readonly rewards?: { readonly skip: boolean; readonly asGift: readonly string[] } | undefined;
 }
@@ -43,6 +46,7 @@ export interface PricedLine {
   readonly amount: number;
   readonly tierDiscount: number;
   readonly rewardDiscount: number;
+  readonly couponDiscount: number;
   readonly pointsDiscount: number;
   readonly paid: number;
   readonly pointsEarned: number;
@@ -53,6 +57,7 @@ export interface ReceiptTotals {
   readonly amount: number;
   readonly tierDiscount: number;
   readonly rewardDiscount: number;
+  readonly couponDiscount: number;
   readonly pointsDiscount: number;
   readonly paid: number;
   readonly pointsEarned: number;
@@ -79,6 +84,8 @@ export interface Pricing {
   readonly tierUpgrade: { readonly to: string; readonly bonusPoints: number } | null;
   /** The card discount rate applied (tier and referral) and where it comes from. */
   readonly discount: { readonly bps: number; readonly sources: readonly string[] };
+  /** Coupons this receipt uses; the commit marks them used in its transaction. */
+  readonly coupons: readonly CouponUse[];
   /** The member to reward because this is their referred friend's first purchase. */
   readonly referrer: string | null;
   /** One-time rewards this receipt used and unlocked, and what it did to progress. */
@@ -116,7 +123,11 @@ export function priceReceipt(program: Program, account: Account, receipt: Receip
   if (unknownGift) throw new RuleViolationError('unknown_reward', `rewards.asGift: "${unknownGift}" is not an unlocked reward of this customer`, 'rewards.asGift');
   acc = { ...acc, rewards: rewardUse.state };
   const rewardDiscounts = rewardUse.perLine;
-  const payable = afterTier.map((p, i) => p - rewardDiscounts[i]!);
+  const afterRewards = afterTier.map((p, i) => p - rewardDiscounts[i]!);
+  const coupons = applyCoupons(program.coupons, acc, receipt.coupons ?? [], afterRewards, sum(lines.map((l) => l.amount)), receipt.occurredAt);
+  acc = countCouponUses(acc, coupons.uses, 1);
+  const couponDiscounts = coupons.perLine;
+  const payable = afterRewards.map((p, i) => p - couponDiscounts[i]!);
 
   const redemption = program.redemption;
   const pointValue = redemption?.pointValue ?? 0;
@@ -167,6 +178,7 @@ export function priceReceipt(program: Program, account: Account, receipt: Receip
     earnLines,
     { at: receipt.occurredAt, timeZone: program.timeZone, storeId: receipt.storeId, tierId: tier?.id },
     tierMultiplier(program, tier),
+    coupons.points,
   );
   const earned = earning.perLine;
   const earnTotal = earning.total;
@@ -218,6 +230,7 @@ export function priceReceipt(program: Program, account: Account, receipt: Receip
     amount: l.amount,
     tierDiscount: tierDiscounts[i]!,
     rewardDiscount: rewardDiscounts[i]!,
+    couponDiscount: couponDiscounts[i]!,
     pointsDiscount: pointsDiscounts[i]!,
     paid: paid[i]!,
     pointsEarned: earned[i]!,
@@ -231,6 +244,7 @@ export function priceReceipt(program: Program, account: Account, receipt: Receip
       amount: sum(lines.map((l) => l.amount)),
       tierDiscount: tierDiscountTotal,
       rewardDiscount: sum(rewardDiscounts),
+      couponDiscount: sum(couponDiscounts),
       pointsDiscount: sum(pointsDiscounts),
       paid: paidTotal,
       pointsEarned: earnTotal,
@@ -242,6 +256,7 @@ export function priceReceipt(program: Program, account: Account, receipt: Receip
     rewards: { used: rewardUse.uses, unlocked: progress.unlocked, effects: progress.effects },
     discount,
     referrer,
+    coupons: coupons.uses,
     month,
     tierUpgrade: upgrade.upgradedTo ? { to: upgrade.upgradedTo, bonusPoints: upgradeBonus } : null,
     entries,

@@ -5,6 +5,7 @@
  * rule name must not silently switch a rule off).
  */
 import * as z from 'zod';
+import { campaignSchema } from './coupons.ts';
 import { referralSchema } from './referral.ts';
 import { rewardRuleSchema } from './rewards.ts';
 import { earningRuleSchema, multiplier } from './rules.ts';
@@ -74,6 +75,21 @@ export const programSchema = z.strictObject({
       rules.forEach((r, i) => {
         if (ids.has(r.id)) ctx.addIssue({ code: 'custom', message: `duplicate reward id "${r.id}"`, path: [i, 'id'] });
         ids.add(r.id);
+      });
+    }),
+  /** Coupon campaigns; codes are issued through the API. */
+  coupons: z
+    .array(campaignSchema)
+    .max(200)
+    .default([])
+    .superRefine((cs, ctx) => {
+      const ids = new Set<string>();
+      const codes = new Set<string>();
+      cs.forEach((c, i) => {
+        if (ids.has(c.id)) ctx.addIssue({ code: 'custom', message: `duplicate campaign id "${c.id}"`, path: [i, 'id'] });
+        if (codes.has(c.code)) ctx.addIssue({ code: 'custom', message: `duplicate campaign code "${c.code}"`, path: [i, 'code'] });
+        ids.add(c.id);
+        codes.add(c.code);
       });
     }),
   /** Referral terms for both sides (scenarios 3 and 6). */

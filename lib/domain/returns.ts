@@ -10,6 +10,7 @@ import type { PricedLine } from './pricing.ts';
 import type { Program } from './program.ts';
 import { recordActivity } from './tiers.ts';
 import { undoRewards, type ProgressEffect, type Reward } from './rewards.ts';
+import { countCouponUses } from './coupons.ts';
 import { isLotExpired, type MonthKey } from './time.ts';
 
 export interface CommittedLine extends PricedLine {
@@ -27,6 +28,8 @@ export interface CommittedReceipt {
   /** One-time rewards the receipt used, and its effect on progress: undone by a full return. */
   readonly rewardsUsed?: readonly Reward[] | undefined;
   readonly progressEffects?: readonly ProgressEffect[] | undefined;
+  /** Coupons the receipt used: usable again once it is fully returned. */
+  readonly coupons?: readonly { readonly code: string; readonly campaignId: string }[] | undefined;
 }
 
 export interface ReturnLineRequest {
@@ -48,6 +51,8 @@ export interface ReturnOutcome {
   readonly entries: readonly LedgerEntry[];
   readonly accountAfter: Account;
   readonly receiptAfter: CommittedReceipt;
+  /** Coupon codes to mark usable again (the receipt is now fully returned). */
+  readonly restoreCoupons: readonly string[];
 }
 
 const share = (x: number, from: number, k: number, of: number): number =>
@@ -119,6 +124,8 @@ export function priceReturn(
   if (fullyReturned && (receipt.rewardsUsed?.length || receipt.progressEffects?.length)) {
     acc = { ...acc, rewards: undoRewards(acc.rewards, receipt.rewardsUsed ?? [], receipt.progressEffects ?? []) };
   }
+  const restoreCoupons = fullyReturned ? (receipt.coupons ?? []) : [];
+  acc = countCouponUses(acc, restoreCoupons, -1);
   return {
     lines: returned,
     totals: { refund, pointsReversed, pointsRefunded },
@@ -129,5 +136,6 @@ export function priceReturn(
       lines: receipt.lines.map((l) => ({ ...l, returnedMilli: l.returnedMilli + (back.get(l.lineId) ?? 0) })),
       burnLotsRemaining,
     },
+    restoreCoupons: restoreCoupons.map((c) => c.code),
   };
 }

@@ -114,6 +114,18 @@ const operations: Record<RouteKey, Operation> = {
     ok: { status: 200, schema: res.storedProgramResponse, description: 'That version.' },
     errors: [404],
   },
+  'POST /v1/coupons': {
+    summary: 'Issue coupon codes from a campaign of the program',
+    description: 'To one customer (only they may use the codes) or, without customerId, a batch anyone holding a code may use (e.g. for print).',
+    body: req.issueCouponsBody,
+    ok: { status: 201, schema: res.issuedCouponsResponse, description: 'The codes, shown once here.' },
+    errors: [404, 422, 503],
+  },
+  'GET /v1/coupons/{code}': {
+    summary: 'A coupon code’s state',
+    ok: { status: 200, schema: res.couponResponse, description: 'Issued or used, and by whom.' },
+    errors: [404],
+  },
   'GET /v1/program/schema': {
     summary: 'The JSON Schema of the program document',
     ok: { status: 200, schema: res.jsonSchemaResponse, description: 'Generated from the schema the engine validates with.' },

@@ -93,6 +93,7 @@ const quoteFields = {
       amount: nonNeg,
       tierDiscount: nonNeg,
       rewardDiscount: nonNeg.describe('One-time reward discount on this line.'),
+      couponDiscount: nonNeg.describe('Coupon discount on this line.'),
       pointsDiscount: nonNeg.describe('Money paid with points on this line.'),
       paid: nonNeg.describe('Money left to pay on this line.'),
       pointsEarned: nonNeg,
@@ -104,6 +105,7 @@ const quoteFields = {
     amount: nonNeg,
     tierDiscount: nonNeg,
     rewardDiscount: nonNeg,
+    couponDiscount: nonNeg,
     pointsDiscount: nonNeg,
     paid: nonNeg,
     pointsEarned: nonNeg,
@@ -125,6 +127,7 @@ const quoteFields = {
     .strictObject({ to: z.string(), bonusPoints: nonNeg })
     .nullable()
     .describe('Set when this receipt takes the customer to a higher level (applies from the next purchase).'),
+  coupons: z.array(z.strictObject({ code: z.string(), campaignId: z.string(), discount: nonNeg, points: nonNeg })),
   rewards: z.strictObject({
     used: z.array(z.strictObject({ rewardId: z.string(), name: z.string(), discount: nonNeg, asGift: z.boolean() })),
     unlocked: z.array(reward).describe('Rewards this receipt unlocked, for the next one.'),
@@ -150,6 +153,7 @@ export const returnResponse = z.strictObject({
     }),
   ),
   totals: z.strictObject({ refund: nonNeg, pointsReversed: nonNeg, pointsRefunded: nonNeg }),
+  couponsRestored: z.array(z.string()).describe('Coupon codes usable again because the whole receipt came back.'),
   balance: z.strictObject({ before: int, after: int }),
   at: z.iso.datetime(),
 });
@@ -204,3 +208,19 @@ export const versionsResponse = z.strictObject({
 });
 
 export const jsonSchemaResponse = z.record(z.string(), z.unknown()).describe('A JSON Schema (2020-12).');
+
+export const issuedCouponsResponse = z.strictObject({
+  campaignId: z.string(),
+  customerId: z.string().optional(),
+  codes: z.array(z.string()),
+});
+
+export const couponResponse = z.strictObject({
+  code: z.string(),
+  campaignId: z.string(),
+  customerId: z.string().optional(),
+  status: z.enum(['issued', 'used']),
+  issuedAt: z.iso.datetime(),
+  issuedBy: z.string(),
+  usedBy: z.strictObject({ customerId: z.string(), storeId: z.string(), receiptId: z.string(), at: z.iso.datetime() }).optional(),
+});

@@ -36,6 +36,10 @@ export const routeGroups = {
     { method: 'GET', path: '/v1/program/versions/{version}', roles: ['staff'] },
     { method: 'GET', path: '/v1/program/schema', roles: ['staff', 'pos'] },
   ],
+  coupons: [
+    { method: 'POST', path: '/v1/coupons', roles: ['staff'] },
+    { method: 'GET', path: '/v1/coupons/{code}', roles: ['staff'] },
+  ],
 } as const satisfies Record<string, readonly RouteSpec[]>;
 
 export type RouteGroup = keyof typeof routeGroups;

@@ -5,6 +5,7 @@
  */
 import * as z from 'zod';
 import { currencyCode } from '#domain/program.ts';
+import { couponCodePattern } from '#domain/coupons.ts';
 
 export const LIMITS = {
   linesPerReceipt: 500,
@@ -61,6 +62,10 @@ export const receiptBody = z
     /** The receipt's total before loyalty discounts; if given it must equal the sum of line amounts. */
     total: money.optional(),
     burn: z.strictObject({ points: z.int().min(0).max(LIMITS.points) }).optional(),
+    coupons: z
+      .array(z.string().transform((c) => c.trim().toUpperCase()).pipe(z.string().regex(couponCodePattern, 'must be a coupon code such as SPRING-7KQ2M9XP4D')))
+      .max(5)
+      .optional(),
     /** Unlocked one-time rewards apply automatically; `skip` keeps them, `asGift` hands some over as gifts. */
     rewards: z.strictObject({ skip: z.boolean().default(false), asGift: z.array(id).max(20).default([]) }).optional(),
   })
@@ -143,3 +148,10 @@ export const publishProgramBody = z.strictObject({
 });
 
 export const validateProgramBody = z.strictObject({ document: z.unknown() });
+
+export const issueCouponsBody = z.strictObject({
+  campaignId: z.string().min(1).max(64),
+  /** Issue to one customer (only they can use the codes), or leave out for codes anyone may use. */
+  customerId: id.optional(),
+  count: z.int().min(1).max(1000).default(1),
+});

@@ -16,6 +16,8 @@
  * | receipt     | T#{t}#S#{s}#R#{receiptId}   | RECEIPT         | conditional put = idempotency record; GetItem |
  * |             |                             |                 | by a return (keeps per-line allocations)      |
  * | return      | T#{t}#S#{s}#RET#{returnId}  | RETURN          | conditional put = idempotency record          |
+ * | coupon      | T#{t}#CPN#{code}            | COUPON          | GetItem (quote); conditional update in the    |
+ * |             |                             |                 | commit marks it used exactly once             |
  */
 export interface Key {
   readonly pk: string;
@@ -49,6 +51,7 @@ export const keys = {
     pk: `T#${tenantId}#S#${storeId}#R#${receiptId}`,
     sk: 'RECEIPT',
   }),
+  coupon: (tenantId: string, code: string): Key => ({ pk: `T#${tenantId}#CPN#${code}`, sk: 'COUPON' }),
   return: (tenantId: string, storeId: string, returnId: string): Key => ({
     pk: `T#${tenantId}#S#${storeId}#RET#${returnId}`,
     sk: 'RETURN',

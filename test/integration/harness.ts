@@ -28,6 +28,10 @@ export const scenarioProgram = {
     ],
     staffLevels: [{ id: 'vip', name: 'VIP', discountBps: 500 }],
   },
+  coupons: [
+    { id: 'welcome', code: 'WELCOME', name: 'Welcome 10 %', reward: { type: 'percent', bps: 1_000 } },
+    { id: 'bonus', code: 'BONUS', name: '+500 points', reward: { type: 'points', points: 500 }, perCustomerLimit: 2 },
+  ],
 };
 
 export interface TestTenant {

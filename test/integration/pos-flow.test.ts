@@ -67,7 +67,7 @@ describe('POS flow through the handlers on DynamoDB Local', () => {
     const c = await t.pos('POST', '/v1/receipts', second);
     expect(c.status).toBe(200);
     expect(c.body.tier.id).toBe('gold');
-    expect(c.body.totals).toEqual({ amount: 10_000, tierDiscount: 200, rewardDiscount: 0, pointsDiscount: 4_000, paid: 5_800, pointsEarned: 58, pointsBurned: 40 });
+    expect(c.body.totals).toEqual({ amount: 10_000, tierDiscount: 200, rewardDiscount: 0, couponDiscount: 0, pointsDiscount: 4_000, paid: 5_800, pointsEarned: 58, pointsBurned: 40 });
     expect(c.body.burn.maxPoints).toBe(49);
     expect(c.body.balance).toEqual({ before: 300, after: 318 });
   });

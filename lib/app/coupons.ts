@@ -1,0 +1,39 @@
+/** Staff use cases for coupon codes: issue from a campaign of the program, look one up. */
+import { randomInt } from 'node:crypto';
+import { HttpError, notFound } from '../http/errors.ts';
+import type { Principal } from '../storage/api-keys.ts';
+import type { CouponRecord } from '../storage/coupons.ts';
+import type { Deps } from './deps.ts';
+import { requireProgram } from './customers.ts';
+
+const ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+const randomPart = () => Array.from({ length: 10 }, () => ALPHABET[randomInt(ALPHABET.length)]).join('');
+
+export async function issueCoupons(deps: Deps, p: Principal, body: { campaignId: string; customerId?: string | undefined; count: number }) {
+  const { program } = await requireProgram(deps, p.tenantId);
+  const campaign = program.coupons.find((c) => c.id === body.campaignId);
+  if (!campaign) throw new HttpError(422, 'unknown_campaign', `campaignId: "${body.campaignId}" is not a campaign of the current program`, 'campaignId');
+  if (body.customerId && !(await deps.customers.get(p.tenantId, body.customerId))) throw notFound('customer', 'customerId');
+  const issuedAt = deps.clock().toISOString();
+  // 32^10 codes per campaign: a collision is unlikely, and the conditional put catches it anyway.
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const coupons: CouponRecord[] = Array.from({ length: body.count }, () => ({
+      code: `${campaign.code}-${randomPart()}`,
+      campaignId: campaign.id,
+      customerId: body.customerId,
+      status: 'issued',
+      issuedAt,
+      issuedBy: p.actor,
+    }));
+    if (await deps.coupons.issue(p.tenantId, coupons)) {
+      return { campaignId: campaign.id, customerId: body.customerId, codes: coupons.map((c) => c.code) };
+    }
+  }
+  throw new HttpError(503, 'busy', 'could not issue unique codes; retry');
+}
+
+export async function getCoupon(deps: Deps, p: Principal, code: string) {
+  const c = await deps.coupons.get(p.tenantId, code.toUpperCase());
+  if (!c) throw notFound('coupon', 'code');
+  return c;
+}

@@ -1,0 +1,98 @@
+/**
+ * Coupons: campaigns in the program document, one-time codes issued from them. A code starts
+ * with its campaign's code (`SPRING-7KQ2M9XP4D`), so pricing knows the reward without reading
+ * the coupon; the commit's transaction then marks the coupon used on the condition that it is
+ * still unused (and, when issued to someone, used by them) — two tills, one coupon, one winner.
+ */
+import * as z from 'zod';
+import { allocate, mulDivFloor, sum } from './allocation.ts';
+import type { Account } from './account.ts';
+import { RuleViolationError } from './errors.ts';
+
+const bps = z.int().min(0).max(10_000);
+
+export const campaignSchema = z.strictObject({
+  id: z.string().min(1).max(64),
+  /** The prefix of every code of this campaign. */
+  code: z.string().regex(/^[A-Z0-9]{2,12}$/, 'must be 2–12 capital letters or digits'),
+  name: z.string().min(1).max(200),
+  reward: z.discriminatedUnion('type', [
+    z.strictObject({ type: z.literal('percent'), bps }),
+    z.strictObject({ type: z.literal('amount'), /** Minor units, at most the receipt. */ amount: z.int().min(1) }),
+    z.strictObject({ type: z.literal('points'), points: z.int().min(1).max(1_000_000) }),
+  ]),
+  validFrom: z.iso.datetime({ offset: true }).optional(),
+  validTo: z.iso.datetime({ offset: true }).optional(),
+  /** How many of this campaign's coupons one customer may use. */
+  perCustomerLimit: z.int().min(1).max(1000).default(1),
+  /** The receipt amount (minor units, before loyalty discounts) a coupon needs. */
+  minAmount: z.int().min(0).default(0),
+});
+
+export type Campaign = z.output<typeof campaignSchema>;
+
+export const couponCodePattern = /^[A-Z0-9]{2,12}-[A-Z0-9]{6,16}$/;
+
+export function campaignOf(campaigns: readonly Campaign[], code: string): Campaign | undefined {
+  const prefix = code.split('-')[0];
+  return campaigns.find((c) => c.code === prefix);
+}
+
+export interface CouponUse {
+  readonly code: string;
+  readonly campaignId: string;
+  readonly discount: number;
+  readonly points: number;
+}
+
+/**
+ * Checks the codes against their campaigns and the customer's use so far, and prices them:
+ * percent and amount coupons as a discount per line, points coupons as receipt-level points.
+ */
+export function applyCoupons(
+  campaigns: readonly Campaign[],
+  account: Account,
+  codes: readonly string[],
+  payable: readonly number[],
+  receiptAmount: number,
+  at: Date,
+): { uses: CouponUse[]; perLine: number[]; points: number } {
+  const perLine = payable.map(() => 0);
+  const uses: CouponUse[] = [];
+  let remaining = [...payable];
+  const counted: Record<string, number> = {};
+  codes.forEach((code, i) => {
+    const field = `coupons.${i}`;
+    const campaign = campaignOf(campaigns, code);
+    if (!campaign) throw new RuleViolationError('unknown_coupon', `${field}: "${code}" belongs to no campaign of this program`, field);
+    if (codes.indexOf(code) !== i) throw new RuleViolationError('duplicate_coupon', `${field}: "${code}" is given twice`, field);
+    if ((campaign.validFrom && at < new Date(campaign.validFrom)) || (campaign.validTo && at >= new Date(campaign.validTo))) {
+      throw new RuleViolationError('coupon_not_valid_now', `${field}: campaign "${campaign.name}" is not running at this time`, field);
+    }
+    const used = (account.couponUses[campaign.id] ?? 0) + (counted[campaign.id] ?? 0);
+    if (used >= campaign.perCustomerLimit) {
+      throw new RuleViolationError('coupon_limit_reached', `${field}: this customer has used ${used} coupon(s) of "${campaign.name}", the limit`, field);
+    }
+    if (receiptAmount < campaign.minAmount) {
+      throw new RuleViolationError('coupon_min_amount', `${field}: "${campaign.name}" needs a receipt of at least ${campaign.minAmount}`, field);
+    }
+    counted[campaign.id] = (counted[campaign.id] ?? 0) + 1;
+    const base = sum(remaining);
+    const r = campaign.reward;
+    const off = r.type === 'percent' ? mulDivFloor(base, r.bps, 10_000) : r.type === 'amount' ? Math.min(base, r.amount) : 0;
+    if (off > 0) {
+      const split = allocate(off, remaining);
+      split.forEach((d, k) => (perLine[k]! += d));
+      remaining = remaining.map((x, k) => x - split[k]!);
+    }
+    uses.push({ code, campaignId: campaign.id, discount: off, points: r.type === 'points' ? r.points : 0 });
+  });
+  return { uses, perLine, points: sum(uses.map((u) => u.points)) };
+}
+
+export function countCouponUses(account: Account, uses: readonly { campaignId: string }[], sign: 1 | -1): Account {
+  if (uses.length === 0) return account;
+  const couponUses = { ...account.couponUses };
+  for (const u of uses) couponUses[u.campaignId] = Math.max(0, (couponUses[u.campaignId] ?? 0) + sign);
+  return { ...account, couponUses };
+}

@@ -1,0 +1,62 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { newTenant, receipt, type TestTenant } from './harness.ts';
+
+describe('Coupons', () => {
+  let t: TestTenant;
+  let card: string;
+  let customerId: string;
+
+  beforeAll(async () => {
+    t = await newTenant();
+    const c = await t.pos('POST', '/v1/customers', { name: 'Coupon holder' });
+    card = c.body.card;
+    customerId = c.body.customerId;
+  });
+
+  it('should take 10 % off with a code, once, and free the code again when the receipt is fully returned', async () => {
+    const issued = await t.staff('POST', '/v1/coupons', { campaignId: 'welcome', customerId });
+    expect(issued.status).toBe(201);
+    const code: string = issued.body.codes[0];
+    expect(code).toMatch(/^WELCOME-[A-Z2-9]{10}$/);
+
+    const body = receipt(card, [{ amount: 10_000 }, { amount: 30_000 }], { coupons: [code.toLowerCase()] });
+    const q = await t.pos('POST', '/v1/receipts/quote', body);
+    expect(q.body.totals.couponDiscount).toBe(4_000);
+    const c = await t.pos('POST', '/v1/receipts', body);
+    expect(c.body.lines.map((l: { couponDiscount: number }) => l.couponDiscount)).toEqual([1_000, 3_000]);
+    expect(c.body.totals).toMatchObject({ couponDiscount: 4_000, paid: 36_000, pointsEarned: 360 });
+    expect((await t.staff('GET', `/v1/coupons/${code}`)).body).toMatchObject({ status: 'used', usedBy: { receiptId: body.receiptId } });
+
+    const again = await t.pos('POST', '/v1/receipts/quote', receipt(card, [{ amount: 10_000 }], { coupons: [code] }));
+    expect(again.status).toBe(422);
+    expect(again.body.error).toMatchObject({ code: 'coupon_limit_reached', field: 'coupons.0' });
+
+    const ret = await t.pos('POST', '/v1/returns', { returnId: `RET-${body.receiptId}`, receiptId: body.receiptId, lines: [{ lineId: '1', quantity: 1 }, { lineId: '2', quantity: 1 }] });
+    expect(ret.body.couponsRestored).toEqual([code]);
+    expect((await t.staff('GET', `/v1/coupons/${code}`)).body.status).toBe('issued');
+    expect((await t.pos('POST', '/v1/receipts', receipt(card, [{ amount: 10_000 }], { coupons: [code] }))).body.totals.couponDiscount).toBe(1_000);
+  });
+
+  it('should let exactly one of two tills use the same code at the same moment', async () => {
+    const { codes } = (await t.staff('POST', '/v1/coupons', { campaignId: 'bonus', count: 1 })).body;
+    const other = (await t.pos('POST', '/v1/customers', { name: 'Second holder' })).body.card;
+    const results = await Promise.all([
+      t.pos('POST', '/v1/receipts', receipt(card, [{ amount: 5_000 }], { coupons: codes })),
+      t.pos('POST', '/v1/receipts', receipt(other, [{ amount: 5_000 }], { coupons: codes })),
+    ]);
+    expect(results.map((r) => r.status).sort()).toEqual([200, 409]);
+    const winner = results.find((r) => r.status === 200)!;
+    expect(winner.body.totals.pointsEarned).toBe(50 + 500);
+    expect(results.find((r) => r.status === 409)!.body.error).toMatchObject({ code: 'coupon_unavailable', field: 'coupons.0' });
+  });
+
+  it('should refuse a code issued to another customer, and an unknown campaign prefix', async () => {
+    const { codes } = (await t.staff('POST', '/v1/coupons', { campaignId: 'bonus', customerId })).body;
+    const stranger = (await t.pos('POST', '/v1/customers', { name: 'Stranger' })).body.card;
+    const r = await t.pos('POST', '/v1/receipts', receipt(stranger, [{ amount: 5_000 }], { coupons: codes }));
+    expect(r.status).toBe(409);
+    const unknown = await t.pos('POST', '/v1/receipts', receipt(stranger, [{ amount: 5_000 }], { coupons: ['NOPE-AAAAAAAAAA'] }));
+    expect(unknown.status).toBe(422);
+    expect(unknown.body.error.code).toBe('unknown_coupon');
+  });
+});
