@@ -166,6 +166,7 @@ export async function ledgerPage(deps: Deps, p: Principal, customerId: string, q
       at: r.at,
       kind: r.kind,
       points: r.points,
+      ...(r.pending ? { pendingPoints: Object.values(r.pending).reduce((s, n) => s + n, 0) } : {}),
       balanceAfter: r.balanceAfter,
       source: r.source,
     })),

@@ -142,6 +142,7 @@ export async function commit(deps: Deps, principal: Principal, storeId: string, 
       receipt: {
         lines: pricing.lines.map((l) => ({ ...l, returnedMilli: 0 })),
         earnLot: pricing.earn.lot,
+        pendingKey: pricing.earn.pendingKey,
         burnLotsRemaining: pricing.burnLots,
         month: pricing.month,
         rewardsUsed: pricing.rewards.used.map((u) => u.reward),

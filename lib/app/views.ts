@@ -1,5 +1,6 @@
 /** What the API shows of a customer. Balances shown already leave out lots whose month has ended. */
-import { expireDue, NEVER_EXPIRES, type Account } from '#domain/account.ts';
+import { NEVER_EXPIRES, type Account } from '#domain/account.ts';
+import { catchUp, pendingTotal } from '#domain/pending.ts';
 import type { Program } from '#domain/program.ts';
 import { currentTier, type TierView } from '#domain/tiers.ts';
 import { lotExpiryDate } from '#domain/time.ts';
@@ -13,12 +14,12 @@ export interface PointsView {
 }
 
 export function pointsView(program: Program, account: Account, now: Date, pending = 0): PointsView {
-  const live = expireDue(account, now, program.timeZone).account;
+  const live = catchUp(account, now, program.timeZone).account;
   const expiring = Object.keys(live.lots)
     .filter((k) => k !== NEVER_EXPIRES)
     .sort()
     .map((k) => ({ on: lotExpiryDate(k), points: live.lots[k]! }));
-  return { available: live.available, pending, expiring };
+  return { available: live.available, pending: pendingTotal(live) + pending, expiring };
 }
 
 export const tierView = (tier: TierView | null) =>

@@ -35,6 +35,11 @@ export interface Account {
   readonly referral: ReferralState;
   /** Coupons used per campaign, for per-customer limits. */
   readonly couponUses: Readonly<Record<string, number>>;
+  /**
+   * Points earned but not usable yet, by `releaseOn#lot` (the day, program time, they become
+   * available, and the lot they then join). Not part of `available`.
+   */
+  readonly pendingLots: Readonly<Record<string, number>>;
 }
 
 export const emptyAccount = (): Account => ({
@@ -52,9 +57,10 @@ export const emptyAccount = (): Account => ({
   rewards: emptyRewardState(),
   referral: emptyReferralState(),
   couponUses: {},
+  pendingLots: {},
 });
 
-export type LedgerKind = 'earn' | 'burn' | 'earn_reversal' | 'burn_refund' | 'adjustment' | 'bonus' | 'expiry';
+export type LedgerKind = 'earn' | 'burn' | 'earn_reversal' | 'burn_refund' | 'adjustment' | 'bonus' | 'expiry' | 'release';
 
 export interface LedgerEntry {
   readonly kind: LedgerKind;
@@ -65,6 +71,8 @@ export interface LedgerEntry {
   /** Signed change of the debt bucket. */
   readonly debt: number;
   readonly balanceAfter: number;
+  /** Signed change per pending bucket (points not usable yet), when pending points are on. */
+  readonly pending?: Readonly<Record<string, number>>;
 }
 
 export interface Change {

@@ -1,6 +1,7 @@
 /** Points outside receipts: staff adjustments and bonuses. Points in go to a fresh lot; points out take the earliest-expiring first. */
-import { credit, debit, expireDue, lotFor, type Account, type LedgerEntry } from './account.ts';
+import { credit, debit, lotFor, type Account, type LedgerEntry } from './account.ts';
 import type { Program } from './program.ts';
+import { catchUp } from './pending.ts';
 
 export interface AdjustmentOutcome {
   readonly entries: readonly LedgerEntry[];
@@ -9,8 +10,8 @@ export interface AdjustmentOutcome {
 
 export function adjustPoints(program: Program, account: Account, points: number, now: Date): AdjustmentOutcome {
   const entries: LedgerEntry[] = [];
-  const expired = expireDue(account, now, program.timeZone);
-  if (expired.entry) entries.push(expired.entry);
+  const expired = catchUp(account, now, program.timeZone);
+  entries.push(...expired.entries);
   const change =
     points >= 0
       ? credit(expired.account, points, lotFor(now, program.timeZone, program.expiry?.afterMonths), 'adjustment')
@@ -22,8 +23,8 @@ export function adjustPoints(program: Program, account: Account, points: number,
 /** A bonus (registration, …): points into a fresh lot, recorded as kind `bonus`. */
 export function grantBonus(program: Program, account: Account, points: number, now: Date): AdjustmentOutcome {
   const entries: LedgerEntry[] = [];
-  const expired = expireDue(account, now, program.timeZone);
-  if (expired.entry) entries.push(expired.entry);
+  const expired = catchUp(account, now, program.timeZone);
+  entries.push(...expired.entries);
   const change = credit(expired.account, points, lotFor(now, program.timeZone, program.expiry?.afterMonths), 'bonus');
   if (change.entry) entries.push(change.entry);
   return { entries, accountAfter: change.account };

@@ -4,9 +4,10 @@
  * numbers. Order: tier discount → points discount (burn) → earning on what is left to pay.
  */
 import { allocate, mulDivFloor, sum } from './allocation.ts';
-import { credit, debit, expireDue, lotFor, type Account, type LedgerEntry } from './account.ts';
+import { credit, debit, lotFor, type Account, type LedgerEntry } from './account.ts';
 import { RuleViolationError } from './errors.ts';
 import type { Program } from './program.ts';
+import { addPending, catchUp, pendingKey, releaseDay } from './pending.ts';
 import { addMonths, lotExpiryDate, monthOf, type MonthKey } from './time.ts';
 import { computeEarning, type EarnLine } from './earning.ts';
 import { discountRate, rewardsReferrer } from './referral.ts';
@@ -74,6 +75,8 @@ export interface Pricing {
   readonly earn: {
     readonly points: number;
     readonly lot: MonthKey;
+    /** The pending bucket the points wait in, when the program has pending points. */
+    readonly pendingKey: string | null;
     readonly expiresOn: string | null;
     /** Earning rules that changed this receipt's points, highest priority first. */
     readonly rules: readonly string[];
@@ -101,8 +104,8 @@ export interface Pricing {
 
 export function priceReceipt(program: Program, account: Account, receipt: ReceiptDraft, now: Date): Pricing {
   const entries: LedgerEntry[] = [];
-  const expired = expireDue(account, now, program.timeZone);
-  if (expired.entry) entries.push(expired.entry);
+  const expired = catchUp(account, now, program.timeZone);
+  entries.push(...expired.entries);
   let acc = expired.account;
   const accountBefore = acc;
   const lines = receipt.lines;
@@ -183,8 +186,10 @@ export function priceReceipt(program: Program, account: Account, receipt: Receip
   const earned = earning.perLine;
   const earnTotal = earning.total;
   const lot = lotFor(receipt.occurredAt, program.timeZone, program.expiry?.afterMonths);
+  // With pending points on, what this receipt earns waits out the return window first.
+  const pendingAt = program.pending ? pendingKey(releaseDay(receipt.occurredAt, program.timeZone, program.pending.days), lot) : null;
   if (earnTotal > 0) {
-    const c = credit(acc, earnTotal, lot, 'earn');
+    const c = pendingAt ? addPending(acc, earnTotal, pendingAt) : credit(acc, earnTotal, lot, 'earn');
     acc = c.account;
     if (c.entry) entries.push(c.entry);
   }
@@ -251,7 +256,7 @@ export function priceReceipt(program: Program, account: Account, receipt: Receip
       pointsBurned: receipt.burnPoints,
     },
     burn: { requested: receipt.burnPoints, maxPoints, pointValue },
-    earn: { points: earnTotal, lot, expiresOn: program.expiry ? lotExpiryDate(lot) : null, rules: earning.appliedRules },
+    earn: { points: earnTotal, lot, pendingKey: pendingAt, expiresOn: program.expiry ? lotExpiryDate(lot) : null, rules: earning.appliedRules },
     burnLots,
     rewards: { used: rewardUse.uses, unlocked: progress.unlocked, effects: progress.effects },
     discount,

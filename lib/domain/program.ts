@@ -117,6 +117,8 @@ export const programSchema = z.strictObject({
       excludedSkus: z.array(code).max(10_000).default([]),
     })
     .optional(),
+  /** Points a receipt earns become usable only this many days after the purchase (the return window). */
+  pending: z.strictObject({ days: z.int().min(1).max(365) }).optional(),
   /** Points expire at the end of the Nth month after the month they were earned in. */
   expiry: z.strictObject({ afterMonths: z.int().min(0).max(240) }).optional(),
   tiers: z

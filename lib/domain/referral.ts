@@ -6,8 +6,9 @@
  * member's next write.
  */
 import * as z from 'zod';
-import { credit, expireDue, lotFor, type Account, type LedgerEntry } from './account.ts';
+import { credit, lotFor, type Account, type LedgerEntry } from './account.ts';
 import type { Program } from './program.ts';
+import { catchUp } from './pending.ts';
 
 const bps = z.int().min(0).max(10_000);
 const points = z.int().min(0).max(1_000_000);
@@ -65,8 +66,8 @@ export function settleReferrals(program: Program, account: Account, pending: rea
   let acc: Account = { ...account, referral: { ...account.referral, friendsRewarded: account.referral.friendsRewarded + pending.length } };
   const perFriend = program.referral?.referrer.bonusPoints ?? 0;
   if (perFriend > 0) {
-    const expired = expireDue(acc, now, program.timeZone);
-    if (expired.entry) entries.push(expired.entry);
+    const expired = catchUp(acc, now, program.timeZone);
+    entries.push(...expired.entries);
     const c = credit(expired.account, perFriend * pending.length, lotFor(now, program.timeZone, program.expiry?.afterMonths), 'bonus');
     acc = c.account;
     if (c.entry) entries.push(c.entry);

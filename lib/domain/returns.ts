@@ -4,10 +4,11 @@
  * floor(x·r/Q) of its x points — so any sequence of partial returns ends, at Q, at exactly x.
  */
 import { mulDivFloor, sum } from './allocation.ts';
-import { creditToLots, debit, expireDue, lotFor, type Account, type LedgerEntry } from './account.ts';
+import { creditToLots, debit, lotFor, type Account, type LedgerEntry } from './account.ts';
 import { ReturnExceedsPurchaseError, RuleViolationError } from './errors.ts';
 import type { PricedLine } from './pricing.ts';
 import type { Program } from './program.ts';
+import { catchUp, takePending } from './pending.ts';
 import { recordActivity } from './tiers.ts';
 import { undoRewards, type ProgressEffect, type Reward } from './rewards.ts';
 import { countCouponUses } from './coupons.ts';
@@ -21,6 +22,8 @@ export interface CommittedLine extends PricedLine {
 export interface CommittedReceipt {
   readonly lines: readonly CommittedLine[];
   readonly earnLot: MonthKey;
+  /** The pending bucket the receipt's points went to, if the program had pending points. */
+  readonly pendingKey?: string | null | undefined;
   /** Burned points not yet given back, by the lot they came from. */
   readonly burnLotsRemaining: Readonly<Record<MonthKey, number>>;
   /** The month the receipt counted in for tiers (absent on receipts from before windowed tiers). */
@@ -90,8 +93,8 @@ export function priceReturn(
   });
 
   const entries: LedgerEntry[] = [];
-  const expired = expireDue(account, now, program.timeZone);
-  if (expired.entry) entries.push(expired.entry);
+  const expired = catchUp(account, now, program.timeZone);
+  entries.push(...expired.entries);
   let acc = expired.account;
 
   const pointsRefunded = sum(returned.map((l) => l.pointsRefunded));
@@ -109,9 +112,17 @@ export function priceReturn(
     burnLotsRemaining = { ...burnLotsRemaining };
   }
   const pointsReversed = sum(returned.map((l) => l.pointsReversed));
-  if (pointsReversed > 0) {
+  let toReverse = pointsReversed;
+  if (toReverse > 0 && receipt.pendingKey) {
+    // Within the return window the points are still pending: take them from there.
+    const t = takePending(acc, toReverse, receipt.pendingKey);
+    acc = t.account;
+    if (t.entry) entries.push(t.entry);
+    toReverse -= t.taken;
+  }
+  if (toReverse > 0) {
     // Points already spent elsewhere become debt that later earnings pay off first.
-    const d = debit(acc, pointsReversed, 'earn_reversal', { preferLot: receipt.earnLot, allowDebt: true });
+    const d = debit(acc, toReverse, 'earn_reversal', { preferLot: receipt.earnLot, allowDebt: true });
     acc = d.account;
     if (d.entry) entries.push(d.entry);
   }

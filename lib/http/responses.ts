@@ -165,8 +165,9 @@ export const ledgerResponse = z.strictObject({
     z.strictObject({
       seq: z.int().min(1),
       at: z.iso.datetime(),
-      kind: z.enum(['earn', 'burn', 'earn_reversal', 'burn_refund', 'adjustment', 'bonus', 'expiry']),
-      points: int,
+      kind: z.enum(['earn', 'burn', 'earn_reversal', 'burn_refund', 'adjustment', 'bonus', 'expiry', 'release']),
+      points: int.describe('Change of the available balance.'),
+      pendingPoints: int.optional().describe('Change of pending points (earned, not usable yet), when the program has them.'),
       balanceAfter: int,
       source: z.strictObject({
         receiptId: z.string().optional(),

@@ -1,0 +1,72 @@
+/**
+ * Pending points: with `pending.days` set, points a receipt earns become usable only that many
+ * days after the purchase (the return window). They wait in buckets keyed by release day and
+ * lot; each move is a ledger entry carrying the pending change, and a return within the window
+ * takes them from the bucket, so spent-then-returned points cannot happen.
+ */
+import { credit, expireDue, type Account, type LedgerEntry } from './account.ts';
+import { localTime, type MonthKey } from './time.ts';
+
+export const pendingKey = (releaseOn: string, lot: MonthKey): string => `${releaseOn}#${lot}`;
+
+/** The day (program time) `days` after `at`. */
+export function releaseDay(at: Date, timeZone: string, days: number): string {
+  const t = localTime(at, timeZone);
+  const d = new Date(Date.UTC(t.year, t.month - 1, t.day + days));
+  return d.toISOString().slice(0, 10);
+}
+
+export function addPending(account: Account, points: number, key: string): { account: Account; entry: LedgerEntry | null } {
+  if (points === 0) return { account, entry: null };
+  const pendingLots = { ...account.pendingLots, [key]: (account.pendingLots[key] ?? 0) + points };
+  return {
+    account: { ...account, pendingLots },
+    entry: { kind: 'earn', points: 0, lots: {}, debt: 0, balanceAfter: account.available, pending: { [key]: points } },
+  };
+}
+
+/** Takes up to `points` back from one bucket (a return within the window); returns what it took. */
+export function takePending(account: Account, points: number, key: string): { account: Account; entry: LedgerEntry | null; taken: number } {
+  const have = account.pendingLots[key] ?? 0;
+  const taken = Math.min(have, points);
+  if (taken === 0) return { account, entry: null, taken: 0 };
+  const pendingLots = { ...account.pendingLots };
+  if (have - taken === 0) delete pendingLots[key];
+  else pendingLots[key] = have - taken;
+  return {
+    account: { ...account, pendingLots },
+    entry: { kind: 'earn_reversal', points: 0, lots: {}, debt: 0, balanceAfter: account.available, pending: { [key]: -taken } },
+    taken,
+  };
+}
+
+/** Moves every bucket whose day has come into its lot (paying any debt first). */
+export function releaseDue(account: Account, now: Date, timeZone: string): { account: Account; entries: LedgerEntry[] } {
+  const today = releaseDay(now, timeZone, 0);
+  const entries: LedgerEntry[] = [];
+  let acc = account;
+  for (const key of Object.keys(account.pendingLots).sort()) {
+    const [releaseOn, lot] = key.split('#') as [string, MonthKey];
+    if (releaseOn > today) continue;
+    const points = acc.pendingLots[key] ?? 0;
+    const pendingLots = { ...acc.pendingLots };
+    delete pendingLots[key];
+    const c = credit({ ...acc, pendingLots }, points, lot, 'release');
+    acc = c.account;
+    entries.push({ ...(c.entry ?? { kind: 'release', points: 0, lots: {}, debt: 0, balanceAfter: acc.available }), pending: { [key]: -points } });
+  }
+  return { account: acc, entries };
+}
+
+export const pendingTotal = (account: Account): number => Object.values(account.pendingLots).reduce((s, n) => s + n, 0);
+
+/**
+ * Brings an account up to `now` before any change: pending points whose day has come are
+ * released, then lots whose month has ended expire. Every write starts with this, so balances
+ * are right even before the background jobs have run.
+ */
+export function catchUp(account: Account, now: Date, timeZone: string): { account: Account; entries: LedgerEntry[] } {
+  const released = releaseDue(account, now, timeZone);
+  const expired = expireDue(released.account, now, timeZone);
+  return { account: expired.account, entries: expired.entry ? [...released.entries, expired.entry] : released.entries };
+}
