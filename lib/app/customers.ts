@@ -11,7 +11,7 @@ import { cardNumber, normalizeCard, normalizePhone } from '#domain/identifiers.t
 import type { Program } from '#domain/program.ts';
 import { currentTier, isStaffTier } from '#domain/tiers.ts';
 import { HttpError, notFound } from '../http/errors.ts';
-import type { AdjustmentBody, CustomerRef, EnrolBody, TierBody } from '../http/schemas.ts';
+import type { AdjustmentBody, CustomerRef, EnrolBody, ReviewBody, TierBody } from '../http/schemas.ts';
 import type { Principal } from '../storage/api-keys.ts';
 import { IdentifierTakenError, numberEntries, type CustomerRecord } from '../storage/customers.ts';
 import { keys } from '../storage/keys.ts';
@@ -240,5 +240,58 @@ export async function setStaffTier(deps: Deps, p: Principal, customerId: string,
     const r = await transactWrite(deps.db, deps.customers.updateItems(c, next, []));
     if (!r.ok) return { done: false };
     return { done: true, value: customerView(next, program, now) };
+  });
+}
+
+/**
+ * Records a product review (or survey answer) and grants the program's review bonus, once per
+ * customer and product: the review item's conditional put makes a repeat return the first answer.
+ */
+export async function recordReview(deps: Deps, p: Principal, customerId: string, body: ReviewBody) {
+  const { program } = await requireProgram(deps, p.tenantId);
+  const key = keys.review(p.tenantId, customerId, body.sku);
+  return withOptimisticRetry<Answer>(async () => {
+    const loaded = await deps.customers.get(p.tenantId, customerId);
+    if (!loaded) throw notFound('customer', 'customerId');
+    const now = deps.clock();
+    const settled = settle(program, loaded, now);
+    const bonus = grantBonus(program, settled.record.account, program.bonuses.review ?? 0, now);
+    const entries = numberEntries(loaded, [...settled.entries, ...bonus.entries], now.toISOString(), { reason: `${body.kind}: ${body.sku}`, actor: p.actor });
+    const response = JSON.stringify({
+      customerId,
+      sku: body.sku,
+      kind: body.kind,
+      pointsGranted: program.bonuses.review ?? 0,
+      at: now.toISOString(),
+      balance: { before: loaded.account.available, after: bonus.accountAfter.available },
+    });
+    const next: CustomerRecord = { ...settled.record, account: bonus.accountAfter, ledgerSeq: loaded.ledgerSeq + entries.length };
+    const r = await transactWrite(deps.db, [
+      {
+        Put: {
+          TableName: deps.db.table,
+          Item: { ...key, type: 'review', ...body, response, by: p.actor },
+          ConditionExpression: 'attribute_not_exists(pk)',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        },
+      },
+      ...deps.customers.updateItems(loaded, next, entries),
+    ]);
+    if (r.ok) return { done: true, value: { body: response, replayed: false } };
+    const first = r.reasons[0];
+    if (first?.code === 'ConditionalCheckFailed' && first.item) return { done: true, value: { body: first.item.response as string, replayed: true } };
+    return { done: false };
+  });
+}
+
+export async function setSegments(deps: Deps, p: Principal, customerId: string, segments: readonly string[]) {
+  const { program } = await requireProgram(deps, p.tenantId);
+  return withOptimisticRetry(async () => {
+    const c = await deps.customers.get(p.tenantId, customerId);
+    if (!c) throw notFound('customer', 'customerId');
+    const next: CustomerRecord = { ...c, account: { ...c.account, segments: [...new Set(segments)].sort() } };
+    const r = await transactWrite(deps.db, deps.customers.updateItems(c, next, []));
+    if (!r.ok) return { done: false };
+    return { done: true, value: customerView(next, program, deps.clock()) };
   });
 }

@@ -43,6 +43,7 @@ export function customerView(c: CustomerRecord, program: Program, now: Date) {
     createdAt,
     referralCode,
     referredBy: c.account.referral.referredBy ?? undefined,
+    segments: c.account.segments,
     tier: tierView(currentTier(program, c.account)),
     cumulativePaid: c.account.paidTotal,
     points: pointsView(program, c.account, now, pendingReferralPoints(program, c)),

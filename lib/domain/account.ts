@@ -40,6 +40,8 @@ export interface Account {
    * available, and the lot they then join). Not part of `available`.
    */
   readonly pendingLots: Readonly<Record<string, number>>;
+  /** Segments the customer belongs to, for rules limited to segments. */
+  readonly segments: readonly string[];
 }
 
 export const emptyAccount = (): Account => ({
@@ -58,6 +60,7 @@ export const emptyAccount = (): Account => ({
   referral: emptyReferralState(),
   couponUses: {},
   pendingLots: {},
+  segments: [],
 });
 
 export type LedgerKind = 'earn' | 'burn' | 'earn_reversal' | 'burn_refund' | 'adjustment' | 'bonus' | 'expiry' | 'release';

@@ -29,3 +29,6 @@ export function grantBonus(program: Program, account: Account, points: number, n
   if (change.entry) entries.push(change.entry);
   return { entries, accountAfter: change.account };
 }
+
+/** The birthday bonus the program grants (the job decides who and when; this decides how much). */
+export const birthdayBonusPoints = (program: Program): number => program.bonuses.birthday ?? 0;

@@ -179,7 +179,7 @@ export function priceReceipt(program: Program, account: Account, receipt: Receip
     program,
     acc,
     earnLines,
-    { at: receipt.occurredAt, timeZone: program.timeZone, storeId: receipt.storeId, tierId: tier?.id },
+    { at: receipt.occurredAt, timeZone: program.timeZone, storeId: receipt.storeId, tierId: tier?.id, segments: acc.segments },
     tierMultiplier(program, tier),
     coupons.points,
   );

@@ -100,6 +100,10 @@ export const programSchema = z.strictObject({
       registration: z.int().min(0).max(1_000_000).optional(),
       /** Granted on the receipt that takes the customer to a higher program level. */
       tierUpgrade: z.int().min(0).max(1_000_000).optional(),
+      /** Granted once a year by the birthday job (29 February → 28 February in other years). */
+      birthday: z.int().min(0).max(1_000_000).optional(),
+      /** Granted once per product for a review or survey answer. */
+      review: z.int().min(0).max(1_000_000).optional(),
     })
     .default({}),
   /** Lines that earn no points. */

@@ -25,6 +25,8 @@ export const conditionsSchema = z
     validTo: z.iso.datetime({ offset: true }).optional(),
     stores: z.array(code).min(1).max(10_000).optional(),
     tiers: z.array(code).min(1).max(50).optional(),
+    /** Customer segments (any of them); segments are set on the customer by staff or jobs. */
+    segments: z.array(code).min(1).max(50).optional(),
     /** ISO weekdays in the program's time zone: 1 = Monday … 7 = Sunday. */
     daysOfWeek: z.array(z.int().min(1).max(7)).min(1).max(7).optional(),
     /** A daily window in the program's time zone, `from` inclusive, `to` exclusive. */
@@ -87,6 +89,7 @@ export interface RuleContext {
   readonly timeZone: string;
   readonly storeId: string | undefined;
   readonly tierId: string | undefined;
+  readonly segments?: readonly string[] | undefined;
 }
 
 export function conditionsHold(c: Conditions, ctx: RuleContext): boolean {
@@ -94,6 +97,7 @@ export function conditionsHold(c: Conditions, ctx: RuleContext): boolean {
   if (c.validTo && ctx.at >= new Date(c.validTo)) return false;
   if (c.stores && (!ctx.storeId || !c.stores.includes(ctx.storeId))) return false;
   if (c.tiers && (!ctx.tierId || !c.tiers.includes(ctx.tierId))) return false;
+  if (c.segments && !c.segments.some((s) => ctx.segments?.includes(s))) return false;
   if (c.daysOfWeek || c.hours) {
     const t = localTime(ctx.at, ctx.timeZone);
     if (c.daysOfWeek && !c.daysOfWeek.includes(t.isoWeekday)) return false;

@@ -86,6 +86,18 @@ const operations: Record<RouteKey, Operation> = {
     ok: { status: 200, schema: res.customerResponse, description: 'The customer with the tier in force.' },
     errors: [404, 422, 503],
   },
+  'PUT /v1/customers/{customerId}/segments': {
+    summary: 'Set the segments a customer belongs to (rules can be limited to segments)',
+    body: req.segmentsBody,
+    ok: { status: 200, schema: res.customerResponse, description: 'The customer.' },
+    errors: [404, 503],
+  },
+  'POST /v1/customers/{customerId}/reviews': {
+    summary: 'Record a product review or survey answer; grants the review bonus once per product',
+    body: req.reviewBody,
+    ok: { status: 200, schema: res.reviewResponse, description: 'What was granted and the balance after it.' },
+    errors: [404, 503],
+  },
   'GET /v1/program': {
     summary: 'The program document in force',
     ok: { status: 200, schema: res.storedProgramResponse, description: 'The current version.' },

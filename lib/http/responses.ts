@@ -38,6 +38,7 @@ export const customerResponse = z.strictObject({
   createdAt: z.iso.datetime(),
   referralCode: z.string().optional().describe('The code this customer gives friends, when the program has referral terms.'),
   referredBy: z.string().optional().describe('The customer whose code this customer enrolled with.'),
+  segments: z.array(z.string()),
   tier,
   cumulativePaid: nonNeg,
   points,
@@ -224,4 +225,13 @@ export const couponResponse = z.strictObject({
   issuedAt: z.iso.datetime(),
   issuedBy: z.string(),
   usedBy: z.strictObject({ customerId: z.string(), storeId: z.string(), receiptId: z.string(), at: z.iso.datetime() }).optional(),
+});
+
+export const reviewResponse = z.strictObject({
+  customerId: z.string(),
+  sku: z.string(),
+  kind: z.enum(['review', 'survey']),
+  pointsGranted: nonNeg.describe('The program’s review bonus; a repeat for the same product returns the first answer.'),
+  at: z.iso.datetime(),
+  balance: z.strictObject({ before: int, after: int }),
 });

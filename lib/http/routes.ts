@@ -27,6 +27,8 @@ export const routeGroups = {
     { method: 'GET', path: '/v1/customers/{customerId}/ledger', roles: ['staff'] },
     { method: 'POST', path: '/v1/customers/{customerId}/adjustments', roles: ['staff'] },
     { method: 'PUT', path: '/v1/customers/{customerId}/tier', roles: ['staff'] },
+    { method: 'PUT', path: '/v1/customers/{customerId}/segments', roles: ['staff'] },
+    { method: 'POST', path: '/v1/customers/{customerId}/reviews', roles: ['staff'] },
   ],
   programs: [
     { method: 'GET', path: '/v1/program', roles: ['staff'] },

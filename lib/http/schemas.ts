@@ -155,3 +155,14 @@ export const issueCouponsBody = z.strictObject({
   customerId: id.optional(),
   count: z.int().min(1).max(1000).default(1),
 });
+
+export const reviewBody = z.strictObject({
+  sku: id,
+  kind: z.enum(['review', 'survey']).default('review'),
+  rating: z.int().min(1).max(5).optional(),
+  text: z.string().max(2000).optional(),
+});
+
+export const segmentsBody = z.strictObject({ segments: z.array(id).max(50) });
+
+export type ReviewBody = z.output<typeof reviewBody>;

@@ -13,6 +13,7 @@
  * | customer    | T#{t}#C#{c}                 | CUSTOMER        | GetItem: profile + points account + version   |
  * | ledger      | T#{t}#C#{c}                 | LEDGER#{seq}    | Query, newest first, paginated                |
  * | adjustment  | T#{t}#C#{c}                 | ADJ#{id}        | conditional put: staff adjustment idempotency |
+ * | review      | T#{t}#C#{c}                 | REVIEW#{sku}    | conditional put: one review bonus per product |
  * | receipt     | T#{t}#S#{s}#R#{receiptId}   | RECEIPT         | conditional put = idempotency record; GetItem |
  * |             |                             |                 | by a return (keeps per-line allocations)      |
  * | return      | T#{t}#S#{s}#RET#{returnId}  | RETURN          | conditional put = idempotency record          |
@@ -46,6 +47,10 @@ export const keys = {
   adjustment: (tenantId: string, customerId: string, adjustmentId: string): Key => ({
     pk: `T#${tenantId}#C#${customerId}`,
     sk: `ADJ#${adjustmentId}`,
+  }),
+  review: (tenantId: string, customerId: string, sku: string): Key => ({
+    pk: `T#${tenantId}#C#${customerId}`,
+    sk: `REVIEW#${sku}`,
   }),
   receipt: (tenantId: string, storeId: string, receiptId: string): Key => ({
     pk: `T#${tenantId}#S#${storeId}#R#${receiptId}`,

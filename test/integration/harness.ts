@@ -38,6 +38,8 @@ export interface TestTenant {
   tenantId: string;
   pos: (method: string, path: string, body?: unknown) => Promise<InvokeResult>;
   staff: (method: string, path: string, body?: unknown) => Promise<InvokeResult>;
+  /** The same calls with the key of store S-02. */
+  pos2: (method: string, path: string, body?: unknown) => Promise<InvokeResult>;
   posKey: string;
   staffKey: string;
   /** Every item this tenant owns, for "nothing was written" checks (a test-only Scan). */
@@ -65,6 +67,7 @@ export async function newTenant(program: unknown = scenarioProgram): Promise<Tes
     posKey,
     staffKey,
     pos: call(posKey),
+    pos2: call(p.posKeys['S-02']!),
     staff: call(staffKey),
     items: async () => {
       const d = deps();

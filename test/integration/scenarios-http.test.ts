@@ -60,3 +60,83 @@ describe('Scenarios through the HTTP API, as program documents only', () => {
     expect(second.body.totals.pointsEarned).toBe(1_500);
   });
 });
+
+describe('Scenario 1 through the HTTP API', () => {
+  it('should give 0, 0, 4.00, 2.00 and, once staff makes the customer VIP, 10.00', async () => {
+    const t = await tenantWith({
+      name: 'Scenario 1: progressive discount card',
+      currency: 'AMD',
+      timeZone: 'Asia/Yerevan',
+      earning: { base: { points: 0, per: 100 } },
+      tiers: {
+        levels: [
+          { id: 'standard', name: 'Standard', threshold: 0, discountBps: 0 },
+          { id: 'one', name: '1 %', threshold: 50_000, discountBps: 100 },
+          { id: 'two', name: '2 %', threshold: 80_000, discountBps: 200 },
+        ],
+        staffLevels: [{ id: 'vip', name: 'VIP', discountBps: 500 }],
+      },
+    });
+    const c = (await t.pos('POST', '/v1/customers', { name: 'Wholesale' })).body;
+    const discounts = [];
+    for (const amount of [30_000, 25_000, 40_000, 10_000]) discounts.push((await buyOne(t, c.card, 'AMD', amount)).body.totals.tierDiscount);
+    expect(discounts).toEqual([0, 0, 400, 200]);
+    expect((await t.staff('GET', `/v1/customers/${c.customerId}`)).body.cumulativePaid).toBe(30_000 + 25_000 + 39_600 + 9_800);
+    await t.staff('PUT', `/v1/customers/${c.customerId}/tier`, { tierId: 'vip', reason: 'wholesale partner' });
+    expect((await buyOne(t, c.card, 'AMD', 20_000)).body.totals.tierDiscount).toBe(1_000);
+  });
+});
+
+describe('Scenario 5 mechanics beyond the example receipt, through the HTTP API', () => {
+  it('should apply the morning ×2 and the +10 % of store S-02, and grant +20 once per reviewed product', async () => {
+    const { scenario5Program } = await import('../domain/fixtures-scenarios.ts');
+    const doc = {
+      ...scenario5Program,
+      earning: {
+        ...scenario5Program.earning,
+        rules: scenario5Program.earning.rules.map((r) => (r.id === 's07-plus-10' ? { ...r, when: { stores: ['S-02'] } } : r)),
+      },
+      bonuses: { registration: 100, review: 20 },
+    };
+    const t = await tenantWith(doc);
+    const c = (await t.pos('POST', '/v1/customers', { name: 'Morning' })).body;
+    const monday = { ...body(c.card, 'AMD', [{ sku: 'SHAMPOO', qty: 1, amount: 20_000 }]), occurredAt: '2026-11-23T09:30:00+04:00' };
+    const r = await t.pos2('POST', '/v1/receipts', monday);
+    expect(r.body.earn.rules.sort()).toEqual(['morning-x2', 's07-plus-10']);
+    expect(r.body.totals.pointsEarned).toBe(420);
+
+    const review = await t.staff('POST', `/v1/customers/${c.customerId}/reviews`, { sku: 'SHAMPOO', rating: 5 });
+    expect(review.body).toMatchObject({ pointsGranted: 20, balance: { before: 520, after: 540 } });
+    const again = await t.staff('POST', `/v1/customers/${c.customerId}/reviews`, { sku: 'SHAMPOO', rating: 1 });
+    expect(again.raw).toBe(review.raw);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+  });
+
+  it('should limit a rule to a segment set on the customer', async () => {
+    const t = await tenantWith({
+      name: 'Segments',
+      currency: 'AMD',
+      timeZone: 'Asia/Yerevan',
+      earning: { base: { points: 1, per: 100 }, rules: [{ id: 'students', name: 'Students ×2', type: 'multiplier', multiplier: 2, when: { segments: ['students'] } }] },
+    });
+    const c = (await t.pos('POST', '/v1/customers', { name: 'Student' })).body;
+    expect((await buyOne(t, c.card, 'AMD', 10_000)).body.totals.pointsEarned).toBe(100);
+    const s = await t.staff('PUT', `/v1/customers/${c.customerId}/segments`, { segments: ['students'] });
+    expect(s.body.segments).toEqual(['students']);
+    expect((await buyOne(t, c.card, 'AMD', 10_000)).body.totals.pointsEarned).toBe(200);
+  });
+});
+
+describe('Scenario 7 expiry through the HTTP API', () => {
+  it('should show points earned on 15 March 2026 as expiring on 31 March 2027', async () => {
+    const t = await tenantWith({ name: 'Expiry', currency: 'AMD', timeZone: 'Asia/Yerevan', earning: { base: { points: 1, per: 100 } }, expiry: { afterMonths: 12 } });
+    const c = (await t.pos('POST', '/v1/customers', { name: 'March' })).body;
+    await t.pos('POST', '/v1/receipts', { ...body(c.card, 'AMD', [{ sku: 'A', qty: 1, amount: 10_000 }]), occurredAt: '2026-03-15T12:00:00+04:00' });
+    const id = await t.pos('POST', '/v1/identify', { customer: { card: c.card } });
+    expect(id.body.points).toMatchObject({ available: 100, expiring: [{ on: '2027-03-31', points: 100 }] });
+  });
+});
+
+function buyOne(t: TestTenant, card: string, currency: string, amount: number) {
+  return t.pos('POST', '/v1/receipts', body(card, currency, [{ sku: 'ITEM', qty: 1, amount }]));
+}
