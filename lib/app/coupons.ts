@@ -9,12 +9,28 @@ import { requireProgram } from './customers.ts';
 const ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
 const randomPart = () => Array.from({ length: 10 }, () => ALPHABET[randomInt(ALPHABET.length)]).join('');
 
-export async function issueCoupons(deps: Deps, p: Principal, body: { campaignId: string; customerId?: string | undefined; count: number }) {
+/** Issuing to a segment happens in the request up to this many customers. */
+export const MAX_SEGMENT_ISSUE = 5_000;
+
+export async function issueCoupons(
+  deps: Deps,
+  p: Principal,
+  body: { campaignId: string; customerId?: string | undefined; segment?: string | undefined; count: number },
+) {
   const { program } = await requireProgram(deps, p.tenantId);
   const campaign = program.coupons.find((c) => c.id === body.campaignId);
   if (!campaign) throw new HttpError(422, 'unknown_campaign', `campaignId: "${body.campaignId}" is not a campaign of the current program`, 'campaignId');
   if (body.customerId && !(await deps.customers.get(p.tenantId, body.customerId))) throw notFound('customer', 'customerId');
   const issuedAt = deps.clock().toISOString();
+  if (body.segment !== undefined) {
+    const members = await deps.customers.segmentMembers(p.tenantId, body.segment, MAX_SEGMENT_ISSUE);
+    if (members.truncated) {
+      throw new HttpError(422, 'segment_too_large', `segment: more than ${MAX_SEGMENT_ISSUE} customers; issue in batches by sub-segment`, 'segment');
+    }
+    const coupons = members.ids.map((customerId) => ({ code: `${campaign.code}-${randomPart()}`, campaignId: campaign.id, customerId, status: 'issued' as const, issuedAt, issuedBy: p.actor }));
+    if (!(await deps.coupons.issue(p.tenantId, coupons))) throw new HttpError(503, 'busy', 'could not issue unique codes; retry');
+    return { campaignId: campaign.id, segment: body.segment, codes: coupons.map((c) => c.code), customers: members.ids };
+  }
   // 32^10 codes per campaign: a collision is unlikely, and the conditional put catches it anyway.
   for (let attempt = 0; attempt < 3; attempt++) {
     const coupons: CouponRecord[] = Array.from({ length: body.count }, () => ({

@@ -290,7 +290,10 @@ export async function setSegments(deps: Deps, p: Principal, customerId: string, 
     const c = await deps.customers.get(p.tenantId, customerId);
     if (!c) throw notFound('customer', 'customerId');
     const next: CustomerRecord = { ...c, account: { ...c.account, segments: [...new Set(segments)].sort() } };
-    const r = await transactWrite(deps.db, deps.customers.updateItems(c, next, []));
+    const r = await transactWrite(deps.db, [
+      ...deps.customers.updateItems(c, next, []),
+      ...deps.customers.segmentItems(p.tenantId, customerId, c.account.segments, next.account.segments),
+    ]);
     if (!r.ok) return { done: false };
     return { done: true, value: customerView(next, program, deps.clock()) };
   });

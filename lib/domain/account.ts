@@ -22,7 +22,9 @@ export interface Account {
   readonly staffTierId: string | null;
   /** Lifetime eligible spend (minor units), for "spend crossing X" rules. */
   readonly eligibleSpend: number;
-  /** Ids of once-per-customer rules already granted. */
+  /** Eligible spend in the calendar year of the latest receipt, for per-year spend rules. */
+  readonly eligibleSpendYear: { readonly year: string; readonly amount: number } | null;
+  /** Ids of once-per-customer rules already granted (`id@year` for per-year ones). */
   readonly grantedOnce: readonly string[];
   /** Points earned on the latest day with receipts (program time), for a daily cap. */
   readonly earnedDay: { readonly day: string; readonly points: number } | null;
@@ -52,6 +54,7 @@ export const emptyAccount = (): Account => ({
   receiptCount: 0,
   staffTierId: null,
   eligibleSpend: 0,
+  eligibleSpendYear: null,
   grantedOnce: [],
   earnedDay: null,
   tierId: null,

@@ -30,7 +30,12 @@ export interface EarnOutcome {
   readonly grantedOnce: string[];
   /** The day (program time) this receipt counts towards for a daily cap, and the points it adds. */
   readonly day: string;
+  /** The calendar year (program time) of the receipt. */
+  readonly year: string;
 }
+
+const onceKey = (rule: Extract<EarningRule, { type: 'lifetimeSpend' }>, year: string) =>
+  rule.period === 'calendarYear' ? `${rule.id}@${year}` : rule.id;
 
 interface Effect {
   rule: EarningRule;
@@ -52,9 +57,10 @@ export function computeEarning(
   extraReceiptPoints = 0,
 ): EarnOutcome {
   const eligibleSpend = sum(lines.map((l) => (l.eligible ? l.basis : 0)));
+  const year = String(localTime(ctx.at, ctx.timeZone).year);
   const effects: Effect[] = [];
   for (const rule of activeRules(program.earning.rules, ctx)) {
-    const e = effectOf(rule, account, lines, eligibleSpend);
+    const e = effectOf(rule, account, lines, eligibleSpend, year);
     if (e) effects.push(e);
   }
   const exclusive = effects.find((e) => e.rule.stacking === 'exclusive');
@@ -119,12 +125,13 @@ export function computeEarning(
     total: sum(final),
     appliedRules: applied.map((e) => e.rule.id),
     eligibleSpend,
-    grantedOnce: applied.filter((e) => e.rule.type === 'lifetimeSpend').map((e) => e.rule.id),
+    grantedOnce: applied.flatMap((e) => (e.rule.type === 'lifetimeSpend' ? [onceKey(e.rule, year)] : [])),
+    year,
     day,
   };
 }
 
-function effectOf(rule: EarningRule, account: Account, lines: readonly EarnLine[], eligibleSpend: number): Effect | null {
+function effectOf(rule: EarningRule, account: Account, lines: readonly EarnLine[], eligibleSpend: number, year: string): Effect | null {
   const matching = (products?: Parameters<typeof matchesProducts>[0]) => lines.map((l) => l.eligible && matchesProducts(products, l));
   switch (rule.type) {
     case 'multiplier': {
@@ -149,8 +156,9 @@ function effectOf(rule: EarningRule, account: Account, lines: readonly EarnLine[
     case 'firstReceipt':
       return account.receiptCount === 0 && rule.points > 0 ? { rule, receiptPoints: rule.points } : null;
     case 'lifetimeSpend': {
-      const before = account.eligibleSpend;
-      const crosses = !account.grantedOnce.includes(rule.id) && before < rule.threshold && before + eligibleSpend >= rule.threshold;
+      const before =
+        rule.period === 'calendarYear' ? (account.eligibleSpendYear?.year === year ? account.eligibleSpendYear.amount : 0) : account.eligibleSpend;
+      const crosses = !account.grantedOnce.includes(onceKey(rule, year)) && before < rule.threshold && before + eligibleSpend >= rule.threshold;
       return crosses && rule.points > 0 ? { rule, receiptPoints: rule.points } : null;
     }
   }

@@ -199,6 +199,10 @@ export function priceReceipt(program: Program, account: Account, receipt: Receip
     paidTotal: acc.paidTotal + paidTotal,
     receiptCount: acc.receiptCount + 1,
     eligibleSpend: acc.eligibleSpend + earning.eligibleSpend,
+    eligibleSpendYear: {
+      year: earning.year,
+      amount: (acc.eligibleSpendYear?.year === earning.year ? acc.eligibleSpendYear.amount : 0) + earning.eligibleSpend,
+    },
     grantedOnce: earning.grantedOnce.length ? [...acc.grantedOnce, ...earning.grantedOnce] : acc.grantedOnce,
     earnedDay: {
       day: earning.day,

@@ -74,9 +74,11 @@ export const earningRuleSchema = z.discriminatedUnion('type', [
   z.strictObject({
     ...common,
     type: z.literal('lifetimeSpend'),
-    /** Once, on the receipt whose eligible spend carries the lifetime total to this amount. */
+    /** Once, on the receipt whose eligible spend carries the total to this amount … */
     threshold: z.int().min(1),
     points,
+    /** … over the customer's lifetime, or within each calendar year (program time). */
+    period: z.enum(['lifetime', 'calendarYear']).default('lifetime'),
   }),
 ]);
 

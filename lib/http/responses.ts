@@ -214,7 +214,9 @@ export const jsonSchemaResponse = z.record(z.string(), z.unknown()).describe('A 
 export const issuedCouponsResponse = z.strictObject({
   campaignId: z.string(),
   customerId: z.string().optional(),
+  segment: z.string().optional(),
   codes: z.array(z.string()),
+  customers: z.array(z.string()).optional().describe('For a segment: the customer each code (same position) belongs to.'),
 });
 
 export const couponResponse = z.strictObject({

@@ -149,12 +149,16 @@ export const publishProgramBody = z.strictObject({
 
 export const validateProgramBody = z.strictObject({ document: z.unknown() });
 
-export const issueCouponsBody = z.strictObject({
-  campaignId: z.string().min(1).max(64),
-  /** Issue to one customer (only they can use the codes), or leave out for codes anyone may use. */
-  customerId: id.optional(),
-  count: z.int().min(1).max(1000).default(1),
-});
+export const issueCouponsBody = z
+  .strictObject({
+    campaignId: z.string().min(1).max(64),
+    /** Issue to one customer (only they can use the codes), or leave out for codes anyone may use. */
+    customerId: id.optional(),
+    /** Or one code to every customer in a segment, each usable only by its customer. */
+    segment: id.optional(),
+    count: z.int().min(1).max(1000).default(1),
+  })
+  .refine((b) => !(b.customerId && b.segment), { message: 'give customerId or segment, not both', path: ['segment'] });
 
 export const reviewBody = z.strictObject({
   sku: id,

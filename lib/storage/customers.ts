@@ -174,6 +174,38 @@ export function customerRepository(db: Db) {
       };
     },
 
+    /** Membership items that keep "customers in segment S" a Query; written with the customer. */
+    segmentItems(tenantId: string, customerId: string, before: readonly string[], after: readonly string[]): TransactItem[] {
+      const added = after.filter((s) => !before.includes(s));
+      const removed = before.filter((s) => !after.includes(s));
+      return [
+        ...added.map((s): TransactItem => ({
+          Put: { TableName: db.table, Item: { ...keys.segmentMember(tenantId, s, customerId), type: 'segmentMember', customerId } },
+        })),
+        ...removed.map((s): TransactItem => ({ Delete: { TableName: db.table, Key: keys.segmentMember(tenantId, s, customerId) } })),
+      ];
+    },
+
+    /** Up to `max` customer ids in a segment; `truncated` if there are more. */
+    async segmentMembers(tenantId: string, segment: string, max: number): Promise<{ ids: string[]; truncated: boolean }> {
+      const ids: string[] = [];
+      let start: Record<string, unknown> | undefined;
+      do {
+        const r = await db.doc.send(
+          new QueryCommand({
+            TableName: db.table,
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': keys.segmentMember(tenantId, segment, '').pk },
+            ExclusiveStartKey: start,
+            Limit: Math.min(1000, max + 1 - ids.length),
+          }),
+        );
+        ids.push(...(r.Items ?? []).map((i) => i.customerId as string));
+        start = r.LastEvaluatedKey;
+      } while (start && ids.length <= max);
+      return { ids: ids.slice(0, max), truncated: ids.length > max };
+    },
+
     async ledger(
       tenantId: string,
       customerId: string,

@@ -17,6 +17,7 @@
  * | receipt     | T#{t}#S#{s}#R#{receiptId}   | RECEIPT         | conditional put = idempotency record; GetItem |
  * |             |                             |                 | by a return (keeps per-line allocations)      |
  * | return      | T#{t}#S#{s}#RET#{returnId}  | RETURN          | conditional put = idempotency record          |
+ * | segment     | T#{t}#SEG#{segment}         | C#{c}           | Query: the customers in a segment (coupons)   |
  * | coupon      | T#{t}#CPN#{code}            | COUPON          | GetItem (quote); conditional update in the    |
  * |             |                             |                 | commit marks it used exactly once             |
  */
@@ -55,6 +56,10 @@ export const keys = {
   receipt: (tenantId: string, storeId: string, receiptId: string): Key => ({
     pk: `T#${tenantId}#S#${storeId}#R#${receiptId}`,
     sk: 'RECEIPT',
+  }),
+  segmentMember: (tenantId: string, segment: string, customerId: string): Key => ({
+    pk: `T#${tenantId}#SEG#${segment}`,
+    sk: `C#${customerId}`,
   }),
   coupon: (tenantId: string, code: string): Key => ({ pk: `T#${tenantId}#CPN#${code}`, sk: 'COUPON' }),
   return: (tenantId: string, storeId: string, returnId: string): Key => ({

@@ -61,3 +61,25 @@ describe('Scenario 5: bonus mechanics', () => {
     expect(again.totals.pointsEarned).toBe(1000 + 100);
   });
 });
+
+describe('Spend crossing a threshold within a calendar year', () => {
+  it('should grant once per year, and again the next year', () => {
+    const r = parseProgram({
+      name: 'yearly',
+      currency: 'AMD',
+      timeZone: 'Asia/Yerevan',
+      earning: { base: { points: 0, per: 100 }, rules: [{ id: 'y', name: 'yearly', type: 'lifetimeSpend', threshold: 10_000, points: 50, period: 'calendarYear' }] },
+    });
+    if (!r.ok) throw new Error('invalid');
+    const big: ReceiptLine[] = [{ lineId: '1', sku: 'A', category: 'a', quantityMilli: 1000, unitPrice: 6_000, amount: 6_000 }];
+    const jan = new Date('2026-01-10T10:00:00+04:00');
+    let acc = emptyAccount();
+    const earned: number[] = [];
+    for (const at of [jan, jan, jan, new Date('2027-01-10T10:00:00+04:00'), new Date('2027-01-11T10:00:00+04:00')]) {
+      const p = priceReceipt(r.program, acc, { occurredAt: at, lines: big, burnPoints: 0 }, at);
+      earned.push(p.totals.pointsEarned);
+      acc = p.accountAfter;
+    }
+    expect(earned).toEqual([0, 50, 0, 0, 50]);
+  });
+});

@@ -60,3 +60,25 @@ describe('Coupons', () => {
     expect(unknown.body.error.code).toBe('unknown_coupon');
   });
 });
+
+describe('Coupons for a segment', () => {
+  it('should issue one code to each customer of the segment, usable only by them', async () => {
+    const t = await newTenant();
+    const members = [];
+    for (const name of ['a', 'b', 'c']) {
+      const c = (await t.pos('POST', '/v1/customers', { name })).body;
+      members.push(c);
+      if (name !== 'c') await t.staff('PUT', `/v1/customers/${c.customerId}/segments`, { segments: ['vip-club'] });
+    }
+    const r = await t.staff('POST', '/v1/coupons', { campaignId: 'welcome', segment: 'vip-club' });
+    expect(r.status).toBe(201);
+    expect([...r.body.customers].sort()).toEqual([members[0].customerId, members[1].customerId].sort());
+    const codeOfA = r.body.codes[r.body.customers.indexOf(members[0].customerId)];
+    expect((await t.pos('POST', '/v1/receipts', receipt(members[2].card, [{ amount: 1_000 }], { coupons: [codeOfA] }))).status).toBe(409);
+    expect((await t.pos('POST', '/v1/receipts', receipt(members[0].card, [{ amount: 1_000 }], { coupons: [codeOfA] }))).body.totals.couponDiscount).toBe(100);
+
+    await t.staff('PUT', `/v1/customers/${members[1].customerId}/segments`, { segments: [] });
+    const again = await t.staff('POST', '/v1/coupons', { campaignId: 'bonus', segment: 'vip-club' });
+    expect(again.body.customers).toEqual([members[0].customerId]);
+  });
+});
