@@ -64,13 +64,19 @@ function measure(label: string, fn: () => unknown, minMs = 1500) {
   return { label, us, opsPerSec: 1e6 / us };
 }
 
-const text = JSON.stringify({ receiptId: 'R-1', lines });
-const baseline = measure('JSON.parse + JSON.stringify of the receipt (baseline)', () => JSON.stringify(JSON.parse(text)));
-const engine = measure('priceReceipt: 50 lines × 50 rules, tier, burn', () => priceReceipt(program, account, draft, now));
-const check = priceReceipt(program, account, draft, now);
-console.log(`\nRules engine, node ${process.version}; the sample receipt earns ${check.totals.pointsEarned} points via ${check.earn.rules.length} rules\n`);
-console.log('| work | µs per receipt | receipts/s | ÷ baseline |');
-console.log('|---|---:|---:|---:|');
-for (const r of [baseline, engine]) {
-  console.log(`| ${r.label} | ${r.us.toFixed(1)} | ${Math.round(r.opsPerSec).toLocaleString('en')} | ${(r.us / baseline.us).toFixed(2)} |`);
+export function runEngineBench(): { markdown: string; usPerReceipt: number } {
+  const text = JSON.stringify({ receiptId: 'R-1', lines });
+  const baseline = measure('JSON.parse + JSON.stringify of the receipt (baseline)', () => JSON.stringify(JSON.parse(text)));
+  const engine = measure('priceReceipt: 50 lines × 50 rules, tier, burn', () => priceReceipt(program, account, draft, now));
+  const check = priceReceipt(program, account, draft, now);
+  const out = [
+    `### Rules engine alone (the sample receipt earns ${check.totals.pointsEarned} points through ${check.earn.rules.length} rules)`,
+    '',
+    '| work | µs per receipt | receipts/s | ÷ baseline |',
+    '|---|---:|---:|---:|',
+    ...[baseline, engine].map((r) => `| ${r.label} | ${r.us.toFixed(1)} | ${Math.round(r.opsPerSec).toLocaleString('en')} | ${(r.us / baseline.us).toFixed(2)} |`),
+  ];
+  return { markdown: out.join('\n'), usPerReceipt: engine.us };
 }
+
+if (import.meta.url === `file://${process.argv[1]}`) console.log(runEngineBench().markdown);

@@ -1,0 +1,89 @@
+/**
+ * `npm run bench`: every benchmark, each with a baseline measured in the same run, written to
+ * bench/RESULTS.md with the machine, date and commit. `--quick` for a short smoke run.
+ */
+import { execSync } from 'node:child_process';
+import { cpus, totalmem, type as osType, release } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { runColdStartBench } from './cold-start.ts';
+import { costModel } from './cost.ts';
+import { runEngineBench } from './engine.ts';
+import { startBenchEnv } from './lib/env.ts';
+import { runPosBench } from './pos.ts';
+import { runThroughputBench } from './throughput.ts';
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    samples: { type: 'string' },
+    seconds: { type: 'string' },
+    customers: { type: 'string' },
+    out: { type: 'string', default: 'bench/RESULTS.md' },
+  },
+});
+const quick = values.quick;
+const samples = Number(values.samples ?? (quick ? 100 : 1000));
+const seconds = Number(values.seconds ?? (quick ? 5 : 60));
+const customers = Number(values.customers ?? (quick ? 200 : 10_000));
+
+const log = (s: string) => console.log(`[bench] ${s}`);
+const sections: string[] = [];
+
+log('rules engine');
+const engine = runEngineBench();
+sections.push(engine.markdown);
+
+log('cold start');
+sections.push(await runColdStartBench(quick ? 3 : 7));
+
+log(`starting DynamoDB Local and ${customers} customers`);
+const env = await startBenchEnv({ customers: Math.min(customers, 200) });
+try {
+  log(`POS paths, ${samples} samples each`);
+  const pos = await runPosBench(env, samples);
+  sections.push(pos.markdown);
+  sections.push(costModel(pos.commit));
+  if (customers > env.cards.length) {
+    log(`enrolling ${customers - env.cards.length} more customers for throughput`);
+    const { enrol } = await import('../lib/app/customers.ts');
+    const principal = (await env.deps.apiKeys.resolve(env.posKey))!;
+    const more = customers - env.cards.length;
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 32 }, async () => {
+        while (next < more) {
+          next++;
+          env.cards.push((await enrol(env.deps, principal, { consents: { sms: false, email: false, push: false } })).card);
+        }
+      }),
+    );
+  }
+  log(`throughput, ${seconds} s per concurrency`);
+  sections.push(await runThroughputBench(env, { tills: [1, 8, 32], seconds }));
+} finally {
+  await env.stop();
+}
+
+const commit = (() => {
+  try {
+    return execSync('git rev-parse --short HEAD', { encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown';
+  }
+})();
+const cpu = cpus();
+const header = [
+  '# Benchmark results',
+  '',
+  `Run ${new Date().toISOString()} at commit \`${commit}\`${quick ? ' (quick mode: small samples, not for comparison)' : ''}.`,
+  `Machine: ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${osType()} ${release()}, Node ${process.version}, DynamoDB Local (in memory) on the same machine.`,
+  '',
+  'Every figure is next to a baseline measured in the same run; absolute times on a shared machine mean little, the ratios are the point.',
+  'Reproduce with `npm run bench` (about 10 minutes) or `npm run bench -- --quick`.',
+  '',
+  'Not yet measured: the jobs (birthday fan-out, expiry sweep) — they arrive with issue #4.',
+];
+writeFileSync(values.out!, `${[...header, '', ...sections].join('\n\n').replace(/\n{3,}/g, '\n\n')}\n`);
+log(`wrote ${values.out}`);
+process.exit(0);
