@@ -4,7 +4,7 @@
  */
 import { DomainError, InsufficientPointsError, ReturnExceedsPurchaseError } from '#domain/errors.ts';
 import { IdentifierTakenError } from '../storage/customers.ts';
-import { ContentionError } from '../storage/transact.ts';
+import { ContentionError, isTransientStorageError } from '../storage/transact.ts';
 
 export class HttpError extends Error {
   readonly status: number;
@@ -39,5 +39,8 @@ export function toErrorResponse(e: unknown): { status: number; body: ErrorBody; 
   if (e instanceof DomainError) return shape(422, e.code, e.message, e.field);
   if (e instanceof IdentifierTakenError) return shape(409, 'identifier_taken', e.message, e.kind);
   if (e instanceof ContentionError) return shape(503, e.code, e.message, undefined, { 'retry-after': '1' });
+  if (isTransientStorageError(e)) {
+    return shape(503, 'unavailable', 'storage is briefly unavailable; retry the same request (it is safe to)', undefined, { 'retry-after': '1' });
+  }
   return shape(500, 'internal_error', 'something went wrong on our side; the request may be retried');
 }

@@ -70,7 +70,9 @@ export function httpFunction<G extends RouteGroup>(group: G, routes: Record<Rout
       after: (request) => logRequest(request.event, request.response?.statusCode ?? 0, request.context),
       onError: (request) => {
         const { status, body, headers } = toErrorResponse(request.error);
-        if (status >= 500) logger.error('request failed', { routeKey: request.event.routeKey, error: request.error as Error });
+        // 503s are expected under throttling and contention; only our own failures carry a stack.
+        if (status === 503) logger.warn('request unavailable', { routeKey: request.event.routeKey, reason: (request.error as Error)?.name });
+        else if (status >= 500) logger.error('request failed', { routeKey: request.event.routeKey, status, error: request.error as Error });
         request.response = json({ status, body, headers });
         logRequest(request.event, status, request.context);
       },

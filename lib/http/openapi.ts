@@ -153,7 +153,7 @@ const errorText: Record<number, string> = {
   409: 'Conflicts with the current state (balance, quantities left, identifiers taken).',
   422: 'Well-formed, but breaks a rule of the program or reuses an idempotency key with another body.',
   500: 'Our fault; safe to retry with the same body.',
-  503: 'Too much contention on this customer; retry the same request.',
+  503: 'Briefly unavailable (storage throttled or timed out, or heavy contention on one customer); retry the same request — it is safe to.',
 };
 
 const schemaOf = (s: z.ZodType, io: 'input' | 'output') => {
@@ -170,7 +170,7 @@ export function buildOpenApi(): Record<string, unknown> {
       const responses: Record<string, unknown> = {
         [op.ok.status]: { description: op.ok.description, content: { 'application/json': { schema: schemaOf(op.ok.schema, 'output') } } },
       };
-      for (const status of [400, 401, 403, ...op.errors, 500].sort()) {
+      for (const status of [...new Set([400, 401, 403, ...op.errors, 500, 503])].sort()) {
         responses[status] = { description: errorText[status], content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
       }
       (paths[r.path] ??= {})[r.method.toLowerCase()] = {

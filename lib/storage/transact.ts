@@ -24,7 +24,7 @@ export async function transactWrite(db: Db, items: TransactItem[]): Promise<Tran
       const codes = (e.CancellationReasons ?? []).map((r) => r.Code ?? 'None');
       // Only lost races are the caller's to handle; anything else (throttling, validation) is an error.
       if (!codes.every((c) => c === 'None' || c === 'ConditionalCheckFailed' || c === 'TransactionConflict')) {
-        throw new Error(`transaction cancelled: ${codes.join(',')}`, { cause: e });
+        throw new StorageUnavailableError(`transaction cancelled: ${codes.join(',')}`, e);
       }
       return {
         ok: false,
@@ -59,4 +59,40 @@ export class ContentionError extends Error {
     super('the customer is being updated by other requests; retry the same request');
     this.name = 'ContentionError';
   }
+}
+
+/**
+ * DynamoDB could not take the request just now (throttling, a timeout, a 5xx). Nothing the
+ * caller can see was half-written — a transaction is all or nothing — so the same request may
+ * be retried (HTTP 503); if the write did land, the retry gets the stored answer.
+ */
+export class StorageUnavailableError extends Error {
+  readonly code = 'unavailable';
+  constructor(message: string, cause?: unknown) {
+    super(message, { cause });
+    this.name = 'StorageUnavailableError';
+  }
+}
+
+const transientNames = new Set([
+  'ThrottlingException',
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+  'InternalServerError',
+  'ServiceUnavailable',
+  'TimeoutError',
+  'TransactionInProgressException',
+]);
+
+/** Whether an error from the SDK is one a retry of the same request can get past. */
+export function isTransientStorageError(e: unknown): boolean {
+  if (e instanceof StorageUnavailableError) return true;
+  if (!(e instanceof Error)) return false;
+  const meta = e as Error & { $retryable?: unknown; $metadata?: { httpStatusCode?: number }; code?: string };
+  return (
+    transientNames.has(e.name) ||
+    meta.$retryable !== undefined ||
+    (meta.$metadata?.httpStatusCode ?? 0) >= 500 ||
+    ['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT'].includes(meta.code ?? '')
+  );
 }
