@@ -11,7 +11,7 @@ import { enrol } from '../lib/app/customers.ts';
 import { provisionTenant } from '../lib/app/tenants.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const keysFile = join(root, '.local', 'demo-keys.json');
+const defaultKeysFile = join(root, '.local', 'demo-keys.json');
 
 export interface DemoSeed {
   tenantId: string;
@@ -29,7 +29,8 @@ const STORE = 'S-01';
 const DEMO_CARD = '2000000000000018';
 const DEMO_PHONE = '+37491000001';
 
-export async function seedDemo(opts: { persistKeys?: boolean } = {}): Promise<DemoSeed> {
+export async function seedDemo(opts: { persistKeys?: boolean; keysFile?: string } = {}): Promise<DemoSeed> {
+  const keysFile = opts.keysFile ?? defaultKeysFile;
   const d = deps();
   const program = JSON.parse(readFileSync(join(root, 'local', 'demo-program.json'), 'utf8')) as { currency: string };
   const base = { tenantId: TENANT, storeId: STORE, demoCard: DEMO_CARD, demoPhone: DEMO_PHONE, currency: program.currency };

@@ -14,11 +14,14 @@ const { values: flags } = parseArgs({
     'in-memory': { type: 'boolean', default: false },
     port: { type: 'string', default: process.env.PORT ?? '3000' },
     quiet: { type: 'boolean', default: false },
+    /** Where DynamoDB Local's data and the demo keys live (git-ignored by default). */
+    'state-dir': { type: 'string' },
   },
 });
 
 const root = join(fileURLToPath(new URL('.', import.meta.url)), '..');
-const dataDir = flags['in-memory'] ? undefined : join(root, '.local', 'dynamodb');
+const stateDir = flags['state-dir'] ?? join(root, '.local');
+const dataDir = flags['in-memory'] ? undefined : join(stateDir, 'dynamodb');
 const table = 'tally-local';
 
 const ddb = await startDynamoLocal({ dataDir });
@@ -50,7 +53,7 @@ try {
   await ensureTable(client, table);
   client.destroy();
   const { seedDemo } = await import('./seed.ts');
-  const seed = await seedDemo({ persistKeys: !flags['in-memory'] });
+  const seed = await seedDemo({ persistKeys: !flags['in-memory'], keysFile: join(stateDir, 'demo-keys.json') });
   const { handlers } = await import('./handlers.ts');
   gateway = await startGateway({ handlers, port: Number(flags.port), quiet: flags.quiet });
   const api = gateway.url;
