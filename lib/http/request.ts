@@ -2,6 +2,7 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { z } from 'zod';
 import { HttpError } from './errors.ts';
+import { id } from './schemas.ts';
 
 /**
  * Bodies above this are refused before parsing. A 500-line receipt is about 100 KB; the margin
@@ -16,6 +17,7 @@ export function validate<S extends z.ZodType>(schema: S, value: unknown, prefix 
   const path = [...issue.path];
   if (issue.code === 'unrecognized_keys' && issue.keys[0]) path.push(issue.keys[0]);
   const field = [prefix, ...path.map(String)].filter(Boolean).join('.') || 'body';
+  if (issue.path.length === 0 && prefix) throw new HttpError(400, 'invalid_request', `${prefix}: ${issue.message}`, prefix);
   const message = issue.code === 'unrecognized_keys' ? 'is not a known field' : issue.message;
   throw new HttpError(400, 'invalid_request', `${field}: ${message}`, field);
 }
@@ -40,5 +42,12 @@ export function jsonBody(event: APIGatewayProxyEventV2): unknown {
 export function pathParam(event: APIGatewayProxyEventV2, name: string): string {
   const v = event.pathParameters?.[name];
   if (!v) throw new HttpError(400, 'invalid_request', `${name}: is required`, name);
-  return decodeURIComponent(v);
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(v);
+  } catch {
+    throw new HttpError(400, 'invalid_request', `${name}: is not valid percent-encoded UTF-8`, name);
+  }
+  // Path values become parts of table keys: the same rule as ids in bodies.
+  return validate(id, decoded, name);
 }
