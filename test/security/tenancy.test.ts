@@ -1,0 +1,61 @@
+/**
+ * Tenant isolation: another tenant's customer, receipt, coupon or ledger answers exactly as a
+ * missing one does — the tenant always comes from the key.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { routeGroups, routeKey } from '#lib/http/routes.ts';
+import { newTenant, receipt, type TestTenant } from '../integration/harness.ts';
+
+describe('Tenant isolation across every route that names something', () => {
+  let a: TestTenant;
+  let b: TestTenant;
+  let c: TestTenant;
+  let owned: { customerId: string; card: string; receiptId: string; coupon: string };
+
+  beforeAll(async () => {
+    [a, b, c] = await Promise.all([newTenant(), newTenant(), newTenant()]);
+    const cust = (await a.pos('POST', '/v1/customers', { name: 'Owned', phone: '+37491777777' })).body;
+    const r = receipt(cust.card, [{ amount: 10_000 }]);
+    await a.pos('POST', '/v1/receipts', r);
+    const coupon = (await a.staff('POST', '/v1/coupons', { campaignId: 'welcome' })).body.codes[0];
+    owned = { customerId: cust.customerId, card: cust.card, receiptId: r.receiptId, coupon };
+  });
+
+  const cases = (): Array<[string, string, string, unknown]> => [
+    ['POST /v1/identify', 'POST', '/v1/identify', { customer: { card: owned.card } }],
+    ['POST /v1/identify', 'POST', '/v1/identify', { customer: { phone: '+37491777777' } }],
+    ['POST /v1/identify', 'POST', '/v1/identify', { customer: { customerId: owned.customerId } }],
+    ['POST /v1/receipts/quote', 'POST', '/v1/receipts/quote', receipt(owned.card, [{ amount: 1_000 }], { receiptId: 'X-1' })],
+    ['POST /v1/receipts', 'POST', '/v1/receipts', receipt(owned.card, [{ amount: 1_000 }], { receiptId: 'X-2' })],
+    ['POST /v1/returns', 'POST', '/v1/returns', { returnId: 'XR-1', receiptId: owned.receiptId, lines: [{ lineId: '1', quantity: 1 }] }],
+    ['GET /v1/customers/{customerId}', 'GET', `/v1/customers/${owned.customerId}`, undefined],
+    ['GET /v1/customers/{customerId}/ledger', 'GET', `/v1/customers/${owned.customerId}/ledger`, undefined],
+    ['POST /v1/customers/{customerId}/adjustments', 'POST', `/v1/customers/${owned.customerId}/adjustments`, { adjustmentId: 'X', points: 5, reason: 'cross-tenant try' }],
+    ['PUT /v1/customers/{customerId}/tier', 'PUT', `/v1/customers/${owned.customerId}/tier`, { tierId: 'vip', reason: 'cross-tenant try' }],
+    ['PUT /v1/customers/{customerId}/segments', 'PUT', `/v1/customers/${owned.customerId}/segments`, { segments: ['x'] }],
+    ['POST /v1/customers/{customerId}/reviews', 'POST', `/v1/customers/${owned.customerId}/reviews`, { sku: 'A' }],
+    ['GET /v1/coupons/{code}', 'GET', `/v1/coupons/${owned.coupon}`, undefined],
+    ['POST /v1/coupons', 'POST', '/v1/coupons', { campaignId: 'welcome', customerId: owned.customerId }],
+  ];
+
+  it('should cover every route that takes an id of something a tenant owns', () => {
+    const covered = new Set(cases().map(([k]) => k));
+    const owning = Object.values(routeGroups)
+      .flat()
+      .map(routeKey)
+      .filter((k) => !['POST /v1/customers', 'GET /v1/program', 'POST /v1/program', 'POST /v1/program/validate', 'GET /v1/program/versions', 'GET /v1/program/versions/{version}', 'GET /v1/program/schema'].includes(k));
+    expect(owning.filter((k) => !covered.has(k))).toEqual([]);
+  });
+
+  it('should answer 404 to another tenant, byte for byte as to a tenant that never had it, and change nothing', async () => {
+    const before = await a.items();
+    for (const [key, method, path, body] of cases()) {
+      const call = (t: TestTenant) => (key.startsWith('POST /v1/identify') || key.includes('receipts') || key.includes('returns') ? t.pos : t.staff)(method, path, body);
+      const fromB = await call(b);
+      const fromC = await call(c);
+      expect(fromB.status, `${key}: ${fromB.raw}`).toBe(404);
+      expect(fromB.raw, key).toBe(fromC.raw);
+    }
+    expect(await a.items()).toEqual(before);
+  });
+});
