@@ -1,10 +1,10 @@
-/** Staff: the program document — read, validate (dry run), publish, versions, JSON Schema. */
+/** Staff: the program document — read, validate (dry run), publish, versions, JSON Schema — and the audit trail. */
 import { deps } from '#lib/app/deps.ts';
-import { currentProgram, programVersion, programVersions, publishProgram, validateProgram } from '#lib/app/programs.ts';
+import { auditMonth, currentProgram, programVersion, programVersions, publishProgram, validateProgram } from '#lib/app/programs.ts';
 import { programJsonSchema } from '#domain/program-schema.ts';
 import { httpFunction, ok } from '#lib/http/function.ts';
 import { jsonBody, pathParam, validate } from '#lib/http/request.ts';
-import { publishProgramBody, validateProgramBody } from '#lib/http/schemas.ts';
+import { auditQuery, publishProgramBody, validateProgramBody } from '#lib/http/schemas.ts';
 
 export const handler = httpFunction('programs', {
   'GET /v1/program': async (_event, p) => ok(await currentProgram(deps(), p)),
@@ -13,4 +13,5 @@ export const handler = httpFunction('programs', {
   'GET /v1/program/versions': async (_event, p) => ok(await programVersions(deps(), p)),
   'GET /v1/program/versions/{version}': async (event, p) => ok(await programVersion(deps(), p, pathParam(event, 'version'))),
   'GET /v1/program/schema': async () => ok(programJsonSchema()),
+  'GET /v1/audit': async (event, p) => ok(await auditMonth(deps(), p, validate(auditQuery, event.queryStringParameters ?? {}))),
 });

@@ -1,5 +1,6 @@
 /** Staff use cases for coupon codes: issue from a campaign of the program, look one up. */
 import { randomInt } from 'node:crypto';
+import { transactWrite } from '../storage/transact.ts';
 import { HttpError, notFound } from '../http/errors.ts';
 import type { Principal } from '../storage/api-keys.ts';
 import type { CouponRecord } from '../storage/coupons.ts';
@@ -29,6 +30,7 @@ export async function issueCoupons(
     }
     const coupons = members.ids.map((customerId) => ({ code: `${campaign.code}-${randomPart()}`, campaignId: campaign.id, customerId, status: 'issued' as const, issuedAt, issuedBy: p.actor }));
     if (!(await deps.coupons.issue(p.tenantId, coupons))) throw new HttpError(503, 'busy', 'could not issue unique codes; retry');
+    await recordIssue(deps, p, issuedAt, campaign.id, { segment: body.segment, count: coupons.length });
     return { campaignId: campaign.id, segment: body.segment, codes: coupons.map((c) => c.code), customers: members.ids };
   }
   // 32^10 codes per campaign: a collision is unlikely, and the conditional put catches it anyway.
@@ -42,6 +44,7 @@ export async function issueCoupons(
       issuedBy: p.actor,
     }));
     if (await deps.coupons.issue(p.tenantId, coupons)) {
+      await recordIssue(deps, p, issuedAt, campaign.id, { customerId: body.customerId, count: coupons.length });
       return { campaignId: campaign.id, customerId: body.customerId, codes: coupons.map((c) => c.code) };
     }
   }
@@ -52,4 +55,9 @@ export async function getCoupon(deps: Deps, p: Principal, code: string) {
   const c = await deps.coupons.get(p.tenantId, code.toUpperCase());
   if (!c) throw notFound('coupon', 'code');
   return c;
+}
+
+/** Batches of codes span several transactions, so the audit record follows the last one. */
+async function recordIssue(deps: Deps, p: Principal, at: string, campaignId: string, after: object): Promise<void> {
+  await transactWrite(deps.db, [deps.audit.item(p.tenantId, { at, actor: p.actor, action: 'coupons.issue', target: `coupon-campaign:${campaignId}`, after })]);
 }

@@ -210,6 +210,14 @@ export async function adjust(deps: Deps, p: Principal, customerId: string, body:
         },
       },
       ...deps.customers.updateItems(loaded, next, entries),
+      deps.audit.item(p.tenantId, {
+        at: now.toISOString(),
+        actor: p.actor,
+        action: 'points.adjust',
+        target: `customer:${customerId}`,
+        before: { available: loaded.account.available },
+        after: { available: outcome.accountAfter.available, points: body.points, reason: body.reason, adjustmentId: body.adjustmentId },
+      }),
     ]);
     if (r.ok) return { done: true, value: { body: response, replayed: false } };
     const first = r.reasons[0];
@@ -237,7 +245,17 @@ export async function setStaffTier(deps: Deps, p: Principal, customerId: string,
       account: { ...c.account, staffTierId: body.tierId },
       staffTier: { tierId: body.tierId, by: p.actor, at: now.toISOString(), reason: body.reason },
     };
-    const r = await transactWrite(deps.db, deps.customers.updateItems(c, next, []));
+    const r = await transactWrite(deps.db, [
+      ...deps.customers.updateItems(c, next, []),
+      deps.audit.item(p.tenantId, {
+        at: now.toISOString(),
+        actor: p.actor,
+        action: 'tier.assign',
+        target: `customer:${customerId}`,
+        before: { staffTierId: c.account.staffTierId },
+        after: { staffTierId: body.tierId, reason: body.reason },
+      }),
+    ]);
     if (!r.ok) return { done: false };
     return { done: true, value: customerView(next, program, now) };
   });
@@ -290,9 +308,11 @@ export async function setSegments(deps: Deps, p: Principal, customerId: string, 
     const c = await deps.customers.get(p.tenantId, customerId);
     if (!c) throw notFound('customer', 'customerId');
     const next: CustomerRecord = { ...c, account: { ...c.account, segments: [...new Set(segments)].sort() } };
+    const at = deps.clock().toISOString();
     const r = await transactWrite(deps.db, [
       ...deps.customers.updateItems(c, next, []),
       ...deps.customers.segmentItems(p.tenantId, customerId, c.account.segments, next.account.segments),
+      deps.audit.item(p.tenantId, { at, actor: p.actor, action: 'segments.set', target: `customer:${customerId}`, before: c.account.segments, after: next.account.segments }),
     ]);
     if (!r.ok) return { done: false };
     return { done: true, value: customerView(next, program, deps.clock()) };

@@ -1,6 +1,7 @@
 /** The adapters a use case needs, made once per process; tests build their own. */
 import { db as sharedDb, type Db } from '../storage/client.ts';
 import { apiKeyRepository, type ApiKeyRepository } from '../storage/api-keys.ts';
+import { auditRepository, type AuditRepository } from '../storage/audit.ts';
 import { couponRepository, type CouponRepository } from '../storage/coupons.ts';
 import { customerRepository, type CustomerRepository } from '../storage/customers.ts';
 import { programRepository, type ProgramRepository } from '../storage/programs.ts';
@@ -12,6 +13,7 @@ export interface Deps {
   readonly programs: ProgramRepository;
   readonly receipts: ReceiptRepository;
   readonly coupons: CouponRepository;
+  readonly audit: AuditRepository;
   readonly apiKeys: ApiKeyRepository;
   readonly clock: () => Date;
 }
@@ -23,6 +25,7 @@ export function makeDeps(db: Db, clock: () => Date = () => new Date()): Deps {
     programs: programRepository(db),
     receipts: receiptRepository(db),
     coupons: couponRepository(db),
+    audit: auditRepository(db),
     apiKeys: apiKeyRepository(db),
     clock,
   };

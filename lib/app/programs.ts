@@ -25,7 +25,9 @@ export async function publishProgram(deps: Deps, p: Principal, body: { document:
   }
   try {
     const at = deps.clock().toISOString();
-    const { version } = await deps.programs.publish(p.tenantId, body.document, p.actor, at, body.basedOnVersion);
+    const { version } = await deps.programs.publish(p.tenantId, body.document, p.actor, at, body.basedOnVersion, (v) => [
+      deps.audit.item(p.tenantId, { at, actor: p.actor, action: 'program.publish', target: 'program', before: { version: v - 1 }, after: { version: v } }),
+    ]);
     return { version, document: body.document, publishedBy: p.actor, publishedAt: at };
   } catch (e) {
     if (e instanceof ProgramVersionConflictError) {
@@ -45,4 +47,23 @@ export async function programVersion(deps: Deps, p: Principal, raw: string) {
 
 export async function programVersions(deps: Deps, p: Principal) {
   return { versions: await deps.programs.versions(p.tenantId, 100) };
+}
+
+export async function auditMonth(deps: Deps, p: Principal, q: { month?: string | undefined; limit: number; cursor?: string | undefined }) {
+  const month = q.month ?? deps.clock().toISOString().slice(0, 7);
+  let after: string | undefined;
+  if (q.cursor !== undefined) {
+    try {
+      after = JSON.parse(Buffer.from(q.cursor, 'base64url').toString('utf8')).sk as string;
+    } catch {
+      after = undefined;
+    }
+    if (typeof after !== 'string' || !after.startsWith(month)) throw new HttpError(400, 'invalid_request', 'cursor: is not a cursor this API returned', 'cursor');
+  }
+  const page = await deps.audit.month(p.tenantId, month, q.limit, after);
+  return {
+    month,
+    records: page.records,
+    nextCursor: page.nextSk ? Buffer.from(JSON.stringify({ sk: page.nextSk })).toString('base64url') : null,
+  };
 }

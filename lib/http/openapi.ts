@@ -138,6 +138,17 @@ const operations: Record<RouteKey, Operation> = {
     ok: { status: 200, schema: res.couponResponse, description: 'Issued or used, and by whom.' },
     errors: [404],
   },
+  'GET /v1/audit': {
+    summary: 'The audit trail: staff actions of one month, newest first',
+    description: 'Every staff action is recorded in the same transaction as the action, with actor, time, before and after; records are never changed.',
+    ok: { status: 200, schema: res.auditResponse, description: 'One page of records.' },
+    errors: [],
+    query: [
+      { name: 'month', description: 'YYYY-MM (default: the current month).', schema: { type: 'string', pattern: '^\\d{4}-(0[1-9]|1[0-2])$' } },
+      { name: 'limit', description: 'Records per page (1–200, default 50).', schema: { type: 'integer', minimum: 1, maximum: 200 } },
+      { name: 'cursor', description: 'The `nextCursor` of the previous page.', schema: { type: 'string', maxLength: 512 } },
+    ],
+  },
   'GET /v1/program/schema': {
     summary: 'The JSON Schema of the program document',
     ok: { status: 200, schema: res.jsonSchemaResponse, description: 'Generated from the schema the engine validates with.' },

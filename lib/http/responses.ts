@@ -237,3 +237,18 @@ export const reviewResponse = z.strictObject({
   at: z.iso.datetime(),
   balance: z.strictObject({ before: int, after: int }),
 });
+
+export const auditResponse = z.strictObject({
+  month: z.string(),
+  records: z.array(
+    z.strictObject({
+      at: z.iso.datetime(),
+      actor: z.string(),
+      action: z.string().describe('`program.publish`, `points.adjust`, `tier.assign`, `segments.set`, `coupons.issue`, …'),
+      target: z.string(),
+      before: z.unknown().optional(),
+      after: z.unknown().optional(),
+    }),
+  ),
+  nextCursor: z.string().nullable(),
+});

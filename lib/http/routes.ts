@@ -37,6 +37,7 @@ export const routeGroups = {
     { method: 'GET', path: '/v1/program/versions', roles: ['staff'] },
     { method: 'GET', path: '/v1/program/versions/{version}', roles: ['staff'] },
     { method: 'GET', path: '/v1/program/schema', roles: ['staff', 'pos'] },
+    { method: 'GET', path: '/v1/audit', roles: ['staff'] },
   ],
   coupons: [
     { method: 'POST', path: '/v1/coupons', roles: ['staff'] },

@@ -170,3 +170,9 @@ export const reviewBody = z.strictObject({
 export const segmentsBody = z.strictObject({ segments: z.array(id).max(50) });
 
 export type ReviewBody = z.output<typeof reviewBody>;
+
+export const auditQuery = z.strictObject({
+  month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be YYYY-MM').optional(),
+  limit: z.coerce.number().int().min(1).max(LIMITS.pageSize).default(50),
+  cursor: z.string().max(512).optional(),
+});

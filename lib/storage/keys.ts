@@ -18,6 +18,7 @@
  * |             |                             |                 | by a return (keeps per-line allocations)      |
  * | return      | T#{t}#S#{s}#RET#{returnId}  | RETURN          | conditional put = idempotency record          |
  * | segment     | T#{t}#SEG#{segment}         | C#{c}           | Query: the customers in a segment (coupons)   |
+ * | audit       | T#{t}#AUDIT#{yyyy-mm}       | {iso time}#{r}  | Query: a month of staff actions, newest first |
  * | coupon      | T#{t}#CPN#{code}            | COUPON          | GetItem (quote); conditional update in the    |
  * |             |                             |                 | commit marks it used exactly once             |
  */
@@ -61,6 +62,8 @@ export const keys = {
     pk: `T#${tenantId}#SEG#${segment}`,
     sk: `C#${customerId}`,
   }),
+  /** Monthly partitions keep one tenant's busy month from growing a single item collection forever. */
+  audit: (tenantId: string, at: string, suffix: string): Key => ({ pk: `T#${tenantId}#AUDIT#${at.slice(0, 7)}`, sk: `${at}#${suffix}` }),
   coupon: (tenantId: string, code: string): Key => ({ pk: `T#${tenantId}#CPN#${code}`, sk: 'COUPON' }),
   return: (tenantId: string, storeId: string, returnId: string): Key => ({
     pk: `T#${tenantId}#S#${storeId}#RET#${returnId}`,

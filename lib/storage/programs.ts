@@ -7,6 +7,7 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { parseProgram, type Program } from '#domain/program.ts';
 import type { Db } from './client.ts';
 import { keys } from './keys.ts';
+import type { TransactItem } from './transact.ts';
 
 export interface ProgramVersion {
   readonly version: number;
@@ -63,7 +64,15 @@ export function programRepository(db: Db, opts: { ttlMs?: number; clock?: () => 
      * Saves a validated document as the next version and makes it current. With `basedOn`, refuses
      * if another version was published since (two editors never overwrite each other silently).
      */
-    async publish(tenantId: string, document: unknown, by: string, at: string, basedOn?: number): Promise<ProgramVersion> {
+    async publish(
+      tenantId: string,
+      document: unknown,
+      by: string,
+      at: string,
+      basedOn?: number,
+      /** Written in the same transaction (the audit record). */
+      extra: (version: number) => TransactItem[] = () => [],
+    ): Promise<ProgramVersion> {
       const parsed = parseProgram(document);
       if (!parsed.ok) throw new Error(`invalid program: ${JSON.stringify(parsed.issues)}`);
       const cur = await db.doc.send(
@@ -86,6 +95,7 @@ export function programRepository(db: Db, opts: { ttlMs?: number; clock?: () => 
               },
             },
             { Put: { TableName: db.table, Item: { ...keys.programVersion(tenantId, version), ...body } } },
+            ...extra(version),
           ],
         }),
         );
