@@ -138,6 +138,29 @@ const operations: Record<RouteKey, Operation> = {
     ok: { status: 200, schema: res.couponResponse, description: 'Issued or used, and by whom.' },
     errors: [404],
   },
+  'POST /v1/keys': {
+    summary: 'Create an API key for a store (POS) or a staff member',
+    body: req.createKeyBody,
+    ok: { status: 201, schema: res.newKeyResponse, description: 'The key, shown once.' },
+    errors: [404],
+  },
+  'GET /v1/keys': {
+    summary: 'The tenant’s keys (never the keys themselves)',
+    ok: { status: 200, schema: res.keyListResponse, description: 'All keys, with expiry and revocation.' },
+    errors: [],
+  },
+  'POST /v1/keys/{keyId}/rotate': {
+    summary: 'Replace a key; the old one keeps working for the overlap',
+    body: req.rotateKeyBody,
+    ok: { status: 201, schema: res.newKeyResponse, description: 'The new key, shown once.' },
+    errors: [404],
+  },
+  'DELETE /v1/keys/{keyId}': {
+    summary: 'Revoke a key now',
+    description: 'Warm functions stop accepting it within 5 seconds (their key cache).',
+    ok: { status: 200, schema: res.keyInfoResponse, description: 'The revoked key.' },
+    errors: [404],
+  },
   'GET /v1/audit': {
     summary: 'The audit trail: staff actions of one month, newest first',
     description: 'Every staff action is recorded in the same transaction as the action, with actor, time, before and after; records are never changed.',

@@ -252,3 +252,22 @@ export const auditResponse = z.strictObject({
   ),
   nextCursor: z.string().nullable(),
 });
+
+const keyInfo = {
+  keyId: z.string(),
+  role: z.enum(['pos', 'staff']),
+  storeId: z.string().optional(),
+  actor: z.string(),
+  createdAt: z.iso.datetime(),
+  createdBy: z.string(),
+  expiresAt: z.iso.datetime().optional(),
+  revokedAt: z.iso.datetime().optional(),
+};
+
+export const keyListResponse = z.strictObject({ keys: z.array(z.strictObject(keyInfo)) });
+export const keyInfoResponse = z.strictObject(keyInfo);
+export const newKeyResponse = z.strictObject({
+  ...keyInfo,
+  key: z.string().describe('The key itself: shown only in this answer, stored only as a hash.'),
+  replaces: z.strictObject({ keyId: z.string(), expiresAt: z.iso.datetime() }).optional(),
+});

@@ -39,6 +39,12 @@ export const routeGroups = {
     { method: 'GET', path: '/v1/program/schema', roles: ['staff', 'pos'] },
     { method: 'GET', path: '/v1/audit', roles: ['staff'] },
   ],
+  keys: [
+    { method: 'POST', path: '/v1/keys', roles: ['staff'] },
+    { method: 'GET', path: '/v1/keys', roles: ['staff'] },
+    { method: 'POST', path: '/v1/keys/{keyId}/rotate', roles: ['staff'] },
+    { method: 'DELETE', path: '/v1/keys/{keyId}', roles: ['staff'] },
+  ],
   coupons: [
     { method: 'POST', path: '/v1/coupons', roles: ['staff'] },
     { method: 'GET', path: '/v1/coupons/{code}', roles: ['staff'] },

@@ -176,3 +176,18 @@ export const auditQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(LIMITS.pageSize).default(50),
   cursor: z.string().max(512).optional(),
 });
+
+export const createKeyBody = z
+  .strictObject({
+    role: z.enum(['pos', 'staff']),
+    /** The store a POS key belongs to. */
+    storeId: id.optional(),
+    /** Who or what holds it ("till 3", "anna"); staff keys act under this name in the ledger and audit. */
+    name: z.string().trim().min(1).max(100),
+  })
+  .refine((b) => b.role !== 'staff' || b.storeId === undefined, { message: 'a staff key belongs to no store', path: ['storeId'] });
+
+export const rotateKeyBody = z.strictObject({
+  /** How long the old key keeps working, so tills can switch over (default one day). */
+  overlapSeconds: z.int().min(0).max(30 * 86_400).default(86_400),
+});

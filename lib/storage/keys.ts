@@ -5,6 +5,7 @@
  * | item        | pk                          | sk              | access path                                  |
  * |-------------|-----------------------------|-----------------|----------------------------------------------|
  * | API key     | KEY#{sha256(key)}           | KEY             | GetItem: bearer key → tenant, store, role     |
+ * | key listing | T#{t}                       | APIKEY#{keyId}  | Query: a tenant's keys (no secrets); rotation |
  * | program     | T#{t}                       | PROGRAM#CURRENT | GetItem (cached): the program in force        |
  * | program ver | T#{t}                       | PROGRAM#V#{n}   | GetItem: the version a receipt was priced with|
  * | store       | T#{t}                       | STORE#{s}       | GetItem: store profile                        |
@@ -36,6 +37,7 @@ export const keys = {
     pk: `T#${tenantId}`,
     sk: `PROGRAM#V#${String(version).padStart(8, '0')}`,
   }),
+  tenantKey: (tenantId: string, keyId: string): Key => ({ pk: `T#${tenantId}`, sk: `APIKEY#${keyId}` }),
   store: (tenantId: string, storeId: string): Key => ({ pk: `T#${tenantId}`, sk: `STORE#${storeId}` }),
   identifier: (tenantId: string, kind: IdentifierKind, value: string): Key => ({
     pk: `T#${tenantId}#ID#${kind}#${value}`,

@@ -10,7 +10,7 @@ describe('Tenant isolation across every route that names something', () => {
   let a: TestTenant;
   let b: TestTenant;
   let c: TestTenant;
-  let owned: { customerId: string; card: string; receiptId: string; coupon: string };
+  let owned: { customerId: string; card: string; receiptId: string; coupon: string; keyId: string };
 
   beforeAll(async () => {
     [a, b, c] = await Promise.all([newTenant(), newTenant(), newTenant()]);
@@ -18,7 +18,8 @@ describe('Tenant isolation across every route that names something', () => {
     const r = receipt(cust.card, [{ amount: 10_000 }]);
     await a.pos('POST', '/v1/receipts', r);
     const coupon = (await a.staff('POST', '/v1/coupons', { campaignId: 'welcome' })).body.codes[0];
-    owned = { customerId: cust.customerId, card: cust.card, receiptId: r.receiptId, coupon };
+    const keyId = (await a.staff('POST', '/v1/keys', { role: 'pos', storeId: 'S-02', name: 'till 9' })).body.keyId;
+    owned = { customerId: cust.customerId, card: cust.card, receiptId: r.receiptId, coupon, keyId };
   });
 
   const cases = (): Array<[string, string, string, unknown]> => [
@@ -36,6 +37,8 @@ describe('Tenant isolation across every route that names something', () => {
     ['POST /v1/customers/{customerId}/reviews', 'POST', `/v1/customers/${owned.customerId}/reviews`, { sku: 'A' }],
     ['GET /v1/coupons/{code}', 'GET', `/v1/coupons/${owned.coupon}`, undefined],
     ['POST /v1/coupons', 'POST', '/v1/coupons', { campaignId: 'welcome', customerId: owned.customerId }],
+    ['POST /v1/keys/{keyId}/rotate', 'POST', `/v1/keys/${owned.keyId}/rotate`, {}],
+    ['DELETE /v1/keys/{keyId}', 'DELETE', `/v1/keys/${owned.keyId}`, undefined],
   ];
 
   it('should cover every route that takes an id of something a tenant owns', () => {
@@ -43,7 +46,7 @@ describe('Tenant isolation across every route that names something', () => {
     const owning = Object.values(routeGroups)
       .flat()
       .map(routeKey)
-      .filter((k) => !['POST /v1/customers', 'GET /v1/program', 'POST /v1/program', 'POST /v1/program/validate', 'GET /v1/program/versions', 'GET /v1/program/versions/{version}', 'GET /v1/program/schema', 'GET /v1/audit'].includes(k));
+      .filter((k) => !['POST /v1/customers', 'GET /v1/program', 'POST /v1/program', 'POST /v1/program/validate', 'GET /v1/program/versions', 'GET /v1/program/versions/{version}', 'GET /v1/program/schema', 'GET /v1/audit', 'POST /v1/keys', 'GET /v1/keys'].includes(k));
     expect(owning.filter((k) => !covered.has(k))).toEqual([]);
   });
 

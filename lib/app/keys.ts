@@ -1,0 +1,53 @@
+/** Staff use cases for API keys: create (shown once), list, rotate with an overlap, revoke. */
+import { HttpError, notFound } from '../http/errors.ts';
+import { KeyNotFoundError, type Principal } from '../storage/api-keys.ts';
+import { transactWrite } from '../storage/transact.ts';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { keys } from '../storage/keys.ts';
+import type { Deps } from './deps.ts';
+
+export async function createKey(deps: Deps, p: Principal, body: { role: 'pos' | 'staff'; storeId?: string | undefined; name: string }) {
+  if (body.role === 'pos') {
+    if (!body.storeId) throw new HttpError(400, 'invalid_request', 'storeId: is required for a POS key', 'storeId');
+    const store = await deps.db.doc.send(new GetCommand({ TableName: deps.db.table, Key: keys.store(p.tenantId, body.storeId) }));
+    if (!store.Item) throw notFound('store', 'storeId');
+  }
+  const at = deps.clock().toISOString();
+  const actor = body.role === 'pos' ? `pos:${body.storeId}` : `staff:${body.name}`;
+  const created = await deps.apiKeys.create({ tenantId: p.tenantId, storeId: body.role === 'pos' ? body.storeId : undefined, role: body.role, actor }, at, p.actor);
+  await audit(deps, p, at, 'key.create', created.keyId, undefined, created.info);
+  return { ...created.info, key: created.key };
+}
+
+export async function listKeys(deps: Deps, p: Principal) {
+  return { keys: await deps.apiKeys.list(p.tenantId) };
+}
+
+/** A new key for the same store or person; the old one keeps working for `overlapSeconds`. */
+export async function rotateKey(deps: Deps, p: Principal, keyId: string, overlapSeconds: number) {
+  const now = deps.clock();
+  const old = await end(deps, p, keyId, 'expiresAt', new Date(now.getTime() + overlapSeconds * 1000).toISOString());
+  const created = await deps.apiKeys.create({ tenantId: p.tenantId, storeId: old.storeId, role: old.role, actor: old.actor }, now.toISOString(), p.actor);
+  await audit(deps, p, now.toISOString(), 'key.rotate', keyId, old, { replacedBy: created.keyId, oldExpiresAt: new Date(now.getTime() + overlapSeconds * 1000).toISOString() });
+  return { ...created.info, key: created.key, replaces: { keyId, expiresAt: new Date(now.getTime() + overlapSeconds * 1000).toISOString() } };
+}
+
+export async function revokeKey(deps: Deps, p: Principal, keyId: string) {
+  const at = deps.clock().toISOString();
+  const old = await end(deps, p, keyId, 'revokedAt', at);
+  await audit(deps, p, at, 'key.revoke', keyId, old, { revokedAt: at });
+  return { ...old, revokedAt: at };
+}
+
+async function end(deps: Deps, p: Principal, keyId: string, field: 'revokedAt' | 'expiresAt', at: string) {
+  try {
+    return await deps.apiKeys.end(p.tenantId, keyId, field, at);
+  } catch (e) {
+    if (e instanceof KeyNotFoundError) throw notFound('key', 'keyId');
+    throw e;
+  }
+}
+
+async function audit(deps: Deps, p: Principal, at: string, action: string, keyId: string, before: unknown, after: unknown): Promise<void> {
+  await transactWrite(deps.db, [deps.audit.item(p.tenantId, { at, actor: p.actor, action, target: `key:${keyId}`, before, after })]);
+}
