@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 export const projectRoot = fileURLToPath(new URL('..', import.meta.url));
 
 export const functionEntry = (group: string): string => `${projectRoot}functions/http/${group}.ts`;
+export const authorizerEntry = `${projectRoot}functions/http/authorizer.ts`;
 
 /** ESM output needs `require` for the few CommonJS dependencies bundled into it. */
 export const esmRequireBanner = "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";

@@ -3,7 +3,7 @@
  * shared route table — used by the local gateway and by tests, so both see what Lambda sees.
  */
 import { randomUUID } from 'node:crypto';
-import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayRequestAuthorizerEventV2, Context } from 'aws-lambda';
 import { routeGroups, routeKey, type RouteGroup } from '../lib/http/routes.ts';
 
 export type RouteMatch =
@@ -103,4 +103,35 @@ export function fakeLambdaContext(functionName: string): Context {
     fail: () => undefined,
     succeed: () => undefined,
   };
+}
+
+/** What API Gateway answers itself when the identity source (the Authorization header) is missing. */
+export const MISSING_IDENTITY_RESPONSE = { statusCode: 401, headers: { 'content-type': 'application/json' }, body: '{"message":"Unauthorized"}' };
+
+type Authorizer = (event: APIGatewayRequestAuthorizerEventV2) => Promise<{ isAuthorized: boolean; context?: object }>;
+
+/**
+ * Runs the Lambda authorizer the way API Gateway does before a route: returns the event with
+ * `requestContext.authorizer.lambda` filled in, or null when API Gateway itself would refuse.
+ */
+export async function authorize(event: APIGatewayProxyEventV2, authorizer: Authorizer): Promise<APIGatewayProxyEventV2 | 'missing' | 'denied'> {
+  const header = event.headers.authorization;
+  if (!header) return 'missing';
+  const result = await authorizer({
+    version: '2.0',
+    type: 'REQUEST',
+    routeArn: `arn:aws:execute-api:us-east-1:000000000000:local/$default/${event.requestContext.http.method}${event.rawPath}`,
+    identitySource: [header],
+    routeKey: event.routeKey,
+    rawPath: event.rawPath,
+    rawQueryString: event.rawQueryString,
+    headers: event.headers,
+    queryStringParameters: event.queryStringParameters ?? {},
+    pathParameters: event.pathParameters ?? {},
+    stageVariables: {},
+    cookies: [],
+    requestContext: event.requestContext,
+  } as unknown as APIGatewayRequestAuthorizerEventV2);
+  if (!result.isAuthorized) return 'denied';
+  return { ...event, requestContext: { ...event.requestContext, authorizer: { lambda: result.context ?? {} } } } as APIGatewayProxyEventV2;
 }

@@ -6,7 +6,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import type { RouteGroup } from '../lib/http/routes.ts';
-import { fakeLambdaContext, matchRoute, toApiGatewayEvent } from './api-event.ts';
+import { authorize, fakeLambdaContext, matchRoute, MISSING_IDENTITY_RESPONSE, toApiGatewayEvent } from './api-event.ts';
+import { handler as authorizer } from '../functions/http/authorizer.ts';
 
 export type LambdaHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyResultV2>;
 
@@ -79,7 +80,10 @@ async function handle(req: IncomingMessage, res: ServerResponse, handlers: Recor
     pathParameters: match.pathParameters,
     sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
   });
-  const result = await handlers[match.group](event, fakeLambdaContext(`tally-${match.group}`));
+  const authorized = await authorize(event, authorizer);
+  if (authorized === 'missing') return send(res, MISSING_IDENTITY_RESPONSE.statusCode, MISSING_IDENTITY_RESPONSE.body);
+  if (authorized === 'denied') return send(res, 403, '{"message":"Forbidden"}');
+  const result = await handlers[match.group](authorized, fakeLambdaContext(`tally-${match.group}`));
   if (typeof result === 'string') return send(res, 200, result);
   res.writeHead(result.statusCode ?? 200, result.headers as Record<string, string>);
   res.end(result.body ?? '');

@@ -5,7 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
-import { bundlingOptions, functionEntry, projectRoot } from '../infra/bundling.ts';
+import { authorizerEntry, bundlingOptions, functionEntry, projectRoot } from '../infra/bundling.ts';
 import { routeGroups } from '../lib/http/routes.ts';
 
 export interface BundleSize {
@@ -17,11 +17,11 @@ export interface BundleSize {
 
 export async function bundleAll(outRoot = `${projectRoot}dist`): Promise<BundleSize[]> {
   const sizes: BundleSize[] = [];
-  for (const group of Object.keys(routeGroups)) {
+  for (const group of [...Object.keys(routeGroups), 'authorizer']) {
     const outdir = `${outRoot}/${group}`;
     mkdirSync(outdir, { recursive: true });
     const result = await build({
-      entryPoints: [functionEntry(group)],
+      entryPoints: [group === 'authorizer' ? authorizerEntry : functionEntry(group)],
       bundle: true,
       platform: 'node',
       format: 'esm',

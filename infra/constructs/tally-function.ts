@@ -22,8 +22,9 @@ export interface TallyFunctionProps
 
 /** DynamoDB actions by intent; TransactWriteItems is authorised per item action. */
 export const tableActions = {
+  keyLookup: ['dynamodb:GetItem'],
   read: ['dynamodb:GetItem', 'dynamodb:Query'],
-  write: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'],
+  write: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'],
 } as const;
 
 export class TallyFunction extends NodejsFunction {
@@ -69,11 +70,11 @@ export class TallyFunction extends NodejsFunction {
   }
 
   /**
-   * Grants exactly the item actions the code uses on the table (no Scan, no DeleteItem, no
-   * table management) and tells the function the table's name.
+   * Grants exactly the item actions the code uses on the table (no Scan, no table management;
+   * DeleteItem only for segment memberships) and tells the function the table's name.
    */
-  bindTable(table: ITable, access: 'read' | 'readWrite'): this {
-    const actions = access === 'read' ? [...tableActions.read] : [...tableActions.read, ...tableActions.write];
+  bindTable(table: ITable, access: 'keyLookup' | 'read' | 'readWrite'): this {
+    const actions = access === 'readWrite' ? [...tableActions.read, ...tableActions.write] : [...tableActions[access]];
     const indexes = tableDefinition.globalSecondaryIndexes.map((g) => `${table.tableArn}/index/${g.name}`);
     this.addToRolePolicy(new PolicyStatement({ actions, resources: [table.tableArn, ...indexes] }));
     this.addEnvironment('TABLE_NAME', table.tableName);

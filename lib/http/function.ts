@@ -8,8 +8,8 @@ import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { Principal } from '../storage/api-keys.ts';
-import { deps } from '../app/deps.ts';
 import type { Answer } from '../app/idempotency.ts';
+import { principalFromEvent } from './auth.ts';
 import { HttpError, toErrorResponse } from './errors.ts';
 import { routeGroups, routeKey, type RouteGroup, type RouteKey } from './routes.ts';
 
@@ -43,18 +43,6 @@ export interface TallyContext extends Context {
   startedAt?: number;
 }
 
-/** Resolves the bearer key to a principal and checks the route's roles. */
-async function authenticate(event: APIGatewayProxyEventV2, allowed: readonly string[]): Promise<Principal> {
-  const header = event.headers?.authorization ?? '';
-  const match = /^Bearer\s+(\S+)$/i.exec(header);
-  const challenge = { 'www-authenticate': 'Bearer' };
-  if (!match) throw new HttpError(401, 'unauthorized', 'authorization: a "Bearer <key>" header is required', 'authorization', challenge);
-  const principal = await deps().apiKeys.resolve(match[1]!);
-  if (!principal) throw new HttpError(401, 'unauthorized', 'authorization: the key is not valid', 'authorization', challenge);
-  if (!allowed.includes(principal.role)) throw new HttpError(403, 'forbidden', `a ${principal.role} key may not call this route`);
-  return principal;
-}
-
 export function httpFunction<G extends RouteGroup>(group: G, routes: Record<RouteKey<G>, RouteHandler>) {
   const roles = new Map<string, readonly string[]>(routeGroups[group].map((r) => [routeKey(r), r.roles]));
 
@@ -65,7 +53,9 @@ export function httpFunction<G extends RouteGroup>(group: G, routes: Record<Rout
         request.context.startedAt = Date.now();
         const allowed = roles.get(request.event.routeKey);
         if (!allowed) throw new HttpError(404, 'route_not_found', `no route ${request.event.routeKey}`);
-        request.context.principal = await authenticate(request.event, allowed);
+        const principal = principalFromEvent(request.event);
+        if (!allowed.includes(principal.role)) throw new HttpError(403, 'forbidden', `a ${principal.role} key may not call this route`);
+        request.context.principal = principal;
       },
       after: (request) => logRequest(request.event, request.response?.statusCode ?? 0, request.context),
       onError: (request) => {

@@ -181,7 +181,7 @@ const operations: Record<RouteKey, Operation> = {
 
 const errorText: Record<number, string> = {
   400: 'The request breaks the contract; `error.field` names the field.',
-  401: 'No key, or a key that is not valid.',
+  401: 'A key that is not valid (the error shape), or no Authorization header at all — then API Gateway answers itself with `{"message":"Unauthorized"}`.',
   403: 'The key may not call this route.',
   404: 'Not found (also for anything of another tenant).',
   409: 'Conflicts with the current state (balance, quantities left, identifiers taken).',
@@ -205,7 +205,11 @@ export function buildOpenApi(): Record<string, unknown> {
         [op.ok.status]: { description: op.ok.description, content: { 'application/json': { schema: schemaOf(op.ok.schema, 'output') } } },
       };
       for (const status of [...new Set([400, 401, 403, ...op.errors, 500, 503])].sort()) {
-        responses[status] = { description: errorText[status], content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+        const schema =
+          status === 401
+            ? { anyOf: [{ $ref: '#/components/schemas/Error' }, { $ref: '#/components/schemas/GatewayUnauthorized' }] }
+            : { $ref: '#/components/schemas/Error' };
+        responses[status] = { description: errorText[status], content: { 'application/json': { schema } } };
       }
       (paths[r.path] ??= {})[r.method.toLowerCase()] = {
         operationId: `${r.method.toLowerCase()}${r.path.replace(/\{(\w+)\}/g, 'By_$1').replace(/[^A-Za-z0-9]+(.)/g, (_, c: string) => c.toUpperCase())}`,
@@ -234,7 +238,11 @@ export function buildOpenApi(): Record<string, unknown> {
     paths,
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'A POS key (per store) or a staff key.' } },
-      schemas: { Error: schemaOf(res.errorResponse, 'output'), Program: programJsonSchema() },
+      schemas: {
+        Error: schemaOf(res.errorResponse, 'output'),
+        GatewayUnauthorized: { type: 'object', properties: { message: { const: 'Unauthorized' } }, required: ['message'], additionalProperties: false },
+        Program: programJsonSchema(),
+      },
     },
   };
 }

@@ -73,9 +73,15 @@ describe('Bad input is refused with a 4xx naming the field, and nothing is writt
   it('should answer 401 without a key and 400 for a body that is not JSON', async () => {
     const { invoke } = await import('../support/http.ts');
     const { handlers } = await import('./harness.ts');
+    // Without the header API Gateway answers itself (the authorizer's identity source is missing).
     const noKey = await invoke(handlers, { method: 'POST', path: '/v1/identify', body: { customer: { card } } });
     expect(noKey.status).toBe(401);
-    expect(noKey.body.error.field).toBe('authorization');
+    expect(noKey.body).toEqual({ message: 'Unauthorized' });
+    const badKey = await invoke(handlers, { method: 'POST', path: '/v1/identify', body: { customer: { card } }, headers: { authorization: 'Bearer tly_pos_wrong' } });
+    expect(badKey.status).toBe(401);
+    expect(badKey.body.error.field).toBe('authorization');
+    const malformed = await invoke(handlers, { method: 'POST', path: '/v1/identify', body: { customer: { card } }, headers: { authorization: 'Basic abc' } });
+    expect(malformed.body.error.message).toContain('Bearer');
     const notJson = await invoke(handlers, { method: 'POST', path: '/v1/identify', body: '{"customer":', headers: { authorization: `Bearer ${t.posKey}` } });
     expect(notJson.status).toBe(400);
     expect(notJson.body.error).toMatchObject({ code: 'invalid_json', field: 'body' });

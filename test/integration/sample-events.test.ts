@@ -28,7 +28,8 @@ describe('Sample events in events/http', () => {
       const text = readFileSync(new URL(file, dir), 'utf8')
         .replaceAll('${POS_KEY}', t.posKey)
         .replaceAll('${STAFF_KEY}', t.staffKey)
-        .replaceAll('${CARD}', card);
+        .replaceAll('${CARD}', card)
+        .replaceAll('${TENANT}', t.tenantId);
       const event = JSON.parse(text) as APIGatewayProxyEventV2;
       expect(routeSpec(event.routeKey)).toBeDefined();
       const group = file.split('.')[0] as keyof typeof handlers;
@@ -38,4 +39,18 @@ describe('Sample events in events/http', () => {
       assertMatchesOpenApi(event.routeKey, result.statusCode!, JSON.parse(result.body!));
     });
   }
+});
+
+describe('Sample event for the authorizer', () => {
+  it('should resolve a real key from events/authorizer.request.json into the context routes read', async () => {
+    const t = await newTenant();
+    const { handler } = await import('../../functions/http/authorizer.ts');
+    const text = readFileSync(new URL('../../events/authorizer.request.json', import.meta.url), 'utf8').replaceAll('${POS_KEY}', t.posKey);
+    const event = JSON.parse(text);
+    expect(await handler(event)).toMatchObject({ isAuthorized: true, context: { tenantId: t.tenantId, storeId: 'S-01', role: 'pos', actor: 'pos:S-01' } });
+    expect(await handler({ ...event, headers: { ...event.headers, authorization: 'Bearer nope' }, identitySource: ['Bearer nope'] })).toEqual({
+      isAuthorized: true,
+      context: { error: 'invalid' },
+    });
+  });
 });

@@ -19,7 +19,7 @@ describe('Local gateway', () => {
   afterAll(async () => gw.close());
 
   it('should hand the handler an HTTP API v2.0 event with the route key and path parameters', async () => {
-    const r = await fetch(`${gw.url}/v1/customers/c_42/ledger?limit=5&cursor=abc`, { headers: { 'X-Till': 'T-3' } });
+    const r = await fetch(`${gw.url}/v1/customers/c_42/ledger?limit=5&cursor=abc`, { headers: { 'X-Till': 'T-3', authorization: 'Bearer not-a-key' } });
     expect(r.status).toBe(200);
     expect(seen).toMatchObject({
       version: '2.0',
@@ -28,7 +28,7 @@ describe('Local gateway', () => {
       pathParameters: { customerId: 'c_42' },
       queryStringParameters: { limit: '5', cursor: 'abc' },
       headers: { 'x-till': 'T-3' },
-      requestContext: { http: { method: 'GET' }, stage: '$default' },
+      requestContext: { http: { method: 'GET' }, stage: '$default', authorizer: { lambda: { error: 'invalid' } } },
     });
   });
 
@@ -39,7 +39,10 @@ describe('Local gateway', () => {
     const wrong = await fetch(`${gw.url}/v1/receipts`, { method: 'DELETE' });
     expect(wrong.status).toBe(405);
     expect(wrong.headers.get('allow')).toBe('POST');
-    const crash = await fetch(`${gw.url}/v1/receipts`, { method: 'POST', body: '"boom"' });
+    const missing = await fetch(`${gw.url}/v1/receipts`, { method: 'POST', body: '{}' });
+    expect(missing.status).toBe(401);
+    expect(await missing.json()).toEqual({ message: 'Unauthorized' });
+    const crash = await fetch(`${gw.url}/v1/receipts`, { method: 'POST', body: '"boom"', headers: { authorization: 'Bearer x' } });
     expect(crash.status).toBe(500);
     const text = await crash.text();
     expect(JSON.parse(text).error.code).toBe('internal_error');

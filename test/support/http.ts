@@ -1,6 +1,7 @@
 /** Calls the real Lambda handlers in-process with the API Gateway v2 event a request would make. */
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
-import { fakeLambdaContext, matchRoute, toApiGatewayEvent } from '../../local/api-event.ts';
+import { authorize, fakeLambdaContext, matchRoute, MISSING_IDENTITY_RESPONSE, toApiGatewayEvent } from '../../local/api-event.ts';
+import { handler as authorizer } from '../../functions/http/authorizer.ts';
 import type { RouteGroup } from '../../lib/http/routes.ts';
 
 type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyResultV2>;
@@ -28,7 +29,14 @@ export async function invoke(
     headers: { 'content-type': 'application/json', ...req.headers },
     body: req.body === undefined ? undefined : typeof req.body === 'string' ? req.body : JSON.stringify(req.body),
   });
-  const result = await handlers[match.group](event, fakeLambdaContext(`tally-${match.group}`));
+  // The same authorizer step API Gateway (and the local gateway) runs before the route.
+  const authorized = await authorize(event, authorizer);
+  if (authorized === 'missing') {
+    const raw = MISSING_IDENTITY_RESPONSE.body;
+    return { routeKey: match.routeKey, status: 401, headers: { ...MISSING_IDENTITY_RESPONSE.headers }, body: JSON.parse(raw), raw };
+  }
+  if (authorized === 'denied') throw new Error('the authorizer denied; it never should');
+  const result = await handlers[match.group](authorized, fakeLambdaContext(`tally-${match.group}`));
   if (typeof result === 'string') return { routeKey: match.routeKey, status: 200, headers: {}, body: JSON.parse(result), raw: result };
   const raw = result.body ?? '';
   return {

@@ -14,9 +14,12 @@ export const openApiDoc = JSON.parse(readFileSync(new URL('../../openapi.json', 
 const ajv = new Ajv2020({ strict: false, allErrors: true });
 (addFormatsModule as unknown as { default: (a: Ajv2020) => void }).default?.(ajv) ?? (addFormatsModule as unknown as (a: Ajv2020) => void)(ajv);
 ajv.addSchema(openApiDoc.components.schemas.Error as object, 'Error');
+ajv.addSchema(openApiDoc.components.schemas.GatewayUnauthorized as object, 'GatewayUnauthorized');
 
 const inline = (schema: unknown): unknown =>
-  JSON.parse(JSON.stringify(schema).replaceAll('"#/components/schemas/Error"', '"Error"'));
+  JSON.parse(
+    JSON.stringify(schema).replaceAll('"#/components/schemas/Error"', '"Error"').replaceAll('"#/components/schemas/GatewayUnauthorized"', '"GatewayUnauthorized"'),
+  );
 
 const cache = new Map<string, ValidateFunction>();
 

@@ -1,0 +1,15 @@
+/**
+ * The HTTP API's Lambda authorizer (simple responses). It always lets the request through with
+ * what it learned, so the route answers a bad key in the API's own error shape; API Gateway
+ * caches the answer per key for a few seconds.
+ */
+import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
+import { deps } from '#lib/app/deps.ts';
+import { authorizeHeader, type AuthorizerContext } from '#lib/http/auth.ts';
+
+export const handler = async (
+  event: APIGatewayRequestAuthorizerEventV2,
+): Promise<{ isAuthorized: boolean; context: AuthorizerContext }> => ({
+  isAuthorized: true,
+  context: await authorizeHeader(event.headers?.authorization ?? event.identitySource?.[0], (key) => deps().apiKeys.resolve(key)),
+});

@@ -1,0 +1,44 @@
+/**
+ * Who is calling. A Lambda authorizer resolves the bearer key once (API Gateway caches the
+ * answer briefly) and hands tenant, store, role and key id to the route's function in the
+ * request context; the local gateway runs the same authorizer. Route functions read the
+ * principal from that context only — never from the body, never from the key directly.
+ */
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import type { Principal, Role } from '../storage/api-keys.ts';
+import { HttpError } from './errors.ts';
+
+/** What the authorizer passes on; string values only (API Gateway's rule for context). */
+export interface AuthorizerContext {
+  readonly tenantId?: string;
+  readonly storeId?: string;
+  readonly role?: string;
+  readonly actor?: string;
+  readonly keyId?: string;
+  /** Set instead of the above when the key is malformed or not valid. */
+  readonly error?: 'malformed' | 'invalid';
+}
+
+export async function authorizeHeader(
+  header: string | undefined,
+  resolve: (key: string) => Promise<Principal | null>,
+): Promise<AuthorizerContext> {
+  const match = /^Bearer\s+(\S{1,512})$/i.exec(header ?? '');
+  if (!match) return { error: 'malformed' };
+  const p = await resolve(match[1]!);
+  if (!p) return { error: 'invalid' };
+  return { tenantId: p.tenantId, role: p.role, actor: p.actor, keyId: p.keyId, ...(p.storeId ? { storeId: p.storeId } : {}) };
+}
+
+const challenge = { 'www-authenticate': 'Bearer' };
+
+export function principalFromEvent(event: APIGatewayProxyEventV2): Principal {
+  const ctx = (event.requestContext as { authorizer?: { lambda?: AuthorizerContext } }).authorizer?.lambda;
+  if (!ctx || ctx.error === 'malformed') {
+    throw new HttpError(401, 'unauthorized', 'authorization: a "Bearer <key>" header is required', 'authorization', challenge);
+  }
+  if (ctx.error || !ctx.tenantId || !ctx.role || !ctx.actor || !ctx.keyId) {
+    throw new HttpError(401, 'unauthorized', 'authorization: the key is not valid', 'authorization', challenge);
+  }
+  return { tenantId: ctx.tenantId, storeId: ctx.storeId, role: ctx.role as Role, actor: ctx.actor, keyId: ctx.keyId };
+}
