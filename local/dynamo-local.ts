@@ -126,3 +126,21 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/**
+ * Creates the table on a running DynamoDB Local and points this process's handlers at it, the
+ * way Lambda's environment would (they read it at first use).
+ */
+export async function useLocalTable(ddb: DynamoLocal, table: string, logLevel: string): Promise<void> {
+  const client = localClient(ddb.endpoint);
+  await ensureTable(client, table);
+  client.destroy();
+  Object.assign(process.env, {
+    DYNAMODB_ENDPOINT: ddb.endpoint,
+    TABLE_NAME: table,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? logLevel,
+  });
+}

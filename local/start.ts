@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { ensureTable, localClient, startDynamoLocal } from './dynamo-local.ts';
+import { startDynamoLocal, useLocalTable } from './dynamo-local.ts';
 import { startGateway } from './gateway.ts';
 
 const { values: flags } = parseArgs({
@@ -36,22 +36,11 @@ const stop = async (code = 0) => {
 process.on('SIGINT', () => void stop());
 process.on('SIGTERM', () => void stop());
 
-// The handlers read their configuration at first use, exactly as in Lambda.
-Object.assign(process.env, {
-  DYNAMODB_ENDPOINT: ddb.endpoint,
-  TABLE_NAME: table,
-  AWS_REGION: 'us-east-1',
-  AWS_ACCESS_KEY_ID: 'local',
-  AWS_SECRET_ACCESS_KEY: 'local',
-  // The gateway prints one line per request; Lambda-style JSON logs only for warnings and errors.
-  POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
-});
 
 let gateway: Awaited<ReturnType<typeof startGateway>> | undefined;
 try {
-  const client = localClient(ddb.endpoint);
-  await ensureTable(client, table);
-  client.destroy();
+  // The gateway prints one line per request; Lambda-style JSON logs only for warnings and errors.
+  await useLocalTable(ddb, table, 'WARN');
   const { seedDemo } = await import('./seed.ts');
   const seed = await seedDemo({ persistKeys: !flags['in-memory'], keysFile: join(stateDir, 'demo-keys.json') });
   const { handlers } = await import('./handlers.ts');

@@ -2,7 +2,7 @@
  * A benchmark environment: DynamoDB Local in memory, the table, a provisioned tenant, customers,
  * and a meter on the SDK client the handlers use (calls, transaction items, consumed capacity).
  */
-import { ensureTable, localClient, startDynamoLocal, type DynamoLocal } from '../../local/dynamo-local.ts';
+import { startDynamoLocal, useLocalTable, type DynamoLocal } from '../../local/dynamo-local.ts';
 
 export interface Meter {
   calls: Record<string, number>;
@@ -32,17 +32,7 @@ export interface BenchEnv {
 export async function startBenchEnv(opts: { customers: number; program?: unknown }): Promise<BenchEnv> {
   const ddb = await startDynamoLocal();
   const table = 'tally-bench';
-  const client = localClient(ddb.endpoint);
-  await ensureTable(client, table);
-  client.destroy();
-  Object.assign(process.env, {
-    DYNAMODB_ENDPOINT: ddb.endpoint,
-    TABLE_NAME: table,
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
-    POWERTOOLS_LOG_LEVEL: 'ERROR',
-  });
+  await useLocalTable(ddb, table, 'ERROR');
   const { deps } = await import('../../lib/app/deps.ts');
   const { provisionTenant } = await import('../../lib/app/tenants.ts');
   const { handlers } = await import('../../local/handlers.ts');

@@ -3,24 +3,13 @@
  * from the same definition the CDK stack uses. Workers are forked after this runs, so the
  * environment set here is theirs; tests isolate by using a fresh tenant each.
  */
-import { ensureTable, localClient, startDynamoLocal, type DynamoLocal } from '../../local/dynamo-local.ts';
+import { startDynamoLocal, useLocalTable, type DynamoLocal } from '../../local/dynamo-local.ts';
 
 let ddb: DynamoLocal | undefined;
 
 export async function setup(): Promise<void> {
   ddb = await startDynamoLocal();
-  const table = 'tally-test';
-  const client = localClient(ddb.endpoint);
-  await ensureTable(client, table);
-  client.destroy();
-  Object.assign(process.env, {
-    DYNAMODB_ENDPOINT: ddb.endpoint,
-    TABLE_NAME: table,
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
-    POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'ERROR',
-  });
+  await useLocalTable(ddb, 'tally-test', 'ERROR');
 }
 
 export async function teardown(): Promise<void> {
