@@ -54,7 +54,7 @@ try {
       Array.from({ length: 32 }, async () => {
         while (next < more) {
           next++;
-          env.cards.push((await enrol(env.deps, principal, { consents: { sms: false, email: false, push: false } })).card);
+          env.cards.push((JSON.parse((await enrol(env.deps, principal, { consents: { sms: false, email: false, push: false } })).body) as { card: string }).card);
         }
       }),
     );

@@ -6,7 +6,7 @@ import { jsonBody, pathParam, validate } from '#lib/http/request.ts';
 import { adjustmentBody, enrolBody, ledgerQuery, reviewBody, segmentsBody, tierBody } from '#lib/http/schemas.ts';
 
 export const handler = httpFunction('customers', {
-  'POST /v1/customers': async (event, p) => ok(await enrol(deps(), p, validate(enrolBody, jsonBody(event))), 201),
+  'POST /v1/customers': async (event, p) => answered(await enrol(deps(), p, validate(enrolBody, jsonBody(event))), 201),
   'GET /v1/customers/{customerId}': async (event, p) => ok(await getCustomer(deps(), p, pathParam(event, 'customerId'))),
   'GET /v1/customers/{customerId}/ledger': async (event, p) =>
     ok(await ledgerPage(deps(), p, pathParam(event, 'customerId'), validate(ledgerQuery, event.queryStringParameters ?? {}))),

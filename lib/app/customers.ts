@@ -13,7 +13,8 @@ import { currentTier, isStaffTier } from '#domain/tiers.ts';
 import { HttpError, notFound } from '../http/errors.ts';
 import type { AdjustmentBody, CustomerRef, EnrolBody, ReviewBody, TierBody } from '../http/schemas.ts';
 import type { Principal } from '../storage/api-keys.ts';
-import { IdentifierTakenError, numberEntries, type CustomerRecord } from '../storage/customers.ts';
+import { CreateRaceError, EnrolmentExistsError, IdentifierTakenError, numberEntries, type CustomerRecord } from '../storage/customers.ts';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../storage/keys.ts';
 import { transactWrite, withOptimisticRetry } from '../storage/transact.ts';
 import { requestHash, type Answer } from './idempotency.ts';
@@ -69,8 +70,19 @@ export async function identify(deps: Deps, p: Principal, ref: CustomerRef) {
 const CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
 const newReferralCode = () => Array.from({ length: 8 }, () => CODE_ALPHABET[randomInt(CODE_ALPHABET.length)]).join('');
 
-export async function enrol(deps: Deps, p: Principal, body: EnrolBody) {
+export async function enrol(deps: Deps, p: Principal, body: EnrolBody): Promise<Answer> {
   const { program } = await requireProgram(deps, p.tenantId);
+  // With an enrolmentId a till's retry gets the first answer instead of a second customer.
+  const hash = requestHash(body);
+  const idempotencyKey = body.enrolmentId ? keys.enrolment(p.tenantId, body.enrolmentId) : undefined;
+  const replay = (storedHash: string, response: string): Answer => {
+    if (storedHash !== hash) throw new HttpError(422, 'idempotency_conflict', 'enrolmentId: was already used with a different body', 'enrolmentId');
+    return { body: response, replayed: true };
+  };
+  if (idempotencyKey) {
+    const done = await deps.db.doc.send(new GetCommand({ TableName: deps.db.table, Key: idempotencyKey, ConsistentRead: true }));
+    if (done.Item) return replay(done.Item.requestHash as string, done.Item.response as string);
+  }
   const phone = body.phone === undefined ? undefined : normalizePhone(body.phone);
   if (phone === null) throw new HttpError(400, 'invalid_request', 'phone: must be an international number such as +37491234567', 'phone');
   const givenCard = body.card === undefined ? undefined : normalizeCard(body.card);
@@ -114,10 +126,20 @@ export async function enrol(deps: Deps, p: Principal, body: EnrolBody) {
       ...numberEntries({ ...draft, ledgerSeq: registration.entries.length }, welcome.entries, at, { reason: 'referral: welcome' }),
     ];
     const record: CustomerRecord = { ...draft, ledgerSeq: entries.length };
+    const response = JSON.stringify(customerView(record, program, now));
     try {
-      await deps.customers.create(record, { entries });
-      return customerView(record, program, now);
+      await deps.customers.create(record, { entries, ...(idempotencyKey ? { idempotency: { key: idempotencyKey, requestHash: hash, response } } : {}) });
+      return { body: response, replayed: false };
     } catch (e) {
+      if (e instanceof EnrolmentExistsError) return replay(e.requestHash, e.response);
+      if (e instanceof CreateRaceError) {
+        await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20));
+        if (idempotencyKey) {
+          const done = await deps.db.doc.send(new GetCommand({ TableName: deps.db.table, Key: idempotencyKey, ConsistentRead: true }));
+          if (done.Item) return replay(done.Item.requestHash as string, done.Item.response as string);
+        }
+        continue;
+      }
       if (e instanceof IdentifierTakenError && ((e.kind === 'card' && givenCard === undefined) || e.kind === 'referral')) continue;
       throw e;
     }

@@ -27,7 +27,7 @@ export type RouteHandler = (event: APIGatewayProxyEventV2, principal: Principal)
 export const ok = (body: unknown, status = 200): Reply => ({ status, body });
 
 /** A stored idempotent answer, marked when it is a replay so a till's log can tell. */
-export const answered = (a: Answer): Reply => ({ status: 200, body: a.body, headers: a.replayed ? { 'idempotent-replayed': 'true' } : {} });
+export const answered = (a: Answer, status = 200): Reply => ({ status, body: a.body, headers: a.replayed ? { 'idempotent-replayed': 'true' } : {} });
 
 export function json(reply: Reply): APIGatewayProxyStructuredResultV2 {
   return {

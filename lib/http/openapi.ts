@@ -54,6 +54,7 @@ const operations: Record<RouteKey, Operation> = {
     summary: 'Enrol a customer',
     description:
       'A card number is issued if none is given. Card and phone are unique per tenant (409 `identifier_taken`). ' +
+      'With `enrolmentId` a retry returns the first answer (header `idempotent-replayed: true`). ' +
       'With a member’s `referralCode` the two are linked for the program’s referral terms (422 if the code is unknown).',
     body: req.enrolBody,
     ok: { status: 201, schema: res.customerResponse, description: 'The new customer.' },

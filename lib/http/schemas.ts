@@ -98,6 +98,8 @@ const consents = z.strictObject({
 });
 
 export const enrolBody = z.strictObject({
+  /** Client-chosen id that makes a retried enrolment return the first answer (recommended for tills). */
+  enrolmentId: id.optional(),
   card: z.string().min(4).max(32).optional(),
   phone: z.string().min(3).max(32).optional(),
   name: z.string().trim().min(1).max(200).optional(),

@@ -66,6 +66,26 @@ export interface LedgerRow extends LedgerEntry {
   readonly source: LedgerSource;
 }
 
+/** Another request was writing the same items at that moment; try again. */
+export class CreateRaceError extends Error {
+  constructor() {
+    super('a concurrent request touched the same items');
+    this.name = 'CreateRaceError';
+  }
+}
+
+/** An enrolment with this id was already made; its first answer is here. */
+export class EnrolmentExistsError extends Error {
+  readonly requestHash: string;
+  readonly response: string;
+  constructor(requestHash: string, response: string) {
+    super('enrolment already made');
+    this.name = 'EnrolmentExistsError';
+    this.requestHash = requestHash;
+    this.response = response;
+  }
+}
+
 export class IdentifierTakenError extends Error {
   readonly kind: IdentifierKind;
   constructor(kind: IdentifierKind) {
@@ -118,7 +138,14 @@ export function customerRepository(db: Db) {
     },
 
     /** Creates the customer and claims its identifiers in one transaction. */
-    async create(record: CustomerRecord, extra: { entries: LedgerRow[] } = { entries: [] }): Promise<void> {
+    /**
+     * Creates the customer and claims its identifiers in one transaction; `idempotency`, if given,
+     * is written with it and makes a repeat fail with EnrolmentExistsError instead.
+     */
+    async create(
+      record: CustomerRecord,
+      extra: { entries: LedgerRow[]; idempotency?: { key: { pk: string; sk: string }; requestHash: string; response: string } } = { entries: [] },
+    ): Promise<void> {
       const claimed: IdentifierKind[] = ['card'];
       const items: TransactItem[] = [
         { Put: { TableName: db.table, Item: toItem(record), ConditionExpression: 'attribute_not_exists(pk)' } },
@@ -133,8 +160,24 @@ export function customerRepository(db: Db) {
         items.push(identifierPut(db, record.tenantId, 'referral', record.profile.referralCode, record.profile.customerId));
       }
       items.push(...extra.entries.map((e) => ledgerPut(db, record.tenantId, record.profile.customerId, e)));
+      if (extra.idempotency) {
+        const { key, requestHash, response } = extra.idempotency;
+        items.push({
+          Put: {
+            TableName: db.table,
+            Item: { ...key, type: 'enrolment', requestHash, response, customerId: record.profile.customerId },
+            ConditionExpression: 'attribute_not_exists(pk)',
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          },
+        });
+      }
       const r = await transactWrite(db, items);
       if (r.ok) return;
+      const last = r.reasons.at(-1);
+      if (extra.idempotency && last?.code === 'ConditionalCheckFailed' && last.item) {
+        throw new EnrolmentExistsError(last.item.requestHash as string, last.item.response as string);
+      }
+      if (r.reasons.some((x) => x.code === 'TransactionConflict')) throw new CreateRaceError();
       const failed = r.reasons.findIndex((x, i) => i > 0 && x.code === 'ConditionalCheckFailed');
       const kind = claimed[failed - 1];
       if (kind) throw new IdentifierTakenError(kind);

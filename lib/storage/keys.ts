@@ -14,6 +14,7 @@
  * | customer    | T#{t}#C#{c}                 | CUSTOMER        | GetItem: profile + points account + version   |
  * | ledger      | T#{t}#C#{c}                 | LEDGER#{seq}    | Query, newest first, paginated                |
  * | adjustment  | T#{t}#C#{c}                 | ADJ#{id}        | conditional put: staff adjustment idempotency |
+ * | enrolment   | T#{t}#ENROL#{enrolmentId}   | ENROL           | conditional put: a retried enrolment replays  |
  * | review      | T#{t}#C#{c}                 | REVIEW#{sku}    | conditional put: one review bonus per product |
  * | receipt     | T#{t}#S#{s}#R#{receiptId}   | RECEIPT         | conditional put = idempotency record; GetItem |
  * |             |                             |                 | by a return (keeps per-line allocations)      |
@@ -52,6 +53,7 @@ export const keys = {
     pk: `T#${tenantId}#C#${customerId}`,
     sk: `ADJ#${adjustmentId}`,
   }),
+  enrolment: (tenantId: string, enrolmentId: string): Key => ({ pk: `T#${tenantId}#ENROL#${enrolmentId}`, sk: 'ENROL' }),
   review: (tenantId: string, customerId: string, sku: string): Key => ({
     pk: `T#${tenantId}#C#${customerId}`,
     sk: `REVIEW#${sku}`,

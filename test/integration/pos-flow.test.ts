@@ -147,3 +147,19 @@ describe('POS flow through the handlers on DynamoDB Local', () => {
     expect(a.raw).toBe(b.raw);
   });
 });
+
+describe('Enrolment retries', () => {
+  it('should answer a retried enrolment with the first answer, also when retries race, and refuse the same id with another body', async () => {
+    const t = await newTenant();
+    const body = { enrolmentId: 'EN-till3-0001', name: 'Retry', consents: { sms: true } };
+    const results = await Promise.all(Array.from({ length: 5 }, () => t.pos('POST', '/v1/customers', body)));
+    expect(new Set(results.map((r) => r.raw)).size).toBe(1);
+    expect(results.map((r) => r.status)).toEqual(Array(5).fill(201));
+    expect(results.filter((r) => r.headers['idempotent-replayed'] === 'true')).toHaveLength(4);
+    const customers = (await t.items()).filter((i) => i.type === 'customer');
+    expect(customers).toHaveLength(1);
+    const other = await t.pos('POST', '/v1/customers', { ...body, name: 'Someone else' });
+    expect(other.status).toBe(422);
+    expect(other.body.error.field).toBe('enrolmentId');
+  });
+});
