@@ -107,6 +107,8 @@ export function fakeLambdaContext(functionName: string): Context {
 
 /** What API Gateway answers itself when the identity source (the Authorization header) is missing. */
 export const MISSING_IDENTITY_RESPONSE = { statusCode: 401, headers: { 'content-type': 'application/json' }, body: '{"message":"Unauthorized"}' };
+/** What API Gateway answers itself when the authorizer fails. */
+export const AUTHORIZER_FAILED_RESPONSE = { statusCode: 500, headers: { 'content-type': 'application/json' }, body: '{"message":"Internal Server Error"}' };
 
 type Authorizer = (event: APIGatewayRequestAuthorizerEventV2) => Promise<{ isAuthorized: boolean; context?: object }>;
 
@@ -114,9 +116,13 @@ type Authorizer = (event: APIGatewayRequestAuthorizerEventV2) => Promise<{ isAut
  * Runs the Lambda authorizer the way API Gateway does before a route: returns the event with
  * `requestContext.authorizer.lambda` filled in, or null when API Gateway itself would refuse.
  */
-export async function authorize(event: APIGatewayProxyEventV2, authorizer: Authorizer): Promise<APIGatewayProxyEventV2 | 'missing' | 'denied'> {
+export async function authorize(
+  event: APIGatewayProxyEventV2,
+  authorizer: Authorizer,
+): Promise<APIGatewayProxyEventV2 | 'missing' | 'denied' | 'failed'> {
   const header = event.headers.authorization;
   if (!header) return 'missing';
+  // A failing authorizer (e.g. DynamoDB throttled) makes API Gateway answer 500 itself, uncached.
   const result = await authorizer({
     version: '2.0',
     type: 'REQUEST',
@@ -131,7 +137,8 @@ export async function authorize(event: APIGatewayProxyEventV2, authorizer: Autho
     stageVariables: {},
     cookies: [],
     requestContext: event.requestContext,
-  } as unknown as APIGatewayRequestAuthorizerEventV2);
+  } as unknown as APIGatewayRequestAuthorizerEventV2).catch(() => null);
+  if (!result) return 'failed';
   if (!result.isAuthorized) return 'denied';
   return { ...event, requestContext: { ...event.requestContext, authorizer: { lambda: result.context ?? {} } } } as APIGatewayProxyEventV2;
 }

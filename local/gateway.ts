@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import type { RouteGroup } from '../lib/http/routes.ts';
-import { authorize, fakeLambdaContext, matchRoute, MISSING_IDENTITY_RESPONSE, toApiGatewayEvent } from './api-event.ts';
+import { AUTHORIZER_FAILED_RESPONSE, authorize, fakeLambdaContext, matchRoute, MISSING_IDENTITY_RESPONSE, toApiGatewayEvent } from './api-event.ts';
 import { handler as authorizer } from '../functions/http/authorizer.ts';
 
 export type LambdaHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyResultV2>;
@@ -83,6 +83,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, handlers: Recor
   const authorized = await authorize(event, authorizer);
   if (authorized === 'missing') return send(res, MISSING_IDENTITY_RESPONSE.statusCode, MISSING_IDENTITY_RESPONSE.body);
   if (authorized === 'denied') return send(res, 403, '{"message":"Forbidden"}');
+  if (authorized === 'failed') return send(res, AUTHORIZER_FAILED_RESPONSE.statusCode, AUTHORIZER_FAILED_RESPONSE.body);
   const result = await handlers[match.group](authorized, fakeLambdaContext(`tally-${match.group}`));
   if (typeof result === 'string') return send(res, 200, result);
   res.writeHead(result.statusCode ?? 200, result.headers as Record<string, string>);

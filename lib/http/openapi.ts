@@ -187,7 +187,7 @@ const errorText: Record<number, string> = {
   404: 'Not found (also for anything of another tenant).',
   409: 'Conflicts with the current state (balance, quantities left, identifiers taken).',
   422: 'Well-formed, but breaks a rule of the program or reuses an idempotency key with another body.',
-  500: 'Our fault; safe to retry with the same body.',
+  500: 'Our fault, or the key authorizer failed (then API Gateway answers `{"message":"Internal Server Error"}`); safe to retry with the same body.',
   503: 'Briefly unavailable (storage throttled or timed out, or heavy contention on one customer); retry the same request — it is safe to.',
 };
 
@@ -206,10 +206,10 @@ export function buildOpenApi(): Record<string, unknown> {
         [op.ok.status]: { description: op.ok.description, content: { 'application/json': { schema: schemaOf(op.ok.schema, 'output') } } },
       };
       for (const status of [...new Set([400, 401, 403, ...op.errors, 500, 503])].sort()) {
-        const schema =
-          status === 401
-            ? { anyOf: [{ $ref: '#/components/schemas/Error' }, { $ref: '#/components/schemas/GatewayUnauthorized' }] }
-            : { $ref: '#/components/schemas/Error' };
+        const gateway = { 401: 'GatewayUnauthorized', 500: 'GatewayError' }[status as 401 | 500];
+        const schema = gateway
+          ? { anyOf: [{ $ref: '#/components/schemas/Error' }, { $ref: `#/components/schemas/${gateway}` }] }
+          : { $ref: '#/components/schemas/Error' };
         responses[status] = { description: errorText[status], content: { 'application/json': { schema } } };
       }
       (paths[r.path] ??= {})[r.method.toLowerCase()] = {
@@ -242,6 +242,7 @@ export function buildOpenApi(): Record<string, unknown> {
       schemas: {
         Error: schemaOf(res.errorResponse, 'output'),
         GatewayUnauthorized: { type: 'object', properties: { message: { const: 'Unauthorized' } }, required: ['message'], additionalProperties: false },
+        GatewayError: { type: 'object', properties: { message: { const: 'Internal Server Error' } }, required: ['message'], additionalProperties: false },
         Program: programJsonSchema(),
       },
     },

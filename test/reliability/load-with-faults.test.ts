@@ -89,7 +89,8 @@ describe('Reliability: load with faults', () => {
     // Racing duplicates got the same answer, byte for byte.
     for (const [id, rs] of answers) {
       expect(new Set(rs.map((r) => r.raw)).size, id).toBe(1);
-      expect([200, 409], id).toContain(rs[0]!.status);
+      // 409: the balance could not cover the burn; 422: the burn was more than this receipt allows.
+      expect([200, 409, 422], id).toContain(rs[0]!.status);
     }
     expect(committed.length).toBeGreaterThan(RECEIPTS * 0.5);
     expect(Object.values(faults.injected).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);

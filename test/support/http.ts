@@ -1,6 +1,6 @@
 /** Calls the real Lambda handlers in-process with the API Gateway v2 event a request would make. */
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
-import { authorize, fakeLambdaContext, matchRoute, MISSING_IDENTITY_RESPONSE, toApiGatewayEvent } from '../../local/api-event.ts';
+import { AUTHORIZER_FAILED_RESPONSE, authorize, fakeLambdaContext, matchRoute, MISSING_IDENTITY_RESPONSE, toApiGatewayEvent } from '../../local/api-event.ts';
 import { handler as authorizer } from '../../functions/http/authorizer.ts';
 import type { RouteGroup } from '../../lib/http/routes.ts';
 
@@ -36,6 +36,10 @@ export async function invoke(
     return { routeKey: match.routeKey, status: 401, headers: { ...MISSING_IDENTITY_RESPONSE.headers }, body: JSON.parse(raw), raw };
   }
   if (authorized === 'denied') throw new Error('the authorizer denied; it never should');
+  if (authorized === 'failed') {
+    const raw = AUTHORIZER_FAILED_RESPONSE.body;
+    return { routeKey: match.routeKey, status: 500, headers: { ...AUTHORIZER_FAILED_RESPONSE.headers }, body: JSON.parse(raw), raw };
+  }
   const result = await handlers[match.group](authorized, fakeLambdaContext(`tally-${match.group}`));
   if (typeof result === 'string') return { routeKey: match.routeKey, status: 200, headers: {}, body: JSON.parse(result), raw: result };
   const raw = result.body ?? '';

@@ -15,10 +15,12 @@ const ajv = new Ajv2020({ strict: false, allErrors: true });
 (addFormatsModule as unknown as { default: (a: Ajv2020) => void }).default?.(ajv) ?? (addFormatsModule as unknown as (a: Ajv2020) => void)(ajv);
 ajv.addSchema(openApiDoc.components.schemas.Error as object, 'Error');
 ajv.addSchema(openApiDoc.components.schemas.GatewayUnauthorized as object, 'GatewayUnauthorized');
+ajv.addSchema(openApiDoc.components.schemas.GatewayError as object, 'GatewayError');
 
 const inline = (schema: unknown): unknown =>
   JSON.parse(
-    JSON.stringify(schema).replaceAll('"#/components/schemas/Error"', '"Error"').replaceAll('"#/components/schemas/GatewayUnauthorized"', '"GatewayUnauthorized"'),
+    JSON.stringify(schema).replaceAll('"#/components/schemas/Error"', '"Error"').replaceAll('"#/components/schemas/GatewayUnauthorized"', '"GatewayUnauthorized"')
+      .replaceAll('"#/components/schemas/GatewayError"', '"GatewayError"'),
   );
 
 const cache = new Map<string, ValidateFunction>();
