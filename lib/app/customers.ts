@@ -14,7 +14,6 @@ import { HttpError, notFound } from '../http/errors.ts';
 import type { AdjustmentBody, CustomerRef, EnrolBody, ReviewBody, TierBody } from '../http/schemas.ts';
 import type { Principal } from '../storage/api-keys.ts';
 import { CreateRaceError, EnrolmentExistsError, IdentifierTakenError, numberEntries, type CustomerRecord } from '../storage/customers.ts';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../storage/keys.ts';
 import { transactWrite, withOptimisticRetry } from '../storage/transact.ts';
 import { requestHash, type Answer } from './idempotency.ts';
@@ -79,10 +78,9 @@ export async function enrol(deps: Deps, p: Principal, body: EnrolBody): Promise<
     if (storedHash !== hash) throw new HttpError(422, 'idempotency_conflict', 'enrolmentId: was already used with a different body', 'enrolmentId');
     return { body: response, replayed: true };
   };
-  if (idempotencyKey) {
-    const done = await deps.db.doc.send(new GetCommand({ TableName: deps.db.table, Key: idempotencyKey, ConsistentRead: true }));
-    if (done.Item) return replay(done.Item.requestHash as string, done.Item.response as string);
-  }
+  const earlier = async () => (body.enrolmentId ? deps.customers.enrolment(p.tenantId, body.enrolmentId) : null);
+  const first = await earlier();
+  if (first) return replay(first.requestHash, first.response);
   const phone = body.phone === undefined ? undefined : normalizePhone(body.phone);
   if (phone === null) throw new HttpError(400, 'invalid_request', 'phone: must be an international number such as +37491234567', 'phone');
   const givenCard = body.card === undefined ? undefined : normalizeCard(body.card);
@@ -134,10 +132,8 @@ export async function enrol(deps: Deps, p: Principal, body: EnrolBody): Promise<
       if (e instanceof EnrolmentExistsError) return replay(e.requestHash, e.response);
       if (e instanceof CreateRaceError) {
         await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20));
-        if (idempotencyKey) {
-          const done = await deps.db.doc.send(new GetCommand({ TableName: deps.db.table, Key: idempotencyKey, ConsistentRead: true }));
-          if (done.Item) return replay(done.Item.requestHash as string, done.Item.response as string);
-        }
+        const done = await earlier();
+        if (done) return replay(done.requestHash, done.response);
         continue;
       }
       if (e instanceof IdentifierTakenError && ((e.kind === 'card' && givenCard === undefined) || e.kind === 'referral')) continue;

@@ -6,6 +6,7 @@ import { couponRepository, type CouponRepository } from '../storage/coupons.ts';
 import { customerRepository, type CustomerRepository } from '../storage/customers.ts';
 import { programRepository, type ProgramRepository } from '../storage/programs.ts';
 import { receiptRepository, type ReceiptRepository } from '../storage/receipts.ts';
+import { storeRepository, type StoreRepository } from '../storage/stores.ts';
 
 export interface Deps {
   readonly db: Db;
@@ -13,6 +14,7 @@ export interface Deps {
   readonly programs: ProgramRepository;
   readonly receipts: ReceiptRepository;
   readonly coupons: CouponRepository;
+  readonly stores: StoreRepository;
   readonly audit: AuditRepository;
   readonly apiKeys: ApiKeyRepository;
   readonly clock: () => Date;
@@ -25,6 +27,7 @@ export function makeDeps(db: Db, clock: () => Date = () => new Date()): Deps {
     programs: programRepository(db),
     receipts: receiptRepository(db),
     coupons: couponRepository(db),
+    stores: storeRepository(db),
     audit: auditRepository(db),
     apiKeys: apiKeyRepository(db),
     clock,

@@ -2,15 +2,12 @@
 import { HttpError, notFound } from '../http/errors.ts';
 import { KeyNotFoundError, type Principal } from '../storage/api-keys.ts';
 import { transactWrite } from '../storage/transact.ts';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { keys } from '../storage/keys.ts';
 import type { Deps } from './deps.ts';
 
 export async function createKey(deps: Deps, p: Principal, body: { role: 'pos' | 'staff'; storeId?: string | undefined; name: string }) {
   if (body.role === 'pos') {
     if (!body.storeId) throw new HttpError(400, 'invalid_request', 'storeId: is required for a POS key', 'storeId');
-    const store = await deps.db.doc.send(new GetCommand({ TableName: deps.db.table, Key: keys.store(p.tenantId, body.storeId) }));
-    if (!store.Item) throw notFound('store', 'storeId');
+    if (!(await deps.stores.get(p.tenantId, body.storeId))) throw notFound('store', 'storeId');
   }
   const at = deps.clock().toISOString();
   const actor = body.role === 'pos' ? `pos:${body.storeId}` : `staff:${body.name}`;

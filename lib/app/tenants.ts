@@ -3,10 +3,8 @@
  * local seed and the tests today; the admin API of issue "Security, tenancy and privacy" will
  * call the same function.
  */
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { parseProgram } from '#domain/program.ts';
 import { HttpError } from '../http/errors.ts';
-import { keys } from '../storage/keys.ts';
 import type { Deps } from './deps.ts';
 
 export interface ProvisionInput {
@@ -34,9 +32,7 @@ export async function provisionTenant(deps: Deps, input: ProvisionInput, by = 's
   const { version } = await deps.programs.publish(input.tenantId, input.program, by, at);
   const posKeys: Record<string, string> = {};
   for (const s of input.stores) {
-    await deps.db.doc.send(
-      new PutCommand({ TableName: deps.db.table, Item: { ...keys.store(input.tenantId, s.storeId), type: 'store', ...s, createdAt: at } }),
-    );
+    await deps.stores.put(input.tenantId, { ...s, createdAt: at });
     posKeys[s.storeId] = (await deps.apiKeys.create({ tenantId: input.tenantId, storeId: s.storeId, role: 'pos', actor: `pos:${s.storeId}` }, at)).key;
   }
   const staffKeys: Record<string, string> = {};

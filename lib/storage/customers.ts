@@ -217,6 +217,12 @@ export function customerRepository(db: Db) {
       };
     },
 
+    /** The stored first answer of an enrolment made with this enrolmentId, if any. */
+    async enrolment(tenantId: string, enrolmentId: string): Promise<{ requestHash: string; response: string } | null> {
+      const r = await db.doc.send(new GetCommand({ TableName: db.table, Key: keys.enrolment(tenantId, enrolmentId), ConsistentRead: true }));
+      return r.Item ? { requestHash: r.Item.requestHash as string, response: r.Item.response as string } : null;
+    },
+
     /** Membership items that keep "customers in segment S" a Query; written with the customer. */
     segmentItems(tenantId: string, customerId: string, before: readonly string[], after: readonly string[]): TransactItem[] {
       const added = after.filter((s) => !before.includes(s));
