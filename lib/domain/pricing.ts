@@ -41,9 +41,8 @@ export interface ReceiptDraft {
   readonly rewards?: { readonly skip: boolean; readonly asGift: readonly string[] } | undefined;
 }
 
-export interface PricedLine {
-  readonly lineId: string;
-  readonly quantityMilli: number;
+/** Money and points of a receipt or one of its lines: amount = the discounts + paid. */
+export interface ReceiptTotals {
   readonly amount: number;
   readonly tierDiscount: number;
   readonly rewardDiscount: number;
@@ -54,15 +53,9 @@ export interface PricedLine {
   readonly pointsBurned: number;
 }
 
-export interface ReceiptTotals {
-  readonly amount: number;
-  readonly tierDiscount: number;
-  readonly rewardDiscount: number;
-  readonly couponDiscount: number;
-  readonly pointsDiscount: number;
-  readonly paid: number;
-  readonly pointsEarned: number;
-  readonly pointsBurned: number;
+export interface PricedLine extends ReceiptTotals {
+  readonly lineId: string;
+  readonly quantityMilli: number;
 }
 
 export interface Pricing {
