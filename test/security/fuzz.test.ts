@@ -56,6 +56,7 @@ describe('Fuzz: every route of the local API', () => {
   let customerId: string;
   const counts: Record<string, number> = {};
   const enrolled: string[] = [];
+  let retried503 = 0;
 
   beforeAll(async () => {
     t = await newTenant();
@@ -99,11 +100,20 @@ describe('Fuzz: every route of the local API', () => {
         const qs = r.query ? `?${new URLSearchParams(r.query as Record<string, string>).toString()}` : '';
         const auth =
           r.key === 'pos' ? `Bearer ${t.posKey}` : r.key === 'staff' ? `Bearer ${t.staffKey}` : r.key === 'garbage' ? 'Bearer tly_pos_nope' : undefined;
-        const res = await fetch(`${gw.url}${path}${qs}`, {
-          method: r.route.method,
-          headers: { ...(auth ? { authorization: auth } : {}), ...(r.contentType ? { 'content-type': r.contentType } : {}) },
-          ...(r.route.method === 'GET' ? {} : { body: r.rawBody ?? JSON.stringify(r.body) }),
-        });
+        const send = () =>
+          fetch(`${gw.url}${path}${qs}`, {
+            method: r.route.method,
+            headers: { ...(auth ? { authorization: auth } : {}), ...(r.contentType ? { 'content-type': r.contentType } : {}) },
+            ...(r.route.method === 'GET' ? {} : { body: r.rawBody ?? JSON.stringify(r.body) }),
+          });
+        // 503 means "retry the same request" by contract (a busy machine can make DynamoDB Local
+        // drop a connection); anything else at or above 500 is a failure.
+        let res = await send();
+        for (let attempt = 0; res.status === 503 && attempt < 5; attempt++) {
+          await res.arrayBuffer();
+          retried503++;
+          res = await send();
+        }
         const text = await res.text();
         counts[res.status] = (counts[res.status] ?? 0) + 1;
         // An enrolment needs no field at all, so `{}` or `{"__proto__": 1}` is a valid one:
@@ -126,6 +136,6 @@ describe('Fuzz: every route of the local API', () => {
     const ofEnrolled = (i: Record<string, unknown>) => enrolled.some((id) => String(i.pk).includes(`#C#${id}`) || i.customerId === id);
     const after = (await t.items()).filter((i) => !ofEnrolled(i));
     expect(after).toEqual(before);
-    console.log(`fuzz: ${Object.values(counts).reduce((a, b) => a + b, 0)} requests; answers ${JSON.stringify(counts)}; valid enrolments among them: ${enrolled.length}`);
+    console.log(`fuzz: ${Object.values(counts).reduce((a, b) => a + b, 0)} requests; answers ${JSON.stringify(counts)}; valid enrolments among them: ${enrolled.length}; 503s retried: ${retried503}`);
   }, 600_000);
 });
