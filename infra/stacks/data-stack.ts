@@ -1,6 +1,6 @@
 /** Stateful resources: the one table. Kept apart so redeploying code never touches data. */
 import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
-import { AttributeType, BillingMode, StreamViewType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, BillingMode, ProjectionType, StreamViewType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
 import { tableDefinition } from '../../lib/storage/table.ts';
 
@@ -30,6 +30,7 @@ export class DataStack extends Stack {
         indexName: gsi.name,
         partitionKey: { name: gsi.partitionKey, type: AttributeType.STRING },
         sortKey: { name: gsi.sortKey, type: AttributeType.STRING },
+        projectionType: ProjectionType.KEYS_ONLY,
       });
     }
   }

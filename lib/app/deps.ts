@@ -2,6 +2,7 @@
 import { db as sharedDb, type Db } from '../storage/client.ts';
 import { apiKeyRepository, type ApiKeyRepository } from '../storage/api-keys.ts';
 import { auditRepository, type AuditRepository } from '../storage/audit.ts';
+import { jobRepository, type JobRepository } from '../storage/jobs.ts';
 import { couponRepository, type CouponRepository } from '../storage/coupons.ts';
 import { customerRepository, type CustomerRepository } from '../storage/customers.ts';
 import { programRepository, type ProgramRepository } from '../storage/programs.ts';
@@ -17,6 +18,7 @@ export interface Deps {
   readonly stores: StoreRepository;
   readonly audit: AuditRepository;
   readonly apiKeys: ApiKeyRepository;
+  readonly jobs: JobRepository;
   readonly clock: () => Date;
 }
 
@@ -30,6 +32,7 @@ export function makeDeps(db: Db, clock: () => Date = () => new Date()): Deps {
     stores: storeRepository(db),
     audit: auditRepository(db),
     apiKeys: apiKeyRepository(db),
+    jobs: jobRepository(db),
     clock,
   };
 }

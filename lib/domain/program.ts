@@ -124,7 +124,16 @@ export const programSchema = z.strictObject({
   /** Points a receipt earns become usable only this many days after the purchase (the return window). */
   pending: z.strictObject({ days: z.int().min(1).max(365) }).optional(),
   /** Points expire at the end of the Nth month after the month they were earned in. */
-  expiry: z.strictObject({ afterMonths: z.int().min(0).max(240) }).optional(),
+  expiry: z
+    .strictObject({
+      afterMonths: z.int().min(0).max(240),
+      /**
+       * Days before a lot expires that the customer is reminded (scenario 7: 14). At most 27, so
+       * the reminder for a month always falls after the previous month's lots have expired.
+       */
+      remindDaysBefore: z.int().min(1).max(27).optional(),
+    })
+    .optional(),
   tiers: z
     .strictObject({
       /** What levels are measured by: money paid (after discounts) or points earned. */

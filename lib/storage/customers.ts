@@ -4,10 +4,11 @@
  * Adapter: use cases → this → DynamoDB.
  */
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { emptyAccount, type Account, type LedgerEntry } from '#domain/account.ts';
+import { emptyAccount, NEVER_EXPIRES, type Account, type LedgerEntry } from '#domain/account.ts';
+import { birthdayOf } from '#domain/calendar.ts';
 import type { PendingReferral } from '#domain/referral.ts';
 import type { Db } from './client.ts';
-import { keys, LEDGER_PREFIX, type IdentifierKind } from './keys.ts';
+import { indexKeys, keys, LEDGER_PREFIX, shardOf, type IdentifierKind } from './keys.ts';
 import { transactWrite, type TransactItem } from './transact.ts';
 
 export interface Consents {
@@ -106,10 +107,12 @@ export function customerRepository(db: Db) {
     ledgerSeq: c.ledgerSeq,
     version: c.version,
     referralRewards: c.pendingReferrals,
+    ...indexAttributes(c),
   });
 
   const fromItem = (item: Record<string, unknown>): CustomerRecord => {
-    const { pk: _pk, sk: _sk, type: _type, tenantId, account, staffTier, ledgerSeq, version, referralRewards, ...profile } = item;
+    const { pk: _pk, sk: _sk, type: _type, tenantId, account, staffTier, ledgerSeq, version, referralRewards, bdayPk: _b, bdaySk: _bs, expPk: _e, expSk: _es, ...profile } =
+      item;
     return {
       tenantId: tenantId as string,
       profile: profile as unknown as CustomerProfile,
@@ -291,6 +294,29 @@ export function numberEntries(
   source: LedgerSource,
 ): LedgerRow[] {
   return entries.map((e, i) => ({ ...e, seq: record.ledgerSeq + i + 1, at, source }));
+}
+
+/**
+ * The sparse index keys a customer item carries: its birthday, and the month its earliest
+ * expiring lot ends. Derived from the record on every write, so they can never disagree with it.
+ */
+export function indexAttributes(c: CustomerRecord): Record<string, string> {
+  const { tenantId } = c;
+  const id = c.profile.customerId;
+  const shard = shardOf(id);
+  const out: Record<string, string> = {};
+  if (c.profile.birthDate) {
+    out.bdayPk = indexKeys.birthdays(tenantId, birthdayOf(c.profile.birthDate), shard);
+    out.bdaySk = id;
+  }
+  const earliest = Object.keys(c.account.lots)
+    .filter((k) => k !== NEVER_EXPIRES && (c.account.lots[k] ?? 0) > 0)
+    .sort()[0];
+  if (earliest) {
+    out.expPk = indexKeys.expiry(tenantId, shard);
+    out.expSk = indexKeys.expirySk(earliest, id);
+  }
+  return out;
 }
 
 function identifierPut(db: Db, tenantId: string, kind: IdentifierKind, value: string, customerId: string): TransactItem {

@@ -23,6 +23,21 @@
  * | audit       | T#{t}#AUDIT#{yyyy-mm}       | {iso time}#{r}  | Query: a month of staff actions, newest first |
  * | coupon      | T#{t}#CPN#{code}            | COUPON          | GetItem (quote); conditional update in the    |
  * |             |                             |                 | commit marks it used exactly once             |
+ * | birthday    | T#{t}#C#{c}                 | BDAY#{yyyy}     | conditional put: one birthday bonus a year    |
+ * | reminder    | T#{t}#C#{c}                 | REMIND#{what}   | conditional put: one expiry reminder per lot  |
+ * | tenant      | TENANTS                     | {t}             | Query: every tenant and its time zone (jobs)  |
+ * | job run     | T#{t}#JOB#{job}             | {yyyy-mm-dd}    | conditional put: a day's fan-out happens once |
+ *
+ * Sparse GSIs (KEYS_ONLY, attributes set on the customer item only when they apply, so a
+ * receipt that changes neither writes nothing to them):
+ *
+ * | index     | pk                               | sk              | access path                          |
+ * |-----------|----------------------------------|-----------------|--------------------------------------|
+ * | birthdays | T#{t}#BDAY#{MM-DD}#{shard}       | {c}             | Query: whose birthday is on MM-DD     |
+ * | expiry    | T#{t}#EXP#{shard}                | {yyyy-mm}#{c}   | Query sk < month: earliest lot expired|
+ * |           |                                  |                 | begins_with month: reminders          |
+ *
+ * Shards spread one tenant's busiest day over SHARDS partitions; a job queries each.
  */
 export interface Key {
   readonly pk: string;
@@ -69,6 +84,10 @@ export const keys = {
   /** Monthly partitions keep one tenant's busy month from growing a single item collection forever. */
   audit: (tenantId: string, at: string, suffix: string): Key => ({ pk: `T#${tenantId}#AUDIT#${at.slice(0, 7)}`, sk: `${at}#${suffix}` }),
   coupon: (tenantId: string, code: string): Key => ({ pk: `T#${tenantId}#CPN#${code}`, sk: 'COUPON' }),
+  birthdayGrant: (tenantId: string, customerId: string, year: string): Key => ({ pk: `T#${tenantId}#C#${customerId}`, sk: `BDAY#${year}` }),
+  reminder: (tenantId: string, customerId: string, what: string): Key => ({ pk: `T#${tenantId}#C#${customerId}`, sk: `REMIND#${what}` }),
+  tenant: (tenantId: string): Key => ({ pk: 'TENANTS', sk: tenantId }),
+  jobRun: (tenantId: string, job: string, day: string): Key => ({ pk: `T#${tenantId}#JOB#${job}`, sk: day }),
   return: (tenantId: string, storeId: string, returnId: string): Key => ({
     pk: `T#${tenantId}#S#${storeId}#RET#${returnId}`,
     sk: 'RETURN',
@@ -76,3 +95,18 @@ export const keys = {
 };
 
 export const LEDGER_PREFIX = 'LEDGER#';
+
+export const SHARDS = 8;
+
+/** A stable shard for a customer id (FNV-1a), so its index entries never move between shards. */
+export function shardOf(customerId: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < customerId.length; i++) h = Math.imul(h ^ customerId.charCodeAt(i), 0x01000193);
+  return (h >>> 0) % SHARDS;
+}
+
+export const indexKeys = {
+  birthdays: (tenantId: string, monthDay: string, shard: number) => `T#${tenantId}#BDAY#${monthDay}#${shard}`,
+  expiry: (tenantId: string, shard: number) => `T#${tenantId}#EXP#${shard}`,
+  expirySk: (lot: string, customerId: string) => `${lot}#${customerId}`,
+};

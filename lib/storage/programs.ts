@@ -95,6 +95,8 @@ export function programRepository(db: Db, opts: { ttlMs?: number; clock?: () => 
               },
             },
             { Put: { TableName: db.table, Item: { ...keys.programVersion(tenantId, version), ...body } } },
+            // The jobs' list of tenants, with the zone that decides their days.
+            { Put: { TableName: db.table, Item: { ...keys.tenant(tenantId), type: 'tenant', tenantId, timeZone: parsed.program.timeZone } } },
             ...extra(version),
           ],
         }),

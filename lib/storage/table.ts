@@ -7,8 +7,11 @@ export const TABLE_NAME_ENV = 'TABLE_NAME';
 export const tableDefinition = {
   partitionKey: 'pk',
   sortKey: 'sk',
-  /** Sparse indexes are added here as jobs need them (birthdays, expiring lots). */
-  globalSecondaryIndexes: [] as ReadonlyArray<{ name: string; partitionKey: string; sortKey: string }>,
+  /** Sparse, KEYS_ONLY: the jobs only need customer ids from them (see keys.ts). */
+  globalSecondaryIndexes: [
+    { name: 'birthdays', partitionKey: 'bdayPk', sortKey: 'bdaySk' },
+    { name: 'expiry', partitionKey: 'expPk', sortKey: 'expSk' },
+  ] as ReadonlyArray<{ name: string; partitionKey: string; sortKey: string }>,
   /** Outbox for domain events (issue "Background jobs"). */
   stream: 'NEW_AND_OLD_IMAGES',
 } as const;

@@ -1,0 +1,187 @@
+/**
+ * Background jobs. A job (run by the schedule, or by hand for a given day) reads a sparse index
+ * and fans the customers out through a queue; the account worker then changes each customer in
+ * its own conditional transaction, so a job or a message that runs twice changes nothing twice.
+ */
+import { grantBonus } from '#domain/adjustments.ts';
+import { birthdayOf, birthdaysOn, dayOf, firstLiveLot, lotToRemindOn, type Day } from '#domain/calendar.ts';
+import { catchUp } from '#domain/pending.ts';
+import { lotExpiryDate } from '#domain/time.ts';
+import { chunk, CUSTOMERS_PER_MESSAGE, type AccountJob, type Queue } from '../messaging/queue.ts';
+import { numberEntries, type CustomerRecord } from '../storage/customers.ts';
+import type { ReadMeter, TenantEntry } from '../storage/jobs.ts';
+import { keys } from '../storage/keys.ts';
+import { transactWrite, withOptimisticRetry } from '../storage/transact.ts';
+import { settle } from './customers.ts';
+import type { Deps } from './deps.ts';
+
+export type JobName = 'birthday' | 'expiry';
+
+export interface JobRequest {
+  /** The program-time day to run for; without it, each tenant's today (and only once a day). */
+  readonly day?: Day | undefined;
+  readonly tenantId?: string | undefined;
+}
+
+export interface JobReport {
+  readonly job: JobName;
+  readonly tenants: Array<{ tenantId: string; day: Day; customers: number; messages: number; skipped?: string }>;
+  readonly reads: ReadMeter;
+}
+
+/** Fans a job out for every tenant (or one), each on its own program-time day. */
+export async function runJob(deps: Deps, queue: Queue<AccountJob>, job: JobName, req: JobRequest = {}): Promise<JobReport> {
+  const reads: ReadMeter = { queries: 0, capacity: 0 };
+  const all = await deps.jobs.tenants();
+  const tenants = req.tenantId ? all.filter((t) => t.tenantId === req.tenantId) : all;
+  const report: JobReport = { job, tenants: [], reads };
+  for (const tenant of tenants) {
+    const day = req.day ?? dayOf(deps.clock(), tenant.timeZone);
+    // The schedule ticks hourly; only its first tick of a tenant's day fans out. A run by hand always does.
+    if (!req.day && !(await deps.jobs.claimRun(tenant.tenantId, job, day, deps.clock().toISOString()))) {
+      report.tenants.push({ tenantId: tenant.tenantId, day, customers: 0, messages: 0, skipped: 'already ran today' });
+      continue;
+    }
+    const fanned = await fanOut[job](deps, queue, tenant, day, reads);
+    report.tenants.push({ tenantId: tenant.tenantId, day, ...fanned });
+  }
+  return report;
+}
+
+type FanOut = (deps: Deps, queue: Queue<AccountJob>, tenant: TenantEntry, day: Day, reads: ReadMeter) => Promise<{ customers: number; messages: number; skipped?: string }>;
+
+/** Packs ids into full messages across index pages and shards, ten messages to a send. */
+async function send(queue: Queue<AccountJob>, pages: AsyncIterable<string[]>, make: (ids: string[]) => AccountJob) {
+  let customers = 0;
+  let messages = 0;
+  let buffer: string[] = [];
+  const flush = async (all: boolean) => {
+    const size = all ? buffer.length : buffer.length - (buffer.length % CUSTOMERS_PER_MESSAGE);
+    if (size === 0) return;
+    const batch = chunk(buffer.slice(0, size), CUSTOMERS_PER_MESSAGE).map(make);
+    await queue.send(batch);
+    buffer = buffer.slice(size);
+    messages += batch.length;
+  };
+  for await (const ids of pages) {
+    buffer.push(...ids);
+    customers += ids.length;
+    if (buffer.length >= CUSTOMERS_PER_MESSAGE * 10) await flush(false);
+  }
+  await flush(true);
+  return { customers, messages };
+}
+
+const fanOut: Record<JobName, FanOut> = {
+  async birthday(deps, queue, { tenantId }, day, reads) {
+    const program = await deps.programs.current(tenantId);
+    if (!program?.program.bonuses.birthday) return { customers: 0, messages: 0, skipped: 'no birthday bonus in the program' };
+    async function* pages() {
+      for (const monthDay of birthdaysOn(day)) yield* deps.jobs.birthdays(tenantId, monthDay, reads);
+    }
+    return send(queue, pages(), (customerIds) => ({ kind: 'birthday', tenantId, day, customerIds }));
+  },
+
+  async expiry(deps, queue, { tenantId }, day, reads) {
+    const program = await deps.programs.current(tenantId);
+    const expiry = program?.program.expiry;
+    if (!expiry) return { customers: 0, messages: 0, skipped: 'points do not expire in the program' };
+    const expired = await send(queue, deps.jobs.expiring(tenantId, { before: firstLiveLot(day) }, reads), (customerIds) => ({ kind: 'expire', tenantId, day, customerIds }));
+    const lot = expiry.remindDaysBefore ? lotToRemindOn(day, expiry.remindDaysBefore) : null;
+    if (!lot) return expired;
+    const reminded = await send(queue, deps.jobs.expiring(tenantId, { month: lot }, reads), (customerIds) => ({ kind: 'remindExpiry', tenantId, day, lot, customerIds }));
+    return { customers: expired.customers + reminded.customers, messages: expired.messages + reminded.messages };
+  },
+};
+
+export type CustomerOutcome = 'done' | 'already' | 'nothing' | 'gone';
+
+/** The account worker: one message, each customer in turn (a failure throws and the message is retried). */
+export async function handleAccountJob(deps: Deps, job: AccountJob): Promise<Record<CustomerOutcome, number>> {
+  const counts: Record<CustomerOutcome, number> = { done: 0, already: 0, nothing: 0, gone: 0 };
+  for (const customerId of job.customerIds) {
+    const outcome =
+      job.kind === 'birthday'
+        ? await grantBirthday(deps, job.tenantId, customerId, job.day)
+        : job.kind === 'expire'
+          ? await expireCustomer(deps, job.tenantId, customerId)
+          : await remindExpiry(deps, job.tenantId, customerId, job.lot);
+    counts[outcome] += 1;
+  }
+  return counts;
+}
+
+/** Grants the birthday bonus for `day`'s year, once: the BDAY#year item's conditional put says whether it was. */
+export async function grantBirthday(deps: Deps, tenantId: string, customerId: string, day: Day): Promise<CustomerOutcome> {
+  const current = await deps.programs.current(tenantId);
+  const points = current?.program.bonuses.birthday ?? 0;
+  if (!current || points === 0) return 'nothing';
+  const { program } = current;
+  const year = day.slice(0, 4);
+  return withOptimisticRetry<CustomerOutcome>(async () => {
+    const loaded = await deps.customers.get(tenantId, customerId);
+    if (!loaded) return { done: true, value: 'gone' };
+    // The index may lag a birthday the customer just corrected; the profile decides.
+    const birthDate = loaded.profile.birthDate;
+    if (!birthDate || !birthdaysOn(day).includes(birthdayOf(birthDate))) return { done: true, value: 'nothing' };
+    const now = deps.clock();
+    const settled = settle(program, loaded, now);
+    const bonus = grantBonus(program, settled.record.account, points, now);
+    const entries = numberEntries(loaded, [...settled.entries, ...bonus.entries], now.toISOString(), { reason: `birthday ${year}` });
+    const next: CustomerRecord = { ...settled.record, account: bonus.accountAfter, ledgerSeq: loaded.ledgerSeq + entries.length };
+    const r = await transactWrite(deps.db, [
+      {
+        Put: {
+          TableName: deps.db.table,
+          Item: { ...keys.birthdayGrant(tenantId, customerId, year), type: 'birthdayGrant', tenantId, customerId, day, points, at: now.toISOString() },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+      ...deps.customers.updateItems(loaded, next, entries),
+    ]);
+    if (r.ok) return { done: true, value: 'done' };
+    if (r.reasons[0]?.code === 'ConditionalCheckFailed') return { done: true, value: 'already' };
+    return { done: false };
+  });
+}
+
+/** Brings the account up to now: due pending points released, ended lots expired, as ledger entries. */
+export async function expireCustomer(deps: Deps, tenantId: string, customerId: string): Promise<CustomerOutcome> {
+  const current = await deps.programs.current(tenantId);
+  if (!current) return 'nothing';
+  const { program } = current;
+  return withOptimisticRetry<CustomerOutcome>(async () => {
+    const loaded = await deps.customers.get(tenantId, customerId);
+    if (!loaded) return { done: true, value: 'gone' };
+    const now = deps.clock();
+    const caught = catchUp(loaded.account, now, program.timeZone);
+    if (caught.entries.length === 0) return { done: true, value: 'nothing' };
+    const entries = numberEntries(loaded, caught.entries, now.toISOString(), { reason: 'expiry' });
+    const next: CustomerRecord = { ...loaded, account: caught.account, ledgerSeq: loaded.ledgerSeq + entries.length };
+    const r = await transactWrite(deps.db, deps.customers.updateItems(loaded, next, entries));
+    return r.ok ? { done: true, value: 'done' } : { done: false };
+  });
+}
+
+/**
+ * Records the reminder that `lot` expires soon, once per customer and lot. The reminder item is
+ * the outbox record: its insert on the table's stream becomes the `points.expiring` event.
+ */
+export async function remindExpiry(deps: Deps, tenantId: string, customerId: string, lot: string): Promise<CustomerOutcome> {
+  const c = await deps.customers.get(tenantId, customerId);
+  if (!c) return 'gone';
+  const points = c.account.lots[lot] ?? 0;
+  if (points <= 0) return 'nothing';
+  const written = await deps.jobs.putOnce({
+    ...keys.reminder(tenantId, customerId, `EXPIRY#${lot}`),
+    type: 'expiryReminder',
+    tenantId,
+    customerId,
+    lot,
+    points,
+    expiresOn: lotExpiryDate(lot),
+    balance: c.account.available,
+    at: deps.clock().toISOString(),
+  });
+  return written ? 'done' : 'already';
+}

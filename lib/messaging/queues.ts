@@ -1,0 +1,16 @@
+/**
+ * The queues this deployment has, by name, each found through an environment variable the stack
+ * sets. The SQS client honours `AWS_ENDPOINT_URL_SQS`, which is how the local runtime and the
+ * tests point it at their own peer.
+ */
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { requiredEnv } from '../config.ts';
+import type { AccountJob, Queue } from './queue.ts';
+import { sqsQueue } from './sqs.ts';
+
+export const QUEUE_ENV = { accounts: 'ACCOUNT_QUEUE_URL' } as const;
+
+let client: SQSClient | undefined;
+const sqs = () => (client ??= new SQSClient({ maxAttempts: 3 }));
+
+export const accountQueue = (): Queue<AccountJob> => sqsQueue(sqs(), requiredEnv(QUEUE_ENV.accounts));

@@ -1,0 +1,220 @@
+/**
+ * In-process SQS for the local runtime and the tests. It speaks the slice of SQS's JSON protocol
+ * the adapters use (SendMessage, SendMessageBatch) on 127.0.0.1, so `lib/messaging/sqs.ts` runs
+ * unchanged against it (`AWS_ENDPOINT_URL_SQS`), and delivers to the same Lambda handlers with
+ * SQS events and SQS's semantics: at-least-once, batches of up to ten, partial batch failures,
+ * a growing delay between receives, and a dead-letter list after `maxReceiveCount` receives.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+
+export type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | void>;
+
+interface Message {
+  readonly id: string;
+  readonly body: string;
+  readonly sentAt: number;
+  receiveCount: number;
+  availableAt: number;
+}
+
+export interface QueueOptions {
+  readonly handler: SqsHandler;
+  /** Receives before a message is parked, as the stack's redrive policy says (default 5). */
+  readonly maxReceiveCount?: number;
+  /** Delay before the first retry; it doubles with each receive (default 200 ms). */
+  readonly retryDelayMs?: number;
+  readonly batchSize?: number;
+}
+
+export interface LocalQueue {
+  readonly name: string;
+  readonly url: string;
+  /** Messages parked after their last receive failed, newest last. */
+  readonly deadLetters: Array<{ id: string; body: string; receiveCount: number }>;
+  readonly stats: { sent: number; delivered: number; failed: number };
+  depth(): number;
+}
+
+export interface LocalQueues {
+  readonly endpoint: string;
+  readonly queues: Record<string, LocalQueue>;
+  /** Resolves when every queue is empty and no handler is running (retries included). */
+  drain(timeoutMs?: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+const md5 = (s: string) => createHash('md5').update(s, 'utf8').digest('hex');
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export async function startLocalQueues(definitions: Record<string, QueueOptions>): Promise<LocalQueues> {
+  const server: Server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  let closed = false;
+  let busy = 0;
+
+  const state = new Map<string, { queue: LocalQueue; options: QueueOptions; messages: Message[]; timer?: NodeJS.Timeout }>();
+  for (const [name, options] of Object.entries(definitions)) {
+    const messages: Message[] = [];
+    const queue: LocalQueue = {
+      name,
+      url: `${endpoint}/000000000000/${name}`,
+      deadLetters: [],
+      stats: { sent: 0, delivered: 0, failed: 0 },
+      depth: () => messages.length,
+    };
+    state.set(queue.url, { queue, options, messages });
+  }
+
+  const schedule = (url: string, delay = 0) => {
+    const s = state.get(url)!;
+    if (closed || s.timer) return;
+    s.timer = setTimeout(() => {
+      s.timer = undefined;
+      void pump(url);
+    }, delay);
+  };
+
+  async function pump(url: string): Promise<void> {
+    const s = state.get(url)!;
+    const now = Date.now();
+    const batch = s.messages.filter((m) => m.availableAt <= now).slice(0, s.options.batchSize ?? 10);
+    if (batch.length === 0) {
+      const next = Math.min(...s.messages.map((m) => m.availableAt));
+      if (Number.isFinite(next)) schedule(url, Math.max(1, next - now));
+      return;
+    }
+    busy += 1;
+    // In flight: invisible to other receives until the handler answers.
+    for (const m of batch) {
+      m.receiveCount += 1;
+      m.availableAt = Number.POSITIVE_INFINITY;
+    }
+    const records = batch.map((m) => record(s.queue, m));
+    let failedIds: Set<string>;
+    try {
+      const r = await s.options.handler({ Records: records }, lambdaContext(s.queue.name));
+      failedIds = new Set((r?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
+    } catch {
+      failedIds = new Set(batch.map((m) => m.id));
+    }
+    const retryDelay = s.options.retryDelayMs ?? 200;
+    for (const m of batch) {
+      if (!failedIds.has(m.id)) {
+        s.messages.splice(s.messages.indexOf(m), 1);
+        s.queue.stats.delivered += 1;
+        continue;
+      }
+      s.queue.stats.failed += 1;
+      if (m.receiveCount >= (s.options.maxReceiveCount ?? 5)) {
+        s.messages.splice(s.messages.indexOf(m), 1);
+        s.queue.deadLetters.push({ id: m.id, body: m.body, receiveCount: m.receiveCount });
+      } else {
+        m.availableAt = Date.now() + retryDelay * 2 ** (m.receiveCount - 1);
+      }
+    }
+    busy -= 1;
+    if (s.messages.length) schedule(url);
+  }
+
+  server.on('request', (req, res) => {
+    void (async () => {
+      const target = String(req.headers['x-amz-target'] ?? '');
+      const input = JSON.parse((await readBody(req)) || '{}') as {
+        QueueUrl?: string;
+        MessageBody?: string;
+        Entries?: Array<{ Id: string; MessageBody: string }>;
+      };
+      const s = state.get(input.QueueUrl ?? '');
+      const reply = (status: number, body: unknown) => {
+        res.writeHead(status, { 'content-type': 'application/x-amz-json-1.0' });
+        res.end(JSON.stringify(body));
+      };
+      if (!s) return reply(400, { __type: 'com.amazonaws.sqs#QueueDoesNotExist', message: `no queue ${input.QueueUrl}` });
+      const enqueue = (body: string) => {
+        const m: Message = { id: randomUUID(), body, sentAt: Date.now(), receiveCount: 0, availableAt: Date.now() };
+        s.messages.push(m);
+        s.queue.stats.sent += 1;
+        return m;
+      };
+      if (target === 'AmazonSQS.SendMessage') {
+        const m = enqueue(input.MessageBody ?? '');
+        reply(200, { MessageId: m.id, MD5OfMessageBody: md5(m.body) });
+      } else if (target === 'AmazonSQS.SendMessageBatch') {
+        const ok = (input.Entries ?? []).map((e) => {
+          const m = enqueue(e.MessageBody);
+          return { Id: e.Id, MessageId: m.id, MD5OfMessageBody: md5(m.body) };
+        });
+        reply(200, { Successful: ok, Failed: [] });
+      } else {
+        return reply(400, { __type: 'com.amazonaws.sqs#UnsupportedOperation', message: `${target} is not served locally` });
+      }
+      schedule(s.queue.url);
+    })().catch((e: unknown) => {
+      res.writeHead(500);
+      res.end(String(e));
+    });
+  });
+
+  const queues = Object.fromEntries([...state.values()].map((s) => [s.queue.name, s.queue]));
+  return {
+    endpoint,
+    queues,
+    async drain(timeoutMs = 60_000) {
+      const until = Date.now() + timeoutMs;
+      while ([...state.values()].some((s) => s.messages.length > 0) || busy > 0) {
+        if (Date.now() > until) throw new Error('local queues did not drain in time');
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    },
+    async close() {
+      closed = true;
+      for (const s of state.values()) clearTimeout(s.timer);
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+function record(queue: LocalQueue, m: Message): SQSRecord {
+  return {
+    messageId: m.id,
+    receiptHandle: `${m.id}#${m.receiveCount}`,
+    body: m.body,
+    attributes: {
+      ApproximateReceiveCount: String(m.receiveCount),
+      SentTimestamp: String(m.sentAt),
+      SenderId: 'local',
+      ApproximateFirstReceiveTimestamp: String(m.sentAt),
+    },
+    messageAttributes: {},
+    md5OfBody: md5(m.body),
+    eventSource: 'aws:sqs',
+    eventSourceARN: `arn:aws:sqs:us-east-1:000000000000:${queue.name}`,
+    awsRegion: 'us-east-1',
+  };
+}
+
+function lambdaContext(name: string): Context {
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: `local-${name}`,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:local-${name}`,
+    memoryLimitInMB: '512',
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/local-${name}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => 60_000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
