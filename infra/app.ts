@@ -4,12 +4,13 @@
  */
 import { App, Tags } from 'aws-cdk-lib';
 import { ApiStack } from './stacks/api-stack.ts';
+import { BackgroundStack } from './stacks/background-stack.ts';
 import { DataStack } from './stacks/data-stack.ts';
 
 export const stages = ['local', 'dev', 'prod'] as const;
 export type Stage = (typeof stages)[number];
 
-export function buildApp(app: App): { data: DataStack; api: ApiStack; stage: Stage } {
+export function buildApp(app: App): { data: DataStack; api: ApiStack; background: BackgroundStack; stage: Stage } {
   const stage = String(app.node.tryGetContext('stage') ?? 'dev');
   if (!(stages as readonly string[]).includes(stage)) {
     throw new Error(`context "stage" must be one of ${stages.join(', ')}; got "${stage}"`);
@@ -19,9 +20,10 @@ export function buildApp(app: App): { data: DataStack; api: ApiStack; stage: Sta
   const env = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };
   const data = new DataStack(app, `tally-${stage}-data`, { stage, deletionProtection, env });
   const api = new ApiStack(app, `tally-${stage}-api`, { stage, table: data.table, env });
+  const background = new BackgroundStack(app, `tally-${stage}-background`, { stage, table: data.table, env });
   Tags.of(app).add('app', 'tally');
   Tags.of(app).add('stage', stage);
-  return { data, api, stage: stage as Stage };
+  return { data, api, background, stage: stage as Stage };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -7,7 +7,19 @@ import { fileURLToPath } from 'node:url';
 export const projectRoot = fileURLToPath(new URL('..', import.meta.url));
 
 export const functionEntry = (group: string): string => `${projectRoot}functions/http/${group}.ts`;
+export const jobEntry = (name: string): string => `${projectRoot}functions/jobs/${name}.ts`;
+export const workerEntry = (name: string): string => `${projectRoot}functions/workers/${name}.ts`;
 export const authorizerEntry = `${projectRoot}functions/http/authorizer.ts`;
+
+/** Every Lambda by name: the HTTP route groups, the authorizer, the jobs and the workers. */
+export function allFunctionEntries(groups: readonly string[]): Record<string, string> {
+  return {
+    ...Object.fromEntries(groups.map((g) => [g, functionEntry(g)])),
+    authorizer: authorizerEntry,
+    jobs: jobEntry('run'),
+    'account-worker': workerEntry('accounts'),
+  };
+}
 
 /** ESM output needs `require` for the few CommonJS dependencies bundled into it. */
 export const esmRequireBanner = "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";

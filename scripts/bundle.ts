@@ -5,7 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
-import { authorizerEntry, bundlingOptions, functionEntry, projectRoot } from '../infra/bundling.ts';
+import { allFunctionEntries, bundlingOptions, projectRoot } from '../infra/bundling.ts';
 import { routeGroups } from '../lib/http/routes.ts';
 
 export interface BundleSize {
@@ -17,11 +17,11 @@ export interface BundleSize {
 
 export async function bundleAll(outRoot = `${projectRoot}dist`): Promise<BundleSize[]> {
   const sizes: BundleSize[] = [];
-  for (const group of [...Object.keys(routeGroups), 'authorizer']) {
+  for (const [group, entry] of Object.entries(allFunctionEntries(Object.keys(routeGroups)))) {
     const outdir = `${outRoot}/${group}`;
     mkdirSync(outdir, { recursive: true });
     const result = await build({
-      entryPoints: [group === 'authorizer' ? authorizerEntry : functionEntry(group)],
+      entryPoints: [entry],
       bundle: true,
       platform: 'node',
       format: 'esm',

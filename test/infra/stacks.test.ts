@@ -12,7 +12,15 @@ import { routeGroups, routeKey } from '#lib/http/routes.ts';
 function synth(context: Record<string, unknown>) {
   const app = new App({ context });
   const stacks = buildApp(app);
-  return { app, ...stacks, data: Template.fromStack(stacks.data), api: Template.fromStack(stacks.api), dataStack: stacks.data, apiStack: stacks.api };
+  return {
+    app,
+    ...stacks,
+    data: Template.fromStack(stacks.data),
+    api: Template.fromStack(stacks.api),
+    bg: Template.fromStack(stacks.background),
+    dataStack: stacks.data,
+    apiStack: stacks.api,
+  };
 }
 
 describe('CDK app', () => {
@@ -109,6 +117,70 @@ describe('CDK app', () => {
         expect(a).toBe('dynamodb:ConditionCheckItem,dynamodb:DeleteItem,dynamodb:GetItem,dynamodb:PutItem,dynamodb:Query,dynamodb:UpdateItem');
       }
       for (const s of dynamo) expect(JSON.stringify(s.Resource)).not.toBe('"*"');
+    });
+  });
+
+  describe('Stack: background', () => {
+    it('should give the jobs sparse KEYS_ONLY indexes to query instead of scanning', () => {
+      dev.data.hasResourceProperties('AWS::DynamoDB::Table', {
+        GlobalSecondaryIndexes: [
+          { IndexName: 'birthdays', KeySchema: [{ AttributeName: 'bdayPk', KeyType: 'HASH' }, { AttributeName: 'bdaySk', KeyType: 'RANGE' }], Projection: { ProjectionType: 'KEYS_ONLY' } },
+          { IndexName: 'expiry', KeySchema: [{ AttributeName: 'expPk', KeyType: 'HASH' }, { AttributeName: 'expSk', KeyType: 'RANGE' }], Projection: { ProjectionType: 'KEYS_ONLY' } },
+        ],
+      });
+    });
+
+    it('should run each job hourly through EventBridge Scheduler, with retries, invoking the job function with its name', () => {
+      const schedules = Object.values(dev.bg.findResources('AWS::Scheduler::Schedule')).map((r) => (r as { Properties: Record<string, any> }).Properties);
+      expect(schedules.map((p) => [JSON.parse(p.Target.Input).job, p.ScheduleExpression]).sort()).toEqual([
+        ['birthday', 'cron(15 * * * ? *)'],
+        ['expiry', 'cron(5 * * * ? *)'],
+      ]);
+      for (const p of schedules) {
+        expect(p.State).toBe('ENABLED');
+        expect(p.Target.RetryPolicy).toMatchObject({ MaximumRetryAttempts: 2 });
+        expect(JSON.stringify(p.Target.Arn)).toContain('JobFunction');
+      }
+    });
+
+    it('should park failed account messages in an encrypted DLQ after five receives and alarm on it and on age', () => {
+      dev.bg.hasResourceProperties('AWS::SQS::Queue', {
+        QueueName: 'tally-dev-accounts',
+        SqsManagedSseEnabled: true,
+        VisibilityTimeout: 360,
+        RedrivePolicy: { deadLetterTargetArn: Match.anyValue(), maxReceiveCount: 5 },
+      });
+      dev.bg.hasResourceProperties('AWS::SQS::Queue', { QueueName: 'tally-dev-accounts-dlq', MessageRetentionPeriod: 14 * 24 * 3600 });
+      dev.bg.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        AlarmName: 'tally-dev-accounts-dead-letters',
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+        AlarmActions: [Match.anyValue()],
+      });
+      dev.bg.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'tally-dev-accounts-falling-behind', MetricName: 'ApproximateAgeOfOldestMessage' });
+    });
+
+    it('should feed the account worker from the queue with partial batch failures reported', () => {
+      dev.bg.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        BatchSize: 10,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        ScalingConfig: { MaximumConcurrency: 10 },
+      });
+      dev.bg.hasResourceProperties('AWS::Lambda::Function', {
+        FunctionName: 'tally-dev-jobs',
+        Environment: { Variables: Match.objectLike({ ACCOUNT_QUEUE_URL: Match.anyValue(), TABLE_NAME: Match.anyValue() }) },
+      });
+    });
+
+    it('should let only the job function send to the account queue, and the worker only consume it', () => {
+      const statements = Object.values(dev.bg.findResources('AWS::IAM::Policy')).flatMap(
+        (p) => (p as { Properties: { Roles: unknown; PolicyDocument: { Statement: Array<{ Action: string | string[] }> } } }).Properties.PolicyDocument.Statement.map((st) => ({ ...st, roles: JSON.stringify((p as any).Properties.Roles) })),
+      );
+      const senders = statements.filter((st) => [st.Action].flat().includes('sqs:SendMessage'));
+      expect(senders.map((st) => st.roles)).toEqual([expect.stringContaining('JobFunction')]);
+      const consumers = statements.filter((st) => [st.Action].flat().includes('sqs:DeleteMessage'));
+      expect(consumers.map((st) => st.roles)).toEqual([expect.stringContaining('AccountWorker')]);
     });
   });
 

@@ -1,0 +1,57 @@
+/** The sample events in events/jobs and events/sqs, run through the real handlers as Lambda would. */
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fakeLambdaContext } from '../../local/api-event.ts';
+import { startLocalQueues, type LocalQueues } from '../../local/queues.ts';
+import { jobsTenant, seedCustomers } from './support.ts';
+
+const sample = (path: string, vars: Record<string, string>) =>
+  JSON.parse(Object.entries(vars).reduce((t, [k, v]) => t.replaceAll(`\${${k}}`, v), readFileSync(new URL(`../../events/${path}`, import.meta.url), 'utf8')));
+
+describe('job and worker sample events', () => {
+  let queues: LocalQueues;
+  let tenantId: string;
+
+  beforeAll(async () => {
+    const { handler: worker } = await import('../../functions/workers/accounts.ts');
+    queues = await startLocalQueues({ accounts: { handler: worker, retryDelayMs: 5 } });
+    // What the stack sets for the job function, pointed at the in-process SQS.
+    Object.assign(process.env, { ACCOUNT_QUEUE_URL: queues.queues.accounts!.url, AWS_ENDPOINT_URL_SQS: queues.endpoint });
+    tenantId = await jobsTenant();
+    await seedCustomers(tenantId, [
+      { customerId: 'c_feb28', birthDate: '1990-02-28' },
+      { customerId: 'c_feb29', birthDate: '1992-02-29' },
+      { customerId: 'c_mar01', birthDate: '1990-03-01' },
+    ]);
+  });
+  afterAll(() => queues.close());
+
+  it('events/jobs/birthday.by-hand.json fans out 28 and 29 February, and the worker grants them', async () => {
+    const { handler } = await import('../../functions/jobs/run.ts');
+    const report = await handler(sample('jobs/birthday.by-hand.json', { TENANT: tenantId }));
+    expect(report.tenants).toEqual([{ tenantId, day: '2027-02-28', customers: 2, messages: 1 }]);
+    await queues.drain();
+    const { deps } = await import('#lib/app/deps.ts');
+    const points = async (id: string) => (await deps().customers.get(tenantId, id))!.account.available;
+    expect([await points('c_feb28'), await points('c_feb29'), await points('c_mar01')]).toEqual([100, 100, 0]);
+  });
+
+  it('events/sqs/accounts.birthday.json runs through the worker with no failures, and again with no second grant', async () => {
+    const { handler } = await import('../../functions/workers/accounts.ts');
+    const event = sample('sqs/accounts.birthday.json', { TENANT: tenantId, CUSTOMER: 'c_feb28' });
+    expect(await handler(event, fakeLambdaContext('accounts'))).toEqual({ batchItemFailures: [] });
+    expect(await handler(event, fakeLambdaContext('accounts'))).toEqual({ batchItemFailures: [] });
+    const { deps } = await import('#lib/app/deps.ts');
+    expect((await deps().customers.get(tenantId, 'c_feb28'))!.account.available).toBe(100);
+  });
+
+  it('a scheduled event (no day) runs each tenant on its own today, and a malformed event names the field', async () => {
+    const { handler } = await import('../../functions/jobs/run.ts');
+    // Limited to this file's tenant: other test files share the table and keep their own clocks.
+    const report = await handler({ ...sample('jobs/expiry.scheduled.json', {}), tenantId });
+    expect(report.tenants).toEqual([expect.objectContaining({ tenantId, customers: 0 })]);
+    expect((await handler({ ...sample('jobs/expiry.scheduled.json', {}), tenantId })).tenants[0]).toMatchObject({ skipped: 'already ran today' });
+    await expect(handler({ job: 'birthday', day: '2027-02-30' })).rejects.toThrow(/job event day/);
+    await expect(handler({ job: 'everything' })).rejects.toThrow(/job event job/);
+  });
+});
