@@ -9,6 +9,7 @@ export const projectRoot = fileURLToPath(new URL('..', import.meta.url));
 export const functionEntry = (group: string): string => `${projectRoot}functions/http/${group}.ts`;
 export const jobEntry = (name: string): string => `${projectRoot}functions/jobs/${name}.ts`;
 export const workerEntry = (name: string): string => `${projectRoot}functions/workers/${name}.ts`;
+export const streamEntry = (name: string): string => `${projectRoot}functions/stream/${name}.ts`;
 export const authorizerEntry = `${projectRoot}functions/http/authorizer.ts`;
 
 /** Every Lambda by name: the HTTP route groups, the authorizer, the jobs and the workers. */
@@ -18,6 +19,7 @@ export function allFunctionEntries(groups: readonly string[]): Record<string, st
     authorizer: authorizerEntry,
     jobs: jobEntry('run'),
     'account-worker': workerEntry('accounts'),
+    outbox: streamEntry('outbox'),
   };
 }
 

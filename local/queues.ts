@@ -61,7 +61,9 @@ export async function startLocalQueues(definitions: Record<string, QueueOptions>
   let closed = false;
   let busy = 0;
 
-  const state = new Map<string, { queue: LocalQueue; options: QueueOptions; messages: Message[]; timer?: NodeJS.Timeout }>();
+  // One batch in flight per queue: a handler module holds per-invocation state (as one Lambda
+  // instance does), so batches of the same queue must not overlap in this one process.
+  const state = new Map<string, { queue: LocalQueue; options: QueueOptions; messages: Message[]; timer?: NodeJS.Timeout; inFlight?: boolean }>();
   for (const [name, options] of Object.entries(definitions)) {
     const messages: Message[] = [];
     const queue: LocalQueue = {
@@ -76,7 +78,7 @@ export async function startLocalQueues(definitions: Record<string, QueueOptions>
 
   const schedule = (url: string, delay = 0) => {
     const s = state.get(url)!;
-    if (closed || s.timer) return;
+    if (closed || s.timer || s.inFlight) return;
     s.timer = setTimeout(() => {
       s.timer = undefined;
       void pump(url);
@@ -93,6 +95,7 @@ export async function startLocalQueues(definitions: Record<string, QueueOptions>
       return;
     }
     busy += 1;
+    s.inFlight = true;
     // In flight: invisible to other receives until the handler answers.
     for (const m of batch) {
       m.receiveCount += 1;
@@ -122,6 +125,7 @@ export async function startLocalQueues(definitions: Record<string, QueueOptions>
       }
     }
     busy -= 1;
+    s.inFlight = false;
     if (s.messages.length) schedule(url);
   }
 

@@ -1,13 +1,50 @@
 /**
- * A work queue with its dead-letter queue and the two alarms an operator needs: something was
+ * Work queues and dead-letter queues, each with the alarms an operator needs: something was
  * parked (DLQ depth > 0) and work is falling behind (oldest message older than `maxAge`).
  * Redrive: after fixing the cause, move the parked messages back with
  * `aws sqs start-message-move-task --source-arn <dlq arn>` (see README, "Operations").
  */
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData, type IAlarmAction } from 'aws-cdk-lib/aws-cloudwatch';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+
+export interface DeadLettersProps {
+  readonly queueName: string;
+  /** What gets parked, for the alarm's description. */
+  readonly what: string;
+  readonly alarmAction?: IAlarmAction | undefined;
+}
+
+/** A dead-letter queue and its alarm: anything parked here needs a person. */
+export class DeadLetters extends Construct {
+  readonly queue: Queue;
+  readonly alarm: Alarm;
+
+  constructor(scope: Construct, id: string, props: DeadLettersProps) {
+    super(scope, id);
+    this.queue = new Queue(this, 'Queue', {
+      queueName: props.queueName,
+      retentionPeriod: Duration.days(14),
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+    });
+    Validations.of(this.queue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is the dead-letter queue; what lands here is watched by the alarm beside it, not forwarded again.',
+    });
+    this.alarm = new Alarm(this, 'Alarm', {
+      alarmName: `${props.queueName}-not-empty`,
+      alarmDescription: `${props.what} parked in ${props.queueName}: find the cause in the logs, fix, then redrive.`,
+      metric: this.queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
+      threshold: 0,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    if (props.alarmAction) this.alarm.addAlarmAction(props.alarmAction);
+  }
+}
 
 export interface WorkerQueueProps {
   readonly queueName: string;
@@ -26,12 +63,8 @@ export class WorkerQueue extends Construct {
 
   constructor(scope: Construct, id: string, props: WorkerQueueProps) {
     super(scope, id);
-    this.deadLetterQueue = new Queue(this, 'DeadLetters', {
-      queueName: `${props.queueName}-dlq`,
-      retentionPeriod: Duration.days(14),
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-    });
+    const parked = new DeadLetters(this, 'DeadLetters', { queueName: `${props.queueName}-dlq`, what: 'Messages', alarmAction: props.alarmAction });
+    this.deadLetterQueue = parked.queue;
     this.queue = new Queue(this, 'Queue', {
       queueName: props.queueName,
       visibilityTimeout: Duration.seconds(props.consumerTimeout.toSeconds() * 6),
@@ -40,26 +73,17 @@ export class WorkerQueue extends Construct {
       enforceSSL: true,
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: props.maxReceiveCount ?? 5 },
     });
-    this.alarms = [
-      new Alarm(this, 'DeadLettersAlarm', {
-        alarmName: `${props.queueName}-dead-letters`,
-        alarmDescription: `Messages parked in ${props.queueName}-dlq: find the cause in the worker's logs, fix, then redrive.`,
-        metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
-        threshold: 0,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      }),
-      new Alarm(this, 'AgeAlarm', {
-        alarmName: `${props.queueName}-falling-behind`,
-        alarmDescription: `The oldest message in ${props.queueName} is older than ${(props.maxAge ?? Duration.minutes(30)).toMinutes()} minutes.`,
-        metric: this.queue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(5), statistic: 'Maximum' }),
-        threshold: (props.maxAge ?? Duration.minutes(30)).toSeconds(),
-        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 2,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      }),
-    ];
-    if (props.alarmAction) for (const a of this.alarms) a.addAlarmAction(props.alarmAction);
+    const maxAge = props.maxAge ?? Duration.minutes(30);
+    const age = new Alarm(this, 'AgeAlarm', {
+      alarmName: `${props.queueName}-falling-behind`,
+      alarmDescription: `The oldest message in ${props.queueName} is older than ${maxAge.toMinutes()} minutes.`,
+      metric: this.queue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(5), statistic: 'Maximum' }),
+      threshold: maxAge.toSeconds(),
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 2,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    if (props.alarmAction) age.addAlarmAction(props.alarmAction);
+    this.alarms = [parked.alarm, age];
   }
 }

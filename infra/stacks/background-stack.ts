@@ -8,18 +8,23 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
-import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { EventBus } from 'aws-cdk-lib/aws-events';
+import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
+import { EVENT_SOURCE } from '../../lib/events/catalog.ts';
 import { QUEUE_ENV } from '../../lib/messaging/queues.ts';
-import { jobEntry, workerEntry } from '../bundling.ts';
+import { EVENT_BUS_ENV } from '../../lib/events/eventbridge.ts';
+import { jobEntry, streamEntry, workerEntry } from '../bundling.ts';
 import { TallyFunction } from '../constructs/tally-function.ts';
-import { WorkerQueue } from '../constructs/worker-queue.ts';
+import { DeadLetters, WorkerQueue } from '../constructs/worker-queue.ts';
 
 export interface BackgroundStackProps extends StackProps {
   readonly stage: string;
+  /** The table, with its stream (the outbox). */
   readonly table: ITable;
 }
 
@@ -34,6 +39,8 @@ export class BackgroundStack extends Stack {
   readonly accounts: WorkerQueue;
   readonly jobFunction: TallyFunction;
   readonly accountWorker: TallyFunction;
+  readonly bus: EventBus;
+  readonly outbox: TallyFunction;
 
   constructor(scope: Construct, id: string, props: BackgroundStackProps) {
     super(scope, id, props);
@@ -74,6 +81,37 @@ export class BackgroundStack extends Stack {
       id: `AwsSolutions-IAM5[Resource::<${fnLogicalId}.Arn>:*]`,
       reason: "LambdaInvoke grants the job function and its versions; the wildcard is that one function's qualifiers, nothing else.",
     });
+    // Domain events: the stream (outbox) → relay → bus. Any consumer subscribes with a rule.
+    this.bus = new EventBus(this, 'Bus', { eventBusName: name('events') });
+    this.bus.archive('Archive', {
+      archiveName: name('events'),
+      description: 'Every Tally domain event, for replay into a new consumer',
+      eventPattern: { source: [EVENT_SOURCE] },
+      retention: Duration.days(90),
+    });
+    // Stream records the relay gave up on (after bisecting and retries), with their positions, for replay.
+    const outboxFailures = new DeadLetters(this, 'OutboxFailures', { queueName: name('outbox-failures'), what: 'Stream records', alarmAction });
+    this.outbox = new TallyFunction(this, 'Outbox', {
+      functionName: name('outbox'),
+      entry: streamEntry('outbox'),
+      description: 'Tally outbox relay: table stream → domain events on the bus',
+      timeout: Duration.seconds(60),
+      logsRemovalPolicy: retain,
+      environment: { [EVENT_BUS_ENV]: this.bus.eventBusName },
+    });
+    this.bus.grantPutEventsTo(this.outbox);
+    this.outbox.addEventSource(
+      new DynamoEventSource(props.table, {
+        startingPosition: StartingPosition.TRIM_HORIZON,
+        batchSize: 100,
+        maxBatchingWindow: Duration.seconds(1),
+        bisectBatchOnError: true,
+        retryAttempts: 5,
+        reportBatchItemFailures: true,
+        onFailure: new SqsDlq(outboxFailures.queue),
+      }),
+    );
+
     for (const { job, minute } of scheduledJobs) {
       new Schedule(this, `${job}Schedule`, {
         scheduleName: name(`${job}-hourly`),

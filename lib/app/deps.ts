@@ -3,6 +3,7 @@ import { db as sharedDb, type Db } from '../storage/client.ts';
 import { apiKeyRepository, type ApiKeyRepository } from '../storage/api-keys.ts';
 import { auditRepository, type AuditRepository } from '../storage/audit.ts';
 import { jobRepository, type JobRepository } from '../storage/jobs.ts';
+import { notificationRepository, type NotificationRepository } from '../storage/notifications.ts';
 import { couponRepository, type CouponRepository } from '../storage/coupons.ts';
 import { customerRepository, type CustomerRepository } from '../storage/customers.ts';
 import { programRepository, type ProgramRepository } from '../storage/programs.ts';
@@ -19,6 +20,7 @@ export interface Deps {
   readonly audit: AuditRepository;
   readonly apiKeys: ApiKeyRepository;
   readonly jobs: JobRepository;
+  readonly notifications: NotificationRepository;
   readonly clock: () => Date;
 }
 
@@ -33,6 +35,7 @@ export function makeDeps(db: Db, clock: () => Date = () => new Date()): Deps {
     audit: auditRepository(db),
     apiKeys: apiKeyRepository(db),
     jobs: jobRepository(db),
+    notifications: notificationRepository(db),
     clock,
   };
 }

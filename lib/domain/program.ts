@@ -6,6 +6,7 @@
  */
 import * as z from 'zod';
 import { campaignSchema } from './coupons.ts';
+import { notificationsSchema } from './notifications.ts';
 import { referralSchema } from './referral.ts';
 import { rewardRuleSchema } from './rewards.ts';
 import { earningRuleSchema, multiplier } from './rules.ts';
@@ -121,6 +122,8 @@ export const programSchema = z.strictObject({
       excludedSkus: z.array(code).max(10_000).default([]),
     })
     .optional(),
+  /** What customers are told, on which channel, in which language, and when not. */
+  notifications: notificationsSchema.optional(),
   /** Points a receipt earns become usable only this many days after the purchase (the return window). */
   pending: z.strictObject({ days: z.int().min(1).max(365) }).optional(),
   /** Points expire at the end of the Nth month after the month they were earned in. */

@@ -29,6 +29,8 @@ export interface CustomerProfile {
   readonly createdAt: string;
   /** The code this customer gives friends. */
   readonly referralCode?: string | undefined;
+  /** Push tokens the app registered, newest first. */
+  readonly devices?: ReadonlyArray<{ readonly token: string; readonly platform: 'GCM' | 'APNS' }> | undefined;
 }
 
 export interface StaffTierAssignment {

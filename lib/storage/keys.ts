@@ -25,6 +25,8 @@
  * |             |                             |                 | commit marks it used exactly once             |
  * | birthday    | T#{t}#C#{c}                 | BDAY#{yyyy}     | conditional put: one birthday bonus a year    |
  * | reminder    | T#{t}#C#{c}                 | REMIND#{what}   | conditional put: one expiry reminder per lot  |
+ * | notification| T#{t}#C#{c}                 | NOTIF#{eventId} | conditional put: one message per event        |
+ * | deferred    | T#{t}#DEFER                 | {iso}#{eventId} | Query sk <= now: quiet-hours messages now due |
  * | tenant      | TENANTS                     | {t}             | Query: every tenant and its time zone (jobs)  |
  * | job run     | T#{t}#JOB#{job}             | {yyyy-mm-dd}    | conditional put: a day's fan-out happens once |
  *
@@ -87,6 +89,8 @@ export const keys = {
   birthdayGrant: (tenantId: string, customerId: string, year: string): Key => ({ pk: `T#${tenantId}#C#${customerId}`, sk: `BDAY#${year}` }),
   reminder: (tenantId: string, customerId: string, what: string): Key => ({ pk: `T#${tenantId}#C#${customerId}`, sk: `REMIND#${what}` }),
   tenant: (tenantId: string): Key => ({ pk: 'TENANTS', sk: tenantId }),
+  notification: (tenantId: string, customerId: string, eventId: string): Key => ({ pk: `T#${tenantId}#C#${customerId}`, sk: `NOTIF#${eventId}` }),
+  deferred: (tenantId: string, until: string, eventId: string): Key => ({ pk: `T#${tenantId}#DEFER`, sk: `${until}#${eventId}` }),
   jobRun: (tenantId: string, job: string, day: string): Key => ({ pk: `T#${tenantId}#JOB#${job}`, sk: day }),
   return: (tenantId: string, storeId: string, returnId: string): Key => ({
     pk: `T#${tenantId}#S#${storeId}#RET#${returnId}`,

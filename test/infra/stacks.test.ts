@@ -152,7 +152,7 @@ describe('CDK app', () => {
       });
       dev.bg.hasResourceProperties('AWS::SQS::Queue', { QueueName: 'tally-dev-accounts-dlq', MessageRetentionPeriod: 14 * 24 * 3600 });
       dev.bg.hasResourceProperties('AWS::CloudWatch::Alarm', {
-        AlarmName: 'tally-dev-accounts-dead-letters',
+        AlarmName: 'tally-dev-accounts-dlq-not-empty',
         MetricName: 'ApproximateNumberOfMessagesVisible',
         Threshold: 0,
         ComparisonOperator: 'GreaterThanThreshold',
@@ -177,10 +177,30 @@ describe('CDK app', () => {
       const statements = Object.values(dev.bg.findResources('AWS::IAM::Policy')).flatMap(
         (p) => (p as { Properties: { Roles: unknown; PolicyDocument: { Statement: Array<{ Action: string | string[] }> } } }).Properties.PolicyDocument.Statement.map((st) => ({ ...st, roles: JSON.stringify((p as any).Properties.Roles) })),
       );
-      const senders = statements.filter((st) => [st.Action].flat().includes('sqs:SendMessage'));
+      const onAccountQueue = (st: object) => /"AccountQueue[0-9A-F]+"/.test(JSON.stringify((st as { Resource?: unknown }).Resource));
+      const senders = statements.filter((st) => [st.Action].flat().includes('sqs:SendMessage') && onAccountQueue(st));
       expect(senders.map((st) => st.roles)).toEqual([expect.stringContaining('JobFunction')]);
-      const consumers = statements.filter((st) => [st.Action].flat().includes('sqs:DeleteMessage'));
+      const consumers = statements.filter((st) => [st.Action].flat().includes('sqs:DeleteMessage') && onAccountQueue(st));
       expect(consumers.map((st) => st.roles)).toEqual([expect.stringContaining('AccountWorker')]);
+    });
+
+    it('should relay the table stream to the event bus, bisecting and retrying failures, then parking them', () => {
+      dev.bg.hasResourceProperties('AWS::Events::EventBus', { Name: 'tally-dev-events' });
+      dev.bg.hasResourceProperties('AWS::Events::Archive', { RetentionDays: 90, EventPattern: { source: ['tally'] } });
+      dev.bg.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        EventSourceArn: Match.anyValue(),
+        StartingPosition: 'TRIM_HORIZON',
+        BisectBatchOnFunctionError: true,
+        MaximumRetryAttempts: 5,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
+      });
+      dev.bg.hasResourceProperties('AWS::Lambda::Function', {
+        FunctionName: 'tally-dev-outbox',
+        Environment: { Variables: Match.objectLike({ EVENT_BUS_NAME: Match.anyValue() }) },
+      });
+      const putters = Object.values(dev.bg.findResources('AWS::IAM::Policy')).filter((p) => JSON.stringify(p).includes('events:PutEvents'));
+      expect(putters.map((p) => JSON.stringify((p as any).Properties.Roles))).toEqual([expect.stringContaining('Outbox')]);
     });
   });
 

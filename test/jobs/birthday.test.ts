@@ -95,7 +95,10 @@ describe('birthday worker: a crash half way through every batch', () => {
       const report = await runJob(h.deps, h.accounts, 'birthday', { tenantId, day: '2027-05-10' });
       expect(report.tenants[0]).toMatchObject({ customers: 300, messages: 12 });
       await h.queues.drain();
-      expect(h.queues.queues.accounts!.stats).toEqual({ sent: report.tenants[0]!.messages, delivered: report.tenants[0]!.messages, failed: report.tenants[0]!.messages });
+      // Every message crashed once (more if the machine is slow enough to time a retry out) and was then done.
+      const { stats } = h.queues.queues.accounts!;
+      expect({ sent: stats.sent, delivered: stats.delivered }).toEqual({ sent: report.tenants[0]!.messages, delivered: report.tenants[0]!.messages });
+      expect(stats.failed).toBeGreaterThanOrEqual(report.tenants[0]!.messages);
       expect(h.queues.queues.accounts!.deadLetters).toEqual([]);
       for (const c of customers) {
         const r = await h.deps.customers.get(tenantId, c.customerId);

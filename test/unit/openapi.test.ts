@@ -12,6 +12,15 @@ describe('openapi.json', () => {
     expect(schema).toBe(`${JSON.stringify(programJsonSchema(), null, 2)}\n`);
   });
 
+  it('should keep events/schemas/ what `npm run openapi` generates from the event catalog', async () => {
+    const { readdirSync } = await import('node:fs');
+    const { eventJsonSchemas } = await import('#lib/events/catalog.ts');
+    const dir = new URL('../../events/schemas/', import.meta.url);
+    const expected = eventJsonSchemas();
+    expect(readdirSync(dir).sort()).toEqual(Object.keys(expected).sort());
+    for (const [file, schema] of Object.entries(expected)) expect(readFileSync(new URL(file, dir), 'utf8')).toBe(`${JSON.stringify(schema, null, 2)}\n`);
+  });
+
   it('should document every route with its roles', () => {
     const doc = buildOpenApi() as { paths: Record<string, Record<string, { 'x-tally-roles': string[] }>> };
     for (const r of Object.values(routeGroups).flat()) {

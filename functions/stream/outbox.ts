@@ -1,0 +1,39 @@
+/**
+ * The outbox relay: the table's stream in, domain events onto the EventBridge bus. On a failure
+ * it reports the first record not fully published; Lambda retries from there, and a record
+ * published twice yields the same event ids, which consumers drop.
+ */
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import { requiredEnv } from '#lib/config.ts';
+import type { DomainEvent } from '#lib/events/catalog.ts';
+import { EVENT_BUS_ENV, eventBridgePublisher } from '#lib/events/eventbridge.ts';
+import { eventsFromChange } from '#lib/events/outbox.ts';
+import { changeFromStreamRecord } from '#lib/events/stream-record.ts';
+import { logger } from '#lib/http/function.ts';
+
+let publisher: ReturnType<typeof eventBridgePublisher> | undefined;
+const bus = () => (publisher ??= eventBridgePublisher(new EventBridgeClient({ maxAttempts: 3 }), requiredEnv(EVENT_BUS_ENV)));
+
+
+export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
+  const perRecord: Array<{ seq: string; events: DomainEvent[] }> = event.Records.map((r) => ({
+    seq: r.dynamodb?.SequenceNumber ?? '',
+    events: eventsFromChange(changeFromStreamRecord(r)),
+  }));
+  // In stream order, ten to a call; if a call fails, the stream resumes from the record its first
+  // event came from (events already on the bus from there on come again, with the same ids).
+  const flat = perRecord.flatMap((r) => r.events.map((e) => ({ seq: r.seq, event: e })));
+  for (let i = 0; i < flat.length; i += 10) {
+    const chunk = flat.slice(i, i + 10);
+    try {
+      await bus().publish(chunk.map((c) => c.event));
+    } catch (e) {
+      logger.warn('outbox: publishing failed, the stream will retry from this record', { sequenceNumber: chunk[0]!.seq, error: (e as Error).message });
+      return { batchItemFailures: [{ itemIdentifier: chunk[0]!.seq }] };
+    }
+  }
+  const published = perRecord.reduce((s, r) => s + r.events.length, 0);
+  if (published) logger.info('outbox: events published', { records: event.Records.length, events: published });
+  return { batchItemFailures: [] };
+};

@@ -1,0 +1,118 @@
+/**
+ * Tally's domain events: one schema per event type and version, published on the EventBridge bus
+ * as `detail-type` = type and `detail` = the envelope below. `npm run openapi` writes them as JSON
+ * Schemas to events/schemas/ for consumers. Events carry ids and amounts, never personal data
+ * (no names, phones or e-mails): whoever needs those reads the profile with its own rights.
+ *
+ * Versioning: a new optional field keeps the version; anything else is a new version, published
+ * next to the old one until its consumers move.
+ */
+import * as z from 'zod';
+
+const int = z.int();
+const nonNeg = z.int().min(0);
+const id = z.string().min(1).max(128);
+
+/** What every ledger event says about the change. */
+const ledgerChange = {
+  seq: nonNeg.describe('The ledger entry this event is about.'),
+  points: int.describe('Signed change of the available balance.'),
+  pendingPoints: int.describe('Signed change of points not usable yet (pending).'),
+  balanceAfter: int,
+  storeId: id.optional(),
+  receiptId: id.optional(),
+  returnId: id.optional(),
+  reason: z.string().max(500).optional(),
+};
+
+export const eventCatalog = {
+  'customer.enrolled': z.strictObject({ locale: z.string().optional(), referred: z.boolean(), consents: z.strictObject({ sms: z.boolean(), email: z.boolean(), push: z.boolean() }) }),
+  'receipt.committed': z.strictObject({
+    storeId: id,
+    receiptId: id,
+    amount: nonNeg,
+    paid: nonNeg,
+    pointsEarned: nonNeg,
+    pointsBurned: nonNeg,
+    balanceAfter: int,
+    occurredAt: z.string(),
+  }),
+  'receipt.returned': z.strictObject({ storeId: id, returnId: id, receiptId: id, receiptStoreId: id, refund: nonNeg, pointsReversed: nonNeg, pointsRefunded: nonNeg, balanceAfter: int }),
+  'points.earned': z.strictObject(ledgerChange),
+  'points.burned': z.strictObject(ledgerChange),
+  'points.reversed': z.strictObject(ledgerChange),
+  'points.refunded': z.strictObject(ledgerChange),
+  'points.released': z.strictObject(ledgerChange),
+  'points.adjusted': z.strictObject({ ...ledgerChange, actor: z.string().optional(), adjustmentId: id.optional() }),
+  'points.expired': z.strictObject(ledgerChange),
+  'points.expiring': z.strictObject({ lot: z.string(), points: nonNeg, expiresOn: z.iso.date(), balance: int }),
+  'bonus.granted': z.strictObject(ledgerChange),
+  'birthday.granted': z.strictObject({ year: z.string(), day: z.iso.date(), points: nonNeg }),
+  'tier.changed': z.strictObject({ from: z.string().nullable(), to: z.string().nullable(), by: z.enum(['program', 'staff']) }),
+  'reward.unlocked': z.strictObject({ rewardId: id, ruleId: id, name: z.string(), storeId: id, receiptId: id }),
+  'coupon.issued': z.strictObject({ code: id, campaignId: id }),
+} as const;
+
+export type EventType = keyof typeof eventCatalog;
+export const EVENT_VERSION = 1;
+export const EVENT_SOURCE = 'tally';
+
+export interface DomainEvent<T extends EventType = EventType> {
+  /** Stable across redeliveries of the same change: consumers deduplicate on it. */
+  readonly id: string;
+  readonly type: T;
+  readonly version: typeof EVENT_VERSION;
+  readonly tenantId: string;
+  readonly customerId: string | null;
+  readonly occurredAt: string;
+  readonly data: z.output<(typeof eventCatalog)[T]>;
+}
+
+export const envelopeSchema = <T extends EventType>(type: T) =>
+  z.strictObject({
+    id: z.string(),
+    type: z.literal(type),
+    version: z.literal(EVENT_VERSION),
+    tenantId: id,
+    customerId: id.nullable(),
+    occurredAt: z.string(),
+    data: eventCatalog[type],
+  });
+
+/** JSON Schemas of every event, for events/schemas/ (`npm run openapi`). */
+export function eventJsonSchemas(): Record<string, unknown> {
+  return Object.fromEntries(
+    (Object.keys(eventCatalog) as EventType[]).map((type) => [
+      `${type}.v${EVENT_VERSION}.json`,
+      { $id: `https://tally.dev/events/${type}.v${EVENT_VERSION}.json`, title: `${type} v${EVENT_VERSION}`, ...z.toJSONSchema(envelopeSchema(type), { target: 'draft-2020-12' }) },
+    ]),
+  );
+}
+
+/**
+ * What the notify queue carries: EventBridge's envelope around an event (a rule's SQS target),
+ * or the same shape re-sent by the notifications job. The data is checked by the type's schema.
+ */
+export const busMessageSchema = z
+  .looseObject({
+    detail: z.looseObject({
+      id: z.string().min(1),
+      type: z.enum(Object.keys(eventCatalog) as [EventType, ...EventType[]]),
+      version: z.literal(EVENT_VERSION),
+      tenantId: id,
+      customerId: id.nullable(),
+      occurredAt: z.string(),
+      data: z.record(z.string(), z.unknown()),
+    }),
+  })
+  .transform((m, ctx) => {
+    const parsed = envelopeSchema(m.detail.type).safeParse(m.detail);
+    if (!parsed.success) {
+      ctx.addIssue({ code: 'custom', message: `detail does not match ${m.detail.type} v${EVENT_VERSION}: ${parsed.error.issues[0]?.message}` });
+      return z.NEVER;
+    }
+    return parsed.data as DomainEvent;
+  });
+
+/** The bus envelope for an event (what a rule's SQS target receives). */
+export const busMessage = (e: DomainEvent) => ({ source: EVENT_SOURCE, 'detail-type': e.type, detail: e });

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { envelopeSchema } from '#lib/events/catalog.ts';
+import { eventsFromChange } from '#lib/events/outbox.ts';
+
+const at = '2027-03-15T10:00:00.000Z';
+const customerPk = 'T#t1#C#c_1';
+
+describe('eventsFromChange (the outbox mapping)', () => {
+  it('turns each ledger kind into its event, with the ledger row as the id source', () => {
+    const kinds = { earn: 'points.earned', burn: 'points.burned', earn_reversal: 'points.reversed', burn_refund: 'points.refunded', release: 'points.released', adjustment: 'points.adjusted', expiry: 'points.expired', bonus: 'bonus.granted' };
+    for (const [kind, type] of Object.entries(kinds)) {
+      const newImage = { pk: customerPk, sk: 'LEDGER#000000000007', type: 'ledger', kind, seq: 7, points: -5, lots: {}, debt: 0, balanceAfter: 95, at, source: { reason: 'x', actor: 'staff:anna' } };
+      const [e, ...rest] = eventsFromChange({ eventName: 'INSERT', newImage, at });
+      expect(rest).toEqual([]);
+      expect(e).toMatchObject({ type, tenantId: 't1', customerId: 'c_1', occurredAt: at, data: { seq: 7, points: -5, balanceAfter: 95, pendingPoints: 0 } });
+      envelopeSchema(e!.type).parse(e);
+      // The same record again (a stream redelivery) has the same id.
+      expect(eventsFromChange({ eventName: 'INSERT', newImage, at })[0]!.id).toBe(e!.id);
+    }
+  });
+
+  it('reports level changes on the customer item, by the program and by staff, and nothing for other updates', () => {
+    const base = { pk: customerPk, sk: 'CUSTOMER', type: 'customer', tenantId: 't1', customerId: 'c_1', version: 4 };
+    const up = eventsFromChange({ eventName: 'MODIFY', oldImage: { ...base, account: { tierId: 'silver', staffTierId: null } }, newImage: { ...base, version: 5, account: { tierId: 'gold', staffTierId: 'vip' } }, at });
+    expect(up.map((e) => e.data)).toEqual([
+      { from: 'silver', to: 'gold', by: 'program' },
+      { from: null, to: 'vip', by: 'staff' },
+    ]);
+    expect(eventsFromChange({ eventName: 'MODIFY', oldImage: { ...base, account: { tierId: 'gold', available: 1 } }, newImage: { ...base, account: { tierId: 'gold', available: 2 } }, at })).toEqual([]);
+  });
+
+  it('announces coupons issued to a customer, not codes anyone may use, and ignores removals and bookkeeping items', () => {
+    const coupon = { pk: 'T#t1#CPN#ABC', sk: 'COUPON', type: 'coupon', tenantId: 't1', code: 'ABC', campaignId: 'spring', issuedAt: at };
+    expect(eventsFromChange({ eventName: 'INSERT', newImage: { ...coupon, customerId: 'c_1' }, at })).toEqual([expect.objectContaining({ type: 'coupon.issued', customerId: 'c_1' })]);
+    expect(eventsFromChange({ eventName: 'INSERT', newImage: coupon, at })).toEqual([]);
+    expect(eventsFromChange({ eventName: 'REMOVE', oldImage: coupon, at })).toEqual([]);
+    expect(eventsFromChange({ eventName: 'INSERT', newImage: { pk: 'T#t1#JOB#birthday', sk: '2027-02-28', type: 'jobRun' }, at })).toEqual([]);
+  });
+
+  it('announces the birthday grant and the expiry reminder from their once-only records', () => {
+    const [b] = eventsFromChange({ eventName: 'INSERT', newImage: { pk: customerPk, sk: 'BDAY#2027', type: 'birthdayGrant', tenantId: 't1', customerId: 'c_1', day: '2027-02-28', points: 100, at }, at });
+    expect(b).toMatchObject({ type: 'birthday.granted', data: { year: '2027', day: '2027-02-28', points: 100 } });
+    const [r] = eventsFromChange({ eventName: 'INSERT', newImage: { pk: customerPk, sk: 'REMIND#EXPIRY#2027-03', type: 'expiryReminder', tenantId: 't1', customerId: 'c_1', lot: '2027-03', points: 40, expiresOn: '2027-03-31', balance: 90, at }, at });
+    expect(r).toMatchObject({ type: 'points.expiring', data: { lot: '2027-03', points: 40, expiresOn: '2027-03-31', balance: 90 } });
+  });
+});
