@@ -20,7 +20,13 @@ export function buildApp(app: App): { data: DataStack; api: ApiStack; background
   const env = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };
   const data = new DataStack(app, `tally-${stage}-data`, { stage, deletionProtection, env });
   const api = new ApiStack(app, `tally-${stage}-api`, { stage, table: data.table, env });
-  const background = new BackgroundStack(app, `tally-${stage}-background`, { stage, table: data.table, env });
+  const background = new BackgroundStack(app, `tally-${stage}-background`, {
+    stage,
+    table: data.table,
+    emailFrom: app.node.tryGetContext('emailFrom') as string | undefined,
+    smsSenderId: app.node.tryGetContext('smsSenderId') as string | undefined,
+    env,
+  });
   Tags.of(app).add('app', 'tally');
   Tags.of(app).add('stage', stage);
   return { data, api, background, stage: stage as Stage };

@@ -19,6 +19,7 @@ export function allFunctionEntries(groups: readonly string[]): Record<string, st
     authorizer: authorizerEntry,
     jobs: jobEntry('run'),
     'account-worker': workerEntry('accounts'),
+    'notify-worker': workerEntry('notify'),
     outbox: streamEntry('outbox'),
   };
 }

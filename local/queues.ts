@@ -41,6 +41,8 @@ export interface LocalQueue {
 export interface LocalQueues {
   readonly endpoint: string;
   readonly queues: Record<string, LocalQueue>;
+  /** Puts a message on a queue directly (a bus rule's target does this locally). */
+  enqueue(queue: string, body: string): void;
   /** Resolves when every queue is empty and no handler is running (retries included). */
   drain(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -129,6 +131,13 @@ export async function startLocalQueues(definitions: Record<string, QueueOptions>
     if (s.messages.length) schedule(url);
   }
 
+  const enqueueOn = (s: NonNullable<ReturnType<typeof state.get>>, body: string) => {
+    const m: Message = { id: randomUUID(), body, sentAt: Date.now(), receiveCount: 0, availableAt: Date.now() };
+    s.messages.push(m);
+    s.queue.stats.sent += 1;
+    return m;
+  };
+
   server.on('request', (req, res) => {
     void (async () => {
       const target = String(req.headers['x-amz-target'] ?? '');
@@ -143,12 +152,7 @@ export async function startLocalQueues(definitions: Record<string, QueueOptions>
         res.end(JSON.stringify(body));
       };
       if (!s) return reply(400, { __type: 'com.amazonaws.sqs#QueueDoesNotExist', message: `no queue ${input.QueueUrl}` });
-      const enqueue = (body: string) => {
-        const m: Message = { id: randomUUID(), body, sentAt: Date.now(), receiveCount: 0, availableAt: Date.now() };
-        s.messages.push(m);
-        s.queue.stats.sent += 1;
-        return m;
-      };
+      const enqueue = (body: string) => enqueueOn(s, body);
       if (target === 'AmazonSQS.SendMessage') {
         const m = enqueue(input.MessageBody ?? '');
         reply(200, { MessageId: m.id, MD5OfMessageBody: md5(m.body) });
@@ -172,6 +176,12 @@ export async function startLocalQueues(definitions: Record<string, QueueOptions>
   return {
     endpoint,
     queues,
+    enqueue(name, body) {
+      const s = [...state.values()].find((x) => x.queue.name === name);
+      if (!s) throw new Error(`no local queue ${name}`);
+      enqueueOn(s, body);
+      schedule(s.queue.url);
+    },
     async drain(timeoutMs = 60_000) {
       const until = Date.now() + timeoutMs;
       while ([...state.values()].some((s) => s.messages.length > 0) || busy > 0) {

@@ -1,15 +1,18 @@
 /**
- * The scheduled jobs' entry point. EventBridge Scheduler invokes it hourly with `{"job": …}`; a
- * run by hand adds `day` (program time) and optionally `tenantId` — see events/jobs/.
+ * The scheduled jobs' entry point. EventBridge Scheduler invokes it with `{"job": …}` (birthday
+ * and expiry hourly, notifications every 15 minutes); a run by hand adds `day` (program time)
+ * and optionally `tenantId` — see events/jobs/.
  */
 import * as z from 'zod';
 import { deps } from '#lib/app/deps.ts';
 import { runJob } from '#lib/app/jobs.ts';
+import { releaseDeferred } from '#lib/app/notify.ts';
+import { busMessage } from '#lib/events/catalog.ts';
 import { logger } from '#lib/http/function.ts';
-import { accountQueue } from '#lib/messaging/queues.ts';
+import { accountQueue, notifyQueue } from '#lib/messaging/queues.ts';
 
 export const jobEventSchema = z.strictObject({
-  job: z.enum(['birthday', 'expiry']),
+  job: z.enum(['birthday', 'expiry', 'notifications']),
   day: z.iso.date().optional(),
   tenantId: z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/).optional(),
 });
@@ -20,7 +23,15 @@ export const handler = async (event: unknown) => {
     const issue = parsed.error.issues[0]!;
     throw new Error(`job event ${issue.path.join('.') || '(root)'}: ${issue.message}`);
   }
-  const report = await runJob(deps(), accountQueue(), parsed.data.job, parsed.data);
+  const { job, ...req } = parsed.data;
+  if (job === 'notifications') {
+    // Messages held back by quiet hours whose time has come go back to the notify queue.
+    const queue = notifyQueue();
+    const released = await releaseDeferred(deps(), (events) => queue.send(events.map(busMessage)), req.tenantId);
+    logger.info('job: deferred notifications released', { released });
+    return { job, released };
+  }
+  const report = await runJob(deps(), accountQueue(), job, req);
   logger.info('job fanned out', { ...report, tenants: report.tenants.length, customers: report.tenants.reduce((s, t) => s + t.customers, 0) });
   return report;
 };

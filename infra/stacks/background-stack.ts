@@ -6,15 +6,18 @@
 import { Duration, RemovalPolicy, Stack, Validations, type CfnElement, type StackProps } from 'aws-cdk-lib';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { EventBus, Rule } from 'aws-cdk-lib/aws-events';
+import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { CfnApp } from 'aws-cdk-lib/aws-pinpoint';
 import { Key } from 'aws-cdk-lib/aws-kms';
-import { EventBus } from 'aws-cdk-lib/aws-events';
 import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
+import { notifiableEvents } from '../../lib/domain/notifications.ts';
 import { EVENT_SOURCE } from '../../lib/events/catalog.ts';
 import { QUEUE_ENV } from '../../lib/messaging/queues.ts';
 import { EVENT_BUS_ENV } from '../../lib/events/eventbridge.ts';
@@ -26,12 +29,18 @@ export interface BackgroundStackProps extends StackProps {
   readonly stage: string;
   /** The table, with its stream (the outbox). */
   readonly table: ITable;
+  /** The verified SES sender for e-mail; without it, e-mail is not offered as a channel. */
+  readonly emailFrom?: string | undefined;
+  /** An alphanumeric SMS sender id, where the destination countries allow one. */
+  readonly smsSenderId?: string | undefined;
 }
 
 /** The jobs the schedule runs, each hourly at its own minute. */
 export const scheduledJobs = [
-  { job: 'expiry', minute: 5 },
-  { job: 'birthday', minute: 15 },
+  { job: 'expiry', cron: { minute: '5' } },
+  { job: 'birthday', cron: { minute: '15' } },
+  // Quiet hours end on the minute; a quarter-hour tick sends what they held back soon after.
+  { job: 'notifications', cron: { minute: '0/15' } },
 ] as const;
 
 export class BackgroundStack extends Stack {
@@ -41,6 +50,8 @@ export class BackgroundStack extends Stack {
   readonly accountWorker: TallyFunction;
   readonly bus: EventBus;
   readonly outbox: TallyFunction;
+  readonly notify: WorkerQueue;
+  readonly notifyWorker: TallyFunction;
 
   constructor(scope: Construct, id: string, props: BackgroundStackProps) {
     super(scope, id, props);
@@ -112,11 +123,53 @@ export class BackgroundStack extends Stack {
       }),
     );
 
-    for (const { job, minute } of scheduledJobs) {
+    // Notifications: bus rule (the events customers hear about) → queue → notify worker → SNS / SES / Pinpoint.
+    this.notify = new WorkerQueue(this, 'NotifyQueue', { queueName: name('notify'), consumerTimeout: workerTimeout, alarmAction });
+    const pushApp = new CfnApp(this, 'PushApp', { name: name('push') });
+    Validations.of(pushApp).acknowledge({
+      id: 'CloudFormation-Validate::W3696',
+      reason: "Pinpoint's engagement features ended on 30 Oct 2026; push through SendMessages (End User Messaging) still needs this application id.",
+    });
+    this.notifyWorker = new TallyFunction(this, 'NotifyWorker', {
+      functionName: name('notify-worker'),
+      entry: workerEntry('notify'),
+      description: 'Tally notify worker: domain events → SMS, e-mail, push (once each)',
+      timeout: workerTimeout,
+      logsRemovalPolicy: retain,
+      environment: {
+        PINPOINT_APP_ID: pushApp.ref,
+        ...(props.emailFrom ? { EMAIL_FROM: props.emailFrom } : {}),
+        ...(props.smsSenderId ? { SMS_SENDER_ID: props.smsSenderId } : {}),
+      },
+    }).bindTable(props.table, 'readWrite');
+    this.notifyWorker.addEventSource(new SqsEventSource(this.notify.queue, { batchSize: 10, reportBatchItemFailures: true, maxConcurrency: 5 }));
+    this.notifyWorker.addToRolePolicy(new PolicyStatement({ actions: ['sns:Publish'], resources: ['*'] }));
+    Validations.of(this.notifyWorker.role!).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'SMS is sent with sns:Publish to a phone number, which has no ARN; the function publishes to no topic.',
+    });
+    this.notifyWorker.addToRolePolicy(new PolicyStatement({ actions: ['mobiletargeting:SendMessages'], resources: [`${pushApp.attrArn}/messages`] }));
+    if (props.emailFrom) {
+      const domain = props.emailFrom.split('@')[1]!;
+      this.notifyWorker.addToRolePolicy(
+        new PolicyStatement({ actions: ['ses:SendEmail'], resources: [this.formatArn({ service: 'ses', resource: 'identity', resourceName: domain })] }),
+      );
+    }
+    new Rule(this, 'NotifyRule', {
+      ruleName: name('notify'),
+      description: 'Domain events a customer may be told about',
+      eventBus: this.bus,
+      eventPattern: { source: [EVENT_SOURCE], detailType: Object.keys(notifiableEvents) },
+      targets: [new SqsQueue(this.notify.queue, { deadLetterQueue: this.notify.deadLetterQueue, retryAttempts: 10 })],
+    });
+    this.jobFunction.addEnvironment(QUEUE_ENV.notify, this.notify.queue.queueUrl);
+    this.notify.queue.grantSendMessages(this.jobFunction);
+
+    for (const { job, cron } of scheduledJobs) {
       new Schedule(this, `${job}Schedule`, {
-        scheduleName: name(`${job}-hourly`),
-        description: `Runs the ${job} job; each tenant is fanned out once, on its first tick of the day (program time).`,
-        schedule: ScheduleExpression.cron({ minute: String(minute) }),
+        scheduleName: name(`${job}-job`),
+        description: `Runs the ${job} job; jobs by day fan each tenant out once, on its first tick of the day (program time).`,
+        schedule: ScheduleExpression.cron(cron),
         target: new LambdaInvoke(this.jobFunction, { input: ScheduleTargetInput.fromObject({ job }), retryAttempts: 2, role: schedulerRole }),
       });
     }

@@ -5,12 +5,16 @@
  */
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { requiredEnv } from '../config.ts';
+import type { busMessage } from '../events/catalog.ts';
 import type { AccountJob, Queue } from './queue.ts';
 import { sqsQueue } from './sqs.ts';
 
-export const QUEUE_ENV = { accounts: 'ACCOUNT_QUEUE_URL' } as const;
+export const QUEUE_ENV = { accounts: 'ACCOUNT_QUEUE_URL', notify: 'NOTIFY_QUEUE_URL' } as const;
 
 let client: SQSClient | undefined;
 const sqs = () => (client ??= new SQSClient({ maxAttempts: 3 }));
 
 export const accountQueue = (): Queue<AccountJob> => sqsQueue(sqs(), requiredEnv(QUEUE_ENV.accounts));
+
+/** The notify queue takes what a bus rule delivers: EventBridge's envelope around the event. */
+export const notifyQueue = (): Queue<ReturnType<typeof busMessage>> => sqsQueue(sqs(), requiredEnv(QUEUE_ENV.notify));

@@ -81,7 +81,7 @@ describe('push through Pinpoint SendMessages (aws-sdk-client-mock: moto answers 
 
   it('treats a dead token as permanent and throttling as worth a retry', async () => {
     pinpoint.reset();
-    pinpoint.on(SendMessagesCommand).resolvesOnce({ MessageResponse: { Result: { t: { DeliveryStatus: 'PERMANENT_FAILURE', StatusCode: 410, StatusMessage: 'Unregistered' } } } }).resolvesOnce({ MessageResponse: { Result: { t: { DeliveryStatus: 'THROTTLED', StatusCode: 429 } } } });
+    pinpoint.on(SendMessagesCommand).resolvesOnce({ MessageResponse: { ApplicationId: 'app1', Result: { t: { DeliveryStatus: 'PERMANENT_FAILURE', StatusCode: 410, StatusMessage: 'Unregistered' } } } }).resolvesOnce({ MessageResponse: { ApplicationId: 'app1', Result: { t: { DeliveryStatus: 'THROTTLED', StatusCode: 429 } } } });
     const push = pinpointPush(new PinpointClient({ region: 'us-east-1' }), 'app1');
     await expect(push.send(message('push', 't'))).rejects.toBeInstanceOf(PermanentSendError);
     const second = push.send(message('push', 't'));

@@ -130,11 +130,12 @@ describe('CDK app', () => {
       });
     });
 
-    it('should run each job hourly through EventBridge Scheduler, with retries, invoking the job function with its name', () => {
+    it('should run the day jobs hourly and the notifications job quarter-hourly through EventBridge Scheduler, with retries, invoking the job function with its name', () => {
       const schedules = Object.values(dev.bg.findResources('AWS::Scheduler::Schedule')).map((r) => (r as { Properties: Record<string, any> }).Properties);
       expect(schedules.map((p) => [JSON.parse(p.Target.Input).job, p.ScheduleExpression]).sort()).toEqual([
         ['birthday', 'cron(15 * * * ? *)'],
         ['expiry', 'cron(5 * * * ? *)'],
+        ['notifications', 'cron(0/15 * * * ? *)'],
       ]);
       for (const p of schedules) {
         expect(p.State).toBe('ENABLED');
@@ -201,6 +202,32 @@ describe('CDK app', () => {
       });
       const putters = Object.values(dev.bg.findResources('AWS::IAM::Policy')).filter((p) => JSON.stringify(p).includes('events:PutEvents'));
       expect(putters.map((p) => JSON.stringify((p as any).Properties.Roles))).toEqual([expect.stringContaining('Outbox')]);
+    });
+  });
+
+  describe('Stack: background (notifications)', () => {
+    it('should route only the events customers hear about from the bus to the notify queue, with a DLQ for delivery failures', () => {
+      const rule = Object.values(dev.bg.findResources('AWS::Events::Rule')).map((r) => (r as any).Properties).find((p) => p.Name === 'tally-dev-notify');
+      expect(rule.EventPattern).toEqual({ source: ['tally'], 'detail-type': ['receipt.committed', 'birthday.granted', 'points.expiring', 'tier.changed', 'reward.unlocked', 'coupon.issued'] });
+      expect(rule.Targets[0]).toMatchObject({ DeadLetterConfig: { Arn: expect.anything() }, RetryPolicy: { MaximumRetryAttempts: 10 } });
+      dev.bg.hasResourceProperties('AWS::SQS::Queue', { QueueName: 'tally-dev-notify', RedrivePolicy: Match.objectLike({ maxReceiveCount: 5 }) });
+    });
+
+    it('should let the notify worker send SMS, push through its Pinpoint app, and e-mail only from the configured identity', () => {
+      const withEmail = synth({ stage: 'dev', emailFrom: 'club@pharmacy.example' });
+      const statements = (t: Template) =>
+        Object.values(t.findResources('AWS::IAM::Policy'))
+          .filter((p) => JSON.stringify((p as any).Properties.Roles).includes('NotifyWorker'))
+          .flatMap((p) => (p as any).Properties.PolicyDocument.Statement as Array<{ Action: string | string[]; Resource: unknown }>);
+      const actions = (t: Template) => statements(t).flatMap((st) => [st.Action].flat());
+      expect(actions(dev.bg)).toEqual(expect.arrayContaining(['sns:Publish', 'mobiletargeting:SendMessages']));
+      expect(actions(dev.bg)).not.toContain('ses:SendEmail');
+      const ses = statements(withEmail.bg).find((st) => [st.Action].flat().includes('ses:SendEmail'))!;
+      expect(JSON.stringify(ses.Resource)).toContain('identity/pharmacy.example');
+      withEmail.bg.hasResourceProperties('AWS::Lambda::Function', {
+        FunctionName: 'tally-dev-notify-worker',
+        Environment: { Variables: Match.objectLike({ EMAIL_FROM: 'club@pharmacy.example', PINPOINT_APP_ID: Match.anyValue() }) },
+      });
     });
   });
 

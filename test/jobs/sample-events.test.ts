@@ -1,6 +1,7 @@
 /** The sample events in events/jobs and events/sqs, run through the real handlers as Lambda would. */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { JobReport } from '#lib/app/jobs.ts';
 import { fakeLambdaContext } from '../../local/api-event.ts';
 import { startLocalQueues, type LocalQueues } from '../../local/queues.ts';
 import { jobsTenant, seedCustomers } from './support.ts';
@@ -28,7 +29,7 @@ describe('job and worker sample events', () => {
 
   it('events/jobs/birthday.by-hand.json fans out 28 and 29 February, and the worker grants them', async () => {
     const { handler } = await import('../../functions/jobs/run.ts');
-    const report = await handler(sample('jobs/birthday.by-hand.json', { TENANT: tenantId }));
+    const report = (await handler(sample('jobs/birthday.by-hand.json', { TENANT: tenantId }))) as JobReport;
     expect(report.tenants).toEqual([{ tenantId, day: '2027-02-28', customers: 2, messages: 1 }]);
     await queues.drain();
     const { deps } = await import('#lib/app/deps.ts');
@@ -48,9 +49,9 @@ describe('job and worker sample events', () => {
   it('a scheduled event (no day) runs each tenant on its own today, and a malformed event names the field', async () => {
     const { handler } = await import('../../functions/jobs/run.ts');
     // Limited to this file's tenant: other test files share the table and keep their own clocks.
-    const report = await handler({ ...sample('jobs/expiry.scheduled.json', {}), tenantId });
+    const report = (await handler({ ...sample('jobs/expiry.scheduled.json', {}), tenantId })) as JobReport;
     expect(report.tenants).toEqual([expect.objectContaining({ tenantId, customers: 0 })]);
-    expect((await handler({ ...sample('jobs/expiry.scheduled.json', {}), tenantId })).tenants[0]).toMatchObject({ skipped: 'already ran today' });
+    expect(((await handler({ ...sample('jobs/expiry.scheduled.json', {}), tenantId })) as JobReport).tenants[0]).toMatchObject({ skipped: 'already ran today' });
     await expect(handler({ job: 'birthday', day: '2027-02-30' })).rejects.toThrow(/job event day/);
     await expect(handler({ job: 'everything' })).rejects.toThrow(/job event job/);
   });

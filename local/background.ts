@@ -1,0 +1,113 @@
+/**
+ * The background half of the local runtime: the same job, worker, outbox and notify handlers as
+ * in AWS, wired to in-process peers — SQS-compatible queues (retries, DLQ), an EventBridge bus
+ * with the stack's notify rule, the table's stream read from DynamoDB Local, SNS/SES/Pinpoint
+ * writing to a local outbox, and the schedules as timers. Handlers find all of it through the
+ * same environment variables the stack sets.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { notifiableEvents } from '../lib/domain/notifications.ts';
+import { startLocalPeers, type LocalPeers, type OutboxMessage } from './peers.ts';
+import { startLocalQueues, type LocalQueues, type SqsHandler } from './queues.ts';
+import { startStreamReader, type StreamReader } from './stream.ts';
+
+export interface Background {
+  readonly queues: LocalQueues;
+  readonly peers: LocalPeers;
+  readonly stream: StreamReader;
+  /** Runs a job as its schedule would (or by hand, with `day`), then waits until its effects settle. */
+  runJob(job: 'birthday' | 'expiry' | 'notifications', opts?: { day?: string; tenantId?: string }): Promise<unknown>;
+  /** Waits until the stream, the bus and the queues have nothing left in flight. */
+  settle(timeoutMs?: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startBackground(opts: {
+  dynamoEndpoint: string;
+  table: string;
+  /** Milliseconds between schedule ticks; 0 turns the schedules off (tests and `npm run job`). */
+  tickMs?: number;
+  onMessage?: (m: OutboxMessage) => void;
+}): Promise<Background> {
+  // Handlers are imported after the environment is in place: they read it at first use.
+  let queues: LocalQueues | undefined;
+  const peers = await startLocalPeers({
+    rules: [{ name: 'notify', detailTypes: Object.keys(notifiableEvents), target: (event) => queues?.enqueue('notify', event) }],
+    ...(opts.onMessage ? { onMessage: opts.onMessage } : {}),
+  });
+  const lazy = (load: () => Promise<{ handler: unknown }>): SqsHandler => async (event, context) => ((await load()).handler as SqsHandler)(event, context);
+  queues = await startLocalQueues({
+    accounts: { handler: lazy(() => import('../functions/workers/accounts.ts')) },
+    notify: { handler: lazy(() => import('../functions/workers/notify.ts')) },
+  });
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL_SQS: queues.endpoint,
+    ACCOUNT_QUEUE_URL: queues.queues.accounts!.url,
+    NOTIFY_QUEUE_URL: queues.queues.notify!.url,
+    AWS_ENDPOINT_URL_EVENTBRIDGE: peers.endpoint,
+    EVENT_BUS_NAME: 'tally-local-events',
+    AWS_ENDPOINT_URL_SNS: peers.endpoint,
+    AWS_ENDPOINT_URL_SES: peers.endpoint,
+    AWS_ENDPOINT_URL_PINPOINT: peers.endpoint,
+    EMAIL_FROM: process.env.EMAIL_FROM ?? 'club@tally.local',
+    PINPOINT_APP_ID: process.env.PINPOINT_APP_ID ?? 'local-push',
+  });
+  const { handler: outbox } = await import('../functions/stream/outbox.ts');
+  const { handler: jobs } = await import('../functions/jobs/run.ts');
+  const client = new DynamoDBClient({ endpoint: opts.dynamoEndpoint, region: 'us-east-1' });
+  // From the start of what the stream holds: nothing written while the runtime was down is
+  // lost, and what was already handled comes again with the same event ids, which are dropped.
+  const stream = await startStreamReader({ client, endpoint: opts.dynamoEndpoint, table: opts.table, handler: outbox, from: 'TRIM_HORIZON' });
+
+  const settle = async (timeoutMs = 60_000) => {
+    const until = Date.now() + timeoutMs;
+    // Jobs write, the stream turns writes into events, events become notify messages: settle until a round changes nothing.
+    for (let last = -1; ; ) {
+      await stream.caughtUp(Math.max(1, until - Date.now()));
+      await queues.drain(Math.max(1, until - Date.now()));
+      await stream.caughtUp(Math.max(1, until - Date.now()));
+      const seen = stream.stats.records + peers.published.events + queues.queues.accounts!.stats.sent + queues.queues.notify!.stats.sent;
+      if (seen === last) return;
+      last = seen;
+    }
+  };
+
+  const runJob: Background['runJob'] = async (job, o = {}) => {
+    const report = await jobs({ job, ...(o.day ? { day: o.day } : {}), ...(o.tenantId ? { tenantId: o.tenantId } : {}) });
+    await settle();
+    return report;
+  };
+
+  let timer: NodeJS.Timeout | undefined;
+  if (opts.tickMs) {
+    let ticking = false;
+    const tick = async () => {
+      if (ticking) return;
+      ticking = true;
+      try {
+        for (const job of ['expiry', 'birthday', 'notifications'] as const) await jobs({ job });
+      } catch (e) {
+        console.error('local schedule: job failed', e);
+      } finally {
+        ticking = false;
+      }
+    };
+    void tick();
+    timer = setInterval(() => void tick(), opts.tickMs);
+  }
+
+  return {
+    queues,
+    peers,
+    stream,
+    runJob,
+    settle,
+    async close() {
+      clearInterval(timer);
+      await stream.stop();
+      await queues.close();
+      await peers.close();
+      client.destroy();
+    },
+  };
+}

@@ -1,0 +1,53 @@
+/**
+ * The local runtime's background half, end to end on DynamoDB Local: a receipt through the HTTP
+ * handlers becomes a stream record, an event on the local bus, a notify message and one SMS in
+ * the local outbox; the birthday job run by hand grants once and greets once, however often it runs.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startBackground, type Background } from '../../local/background.ts';
+import { newTenant, receipt, type TestTenant } from '../integration/harness.ts';
+
+const program = {
+  name: 'Pharmacy club',
+  currency: 'AMD',
+  timeZone: 'Asia/Yerevan',
+  earning: { base: { points: 1, per: 1000 } },
+  bonuses: { birthday: 500 },
+  notifications: { events: { 'receipt.committed': ['sms', 'email'], 'birthday.granted': ['email', 'sms'] } },
+};
+
+let bg: Background;
+let t: TestTenant;
+
+beforeAll(async () => {
+  bg = await startBackground({ dynamoEndpoint: process.env.DYNAMODB_ENDPOINT!, table: process.env.TABLE_NAME!, tickMs: 0 });
+  t = await newTenant(program);
+}, 60_000);
+afterAll(() => bg.close());
+
+const mine = (to: string) => bg.peers.outbox.filter((m) => m.to === to);
+
+describe('local background runtime', () => {
+  it('turns a committed receipt into exactly one SMS in the customer language', async () => {
+    const c = await t.pos('POST', '/v1/customers', { name: 'Ани', phone: '+380501234567', locale: 'uk', consents: { sms: true, email: false, push: false }, birthDate: '1990-02-28' });
+    expect(c.status).toBe(201);
+    const r = receipt(c.body.card, [{ amount: 150_000 }]);
+    expect((await t.pos('POST', '/v1/receipts', r)).status).toBe(200);
+    await t.pos('POST', '/v1/receipts', r);
+    await bg.settle();
+    expect(mine('+380501234567')).toEqual([expect.objectContaining({ channel: 'sms', text: expect.stringContaining('150') })]);
+    expect(mine('+380501234567')[0]!.text).toContain('Баланс');
+  });
+
+  it('runs the birthday job by hand for 28 February: one bonus, one greeting, also when run again', async () => {
+    const c = await t.pos('POST', '/v1/customers', { name: 'Sara', email: 'sara@example.ir', locale: 'fa', consents: { sms: false, email: true, push: false }, birthDate: '1992-02-29' });
+    for (let i = 0; i < 2; i++) await bg.runJob('birthday', { day: '2027-02-28', tenantId: t.tenantId });
+    const greetings = mine('sara@example.ir');
+    expect(greetings).toHaveLength(1);
+    expect(greetings[0]).toMatchObject({ channel: 'email', subject: 'تولدت مبارک!' });
+    const balance = (await t.staff('GET', `/v1/customers/${c.body.customerId}`)).body.points.available;
+    expect(balance).toBe(500);
+    expect(bg.queues.queues.accounts!.deadLetters).toEqual([]);
+    expect(bg.queues.queues.notify!.deadLetters).toEqual([]);
+  });
+});
