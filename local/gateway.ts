@@ -19,16 +19,20 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
+/** A local-only route outside the API (`/_local/...`); returns false when it is not its path. */
+export type LocalRoute = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
+
 export async function startGateway(opts: {
   handlers: Record<RouteGroup, LambdaHandler>;
   host?: string;
   port?: number;
   quiet?: boolean;
+  local?: LocalRoute;
 }): Promise<Gateway> {
   const host = opts.host ?? '127.0.0.1';
   const server = createServer((req, res) => {
     const started = Date.now();
-    handle(req, res, opts.handlers)
+    (req.url?.startsWith('/_local/') && opts.local ? opts.local(req, res).then((done) => (done ? undefined : send(res, 404, { error: { code: 'route_not_found', message: `no local route ${req.url}` } }))) : handle(req, res, opts.handlers))
       .catch((e: unknown) => {
         console.error('gateway: handler failed', e);
         if (!res.headersSent) send(res, 500, { error: { code: 'internal_error', message: 'something went wrong on our side' } });

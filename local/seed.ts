@@ -57,6 +57,8 @@ export async function seedDemo(opts: { persistKeys?: boolean; keysFile?: string 
       phone: DEMO_PHONE,
       name: 'Anahit Demo',
       locale: 'hy',
+      // So that `npm run job -- birthday --date 2027-02-28` has someone to greet.
+      birthDate: '1990-02-28',
       consents: { sms: true, email: false, push: false },
     });
   }

@@ -1,13 +1,13 @@
 /**
  * `npm start`: DynamoDB Local (data in `.local/dynamodb`, or `--in-memory`), the table from the
- * shared definition, a seeded demo tenant, and the HTTP API on 127.0.0.1 served by the same
- * Lambda handlers as in AWS. Ctrl-C stops all of it, Java included.
+ * shared definition, a seeded demo tenant, the HTTP API on 127.0.0.1 served by the same Lambda
+ * handlers as in AWS, and the background jobs, queues, events and notifications (local/runtime.ts).
+ * Ctrl-C stops all of it, Java included.
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { startDynamoLocal, useLocalTable } from './dynamo-local.ts';
-import { startGateway } from './gateway.ts';
+import { startRuntime, type Runtime } from './runtime.ts';
 
 const { values: flags } = parseArgs({
   options: {
@@ -16,35 +16,39 @@ const { values: flags } = parseArgs({
     quiet: { type: 'boolean', default: false },
     /** Where DynamoDB Local's data and the demo keys live (git-ignored by default). */
     'state-dir': { type: 'string' },
+    /** Seconds between schedule ticks (the jobs run on the first tick of each tenant's day). */
+    tick: { type: 'string', default: '60' },
   },
 });
 
 const root = join(fileURLToPath(new URL('.', import.meta.url)), '..');
 const stateDir = flags['state-dir'] ?? join(root, '.local');
-const dataDir = flags['in-memory'] ? undefined : join(stateDir, 'dynamodb');
-const table = 'tally-local';
 
-const ddb = await startDynamoLocal({ dataDir });
+let runtime: Runtime | undefined;
 let stopping = false;
 const stop = async (code = 0) => {
   if (stopping) return;
   stopping = true;
-  await gateway?.close();
-  await ddb.stop();
+  await runtime?.stop();
   process.exit(code);
 };
 process.on('SIGINT', () => void stop());
 process.on('SIGTERM', () => void stop());
 
+const mask = (to: string) => (to.length > 6 ? `${to.slice(0, 4)}…${to.slice(-2)}` : to);
 
-let gateway: Awaited<ReturnType<typeof startGateway>> | undefined;
 try {
-  // The gateway prints one line per request; Lambda-style JSON logs only for warnings and errors.
-  await useLocalTable(ddb, table, 'WARN');
-  const { seedDemo } = await import('./seed.ts');
-  const seed = await seedDemo({ persistKeys: !flags['in-memory'], keysFile: join(stateDir, 'demo-keys.json') });
-  const { handlers } = await import('./handlers.ts');
-  gateway = await startGateway({ handlers, port: Number(flags.port), quiet: flags.quiet });
+  runtime = await startRuntime({
+    stateDir,
+    inMemory: flags['in-memory'],
+    port: Number(flags.port),
+    quiet: flags.quiet,
+    tickMs: Number(flags.tick) * 1000,
+    onMessage: (m) => {
+      if (!flags.quiet) console.log(`outbox: ${m.channel} to ${mask(m.to)}: ${m.subject ? `[${m.subject}] ` : ''}${m.text}`);
+    },
+  });
+  const { seed, gateway, ddb, table } = runtime;
   const api = gateway.url;
   const pos = `-H 'authorization: Bearer ${seed.posKey}' -H 'content-type: application/json'`;
   const staff = `-H 'authorization: Bearer ${seed.staffKey}'`;
@@ -62,7 +66,8 @@ try {
   console.log(`
 Tally is running.
   API             ${api}  (same Lambda handlers, API Gateway v2 events)
-  DynamoDB Local  ${ddb.endpoint}  table ${table}, ${dataDir ? `data in ${dataDir}` : 'in memory'}
+  DynamoDB Local  ${ddb.endpoint}  table ${table}, ${flags['in-memory'] ? 'in memory' : `data in ${join(stateDir, 'dynamodb')}`}
+  Background      schedules every ${flags.tick} s, queues, stream → events → notifications (in-process)
   Demo tenant     ${seed.tenantId}, store ${seed.storeId}, customer card ${seed.demoCard} / ${seed.demoPhone}${seed.created ? ' (seeded now)' : ''}
   POS key         ${seed.posKey}
   Staff key       ${seed.staffKey}
@@ -73,6 +78,9 @@ Try:
   curl -s ${pos} ${api}/v1/receipts -d '${receipt}'
   curl -s ${pos} ${api}/v1/returns -d '{"returnId":"RET-1001","receiptId":"R-1001","lines":[{"lineId":"1","quantity":1}]}'
   curl -s ${staff} "${api}/v1/customers/$(curl -s ${pos} ${api}/v1/identify -d '{"customer":{"card":"${seed.demoCard}"}}' | sed -E 's/.*"customerId":"([^"]+)".*/\\1/')/ledger"
+  curl -s ${api}/_local/outbox        # messages "sent" (SMS, e-mail, push)
+  curl -s ${api}/_local/queues        # queue depths, dead letters, stream progress
+  npm run job -- birthday --date 2027-02-28   # a job by hand, for a given day
 
 Ctrl-C stops everything.`);
 } catch (e) {

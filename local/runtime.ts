@@ -1,0 +1,94 @@
+/**
+ * The whole system on one machine: DynamoDB Local, the table from the shared definition, the
+ * seeded demo tenant, the HTTP API (same Lambda handlers as in AWS), and the background half
+ * (schedules, queues, stream, bus, outbox). `npm start` and `npm run job` both start it.
+ */
+import { writeFileSync, mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ServerResponse } from 'node:http';
+import { startBackground, type Background } from './background.ts';
+import { startDynamoLocal, useLocalTable, type DynamoLocal } from './dynamo-local.ts';
+import { startGateway, type Gateway } from './gateway.ts';
+import type { OutboxMessage } from './peers.ts';
+
+export interface RuntimeOptions {
+  readonly stateDir: string;
+  readonly inMemory: boolean;
+  readonly port: number;
+  readonly quiet: boolean;
+  /** Schedule tick; 0 runs jobs only by hand. */
+  readonly tickMs: number;
+  readonly onMessage?: (m: OutboxMessage) => void;
+}
+
+export interface Runtime {
+  readonly ddb: DynamoLocal;
+  readonly gateway: Gateway;
+  readonly background: Background;
+  readonly table: string;
+  readonly seed: Awaited<ReturnType<typeof import('./seed.ts')['seedDemo']>>;
+  stop(): Promise<void>;
+}
+
+export const runtimeFile = (stateDir: string) => join(stateDir, 'runtime.json');
+const JOBS = new Set(['birthday', 'expiry', 'notifications']);
+
+const json = (res: ServerResponse, status: number, body: unknown) => {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+  res.end(JSON.stringify(body, null, 2));
+};
+
+export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
+  const table = 'tally-local';
+  const ddb = await startDynamoLocal({ dataDir: opts.inMemory ? undefined : join(opts.stateDir, 'dynamodb') });
+  let background: Background | undefined;
+  let gateway: Gateway | undefined;
+  const stop = async () => {
+    await gateway?.close();
+    await background?.close();
+    await ddb.stop();
+    rmSync(runtimeFile(opts.stateDir), { force: true });
+  };
+  try {
+    // The gateway prints one line per request; Lambda-style JSON logs only for warnings and errors.
+    await useLocalTable(ddb, table, 'WARN');
+    const { seedDemo } = await import('./seed.ts');
+    const seed = await seedDemo({ persistKeys: !opts.inMemory, keysFile: join(opts.stateDir, 'demo-keys.json') });
+    background = await startBackground({ dynamoEndpoint: ddb.endpoint, table, tickMs: opts.tickMs, ...(opts.onMessage ? { onMessage: opts.onMessage } : {}) });
+    const bg = background;
+    const { handlers } = await import('./handlers.ts');
+    gateway = await startGateway({
+      handlers,
+      port: opts.port,
+      quiet: opts.quiet,
+      // Local-only views of the background: what was "sent", what is queued or parked, and jobs by hand.
+      local: async (req, res) => {
+        const url = new URL(req.url ?? '/', 'http://local');
+        if (req.method === 'GET' && url.pathname === '/_local/outbox') return (json(res, 200, { messages: bg.peers.outbox }), true);
+        if (req.method === 'GET' && url.pathname === '/_local/queues') {
+          const view = Object.fromEntries(Object.values(bg.queues.queues).map((q) => [q.name, { depth: q.depth(), ...q.stats, deadLetters: q.deadLetters }]));
+          return (json(res, 200, { queues: view, stream: bg.stream.stats, streamFailures: bg.stream.failed.length }), true);
+        }
+        const job = /^\/_local\/jobs\/([a-z]+)$/.exec(url.pathname);
+        if (req.method === 'POST' && job && JOBS.has(job[1]!)) {
+          const day = url.searchParams.get('day') ?? undefined;
+          const tenantId = url.searchParams.get('tenant') ?? undefined;
+          try {
+            const report = await bg.runJob(job[1] as 'birthday', { ...(day ? { day } : {}), ...(tenantId ? { tenantId } : {}) });
+            json(res, 200, report);
+          } catch (e) {
+            json(res, 400, { error: { code: 'job_failed', message: (e as Error).message } });
+          }
+          return true;
+        }
+        return false;
+      },
+    });
+    mkdirSync(opts.stateDir, { recursive: true });
+    writeFileSync(runtimeFile(opts.stateDir), JSON.stringify({ url: gateway.url, pid: process.pid }));
+    return { ddb, gateway, background, table, seed, stop };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}
