@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { runColdStartBench } from './cold-start.ts';
 import { costModel } from './cost.ts';
 import { runEngineBench } from './engine.ts';
+import { runJobsBench } from './jobs.ts';
 import { startBenchEnv } from './lib/env.ts';
 import { runPosBench } from './pos.ts';
 import { runThroughputBench } from './throughput.ts';
@@ -19,6 +20,7 @@ const { values } = parseArgs({
     samples: { type: 'string' },
     seconds: { type: 'string' },
     customers: { type: 'string' },
+    'job-customers': { type: 'string' },
     out: { type: 'string', default: 'bench/RESULTS.md' },
   },
 });
@@ -26,6 +28,7 @@ const quick = values.quick;
 const samples = Number(values.samples ?? (quick ? 100 : 1000));
 const seconds = Number(values.seconds ?? (quick ? 5 : 60));
 const customers = Number(values.customers ?? (quick ? 200 : 10_000));
+const jobCustomers = Number(values['job-customers'] ?? (quick ? 5_000 : 100_000));
 
 const log = (s: string) => console.log(`[bench] ${s}`);
 const sections: string[] = [];
@@ -65,6 +68,9 @@ try {
   await env.stop();
 }
 
+log(`jobs with ${jobCustomers} customers`);
+sections.push((await runJobsBench(jobCustomers, log)).markdown);
+
 const commit = (() => {
   try {
     return execSync('git rev-parse --short HEAD', { encoding: 'utf8' }).trim();
@@ -80,9 +86,7 @@ const header = [
   `Machine: ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${osType()} ${release()}, Node ${process.version}, DynamoDB Local (in memory) on the same machine.`,
   '',
   'Every figure is next to a baseline measured in the same run; absolute times on a shared machine mean little, the ratios are the point.',
-  'Reproduce with `npm run bench` (about 10 minutes) or `npm run bench -- --quick`.',
-  '',
-  'Not yet measured: the jobs (birthday fan-out, expiry sweep) — they arrive with issue #4.',
+  'Reproduce with `npm run bench` (about 15 minutes) or `npm run bench -- --quick`.',
 ];
 writeFileSync(values.out!, `${[...header, '', ...sections].join('\n\n').replace(/\n{3,}/g, '\n\n')}\n`);
 log(`wrote ${values.out}`);

@@ -99,18 +99,7 @@ export class IdentifierTakenError extends Error {
 }
 
 export function customerRepository(db: Db) {
-  const toItem = (c: CustomerRecord) => ({
-    ...keys.customer(c.tenantId, c.profile.customerId),
-    type: 'customer',
-    tenantId: c.tenantId,
-    ...c.profile,
-    account: c.account,
-    staffTier: c.staffTier,
-    ledgerSeq: c.ledgerSeq,
-    version: c.version,
-    referralRewards: c.pendingReferrals,
-    ...indexAttributes(c),
-  });
+  const toItem = customerItem;
 
   const fromItem = (item: Record<string, unknown>): CustomerRecord => {
     const { pk: _pk, sk: _sk, type: _type, tenantId, account, staffTier, ledgerSeq, version, referralRewards, bdayPk: _b, bdaySk: _bs, expPk: _e, expSk: _es, ...profile } =
@@ -297,6 +286,20 @@ export function numberEntries(
 ): LedgerRow[] {
   return entries.map((e, i) => ({ ...e, seq: record.ledgerSeq + i + 1, at, source }));
 }
+
+/** The customer item as stored: profile, account, and the sparse index keys derived from them. */
+export const customerItem = (c: CustomerRecord) => ({
+  ...keys.customer(c.tenantId, c.profile.customerId),
+  type: 'customer',
+  tenantId: c.tenantId,
+  ...c.profile,
+  account: c.account,
+  staffTier: c.staffTier,
+  ledgerSeq: c.ledgerSeq,
+  version: c.version,
+  referralRewards: c.pendingReferrals,
+  ...indexAttributes(c),
+});
 
 /**
  * The sparse index keys a customer item carries: its birthday, and the month its earliest
