@@ -1,6 +1,6 @@
 /**
- * The scheduled jobs' entry point. EventBridge Scheduler invokes it with `{"job": …}` (birthday
- * and expiry hourly, notifications every 15 minutes); a run by hand adds `day` (program time)
+ * The scheduled jobs' entry point. EventBridge Scheduler invokes it with `{"job": …}` (birthday,
+ * expiry and tiers hourly, notifications every 15 minutes); a run by hand adds `day` (program time)
  * and optionally `tenantId` — see events/jobs/.
  */
 import * as z from 'zod';
@@ -12,7 +12,7 @@ import { logger } from '#lib/http/function.ts';
 import { accountQueue, notifyQueue } from '#lib/messaging/queues.ts';
 
 export const jobEventSchema = z.strictObject({
-  job: z.enum(['birthday', 'expiry', 'notifications']),
+  job: z.enum(['birthday', 'expiry', 'tiers', 'notifications']),
   day: z.iso.date().optional(),
   tenantId: z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/).optional(),
 });

@@ -39,6 +39,7 @@ export interface BackgroundStackProps extends StackProps {
 export const scheduledJobs = [
   { job: 'expiry', cron: { minute: '5' } },
   { job: 'birthday', cron: { minute: '15' } },
+  { job: 'tiers', cron: { minute: '25' } },
   // Quiet hours end on the minute; a quarter-hour tick sends what they held back soon after.
   { job: 'notifications', cron: { minute: '0/15' } },
 ] as const;

@@ -6,6 +6,7 @@
 import { grantBonus } from '#domain/adjustments.ts';
 import { birthdayOf, birthdaysOn, dayOf, firstLiveLot, lotToRemindOn, type Day } from '#domain/calendar.ts';
 import { catchUp } from '#domain/pending.ts';
+import { reviewTier, tierPeriodStarts } from '#domain/tiers.ts';
 import { lotExpiryDate } from '#domain/time.ts';
 import { chunk, CUSTOMERS_PER_MESSAGE, type AccountJob, type Queue } from '../messaging/queue.ts';
 import { numberEntries, type CustomerRecord } from '../storage/customers.ts';
@@ -15,7 +16,7 @@ import { transactWrite, withOptimisticRetry } from '../storage/transact.ts';
 import { settle } from './customers.ts';
 import type { Deps } from './deps.ts';
 
-export type JobName = 'birthday' | 'expiry';
+export type JobName = 'birthday' | 'expiry' | 'tiers';
 
 export interface JobRequest {
   /** The program-time day to run for; without it, each tenant's today (and only once a day). */
@@ -42,13 +43,20 @@ export async function runJob(deps: Deps, queue: Queue<AccountJob>, job: JobName,
       report.tenants.push({ tenantId: tenant.tenantId, day, customers: 0, messages: 0, skipped: 'already ran today' });
       continue;
     }
-    const fanned = await fanOut[job](deps, queue, tenant, day, reads);
+    const fanned = await fanOut[job](deps, queue, tenant, day, reads, req.day !== undefined);
     report.tenants.push({ tenantId: tenant.tenantId, day, ...fanned });
   }
   return report;
 }
 
-type FanOut = (deps: Deps, queue: Queue<AccountJob>, tenant: TenantEntry, day: Day, reads: ReadMeter) => Promise<{ customers: number; messages: number; skipped?: string }>;
+type FanOut = (
+  deps: Deps,
+  queue: Queue<AccountJob>,
+  tenant: TenantEntry,
+  day: Day,
+  reads: ReadMeter,
+  byHand: boolean,
+) => Promise<{ customers: number; messages: number; skipped?: string }>;
 
 /** Packs ids into full messages across index pages and shards, ten messages to a send. */
 async function send(queue: Queue<AccountJob>, pages: AsyncIterable<string[]>, make: (ids: string[]) => AccountJob) {
@@ -82,15 +90,27 @@ const fanOut: Record<JobName, FanOut> = {
     return send(queue, pages(), (customerIds) => ({ kind: 'birthday', tenantId, day, customerIds }));
   },
 
+  /** Lots that ended and pending points whose day came: both are "bring the account up to date". */
   async expiry(deps, queue, { tenantId }, day, reads) {
     const program = await deps.programs.current(tenantId);
-    const expiry = program?.program.expiry;
-    if (!expiry) return { customers: 0, messages: 0, skipped: 'points do not expire in the program' };
-    const expired = await send(queue, deps.jobs.expiring(tenantId, { before: firstLiveLot(day) }, reads), (customerIds) => ({ kind: 'expire', tenantId, day, customerIds }));
-    const lot = expiry.remindDaysBefore ? lotToRemindOn(day, expiry.remindDaysBefore) : null;
-    if (!lot) return expired;
-    const reminded = await send(queue, deps.jobs.expiring(tenantId, { month: lot }, reads), (customerIds) => ({ kind: 'remindExpiry', tenantId, day, lot, customerIds }));
-    return { customers: expired.customers + reminded.customers, messages: expired.messages + reminded.messages };
+    if (!program?.program.expiry && !program?.program.pending) return { customers: 0, messages: 0, skipped: 'points neither expire nor wait in the program' };
+    const expiry = program.program.expiry;
+    const expire = (customerIds: string[]): AccountJob => ({ kind: 'expire', tenantId, day, customerIds });
+    const expired = expiry ? await send(queue, deps.jobs.expiring(tenantId, { before: firstLiveLot(day) }, reads), expire) : { customers: 0, messages: 0 };
+    const released = program.program.pending ? await send(queue, deps.jobs.releasing(tenantId, day, reads), expire) : { customers: 0, messages: 0 };
+    const lot = expiry?.remindDaysBefore ? lotToRemindOn(day, expiry.remindDaysBefore) : null;
+    const reminded = lot
+      ? await send(queue, deps.jobs.expiring(tenantId, { month: lot }, reads), (customerIds) => ({ kind: 'remindExpiry', tenantId, day, lot, customerIds }))
+      : { customers: 0, messages: 0 };
+    return { customers: expired.customers + released.customers + reminded.customers, messages: expired.messages + released.messages + reminded.messages };
+  },
+
+  /** At the start of a tier period, everyone above the first level is measured again, up or down. */
+  async tiers(deps, queue, { tenantId }, day, reads, byHand) {
+    const program = await deps.programs.current(tenantId);
+    if (!program?.program.tiers) return { customers: 0, messages: 0, skipped: 'the program has no tiers' };
+    if (!byHand && !tierPeriodStarts(program.program, day)) return { customers: 0, messages: 0, skipped: 'no tier period starts today' };
+    return send(queue, deps.jobs.aboveFirstLevel(tenantId, reads), (customerIds) => ({ kind: 'reviewTier', tenantId, day, customerIds }));
   },
 };
 
@@ -105,7 +125,9 @@ export async function handleAccountJob(deps: Deps, job: AccountJob): Promise<Rec
         ? await grantBirthday(deps, job.tenantId, customerId, job.day)
         : job.kind === 'expire'
           ? await expireCustomer(deps, job.tenantId, customerId)
-          : await remindExpiry(deps, job.tenantId, customerId, job.lot);
+          : job.kind === 'reviewTier'
+            ? await reviewCustomerTier(deps, job.tenantId, customerId)
+            : await remindExpiry(deps, job.tenantId, customerId, job.lot);
     counts[outcome] += 1;
   }
   return counts;
@@ -160,6 +182,25 @@ export async function expireCustomer(deps: Deps, tenantId: string, customerId: s
     const next: CustomerRecord = { ...loaded, account: caught.account, ledgerSeq: loaded.ledgerSeq + entries.length };
     const r = await transactWrite(deps.db, deps.customers.updateItems(loaded, next, entries));
     return r.ok ? { done: true, value: 'done' } : { done: false };
+  });
+}
+
+/** Sets the level to what the account measures now (a period review); the change is a `tier.changed` event. */
+export async function reviewCustomerTier(deps: Deps, tenantId: string, customerId: string): Promise<CustomerOutcome> {
+  const current = await deps.programs.current(tenantId);
+  if (!current?.program.tiers) return 'nothing';
+  const { program } = current;
+  return withOptimisticRetry<CustomerOutcome>(async () => {
+    const loaded = await deps.customers.get(tenantId, customerId);
+    if (!loaded) return { done: true, value: 'gone' };
+    const now = deps.clock();
+    const caught = catchUp(loaded.account, now, program.timeZone);
+    const reviewed = reviewTier(program, caught.account, now);
+    if (!reviewed.changed && caught.entries.length === 0) return { done: true, value: 'nothing' };
+    const entries = numberEntries(loaded, caught.entries, now.toISOString(), { reason: 'tier review' });
+    const next: CustomerRecord = { ...loaded, account: reviewed.account, ledgerSeq: loaded.ledgerSeq + entries.length };
+    const r = await transactWrite(deps.db, deps.customers.updateItems(loaded, next, entries));
+    return r.ok ? { done: true, value: reviewed.changed ? 'done' : 'nothing' } : { done: false };
   });
 }
 

@@ -30,6 +30,8 @@ export interface Account {
   readonly earnedDay: { readonly day: string; readonly points: number } | null;
   /** The program level reached (upgraded at receipts, reviewed at period end); null before any. */
   readonly tierId: string | null;
+  /** That level's position (0 = the first): customers above 0 are the ones a period review may lower. */
+  readonly tierRank: number;
   /** Money paid and points earned per month (program time), net of returns, for windowed tiers. */
   readonly activity: Readonly<Record<MonthKey, { readonly paid: number; readonly points: number }>>;
   /** One-time rewards unlocked and the progress towards more (stamp cards, item milestones). */
@@ -58,6 +60,7 @@ export const emptyAccount = (): Account => ({
   grantedOnce: [],
   earnedDay: null,
   tierId: null,
+  tierRank: 0,
   activity: {},
   rewards: emptyRewardState(),
   referral: emptyReferralState(),

@@ -62,14 +62,17 @@ export function currentTier(program: Program, account: Account): TierView | null
   return view(level, 'program');
 }
 
+/** The account with its level set, and the level's rank (0 = the first) kept beside it for the review job's index. */
+const withLevel = (tiers: Tiers, account: Account, tierId: string): Account => ({ ...account, tierId, tierRank: Math.max(0, rank(tiers, tierId)) });
+
 /** Raises the stored level if the account now measures up to a higher one; never lowers it. */
 export function upgradeTier(program: Program, account: Account, now: Date): { account: Account; upgradedTo: string | null } {
   const tiers = program.tiers;
   if (!tiers) return { account, upgradedTo: null };
   const reached = levelFor(tiers, tierMeasure(tiers, account, now, program.timeZone));
   const current = currentTier(program, { ...account, staffTierId: null })!;
-  if (rank(tiers, reached.id) > rank(tiers, current.id)) return { account: { ...account, tierId: reached.id }, upgradedTo: reached.id };
-  if (account.tierId === null) return { account: { ...account, tierId: current.id }, upgradedTo: null };
+  if (rank(tiers, reached.id) > rank(tiers, current.id)) return { account: withLevel(tiers, account, reached.id), upgradedTo: reached.id };
+  if (account.tierId === null || account.tierRank !== Math.max(0, rank(tiers, current.id))) return { account: withLevel(tiers, account, current.id), upgradedTo: null };
   return { account, upgradedTo: null };
 }
 
@@ -78,7 +81,17 @@ export function reviewTier(program: Program, account: Account, now: Date): { acc
   const tiers = program.tiers;
   if (!tiers) return { account, changed: false };
   const level = levelFor(tiers, tierMeasure(tiers, account, now, program.timeZone));
-  return level.id === account.tierId ? { account, changed: false } : { account: { ...account, tierId: level.id }, changed: true };
+  return level.id === account.tierId ? { account, changed: false } : { account: withLevel(tiers, account, level.id), changed: true };
+}
+
+/**
+ * Whether `day` (program time) starts a new tier period, so levels may drop: the first of every
+ * month for a rolling window, 1 January for the calendar year; never for lifetime levels.
+ */
+export function tierPeriodStarts(program: Program, day: string): boolean {
+  const w = program.tiers?.window;
+  if (!w || w.kind === 'lifetime') return false;
+  return w.kind === 'calendarYear' ? day.slice(5) === '01-01' : day.slice(8) === '01';
 }
 
 export function isStaffTier(program: Program, tierId: string): boolean {

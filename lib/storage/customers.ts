@@ -102,7 +102,7 @@ export function customerRepository(db: Db) {
   const toItem = customerItem;
 
   const fromItem = (item: Record<string, unknown>): CustomerRecord => {
-    const { pk: _pk, sk: _sk, type: _type, tenantId, account, staffTier, ledgerSeq, version, referralRewards, bdayPk: _b, bdaySk: _bs, expPk: _e, expSk: _es, ...profile } =
+    const { pk: _pk, sk: _sk, type: _type, tenantId, account, staffTier, ledgerSeq, version, referralRewards, bdayPk: _b, bdaySk: _bs, expPk: _e, expSk: _es, relPk: _r, relSk: _rs, tierPk: _t, tierSk: _ts, ...profile } =
       item;
     return {
       tenantId: tenantId as string,
@@ -302,8 +302,9 @@ export const customerItem = (c: CustomerRecord) => ({
 });
 
 /**
- * The sparse index keys a customer item carries: its birthday, and the month its earliest
- * expiring lot ends. Derived from the record on every write, so they can never disagree with it.
+ * The sparse index keys a customer item carries: its birthday, the month its earliest expiring
+ * lot ends, the day its next pending points are released, and whether it holds a level above
+ * the first. Derived from the record on every write, so they can never disagree with it.
  */
 export function indexAttributes(c: CustomerRecord): Record<string, string> {
   const { tenantId } = c;
@@ -320,6 +321,16 @@ export function indexAttributes(c: CustomerRecord): Record<string, string> {
   if (earliest) {
     out.expPk = indexKeys.expiry(tenantId, shard);
     out.expSk = indexKeys.expirySk(earliest, id);
+  }
+  // Pending buckets are keyed `releaseDay#lot`, so the smallest key holds the next release day.
+  const release = Object.keys(c.account.pendingLots).sort()[0]?.split('#')[0];
+  if (release) {
+    out.relPk = indexKeys.release(tenantId, shard);
+    out.relSk = `${release}#${id}`;
+  }
+  if ((c.account.tierRank ?? 0) > 0) {
+    out.tierPk = indexKeys.tiers(tenantId, shard);
+    out.tierSk = id;
   }
   return out;
 }

@@ -94,6 +94,36 @@ export function jobRepository(db: Db) {
       }
     },
 
+    /** Customer ids with pending points released on or before `day`, shard by shard. */
+    async *releasing(tenantId: string, day: string, meter?: ReadMeter): AsyncGenerator<string[]> {
+      // `relSk` is `releaseDay#customerId`; '~' sorts after '#' and every id character.
+      for (let shard = 0; shard < SHARDS; shard++) {
+        for await (const items of queryPages(
+          {
+            TableName: db.table,
+            IndexName: 'release',
+            KeyConditionExpression: 'relPk = :pk AND relSk < :to',
+            ExpressionAttributeValues: { ':pk': indexKeys.release(tenantId, shard), ':to': `${day}#~` },
+          },
+          meter,
+        )) {
+          if (items.length) yield items.map((i) => (i.relSk as string).slice((i.relSk as string).indexOf('#') + 1));
+        }
+      }
+    },
+
+    /** Customer ids above the first level, whom a period review may lower. */
+    async *aboveFirstLevel(tenantId: string, meter?: ReadMeter): AsyncGenerator<string[]> {
+      for (let shard = 0; shard < SHARDS; shard++) {
+        for await (const items of queryPages(
+          { TableName: db.table, IndexName: 'tiers', KeyConditionExpression: 'tierPk = :pk', ExpressionAttributeValues: { ':pk': indexKeys.tiers(tenantId, shard) } },
+          meter,
+        )) {
+          if (items.length) yield items.map((i) => i.tierSk as string);
+        }
+      }
+    },
+
     /** Marks a job's day as fanned out; false if an earlier run already did. */
     claimRun(tenantId: string, job: string, day: string, at: string): Promise<boolean> {
       return putOnce({ ...keys.jobRun(tenantId, job, day), type: 'jobRun', at });

@@ -38,6 +38,9 @@
  * | birthdays | T#{t}#BDAY#{MM-DD}#{shard}       | {c}             | Query: whose birthday is on MM-DD     |
  * | expiry    | T#{t}#EXP#{shard}                | {yyyy-mm}#{c}   | Query sk < month: earliest lot expired|
  * |           |                                  |                 | begins_with month: reminders          |
+ * | release   | T#{t}#REL#{shard}                | {day}#{c}       | Query sk < tomorrow: pending now due  |
+ * | tiers     | T#{t}#TIER#{shard}               | {c}             | Query: customers above the first level|
+ * |           |                                  |                 | (a period review may lower them)      |
  *
  * Shards spread one tenant's busiest day over SHARDS partitions; a job queries each.
  */
@@ -113,4 +116,6 @@ export const indexKeys = {
   birthdays: (tenantId: string, monthDay: string, shard: number) => `T#${tenantId}#BDAY#${monthDay}#${shard}`,
   expiry: (tenantId: string, shard: number) => `T#${tenantId}#EXP#${shard}`,
   expirySk: (lot: string, customerId: string) => `${lot}#${customerId}`,
+  release: (tenantId: string, shard: number) => `T#${tenantId}#REL#${shard}`,
+  tiers: (tenantId: string, shard: number) => `T#${tenantId}#TIER#${shard}`,
 };

@@ -11,6 +11,8 @@ export const tableDefinition = {
   globalSecondaryIndexes: [
     { name: 'birthdays', partitionKey: 'bdayPk', sortKey: 'bdaySk' },
     { name: 'expiry', partitionKey: 'expPk', sortKey: 'expSk' },
+    { name: 'release', partitionKey: 'relPk', sortKey: 'relSk' },
+    { name: 'tiers', partitionKey: 'tierPk', sortKey: 'tierSk' },
   ] as ReadonlyArray<{ name: string; partitionKey: string; sortKey: string }>,
   /** Outbox for domain events (issue "Background jobs"). */
   stream: 'NEW_AND_OLD_IMAGES',

@@ -126,6 +126,8 @@ describe('CDK app', () => {
         GlobalSecondaryIndexes: [
           { IndexName: 'birthdays', KeySchema: [{ AttributeName: 'bdayPk', KeyType: 'HASH' }, { AttributeName: 'bdaySk', KeyType: 'RANGE' }], Projection: { ProjectionType: 'KEYS_ONLY' } },
           { IndexName: 'expiry', KeySchema: [{ AttributeName: 'expPk', KeyType: 'HASH' }, { AttributeName: 'expSk', KeyType: 'RANGE' }], Projection: { ProjectionType: 'KEYS_ONLY' } },
+          { IndexName: 'release', KeySchema: [{ AttributeName: 'relPk', KeyType: 'HASH' }, { AttributeName: 'relSk', KeyType: 'RANGE' }], Projection: { ProjectionType: 'KEYS_ONLY' } },
+          { IndexName: 'tiers', KeySchema: [{ AttributeName: 'tierPk', KeyType: 'HASH' }, { AttributeName: 'tierSk', KeyType: 'RANGE' }], Projection: { ProjectionType: 'KEYS_ONLY' } },
         ],
       });
     });
@@ -136,6 +138,7 @@ describe('CDK app', () => {
         ['birthday', 'cron(15 * * * ? *)'],
         ['expiry', 'cron(5 * * * ? *)'],
         ['notifications', 'cron(0/15 * * * ? *)'],
+        ['tiers', 'cron(25 * * * ? *)'],
       ]);
       for (const p of schedules) {
         expect(p.State).toBe('ENABLED');

@@ -87,6 +87,6 @@ describe('expiry sweep and reminders', () => {
   it('a program without expiry is skipped, not swept', async () => {
     const other = await jobsTenant({ name: 'No expiry', currency: 'AMD', timeZone: 'Asia/Yerevan', earning: { base: { points: 1, per: 100 } } });
     const report = await runJob(h.deps, h.accounts, 'expiry', { tenantId: other, day: '2027-02-01' });
-    expect(report.tenants[0]).toMatchObject({ customers: 0, skipped: 'points do not expire in the program' });
+    expect(report.tenants[0]).toMatchObject({ customers: 0, skipped: 'points neither expire nor wait in the program' });
   });
 });

@@ -33,6 +33,8 @@ export interface SeedCustomer {
   readonly customerId: string;
   readonly birthDate?: string;
   readonly lots?: Record<string, number>;
+  /** Anything else the account should hold (levels, activity, pending points). */
+  readonly account?: Partial<Account>;
 }
 
 /** Writes customers whose balance is their lots, with one ledger entry that says so. */
@@ -44,7 +46,7 @@ export async function seedCustomers(tenantId: string, customers: readonly SeedCu
       const c = customers[next++]!;
       const lots = c.lots ?? {};
       const available = Object.values(lots).reduce((s, n) => s + n, 0);
-      const account: Account = { ...emptyAccount(), lots, available };
+      const account: Account = { ...emptyAccount(), ...c.account, lots, available };
       const record: CustomerRecord = {
         tenantId,
         profile: {
