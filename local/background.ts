@@ -16,7 +16,7 @@ export interface Background {
   readonly peers: LocalPeers;
   readonly stream: StreamReader;
   /** Runs a job as its schedule would (or by hand, with `day`), then waits until its effects settle. */
-  runJob(job: 'birthday' | 'expiry' | 'tiers' | 'notifications', opts?: { day?: string; tenantId?: string }): Promise<unknown>;
+  runJob(job: 'birthday' | 'expiry' | 'tiers' | 'refills' | 'notifications', opts?: { day?: string; tenantId?: string }): Promise<unknown>;
   /** Waits until the stream, the bus and the queues have nothing left in flight. */
   settle(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -85,7 +85,7 @@ export async function startBackground(opts: {
       if (ticking) return;
       ticking = true;
       try {
-        for (const job of ['expiry', 'birthday', 'tiers', 'notifications'] as const) await jobs({ job });
+        for (const job of ['expiry', 'birthday', 'tiers', 'refills', 'notifications'] as const) await jobs({ job });
       } catch (e) {
         console.error('local schedule: job failed', e);
       } finally {

@@ -1,5 +1,5 @@
 /**
- * `npm run job -- <birthday|expiry|tiers|notifications> [--date YYYY-MM-DD] [--tenant ID]`: runs a job
+ * `npm run job -- <birthday|expiry|tiers|refills|notifications> [--date YYYY-MM-DD] [--tenant ID]`: runs a job
  * by hand, for a given program-time day. With `npm start` running it asks that runtime; otherwise
  * it starts one on the same state directory, runs the job, waits for its effects, and stops.
  */
@@ -19,8 +19,8 @@ const { values: flags, positionals } = parseArgs({
   },
 });
 const job = positionals[0];
-if (!job || !['birthday', 'expiry', 'tiers', 'notifications'].includes(job)) {
-  console.error('usage: npm run job -- <birthday|expiry|tiers|notifications> [--date YYYY-MM-DD] [--tenant ID]');
+if (!job || !['birthday', 'expiry', 'tiers', 'refills', 'notifications'].includes(job)) {
+  console.error('usage: npm run job -- <birthday|expiry|tiers|refills|notifications> [--date YYYY-MM-DD] [--tenant ID]');
   process.exit(2);
 }
 const root = join(fileURLToPath(new URL('.', import.meta.url)), '..');

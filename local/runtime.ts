@@ -31,7 +31,7 @@ export interface Runtime {
 }
 
 export const runtimeFile = (stateDir: string) => join(stateDir, 'runtime.json');
-const JOBS = new Set(['birthday', 'expiry', 'tiers', 'notifications']);
+const JOBS = new Set(['birthday', 'expiry', 'tiers', 'refills', 'notifications']);
 
 const json = (res: ServerResponse, status: number, body: unknown) => {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });

@@ -12,7 +12,7 @@ import { logger } from '#lib/http/function.ts';
 import { accountQueue, notifyQueue } from '#lib/messaging/queues.ts';
 
 export const jobEventSchema = z.strictObject({
-  job: z.enum(['birthday', 'expiry', 'tiers', 'notifications']),
+  job: z.enum(['birthday', 'expiry', 'tiers', 'refills', 'notifications']),
   day: z.iso.date().optional(),
   tenantId: z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/).optional(),
 });

@@ -40,6 +40,7 @@ export const scheduledJobs = [
   { job: 'expiry', cron: { minute: '5' } },
   { job: 'birthday', cron: { minute: '15' } },
   { job: 'tiers', cron: { minute: '25' } },
+  { job: 'refills', cron: { minute: '35' } },
   // Quiet hours end on the minute; a quarter-hour tick sends what they held back soon after.
   { job: 'notifications', cron: { minute: '0/15' } },
 ] as const;

@@ -6,6 +6,7 @@
 import { grantBonus } from '#domain/adjustments.ts';
 import { birthdayOf, birthdaysOn, dayOf, firstLiveLot, lotToRemindOn, type Day } from '#domain/calendar.ts';
 import { catchUp } from '#domain/pending.ts';
+import { takeDueRefills } from '#domain/refills.ts';
 import { reviewTier, tierPeriodStarts } from '#domain/tiers.ts';
 import { lotExpiryDate } from '#domain/time.ts';
 import { chunk, CUSTOMERS_PER_MESSAGE, type AccountJob, type Queue } from '../messaging/queue.ts';
@@ -16,7 +17,7 @@ import { transactWrite, withOptimisticRetry } from '../storage/transact.ts';
 import { settle } from './customers.ts';
 import type { Deps } from './deps.ts';
 
-export type JobName = 'birthday' | 'expiry' | 'tiers';
+export type JobName = 'birthday' | 'expiry' | 'tiers' | 'refills';
 
 export interface JobRequest {
   /** The program-time day to run for; without it, each tenant's today (and only once a day). */
@@ -105,6 +106,12 @@ const fanOut: Record<JobName, FanOut> = {
     return { customers: expired.customers + released.customers + reminded.customers, messages: expired.messages + released.messages + reminded.messages };
   },
 
+  async refills(deps, queue, { tenantId }, day, reads) {
+    const program = await deps.programs.current(tenantId);
+    if (!program?.program.refills.length) return { customers: 0, messages: 0, skipped: 'the program has no refill periods' };
+    return send(queue, deps.jobs.refillsDue(tenantId, day, reads), (customerIds) => ({ kind: 'remindRefill', tenantId, day, customerIds }));
+  },
+
   /** At the start of a tier period, everyone above the first level is measured again, up or down. */
   async tiers(deps, queue, { tenantId }, day, reads, byHand) {
     const program = await deps.programs.current(tenantId);
@@ -127,7 +134,9 @@ export async function handleAccountJob(deps: Deps, job: AccountJob): Promise<Rec
           ? await expireCustomer(deps, job.tenantId, customerId)
           : job.kind === 'reviewTier'
             ? await reviewCustomerTier(deps, job.tenantId, customerId)
-            : await remindExpiry(deps, job.tenantId, customerId, job.lot);
+            : job.kind === 'remindRefill'
+              ? await remindRefills(deps, job.tenantId, customerId, job.day)
+              : await remindExpiry(deps, job.tenantId, customerId, job.lot);
     counts[outcome] += 1;
   }
   return counts;
@@ -201,6 +210,33 @@ export async function reviewCustomerTier(deps: Deps, tenantId: string, customerI
     const next: CustomerRecord = { ...loaded, account: reviewed.account, ledgerSeq: loaded.ledgerSeq + entries.length };
     const r = await transactWrite(deps.db, deps.customers.updateItems(loaded, next, entries));
     return r.ok ? { done: true, value: reviewed.changed ? 'done' : 'nothing' } : { done: false };
+  });
+}
+
+/**
+ * Records the refill reminders due by `day` and takes them off the account in one transaction,
+ * so each purchase is reminded once; each reminder item becomes a `refill.due` event.
+ */
+export async function remindRefills(deps: Deps, tenantId: string, customerId: string, day: Day): Promise<CustomerOutcome> {
+  return withOptimisticRetry<CustomerOutcome>(async () => {
+    const loaded = await deps.customers.get(tenantId, customerId);
+    if (!loaded) return { done: true, value: 'gone' };
+    const { due, rest } = takeDueRefills(loaded.account.refills, day);
+    if (due.length === 0) return { done: true, value: 'nothing' };
+    const at = deps.clock().toISOString();
+    const r = await transactWrite(deps.db, [
+      ...deps.customers.updateItems(loaded, { ...loaded, account: { ...loaded.account, refills: rest } }, []),
+      ...due.map((d) => ({
+        Put: {
+          TableName: deps.db.table,
+          Item: { ...keys.reminder(tenantId, customerId, `REFILL#${d.sku}#${d.runsOutOn}`), type: 'refillReminder', tenantId, customerId, ...d, at },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      })),
+    ]);
+    if (r.ok) return { done: true, value: 'done' };
+    if (r.reasons.slice(1).some((x) => x.code === 'ConditionalCheckFailed')) return { done: true, value: 'already' };
+    return { done: false };
   });
 }
 

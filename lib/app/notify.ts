@@ -86,6 +86,10 @@ async function variables(deps: Deps, program: Program, c: CustomerRecord, event:
   if (event.type === 'tier.changed') vars.tier = levels.find((l) => l.id === d.to)?.name ?? String(d.to ?? '');
   if (event.type === 'reward.unlocked') vars.reward = d.name as string;
   if (event.type === 'coupon.issued') vars.code = d.code as string;
+  if (event.type === 'refill.due') {
+    vars.product = d.name as string;
+    vars.runsOutOn = d.runsOutOn as string;
+  }
   return vars;
 }
 

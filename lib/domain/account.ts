@@ -5,6 +5,7 @@
  */
 import { RuleViolationError, InsufficientPointsError } from './errors.ts';
 import { emptyReferralState, type ReferralState } from './referral.ts';
+import type { Refills } from './refills.ts';
 import { emptyRewardState, type RewardState } from './rewards.ts';
 import { addMonths, isLotExpired, monthOf, type MonthKey } from './time.ts';
 
@@ -46,6 +47,8 @@ export interface Account {
   readonly pendingLots: Readonly<Record<string, number>>;
   /** Segments the customer belongs to, for rules limited to segments. */
   readonly segments: readonly string[];
+  /** Products with a refill period the customer is due to run out of, by SKU (scenario 6). */
+  readonly refills: Refills;
 }
 
 export const emptyAccount = (): Account => ({
@@ -67,6 +70,7 @@ export const emptyAccount = (): Account => ({
   couponUses: {},
   pendingLots: {},
   segments: [],
+  refills: {},
 });
 
 export type LedgerKind = 'earn' | 'burn' | 'earn_reversal' | 'burn_refund' | 'adjustment' | 'bonus' | 'expiry' | 'release';

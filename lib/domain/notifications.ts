@@ -19,6 +19,7 @@ export const notifiableEvents = {
   'tier.changed': ['name', 'tier'],
   'reward.unlocked': ['name', 'reward', 'store'],
   'coupon.issued': ['name', 'code'],
+  'refill.due': ['name', 'product', 'runsOutOn'],
 } as const satisfies Record<string, readonly string[]>;
 export type NotifiableEvent = keyof typeof notifiableEvents;
 
@@ -103,13 +104,20 @@ export const defaultTemplates: Templates = {
     hu: { subject: 'Kupon Önnek', text: '{{name}}, az Ön kuponkódja: {{code}}.' },
     fa: { subject: 'یک کوپن برای شما', text: '{{name}}، کد کوپن شما: {{code}}.' },
   },
+  'refill.due': {
+    en: { subject: 'Time to refill', text: '{{name}}, your {{product}} runs out on {{runsOutOn}}. Time to refill.' },
+    hy: { subject: 'Ժամանակն է համալրելու', text: '{{name}}, ձեր {{product}}-ը կավարտվի {{runsOutOn}}։ Ժամանակն է համալրելու։' },
+    uk: { subject: 'Час поповнити запас', text: '{{name}}, ваш {{product}} закінчиться {{runsOutOn}}. Час поповнити запас.' },
+    hu: { subject: 'Ideje pótolni', text: '{{name}}, a(z) {{product}} {{runsOutOn}} napon elfogy. Ideje pótolni.' },
+    fa: { subject: 'زمان تمدید', text: '{{name}}، {{product}} شما در {{runsOutOn}} تمام می‌شود. زمان تمدید است.' },
+  },
 };
 
 /** Languages written right to left: the e-mail says so, and an SMS starts with a right-to-left mark. */
 const RTL = new Set(['fa', 'ar', 'he', 'ur']);
 export const isRightToLeft = (locale: string): boolean => RTL.has(locale.split('-')[0]!);
 
-export type Variables = Partial<Record<'name' | 'points' | 'balance' | 'store' | 'expiresOn' | 'tier' | 'reward' | 'code', string | number>>;
+export type Variables = Partial<Record<'name' | 'points' | 'balance' | 'store' | 'expiresOn' | 'tier' | 'reward' | 'code' | 'product' | 'runsOutOn', string | number>>;
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 

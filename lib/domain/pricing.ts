@@ -13,6 +13,7 @@ import { computeEarning, type EarnLine } from './earning.ts';
 import { discountRate, rewardsReferrer } from './referral.ts';
 import { applyCoupons, countCouponUses, type CouponUse } from './coupons.ts';
 import { advanceProgress, useRewards, type ProgressEffect, type Reward, type RewardUse } from './rewards.ts';
+import { trackRefills } from './refills.ts';
 import { currentTier, recordActivity, tierMultiplier, upgradeTier, type TierView } from './tiers.ts';
 
 /** Months of per-month activity an account keeps (windowed tiers look back at most 60). */
@@ -263,7 +264,7 @@ export function priceReceipt(program: Program, account: Account, receipt: Receip
     tierUpgrade: upgrade.upgradedTo ? { to: upgrade.upgradedTo, bonusPoints: upgradeBonus } : null,
     entries,
     accountBefore,
-    accountAfter: acc,
+    accountAfter: { ...acc, refills: trackRefills(program.refills, acc.refills, lines, receipt.occurredAt, program.timeZone) },
     tierAfter: currentTier(program, acc),
   };
 }

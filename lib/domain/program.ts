@@ -7,6 +7,7 @@
 import * as z from 'zod';
 import { campaignSchema } from './coupons.ts';
 import { notificationsSchema } from './notifications.ts';
+import { refillRuleSchema } from './refills.ts';
 import { referralSchema } from './referral.ts';
 import { rewardRuleSchema } from './rewards.ts';
 import { earningRuleSchema, multiplier } from './rules.ts';
@@ -122,6 +123,8 @@ export const programSchema = z.strictObject({
       excludedSkus: z.array(code).max(10_000).default([]),
     })
     .optional(),
+  /** Products with a refill period: a reminder before they run out (scenario 6). */
+  refills: z.array(refillRuleSchema).max(1000).default([]),
   /** What customers are told, on which channel, in which language, and when not. */
   notifications: notificationsSchema.optional(),
   /** Points a receipt earns become usable only this many days after the purchase (the return window). */

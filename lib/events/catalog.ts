@@ -51,6 +51,7 @@ export const eventCatalog = {
   'tier.changed': z.strictObject({ from: z.string().nullable(), to: z.string().nullable(), by: z.enum(['program', 'staff']) }),
   'reward.unlocked': z.strictObject({ rewardId: id, ruleId: id, name: z.string(), storeId: id, receiptId: id }),
   'coupon.issued': z.strictObject({ code: id, campaignId: id }),
+  'refill.due': z.strictObject({ sku: id, ruleId: id, name: z.string(), runsOutOn: z.iso.date() }),
 } as const;
 
 export type EventType = keyof typeof eventCatalog;

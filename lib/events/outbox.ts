@@ -119,6 +119,8 @@ export function eventsFromChange(change: ChangeRecord): DomainEvent[] {
       }
       case 'expiryReminder':
         return [event('points.expiring', [pk, sk], item.tenantId, item.customerId, item.at, { lot: item.lot, points: item.points, expiresOn: item.expiresOn, balance: item.balance })];
+      case 'refillReminder':
+        return [event('refill.due', [pk, sk], item.tenantId, item.customerId, item.at, { sku: item.sku, ruleId: item.ruleId, name: item.name, runsOutOn: item.runsOutOn })];
       case 'birthdayGrant':
         return [event('birthday.granted', [pk, sk], item.tenantId, item.customerId, item.at, { year: sk.slice('BDAY#'.length), day: item.day, points: item.points })];
       case 'coupon':

@@ -6,6 +6,7 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { emptyAccount, NEVER_EXPIRES, type Account, type LedgerEntry } from '#domain/account.ts';
 import { birthdayOf } from '#domain/calendar.ts';
+import { nextRefillReminder } from '#domain/refills.ts';
 import type { PendingReferral } from '#domain/referral.ts';
 import type { Db } from './client.ts';
 import { indexKeys, keys, LEDGER_PREFIX, shardOf, type IdentifierKind } from './keys.ts';
@@ -102,7 +103,7 @@ export function customerRepository(db: Db) {
   const toItem = customerItem;
 
   const fromItem = (item: Record<string, unknown>): CustomerRecord => {
-    const { pk: _pk, sk: _sk, type: _type, tenantId, account, staffTier, ledgerSeq, version, referralRewards, bdayPk: _b, bdaySk: _bs, expPk: _e, expSk: _es, relPk: _r, relSk: _rs, tierPk: _t, tierSk: _ts, ...profile } =
+    const { pk: _pk, sk: _sk, type: _type, tenantId, account, staffTier, ledgerSeq, version, referralRewards, bdayPk: _b, bdaySk: _bs, expPk: _e, expSk: _es, relPk: _r, relSk: _rs, tierPk: _t, tierSk: _ts, refPk: _f, refSk: _fs, ...profile } =
       item;
     return {
       tenantId: tenantId as string,
@@ -327,6 +328,11 @@ export function indexAttributes(c: CustomerRecord): Record<string, string> {
   if (release) {
     out.relPk = indexKeys.release(tenantId, shard);
     out.relSk = `${release}#${id}`;
+  }
+  const refill = nextRefillReminder(c.account.refills ?? {});
+  if (refill) {
+    out.refPk = indexKeys.refills(tenantId, shard);
+    out.refSk = `${refill}#${id}`;
   }
   if ((c.account.tierRank ?? 0) > 0) {
     out.tierPk = indexKeys.tiers(tenantId, shard);

@@ -112,6 +112,23 @@ export function jobRepository(db: Db) {
       }
     },
 
+    /** Customer ids with a refill reminder due on or before `day`, shard by shard. */
+    async *refillsDue(tenantId: string, day: string, meter?: ReadMeter): AsyncGenerator<string[]> {
+      for (let shard = 0; shard < SHARDS; shard++) {
+        for await (const items of queryPages(
+          {
+            TableName: db.table,
+            IndexName: 'refills',
+            KeyConditionExpression: 'refPk = :pk AND refSk < :to',
+            ExpressionAttributeValues: { ':pk': indexKeys.refills(tenantId, shard), ':to': `${day}#~` },
+          },
+          meter,
+        )) {
+          if (items.length) yield items.map((i) => (i.refSk as string).slice((i.refSk as string).indexOf('#') + 1));
+        }
+      }
+    },
+
     /** Customer ids above the first level, whom a period review may lower. */
     async *aboveFirstLevel(tenantId: string, meter?: ReadMeter): AsyncGenerator<string[]> {
       for (let shard = 0; shard < SHARDS; shard++) {

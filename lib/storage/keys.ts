@@ -41,6 +41,7 @@
  * | release   | T#{t}#REL#{shard}                | {day}#{c}       | Query sk < tomorrow: pending now due  |
  * | tiers     | T#{t}#TIER#{shard}               | {c}             | Query: customers above the first level|
  * |           |                                  |                 | (a period review may lower them)      |
+ * | refills   | T#{t}#REFILL#{shard}             | {day}#{c}       | Query sk < tomorrow: refills to remind|
  *
  * Shards spread one tenant's busiest day over SHARDS partitions; a job queries each.
  */
@@ -118,4 +119,5 @@ export const indexKeys = {
   expirySk: (lot: string, customerId: string) => `${lot}#${customerId}`,
   release: (tenantId: string, shard: number) => `T#${tenantId}#REL#${shard}`,
   tiers: (tenantId: string, shard: number) => `T#${tenantId}#TIER#${shard}`,
+  refills: (tenantId: string, shard: number) => `T#${tenantId}#REFILL#${shard}`,
 };

@@ -13,6 +13,7 @@ export const tableDefinition = {
     { name: 'expiry', partitionKey: 'expPk', sortKey: 'expSk' },
     { name: 'release', partitionKey: 'relPk', sortKey: 'relSk' },
     { name: 'tiers', partitionKey: 'tierPk', sortKey: 'tierSk' },
+    { name: 'refills', partitionKey: 'refPk', sortKey: 'refSk' },
   ] as ReadonlyArray<{ name: string; partitionKey: string; sortKey: string }>,
   /** Outbox for domain events (issue "Background jobs"). */
   stream: 'NEW_AND_OLD_IMAGES',

@@ -128,6 +128,7 @@ describe('CDK app', () => {
           { IndexName: 'expiry', KeySchema: [{ AttributeName: 'expPk', KeyType: 'HASH' }, { AttributeName: 'expSk', KeyType: 'RANGE' }], Projection: { ProjectionType: 'KEYS_ONLY' } },
           { IndexName: 'release', KeySchema: [{ AttributeName: 'relPk', KeyType: 'HASH' }, { AttributeName: 'relSk', KeyType: 'RANGE' }], Projection: { ProjectionType: 'KEYS_ONLY' } },
           { IndexName: 'tiers', KeySchema: [{ AttributeName: 'tierPk', KeyType: 'HASH' }, { AttributeName: 'tierSk', KeyType: 'RANGE' }], Projection: { ProjectionType: 'KEYS_ONLY' } },
+          { IndexName: 'refills', KeySchema: [{ AttributeName: 'refPk', KeyType: 'HASH' }, { AttributeName: 'refSk', KeyType: 'RANGE' }], Projection: { ProjectionType: 'KEYS_ONLY' } },
         ],
       });
     });
@@ -138,6 +139,7 @@ describe('CDK app', () => {
         ['birthday', 'cron(15 * * * ? *)'],
         ['expiry', 'cron(5 * * * ? *)'],
         ['notifications', 'cron(0/15 * * * ? *)'],
+        ['refills', 'cron(35 * * * ? *)'],
         ['tiers', 'cron(25 * * * ? *)'],
       ]);
       for (const p of schedules) {
@@ -211,7 +213,7 @@ describe('CDK app', () => {
   describe('Stack: background (notifications)', () => {
     it('should route only the events customers hear about from the bus to the notify queue, with a DLQ for delivery failures', () => {
       const rule = Object.values(dev.bg.findResources('AWS::Events::Rule')).map((r) => (r as any).Properties).find((p) => p.Name === 'tally-dev-notify');
-      expect(rule.EventPattern).toEqual({ source: ['tally'], 'detail-type': ['receipt.committed', 'birthday.granted', 'points.expiring', 'tier.changed', 'reward.unlocked', 'coupon.issued'] });
+      expect(rule.EventPattern).toEqual({ source: ['tally'], 'detail-type': ['receipt.committed', 'birthday.granted', 'points.expiring', 'tier.changed', 'reward.unlocked', 'coupon.issued', 'refill.due'] });
       expect(rule.Targets[0]).toMatchObject({ DeadLetterConfig: { Arn: expect.anything() }, RetryPolicy: { MaximumRetryAttempts: 10 } });
       dev.bg.hasResourceProperties('AWS::SQS::Queue', { QueueName: 'tally-dev-notify', RedrivePolicy: Match.objectLike({ maxReceiveCount: 5 }) });
     });

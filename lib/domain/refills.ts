@@ -1,0 +1,68 @@
+/**
+ * Refill reminders (scenario 6): a product with a refill period lasts that many days per unit
+ * bought; a reminder is due `remindDaysBefore` days before it runs out, unless it was bought
+ * again (the new purchase moves the date). Pure: the state lives on the account.
+ */
+import * as z from 'zod';
+import { addDays, dayOf, type Day } from './calendar.ts';
+
+const code = z.string().min(1).max(64);
+
+export const refillRuleSchema = z
+  .strictObject({
+    id: code,
+    /** What the reminder calls the product ("your blood-pressure tablets"). */
+    name: z.string().min(1).max(100),
+    skus: z.array(code).max(10_000).default([]),
+    categories: z.array(code).max(1000).default([]),
+    /** Days one unit lasts. */
+    days: z.int().min(1).max(365),
+    remindDaysBefore: z.int().min(0).max(30).default(3),
+  })
+  .refine((r) => r.skus.length + r.categories.length > 0, { message: 'name at least one sku or category', path: ['skus'] });
+export type RefillRule = z.output<typeof refillRuleSchema>;
+
+export interface RefillState {
+  readonly ruleId: string;
+  readonly name: string;
+  readonly runsOutOn: Day;
+  readonly remindOn: Day;
+}
+
+/** Refills by SKU: a purchase of the same SKU replaces the previous state, so its reminder moves. */
+export type Refills = Readonly<Record<string, RefillState>>;
+
+export function trackRefills(
+  rules: readonly RefillRule[],
+  refills: Refills,
+  lines: ReadonlyArray<{ readonly sku: string; readonly category: string; readonly quantityMilli: number }>,
+  at: Date,
+  timeZone: string,
+): Refills {
+  if (rules.length === 0) return refills;
+  const today = dayOf(at, timeZone);
+  const next: Record<string, RefillState> = { ...refills };
+  for (const line of lines) {
+    const rule = rules.find((r) => r.skus.includes(line.sku) || r.categories.includes(line.category));
+    if (!rule || line.quantityMilli <= 0) continue;
+    // Integer days: a part unit lasts its share of the period, rounded down, at least one day.
+    const supply = Math.max(1, Math.floor((rule.days * line.quantityMilli) / 1000));
+    const runsOutOn = addDays(today, supply);
+    next[line.sku] = { ruleId: rule.id, name: rule.name, runsOutOn, remindOn: addDays(runsOutOn, -rule.remindDaysBefore) };
+  }
+  return next;
+}
+
+/** The refills whose reminder is due on `day`, and the state without them (each is reminded once). */
+export function takeDueRefills(refills: Refills, day: Day): { due: Array<RefillState & { sku: string }>; rest: Refills } {
+  const due: Array<RefillState & { sku: string }> = [];
+  const rest: Record<string, RefillState> = {};
+  for (const [sku, r] of Object.entries(refills)) {
+    if (r.remindOn <= day) due.push({ sku, ...r });
+    else rest[sku] = r;
+  }
+  return { due, rest };
+}
+
+/** The earliest reminder day, for the refill index. */
+export const nextRefillReminder = (refills: Refills): Day | undefined => Object.values(refills).map((r) => r.remindOn).sort()[0];
