@@ -4,6 +4,7 @@ import { apiKeyRepository, type ApiKeyRepository } from '../storage/api-keys.ts'
 import { auditRepository, type AuditRepository } from '../storage/audit.ts';
 import { jobRepository, type JobRepository } from '../storage/jobs.ts';
 import { notificationRepository, type NotificationRepository } from '../storage/notifications.ts';
+import { journeyRepository, type JourneyRepository } from '../storage/journeys.ts';
 import { couponRepository, type CouponRepository } from '../storage/coupons.ts';
 import { customerRepository, type CustomerRepository } from '../storage/customers.ts';
 import { programRepository, type ProgramRepository } from '../storage/programs.ts';
@@ -21,6 +22,7 @@ export interface Deps {
   readonly apiKeys: ApiKeyRepository;
   readonly jobs: JobRepository;
   readonly notifications: NotificationRepository;
+  readonly journeys: JourneyRepository;
   readonly clock: () => Date;
 }
 
@@ -36,6 +38,7 @@ export function makeDeps(db: Db, clock: () => Date = () => new Date()): Deps {
     apiKeys: apiKeyRepository(db),
     jobs: jobRepository(db),
     notifications: notificationRepository(db),
+    journeys: journeyRepository(db),
     clock,
   };
 }

@@ -4,7 +4,7 @@
  * before sending makes a redelivered event a no-op; a crash between claim and send loses that
  * one message rather than risking a second copy (the record stays "sending" for an operator).
  */
-import type { Channel, NotifiableEvent, Variables } from '#domain/notifications.ts';
+import type { Channel, NotifiableEvent, RenderedMessage, Variables } from '#domain/notifications.ts';
 import { chooseChannel, notifiableEvents, renderMessage, sendAt } from '#domain/notifications.ts';
 import type { Program } from '#domain/program.ts';
 import { catchUp } from '#domain/pending.ts';
@@ -29,45 +29,66 @@ export async function notifyCustomer(deps: Deps, senders: Senders, event: Domain
   const c = await deps.customers.get(event.tenantId, event.customerId);
   if (!c) return 'gone';
 
-  const devices = c.profile.devices ?? [];
-  const channel = chooseChannel(settings, type, {
-    consents: { sms: c.profile.consents.sms && !!senders.sms, email: c.profile.consents.email && !!senders.email, push: c.profile.consents.push && !!senders.push },
-    hasPhone: !!c.profile.phone,
-    hasEmail: !!c.profile.email,
-    devices: devices.length,
-  });
-  if (!channel) return 'no-channel';
-
   const now = deps.clock();
   const when = sendAt(settings, now, program.timeZone);
-  if (when > now) {
+  if (when > now && chooseChannel(settings.events[type]!, reachability(c, senders))) {
     await deps.notifications.defer(event, when.toISOString());
     return 'deferred';
   }
-
-  const message = renderMessage(settings, type, c.profile.locale, await variables(deps, program, c, event, now));
-  const claimed = await deps.notifications.claim({
-    tenantId: event.tenantId,
-    customerId: event.customerId,
-    eventId: event.id,
+  const vars = await variables(deps, program, c, event, now);
+  return deliver(deps, senders, c, {
+    channels: settings.events[type]!,
+    claimId: event.id,
     eventType: event.type,
+    message: () => renderMessage(settings, type, c.profile.locale, vars),
+  });
+}
+
+const reachability = (c: CustomerRecord, senders: Senders) => ({
+  consents: { sms: c.profile.consents.sms && !!senders.sms, email: c.profile.consents.email && !!senders.email, push: c.profile.consents.push && !!senders.push },
+  hasPhone: !!c.profile.phone,
+  hasEmail: !!c.profile.email,
+  devices: (c.profile.devices ?? []).length,
+});
+
+/**
+ * Sends one message to a customer on the first reachable channel of `channels`, at most once per
+ * `claimId`: claimed before sending, marked sent after, released if the provider refused.
+ */
+export async function deliver(
+  deps: Deps,
+  senders: Senders,
+  c: CustomerRecord,
+  opts: { channels: readonly Channel[]; claimId: string; eventType: string; message: () => RenderedMessage },
+): Promise<NotifyOutcome> {
+  const channel = chooseChannel(opts.channels, reachability(c, senders));
+  if (!channel) return 'no-channel';
+  const { tenantId } = c;
+  const { customerId } = c.profile;
+  const message = opts.message();
+  const claimed = await deps.notifications.claim({
+    tenantId,
+    customerId,
+    eventId: opts.claimId,
+    eventType: opts.eventType,
     channel,
     locale: message.locale,
     text: message.text,
-    at: now.toISOString(),
+    at: deps.clock().toISOString(),
   });
   if (!claimed) return 'duplicate';
+  const devices = c.profile.devices ?? [];
   const to = channel === 'sms' ? c.profile.phone! : channel === 'email' ? c.profile.email! : devices[0]!.token;
   try {
     const { providerMessageId } = await senders[channel]!.send({ channel, to, platform: channel === 'push' ? devices[0]!.platform : undefined, ...message });
-    await deps.notifications.markSent(event.tenantId, event.customerId, event.id, providerMessageId, deps.clock().toISOString());
+    await deps.notifications.markSent(tenantId, customerId, opts.claimId, providerMessageId, deps.clock().toISOString());
     return 'sent';
   } catch (e) {
     if (e instanceof PermanentSendError) {
-      await deps.notifications.markFailed(event.tenantId, event.customerId, event.id, e.message);
+      await deps.notifications.markFailed(tenantId, customerId, opts.claimId, e.message);
       return 'failed';
     }
-    await deps.notifications.release(event.tenantId, event.customerId, event.id);
+    await deps.notifications.release(tenantId, customerId, opts.claimId);
     throw e;
   }
 }

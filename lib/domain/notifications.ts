@@ -149,13 +149,27 @@ export interface RenderedMessage {
 
 export function renderMessage(settings: NotificationSettings, event: NotifiableEvent, preferredLocale: string | undefined, vars: Variables): RenderedMessage {
   const own = settings.templates[event] ?? {};
-  const pick = (l: string | undefined) => (l ? (own[l] ?? defaultTemplates[event][l]) : undefined);
+  const merged: Record<string, { subject?: string | undefined; text: string }> = { ...defaultTemplates[event], ...own };
+  return renderTemplates(merged, defaultTemplates[event].en!.subject, preferredLocale, settings.defaultLocale, vars);
+}
+
+/**
+ * Renders the best template for the customer: their exact language tag, then its language, then
+ * the program's default, then English, then any.
+ */
+export function renderTemplates(
+  templates: Readonly<Record<string, { readonly subject?: string | undefined; readonly text: string }>>,
+  fallbackSubject: string,
+  preferredLocale: string | undefined,
+  defaultLocale: string,
+  vars: Variables,
+): RenderedMessage {
   const lang = preferredLocale?.split('-')[0];
-  const locale = pick(preferredLocale) ? preferredLocale! : pick(lang) ? lang! : pick(settings.defaultLocale) ? settings.defaultLocale : 'en';
-  const t = pick(locale)!;
+  const locale = [preferredLocale, lang, defaultLocale, 'en'].find((l): l is string => !!l && Object.hasOwn(templates, l)) ?? Object.keys(templates)[0]!;
+  const t = templates[locale]!;
   const rtl = isRightToLeft(locale);
   const text = render(t.text, vars, locale);
-  const subject = render(t.subject ?? defaultTemplates[event].en!.subject, vars, locale);
+  const subject = render(t.subject ?? fallbackSubject, vars, locale);
   const body = render(t.text, vars, locale, escapeHtml);
   return {
     locale,
@@ -173,8 +187,8 @@ export interface Reachability {
 }
 
 /** The first channel of the program's list that the customer agreed to and can be reached on. */
-export function chooseChannel(settings: NotificationSettings, event: NotifiableEvent, who: Reachability): Channel | null {
-  for (const c of settings.events[event] ?? []) {
+export function chooseChannel(preferred: readonly Channel[], who: Reachability): Channel | null {
+  for (const c of preferred) {
     if (!who.consents[c]) continue;
     if (c === 'sms' && who.hasPhone) return c;
     if (c === 'email' && who.hasEmail) return c;

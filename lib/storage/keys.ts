@@ -27,6 +27,10 @@
  * | reminder    | T#{t}#C#{c}                 | REMIND#{what}   | conditional put: one expiry reminder per lot  |
  * | notification| T#{t}#C#{c}                 | NOTIF#{eventId} | conditional put: one message per event        |
  * | deferred    | T#{t}#DEFER                 | {iso}#{eventId} | Query sk <= now: quiet-hours messages now due |
+ * | journey     | T#{t}                       | JOURNEY#{id}    | GetItem / Query: a tenant's journeys          |
+ * | journey run | T#{t}#C#{c}                 | JRN#{id}        | conditional put: enter once; step advanced    |
+ * |             |                             |                 | conditionally, so a redelivery is a no-op     |
+ * | timer       | T#{t}#TIMER                 | {iso}#{what}    | Query sk <= now: journey waits now due        |
  * | tenant      | TENANTS                     | {t}             | Query: every tenant and its time zone (jobs)  |
  * | job run     | T#{t}#JOB#{job}             | {yyyy-mm-dd}    | conditional put: a day's fan-out happens once |
  *
@@ -95,6 +99,9 @@ export const keys = {
   tenant: (tenantId: string): Key => ({ pk: 'TENANTS', sk: tenantId }),
   notification: (tenantId: string, customerId: string, eventId: string): Key => ({ pk: `T#${tenantId}#C#${customerId}`, sk: `NOTIF#${eventId}` }),
   deferred: (tenantId: string, until: string, eventId: string): Key => ({ pk: `T#${tenantId}#DEFER`, sk: `${until}#${eventId}` }),
+  journey: (tenantId: string, journeyId: string): Key => ({ pk: `T#${tenantId}`, sk: `JOURNEY#${journeyId}` }),
+  journeyRun: (tenantId: string, customerId: string, journeyId: string): Key => ({ pk: `T#${tenantId}#C#${customerId}`, sk: `JRN#${journeyId}` }),
+  timer: (tenantId: string, dueAt: string, what: string): Key => ({ pk: `T#${tenantId}#TIMER`, sk: `${dueAt}#${what}` }),
   jobRun: (tenantId: string, job: string, day: string): Key => ({ pk: `T#${tenantId}#JOB#${job}`, sk: day }),
   return: (tenantId: string, storeId: string, returnId: string): Key => ({
     pk: `T#${tenantId}#S#${storeId}#RET#${returnId}`,

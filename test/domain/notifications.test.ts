@@ -54,11 +54,11 @@ describe('channel choice and quiet hours', () => {
   const who = (p: Partial<Reachability>): Reachability => ({ consents: { sms: false, email: false, push: false }, hasPhone: true, hasEmail: true, devices: 0, ...p });
 
   it('uses the first channel the customer consented to and can be reached on', () => {
-    expect(chooseChannel(settings, 'receipt.committed', who({ consents: { sms: true, email: true, push: false } }))).toBe('sms');
-    expect(chooseChannel(settings, 'receipt.committed', who({ consents: { sms: false, email: true, push: false } }))).toBe('email');
-    expect(chooseChannel(settings, 'receipt.committed', who({ consents: { sms: true, email: false, push: false }, hasPhone: false }))).toBeNull();
-    expect(chooseChannel(settings, 'points.expiring', who({ consents: { sms: true, email: false, push: true }, devices: 0 }))).toBeNull();
-    expect(chooseChannel(settings, 'birthday.granted', who({ consents: { sms: true, email: true, push: true } }))).toBeNull();
+    expect(chooseChannel(settings.events['receipt.committed']!, who({ consents: { sms: true, email: true, push: false } }))).toBe('sms');
+    expect(chooseChannel(settings.events['receipt.committed']!, who({ consents: { sms: false, email: true, push: false } }))).toBe('email');
+    expect(chooseChannel(settings.events['receipt.committed']!, who({ consents: { sms: true, email: false, push: false }, hasPhone: false }))).toBeNull();
+    expect(chooseChannel(settings.events['points.expiring']!, who({ consents: { sms: true, email: false, push: true }, devices: 0 }))).toBeNull();
+    expect(chooseChannel(settings.events['birthday.granted'] ?? [], who({ consents: { sms: true, email: true, push: true } }))).toBeNull();
   });
 
   it('defers messages in quiet hours to their end, program time, across midnight', () => {

@@ -1,0 +1,189 @@
+/**
+ * Journeys: marketers define, start and stop them through the API; the journeys worker enters
+ * customers (from an event, a list or a segment) and walks each through the steps. Every step is
+ * claimed by a conditional advance of the customer's run, and every message by the notification
+ * claim, so a redelivered message or a rerun never sends twice. Waits become timers released by
+ * the quarter-hourly job.
+ */
+import * as z from 'zod';
+import { actionAt, journeySchema, underCap, type JourneyDefinition } from '#domain/journeys.ts';
+import { renderTemplates, sendAt } from '#domain/notifications.ts';
+import { catchUp } from '#domain/pending.ts';
+import type { DomainEvent } from '../events/catalog.ts';
+import { HttpError, notFound } from '../http/errors.ts';
+import { chunk, type Queue } from '../messaging/queue.ts';
+import type { Principal } from '../storage/api-keys.ts';
+import type { JourneyRecord } from '../storage/journeys.ts';
+import type { Deps } from './deps.ts';
+import { deliver, type Senders } from './notify.ts';
+
+const id = z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/);
+
+/** Work for the journeys worker besides domain events: customers to enter, a step now due. */
+export const journeyWorkSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('enter'), tenantId: id, journeyId: id, customerIds: z.array(id).min(1).max(100) }),
+  z.strictObject({ kind: z.literal('step'), tenantId: id, journeyId: id, customerIds: z.array(id).min(1).max(100), step: z.int().min(0).max(50) }),
+]);
+export type JourneyWork = z.infer<typeof journeyWorkSchema>;
+
+export const createJourneyBody = journeySchema.extend({ journeyId: id });
+export type CreateJourneyBody = z.input<typeof createJourneyBody>;
+
+const view = (j: JourneyRecord) => ({ journeyId: j.journeyId, status: j.status, ...j.definition, createdAt: j.createdAt, createdBy: j.createdBy, startedAt: j.startedAt ?? null, stoppedAt: j.stoppedAt ?? null });
+
+export async function createJourney(deps: Deps, p: Principal, body: z.output<typeof createJourneyBody>) {
+  const { journeyId, ...definition } = body;
+  const at = deps.clock().toISOString();
+  const record: JourneyRecord = { journeyId, definition, status: 'draft', createdAt: at, createdBy: p.actor };
+  const audit = deps.audit.item(p.tenantId, { at, actor: p.actor, action: 'journey.create', target: `journey:${journeyId}`, after: definition });
+  if (!(await deps.journeys.create(p.tenantId, record, [audit]))) throw new HttpError(409, 'journey_exists', `journeyId: "${journeyId}" already exists`, 'journeyId');
+  return view(record);
+}
+
+export async function getJourney(deps: Deps, p: Principal, journeyId: string) {
+  const j = await deps.journeys.get(p.tenantId, journeyId);
+  if (!j) throw notFound('journey', 'journeyId');
+  return view(j);
+}
+
+export async function listJourneys(deps: Deps, p: Principal) {
+  return { journeys: (await deps.journeys.list(p.tenantId)).map(view) };
+}
+
+/** Starts a draft (or restarts a stopped) journey; an audience without a date enters now, with one at its date. */
+export async function startJourney(deps: Deps, queue: Queue<JourneyWork>, p: Principal, journeyId: string) {
+  const j = await deps.journeys.get(p.tenantId, journeyId);
+  if (!j) throw notFound('journey', 'journeyId');
+  const at = deps.clock().toISOString();
+  const audit = deps.audit.item(p.tenantId, { at, actor: p.actor, action: 'journey.start', target: `journey:${journeyId}`, before: { status: j.status }, after: { status: 'active' } });
+  if (!(await deps.journeys.setStatus(p.tenantId, journeyId, ['draft', 'stopped'], 'active', at, [audit]))) {
+    throw new HttpError(409, 'journey_active', 'journeyId: the journey is already running', 'journeyId');
+  }
+  const t = j.definition.trigger;
+  if (t.kind === 'audience') {
+    const ids = t.customerIds ?? (await deps.customers.segmentMembers(p.tenantId, t.segment!, 100_000)).ids;
+    if (t.at && Date.parse(t.at) > Date.parse(at)) {
+      for (const batch of chunk(ids, 100)) await deps.journeys.addTimer(p.tenantId, new Date(t.at).toISOString(), journeyId, batch, -1);
+    } else {
+      await queue.send(chunk(ids, 25).map((customerIds) => ({ kind: 'enter', tenantId: p.tenantId, journeyId, customerIds })));
+    }
+  }
+  return view((await deps.journeys.get(p.tenantId, journeyId))!);
+}
+
+/** Stops a journey: nobody enters any more, and customers on the way go no further. */
+export async function stopJourney(deps: Deps, p: Principal, journeyId: string) {
+  const j = await deps.journeys.get(p.tenantId, journeyId);
+  if (!j) throw notFound('journey', 'journeyId');
+  const at = deps.clock().toISOString();
+  const audit = deps.audit.item(p.tenantId, { at, actor: p.actor, action: 'journey.stop', target: `journey:${journeyId}`, before: { status: 'active' }, after: { status: 'stopped' } });
+  if (!(await deps.journeys.setStatus(p.tenantId, journeyId, ['active'], 'stopped', at, [audit]))) {
+    throw new HttpError(409, 'journey_not_active', 'journeyId: the journey is not running', 'journeyId');
+  }
+  return view((await deps.journeys.get(p.tenantId, journeyId))!);
+}
+
+export type StepOutcome = 'entered' | 'already-in' | 'waiting' | 'sent' | 'capped' | 'no-channel' | 'ended' | 'stale' | 'inactive' | 'gone';
+
+/** A domain event enters its customer into every active journey it triggers. */
+export async function onEvent(deps: Deps, senders: Senders, event: DomainEvent): Promise<StepOutcome[]> {
+  if (!event.customerId) return [];
+  const journeys = (await deps.journeys.active(event.tenantId)).filter((j) => j.definition.trigger.kind === 'event' && j.definition.trigger.eventType === event.type);
+  const out: StepOutcome[] = [];
+  for (const j of journeys) out.push(await enterAndRun(deps, senders, event.tenantId, j.journeyId, event.customerId));
+  return out;
+}
+
+export async function handleJourneyWork(deps: Deps, senders: Senders, work: JourneyWork): Promise<StepOutcome[]> {
+  const out: StepOutcome[] = [];
+  for (const customerId of work.customerIds) {
+    out.push(work.kind === 'enter' ? await enterAndRun(deps, senders, work.tenantId, work.journeyId, customerId) : await runFrom(deps, senders, work.tenantId, work.journeyId, customerId, work.step));
+  }
+  return out;
+}
+
+async function enterAndRun(deps: Deps, senders: Senders, tenantId: string, journeyId: string, customerId: string): Promise<StepOutcome> {
+  const j = await deps.journeys.get(tenantId, journeyId);
+  if (j?.status !== 'active') return 'inactive';
+  if (!(await deps.customers.get(tenantId, customerId))) return 'gone';
+  // Entering is claimed once; a redelivery of the entry resumes wherever the run is.
+  const entered = await deps.journeys.enter(tenantId, journeyId, customerId, deps.clock().toISOString());
+  const run = entered ? { step: 0 } : await deps.journeys.run(tenantId, journeyId, customerId);
+  if (!run || run.step !== 0) return 'already-in';
+  const r = await runFrom(deps, senders, tenantId, journeyId, customerId, 0);
+  return entered && r === 'stale' ? 'entered' : r;
+}
+
+/** Runs a customer's journey from step `index` until it waits, is capped, or ends. */
+async function runFrom(deps: Deps, senders: Senders, tenantId: string, journeyId: string, customerId: string, index: number): Promise<StepOutcome> {
+  const j = await deps.journeys.get(tenantId, journeyId);
+  if (j?.status !== 'active') return 'inactive';
+  const current = await deps.programs.current(tenantId);
+  if (!current) return 'inactive';
+  const { program } = current;
+  const c = await deps.customers.get(tenantId, customerId);
+  if (!c) return 'gone';
+  const run = await deps.journeys.run(tenantId, journeyId, customerId);
+  if (!run || run.step !== index) return 'stale';
+  const now = deps.clock();
+  const at = now.toISOString();
+  const balance = catchUp(c.account, now, program.timeZone).account.available;
+  const action = actionAt(j.definition, index, { balance, tierId: c.account.tierId, segments: c.account.segments }, now);
+
+  if (action.kind === 'end') {
+    await deps.journeys.advance(tenantId, journeyId, customerId, index, -1, at);
+    return 'ended';
+  }
+  if (action.kind === 'wait') {
+    // The timer first, then the advance: a crash between them leaves a timer the stale check ignores, never a lost customer.
+    await deps.journeys.addTimer(tenantId, action.until.toISOString(), journeyId, [customerId], action.next);
+    await deps.journeys.advance(tenantId, journeyId, customerId, index, action.next, at);
+    return 'waiting';
+  }
+  const settings = program.notifications;
+  const quietUntil = settings ? sendAt(settings, now, program.timeZone) : now;
+  if (quietUntil > now) {
+    // The message step waits for the quiet hours to end; the run stays on it.
+    const messageIndex = action.next - 1;
+    if (messageIndex !== index) await deps.journeys.advance(tenantId, journeyId, customerId, index, messageIndex, at);
+    await deps.journeys.addTimer(tenantId, quietUntil.toISOString(), journeyId, [customerId], messageIndex);
+    return 'waiting';
+  }
+  const capped = !underCap(j.definition.frequencyCap, await deps.journeys.journeyMessageTimes(tenantId, customerId), now);
+  const outcome = capped
+    ? 'capped'
+    : await deliver(deps, senders, c, {
+        channels: action.step.channels,
+        claimId: `J#${journeyId}#${action.next - 1}`,
+        eventType: `journey:${journeyId}`,
+        message: () => renderTemplates(action.step.templates, j.definition.name, c.profile.locale, settings?.defaultLocale ?? 'en', { name: c.profile.name ?? '', balance }),
+      });
+  if (!(await deps.journeys.advance(tenantId, journeyId, customerId, index, action.next, at))) return 'stale';
+  // The message is done (sent, or skipped by the cap or for want of a channel); the rest of the journey goes on.
+  await runFrom(deps, senders, tenantId, journeyId, customerId, action.next);
+  return outcome === 'duplicate' ? 'sent' : outcome === 'failed' ? 'no-channel' : (outcome as StepOutcome);
+}
+
+/** The quarter-hourly job: journey waits that are over go back to the journeys queue. */
+export async function releaseTimers(deps: Deps, queue: Queue<JourneyWork>, tenantId?: string): Promise<number> {
+  const tenants = (await deps.jobs.tenants()).filter((t) => !tenantId || t.tenantId === tenantId);
+  let released = 0;
+  for (const t of tenants) {
+    for (;;) {
+      const due = await deps.journeys.dueTimers(t.tenantId, deps.clock().toISOString());
+      if (due.length === 0) break;
+      await queue.send(
+        due.flatMap((d) =>
+          chunk(d.customerIds, 25).map((customerIds): JourneyWork =>
+            d.step < 0 ? { kind: 'enter', tenantId: t.tenantId, journeyId: d.journeyId, customerIds } : { kind: 'step', tenantId: t.tenantId, journeyId: d.journeyId, customerIds, step: d.step },
+          ),
+        ),
+      );
+      for (const d of due) await deps.journeys.dropTimer(d.key);
+      released += due.length;
+    }
+  }
+  return released;
+}
+
+export type { JourneyDefinition };
