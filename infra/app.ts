@@ -19,7 +19,6 @@ export function buildApp(app: App): { data: DataStack; api: ApiStack; background
   const deletionProtection = protection === undefined ? stage === 'prod' : protection === true || protection === 'true';
   const env = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };
   const data = new DataStack(app, `tally-${stage}-data`, { stage, deletionProtection, env });
-  const api = new ApiStack(app, `tally-${stage}-api`, { stage, table: data.table, env });
   const background = new BackgroundStack(app, `tally-${stage}-background`, {
     stage,
     table: data.table,
@@ -27,6 +26,7 @@ export function buildApp(app: App): { data: DataStack; api: ApiStack; background
     smsSenderId: app.node.tryGetContext('smsSenderId') as string | undefined,
     env,
   });
+  const api = new ApiStack(app, `tally-${stage}-api`, { stage, table: data.table, journeyQueue: background.journeys.queue, env });
   Tags.of(app).add('app', 'tally');
   Tags.of(app).add('stage', stage);
   return { data, api, background, stage: stage as Stage };

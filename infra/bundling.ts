@@ -20,6 +20,7 @@ export function allFunctionEntries(groups: readonly string[]): Record<string, st
     jobs: jobEntry('run'),
     'account-worker': workerEntry('accounts'),
     'notify-worker': workerEntry('notify'),
+    'journey-worker': workerEntry('journeys'),
     outbox: streamEntry('outbox'),
   };
 }

@@ -32,18 +32,23 @@ export async function startBackground(opts: {
   // Handlers are imported after the environment is in place: they read it at first use.
   let queues: LocalQueues | undefined;
   const peers = await startLocalPeers({
-    rules: [{ name: 'notify', detailTypes: Object.keys(notifiableEvents), target: (event) => queues?.enqueue('notify', event) }],
+    rules: [
+      { name: 'notify', detailTypes: Object.keys(notifiableEvents), target: (event) => queues?.enqueue('notify', event) },
+      { name: 'journeys', target: (event) => queues?.enqueue('journeys', event) },
+    ],
     ...(opts.onMessage ? { onMessage: opts.onMessage } : {}),
   });
   const lazy = (load: () => Promise<{ handler: unknown }>): SqsHandler => async (event, context) => ((await load()).handler as SqsHandler)(event, context);
   queues = await startLocalQueues({
     accounts: { handler: lazy(() => import('../functions/workers/accounts.ts')) },
     notify: { handler: lazy(() => import('../functions/workers/notify.ts')) },
+    journeys: { handler: lazy(() => import('../functions/workers/journeys.ts')) },
   });
   Object.assign(process.env, {
     AWS_ENDPOINT_URL_SQS: queues.endpoint,
     ACCOUNT_QUEUE_URL: queues.queues.accounts!.url,
     NOTIFY_QUEUE_URL: queues.queues.notify!.url,
+    JOURNEY_QUEUE_URL: queues.queues.journeys!.url,
     AWS_ENDPOINT_URL_EVENTBRIDGE: peers.endpoint,
     EVENT_BUS_NAME: 'tally-local-events',
     AWS_ENDPOINT_URL_SNS: peers.endpoint,
@@ -66,7 +71,7 @@ export async function startBackground(opts: {
       await stream.caughtUp(Math.max(1, until - Date.now()));
       await queues.drain(Math.max(1, until - Date.now()));
       await stream.caughtUp(Math.max(1, until - Date.now()));
-      const seen = stream.stats.records + peers.published.events + queues.queues.accounts!.stats.sent + queues.queues.notify!.stats.sent;
+      const seen = stream.stats.records + peers.published.events + Object.values(queues.queues).reduce((s, q) => s + q.stats.sent, 0);
       if (seen === last) return;
       last = seen;
     }

@@ -6,10 +6,11 @@
 import * as z from 'zod';
 import { deps } from '#lib/app/deps.ts';
 import { runJob } from '#lib/app/jobs.ts';
+import { releaseTimers } from '#lib/app/journeys.ts';
 import { releaseDeferred } from '#lib/app/notify.ts';
 import { busMessage } from '#lib/events/catalog.ts';
 import { logger } from '#lib/http/function.ts';
-import { accountQueue, notifyQueue } from '#lib/messaging/queues.ts';
+import { accountQueue, journeyQueue, notifyQueue } from '#lib/messaging/queues.ts';
 
 export const jobEventSchema = z.strictObject({
   job: z.enum(['birthday', 'expiry', 'tiers', 'refills', 'notifications']),
@@ -25,11 +26,12 @@ export const handler = async (event: unknown) => {
   }
   const { job, ...req } = parsed.data;
   if (job === 'notifications') {
-    // Messages held back by quiet hours whose time has come go back to the notify queue.
+    // Messages held back by quiet hours, and journey waits, whose time has come go back to their queues.
     const queue = notifyQueue();
     const released = await releaseDeferred(deps(), (events) => queue.send(events.map(busMessage)), req.tenantId);
-    logger.info('job: deferred notifications released', { released });
-    return { job, released };
+    const timers = await releaseTimers(deps(), journeyQueue(), req.tenantId);
+    logger.info('job: deferred notifications and journey timers released', { released, timers });
+    return { job, released, timers };
   }
   const report = await runJob(deps(), accountQueue(), job, req);
   logger.info('job fanned out', { ...report, tenants: report.tenants.length, customers: report.tenants.reduce((s, t) => s + t.customers, 0) });

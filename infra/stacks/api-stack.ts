@@ -4,6 +4,8 @@ import { CfnStage, HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { QUEUE_ENV } from '../../lib/messaging/queues.ts';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { routeGroups, type RouteGroup } from '../../lib/http/routes.ts';
@@ -13,6 +15,8 @@ import { TallyFunction } from '../constructs/tally-function.ts';
 export interface ApiStackProps extends StackProps {
   readonly stage: string;
   readonly table: ITable;
+  /** Where starting a journey sends its audience (the background stack's journeys queue). */
+  readonly journeyQueue?: IQueue;
   /** Steady-state requests per second across the API, and the burst above it. */
   readonly throttle?: { rateLimit: number; burstLimit: number };
 }
@@ -49,6 +53,10 @@ export class ApiStack extends Stack {
         description: `Tally ${group} routes`,
         logsRemovalPolicy: retain,
       }).bindTable(props.table, 'readWrite');
+      if (group === 'journeys' && props.journeyQueue) {
+        fn.addEnvironment(QUEUE_ENV.journeys, props.journeyQueue.queueUrl);
+        props.journeyQueue.grantSendMessages(fn);
+      }
       const integration = new HttpLambdaIntegration(`${pascal(group)}Integration`, fn);
       for (const r of routes) {
         this.api.addRoutes({ path: r.path, methods: [HttpMethod[r.method]], integration });

@@ -45,6 +45,17 @@ export const scheduledJobs = [
   { job: 'notifications', cron: { minute: '0/15' } },
 ] as const;
 
+/** What a function that sends to customers may do: SMS to numbers, push through the app, e-mail from the one identity. */
+function sendingStatements(pushAppArn: string, emailFrom: string | undefined, stack: Stack): PolicyStatement[] {
+  return [
+    new PolicyStatement({ actions: ['sns:Publish'], resources: ['*'] }),
+    new PolicyStatement({ actions: ['mobiletargeting:SendMessages'], resources: [`${pushAppArn}/messages`] }),
+    ...(emailFrom
+      ? [new PolicyStatement({ actions: ['ses:SendEmail'], resources: [stack.formatArn({ service: 'ses', resource: 'identity', resourceName: emailFrom.split('@')[1]! })] })]
+      : []),
+  ];
+}
+
 export class BackgroundStack extends Stack {
   readonly alarmTopic: Topic;
   readonly accounts: WorkerQueue;
@@ -54,6 +65,8 @@ export class BackgroundStack extends Stack {
   readonly outbox: TallyFunction;
   readonly notify: WorkerQueue;
   readonly notifyWorker: TallyFunction;
+  readonly journeys: WorkerQueue;
+  readonly journeyWorker: TallyFunction;
 
   constructor(scope: Construct, id: string, props: BackgroundStackProps) {
     super(scope, id, props);
@@ -145,18 +158,11 @@ export class BackgroundStack extends Stack {
       },
     }).bindTable(props.table, 'readWrite');
     this.notifyWorker.addEventSource(new SqsEventSource(this.notify.queue, { batchSize: 10, reportBatchItemFailures: true, maxConcurrency: 5 }));
-    this.notifyWorker.addToRolePolicy(new PolicyStatement({ actions: ['sns:Publish'], resources: ['*'] }));
+    for (const statement of sendingStatements(pushApp.attrArn, props.emailFrom, this)) this.notifyWorker.addToRolePolicy(statement);
     Validations.of(this.notifyWorker.role!).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason: 'SMS is sent with sns:Publish to a phone number, which has no ARN; the function publishes to no topic.',
     });
-    this.notifyWorker.addToRolePolicy(new PolicyStatement({ actions: ['mobiletargeting:SendMessages'], resources: [`${pushApp.attrArn}/messages`] }));
-    if (props.emailFrom) {
-      const domain = props.emailFrom.split('@')[1]!;
-      this.notifyWorker.addToRolePolicy(
-        new PolicyStatement({ actions: ['ses:SendEmail'], resources: [this.formatArn({ service: 'ses', resource: 'identity', resourceName: domain })] }),
-      );
-    }
     new Rule(this, 'NotifyRule', {
       ruleName: name('notify'),
       description: 'Domain events a customer may be told about',
@@ -166,6 +172,36 @@ export class BackgroundStack extends Stack {
     });
     this.jobFunction.addEnvironment(QUEUE_ENV.notify, this.notify.queue.queueUrl);
     this.notify.queue.grantSendMessages(this.jobFunction);
+
+    // Journeys: every domain event may enter customers, plus the journeys' own work (entries, steps after a wait).
+    this.journeys = new WorkerQueue(this, 'JourneyQueue', { queueName: name('journeys'), consumerTimeout: workerTimeout, alarmAction });
+    this.journeyWorker = new TallyFunction(this, 'JourneyWorker', {
+      functionName: name('journey-worker'),
+      entry: workerEntry('journeys'),
+      description: 'Tally journeys worker: enter customers, run steps, send journey messages (once each)',
+      timeout: workerTimeout,
+      logsRemovalPolicy: retain,
+      environment: {
+        PINPOINT_APP_ID: pushApp.ref,
+        ...(props.emailFrom ? { EMAIL_FROM: props.emailFrom } : {}),
+        ...(props.smsSenderId ? { SMS_SENDER_ID: props.smsSenderId } : {}),
+      },
+    }).bindTable(props.table, 'readWrite');
+    this.journeyWorker.addEventSource(new SqsEventSource(this.journeys.queue, { batchSize: 10, reportBatchItemFailures: true, maxConcurrency: 5 }));
+    for (const statement of sendingStatements(pushApp.attrArn, props.emailFrom, this)) this.journeyWorker.addToRolePolicy(statement);
+    Validations.of(this.journeyWorker.role!).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'SMS is sent with sns:Publish to a phone number, which has no ARN; the function publishes to no topic.',
+    });
+    new Rule(this, 'JourneyRule', {
+      ruleName: name('journeys'),
+      description: 'Every domain event, for journeys with event triggers',
+      eventBus: this.bus,
+      eventPattern: { source: [EVENT_SOURCE] },
+      targets: [new SqsQueue(this.journeys.queue, { deadLetterQueue: this.journeys.deadLetterQueue, retryAttempts: 10 })],
+    });
+    this.jobFunction.addEnvironment(QUEUE_ENV.journeys, this.journeys.queue.queueUrl);
+    this.journeys.queue.grantSendMessages(this.jobFunction);
 
     for (const { job, cron } of scheduledJobs) {
       new Schedule(this, `${job}Schedule`, {

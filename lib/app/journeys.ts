@@ -6,12 +6,13 @@
  * the quarter-hourly job.
  */
 import * as z from 'zod';
-import { actionAt, journeySchema, underCap, type JourneyDefinition } from '#domain/journeys.ts';
+import { actionAt, underCap, type JourneyDefinition } from '#domain/journeys.ts';
 import { renderTemplates, sendAt } from '#domain/notifications.ts';
 import { catchUp } from '#domain/pending.ts';
 import type { DomainEvent } from '../events/catalog.ts';
 import { HttpError, notFound } from '../http/errors.ts';
 import { chunk, type Queue } from '../messaging/queue.ts';
+import type { CreateJourneyBody } from '../http/schemas.ts';
 import type { Principal } from '../storage/api-keys.ts';
 import type { JourneyRecord } from '../storage/journeys.ts';
 import type { Deps } from './deps.ts';
@@ -26,28 +27,26 @@ export const journeyWorkSchema = z.discriminatedUnion('kind', [
 ]);
 export type JourneyWork = z.infer<typeof journeyWorkSchema>;
 
-export const createJourneyBody = journeySchema.extend({ journeyId: id });
-export type CreateJourneyBody = z.input<typeof createJourneyBody>;
 
-const view = (j: JourneyRecord) => ({ journeyId: j.journeyId, status: j.status, ...j.definition, createdAt: j.createdAt, createdBy: j.createdBy, startedAt: j.startedAt ?? null, stoppedAt: j.stoppedAt ?? null });
+export const journeyView = (j: JourneyRecord) => ({ journeyId: j.journeyId, status: j.status, ...j.definition, createdAt: j.createdAt, createdBy: j.createdBy, startedAt: j.startedAt ?? null, stoppedAt: j.stoppedAt ?? null });
 
-export async function createJourney(deps: Deps, p: Principal, body: z.output<typeof createJourneyBody>) {
+export async function createJourney(deps: Deps, p: Principal, body: CreateJourneyBody) {
   const { journeyId, ...definition } = body;
   const at = deps.clock().toISOString();
   const record: JourneyRecord = { journeyId, definition, status: 'draft', createdAt: at, createdBy: p.actor };
   const audit = deps.audit.item(p.tenantId, { at, actor: p.actor, action: 'journey.create', target: `journey:${journeyId}`, after: definition });
   if (!(await deps.journeys.create(p.tenantId, record, [audit]))) throw new HttpError(409, 'journey_exists', `journeyId: "${journeyId}" already exists`, 'journeyId');
-  return view(record);
+  return journeyView(record);
 }
 
 export async function getJourney(deps: Deps, p: Principal, journeyId: string) {
   const j = await deps.journeys.get(p.tenantId, journeyId);
   if (!j) throw notFound('journey', 'journeyId');
-  return view(j);
+  return journeyView(j);
 }
 
 export async function listJourneys(deps: Deps, p: Principal) {
-  return { journeys: (await deps.journeys.list(p.tenantId)).map(view) };
+  return { journeys: (await deps.journeys.list(p.tenantId)).map(journeyView) };
 }
 
 /** Starts a draft (or restarts a stopped) journey; an audience without a date enters now, with one at its date. */
@@ -68,7 +67,7 @@ export async function startJourney(deps: Deps, queue: Queue<JourneyWork>, p: Pri
       await queue.send(chunk(ids, 25).map((customerIds) => ({ kind: 'enter', tenantId: p.tenantId, journeyId, customerIds })));
     }
   }
-  return view((await deps.journeys.get(p.tenantId, journeyId))!);
+  return journeyView((await deps.journeys.get(p.tenantId, journeyId))!);
 }
 
 /** Stops a journey: nobody enters any more, and customers on the way go no further. */
@@ -80,7 +79,7 @@ export async function stopJourney(deps: Deps, p: Principal, journeyId: string) {
   if (!(await deps.journeys.setStatus(p.tenantId, journeyId, ['active'], 'stopped', at, [audit]))) {
     throw new HttpError(409, 'journey_not_active', 'journeyId: the journey is not running', 'journeyId');
   }
-  return view((await deps.journeys.get(p.tenantId, journeyId))!);
+  return journeyView((await deps.journeys.get(p.tenantId, journeyId))!);
 }
 
 export type StepOutcome = 'entered' | 'already-in' | 'waiting' | 'sent' | 'capped' | 'no-channel' | 'ended' | 'stale' | 'inactive' | 'gone';

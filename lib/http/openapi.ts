@@ -139,6 +139,38 @@ const operations: Record<RouteKey, Operation> = {
     ok: { status: 200, schema: res.couponResponse, description: 'Issued or used, and by whom.' },
     errors: [404],
   },
+  'POST /v1/journeys': {
+    summary: 'Define a journey (created as a draft)',
+    description:
+      'A trigger (a domain event, or an audience: customer ids or a segment, now or at a date), then steps: waits, ' +
+      'conditions that end the journey for a customer, and messages on the first channel the customer consented to. ' +
+      'A frequency cap limits journey messages per customer across journeys.',
+    body: req.createJourneyBody,
+    ok: { status: 201, schema: res.journeyResponse, description: 'The journey, as a draft.' },
+    errors: [409],
+  },
+  'GET /v1/journeys': {
+    summary: 'The tenant’s journeys',
+    ok: { status: 200, schema: res.journeyListResponse, description: 'Every journey with its status.' },
+    errors: [],
+  },
+  'GET /v1/journeys/{journeyId}': {
+    summary: 'One journey',
+    ok: { status: 200, schema: res.journeyResponse, description: 'The journey.' },
+    errors: [404],
+  },
+  'POST /v1/journeys/{journeyId}/start': {
+    summary: 'Start (or restart) a journey',
+    description: 'An audience without a date enters now; with a date, then. Event triggers enrol from now on.',
+    ok: { status: 200, schema: res.journeyResponse, description: 'The journey, active.' },
+    errors: [404, 409],
+  },
+  'POST /v1/journeys/{journeyId}/stop': {
+    summary: 'Stop a journey',
+    description: 'Nobody enters any more and customers on the way go no further.',
+    ok: { status: 200, schema: res.journeyResponse, description: 'The journey, stopped.' },
+    errors: [404, 409],
+  },
   'POST /v1/keys': {
     summary: 'Create an API key for a store (POS) or a staff member',
     body: req.createKeyBody,

@@ -4,6 +4,7 @@
  * response they receive against that file, so the document cannot drift from the code.
  */
 import * as z from 'zod';
+import { journeySchema } from '#domain/journeys.ts';
 
 const int = z.int();
 const nonNeg = z.int().min(0);
@@ -271,3 +272,13 @@ export const newKeyResponse = z.strictObject({
   key: z.string().describe('The key itself: shown only in this answer, stored only as a hash.'),
   replaces: z.strictObject({ keyId: z.string(), expiresAt: z.iso.datetime() }).optional(),
 });
+
+export const journeyResponse = journeySchema.extend({
+  journeyId: z.string(),
+  status: z.enum(['draft', 'active', 'stopped']),
+  createdAt: z.iso.datetime(),
+  createdBy: z.string(),
+  startedAt: z.iso.datetime().nullable(),
+  stoppedAt: z.iso.datetime().nullable(),
+});
+export const journeyListResponse = z.strictObject({ journeys: z.array(journeyResponse) });

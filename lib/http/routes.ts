@@ -49,6 +49,13 @@ export const routeGroups = {
     { method: 'POST', path: '/v1/coupons', roles: ['staff'] },
     { method: 'GET', path: '/v1/coupons/{code}', roles: ['staff'] },
   ],
+  journeys: [
+    { method: 'POST', path: '/v1/journeys', roles: ['staff'] },
+    { method: 'GET', path: '/v1/journeys', roles: ['staff'] },
+    { method: 'GET', path: '/v1/journeys/{journeyId}', roles: ['staff'] },
+    { method: 'POST', path: '/v1/journeys/{journeyId}/start', roles: ['staff'] },
+    { method: 'POST', path: '/v1/journeys/{journeyId}/stop', roles: ['staff'] },
+  ],
 } as const satisfies Record<string, readonly RouteSpec[]>;
 
 export type RouteGroup = keyof typeof routeGroups;

@@ -6,6 +6,7 @@
 import * as z from 'zod';
 import { currencyCode } from '#domain/program.ts';
 import { couponCodePattern } from '#domain/coupons.ts';
+import { journeySchema } from '#domain/journeys.ts';
 
 export const LIMITS = {
   linesPerReceipt: 500,
@@ -193,3 +194,7 @@ export const rotateKeyBody = z.strictObject({
   /** How long the old key keeps working, so tills can switch over (default one day). */
   overlapSeconds: z.int().min(0).max(30 * 86_400).default(86_400),
 });
+
+/** A journey as a marketer defines it (lib/domain/journeys.ts), with the id it is addressed by. */
+export const createJourneyBody = journeySchema.extend({ journeyId: id });
+export type CreateJourneyBody = z.output<typeof createJourneyBody>;

@@ -5,16 +5,21 @@
  */
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { requiredEnv } from '../config.ts';
+import type { JourneyWork } from '../app/journeys.ts';
 import type { busMessage } from '../events/catalog.ts';
 import type { AccountJob, Queue } from './queue.ts';
 import { sqsQueue } from './sqs.ts';
 
-export const QUEUE_ENV = { accounts: 'ACCOUNT_QUEUE_URL', notify: 'NOTIFY_QUEUE_URL' } as const;
+export const QUEUE_ENV = { accounts: 'ACCOUNT_QUEUE_URL', notify: 'NOTIFY_QUEUE_URL', journeys: 'JOURNEY_QUEUE_URL' } as const;
 
 let client: SQSClient | undefined;
 const sqs = () => (client ??= new SQSClient({ maxAttempts: 3 }));
 
-export const accountQueue = (): Queue<AccountJob> => sqsQueue(sqs(), requiredEnv(QUEUE_ENV.accounts));
+/** A queue whose URL is read when something is sent, so a route that never sends needs no queue. */
+const lazyQueue = <T>(env: string): Queue<T> => ({ send: (messages) => sqsQueue<T>(sqs(), requiredEnv(env)).send(messages) });
+
+export const accountQueue = (): Queue<AccountJob> => lazyQueue(QUEUE_ENV.accounts);
+export const journeyQueue = (): Queue<JourneyWork> => lazyQueue(QUEUE_ENV.journeys);
 
 /** The notify queue takes what a bus rule delivers: EventBridge's envelope around the event. */
-export const notifyQueue = (): Queue<ReturnType<typeof busMessage>> => sqsQueue(sqs(), requiredEnv(QUEUE_ENV.notify));
+export const notifyQueue = (): Queue<ReturnType<typeof busMessage>> => lazyQueue(QUEUE_ENV.notify);

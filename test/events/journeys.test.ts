@@ -1,7 +1,8 @@
 /** Journeys on DynamoDB Local: triggers, waits, conditions, messages, the frequency cap, stop. */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { deps, makeDeps, type Deps } from '#lib/app/deps.ts';
-import { createJourney, handleJourneyWork, onEvent, releaseTimers, startJourney, stopJourney, createJourneyBody, type JourneyWork } from '#lib/app/journeys.ts';
+import { createJourney, handleJourneyWork, onEvent, releaseTimers, startJourney, stopJourney, type JourneyWork } from '#lib/app/journeys.ts';
+import { createJourneyBody } from '#lib/http/schemas.ts';
 import type { Senders } from '#lib/app/notify.ts';
 import type { DomainEvent } from '#lib/events/catalog.ts';
 import type { OutgoingMessage } from '#lib/notify/channels.ts';
@@ -103,6 +104,6 @@ describe('journeys', () => {
   it('refuses definitions that cannot work, naming the field', () => {
     const r = createJourneyBody.safeParse({ journeyId: 'x', name: 'x', trigger: { kind: 'audience' }, steps: [{ kind: 'wait', hours: 1 }] });
     expect(r.success).toBe(false);
-    expect(r.error!.issues.map((i) => i.path.join('.'))).toEqual(expect.arrayContaining(['trigger.customerIds', 'steps']));
+    expect(r.error!.issues.map((i: { path: PropertyKey[] }) => i.path.join('.'))).toEqual(expect.arrayContaining(['trigger.customerIds', 'steps']));
   });
 });

@@ -236,6 +236,19 @@ describe('CDK app', () => {
     });
   });
 
+  describe('Stack: background (journeys)', () => {
+    it('should feed every domain event and the journeys API into the journeys queue and its worker', () => {
+      const rule = Object.values(dev.bg.findResources('AWS::Events::Rule')).map((r) => (r as any).Properties).find((p) => p.Name === 'tally-dev-journeys');
+      expect(rule.EventPattern).toEqual({ source: ['tally'] });
+      dev.bg.hasResourceProperties('AWS::SQS::Queue', { QueueName: 'tally-dev-journeys', RedrivePolicy: Match.objectLike({ maxReceiveCount: 5 }) });
+      dev.bg.hasResourceProperties('AWS::Lambda::Function', { FunctionName: 'tally-dev-journey-worker' });
+      dev.api.hasResourceProperties('AWS::Lambda::Function', {
+        FunctionName: 'tally-dev-journeys',
+        Environment: { Variables: Match.objectLike({ JOURNEY_QUEUE_URL: Match.anyValue() }) },
+      });
+    });
+  });
+
   describe('cdk-nag AwsSolutions', () => {
     /** Synthesizes with the AwsSolutions pack and returns every unacknowledged violation. */
     function nagViolations(build: (app: App) => void): string[] {

@@ -50,4 +50,24 @@ describe('local background runtime', () => {
     expect(bg.queues.queues.accounts!.deadLetters).toEqual([]);
     expect(bg.queues.queues.notify!.deadLetters).toEqual([]);
   });
+
+  it('runs a journey a marketer defines and starts through the API, from a domain event, once', async () => {
+    const created = await t.staff('POST', '/v1/journeys', {
+      journeyId: 'first-purchase',
+      name: 'First purchase',
+      trigger: { kind: 'event', eventType: 'receipt.committed' },
+      steps: [{ kind: 'message', channels: ['sms'], templates: { en: { text: 'Thanks for your first purchase, {{name}}. Balance: {{balance}}.' } } }],
+    });
+    expect(created.status).toBe(201);
+    expect((await t.staff('POST', '/v1/journeys/first-purchase/start')).body.status).toBe('active');
+    const c = await t.pos('POST', '/v1/customers', { name: 'Mher', phone: '+37477000111', locale: 'en', consents: { sms: true, email: false, push: false } });
+    for (const amount of [20_000, 30_000]) await t.pos('POST', '/v1/receipts', receipt(c.body.card, [{ amount }]));
+    await bg.settle();
+    const journeyMessages = mine('+37477000111').filter((m) => m.text.startsWith('Thanks'));
+    expect(journeyMessages).toHaveLength(1);
+    // The balance is the one when the step runs: after the first receipt, or after both.
+    expect(journeyMessages[0]!.text).toMatch(/^Thanks for your first purchase, Mher. Balance: (20|50)\.$/);
+    expect(bg.queues.queues.journeys!.deadLetters).toEqual([]);
+    expect((await t.staff('POST', '/v1/journeys/first-purchase/stop')).body.status).toBe('stopped');
+  });
 });

@@ -10,7 +10,7 @@ describe('Tenant isolation across every route that names something', () => {
   let a: TestTenant;
   let b: TestTenant;
   let c: TestTenant;
-  let owned: { customerId: string; card: string; receiptId: string; coupon: string; keyId: string };
+  let owned: { customerId: string; card: string; receiptId: string; coupon: string; keyId: string; journeyId: string };
 
   beforeAll(async () => {
     [a, b, c] = await Promise.all([newTenant(), newTenant(), newTenant()]);
@@ -19,7 +19,15 @@ describe('Tenant isolation across every route that names something', () => {
     await a.pos('POST', '/v1/receipts', r);
     const coupon = (await a.staff('POST', '/v1/coupons', { campaignId: 'welcome' })).body.codes[0];
     const keyId = (await a.staff('POST', '/v1/keys', { role: 'pos', storeId: 'S-02', name: 'till 9' })).body.keyId;
-    owned = { customerId: cust.customerId, card: cust.card, receiptId: r.receiptId, coupon, keyId };
+    const journeyId = (
+      await a.staff('POST', '/v1/journeys', {
+        journeyId: 'owned-journey',
+        name: 'Owned',
+        trigger: { kind: 'event', eventType: 'customer.enrolled' },
+        steps: [{ kind: 'message', channels: ['sms'], templates: { en: { text: 'Hi' } } }],
+      })
+    ).body.journeyId;
+    owned = { customerId: cust.customerId, card: cust.card, receiptId: r.receiptId, coupon, keyId, journeyId };
   });
 
   const cases = (): Array<[string, string, string, unknown]> => [
@@ -39,6 +47,9 @@ describe('Tenant isolation across every route that names something', () => {
     ['POST /v1/coupons', 'POST', '/v1/coupons', { campaignId: 'welcome', customerId: owned.customerId }],
     ['POST /v1/keys/{keyId}/rotate', 'POST', `/v1/keys/${owned.keyId}/rotate`, {}],
     ['DELETE /v1/keys/{keyId}', 'DELETE', `/v1/keys/${owned.keyId}`, undefined],
+    ['GET /v1/journeys/{journeyId}', 'GET', `/v1/journeys/${owned.journeyId}`, undefined],
+    ['POST /v1/journeys/{journeyId}/start', 'POST', `/v1/journeys/${owned.journeyId}/start`, undefined],
+    ['POST /v1/journeys/{journeyId}/stop', 'POST', `/v1/journeys/${owned.journeyId}/stop`, undefined],
   ];
 
   it('should cover every route that takes an id of something a tenant owns', () => {
@@ -46,7 +57,7 @@ describe('Tenant isolation across every route that names something', () => {
     const owning = Object.values(routeGroups)
       .flat()
       .map(routeKey)
-      .filter((k) => !['POST /v1/customers', 'GET /v1/program', 'POST /v1/program', 'POST /v1/program/validate', 'GET /v1/program/versions', 'GET /v1/program/versions/{version}', 'GET /v1/program/schema', 'GET /v1/audit', 'POST /v1/keys', 'GET /v1/keys'].includes(k));
+      .filter((k) => !['POST /v1/customers', 'GET /v1/program', 'POST /v1/program', 'POST /v1/program/validate', 'GET /v1/program/versions', 'GET /v1/program/versions/{version}', 'GET /v1/program/schema', 'GET /v1/audit', 'POST /v1/keys', 'GET /v1/keys', 'POST /v1/journeys', 'GET /v1/journeys'].includes(k));
     expect(owning.filter((k) => !covered.has(k))).toEqual([]);
   });
 
