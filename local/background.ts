@@ -28,6 +28,8 @@ export async function startBackground(opts: {
   /** Milliseconds between schedule ticks; 0 turns the schedules off (tests and `npm run job`). */
   tickMs?: number;
   onMessage?: (m: OutboxMessage) => void;
+  /** Scales the workers' retry back-off (15 s, doubling); tests shorten it. */
+  retryScale?: number;
 }): Promise<Background> {
   // Handlers are imported after the environment is in place: they read it at first use.
   let queues: LocalQueues | undefined;
@@ -39,10 +41,11 @@ export async function startBackground(opts: {
     ...(opts.onMessage ? { onMessage: opts.onMessage } : {}),
   });
   const lazy = (load: () => Promise<{ handler: unknown }>): SqsHandler => async (event, context) => ((await load()).handler as SqsHandler)(event, context);
+  const retry = { visibilityScale: opts.retryScale ?? 1 };
   queues = await startLocalQueues({
-    accounts: { handler: lazy(() => import('../functions/workers/accounts.ts')) },
-    notify: { handler: lazy(() => import('../functions/workers/notify.ts')) },
-    journeys: { handler: lazy(() => import('../functions/workers/journeys.ts')) },
+    accounts: { handler: lazy(() => import('../functions/workers/accounts.ts')), ...retry },
+    notify: { handler: lazy(() => import('../functions/workers/notify.ts')), ...retry },
+    journeys: { handler: lazy(() => import('../functions/workers/journeys.ts')), ...retry },
   });
   Object.assign(process.env, {
     AWS_ENDPOINT_URL_SQS: queues.endpoint,

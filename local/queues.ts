@@ -18,6 +18,8 @@ interface Message {
   readonly sentAt: number;
   receiveCount: number;
   availableAt: number;
+  /** Set by ChangeMessageVisibility while the message is in flight. */
+  visibleAt?: number | undefined;
 }
 
 export interface QueueOptions {
@@ -27,6 +29,8 @@ export interface QueueOptions {
   /** Delay before the first retry; it doubles with each receive (default 200 ms). */
   readonly retryDelayMs?: number;
   readonly batchSize?: number;
+  /** Scales the delays a handler asks for with ChangeMessageVisibility (tests shrink seconds to milliseconds). */
+  readonly visibilityScale?: number;
 }
 
 export interface LocalQueue {
@@ -123,7 +127,8 @@ export async function startLocalQueues(definitions: Record<string, QueueOptions>
         s.messages.splice(s.messages.indexOf(m), 1);
         s.queue.deadLetters.push({ id: m.id, body: m.body, receiveCount: m.receiveCount });
       } else {
-        m.availableAt = Date.now() + retryDelay * 2 ** (m.receiveCount - 1);
+        m.availableAt = m.visibleAt ?? Date.now() + retryDelay * 2 ** (m.receiveCount - 1);
+        m.visibleAt = undefined;
       }
     }
     busy -= 1;
@@ -156,6 +161,12 @@ export async function startLocalQueues(definitions: Record<string, QueueOptions>
       if (target === 'AmazonSQS.SendMessage') {
         const m = enqueue(input.MessageBody ?? '');
         reply(200, { MessageId: m.id, MD5OfMessageBody: md5(m.body) });
+      } else if (target === 'AmazonSQS.ChangeMessageVisibility') {
+        const { ReceiptHandle, VisibilityTimeout } = input as { ReceiptHandle?: string; VisibilityTimeout?: number };
+        const m = s.messages.find((x) => `${x.id}#${x.receiveCount}` === ReceiptHandle);
+        if (!m) return reply(400, { __type: 'com.amazonaws.sqs#ReceiptHandleIsInvalid', message: 'no message in flight with this receipt handle' });
+        m.visibleAt = Date.now() + (VisibilityTimeout ?? 0) * 1000 * (s.options.visibilityScale ?? 1);
+        reply(200, {});
       } else if (target === 'AmazonSQS.SendMessageBatch') {
         const ok = (input.Entries ?? []).map((e) => {
           const m = enqueue(e.MessageBody);

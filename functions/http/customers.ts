@@ -1,9 +1,9 @@
 /** Customers: enrol (tills and staff), and staff reads, ledger, adjustments and tiers. */
 import { deps } from '#lib/app/deps.ts';
-import { adjust, enrol, getCustomer, ledgerPage, recordReview, setSegments, setStaffTier } from '#lib/app/customers.ts';
+import { adjust, enrol, getCustomer, ledgerPage, recordReview, setDevices, setSegments, setStaffTier } from '#lib/app/customers.ts';
 import { answered, httpFunction, ok } from '#lib/http/function.ts';
 import { jsonBody, pathParam, validate } from '#lib/http/request.ts';
-import { adjustmentBody, enrolBody, ledgerQuery, reviewBody, segmentsBody, tierBody } from '#lib/http/schemas.ts';
+import { adjustmentBody, devicesBody, enrolBody, ledgerQuery, reviewBody, segmentsBody, tierBody } from '#lib/http/schemas.ts';
 
 export const handler = httpFunction('customers', {
   'POST /v1/customers': async (event, p) => answered(await enrol(deps(), p, validate(enrolBody, jsonBody(event))), 201),
@@ -14,6 +14,8 @@ export const handler = httpFunction('customers', {
     answered(await adjust(deps(), p, pathParam(event, 'customerId'), validate(adjustmentBody, jsonBody(event)))),
   'PUT /v1/customers/{customerId}/tier': async (event, p) =>
     ok(await setStaffTier(deps(), p, pathParam(event, 'customerId'), validate(tierBody, jsonBody(event)))),
+  'PUT /v1/customers/{customerId}/devices': async (event, p) =>
+    ok(await setDevices(deps(), p, pathParam(event, 'customerId'), validate(devicesBody, jsonBody(event)).devices)),
   'PUT /v1/customers/{customerId}/segments': async (event, p) =>
     ok(await setSegments(deps(), p, pathParam(event, 'customerId'), validate(segmentsBody, jsonBody(event)).segments)),
   'POST /v1/customers/{customerId}/reviews': async (event, p) =>

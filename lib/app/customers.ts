@@ -336,3 +336,16 @@ export async function setSegments(deps: Deps, p: Principal, customerId: string, 
     return { done: true, value: customerView(next, program, deps.clock()) };
   });
 }
+
+/** Replaces the customer's push tokens (the app registers them); push goes to the first. */
+export async function setDevices(deps: Deps, p: Principal, customerId: string, devices: ReadonlyArray<{ token: string; platform: 'GCM' | 'APNS' }>) {
+  const { program } = await requireProgram(deps, p.tenantId);
+  return withOptimisticRetry(async () => {
+    const c = await deps.customers.get(p.tenantId, customerId);
+    if (!c) throw notFound('customer', 'customerId');
+    const next: CustomerRecord = { ...c, profile: { ...c.profile, devices: [...devices] } };
+    const r = await transactWrite(deps.db, deps.customers.updateItems(c, next, []));
+    if (!r.ok) return { done: false };
+    return { done: true, value: customerView(next, program, deps.clock()) };
+  });
+}

@@ -104,6 +104,7 @@ async function variables(deps: Deps, program: Program, c: CustomerRecord, event:
   if (event.type === 'receipt.committed') vars.points = d.pointsEarned as number;
   if (event.type === 'birthday.granted' || event.type === 'points.expiring') vars.points = d.points as number;
   if (event.type === 'points.expiring') vars.expiresOn = d.expiresOn as string;
+  if (event.type === 'points.expired') vars.points = Math.abs(d.points as number);
   if (event.type === 'tier.changed') vars.tier = levels.find((l) => l.id === d.to)?.name ?? String(d.to ?? '');
   if (event.type === 'reward.unlocked') vars.reward = d.name as string;
   if (event.type === 'coupon.issued') vars.code = d.code as string;

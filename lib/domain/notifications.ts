@@ -20,6 +20,7 @@ export const notifiableEvents = {
   'reward.unlocked': ['name', 'reward', 'store'],
   'coupon.issued': ['name', 'code'],
   'refill.due': ['name', 'product', 'runsOutOn'],
+  'points.expired': ['name', 'points', 'balance'],
 } as const satisfies Record<string, readonly string[]>;
 export type NotifiableEvent = keyof typeof notifiableEvents;
 
@@ -103,6 +104,13 @@ export const defaultTemplates: Templates = {
     uk: { subject: 'Купон для вас', text: '{{name}}, ваш код купона: {{code}}.' },
     hu: { subject: 'Kupon Önnek', text: '{{name}}, az Ön kuponkódja: {{code}}.' },
     fa: { subject: 'یک کوپن برای شما', text: '{{name}}، کد کوپن شما: {{code}}.' },
+  },
+  'points.expired': {
+    en: { subject: 'Points expired', text: '{{name}}, {{points}} points expired today. Balance: {{balance}}.' },
+    hy: { subject: 'Միավորները սպառվել են', text: '{{name}}, այսօր սպառվել է {{points}} միավոր։ Մնացորդ՝ {{balance}}։' },
+    uk: { subject: 'Бали згоріли', text: '{{name}}, сьогодні згоріло {{points}} балів. Баланс: {{balance}}.' },
+    hu: { subject: 'Lejárt pontok', text: '{{name}}, ma {{points}} pont lejárt. Egyenleg: {{balance}}.' },
+    fa: { subject: 'امتیازها منقضی شدند', text: '{{name}}، امروز {{points}} امتیاز منقضی شد. موجودی: {{balance}}.' },
   },
   'refill.due': {
     en: { subject: 'Time to refill', text: '{{name}}, your {{product}} runs out on {{runsOutOn}}. Time to refill.' },

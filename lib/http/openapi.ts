@@ -93,6 +93,13 @@ const operations: Record<RouteKey, Operation> = {
     ok: { status: 200, schema: res.customerResponse, description: 'The customer.' },
     errors: [404, 503],
   },
+  'PUT /v1/customers/{customerId}/devices': {
+    summary: 'Register the customer’s push tokens (replaces the list)',
+    description: 'Called by the app (through a staff or, later, a customer credential); push messages go to the newest token.',
+    body: req.devicesBody,
+    ok: { status: 200, schema: res.customerResponse, description: 'The customer.' },
+    errors: [404, 503],
+  },
   'POST /v1/customers/{customerId}/reviews': {
     summary: 'Record a product review or survey answer; grants the review bonus once per product',
     body: req.reviewBody,

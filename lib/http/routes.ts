@@ -29,6 +29,7 @@ export const routeGroups = {
     { method: 'PUT', path: '/v1/customers/{customerId}/tier', roles: ['staff'] },
     { method: 'PUT', path: '/v1/customers/{customerId}/segments', roles: ['staff'] },
     { method: 'POST', path: '/v1/customers/{customerId}/reviews', roles: ['staff'] },
+    { method: 'PUT', path: '/v1/customers/{customerId}/devices', roles: ['staff'] },
   ],
   programs: [
     { method: 'GET', path: '/v1/program', roles: ['staff'] },

@@ -172,6 +172,13 @@ export const reviewBody = z.strictObject({
 
 export const segmentsBody = z.strictObject({ segments: z.array(id).max(50) });
 
+/** Push tokens the app registered for the customer (all of them: this replaces the list). */
+export const devicesBody = z.strictObject({
+  devices: z
+    .array(z.strictObject({ token: z.string().regex(/^[A-Za-z0-9:_.-]{16,512}$/, 'must be a push token as the platform issued it'), platform: z.enum(['GCM', 'APNS']) }))
+    .max(10),
+});
+
 export type ReviewBody = z.output<typeof reviewBody>;
 
 export const auditQuery = z.strictObject({

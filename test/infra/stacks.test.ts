@@ -213,7 +213,7 @@ describe('CDK app', () => {
   describe('Stack: background (notifications)', () => {
     it('should route only the events customers hear about from the bus to the notify queue, with a DLQ for delivery failures', () => {
       const rule = Object.values(dev.bg.findResources('AWS::Events::Rule')).map((r) => (r as any).Properties).find((p) => p.Name === 'tally-dev-notify');
-      expect(rule.EventPattern).toEqual({ source: ['tally'], 'detail-type': ['receipt.committed', 'birthday.granted', 'points.expiring', 'tier.changed', 'reward.unlocked', 'coupon.issued', 'refill.due'] });
+      expect(rule.EventPattern).toEqual({ source: ['tally'], 'detail-type': ['receipt.committed', 'birthday.granted', 'points.expiring', 'tier.changed', 'reward.unlocked', 'coupon.issued', 'refill.due', 'points.expired'] });
       expect(rule.Targets[0]).toMatchObject({ DeadLetterConfig: { Arn: expect.anything() }, RetryPolicy: { MaximumRetryAttempts: 10 } });
       dev.bg.hasResourceProperties('AWS::SQS::Queue', { QueueName: 'tally-dev-notify', RedrivePolicy: Match.objectLike({ maxReceiveCount: 5 }) });
     });

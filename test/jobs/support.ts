@@ -89,7 +89,10 @@ export async function jobHarness(wrap: (handle: (job: AccountJob) => Promise<unk
   const jobDeps = makeDeps(deps().db, () => now);
   const handle = wrap((job) => handleAccountJob(jobDeps, job));
   const handler = sqsWorker('accounts', accountJobSchema, handle) as SqsHandler;
-  const queues = await startLocalQueues({ accounts: { handler, retryDelayMs: 5, maxReceiveCount: 5 } });
+  // Retry delays the worker asks for (15 s and up) pass in milliseconds here.
+  const queues = await startLocalQueues({ accounts: { handler, retryDelayMs: 5, maxReceiveCount: 5, visibilityScale: 0.001 } });
+  // Where the worker's own SQS calls (retry back-off) go, as the stack's environment would say.
+  process.env.AWS_ENDPOINT_URL_SQS = queues.endpoint;
   const client = new SQSClient({ endpoint: queues.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   return {
     deps: jobDeps,
