@@ -6,7 +6,7 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { requiredEnv } from '#lib/config.ts';
-import type { DomainEvent } from '#lib/events/catalog.ts';
+import { envelopeSchema, type DomainEvent } from '#lib/events/catalog.ts';
 import { EVENT_BUS_ENV, eventBridgePublisher } from '#lib/events/eventbridge.ts';
 import { eventsFromChange } from '#lib/events/outbox.ts';
 import { changeFromStreamRecord } from '#lib/events/stream-record.ts';
@@ -16,10 +16,17 @@ let publisher: ReturnType<typeof eventBridgePublisher> | undefined;
 const bus = () => (publisher ??= eventBridgePublisher(new EventBridgeClient({ maxAttempts: 3 }), requiredEnv(EVENT_BUS_ENV)));
 
 
+/** An event outside its published schema would poison every consumer: it is logged (ids only) and held back. */
+function valid(e: DomainEvent): boolean {
+  const r = envelopeSchema(e.type).safeParse(e);
+  if (!r.success) logger.error('outbox: event does not match its schema; not published', { type: e.type, id: e.id, issue: r.error.issues[0]?.message, path: r.error.issues[0]?.path.join('.') });
+  return r.success;
+}
+
 export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
   const perRecord: Array<{ seq: string; events: DomainEvent[] }> = event.Records.map((r) => ({
     seq: r.dynamodb?.SequenceNumber ?? '',
-    events: eventsFromChange(changeFromStreamRecord(r)),
+    events: eventsFromChange(changeFromStreamRecord(r)).filter(valid),
   }));
   // In stream order, ten to a call; if a call fails, the stream resumes from the record its first
   // event came from (events already on the bus from there on come again, with the same ids).

@@ -93,7 +93,8 @@ export function eventsFromChange(change: ChangeRecord): DomainEvent[] {
           events.push(
             event('reward.unlocked', [pk, r.rewardId], item.tenantId, item.customerId, item.committedAt, {
               rewardId: r.rewardId,
-              ruleId: r.ruleId,
+              // The receipt's answer names the reward, not its rule; reward ids are `rule:n`.
+              ruleId: r.ruleId ?? String(r.rewardId).split(':')[0],
               name: r.name,
               storeId: item.storeId,
               receiptId: item.receiptId,

@@ -2,12 +2,17 @@
  * Load with faults: many receipts across many customers, a fifth of them posted twice at once,
  * partial returns and burns, while DynamoDB throttles, conflicts and times out after writing.
  * The tills retry what was not answered, as a real POS does. Afterwards nothing is counted twice
- * and every balance equals its ledger and its lots. `npm run test:reliability` runs it at full
+ * and every balance equals its ledger and its lots, and the stream yields every change's event once. `npm run test:reliability` runs it at full
  * scale (10,000 receipts, 1,000 customers); `npm test` runs a short version.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deps } from '#lib/app/deps.ts';
 import type { LedgerRow } from '#lib/storage/customers.ts';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DomainEvent } from '#lib/events/catalog.ts';
+import { eventsFromChange } from '#lib/events/outbox.ts';
+import { changeFromStreamRecord } from '#lib/events/stream-record.ts';
+import { startStreamReader } from '../../local/stream.ts';
 import { newTenant, type TestTenant } from '../integration/harness.ts';
 import { injectFaults, seeded, type FaultSwitch } from './faults.ts';
 
@@ -134,7 +139,36 @@ describe('Reliability: load with faults', () => {
       expect(status, returnId).toBe(200);
       expect((byReturn.get(returnId) ?? []).filter((r) => r.kind === 'earn_reversal').length).toBeLessThanOrEqual(1);
     }
-    console.log(`reliability: ${RECEIPTS} receipts (${duplicated.size} posted twice), ${committed.length} committed, ${returns.length} returns; faults injected ${JSON.stringify(faults.injected)}`);
+
+    // Downstream: the table's stream, read twice (a redelivery), yields each change's event with
+    // one id — one receipt.committed per committed receipt, one ledger event per ledger row.
+    const passes: DomainEvent[][] = [];
+    for (let pass = 0; pass < 2; pass++) {
+      const events: DomainEvent[] = [];
+      const reader = await startStreamReader({
+        client: new DynamoDBClient({ endpoint: process.env.DYNAMODB_ENDPOINT!, region: 'us-east-1' }),
+        endpoint: process.env.DYNAMODB_ENDPOINT!,
+        table: process.env.TABLE_NAME!,
+        handler: async (e) => {
+          for (const r of e.Records) if (JSON.stringify(r.dynamodb?.Keys).includes(`T#${t.tenantId}#`)) events.push(...eventsFromChange(changeFromStreamRecord(r)));
+        },
+      });
+      await reader.caughtUp(600_000);
+      await reader.stop();
+      passes.push(events);
+    }
+    const [first, again] = passes as [DomainEvent[], DomainEvent[]];
+    expect(new Set(first.map((e) => e.id)).size, 'event ids are unique').toBe(first.length);
+    expect(again.map((e) => e.id)).toEqual(first.map((e) => e.id));
+    const receiptEvents = first.filter((e) => e.type === 'receipt.committed').map((e) => (e.data as { receiptId: string }).receiptId);
+    expect(receiptEvents.sort()).toEqual(committed.map((b) => b.receiptId).sort());
+    const ledgerEvents = first.filter((e) => 'seq' in (e.data as object));
+    const ledgerRows = [...byReceipt.values(), ...byReturn.values()].reduce((s, rows) => s + rows.length, 0);
+    expect(ledgerEvents.filter((e) => (e.data as { receiptId?: string; returnId?: string }).receiptId || (e.data as { returnId?: string }).returnId).length).toBe(ledgerRows);
+    expect(first.filter((e) => e.type === 'receipt.returned').length).toBe(returnAnswers.size);
+    console.log(
+      `reliability: ${RECEIPTS} receipts (${duplicated.size} posted twice), ${committed.length} committed, ${returns.length} returns; ${first.length} events, each once; faults injected ${JSON.stringify(faults.injected)}`,
+    );
   }, 1_800_000);
 });
 

@@ -37,6 +37,14 @@ describe('eventsFromChange (the outbox mapping)', () => {
     expect(eventsFromChange({ eventName: 'INSERT', newImage: { pk: 'T#t1#JOB#birthday', sk: '2027-02-28', type: 'jobRun' }, at })).toEqual([]);
   });
 
+  it('announces rewards a receipt unlocked, in the catalog schema (the answer names the reward, not its rule)', () => {
+    const response = JSON.stringify({ totals: { amount: 1000, paid: 1000, pointsEarned: 10, pointsBurned: 0 }, balance: { after: 10 }, rewards: { unlocked: [{ rewardId: 'eleventh:1', name: '10 % off' }] } });
+    const events = eventsFromChange({ eventName: 'INSERT', newImage: { pk: 'T#t1#S#S-01#R#R-1', sk: 'RECEIPT', type: 'receipt', tenantId: 't1', storeId: 'S-01', receiptId: 'R-1', customerId: 'c_1', committedAt: at, occurredAt: at, response }, at });
+    expect(events.map((e) => e.type)).toEqual(['receipt.committed', 'reward.unlocked']);
+    for (const e of events) envelopeSchema(e.type).parse(e);
+    expect(events[1]!.data).toMatchObject({ rewardId: 'eleventh:1', ruleId: 'eleventh' });
+  });
+
   it('announces the birthday grant and the expiry reminder from their once-only records', () => {
     const [b] = eventsFromChange({ eventName: 'INSERT', newImage: { pk: customerPk, sk: 'BDAY#2027', type: 'birthdayGrant', tenantId: 't1', customerId: 'c_1', day: '2027-02-28', points: 100, at }, at });
     expect(b).toMatchObject({ type: 'birthday.granted', data: { year: '2027', day: '2027-02-28', points: 100 } });
