@@ -141,6 +141,8 @@ export class BackgroundStack extends Stack {
     // Notifications: bus rule (the events customers hear about) → queue → notify worker → SNS / SES / Pinpoint.
     this.notify = new WorkerQueue(this, 'NotifyQueue', { queueName: name('notify'), consumerTimeout: workerTimeout, alarmAction });
     const pushApp = new CfnApp(this, 'PushApp', { name: name('push') });
+    // Same reason for cfn-lint, on this resource only.
+    pushApp.addMetadata('cfn-lint', { config: { ignore_checks: ['W3696'] } });
     Validations.of(pushApp).acknowledge({
       id: 'CloudFormation-Validate::W3696',
       reason: "Pinpoint's engagement features ended on 30 Oct 2026; push through SendMessages (End User Messaging) still needs this application id.",
