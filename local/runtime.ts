@@ -3,7 +3,8 @@
  * seeded demo tenant, the HTTP API (same Lambda handlers as in AWS), and the background half
  * (schedules, queues, stream, bus, outbox). `npm start` and `npm run job` both start it.
  */
-import { writeFileSync, mkdirSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ServerResponse } from 'node:http';
 import { startBackground, type Background } from './background.ts';
@@ -50,6 +51,13 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     rmSync(runtimeFile(opts.stateDir), { force: true });
   };
   try {
+    // The phone lookup key must outlive restarts, or stored phone numbers could not be found again.
+    if (!opts.inMemory && !process.env.LOOKUP_KEY) {
+      const keyFile = join(opts.stateDir, 'lookup-key');
+      mkdirSync(opts.stateDir, { recursive: true });
+      if (!existsSync(keyFile)) writeFileSync(keyFile, randomBytes(32).toString('base64'), { mode: 0o600 });
+      process.env.LOOKUP_KEY = readFileSync(keyFile, 'utf8').trim();
+    }
     // The gateway prints one line per request; Lambda-style JSON logs only for warnings and errors.
     await useLocalTable(ddb, table, 'WARN');
     const { seedDemo } = await import('./seed.ts');

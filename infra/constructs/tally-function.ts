@@ -5,6 +5,8 @@
  */
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { LOOKUP_KEY_SECRET_ENV } from '../../lib/storage/lookup-key.ts';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -77,7 +79,18 @@ export class TallyFunction extends NodejsFunction {
     const actions = access === 'readWrite' ? [...tableActions.read, ...tableActions.write] : [...tableActions[access]];
     const indexes = tableDefinition.globalSecondaryIndexes.map((g) => `${table.tableArn}/index/${g.name}`);
     this.addToRolePolicy(new PolicyStatement({ actions, resources: [table.tableArn, ...indexes] }));
+    // A table under a customer-managed key needs the key for every item read and written.
+    if (table.encryptionKey) {
+      this.addToRolePolicy(new PolicyStatement({ actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'], resources: [table.encryptionKey.keyArn] }));
+    }
     this.addEnvironment('TABLE_NAME', table.tableName);
+    return this;
+  }
+
+  /** Lets the function read the phone lookup key (lib/storage/lookup-key.ts). */
+  bindLookupKey(secret: ISecret): this {
+    secret.grantRead(this);
+    this.addEnvironment(LOOKUP_KEY_SECRET_ENV, secret.secretArn);
     return this;
   }
 }

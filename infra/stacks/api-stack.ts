@@ -4,6 +4,7 @@ import { CfnStage, HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { QUEUE_ENV } from '../../lib/messaging/queues.ts';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -15,6 +16,8 @@ import { TallyFunction } from '../constructs/tally-function.ts';
 export interface ApiStackProps extends StackProps {
   readonly stage: string;
   readonly table: ITable;
+  /** The phone lookup key the route functions hash identifiers with. */
+  readonly lookupKey?: ISecret;
   /** Where starting a journey sends its audience (the background stack's journeys queue). */
   readonly journeyQueue?: IQueue;
   /** Steady-state requests per second across the API, and the burst above it. */
@@ -53,6 +56,7 @@ export class ApiStack extends Stack {
         description: `Tally ${group} routes`,
         logsRemovalPolicy: retain,
       }).bindTable(props.table, 'readWrite');
+      if (props.lookupKey) fn.bindLookupKey(props.lookupKey);
       if (group === 'journeys' && props.journeyQueue) {
         fn.addEnvironment(QUEUE_ENV.journeys, props.journeyQueue.queueUrl);
         props.journeyQueue.grantSendMessages(fn);

@@ -126,6 +126,10 @@ export class BackgroundStack extends Stack {
       environment: { [EVENT_BUS_ENV]: this.bus.eventBusName },
     });
     this.bus.grantPutEventsTo(this.outbox);
+    // The stream carries the table's items, encrypted under the table's key.
+    if (props.table.encryptionKey) {
+      this.outbox.addToRolePolicy(new PolicyStatement({ actions: ['kms:Decrypt', 'kms:DescribeKey'], resources: [props.table.encryptionKey.keyArn] }));
+    }
     this.outbox.addEventSource(
       new DynamoEventSource(props.table, {
         startingPosition: StartingPosition.TRIM_HORIZON,

@@ -1,5 +1,10 @@
-/** Stateful resources: the one table. Kept apart so redeploying code never touches data. */
-import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+/**
+ * Stateful resources: the one table (encrypted with our own KMS key) and the secret that keys
+ * the phone lookups. Kept apart so redeploying code never touches data.
+ */
+import { RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { AttributeType, BillingMode, ProjectionType, StreamViewType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
 import { tableDefinition } from '../../lib/storage/table.ts';
@@ -11,9 +16,23 @@ export interface DataStackProps extends StackProps {
 
 export class DataStack extends Stack {
   readonly table: Table;
+  readonly tableKey: Key;
+  readonly lookupKey: Secret;
 
   constructor(scope: Construct, id: string, props: DataStackProps) {
     super(scope, id, props);
+    const removalPolicy = props.deletionProtection ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    this.tableKey = new Key(this, 'TableKey', { description: `Tally ${props.stage} table`, enableKeyRotation: true, removalPolicy });
+    this.lookupKey = new Secret(this, 'LookupKey', {
+      secretName: `tally-${props.stage}-lookup-key`,
+      description: 'HMAC key for phone-number lookups (lib/storage/lookup-key.ts)',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      removalPolicy,
+    });
+    Validations.of(this.lookupKey).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason: 'Every stored phone identifier is keyed by an HMAC under this secret; rotating it means re-keying them, a planned migration, not a schedule.',
+    });
     this.table = new Table(this, 'Table', {
       tableName: `tally-${props.stage}`,
       partitionKey: { name: tableDefinition.partitionKey, type: AttributeType.STRING },
@@ -22,7 +41,8 @@ export class DataStack extends Stack {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: props.deletionProtection,
       removalPolicy: props.deletionProtection ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
-      encryption: TableEncryption.AWS_MANAGED,
+      encryption: TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: this.tableKey,
       stream: StreamViewType[tableDefinition.stream],
     });
     for (const gsi of tableDefinition.globalSecondaryIndexes) {

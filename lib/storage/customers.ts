@@ -10,6 +10,7 @@ import { nextRefillReminder } from '#domain/refills.ts';
 import type { PendingReferral } from '#domain/referral.ts';
 import type { Db } from './client.ts';
 import { indexKeys, keys, LEDGER_PREFIX, shardOf, type IdentifierKind } from './keys.ts';
+import { lookupHash } from './lookup-key.ts';
 import { transactWrite, type TransactItem } from './transact.ts';
 
 export interface Consents {
@@ -127,7 +128,7 @@ export function customerRepository(db: Db) {
 
     async findId(tenantId: string, kind: IdentifierKind, value: string): Promise<string | null> {
       const r = await db.doc.send(
-        new GetCommand({ TableName: db.table, Key: keys.identifier(tenantId, kind, value), ConsistentRead: true }),
+        new GetCommand({ TableName: db.table, Key: keys.identifier(tenantId, kind, await identifierKeyValue(tenantId, kind, value)), ConsistentRead: true }),
       );
       return (r.Item?.customerId as string | undefined) ?? null;
     },
@@ -148,7 +149,7 @@ export function customerRepository(db: Db) {
       ];
       if (record.profile.phone) {
         claimed.push('phone');
-        items.push(identifierPut(db, record.tenantId, 'phone', record.profile.phone, record.profile.customerId));
+        items.push(identifierPut(db, record.tenantId, 'phone', await identifierKeyValue(record.tenantId, 'phone', record.profile.phone), record.profile.customerId));
       }
       if (record.profile.referralCode) {
         claimed.push('referral');
@@ -339,6 +340,11 @@ export function indexAttributes(c: CustomerRecord): Record<string, string> {
     out.tierSk = id;
   }
   return out;
+}
+
+/** Phone numbers are personal data: their identifier items are keyed by a keyed hash, never the number. */
+async function identifierKeyValue(tenantId: string, kind: IdentifierKind, value: string): Promise<string> {
+  return kind === 'phone' ? lookupHash(tenantId, kind, value) : value;
 }
 
 function identifierPut(db: Db, tenantId: string, kind: IdentifierKind, value: string, customerId: string): TransactItem {

@@ -10,6 +10,7 @@
  * | program ver | T#{t}                       | PROGRAM#V#{n}   | GetItem: the version a receipt was priced with|
  * | store       | T#{t}                       | STORE#{s}       | GetItem: store profile                        |
  * | identifier  | T#{t}#ID#{kind}#{value}     | ID              | GetItem: card / phone / referral code → id;   |
+ * |             | (phone: HMAC of the number) |                 | (lookup-key.ts: no phone number in any key)   |
  * |             |                             |                 | the conditional put makes them unique         |
  * | customer    | T#{t}#C#{c}                 | CUSTOMER        | GetItem: profile + points account + version   |
  * | ledger      | T#{t}#C#{c}                 | LEDGER#{seq}    | Query, newest first, paginated                |

@@ -54,6 +54,18 @@ describe('CDK app', () => {
       overridden.data.hasResourceProperties('AWS::DynamoDB::Table', { DeletionProtectionEnabled: true });
     });
 
+    it('should encrypt the table with its own rotating KMS key and keep the phone lookup key in Secrets Manager', () => {
+      dev.data.hasResourceProperties('AWS::DynamoDB::Table', { SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: Match.anyValue() } });
+      dev.data.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+      dev.data.hasResourceProperties('AWS::SecretsManager::Secret', { Name: 'tally-dev-lookup-key', GenerateSecretString: Match.objectLike({ PasswordLength: 64 }) });
+      for (const group of ['pos', 'customers']) {
+        dev.api.hasResourceProperties('AWS::Lambda::Function', {
+          FunctionName: `tally-dev-${group}`,
+          Environment: { Variables: Match.objectLike({ LOOKUP_KEY_SECRET_ARN: Match.anyValue() }) },
+        });
+      }
+    });
+
     it('should refuse an unknown stage', () => {
       expect(() => buildApp(new App({ context: { stage: 'qa' } }))).toThrow(/stage/);
     });
