@@ -3,7 +3,8 @@ import { deps } from '#lib/app/deps.ts';
 import { adjust, enrol, getCustomer, ledgerPage, recordReview, setDevices, setSegments, setStaffTier } from '#lib/app/customers.ts';
 import { answered, httpFunction, ok } from '#lib/http/function.ts';
 import { jsonBody, pathParam, validate } from '#lib/http/request.ts';
-import { adjustmentBody, devicesBody, enrolBody, ledgerQuery, reviewBody, segmentsBody, tierBody } from '#lib/http/schemas.ts';
+import { eraseCustomer, exportCustomer } from '#lib/app/privacy.ts';
+import { adjustmentBody, devicesBody, eraseBody, enrolBody, ledgerQuery, reviewBody, segmentsBody, tierBody } from '#lib/http/schemas.ts';
 
 export const handler = httpFunction('customers', {
   'POST /v1/customers': async (event, p) => answered(await enrol(deps(), p, validate(enrolBody, jsonBody(event))), 201),
@@ -14,6 +15,9 @@ export const handler = httpFunction('customers', {
     answered(await adjust(deps(), p, pathParam(event, 'customerId'), validate(adjustmentBody, jsonBody(event)))),
   'PUT /v1/customers/{customerId}/tier': async (event, p) =>
     ok(await setStaffTier(deps(), p, pathParam(event, 'customerId'), validate(tierBody, jsonBody(event)))),
+  'GET /v1/customers/{customerId}/export': async (event, p) => ok(await exportCustomer(deps(), p, pathParam(event, 'customerId'))),
+  'POST /v1/customers/{customerId}/erase': async (event, p) =>
+    ok(await eraseCustomer(deps(), p, pathParam(event, 'customerId'), validate(eraseBody, jsonBody(event)).reason)),
   'PUT /v1/customers/{customerId}/devices': async (event, p) =>
     ok(await setDevices(deps(), p, pathParam(event, 'customerId'), validate(devicesBody, jsonBody(event)).devices)),
   'PUT /v1/customers/{customerId}/segments': async (event, p) =>

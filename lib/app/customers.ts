@@ -41,7 +41,8 @@ export async function resolveCustomer(deps: Deps, tenantId: string, ref: Custome
     if (!customerId) throw notFound('customer with this phone', `${prefix}.phone`);
   }
   const customer = customerId ? await deps.customers.get(tenantId, customerId) : null;
-  if (!customer) throw notFound('customer', `${prefix}.customerId`);
+  // An erased customer cannot be identified again, not even by id.
+  if (!customer || customer.profile.erasedAt) throw notFound('customer', `${prefix}.customerId`);
   return customer;
 }
 
@@ -156,7 +157,7 @@ export function settle(program: Program, c: CustomerRecord, now: Date): { record
 export async function getCustomer(deps: Deps, p: Principal, customerId: string) {
   const { program } = await requireProgram(deps, p.tenantId);
   const c = await deps.customers.get(p.tenantId, customerId);
-  if (!c) throw notFound('customer', 'customerId');
+  if (!c || c.profile.erasedAt) throw notFound('customer', 'customerId');
   return customerView(c, program, deps.clock());
 }
 

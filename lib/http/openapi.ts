@@ -100,6 +100,21 @@ const operations: Record<RouteKey, Operation> = {
     ok: { status: 200, schema: res.customerResponse, description: 'The customer.' },
     errors: [404, 503],
   },
+  'GET /v1/customers/{customerId}/export': {
+    summary: 'Everything held about a customer, as one document (audited)',
+    ok: { status: 200, schema: res.exportResponse, description: 'Profile, points, ledger, receipts, coupons, rewards, messages sent, journeys, reminders.' },
+    errors: [404],
+  },
+  'POST /v1/customers/{customerId}/erase': {
+    summary: 'Erase a customer’s personal data (audited; repeating it changes nothing)',
+    description:
+      'Removes name, phone, e-mail, birth date, language, push tokens and codes from the profile, frees the card, phone and referral code, ' +
+      'and deletes the texts of messages sent. The ledger stays, with its amounts, under the random customer id, so the books still balance. ' +
+      'Afterwards the customer cannot be identified or read again; their ledger can.',
+    body: req.eraseBody,
+    ok: { status: 200, schema: res.eraseResponse, description: 'When the data was erased.' },
+    errors: [404, 503],
+  },
   'POST /v1/customers/{customerId}/reviews': {
     summary: 'Record a product review or survey answer; grants the review bonus once per product',
     body: req.reviewBody,

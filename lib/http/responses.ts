@@ -282,3 +282,28 @@ export const journeyResponse = journeySchema.extend({
   stoppedAt: z.iso.datetime().nullable(),
 });
 export const journeyListResponse = z.strictObject({ journeys: z.array(journeyResponse) });
+
+/** Everything held about a customer; sections are documented, their rows are the stored records. */
+export const exportResponse = z.strictObject({
+  exportedAt: z.iso.datetime(),
+  customerId: z.string(),
+  profile: z.record(z.string(), z.unknown()).describe('The profile as stored (push tokens shortened).'),
+  points,
+  tierId: z.string().nullable(),
+  segments: z.array(z.string()),
+  ledger: z.array(z.record(z.string(), z.unknown())).describe('Every ledger entry, oldest first.'),
+  receipts: z.array(z.record(z.string(), z.unknown())).describe('Each receipt the ledger names, with the answer the till got.'),
+  couponsUsed: z.record(z.string(), z.int()),
+  rewards: z.array(z.record(z.string(), z.unknown())),
+  notifications: z.array(z.record(z.string(), z.unknown())).describe('Messages sent: channel, language, text, status.'),
+  journeys: z.array(z.record(z.string(), z.unknown())),
+  reminders: z.array(z.record(z.string(), z.unknown())),
+  birthdayBonuses: z.array(z.record(z.string(), z.unknown())),
+  reviews: z.array(z.record(z.string(), z.unknown())),
+});
+
+export const eraseResponse = z.strictObject({
+  customerId: z.string(),
+  erasedAt: z.iso.datetime(),
+  removed: z.strictObject({ notifications: nonNeg }),
+});

@@ -30,6 +30,8 @@ export const routeGroups = {
     { method: 'PUT', path: '/v1/customers/{customerId}/segments', roles: ['staff'] },
     { method: 'POST', path: '/v1/customers/{customerId}/reviews', roles: ['staff'] },
     { method: 'PUT', path: '/v1/customers/{customerId}/devices', roles: ['staff'] },
+    { method: 'GET', path: '/v1/customers/{customerId}/export', roles: ['staff'] },
+    { method: 'POST', path: '/v1/customers/{customerId}/erase', roles: ['staff'] },
   ],
   programs: [
     { method: 'GET', path: '/v1/program', roles: ['staff'] },

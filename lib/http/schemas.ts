@@ -205,3 +205,5 @@ export const rotateKeyBody = z.strictObject({
 /** A journey as a marketer defines it (lib/domain/journeys.ts), with the id it is addressed by. */
 export const createJourneyBody = journeySchema.extend({ journeyId: id });
 export type CreateJourneyBody = z.output<typeof createJourneyBody>;
+
+export const eraseBody = z.strictObject({ reason: z.string().trim().min(3).max(500) });

@@ -33,6 +33,8 @@ export interface CustomerProfile {
   readonly referralCode?: string | undefined;
   /** Push tokens the app registered, newest first. */
   readonly devices?: ReadonlyArray<{ readonly token: string; readonly platform: 'GCM' | 'APNS' }> | undefined;
+  /** Set when the customer's personal data was erased; the record keeps only the books. */
+  readonly erasedAt?: string | undefined;
 }
 
 export interface StaffTierAssignment {
@@ -211,6 +213,42 @@ export function customerRepository(db: Db) {
           ExpressionAttributeValues: { ':one': 1, ':empty': [], ':reward': [reward] },
         },
       };
+    },
+
+    /** Every item in the customer's partition but the customer item (ledger, notifications, runs, …), for export and erasure. */
+    async partition(tenantId: string, customerId: string): Promise<Array<Record<string, unknown>>> {
+      const pk = keys.customer(tenantId, customerId).pk;
+      const out: Array<Record<string, unknown>> = [];
+      let start: Record<string, unknown> | undefined;
+      do {
+        const r = await db.doc.send(new QueryCommand({ TableName: db.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk }, ExclusiveStartKey: start }));
+        out.push(...(r.Items ?? []).filter((i) => i.sk !== 'CUSTOMER'));
+        start = r.LastEvaluatedKey;
+      } while (start);
+      return out;
+    },
+
+    /** Deletes of the identifier items that point at this customer (card, phone, referral code). */
+    async identifierDeletes(c: CustomerRecord): Promise<TransactItem[]> {
+      const owned: Array<[IdentifierKind, string | undefined]> = [
+        ['card', c.profile.card || undefined],
+        ['phone', c.profile.phone],
+        ['referral', c.profile.referralCode],
+      ];
+      const items: TransactItem[] = [];
+      for (const [kind, value] of owned) {
+        if (!value) continue;
+        items.push({
+          Delete: {
+            TableName: db.table,
+            Key: keys.identifier(c.tenantId, kind, await identifierKeyValue(c.tenantId, kind, value)),
+            // Only ours: an identifier another customer holds now is left alone.
+            ConditionExpression: 'attribute_not_exists(pk) OR customerId = :c',
+            ExpressionAttributeValues: { ':c': c.profile.customerId },
+          },
+        });
+      }
+      return items;
     },
 
     /** The stored first answer of an enrolment made with this enrolmentId, if any. */

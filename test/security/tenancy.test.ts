@@ -43,6 +43,8 @@ describe('Tenant isolation across every route that names something', () => {
     ['PUT /v1/customers/{customerId}/tier', 'PUT', `/v1/customers/${owned.customerId}/tier`, { tierId: 'vip', reason: 'cross-tenant try' }],
     ['PUT /v1/customers/{customerId}/segments', 'PUT', `/v1/customers/${owned.customerId}/segments`, { segments: ['x'] }],
     ['POST /v1/customers/{customerId}/reviews', 'POST', `/v1/customers/${owned.customerId}/reviews`, { sku: 'A' }],
+    ['GET /v1/customers/{customerId}/export', 'GET', `/v1/customers/${owned.customerId}/export`, undefined],
+    ['POST /v1/customers/{customerId}/erase', 'POST', `/v1/customers/${owned.customerId}/erase`, { reason: 'cross-tenant try' }],
     ['PUT /v1/customers/{customerId}/devices', 'PUT', `/v1/customers/${owned.customerId}/devices`, { devices: [{ token: 'fcm-token-0123456789abcdef', platform: 'GCM' }] }],
     ['GET /v1/coupons/{code}', 'GET', `/v1/coupons/${owned.coupon}`, undefined],
     ['POST /v1/coupons', 'POST', '/v1/coupons', { campaignId: 'welcome', customerId: owned.customerId }],
