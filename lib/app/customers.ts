@@ -195,6 +195,10 @@ export async function ledgerPage(deps: Deps, p: Principal, customerId: string, q
 
 export async function adjust(deps: Deps, p: Principal, customerId: string, body: AdjustmentBody) {
   const { program } = await requireProgram(deps, p.tenantId);
+  const limit = program.staff.supportAdjustmentLimit;
+  if (p.role === 'support' && Math.abs(body.points) > limit) {
+    throw new HttpError(403, 'over_limit', `points: a support key may adjust at most ${limit} points at a time; ask an admin`, 'points');
+  }
   const hash = requestHash({ customerId, ...body });
   const key = keys.adjustment(p.tenantId, customerId, body.adjustmentId);
   return withOptimisticRetry<Answer>(async () => {

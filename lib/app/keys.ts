@@ -1,10 +1,10 @@
 /** Staff use cases for API keys: create (shown once), list, rotate with an overlap, revoke. */
 import { HttpError, notFound } from '../http/errors.ts';
-import { KeyNotFoundError, type Principal } from '../storage/api-keys.ts';
+import { KeyNotFoundError, type Principal, type Role } from '../storage/api-keys.ts';
 import { transactWrite } from '../storage/transact.ts';
 import type { Deps } from './deps.ts';
 
-export async function createKey(deps: Deps, p: Principal, body: { role: 'pos' | 'staff'; storeId?: string | undefined; name: string }) {
+export async function createKey(deps: Deps, p: Principal, body: { role: Role; storeId?: string | undefined; name: string }) {
   if (body.role === 'pos') {
     if (!body.storeId) throw new HttpError(400, 'invalid_request', 'storeId: is required for a POS key', 'storeId');
     if (!(await deps.stores.get(p.tenantId, body.storeId))) throw notFound('store', 'storeId');

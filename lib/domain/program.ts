@@ -125,6 +125,13 @@ export const programSchema = z.strictObject({
     .optional(),
   /** Products with a refill period: a reminder before they run out (scenario 6). */
   refills: z.array(refillRuleSchema).max(1000).default([]),
+  /** What staff roles may do without an admin. */
+  staff: z
+    .strictObject({
+      /** The most points one adjustment by a support key may add or take. */
+      supportAdjustmentLimit: z.int().min(0).max(1_000_000).default(1000),
+    })
+    .default({ supportAdjustmentLimit: 1000 }),
   /** What customers are told, on which channel, in which language, and when not. */
   notifications: notificationsSchema.optional(),
   /** Points a receipt earns become usable only this many days after the purchase (the return window). */

@@ -5,6 +5,7 @@
  */
 import * as z from 'zod';
 import { journeySchema } from '#domain/journeys.ts';
+import { roles } from './routes.ts';
 
 const int = z.int();
 const nonNeg = z.int().min(0);
@@ -256,7 +257,7 @@ export const auditResponse = z.strictObject({
 
 const keyInfo = {
   keyId: z.string(),
-  role: z.enum(['pos', 'staff']),
+  role: z.enum(roles),
   storeId: z.string().optional(),
   actor: z.string(),
   createdAt: z.iso.datetime(),

@@ -5,7 +5,14 @@
  * the same table.
  */
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
-export type Role = 'pos' | 'staff';
+/**
+ * Who a credential is: a till (`pos`, one store), or staff — `admin` (program, keys, everything),
+ * `marketer` (segments, coupons, journeys; no personal-data export), `support` (customer lookup,
+ * adjustments within the program's limit, export), `auditor` (read-only, audit trail).
+ */
+export const roles = ['pos', 'admin', 'marketer', 'support', 'auditor'] as const;
+export type Role = (typeof roles)[number];
+export const staffRoles = ['admin', 'marketer', 'support', 'auditor'] as const satisfies readonly Role[];
 
 export interface RouteSpec {
   readonly method: HttpMethod;
@@ -22,42 +29,42 @@ export const routeGroups = {
     { method: 'POST', path: '/v1/returns', roles: ['pos'] },
   ],
   customers: [
-    { method: 'POST', path: '/v1/customers', roles: ['pos', 'staff'] },
-    { method: 'GET', path: '/v1/customers/{customerId}', roles: ['staff'] },
-    { method: 'GET', path: '/v1/customers/{customerId}/ledger', roles: ['staff'] },
-    { method: 'POST', path: '/v1/customers/{customerId}/adjustments', roles: ['staff'] },
-    { method: 'PUT', path: '/v1/customers/{customerId}/tier', roles: ['staff'] },
-    { method: 'PUT', path: '/v1/customers/{customerId}/segments', roles: ['staff'] },
-    { method: 'POST', path: '/v1/customers/{customerId}/reviews', roles: ['staff'] },
-    { method: 'PUT', path: '/v1/customers/{customerId}/devices', roles: ['staff'] },
-    { method: 'GET', path: '/v1/customers/{customerId}/export', roles: ['staff'] },
-    { method: 'POST', path: '/v1/customers/{customerId}/erase', roles: ['staff'] },
+    { method: 'POST', path: '/v1/customers', roles: ['pos', 'admin', 'support'] },
+    { method: 'GET', path: '/v1/customers/{customerId}', roles: ['admin', 'support', 'auditor'] },
+    { method: 'GET', path: '/v1/customers/{customerId}/ledger', roles: ['admin', 'support', 'auditor'] },
+    { method: 'POST', path: '/v1/customers/{customerId}/adjustments', roles: ['admin', 'support'] },
+    { method: 'PUT', path: '/v1/customers/{customerId}/tier', roles: ['admin', 'support'] },
+    { method: 'PUT', path: '/v1/customers/{customerId}/segments', roles: ['admin', 'marketer'] },
+    { method: 'POST', path: '/v1/customers/{customerId}/reviews', roles: ['admin', 'support'] },
+    { method: 'PUT', path: '/v1/customers/{customerId}/devices', roles: ['admin', 'support'] },
+    { method: 'GET', path: '/v1/customers/{customerId}/export', roles: ['admin', 'support'] },
+    { method: 'POST', path: '/v1/customers/{customerId}/erase', roles: ['admin'] },
   ],
   programs: [
-    { method: 'GET', path: '/v1/program', roles: ['staff'] },
-    { method: 'POST', path: '/v1/program', roles: ['staff'] },
-    { method: 'POST', path: '/v1/program/validate', roles: ['staff'] },
-    { method: 'GET', path: '/v1/program/versions', roles: ['staff'] },
-    { method: 'GET', path: '/v1/program/versions/{version}', roles: ['staff'] },
-    { method: 'GET', path: '/v1/program/schema', roles: ['staff', 'pos'] },
-    { method: 'GET', path: '/v1/audit', roles: ['staff'] },
+    { method: 'GET', path: '/v1/program', roles: ['admin', 'marketer', 'auditor'] },
+    { method: 'POST', path: '/v1/program', roles: ['admin'] },
+    { method: 'POST', path: '/v1/program/validate', roles: ['admin', 'marketer'] },
+    { method: 'GET', path: '/v1/program/versions', roles: ['admin', 'marketer', 'auditor'] },
+    { method: 'GET', path: '/v1/program/versions/{version}', roles: ['admin', 'marketer', 'auditor'] },
+    { method: 'GET', path: '/v1/program/schema', roles: ['pos', 'admin', 'marketer', 'support', 'auditor'] },
+    { method: 'GET', path: '/v1/audit', roles: ['admin', 'auditor'] },
   ],
   keys: [
-    { method: 'POST', path: '/v1/keys', roles: ['staff'] },
-    { method: 'GET', path: '/v1/keys', roles: ['staff'] },
-    { method: 'POST', path: '/v1/keys/{keyId}/rotate', roles: ['staff'] },
-    { method: 'DELETE', path: '/v1/keys/{keyId}', roles: ['staff'] },
+    { method: 'POST', path: '/v1/keys', roles: ['admin'] },
+    { method: 'GET', path: '/v1/keys', roles: ['admin', 'auditor'] },
+    { method: 'POST', path: '/v1/keys/{keyId}/rotate', roles: ['admin'] },
+    { method: 'DELETE', path: '/v1/keys/{keyId}', roles: ['admin'] },
   ],
   coupons: [
-    { method: 'POST', path: '/v1/coupons', roles: ['staff'] },
-    { method: 'GET', path: '/v1/coupons/{code}', roles: ['staff'] },
+    { method: 'POST', path: '/v1/coupons', roles: ['admin', 'marketer'] },
+    { method: 'GET', path: '/v1/coupons/{code}', roles: ['admin', 'marketer', 'support', 'auditor'] },
   ],
   journeys: [
-    { method: 'POST', path: '/v1/journeys', roles: ['staff'] },
-    { method: 'GET', path: '/v1/journeys', roles: ['staff'] },
-    { method: 'GET', path: '/v1/journeys/{journeyId}', roles: ['staff'] },
-    { method: 'POST', path: '/v1/journeys/{journeyId}/start', roles: ['staff'] },
-    { method: 'POST', path: '/v1/journeys/{journeyId}/stop', roles: ['staff'] },
+    { method: 'POST', path: '/v1/journeys', roles: ['admin', 'marketer'] },
+    { method: 'GET', path: '/v1/journeys', roles: ['admin', 'marketer', 'auditor'] },
+    { method: 'GET', path: '/v1/journeys/{journeyId}', roles: ['admin', 'marketer', 'auditor'] },
+    { method: 'POST', path: '/v1/journeys/{journeyId}/start', roles: ['admin', 'marketer'] },
+    { method: 'POST', path: '/v1/journeys/{journeyId}/stop', roles: ['admin', 'marketer'] },
   ],
 } as const satisfies Record<string, readonly RouteSpec[]>;
 

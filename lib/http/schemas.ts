@@ -7,6 +7,7 @@ import * as z from 'zod';
 import { currencyCode } from '#domain/program.ts';
 import { couponCodePattern } from '#domain/coupons.ts';
 import { journeySchema } from '#domain/journeys.ts';
+import { roles } from './routes.ts';
 
 export const LIMITS = {
   linesPerReceipt: 500,
@@ -189,13 +190,13 @@ export const auditQuery = z.strictObject({
 
 export const createKeyBody = z
   .strictObject({
-    role: z.enum(['pos', 'staff']),
+    role: z.enum(roles),
     /** The store a POS key belongs to. */
     storeId: id.optional(),
     /** Who or what holds it ("till 3", "anna"); staff keys act under this name in the ledger and audit. */
     name: z.string().trim().min(1).max(100),
   })
-  .refine((b) => b.role !== 'staff' || b.storeId === undefined, { message: 'a staff key belongs to no store', path: ['storeId'] });
+  .refine((b) => b.role === 'pos' || b.storeId === undefined, { message: 'a staff key belongs to no store', path: ['storeId'] });
 
 export const rotateKeyBody = z.strictObject({
   /** How long the old key keeps working, so tills can switch over (default one day). */

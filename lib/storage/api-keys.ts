@@ -9,7 +9,8 @@ import { transactWrite } from './transact.ts';
 import type { Db } from './client.ts';
 import { keys } from './keys.ts';
 
-export type Role = 'pos' | 'staff';
+import type { Role } from '../http/routes.ts';
+export type { Role };
 
 export interface Principal {
   readonly tenantId: string;

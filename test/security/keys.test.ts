@@ -21,7 +21,7 @@ describe('API keys', () => {
     expect(JSON.stringify(items)).not.toContain(created.body.key);
     expect((await t.staff('POST', '/v1/keys', { role: 'pos', name: 'no store' })).body.error.field).toBe('storeId');
     expect((await t.staff('POST', '/v1/keys', { role: 'pos', storeId: 'S-99', name: 'x' })).status).toBe(404);
-    expect((await till('POST', '/v1/keys', { role: 'staff', name: 'escalate' })).status).toBe(403);
+    expect((await till('POST', '/v1/keys', { role: 'admin', name: 'escalate' })).status).toBe(403);
   });
 
   it('should keep a rotated key working through the overlap only, and stop a revoked key', async () => {
