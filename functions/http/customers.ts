@@ -1,6 +1,6 @@
 /** Customers: enrol (tills and staff), and staff reads, ledger, adjustments and tiers. */
 import { deps } from '#lib/app/deps.ts';
-import { adjust, enrol, getCustomer, ledgerPage, recordReview, setDevices, setSegments, setStaffTier } from '#lib/app/customers.ts';
+import { adjust, createAppKey, enrol, getCustomer, ledgerPage, recordReview, setDevices, setSegments, setStaffTier } from '#lib/app/customers.ts';
 import { answered, httpFunction, ok } from '#lib/http/function.ts';
 import { jsonBody, pathParam, validate } from '#lib/http/request.ts';
 import { eraseCustomer, exportCustomer } from '#lib/app/privacy.ts';
@@ -15,6 +15,7 @@ export const handler = httpFunction('customers', {
     answered(await adjust(deps(), p, pathParam(event, 'customerId'), validate(adjustmentBody, jsonBody(event)))),
   'PUT /v1/customers/{customerId}/tier': async (event, p) =>
     ok(await setStaffTier(deps(), p, pathParam(event, 'customerId'), validate(tierBody, jsonBody(event)))),
+  'POST /v1/customers/{customerId}/app-key': async (event, p) => ok(await createAppKey(deps(), p, pathParam(event, 'customerId')), 201),
   'GET /v1/customers/{customerId}/export': async (event, p) => ok(await exportCustomer(deps(), p, pathParam(event, 'customerId'))),
   'POST /v1/customers/{customerId}/erase': async (event, p) =>
     ok(await eraseCustomer(deps(), p, pathParam(event, 'customerId'), validate(eraseBody, jsonBody(event)).reason)),

@@ -354,3 +354,23 @@ export async function setDevices(deps: Deps, p: Principal, customerId: string, d
     return { done: true, value: customerView(next, program, deps.clock()) };
   });
 }
+
+/**
+ * A key for the customer's own app: tied to this one customer, shown once, stored as a hash like
+ * every key; the app reads and changes only that customer's data through /v1/me.
+ */
+export async function createAppKey(deps: Deps, p: Principal, customerId: string) {
+  await requireProgram(deps, p.tenantId);
+  const c = await deps.customers.get(p.tenantId, customerId);
+  if (!c || c.profile.erasedAt) throw notFound('customer', 'customerId');
+  const at = deps.clock().toISOString();
+  const created = await deps.apiKeys.create({ tenantId: p.tenantId, storeId: undefined, role: 'customer', actor: `customer:${customerId}`, customerId }, at, p.actor);
+  await transactWrite(deps.db, [deps.audit.item(p.tenantId, { at, actor: p.actor, action: 'key.create', target: `key:${created.keyId}`, after: { role: 'customer', customerId } })]);
+  return { key: created.key, keyId: created.keyId, customerId, createdAt: at };
+}
+
+/** The customer a customer's app key belongs to; any other principal has none here. */
+export function ownCustomerId(p: Principal): string {
+  if (p.role !== 'customer' || !p.customerId) throw new HttpError(403, 'forbidden', 'only a customer app key may use /v1/me');
+  return p.customerId;
+}

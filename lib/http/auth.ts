@@ -15,6 +15,7 @@ export interface AuthorizerContext {
   readonly role?: string;
   readonly actor?: string;
   readonly keyId?: string;
+  readonly customerId?: string;
   /** Set instead of the above when the key is malformed or not valid. */
   readonly error?: 'malformed' | 'invalid';
 }
@@ -27,7 +28,7 @@ export async function authorizeHeader(
   if (!match) return { error: 'malformed' };
   const p = await resolve(match[1]!);
   if (!p) return { error: 'invalid' };
-  return { tenantId: p.tenantId, role: p.role, actor: p.actor, keyId: p.keyId, ...(p.storeId ? { storeId: p.storeId } : {}) };
+  return { tenantId: p.tenantId, role: p.role, actor: p.actor, keyId: p.keyId, ...(p.storeId ? { storeId: p.storeId } : {}), ...(p.customerId ? { customerId: p.customerId } : {}) };
 }
 
 const challenge = { 'www-authenticate': 'Bearer' };
@@ -40,5 +41,5 @@ export function principalFromEvent(event: APIGatewayProxyEventV2): Principal {
   if (ctx.error || !ctx.tenantId || !ctx.role || !ctx.actor || !ctx.keyId) {
     throw new HttpError(401, 'unauthorized', 'authorization: the key is not valid', 'authorization', challenge);
   }
-  return { tenantId: ctx.tenantId, storeId: ctx.storeId, role: ctx.role as Role, actor: ctx.actor, keyId: ctx.keyId };
+  return { tenantId: ctx.tenantId, storeId: ctx.storeId, role: ctx.role as Role, actor: ctx.actor, keyId: ctx.keyId, ...(ctx.customerId ? { customerId: ctx.customerId } : {}) };
 }

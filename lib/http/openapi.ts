@@ -100,6 +100,32 @@ const operations: Record<RouteKey, Operation> = {
     ok: { status: 200, schema: res.customerResponse, description: 'The customer.' },
     errors: [404, 503],
   },
+  'POST /v1/customers/{customerId}/app-key': {
+    summary: 'Issue a key for the customer’s own app (shown once)',
+    description: 'The key can only read and change this customer, through /v1/me. Revoke it like any key.',
+    ok: { status: 201, schema: res.appKeyResponse, description: 'The key, shown once.' },
+    errors: [404],
+  },
+  'GET /v1/me': {
+    summary: 'The customer’s own profile, points and tier (customer app key)',
+    ok: { status: 200, schema: res.customerResponse, description: 'The customer the key belongs to.' },
+    errors: [404],
+  },
+  'GET /v1/me/ledger': {
+    summary: 'The customer’s own ledger, newest first (customer app key)',
+    ok: { status: 200, schema: res.ledgerResponse, description: 'One page of ledger entries.' },
+    errors: [404],
+    query: [
+      { name: 'limit', description: 'Entries per page (1–200, default 50).', schema: { type: 'integer', minimum: 1, maximum: 200 } },
+      { name: 'cursor', description: 'The `nextCursor` of the previous page.', schema: { type: 'string', maxLength: 512 } },
+    ],
+  },
+  'PUT /v1/me/devices': {
+    summary: 'Register the app’s push tokens (customer app key; replaces the list)',
+    body: req.devicesBody,
+    ok: { status: 200, schema: res.customerResponse, description: 'The customer.' },
+    errors: [404, 503],
+  },
   'GET /v1/customers/{customerId}/export': {
     summary: 'Everything held about a customer, as one document (audited)',
     ok: { status: 200, schema: res.exportResponse, description: 'Profile, points, ledger, receipts, coupons, rewards, messages sent, journeys, reminders.' },

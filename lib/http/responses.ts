@@ -308,3 +308,10 @@ export const eraseResponse = z.strictObject({
   erasedAt: z.iso.datetime(),
   removed: z.strictObject({ notifications: nonNeg }),
 });
+
+export const appKeyResponse = z.strictObject({
+  key: z.string().describe('Shown once; only its hash is stored.'),
+  keyId: z.string(),
+  customerId: z.string(),
+  createdAt: z.iso.datetime(),
+});

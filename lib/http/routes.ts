@@ -8,9 +8,10 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 /**
  * Who a credential is: a till (`pos`, one store), or staff — `admin` (program, keys, everything),
  * `marketer` (segments, coupons, journeys; no personal-data export), `support` (customer lookup,
- * adjustments within the program's limit, export), `auditor` (read-only, audit trail).
+ * adjustments within the program's limit, export), `auditor` (read-only, audit trail); or a
+ * customer's app (`customer`: one customer's own data, through /v1/me only).
  */
-export const roles = ['pos', 'admin', 'marketer', 'support', 'auditor'] as const;
+export const roles = ['pos', 'admin', 'marketer', 'support', 'auditor', 'customer'] as const;
 export type Role = (typeof roles)[number];
 export const staffRoles = ['admin', 'marketer', 'support', 'auditor'] as const satisfies readonly Role[];
 
@@ -39,6 +40,7 @@ export const routeGroups = {
     { method: 'PUT', path: '/v1/customers/{customerId}/devices', roles: ['admin', 'support'] },
     { method: 'GET', path: '/v1/customers/{customerId}/export', roles: ['admin', 'support'] },
     { method: 'POST', path: '/v1/customers/{customerId}/erase', roles: ['admin'] },
+    { method: 'POST', path: '/v1/customers/{customerId}/app-key', roles: ['admin', 'support'] },
   ],
   programs: [
     { method: 'GET', path: '/v1/program', roles: ['admin', 'marketer', 'auditor'] },
@@ -58,6 +60,11 @@ export const routeGroups = {
   coupons: [
     { method: 'POST', path: '/v1/coupons', roles: ['admin', 'marketer'] },
     { method: 'GET', path: '/v1/coupons/{code}', roles: ['admin', 'marketer', 'support', 'auditor'] },
+  ],
+  me: [
+    { method: 'GET', path: '/v1/me', roles: ['customer'] },
+    { method: 'GET', path: '/v1/me/ledger', roles: ['customer'] },
+    { method: 'PUT', path: '/v1/me/devices', roles: ['customer'] },
   ],
   journeys: [
     { method: 'POST', path: '/v1/journeys', roles: ['admin', 'marketer'] },

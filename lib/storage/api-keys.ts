@@ -17,9 +17,11 @@ export interface Principal {
   /** The store a POS key belongs to; staff keys have none. */
   readonly storeId: string | undefined;
   readonly role: Role;
-  /** Who acts, for the ledger and audit ("pos:S-01", "staff:anna"). */
+  /** Who acts, for the ledger and audit ("pos:S-01", "staff:anna", "customer:c_…"). */
   readonly actor: string;
   readonly keyId: string;
+  /** The one customer a customer's app key may read and change. */
+  readonly customerId?: string | undefined;
 }
 
 export const hashKey = (key: string): string => createHash('sha256').update(key, 'utf8').digest('hex');
@@ -30,6 +32,7 @@ export interface KeyInfo {
   readonly keyId: string;
   readonly role: Role;
   readonly storeId?: string | undefined;
+  readonly customerId?: string | undefined;
   readonly actor: string;
   readonly createdAt: string;
   readonly createdBy: string;
@@ -66,6 +69,7 @@ export function apiKeyRepository(db: Db, opts: { ttlMs?: number; clock?: () => n
       role: item.role as Role,
       actor: item.actor as string,
       keyId: (item.keyId as string | undefined) ?? hash.slice(0, 12),
+      ...(item.customerId ? { customerId: item.customerId as string } : {}),
     };
   };
 
@@ -98,7 +102,7 @@ export function apiKeyRepository(db: Db, opts: { ttlMs?: number; clock?: () => n
     async create(p: Omit<Principal, 'keyId'>, at: string, createdBy = 'system'): Promise<{ key: string; keyId: string; info: KeyInfo }> {
       const key = generateKey(p.role);
       const hash = hashKey(key);
-      const info: KeyInfo = { keyId: `k_${hash.slice(0, 12)}`, role: p.role, storeId: p.storeId, actor: p.actor, createdAt: at, createdBy };
+      const info: KeyInfo = { keyId: `k_${hash.slice(0, 12)}`, role: p.role, storeId: p.storeId, customerId: p.customerId, actor: p.actor, createdAt: at, createdBy };
       const r = await transactWrite(db, putItems(hash, info, p.tenantId));
       if (!r.ok) throw new Error('key collision');
       return { key, keyId: info.keyId, info };

@@ -12,10 +12,13 @@ const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
 describe('Sample events in events/http', () => {
   let t: TestTenant;
   let card: string;
+  let customerId: string;
 
   beforeAll(async () => {
     t = await newTenant();
-    card = (await t.pos('POST', '/v1/customers', { name: 'Sample' })).body.card;
+    const c = (await t.pos('POST', '/v1/customers', { name: 'Sample' })).body;
+    card = c.card;
+    customerId = c.customerId;
   });
 
   it('should have one sample for every function', () => {
@@ -29,6 +32,7 @@ describe('Sample events in events/http', () => {
         .replaceAll('${POS_KEY}', t.posKey)
         .replaceAll('${STAFF_KEY}', t.staffKey)
         .replaceAll('${CARD}', card)
+        .replaceAll('${CUSTOMER}', customerId)
         .replaceAll('${TENANT}', t.tenantId);
       const event = JSON.parse(text) as APIGatewayProxyEventV2;
       expect(routeSpec(event.routeKey)).toBeDefined();

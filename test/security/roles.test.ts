@@ -20,6 +20,7 @@ describe('roles per route', () => {
       keys[role] = (await t.staff('POST', '/v1/keys', { role, name: `${role} person` })).body.key;
     }
     customerId = (await t.pos('POST', '/v1/customers', { name: 'Role target' })).body.customerId;
+    keys.customer = (await t.staff('POST', `/v1/customers/${customerId}/app-key`)).body.key;
   });
 
   it('refuses exactly the roles a route does not list, and lets the others past the role check', async () => {
@@ -35,6 +36,16 @@ describe('roles per route', () => {
       }
     }
     expect(mismatches).toEqual([]);
+  });
+
+  it('gives a customer app key its own customer only', async () => {
+    const me = (method: string, path: string, body?: unknown) => invoke(handlers, { method, path, body, headers: { authorization: `Bearer ${keys.customer}` } });
+    expect((await me('GET', '/v1/me')).body.customerId).toBe(customerId);
+    expect((await me('GET', '/v1/me/ledger')).body.customerId).toBe(customerId);
+    expect((await me('PUT', '/v1/me/devices', { devices: [{ token: 'fcm-0123456789abcdef', platform: 'GCM' }] })).status).toBe(200);
+    // Every route that names a customer is closed to it, its own id included.
+    expect((await me('GET', `/v1/customers/${customerId}`)).status).toBe(403);
+    expect((await me('POST', '/v1/identify', { customer: { customerId } })).status).toBe(403);
   });
 
   it('lets support adjust points only within the program limit, naming the limit', async () => {

@@ -43,6 +43,7 @@ describe('Tenant isolation across every route that names something', () => {
     ['PUT /v1/customers/{customerId}/tier', 'PUT', `/v1/customers/${owned.customerId}/tier`, { tierId: 'vip', reason: 'cross-tenant try' }],
     ['PUT /v1/customers/{customerId}/segments', 'PUT', `/v1/customers/${owned.customerId}/segments`, { segments: ['x'] }],
     ['POST /v1/customers/{customerId}/reviews', 'POST', `/v1/customers/${owned.customerId}/reviews`, { sku: 'A' }],
+    ['POST /v1/customers/{customerId}/app-key', 'POST', `/v1/customers/${owned.customerId}/app-key`, undefined],
     ['GET /v1/customers/{customerId}/export', 'GET', `/v1/customers/${owned.customerId}/export`, undefined],
     ['POST /v1/customers/{customerId}/erase', 'POST', `/v1/customers/${owned.customerId}/erase`, { reason: 'cross-tenant try' }],
     ['PUT /v1/customers/{customerId}/devices', 'PUT', `/v1/customers/${owned.customerId}/devices`, { devices: [{ token: 'fcm-token-0123456789abcdef', platform: 'GCM' }] }],
@@ -60,7 +61,7 @@ describe('Tenant isolation across every route that names something', () => {
     const owning = Object.values(routeGroups)
       .flat()
       .map(routeKey)
-      .filter((k) => !['POST /v1/customers', 'GET /v1/program', 'POST /v1/program', 'POST /v1/program/validate', 'GET /v1/program/versions', 'GET /v1/program/versions/{version}', 'GET /v1/program/schema', 'GET /v1/audit', 'POST /v1/keys', 'GET /v1/keys', 'POST /v1/journeys', 'GET /v1/journeys'].includes(k));
+      .filter((k) => !['POST /v1/customers', 'GET /v1/program', 'POST /v1/program', 'POST /v1/program/validate', 'GET /v1/program/versions', 'GET /v1/program/versions/{version}', 'GET /v1/program/schema', 'GET /v1/audit', 'POST /v1/keys', 'GET /v1/keys', 'POST /v1/journeys', 'GET /v1/journeys', 'GET /v1/me', 'GET /v1/me/ledger', 'PUT /v1/me/devices'].includes(k));
     expect(owning.filter((k) => !covered.has(k))).toEqual([]);
   });
 

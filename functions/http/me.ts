@@ -1,0 +1,12 @@
+/** The customer's own app: their profile and points, their ledger, their push tokens — nobody else's. */
+import { deps } from '#lib/app/deps.ts';
+import { getCustomer, ledgerPage, ownCustomerId, setDevices } from '#lib/app/customers.ts';
+import { httpFunction, ok } from '#lib/http/function.ts';
+import { jsonBody, validate } from '#lib/http/request.ts';
+import { devicesBody, ledgerQuery } from '#lib/http/schemas.ts';
+
+export const handler = httpFunction('me', {
+  'GET /v1/me': async (_event, p) => ok(await getCustomer(deps(), p, ownCustomerId(p))),
+  'GET /v1/me/ledger': async (event, p) => ok(await ledgerPage(deps(), p, ownCustomerId(p), validate(ledgerQuery, event.queryStringParameters ?? {}))),
+  'PUT /v1/me/devices': async (event, p) => ok(await setDevices(deps(), p, ownCustomerId(p), validate(devicesBody, jsonBody(event)).devices)),
+});
