@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import type { ServerResponse } from 'node:http';
 import { startBackground, type Background } from './background.ts';
+import { useDevIssuer } from './dev-issuer.ts';
 import { startDynamoLocal, useLocalTable, type DynamoLocal } from './dynamo-local.ts';
 import { startGateway, type Gateway } from './gateway.ts';
 import type { OutboxMessage } from './peers.ts';
@@ -58,6 +59,8 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       if (!existsSync(keyFile)) writeFileSync(keyFile, randomBytes(32).toString('base64'), { mode: 0o600 });
       process.env.LOOKUP_KEY = readFileSync(keyFile, 'utf8').trim();
     }
+    // Staff may sign in with tokens from the development issuer (npm run token), as with Cognito in AWS.
+    await useDevIssuer(opts.stateDir);
     // The gateway prints one line per request; Lambda-style JSON logs only for warnings and errors.
     await useLocalTable(ddb, table, 'WARN');
     const { seedDemo } = await import('./seed.ts');

@@ -9,7 +9,9 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { QUEUE_ENV } from '../../lib/messaging/queues.ts';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { routeGroups, type RouteGroup } from '../../lib/http/routes.ts';
+import { AccountRecovery, CfnUserPoolGroup, FeaturePlan, Mfa, StandardThreatProtectionMode, StringAttribute, UserPool } from 'aws-cdk-lib/aws-cognito';
+import { routeGroups, staffRoles, type RouteGroup } from '../../lib/http/routes.ts';
+import { STAFF_JWT_ENV } from '../../lib/http/staff-token.ts';
 import { authorizerEntry, functionEntry } from '../bundling.ts';
 import { TallyFunction } from '../constructs/tally-function.ts';
 
@@ -27,6 +29,7 @@ export interface ApiStackProps extends StackProps {
 export class ApiStack extends Stack {
   readonly api: HttpApi;
   readonly functions: Record<RouteGroup, TallyFunction>;
+  readonly staffPool: UserPool;
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
@@ -40,6 +43,29 @@ export class ApiStack extends Stack {
       memorySize: 256,
       logsRemovalPolicy: retain,
     }).bindTable(props.table, 'keyLookup');
+
+    // Staff sign in through a Cognito user pool: its groups are the staff roles, `custom:tenant`
+    // the tenant; the same authorizer verifies their ID tokens (lib/http/staff-token.ts).
+    this.staffPool = new UserPool(this, 'StaffPool', {
+      userPoolName: `tally-${props.stage}-staff`,
+      selfSignUpEnabled: false,
+      signInAliases: { username: true, email: true },
+      mfa: Mfa.REQUIRED,
+      mfaSecondFactor: { otp: true, sms: false },
+      passwordPolicy: { minLength: 12, requireDigits: true, requireLowercase: true, requireUppercase: true, requireSymbols: true },
+      featurePlan: FeaturePlan.PLUS,
+      standardThreatProtectionMode: StandardThreatProtectionMode.FULL_FUNCTION,
+      customAttributes: { tenant: new StringAttribute({ minLen: 1, maxLen: 64, mutable: false }) },
+      accountRecovery: AccountRecovery.EMAIL_ONLY,
+      removalPolicy: retain,
+    });
+    const staffClient = this.staffPool.addClient('ConsoleClient', { authFlows: { userSrp: true }, generateSecret: false, preventUserExistenceErrors: true });
+    for (const role of staffRoles) {
+      new CfnUserPoolGroup(this, `${pascal(role)}Group`, { userPoolId: this.staffPool.userPoolId, groupName: role, description: `Tally ${role}` });
+    }
+    authorizerFn.addEnvironment(STAFF_JWT_ENV.issuer, this.staffPool.userPoolProviderUrl);
+    authorizerFn.addEnvironment(STAFF_JWT_ENV.audience, staffClient.userPoolClientId);
+    authorizerFn.addEnvironment(STAFF_JWT_ENV.jwksUrl, `${this.staffPool.userPoolProviderUrl}/.well-known/jwks.json`);
     const authorizer = new HttpLambdaAuthorizer('KeyAuthorizer', authorizerFn, {
       authorizerName: 'api-key',
       identitySource: ['$request.header.Authorization'],

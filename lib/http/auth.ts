@@ -7,6 +7,7 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { Principal, Role } from '../storage/api-keys.ts';
 import { HttpError } from './errors.ts';
+import { looksLikeJwt, staffPrincipal } from './staff-token.ts';
 
 /** What the authorizer passes on; string values only (API Gateway's rule for context). */
 export interface AuthorizerContext {
@@ -24,9 +25,11 @@ export async function authorizeHeader(
   header: string | undefined,
   resolve: (key: string) => Promise<Principal | null>,
 ): Promise<AuthorizerContext> {
-  const match = /^Bearer\s+(\S{1,512})$/i.exec(header ?? '');
+  const match = /^Bearer\s+(\S{1,4096})$/i.exec(header ?? '');
   if (!match) return { error: 'malformed' };
-  const p = await resolve(match[1]!);
+  const credential = match[1]!;
+  // Staff may sign in (a JWT from the identity provider) or hold a key; tills and apps hold keys.
+  const p = looksLikeJwt(credential) ? await staffPrincipal(credential) : credential.length <= 512 ? await resolve(credential) : null;
   if (!p) return { error: 'invalid' };
   return { tenantId: p.tenantId, role: p.role, actor: p.actor, keyId: p.keyId, ...(p.storeId ? { storeId: p.storeId } : {}), ...(p.customerId ? { customerId: p.customerId } : {}) };
 }

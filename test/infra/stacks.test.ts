@@ -100,6 +100,21 @@ describe('CDK app', () => {
       dev.api.allResourcesProperties('AWS::ApiGatewayV2::Route', { AuthorizationType: 'CUSTOM' });
     });
 
+    it('should let staff sign in through a Cognito pool (MFA, no self sign-up, a group per role) that the authorizer trusts', () => {
+      dev.api.hasResourceProperties('AWS::Cognito::UserPool', {
+        UserPoolName: 'tally-dev-staff',
+        MfaConfiguration: 'ON',
+        AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+        Policies: { PasswordPolicy: Match.objectLike({ MinimumLength: 12 }) },
+      });
+      const groups = Object.values(dev.api.findResources('AWS::Cognito::UserPoolGroup')).map((g) => (g as any).Properties.GroupName).sort();
+      expect(groups).toEqual(['admin', 'auditor', 'marketer', 'support']);
+      dev.api.hasResourceProperties('AWS::Lambda::Function', {
+        FunctionName: 'tally-dev-authorizer',
+        Environment: { Variables: Match.objectLike({ STAFF_JWT_ISSUER: Match.anyValue(), STAFF_JWT_AUDIENCE: Match.anyValue(), STAFF_JWKS_URL: Match.anyValue() }) },
+      });
+    });
+
     it('should route every line of the route table, and nothing else', () => {
       const expected = Object.values(routeGroups).flat().map(routeKey).sort();
       const routes = dev.api.findResources('AWS::ApiGatewayV2::Route');
