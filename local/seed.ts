@@ -47,6 +47,8 @@ export async function seedDemo(opts: { persistKeys?: boolean; keysFile?: string 
     program,
     stores: [{ storeId: STORE, name: 'Demo store, Yerevan' }],
     staff: [{ name: 'demo-admin' }],
+    // The demo keys are shared by everyone trying the curl lines and load scripts: generous.
+    rateLimit: 200,
   });
   const posKey = p.posKeys[STORE]!;
   const staffKey = p.staffKeys['demo-admin']!;

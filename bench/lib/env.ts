@@ -74,7 +74,7 @@ export async function startBenchEnv(opts: { customers: number; program?: unknown
   );
 
   const tenantId = `bench${Date.now().toString(36)}`;
-  const t = await provisionTenant(d, { tenantId, program, stores: [{ storeId: 'S-01', name: 'Bench' }], staff: [{ name: 'bench' }] });
+  const t = await provisionTenant(d, { tenantId, program, stores: [{ storeId: 'S-01', name: 'Bench' }], staff: [{ name: 'bench' }], rateLimit: 1000 });
   const posKey = t.posKeys['S-01']!;
   const staffKey = t.staffKeys.bench!;
   const cards: string[] = [];

@@ -359,12 +359,12 @@ export async function setDevices(deps: Deps, p: Principal, customerId: string, d
  * A key for the customer's own app: tied to this one customer, shown once, stored as a hash like
  * every key; the app reads and changes only that customer's data through /v1/me.
  */
-export async function createAppKey(deps: Deps, p: Principal, customerId: string) {
+export async function createAppKey(deps: Deps, p: Principal, customerId: string, rateLimit?: number) {
   await requireProgram(deps, p.tenantId);
   const c = await deps.customers.get(p.tenantId, customerId);
   if (!c || c.profile.erasedAt) throw notFound('customer', 'customerId');
   const at = deps.clock().toISOString();
-  const created = await deps.apiKeys.create({ tenantId: p.tenantId, storeId: undefined, role: 'customer', actor: `customer:${customerId}`, customerId }, at, p.actor);
+  const created = await deps.apiKeys.create({ tenantId: p.tenantId, storeId: undefined, role: 'customer', actor: `customer:${customerId}`, customerId, rateLimit }, at, p.actor);
   await transactWrite(deps.db, [deps.audit.item(p.tenantId, { at, actor: p.actor, action: 'key.create', target: `key:${created.keyId}`, after: { role: 'customer', customerId } })]);
   return { key: created.key, keyId: created.keyId, customerId, createdAt: at };
 }

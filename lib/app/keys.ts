@@ -4,14 +4,14 @@ import { KeyNotFoundError, type Principal, type Role } from '../storage/api-keys
 import { transactWrite } from '../storage/transact.ts';
 import type { Deps } from './deps.ts';
 
-export async function createKey(deps: Deps, p: Principal, body: { role: Role; storeId?: string | undefined; name: string }) {
+export async function createKey(deps: Deps, p: Principal, body: { role: Role; storeId?: string | undefined; name: string; rateLimit?: number | undefined }) {
   if (body.role === 'pos') {
     if (!body.storeId) throw new HttpError(400, 'invalid_request', 'storeId: is required for a POS key', 'storeId');
     if (!(await deps.stores.get(p.tenantId, body.storeId))) throw notFound('store', 'storeId');
   }
   const at = deps.clock().toISOString();
   const actor = body.role === 'pos' ? `pos:${body.storeId}` : `staff:${body.name}`;
-  const created = await deps.apiKeys.create({ tenantId: p.tenantId, storeId: body.role === 'pos' ? body.storeId : undefined, role: body.role, actor }, at, p.actor);
+  const created = await deps.apiKeys.create({ tenantId: p.tenantId, storeId: body.role === 'pos' ? body.storeId : undefined, role: body.role, actor, rateLimit: body.rateLimit }, at, p.actor);
   await audit(deps, p, at, 'key.create', created.keyId, undefined, created.info);
   return { ...created.info, key: created.key };
 }
@@ -24,7 +24,7 @@ export async function listKeys(deps: Deps, p: Principal) {
 export async function rotateKey(deps: Deps, p: Principal, keyId: string, overlapSeconds: number) {
   const now = deps.clock();
   const old = await end(deps, p, keyId, 'expiresAt', new Date(now.getTime() + overlapSeconds * 1000).toISOString());
-  const created = await deps.apiKeys.create({ tenantId: p.tenantId, storeId: old.storeId, role: old.role, actor: old.actor }, now.toISOString(), p.actor);
+  const created = await deps.apiKeys.create({ tenantId: p.tenantId, storeId: old.storeId, role: old.role, actor: old.actor, customerId: old.customerId, rateLimit: old.rateLimit }, now.toISOString(), p.actor);
   await audit(deps, p, now.toISOString(), 'key.rotate', keyId, old, { replacedBy: created.keyId, oldExpiresAt: new Date(now.getTime() + overlapSeconds * 1000).toISOString() });
   return { ...created.info, key: created.key, replaces: { keyId, expiresAt: new Date(now.getTime() + overlapSeconds * 1000).toISOString() } };
 }

@@ -12,6 +12,8 @@ export interface ProvisionInput {
   readonly program: unknown;
   readonly stores: ReadonlyArray<{ storeId: string; name: string }>;
   readonly staff: ReadonlyArray<{ name: string }>;
+  /** Requests per second for the keys made here (load tests and benchmarks drive one key hard). */
+  readonly rateLimit?: number;
 }
 
 export interface Provisioned {
@@ -33,11 +35,11 @@ export async function provisionTenant(deps: Deps, input: ProvisionInput, by = 's
   const posKeys: Record<string, string> = {};
   for (const s of input.stores) {
     await deps.stores.put(input.tenantId, { ...s, createdAt: at });
-    posKeys[s.storeId] = (await deps.apiKeys.create({ tenantId: input.tenantId, storeId: s.storeId, role: 'pos', actor: `pos:${s.storeId}` }, at)).key;
+    posKeys[s.storeId] = (await deps.apiKeys.create({ tenantId: input.tenantId, storeId: s.storeId, role: 'pos', actor: `pos:${s.storeId}`, rateLimit: input.rateLimit }, at)).key;
   }
   const staffKeys: Record<string, string> = {};
   for (const s of input.staff) {
-    staffKeys[s.name] = (await deps.apiKeys.create({ tenantId: input.tenantId, storeId: undefined, role: 'admin', actor: `staff:${s.name}` }, at)).key;
+    staffKeys[s.name] = (await deps.apiKeys.create({ tenantId: input.tenantId, storeId: undefined, role: 'admin', actor: `staff:${s.name}`, rateLimit: input.rateLimit }, at)).key;
   }
   return { tenantId: input.tenantId, programVersion: version, posKeys, staffKeys };
 }

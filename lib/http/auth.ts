@@ -7,6 +7,7 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { Principal, Role } from '../storage/api-keys.ts';
 import { HttpError } from './errors.ts';
+import { defaultRateLimits } from './rate-limit.ts';
 import { looksLikeJwt, staffPrincipal } from './staff-token.ts';
 
 /** What the authorizer passes on; string values only (API Gateway's rule for context). */
@@ -17,6 +18,8 @@ export interface AuthorizerContext {
   readonly actor?: string;
   readonly keyId?: string;
   readonly customerId?: string;
+  /** Requests per second for this key (numbers travel as strings in the context). */
+  readonly rateLimit?: string;
   /** Set instead of the above when the key is malformed or not valid. */
   readonly error?: 'malformed' | 'invalid';
 }
@@ -31,7 +34,7 @@ export async function authorizeHeader(
   // Staff may sign in (a JWT from the identity provider) or hold a key; tills and apps hold keys.
   const p = looksLikeJwt(credential) ? await staffPrincipal(credential) : credential.length <= 512 ? await resolve(credential) : null;
   if (!p) return { error: 'invalid' };
-  return { tenantId: p.tenantId, role: p.role, actor: p.actor, keyId: p.keyId, ...(p.storeId ? { storeId: p.storeId } : {}), ...(p.customerId ? { customerId: p.customerId } : {}) };
+  return { tenantId: p.tenantId, role: p.role, actor: p.actor, keyId: p.keyId, ...(p.storeId ? { storeId: p.storeId } : {}), ...(p.customerId ? { customerId: p.customerId } : {}), rateLimit: String(p.rateLimit ?? defaultRateLimits[p.role]) };
 }
 
 const challenge = { 'www-authenticate': 'Bearer' };
@@ -44,5 +47,5 @@ export function principalFromEvent(event: APIGatewayProxyEventV2): Principal {
   if (ctx.error || !ctx.tenantId || !ctx.role || !ctx.actor || !ctx.keyId) {
     throw new HttpError(401, 'unauthorized', 'authorization: the key is not valid', 'authorization', challenge);
   }
-  return { tenantId: ctx.tenantId, storeId: ctx.storeId, role: ctx.role as Role, actor: ctx.actor, keyId: ctx.keyId, ...(ctx.customerId ? { customerId: ctx.customerId } : {}) };
+  return { tenantId: ctx.tenantId, storeId: ctx.storeId, role: ctx.role as Role, actor: ctx.actor, keyId: ctx.keyId, ...(ctx.customerId ? { customerId: ctx.customerId } : {}), rateLimit: Number(ctx.rateLimit) || defaultRateLimits[ctx.role as Role] };
 }

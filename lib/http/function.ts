@@ -10,6 +10,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import type { Principal } from '../storage/api-keys.ts';
 import type { Answer } from '../app/idempotency.ts';
 import { principalFromEvent } from './auth.ts';
+import { defaultRateLimits, takeToken } from './rate-limit.ts';
 import { HttpError, toErrorResponse } from './errors.ts';
 import { routeGroups, routeKey, type RouteGroup, type RouteKey } from './routes.ts';
 
@@ -56,6 +57,7 @@ export function httpFunction<G extends RouteGroup>(group: G, routes: Record<Rout
         const principal = principalFromEvent(request.event);
         if (!allowed.includes(principal.role)) throw new HttpError(403, 'forbidden', `a ${principal.role} key may not call this route`);
         request.context.principal = principal;
+        takeToken(principal.keyId, principal.rateLimit ?? defaultRateLimits[principal.role]);
       },
       after: (request) => logRequest(request.event, request.response?.statusCode ?? 0, request.context),
       onError: (request) => {

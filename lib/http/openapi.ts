@@ -102,7 +102,8 @@ const operations: Record<RouteKey, Operation> = {
   },
   'POST /v1/customers/{customerId}/app-key': {
     summary: 'Issue a key for the customer’s own app (shown once)',
-    description: 'The key can only read and change this customer, through /v1/me. Revoke it like any key.',
+    description: 'The key can only read and change this customer, through /v1/me. Revoke it like any key. The body is optional.',
+    body: req.appKeyBody,
     ok: { status: 201, schema: res.appKeyResponse, description: 'The key, shown once.' },
     errors: [404],
   },
@@ -285,7 +286,7 @@ export function buildOpenApi(): Record<string, unknown> {
       const responses: Record<string, unknown> = {
         [op.ok.status]: { description: op.ok.description, content: { 'application/json': { schema: schemaOf(op.ok.schema, 'output') } } },
       };
-      for (const status of [...new Set([400, 401, 403, ...op.errors, 500, 503])].sort()) {
+      for (const status of [...new Set([400, 401, 403, ...op.errors, 429, 500, 503])].sort()) {
         const gateway = { 401: 'GatewayUnauthorized', 500: 'GatewayError' }[status as 401 | 500];
         const schema = gateway
           ? { anyOf: [{ $ref: '#/components/schemas/Error' }, { $ref: `#/components/schemas/${gateway}` }] }

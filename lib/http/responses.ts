@@ -259,6 +259,8 @@ const keyInfo = {
   keyId: z.string(),
   role: z.enum(roles),
   storeId: z.string().optional(),
+  customerId: z.string().optional(),
+  rateLimit: z.int().optional().describe('Requests per second this key may make, when not the role’s default.'),
   actor: z.string(),
   createdAt: z.iso.datetime(),
   createdBy: z.string(),

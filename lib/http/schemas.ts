@@ -195,6 +195,8 @@ export const createKeyBody = z
     storeId: id.optional(),
     /** Who or what holds it ("till 3", "anna"); staff keys act under this name in the ledger and audit. */
     name: z.string().trim().min(1).max(100),
+    /** Requests per second this key may make (the role's default otherwise). */
+    rateLimit: z.int().min(1).max(1000).optional(),
   })
   .refine((b) => b.role === 'pos' || b.storeId === undefined, { message: 'a staff key belongs to no store', path: ['storeId'] });
 
@@ -206,5 +208,7 @@ export const rotateKeyBody = z.strictObject({
 /** A journey as a marketer defines it (lib/domain/journeys.ts), with the id it is addressed by. */
 export const createJourneyBody = journeySchema.extend({ journeyId: id });
 export type CreateJourneyBody = z.output<typeof createJourneyBody>;
+
+export const appKeyBody = z.strictObject({ rateLimit: z.int().min(1).max(1000).optional() });
 
 export const eraseBody = z.strictObject({ reason: z.string().trim().min(3).max(500) });

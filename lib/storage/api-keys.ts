@@ -22,6 +22,8 @@ export interface Principal {
   readonly keyId: string;
   /** The one customer a customer's app key may read and change. */
   readonly customerId?: string | undefined;
+  /** Requests per second (lib/http/rate-limit.ts), when the key has its own. */
+  readonly rateLimit?: number | undefined;
 }
 
 export const hashKey = (key: string): string => createHash('sha256').update(key, 'utf8').digest('hex');
@@ -33,6 +35,7 @@ export interface KeyInfo {
   readonly role: Role;
   readonly storeId?: string | undefined;
   readonly customerId?: string | undefined;
+  readonly rateLimit?: number | undefined;
   readonly actor: string;
   readonly createdAt: string;
   readonly createdBy: string;
@@ -70,6 +73,7 @@ export function apiKeyRepository(db: Db, opts: { ttlMs?: number; clock?: () => n
       actor: item.actor as string,
       keyId: (item.keyId as string | undefined) ?? hash.slice(0, 12),
       ...(item.customerId ? { customerId: item.customerId as string } : {}),
+      ...(typeof item.rateLimit === 'number' ? { rateLimit: item.rateLimit } : {}),
     };
   };
 
@@ -102,7 +106,7 @@ export function apiKeyRepository(db: Db, opts: { ttlMs?: number; clock?: () => n
     async create(p: Omit<Principal, 'keyId'>, at: string, createdBy = 'system'): Promise<{ key: string; keyId: string; info: KeyInfo }> {
       const key = generateKey(p.role);
       const hash = hashKey(key);
-      const info: KeyInfo = { keyId: `k_${hash.slice(0, 12)}`, role: p.role, storeId: p.storeId, customerId: p.customerId, actor: p.actor, createdAt: at, createdBy };
+      const info: KeyInfo = { keyId: `k_${hash.slice(0, 12)}`, role: p.role, storeId: p.storeId, customerId: p.customerId, rateLimit: p.rateLimit, actor: p.actor, createdAt: at, createdBy };
       const r = await transactWrite(db, putItems(hash, info, p.tenantId));
       if (!r.ok) throw new Error('key collision');
       return { key, keyId: info.keyId, info };

@@ -53,6 +53,8 @@ export async function newTenant(program: unknown = scenarioProgram): Promise<Tes
     program,
     stores: [{ storeId: 'S-01', name: 'Store 1' }, { storeId: 'S-02', name: 'Store 2' }],
     staff: [{ name: 'anna' }],
+    // One key here stands for many tills (the load tests drive it hard); throttling has its own test.
+    rateLimit: 1000,
   });
   const posKey = p.posKeys['S-01']!;
   const staffKey = p.staffKeys.anna!;

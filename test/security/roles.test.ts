@@ -17,10 +17,10 @@ describe('roles per route', () => {
     t = await newTenant();
     keys.pos = t.posKey;
     for (const role of ['admin', 'marketer', 'support', 'auditor'] as const) {
-      keys[role] = (await t.staff('POST', '/v1/keys', { role, name: `${role} person` })).body.key;
+      keys[role] = (await t.staff('POST', '/v1/keys', { role, name: `${role} person`, rateLimit: 1000 })).body.key;
     }
     customerId = (await t.pos('POST', '/v1/customers', { name: 'Role target' })).body.customerId;
-    keys.customer = (await t.staff('POST', `/v1/customers/${customerId}/app-key`)).body.key;
+    keys.customer = (await t.staff('POST', `/v1/customers/${customerId}/app-key`, { rateLimit: 1000 })).body.key;
   });
 
   it('refuses exactly the roles a route does not list, and lets the others past the role check', async () => {
