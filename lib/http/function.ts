@@ -55,7 +55,7 @@ export function httpFunction<G extends RouteGroup>(group: G, routes: Record<Rout
         const allowed = roles.get(request.event.routeKey);
         if (!allowed) throw new HttpError(404, 'route_not_found', `no route ${request.event.routeKey}`);
         const principal = principalFromEvent(request.event);
-        if (!allowed.includes(principal.role)) throw new HttpError(403, 'forbidden', `a ${principal.role} key may not call this route`);
+        if (!allowed.includes(principal.role)) throw new HttpError(403, 'forbidden', `authorization: the ${principal.role} role may not call this route`, 'authorization');
         request.context.principal = principal;
         takeToken(principal.keyId, principal.rateLimit ?? defaultRateLimits[principal.role]);
       },
