@@ -13,6 +13,8 @@ interface Operation {
   summary: string;
   description?: string;
   body?: z.ZodType;
+  /** The body may be left out altogether. */
+  bodyOptional?: boolean;
   ok: { status: number; schema: z.ZodType; description: string };
   /** Error statuses this operation documents besides 400/401/403/500. */
   errors: number[];
@@ -102,8 +104,9 @@ const operations: Record<RouteKey, Operation> = {
   },
   'POST /v1/customers/{customerId}/app-key': {
     summary: 'Issue a key for the customer’s own app (shown once)',
-    description: 'The key can only read and change this customer, through /v1/me. Revoke it like any key. The body is optional.',
+    description: 'The key can only read and change this customer, through /v1/me. Revoke it like any key.',
     body: req.appKeyBody,
+    bodyOptional: true,
     ok: { status: 201, schema: res.appKeyResponse, description: 'The key, shown once.' },
     errors: [404],
   },
@@ -268,6 +271,7 @@ const errorText: Record<number, string> = {
   404: 'Not found (also for anything of another tenant).',
   409: 'Conflicts with the current state (balance, quantities left, identifiers taken).',
   422: 'Well-formed, but breaks a rule of the program or reuses an idempotency key with another body.',
+  429: 'The key made more requests per second than its limit (named in the message); retry after `retry-after` seconds.',
   500: 'Our fault, or the key authorizer failed (then API Gateway answers `{"message":"Internal Server Error"}`); safe to retry with the same body.',
   503: 'Briefly unavailable (storage throttled or timed out, or heavy contention on one customer); retry the same request — it is safe to.',
 };
@@ -302,7 +306,7 @@ export function buildOpenApi(): Record<string, unknown> {
         ...(params.length || op.query
           ? { parameters: [...params, ...(op.query ?? []).map((q) => ({ name: q.name, in: 'query', required: false, description: q.description, schema: q.schema }))] }
           : {}),
-        ...(op.body ? { requestBody: { required: true, content: { 'application/json': { schema: schemaOf(op.body, 'input') } } } } : {}),
+        ...(op.body ? { requestBody: { required: !op.bodyOptional, content: { 'application/json': { schema: schemaOf(op.body, 'input') } } } } : {}),
         responses,
       };
     }

@@ -21,6 +21,14 @@ describe('openapi.json', () => {
     for (const [file, schema] of Object.entries(expected)) expect(readFileSync(new URL(file, dir), 'utf8')).toBe(`${JSON.stringify(schema, null, 2)}\n`);
   });
 
+  it('should give every response a description, as OpenAPI requires', () => {
+    const doc = buildOpenApi() as { paths: Record<string, Record<string, { responses: Record<string, { description?: unknown }> }>> };
+    const missing = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.entries(ops).flatMap(([method, op]) => Object.entries(op.responses).filter(([, r]) => typeof r.description !== 'string').map(([status]) => `${method} ${path} ${status}`)),
+    );
+    expect(missing).toEqual([]);
+  });
+
   it('should document every route with its roles', () => {
     const doc = buildOpenApi() as { paths: Record<string, Record<string, { 'x-tally-roles': string[] }>> };
     for (const r of Object.values(routeGroups).flat()) {
