@@ -151,60 +151,48 @@ export class BackgroundStack extends Stack {
       id: 'CloudFormation-Validate::W3696',
       reason: "Pinpoint's engagement features ended on 30 Oct 2026; push through SendMessages (End User Messaging) still needs this application id.",
     });
-    this.notifyWorker = new TallyFunction(this, 'NotifyWorker', {
-      functionName: name('notify-worker'),
-      entry: workerEntry('notify'),
-      description: 'Tally notify worker: domain events → SMS, e-mail, push (once each)',
-      timeout: workerTimeout,
-      logsRemovalPolicy: retain,
-      environment: {
-        PINPOINT_APP_ID: pushApp.ref,
-        ...(props.emailFrom ? { EMAIL_FROM: props.emailFrom } : {}),
-        ...(props.smsSenderId ? { SMS_SENDER_ID: props.smsSenderId } : {}),
-      },
-    }).bindTable(props.table, 'readWrite');
-    this.notifyWorker.addEventSource(new SqsEventSource(this.notify.queue, { batchSize: 10, reportBatchItemFailures: true, maxConcurrency: 5 }));
-    for (const statement of sendingStatements(pushApp.attrArn, props.emailFrom, this)) this.notifyWorker.addToRolePolicy(statement);
-    Validations.of(this.notifyWorker.role!).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'SMS is sent with sns:Publish to a phone number, which has no ARN; the function publishes to no topic.',
-    });
-    new Rule(this, 'NotifyRule', {
-      ruleName: name('notify'),
+    // Both workers that message customers: same channels, same grants; each fed by a bus rule.
+    const messagingWorker = (id: string, worker: string, functionName: string, description: string, queue: WorkerQueue, rule: { name: string; description: string; detailTypes?: string[] }) => {
+      const fn = new TallyFunction(this, id, {
+        functionName: name(functionName),
+        entry: workerEntry(worker),
+        description,
+        timeout: workerTimeout,
+        logsRemovalPolicy: retain,
+        environment: {
+          PINPOINT_APP_ID: pushApp.ref,
+          ...(props.emailFrom ? { EMAIL_FROM: props.emailFrom } : {}),
+          ...(props.smsSenderId ? { SMS_SENDER_ID: props.smsSenderId } : {}),
+        },
+      }).bindTable(props.table, 'readWrite');
+      fn.addEventSource(new SqsEventSource(queue.queue, { batchSize: 10, reportBatchItemFailures: true, maxConcurrency: 5 }));
+      for (const statement of sendingStatements(pushApp.attrArn, props.emailFrom, this)) fn.addToRolePolicy(statement);
+      Validations.of(fn.role!).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'SMS is sent with sns:Publish to a phone number, which has no ARN; the function publishes to no topic.',
+      });
+      new Rule(this, `${id.replace('Worker', '')}Rule`, {
+        ruleName: name(rule.name),
+        description: rule.description,
+        eventBus: this.bus,
+        eventPattern: { source: [EVENT_SOURCE], ...(rule.detailTypes ? { detailType: rule.detailTypes } : {}) },
+        targets: [new SqsQueue(queue.queue, { deadLetterQueue: queue.deadLetterQueue, retryAttempts: 10 })],
+      });
+      return fn;
+    };
+    this.notifyWorker = messagingWorker('NotifyWorker', 'notify', 'notify-worker', 'Tally notify worker: domain events → SMS, e-mail, push (once each)', this.notify, {
+      name: 'notify',
       description: 'Domain events a customer may be told about',
-      eventBus: this.bus,
-      eventPattern: { source: [EVENT_SOURCE], detailType: Object.keys(notifiableEvents) },
-      targets: [new SqsQueue(this.notify.queue, { deadLetterQueue: this.notify.deadLetterQueue, retryAttempts: 10 })],
+      detailTypes: Object.keys(notifiableEvents),
     });
     this.jobFunction.addEnvironment(QUEUE_ENV.notify, this.notify.queue.queueUrl);
     this.notify.queue.grantSendMessages(this.jobFunction);
 
     // Journeys: every domain event may enter customers, plus the journeys' own work (entries, steps after a wait).
     this.journeys = new WorkerQueue(this, 'JourneyQueue', { queueName: name('journeys'), consumerTimeout: workerTimeout, alarmAction });
-    this.journeyWorker = new TallyFunction(this, 'JourneyWorker', {
-      functionName: name('journey-worker'),
-      entry: workerEntry('journeys'),
-      description: 'Tally journeys worker: enter customers, run steps, send journey messages (once each)',
-      timeout: workerTimeout,
-      logsRemovalPolicy: retain,
-      environment: {
-        PINPOINT_APP_ID: pushApp.ref,
-        ...(props.emailFrom ? { EMAIL_FROM: props.emailFrom } : {}),
-        ...(props.smsSenderId ? { SMS_SENDER_ID: props.smsSenderId } : {}),
-      },
-    }).bindTable(props.table, 'readWrite');
-    this.journeyWorker.addEventSource(new SqsEventSource(this.journeys.queue, { batchSize: 10, reportBatchItemFailures: true, maxConcurrency: 5 }));
-    for (const statement of sendingStatements(pushApp.attrArn, props.emailFrom, this)) this.journeyWorker.addToRolePolicy(statement);
-    Validations.of(this.journeyWorker.role!).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'SMS is sent with sns:Publish to a phone number, which has no ARN; the function publishes to no topic.',
-    });
-    new Rule(this, 'JourneyRule', {
-      ruleName: name('journeys'),
+    this.journeyWorker = messagingWorker('JourneyWorker', 'journeys', 'journey-worker', 'Tally journeys worker: enter customers, run steps, send journey messages (once each)', this.journeys, {
+      name: 'journeys',
       description: 'Every domain event, for journeys with event triggers',
-      eventBus: this.bus,
-      eventPattern: { source: [EVENT_SOURCE] },
-      targets: [new SqsQueue(this.journeys.queue, { deadLetterQueue: this.journeys.deadLetterQueue, retryAttempts: 10 })],
     });
     this.jobFunction.addEnvironment(QUEUE_ENV.journeys, this.journeys.queue.queueUrl);
     this.journeys.queue.grantSendMessages(this.jobFunction);

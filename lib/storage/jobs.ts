@@ -7,6 +7,7 @@ import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { Db } from './client.ts';
 import { indexKeys, keys, SHARDS } from './keys.ts';
+import { tableDefinition } from './table.ts';
 
 export interface TenantEntry {
   readonly tenantId: string;
@@ -45,6 +46,35 @@ export function jobRepository(db: Db) {
     } while (start);
   }
 
+  /**
+   * Customer ids from one sparse index, shard by shard, a page at a time. Sort keys are either the
+   * customer id or `{when}#{customerId}`; `below` and `prefix` bound the `when` (for `below`, '~'
+   * sorts after '#' and every id character, so `day#~` takes all of that day).
+   */
+  async function* customersIn(
+    index: (typeof tableDefinition.globalSecondaryIndexes)[number]['name'],
+    pkOf: (shard: number) => string,
+    range: { below: string } | { prefix: string } | null,
+    meter?: ReadMeter,
+  ): AsyncGenerator<string[]> {
+    const { partitionKey, sortKey } = tableDefinition.globalSecondaryIndexes.find((g) => g.name === index)!;
+    const bound = range === null ? '' : 'below' in range ? ' AND #sk < :sk' : ' AND begins_with(#sk, :sk)';
+    for (let shard = 0; shard < SHARDS; shard++) {
+      for await (const items of queryPages(
+        {
+          TableName: db.table,
+          IndexName: index,
+          KeyConditionExpression: `#pk = :pk${bound}`,
+          ExpressionAttributeNames: { '#pk': partitionKey, ...(range ? { '#sk': sortKey } : {}) },
+          ExpressionAttributeValues: { ':pk': pkOf(shard), ...(range ? { ':sk': 'below' in range ? range.below : range.prefix } : {}) },
+        },
+        meter,
+      )) {
+        if (items.length) yield items.map((i) => String(i[sortKey]).split('#').at(-1)!);
+      }
+    }
+  }
+
   return {
     async tenants(): Promise<TenantEntry[]> {
       const out: TenantEntry[] = [];
@@ -59,87 +89,26 @@ export function jobRepository(db: Db) {
     },
 
     /** Customer ids whose birthday ("MM-DD") it is, shard by shard, a page at a time. */
-    async *birthdays(tenantId: string, monthDay: string, meter?: ReadMeter): AsyncGenerator<string[]> {
-      for (let shard = 0; shard < SHARDS; shard++) {
-        for await (const items of queryPages(
-          {
-            TableName: db.table,
-            IndexName: 'birthdays',
-            KeyConditionExpression: 'bdayPk = :pk',
-            ExpressionAttributeValues: { ':pk': indexKeys.birthdays(tenantId, monthDay, shard) },
-          },
-          meter,
-        )) {
-          if (items.length) yield items.map((i) => i.bdaySk as string);
-        }
-      }
-    },
+    birthdays: (tenantId: string, monthDay: string, meter?: ReadMeter) =>
+      customersIn('birthdays', (shard) => indexKeys.birthdays(tenantId, monthDay, shard), null, meter),
 
     /**
      * Customer ids whose earliest expiring lot is in a month `before` (expired), or exactly `month`
      * (reminders), shard by shard.
      */
-    async *expiring(tenantId: string, range: { before: string } | { month: string }, meter?: ReadMeter): AsyncGenerator<string[]> {
-      for (let shard = 0; shard < SHARDS; shard++) {
-        const condition =
-          'before' in range
-            ? { KeyConditionExpression: 'expPk = :pk AND expSk < :m', ExpressionAttributeValues: { ':pk': indexKeys.expiry(tenantId, shard), ':m': range.before } }
-            : {
-                KeyConditionExpression: 'expPk = :pk AND begins_with(expSk, :m)',
-                ExpressionAttributeValues: { ':pk': indexKeys.expiry(tenantId, shard), ':m': `${range.month}#` },
-              };
-        for await (const items of queryPages({ TableName: db.table, IndexName: 'expiry', ...condition }, meter)) {
-          if (items.length) yield items.map((i) => (i.expSk as string).slice((i.expSk as string).indexOf('#') + 1));
-        }
-      }
-    },
+    expiring: (tenantId: string, range: { before: string } | { month: string }, meter?: ReadMeter) =>
+      customersIn('expiry', (shard) => indexKeys.expiry(tenantId, shard), 'before' in range ? { below: range.before } : { prefix: `${range.month}#` }, meter),
 
     /** Customer ids with pending points released on or before `day`, shard by shard. */
-    async *releasing(tenantId: string, day: string, meter?: ReadMeter): AsyncGenerator<string[]> {
-      // `relSk` is `releaseDay#customerId`; '~' sorts after '#' and every id character.
-      for (let shard = 0; shard < SHARDS; shard++) {
-        for await (const items of queryPages(
-          {
-            TableName: db.table,
-            IndexName: 'release',
-            KeyConditionExpression: 'relPk = :pk AND relSk < :to',
-            ExpressionAttributeValues: { ':pk': indexKeys.release(tenantId, shard), ':to': `${day}#~` },
-          },
-          meter,
-        )) {
-          if (items.length) yield items.map((i) => (i.relSk as string).slice((i.relSk as string).indexOf('#') + 1));
-        }
-      }
-    },
+    releasing: (tenantId: string, day: string, meter?: ReadMeter) =>
+      customersIn('release', (shard) => indexKeys.release(tenantId, shard), { below: `${day}#~` }, meter),
 
     /** Customer ids with a refill reminder due on or before `day`, shard by shard. */
-    async *refillsDue(tenantId: string, day: string, meter?: ReadMeter): AsyncGenerator<string[]> {
-      for (let shard = 0; shard < SHARDS; shard++) {
-        for await (const items of queryPages(
-          {
-            TableName: db.table,
-            IndexName: 'refills',
-            KeyConditionExpression: 'refPk = :pk AND refSk < :to',
-            ExpressionAttributeValues: { ':pk': indexKeys.refills(tenantId, shard), ':to': `${day}#~` },
-          },
-          meter,
-        )) {
-          if (items.length) yield items.map((i) => (i.refSk as string).slice((i.refSk as string).indexOf('#') + 1));
-        }
-      }
-    },
+    refillsDue: (tenantId: string, day: string, meter?: ReadMeter) =>
+      customersIn('refills', (shard) => indexKeys.refills(tenantId, shard), { below: `${day}#~` }, meter),
 
     /** Customer ids above the first level, whom a period review may lower. */
-    async *aboveFirstLevel(tenantId: string, meter?: ReadMeter): AsyncGenerator<string[]> {
-      for (let shard = 0; shard < SHARDS; shard++) {
-        for await (const items of queryPages(
-          { TableName: db.table, IndexName: 'tiers', KeyConditionExpression: 'tierPk = :pk', ExpressionAttributeValues: { ':pk': indexKeys.tiers(tenantId, shard) } },
-          meter,
-        )) {
-          if (items.length) yield items.map((i) => i.tierSk as string);
-        }
-      }
-    },
+    aboveFirstLevel: (tenantId: string, meter?: ReadMeter) => customersIn('tiers', (shard) => indexKeys.tiers(tenantId, shard), null, meter),
 
     /** Marks a job's day as fanned out; false if an earlier run already did. */
     claimRun(tenantId: string, job: string, day: string, at: string): Promise<boolean> {
