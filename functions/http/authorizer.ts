@@ -5,7 +5,8 @@
  */
 import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
 import { deps } from '#lib/app/deps.ts';
-import { authorizeHeader, type AuthorizerContext } from '#lib/http/auth.ts';
+import type { AuthorizerContext } from '#lib/http/auth.ts';
+import { authorizeHeader } from '#lib/http/authorize.ts';
 
 export const handler = async (
   event: APIGatewayRequestAuthorizerEventV2,

@@ -8,7 +8,6 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { Principal, Role } from '../storage/api-keys.ts';
 import { HttpError } from './errors.ts';
 import { defaultRateLimits } from './rate-limit.ts';
-import { looksLikeJwt, staffPrincipal } from './staff-token.ts';
 
 /** What the authorizer passes on; string values only (API Gateway's rule for context). */
 export interface AuthorizerContext {
@@ -22,19 +21,6 @@ export interface AuthorizerContext {
   readonly rateLimit?: string;
   /** Set instead of the above when the key is malformed or not valid. */
   readonly error?: 'malformed' | 'invalid';
-}
-
-export async function authorizeHeader(
-  header: string | undefined,
-  resolve: (key: string) => Promise<Principal | null>,
-): Promise<AuthorizerContext> {
-  const match = /^Bearer\s+(\S{1,4096})$/i.exec(header ?? '');
-  if (!match) return { error: 'malformed' };
-  const credential = match[1]!;
-  // Staff may sign in (a JWT from the identity provider) or hold a key; tills and apps hold keys.
-  const p = looksLikeJwt(credential) ? await staffPrincipal(credential) : credential.length <= 512 ? await resolve(credential) : null;
-  if (!p) return { error: 'invalid' };
-  return { tenantId: p.tenantId, role: p.role, actor: p.actor, keyId: p.keyId, ...(p.storeId ? { storeId: p.storeId } : {}), ...(p.customerId ? { customerId: p.customerId } : {}), rateLimit: String(p.rateLimit ?? defaultRateLimits[p.role]) };
 }
 
 const challenge = { 'www-authenticate': 'Bearer' };
