@@ -9,7 +9,7 @@ import { runJob } from '#lib/app/jobs.ts';
 import { releaseTimers } from '#lib/app/journeys.ts';
 import { releaseDeferred } from '#lib/app/notify.ts';
 import { busMessage } from '#lib/events/catalog.ts';
-import { logger } from '#lib/http/function.ts';
+import { logger } from '#lib/observability/logger.ts';
 import { accountQueue, journeyQueue, notifyQueue } from '#lib/messaging/queues.ts';
 
 export const jobEventSchema = z.strictObject({

@@ -10,7 +10,7 @@ import { envelopeSchema, type DomainEvent } from '#lib/events/catalog.ts';
 import { EVENT_BUS_ENV, eventBridgePublisher } from '#lib/events/eventbridge.ts';
 import { eventsFromChange } from '#lib/events/outbox.ts';
 import { changeFromStreamRecord } from '#lib/events/stream-record.ts';
-import { logger } from '#lib/http/function.ts';
+import { logger } from '#lib/observability/logger.ts';
 
 let publisher: ReturnType<typeof eventBridgePublisher> | undefined;
 const bus = () => (publisher ??= eventBridgePublisher(new EventBridgeClient({ maxAttempts: 3 }), requiredEnv(EVENT_BUS_ENV)));

@@ -22,6 +22,9 @@ export interface TallyFunctionProps
   readonly logsRemovalPolicy?: RemovalPolicy;
 }
 
+/** How long a function may run unless it says otherwise; request retries stay well inside it (lib/storage/transact.ts). */
+export const defaultFunctionTimeout = Duration.seconds(10);
+
 /** DynamoDB actions by intent; TransactWriteItems is authorised per item action. */
 export const tableActions = {
   keyLookup: ['dynamodb:GetItem'],
@@ -45,7 +48,7 @@ export class TallyFunction extends NodejsFunction {
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize ?? 512,
-      timeout: props.timeout ?? Duration.seconds(10),
+      timeout: props.timeout ?? defaultFunctionTimeout,
       tracing: props.tracing ?? Tracing.ACTIVE,
       logGroup,
       handler: 'handler',

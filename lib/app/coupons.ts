@@ -1,7 +1,8 @@
 /** Staff use cases for coupon codes: issue from a campaign of the program, look one up. */
 import { randomInt } from 'node:crypto';
 import { transactWrite } from '../storage/transact.ts';
-import { HttpError, notFound } from '../http/errors.ts';
+import { BusyError, NotFoundError } from './errors.ts';
+import { RuleViolationError } from '#domain/errors.ts';
 import type { Principal } from '../storage/api-keys.ts';
 import type { CouponRecord } from '../storage/coupons.ts';
 import type { Deps } from './deps.ts';
@@ -20,16 +21,16 @@ export async function issueCoupons(
 ) {
   const { program } = await requireProgram(deps, p.tenantId);
   const campaign = program.coupons.find((c) => c.id === body.campaignId);
-  if (!campaign) throw new HttpError(422, 'unknown_campaign', `campaignId: "${body.campaignId}" is not a campaign of the current program`, 'campaignId');
-  if (body.customerId && !(await deps.customers.get(p.tenantId, body.customerId))) throw notFound('customer', 'customerId');
+  if (!campaign) throw new RuleViolationError('unknown_campaign', `campaignId: "${body.campaignId}" is not a campaign of the current program`, 'campaignId');
+  if (body.customerId && !(await deps.customers.get(p.tenantId, body.customerId))) throw new NotFoundError('customer', 'customerId');
   const issuedAt = deps.clock().toISOString();
   if (body.segment !== undefined) {
     const members = await deps.customers.segmentMembers(p.tenantId, body.segment, MAX_SEGMENT_ISSUE);
     if (members.truncated) {
-      throw new HttpError(422, 'segment_too_large', `segment: more than ${MAX_SEGMENT_ISSUE} customers; issue in batches by sub-segment`, 'segment');
+      throw new RuleViolationError('segment_too_large', `segment: more than ${MAX_SEGMENT_ISSUE} customers; issue in batches by sub-segment`, 'segment');
     }
     const coupons = members.ids.map((customerId) => ({ code: `${campaign.code}-${randomPart()}`, campaignId: campaign.id, customerId, status: 'issued' as const, issuedAt, issuedBy: p.actor }));
-    if (!(await deps.coupons.issue(p.tenantId, coupons))) throw new HttpError(503, 'busy', 'could not issue unique codes; retry');
+    if (!(await deps.coupons.issue(p.tenantId, coupons))) throw new BusyError('could not issue unique codes; retry');
     await recordIssue(deps, p, issuedAt, campaign.id, { segment: body.segment, count: coupons.length });
     return { campaignId: campaign.id, segment: body.segment, codes: coupons.map((c) => c.code), customers: members.ids };
   }
@@ -48,12 +49,12 @@ export async function issueCoupons(
       return { campaignId: campaign.id, customerId: body.customerId, codes: coupons.map((c) => c.code) };
     }
   }
-  throw new HttpError(503, 'busy', 'could not issue unique codes; retry');
+  throw new BusyError('could not issue unique codes; retry');
 }
 
 export async function getCoupon(deps: Deps, p: Principal, code: string) {
   const c = await deps.coupons.get(p.tenantId, code.toUpperCase());
-  if (!c) throw notFound('coupon', 'code');
+  if (!c) throw new NotFoundError('coupon', 'code');
   return c;
 }
 

@@ -10,7 +10,8 @@ import { emptyAccount } from '#domain/account.ts';
 import { cardNumber, normalizeCard, normalizePhone } from '#domain/identifiers.ts';
 import type { Program } from '#domain/program.ts';
 import { currentTier, isStaffTier } from '#domain/tiers.ts';
-import { HttpError, notFound } from '../http/errors.ts';
+import { BusyError, ConflictError, ForbiddenError, IdempotencyConflictError, InvalidRequestError, NotFoundError } from './errors.ts';
+import { RuleViolationError } from '#domain/errors.ts';
 import type { AdjustmentBody, CustomerRef, EnrolBody, ReviewBody, TierBody } from '../http/schemas.ts';
 import type { Principal } from '../storage/api-keys.ts';
 import { CreateRaceError, EnrolmentExistsError, IdentifierTakenError, numberEntries, type CustomerRecord } from '../storage/customers.ts';
@@ -22,7 +23,7 @@ import { customerView, pendingReferralPoints, pointsView, rewardsView, tierView 
 
 export async function requireProgram(deps: Deps, tenantId: string): Promise<{ version: number; program: Program }> {
   const p = await deps.programs.current(tenantId);
-  if (!p) throw new HttpError(409, 'program_not_configured', 'this tenant has no loyalty program published yet');
+  if (!p) throw new ConflictError('program_not_configured', 'this tenant has no loyalty program published yet');
   return p;
 }
 
@@ -31,18 +32,18 @@ export async function resolveCustomer(deps: Deps, tenantId: string, ref: Custome
   let customerId = ref.customerId;
   if (ref.card !== undefined) {
     const card = normalizeCard(ref.card);
-    if (!card) throw new HttpError(400, 'invalid_request', `${prefix}.card: must be 4–32 letters or digits`, `${prefix}.card`);
+    if (!card) throw new InvalidRequestError(`${prefix}.card: must be 4–32 letters or digits`, `${prefix}.card`);
     customerId = (await deps.customers.findId(tenantId, 'card', card)) ?? undefined;
-    if (!customerId) throw notFound('customer with this card', `${prefix}.card`);
+    if (!customerId) throw new NotFoundError('customer with this card', `${prefix}.card`);
   } else if (ref.phone !== undefined) {
     const phone = normalizePhone(ref.phone);
-    if (!phone) throw new HttpError(400, 'invalid_request', `${prefix}.phone: must be an international number such as +37491234567`, `${prefix}.phone`);
+    if (!phone) throw new InvalidRequestError(`${prefix}.phone: must be an international number such as +37491234567`, `${prefix}.phone`);
     customerId = (await deps.customers.findId(tenantId, 'phone', phone)) ?? undefined;
-    if (!customerId) throw notFound('customer with this phone', `${prefix}.phone`);
+    if (!customerId) throw new NotFoundError('customer with this phone', `${prefix}.phone`);
   }
   const customer = customerId ? await deps.customers.get(tenantId, customerId) : null;
   // An erased customer cannot be identified again, not even by id.
-  if (!customer || customer.profile.erasedAt) throw notFound('customer', `${prefix}.customerId`);
+  if (!customer || customer.profile.erasedAt) throw new NotFoundError('customer', `${prefix}.customerId`);
   return customer;
 }
 
@@ -76,21 +77,21 @@ export async function enrol(deps: Deps, p: Principal, body: EnrolBody): Promise<
   const hash = requestHash(body);
   const idempotencyKey = body.enrolmentId ? keys.enrolment(p.tenantId, body.enrolmentId) : undefined;
   const replay = (storedHash: string, response: string): Answer => {
-    if (storedHash !== hash) throw new HttpError(422, 'idempotency_conflict', 'enrolmentId: was already used with a different body', 'enrolmentId');
+    if (storedHash !== hash) throw new IdempotencyConflictError('enrolmentId: was already used with a different body', 'enrolmentId');
     return { body: response, replayed: true };
   };
   const earlier = async () => (body.enrolmentId ? deps.customers.enrolment(p.tenantId, body.enrolmentId) : null);
   const first = await earlier();
   if (first) return replay(first.requestHash, first.response);
   const phone = body.phone === undefined ? undefined : normalizePhone(body.phone);
-  if (phone === null) throw new HttpError(400, 'invalid_request', 'phone: must be an international number such as +37491234567', 'phone');
+  if (phone === null) throw new InvalidRequestError('phone: must be an international number such as +37491234567', 'phone');
   const givenCard = body.card === undefined ? undefined : normalizeCard(body.card);
-  if (givenCard === null) throw new HttpError(400, 'invalid_request', 'card: must be 4–32 letters or digits', 'card');
+  if (givenCard === null) throw new InvalidRequestError('card: must be 4–32 letters or digits', 'card');
   let referredBy: string | null = null;
   if (body.referralCode !== undefined) {
-    if (!program.referral) throw new HttpError(422, 'referral_not_offered', 'referralCode: this program has no referral terms', 'referralCode');
+    if (!program.referral) throw new RuleViolationError('referral_not_offered', 'referralCode: this program has no referral terms', 'referralCode');
     referredBy = await deps.customers.findId(p.tenantId, 'referral', body.referralCode.toUpperCase());
-    if (!referredBy) throw new HttpError(422, 'unknown_referral_code', 'referralCode: no customer has this code', 'referralCode');
+    if (!referredBy) throw new RuleViolationError('unknown_referral_code', 'referralCode: no customer has this code', 'referralCode');
   }
   const now = deps.clock();
   const at = now.toISOString();
@@ -141,7 +142,7 @@ export async function enrol(deps: Deps, p: Principal, body: EnrolBody): Promise<
       throw e;
     }
   }
-  throw new HttpError(503, 'busy', 'could not issue a unique card number; retry');
+  throw new BusyError('could not issue a unique card number; retry');
 }
 
 /**
@@ -157,7 +158,7 @@ export function settle(program: Program, c: CustomerRecord, now: Date): { record
 export async function getCustomer(deps: Deps, p: Principal, customerId: string) {
   const { program } = await requireProgram(deps, p.tenantId);
   const c = await deps.customers.get(p.tenantId, customerId);
-  if (!c || c.profile.erasedAt) throw notFound('customer', 'customerId');
+  if (!c || c.profile.erasedAt) throw new NotFoundError('customer', 'customerId');
   return customerView(c, program, deps.clock());
 }
 
@@ -169,13 +170,13 @@ function decodeCursor(cursor: string): string {
   } catch {
     // fall through to the 400 below
   }
-  throw new HttpError(400, 'invalid_request', 'cursor: is not a cursor this API returned', 'cursor');
+  throw new InvalidRequestError('cursor: is not a cursor this API returned', 'cursor');
 }
 
 export async function ledgerPage(deps: Deps, p: Principal, customerId: string, q: { limit: number; cursor?: string | undefined }) {
   const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
   const c = await deps.customers.get(p.tenantId, customerId);
-  if (!c) throw notFound('customer', 'customerId');
+  if (!c) throw new NotFoundError('customer', 'customerId');
   const page = await deps.customers.ledger(p.tenantId, customerId, q.limit, after);
   return {
     customerId,
@@ -197,13 +198,13 @@ export async function adjust(deps: Deps, p: Principal, customerId: string, body:
   const { program } = await requireProgram(deps, p.tenantId);
   const limit = program.staff.supportAdjustmentLimit;
   if (p.role === 'support' && Math.abs(body.points) > limit) {
-    throw new HttpError(403, 'over_limit', `points: a support key may adjust at most ${limit} points at a time; ask an admin`, 'points');
+    throw new ForbiddenError(`points: a support key may adjust at most ${limit} points at a time; ask an admin`, 'points', 'over_limit');
   }
   const hash = requestHash({ customerId, ...body });
   const key = keys.adjustment(p.tenantId, customerId, body.adjustmentId);
   return withOptimisticRetry<Answer>(async () => {
     const loaded = await deps.customers.get(p.tenantId, customerId);
-    if (!loaded) throw notFound('customer', 'customerId');
+    if (!loaded) throw new NotFoundError('customer', 'customerId');
     const now = deps.clock();
     const settled = settle(program, loaded, now);
     const c = settled.record;
@@ -246,7 +247,7 @@ export async function adjust(deps: Deps, p: Principal, customerId: string, body:
     const first = r.reasons[0];
     if (first?.code === 'ConditionalCheckFailed' && first.item) {
       if (first.item.requestHash !== hash) {
-        throw new HttpError(422, 'idempotency_conflict', 'adjustmentId: was already used with a different body', 'adjustmentId');
+        throw new IdempotencyConflictError('adjustmentId: was already used with a different body', 'adjustmentId');
       }
       return { done: true, value: { body: first.item.response as string, replayed: true } };
     }
@@ -257,11 +258,11 @@ export async function adjust(deps: Deps, p: Principal, customerId: string, body:
 export async function setStaffTier(deps: Deps, p: Principal, customerId: string, body: TierBody) {
   const { program } = await requireProgram(deps, p.tenantId);
   if (body.tierId !== null && !isStaffTier(program, body.tierId)) {
-    throw new HttpError(422, 'unknown_tier', `tierId: "${body.tierId}" is not a staff-assigned tier of this program`, 'tierId');
+    throw new RuleViolationError('unknown_tier', `tierId: "${body.tierId}" is not a staff-assigned tier of this program`, 'tierId');
   }
   return withOptimisticRetry(async () => {
     const c = await deps.customers.get(p.tenantId, customerId);
-    if (!c) throw notFound('customer', 'customerId');
+    if (!c) throw new NotFoundError('customer', 'customerId');
     const now = deps.clock();
     const next: CustomerRecord = {
       ...c,
@@ -293,7 +294,7 @@ export async function recordReview(deps: Deps, p: Principal, customerId: string,
   const key = keys.review(p.tenantId, customerId, body.sku);
   return withOptimisticRetry<Answer>(async () => {
     const loaded = await deps.customers.get(p.tenantId, customerId);
-    if (!loaded) throw notFound('customer', 'customerId');
+    if (!loaded) throw new NotFoundError('customer', 'customerId');
     const now = deps.clock();
     const settled = settle(program, loaded, now);
     const bonus = grantBonus(program, settled.record.account, program.bonuses.review ?? 0, now);
@@ -329,7 +330,7 @@ export async function setSegments(deps: Deps, p: Principal, customerId: string, 
   const { program } = await requireProgram(deps, p.tenantId);
   return withOptimisticRetry(async () => {
     const c = await deps.customers.get(p.tenantId, customerId);
-    if (!c) throw notFound('customer', 'customerId');
+    if (!c) throw new NotFoundError('customer', 'customerId');
     const next: CustomerRecord = { ...c, account: { ...c.account, segments: [...new Set(segments)].sort() } };
     const at = deps.clock().toISOString();
     const r = await transactWrite(deps.db, [
@@ -347,7 +348,7 @@ export async function setDevices(deps: Deps, p: Principal, customerId: string, d
   const { program } = await requireProgram(deps, p.tenantId);
   return withOptimisticRetry(async () => {
     const c = await deps.customers.get(p.tenantId, customerId);
-    if (!c) throw notFound('customer', 'customerId');
+    if (!c) throw new NotFoundError('customer', 'customerId');
     const next: CustomerRecord = { ...c, profile: { ...c.profile, devices: [...devices] } };
     const r = await transactWrite(deps.db, deps.customers.updateItems(c, next, []));
     if (!r.ok) return { done: false };
@@ -362,7 +363,7 @@ export async function setDevices(deps: Deps, p: Principal, customerId: string, d
 export async function createAppKey(deps: Deps, p: Principal, customerId: string, rateLimit?: number) {
   await requireProgram(deps, p.tenantId);
   const c = await deps.customers.get(p.tenantId, customerId);
-  if (!c || c.profile.erasedAt) throw notFound('customer', 'customerId');
+  if (!c || c.profile.erasedAt) throw new NotFoundError('customer', 'customerId');
   const at = deps.clock().toISOString();
   const created = await deps.apiKeys.create({ tenantId: p.tenantId, storeId: undefined, role: 'customer', actor: `customer:${customerId}`, customerId, rateLimit }, at, p.actor);
   await transactWrite(deps.db, [deps.audit.item(p.tenantId, { at, actor: p.actor, action: 'key.create', target: `key:${created.keyId}`, after: { role: 'customer', customerId } })]);
@@ -371,6 +372,6 @@ export async function createAppKey(deps: Deps, p: Principal, customerId: string,
 
 /** The customer a customer's app key belongs to; any other principal has none here. */
 export function ownCustomerId(p: Principal): string {
-  if (p.role !== 'customer' || !p.customerId) throw new HttpError(403, 'forbidden', 'only a customer app key may use /v1/me');
+  if (p.role !== 'customer' || !p.customerId) throw new ForbiddenError('only a customer app key may use /v1/me');
   return p.customerId;
 }

@@ -10,7 +10,7 @@ import { actionAt, underCap, type JourneyDefinition } from '#domain/journeys.ts'
 import { renderTemplates, sendAt } from '#domain/notifications.ts';
 import { catchUp } from '#domain/pending.ts';
 import type { DomainEvent } from '../events/catalog.ts';
-import { HttpError, notFound } from '../http/errors.ts';
+import { ConflictError, NotFoundError } from './errors.ts';
 import { chunk, type Queue } from '../messaging/queue.ts';
 import type { CreateJourneyBody } from '../http/schemas.ts';
 import type { Principal } from '../storage/api-keys.ts';
@@ -35,13 +35,13 @@ export async function createJourney(deps: Deps, p: Principal, body: CreateJourne
   const at = deps.clock().toISOString();
   const record: JourneyRecord = { journeyId, definition, status: 'draft', createdAt: at, createdBy: p.actor };
   const audit = deps.audit.item(p.tenantId, { at, actor: p.actor, action: 'journey.create', target: `journey:${journeyId}`, after: definition });
-  if (!(await deps.journeys.create(p.tenantId, record, [audit]))) throw new HttpError(409, 'journey_exists', `journeyId: "${journeyId}" already exists`, 'journeyId');
+  if (!(await deps.journeys.create(p.tenantId, record, [audit]))) throw new ConflictError('journey_exists', `journeyId: "${journeyId}" already exists`, 'journeyId');
   return journeyView(record);
 }
 
 export async function getJourney(deps: Deps, p: Principal, journeyId: string) {
   const j = await deps.journeys.get(p.tenantId, journeyId);
-  if (!j) throw notFound('journey', 'journeyId');
+  if (!j) throw new NotFoundError('journey', 'journeyId');
   return journeyView(j);
 }
 
@@ -52,11 +52,11 @@ export async function listJourneys(deps: Deps, p: Principal) {
 /** Starts a draft (or restarts a stopped) journey; an audience without a date enters now, with one at its date. */
 export async function startJourney(deps: Deps, queue: Queue<JourneyWork>, p: Principal, journeyId: string) {
   const j = await deps.journeys.get(p.tenantId, journeyId);
-  if (!j) throw notFound('journey', 'journeyId');
+  if (!j) throw new NotFoundError('journey', 'journeyId');
   const at = deps.clock().toISOString();
   const audit = deps.audit.item(p.tenantId, { at, actor: p.actor, action: 'journey.start', target: `journey:${journeyId}`, before: { status: j.status }, after: { status: 'active' } });
   if (!(await deps.journeys.setStatus(p.tenantId, journeyId, ['draft', 'stopped'], 'active', at, [audit]))) {
-    throw new HttpError(409, 'journey_active', 'journeyId: the journey is already running', 'journeyId');
+    throw new ConflictError('journey_active', 'journeyId: the journey is already running', 'journeyId');
   }
   const t = j.definition.trigger;
   if (t.kind === 'audience') {
@@ -73,11 +73,11 @@ export async function startJourney(deps: Deps, queue: Queue<JourneyWork>, p: Pri
 /** Stops a journey: nobody enters any more, and customers on the way go no further. */
 export async function stopJourney(deps: Deps, p: Principal, journeyId: string) {
   const j = await deps.journeys.get(p.tenantId, journeyId);
-  if (!j) throw notFound('journey', 'journeyId');
+  if (!j) throw new NotFoundError('journey', 'journeyId');
   const at = deps.clock().toISOString();
   const audit = deps.audit.item(p.tenantId, { at, actor: p.actor, action: 'journey.stop', target: `journey:${journeyId}`, before: { status: 'active' }, after: { status: 'stopped' } });
   if (!(await deps.journeys.setStatus(p.tenantId, journeyId, ['active'], 'stopped', at, [audit]))) {
-    throw new HttpError(409, 'journey_not_active', 'journeyId: the journey is not running', 'journeyId');
+    throw new ConflictError('journey_not_active', 'journeyId: the journey is not running', 'journeyId');
   }
   return journeyView((await deps.journeys.get(p.tenantId, journeyId))!);
 }

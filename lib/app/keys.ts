@@ -1,13 +1,13 @@
 /** Staff use cases for API keys: create (shown once), list, rotate with an overlap, revoke. */
-import { HttpError, notFound } from '../http/errors.ts';
+import { InvalidRequestError, NotFoundError } from './errors.ts';
 import { KeyNotFoundError, type Principal, type Role } from '../storage/api-keys.ts';
 import { transactWrite } from '../storage/transact.ts';
 import type { Deps } from './deps.ts';
 
 export async function createKey(deps: Deps, p: Principal, body: { role: Role; storeId?: string | undefined; name: string; rateLimit?: number | undefined }) {
   if (body.role === 'pos') {
-    if (!body.storeId) throw new HttpError(400, 'invalid_request', 'storeId: is required for a POS key', 'storeId');
-    if (!(await deps.stores.get(p.tenantId, body.storeId))) throw notFound('store', 'storeId');
+    if (!body.storeId) throw new InvalidRequestError('storeId: is required for a POS key', 'storeId');
+    if (!(await deps.stores.get(p.tenantId, body.storeId))) throw new NotFoundError('store', 'storeId');
   }
   const at = deps.clock().toISOString();
   const actor = body.role === 'pos' ? `pos:${body.storeId}` : `staff:${body.name}`;
@@ -40,7 +40,7 @@ async function end(deps: Deps, p: Principal, keyId: string, field: 'revokedAt' |
   try {
     return await deps.apiKeys.end(p.tenantId, keyId, field, at);
   } catch (e) {
-    if (e instanceof KeyNotFoundError) throw notFound('key', 'keyId');
+    if (e instanceof KeyNotFoundError) throw new NotFoundError('key', 'keyId');
     throw e;
   }
 }

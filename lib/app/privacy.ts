@@ -6,7 +6,7 @@
  * without the personal values themselves.
  */
 import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
-import { HttpError, notFound } from '../http/errors.ts';
+import { BusyError, NotFoundError } from './errors.ts';
 import type { Principal } from '../storage/api-keys.ts';
 import type { CustomerRecord } from '../storage/customers.ts';
 import { keys } from '../storage/keys.ts';
@@ -23,7 +23,7 @@ const strip = (i: Record<string, unknown>) => {
 export async function exportCustomer(deps: Deps, p: Principal, customerId: string) {
   const { program } = await requireProgram(deps, p.tenantId);
   const c = await deps.customers.get(p.tenantId, customerId);
-  if (!c || c.profile.erasedAt) throw notFound('customer', 'customerId');
+  if (!c || c.profile.erasedAt) throw new NotFoundError('customer', 'customerId');
   const now = deps.clock();
   const items = await deps.customers.partition(p.tenantId, customerId);
   const ofType = (type: string) => items.filter((i) => i.type === type).map(strip);
@@ -71,7 +71,7 @@ export async function eraseCustomer(deps: Deps, p: Principal, customerId: string
   await requireProgram(deps, p.tenantId);
   const erasedAt = await withOptimisticRetry<string>(async () => {
     const c = await deps.customers.get(p.tenantId, customerId);
-    if (!c) throw notFound('customer', 'customerId');
+    if (!c) throw new NotFoundError('customer', 'customerId');
     if (c.profile.erasedAt) return { done: true, value: c.profile.erasedAt };
     const at = deps.clock().toISOString();
     const next: CustomerRecord = {
@@ -98,7 +98,7 @@ export async function eraseCustomer(deps: Deps, p: Principal, customerId: string
   const sent = (await deps.customers.partition(p.tenantId, customerId)).filter((i) => i.type === 'notification');
   for (let i = 0; i < sent.length; i += 100) {
     const r = await transactWrite(deps.db, sent.slice(i, i + 100).map((n): TransactItem => ({ Delete: { TableName: deps.db.table, Key: { pk: n.pk, sk: n.sk } } })));
-    if (!r.ok) throw new HttpError(503, 'busy', 'could not finish erasing; retry the same request');
+    if (!r.ok) throw new BusyError('could not finish erasing; retry the same request');
   }
   return { customerId, erasedAt, removed: { notifications: sent.length } };
 }

@@ -1,13 +1,13 @@
 /** Staff use cases on the program document: read, dry-run validate, publish, list versions. */
 import { parseProgram, type ProgramIssue } from '#domain/program.ts';
-import { HttpError, notFound } from '../http/errors.ts';
+import { ConflictError, InvalidRequestError, NotFoundError } from './errors.ts';
 import type { Principal } from '../storage/api-keys.ts';
 import { ProgramVersionConflictError } from '../storage/programs.ts';
 import type { Deps } from './deps.ts';
 
 export async function currentProgram(deps: Deps, p: Principal) {
   const s = await deps.programs.currentStored(p.tenantId);
-  if (!s) throw notFound('program');
+  if (!s) throw new NotFoundError('program');
   return s;
 }
 
@@ -21,7 +21,7 @@ export async function publishProgram(deps: Deps, p: Principal, body: { document:
   if (!r.ok) {
     const first = r.issues[0]!;
     const field = first.path ? `document.${first.path}` : 'document';
-    throw new HttpError(400, 'invalid_program', `${field}: ${first.message} (${r.issues.length} problem(s); POST /v1/program/validate lists all)`, field);
+    throw new InvalidRequestError(`${field}: ${first.message} (${r.issues.length} problem(s); POST /v1/program/validate lists all)`, field, 'invalid_program');
   }
   try {
     const at = deps.clock().toISOString();
@@ -31,7 +31,7 @@ export async function publishProgram(deps: Deps, p: Principal, body: { document:
     return { version, document: body.document, publishedBy: p.actor, publishedAt: at };
   } catch (e) {
     if (e instanceof ProgramVersionConflictError) {
-      throw new HttpError(409, 'version_conflict', `basedOnVersion: the program is at version ${e.current} now; reload and apply your change to it`, 'basedOnVersion');
+      throw new ConflictError('version_conflict', `basedOnVersion: the program is at version ${e.current} now; reload and apply your change to it`, 'basedOnVersion');
     }
     throw e;
   }
@@ -39,9 +39,9 @@ export async function publishProgram(deps: Deps, p: Principal, body: { document:
 
 export async function programVersion(deps: Deps, p: Principal, raw: string) {
   const version = Number(raw);
-  if (!Number.isSafeInteger(version) || version < 1) throw new HttpError(400, 'invalid_request', 'version: must be a positive integer', 'version');
+  if (!Number.isSafeInteger(version) || version < 1) throw new InvalidRequestError('version: must be a positive integer', 'version');
   const s = await deps.programs.version(p.tenantId, version);
-  if (!s) throw notFound(`program version ${version}`, 'version');
+  if (!s) throw new NotFoundError(`program version ${version}`, 'version');
   return s;
 }
 
@@ -58,7 +58,7 @@ export async function auditMonth(deps: Deps, p: Principal, q: { month?: string |
     } catch {
       after = undefined;
     }
-    if (typeof after !== 'string' || !after.startsWith(month)) throw new HttpError(400, 'invalid_request', 'cursor: is not a cursor this API returned', 'cursor');
+    if (typeof after !== 'string' || !after.startsWith(month)) throw new InvalidRequestError('cursor: is not a cursor this API returned', 'cursor');
   }
   const page = await deps.audit.month(p.tenantId, month, q.limit, after);
   return {

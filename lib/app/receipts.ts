@@ -3,10 +3,10 @@
  * idempotency record), the customer's new account and its ledger entries in one transaction.
  * Reads: identifier (if by card/phone) + customer. Writes: one TransactWriteItems.
  */
-import { DomainError } from '#domain/errors.ts';
-import { priceReceipt, type Pricing, type ReceiptDraft } from '#domain/pricing.ts';
-import { HttpError } from '../http/errors.ts';
-import { toMilli, type ReceiptBody } from '../http/schemas.ts';
+import { DomainError, RuleViolationError } from '#domain/errors.ts';
+import { priceReceipt, toMilli, type Pricing, type ReceiptDraft } from '#domain/pricing.ts';
+import { AppError, ConflictError, IdempotencyConflictError } from './errors.ts';
+import type { ReceiptBody } from '../http/schemas.ts';
 import type { Principal } from '../storage/api-keys.ts';
 import { numberEntries, type CustomerRecord } from '../storage/customers.ts';
 import type { ReceiptRecord } from '../storage/receipts.ts';
@@ -21,11 +21,11 @@ const CLOCK_SKEW_MS = 10 * 60_000;
 
 function draftOf(body: ReceiptBody, programCurrency: string, now: Date, storeId: string | undefined): ReceiptDraft {
   if (body.currency !== programCurrency) {
-    throw new HttpError(422, 'currency_mismatch', `currency: the program runs in ${programCurrency}, not ${body.currency}`, 'currency');
+    throw new RuleViolationError('currency_mismatch', `currency: the program runs in ${programCurrency}, not ${body.currency}`, 'currency');
   }
   const occurredAt = new Date(body.occurredAt);
   if (occurredAt.getTime() > now.getTime() + CLOCK_SKEW_MS) {
-    throw new HttpError(422, 'occurred_in_future', 'occurredAt: is in the future', 'occurredAt');
+    throw new RuleViolationError('occurred_in_future', 'occurredAt: is in the future', 'occurredAt');
   }
   return {
     occurredAt,
@@ -104,7 +104,7 @@ export async function commit(deps: Deps, principal: Principal, storeId: string, 
 
   const replay = (stored: ReceiptRecord): Answer => {
     if (stored.requestHash !== hash) {
-      throw new HttpError(422, 'idempotency_conflict', 'receiptId: was already committed with a different body', 'receiptId');
+      throw new IdempotencyConflictError('receiptId: was already committed with a different body', 'receiptId');
     }
     return { body: stored.response, replayed: true };
   };
@@ -119,7 +119,7 @@ export async function commit(deps: Deps, principal: Principal, storeId: string, 
       pricing = priceReceipt(program, customer.account, draftOf(body, program.currency, now, storeId), now);
     } catch (e) {
       // A retry of a receipt that did commit must get its first answer, not a fresh refusal.
-      if (e instanceof DomainError || e instanceof HttpError) {
+      if (e instanceof DomainError || e instanceof AppError) {
         const stored = await deps.receipts.get(tenantId, storeId, body.receiptId);
         if (stored) return { done: true, value: replay(stored) };
       }
@@ -173,4 +173,4 @@ export async function commit(deps: Deps, principal: Principal, storeId: string, 
 }
 
 const couponUnavailable = (i: number) =>
-  new HttpError(409, 'coupon_unavailable', `coupons.${i}: this code does not exist, was used already, or was issued to another customer`, `coupons.${i}`);
+  new ConflictError('coupon_unavailable', `coupons.${i}: this code does not exist, was used already, or was issued to another customer`, `coupons.${i}`);

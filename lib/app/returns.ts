@@ -4,8 +4,9 @@
  */
 import { DomainError } from '#domain/errors.ts';
 import { priceReturn, type ReturnOutcome } from '#domain/returns.ts';
-import { HttpError, notFound } from '../http/errors.ts';
-import { toMilli, type ReturnBody } from '../http/schemas.ts';
+import { IdempotencyConflictError, NotFoundError } from './errors.ts';
+import type { ReturnBody } from '../http/schemas.ts';
+import { toMilli } from '#domain/pricing.ts';
 import type { Principal } from '../storage/api-keys.ts';
 import { numberEntries, type CustomerRecord } from '../storage/customers.ts';
 import type { ReturnRecord } from '../storage/receipts.ts';
@@ -22,7 +23,7 @@ export async function processReturn(deps: Deps, principal: Principal, storeId: s
 
   const replay = (stored: ReturnRecord): Answer => {
     if (stored.requestHash !== hash) {
-      throw new HttpError(422, 'idempotency_conflict', 'returnId: was already used with a different body', 'returnId');
+      throw new IdempotencyConflictError('returnId: was already used with a different body', 'returnId');
     }
     return { body: stored.response, replayed: true };
   };
@@ -30,7 +31,7 @@ export async function processReturn(deps: Deps, principal: Principal, storeId: s
 
   return withOptimisticRetry<Answer>(async () => {
     const receipt = await deps.receipts.get(tenantId, receiptStoreId, body.receiptId);
-    if (!receipt) throw notFound(`receipt ${body.receiptId} at store ${receiptStoreId}`, 'receiptId');
+    if (!receipt) throw new NotFoundError(`receipt ${body.receiptId} at store ${receiptStoreId}`, 'receiptId');
     const loaded = await deps.customers.get(tenantId, receipt.customerId);
     if (!loaded) throw new Error('receipt refers to a missing customer');
     const now = deps.clock();

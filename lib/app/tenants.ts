@@ -4,7 +4,7 @@
  * call the same function.
  */
 import { parseProgram } from '#domain/program.ts';
-import { HttpError } from '../http/errors.ts';
+import { InvalidRequestError } from './errors.ts';
 import type { Deps } from './deps.ts';
 
 export interface ProvisionInput {
@@ -28,7 +28,7 @@ export async function provisionTenant(deps: Deps, input: ProvisionInput, by = 's
   const parsed = parseProgram(input.program);
   if (!parsed.ok) {
     const first = parsed.issues[0]!;
-    throw new HttpError(400, 'invalid_program', `program.${first.path}: ${first.message}`, `program.${first.path}`);
+    throw new InvalidRequestError(`program.${first.path}: ${first.message}`, `program.${first.path}`, 'invalid_program');
   }
   const at = deps.clock().toISOString();
   const { version } = await deps.programs.publish(input.tenantId, input.program, by, at);

@@ -272,3 +272,6 @@ export function priceReceipt(program: Program, account: Account, receipt: Receip
 function allocateOrZero(total: number, weights: readonly number[]): number[] {
   return total === 0 || sum(weights) === 0 ? weights.map(() => 0) : allocate(total, weights);
 }
+
+/** A till's quantity (up to 3 decimals, e.g. 0.25 kg) as integer thousandths, so no arithmetic is done in floating point. */
+export const toMilli = (q: number): number => Math.round(q * 1000);

@@ -5,16 +5,15 @@
  */
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
-import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { Principal } from '../storage/api-keys.ts';
 import type { Answer } from '../app/idempotency.ts';
 import { principalFromEvent } from './auth.ts';
 import { defaultRateLimits, takeToken } from './rate-limit.ts';
 import { HttpError, toErrorResponse } from './errors.ts';
+import { logger } from '../observability/logger.ts';
 import { routeGroups, routeKey, type RouteGroup, type RouteKey } from './routes.ts';
 
-export const logger = new Logger({ serviceName: 'tally' });
 
 export interface Reply {
   readonly status: number;

@@ -7,7 +7,7 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import { ChangeMessageVisibilityCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type * as z from 'zod';
-import { logger } from '../http/function.ts';
+import { logger } from '../observability/logger.ts';
 
 /** Seconds before a failed message is received again: 15 s, doubling per receive, at most 15 minutes. */
 export const retryDelaySeconds = (receiveCount: number): number => Math.min(900, 15 * 2 ** Math.max(0, receiveCount - 1));

@@ -97,8 +97,8 @@ describe('journeys', () => {
 
     await stopJourney(d, marketer, 'welcome');
     expect(await onEvent(d, senders, enrolled('c_late'))).toEqual([]);
-    await expect(stopJourney(d, marketer, 'welcome')).rejects.toMatchObject({ status: 409 });
-    await expect(createJourney(d, marketer, promo)).rejects.toMatchObject({ status: 409 });
+    await expect(stopJourney(d, marketer, 'welcome')).rejects.toMatchObject({ name: 'ConflictError', code: 'journey_not_active' });
+    await expect(createJourney(d, marketer, promo)).rejects.toMatchObject({ name: 'ConflictError', code: 'journey_exists' });
   });
 
   it('refuses definitions that cannot work, naming the field', () => {

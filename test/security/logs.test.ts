@@ -1,6 +1,6 @@
 /** Logs of a full flow never contain phone numbers, e-mails, names, cards, keys or bodies. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { logger } from '#lib/http/function.ts';
+import { logger } from '#lib/observability/logger.ts';
 import { signStaffToken, useDevIssuer } from '../../local/dev-issuer.ts';
 import { handlers } from '../../local/handlers.ts';
 import { invoke } from '../support/http.ts';
