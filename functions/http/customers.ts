@@ -4,7 +4,7 @@ import { adjust, createAppKey, enrol, getCustomer, ledgerPage, recordReview, set
 import { answered, httpFunction, ok } from '#lib/http/function.ts';
 import { jsonBody, pathParam, validate } from '#lib/http/request.ts';
 import { eraseCustomer, exportCustomer } from '#lib/app/privacy.ts';
-import { adjustmentBody, appKeyBody, devicesBody, eraseBody, enrolBody, ledgerQuery, reviewBody, segmentsBody, tierBody } from '#lib/http/schemas.ts';
+import { adjustmentBody, appKeyBody, devicesBody, eraseBody, enrolBody, exportQuery, ledgerQuery, reviewBody, segmentsBody, tierBody } from '#lib/http/schemas.ts';
 
 export const handler = httpFunction('customers', {
   'POST /v1/customers': async (event, p) => answered(await enrol(deps(), p, validate(enrolBody, jsonBody(event))), 201),
@@ -17,7 +17,8 @@ export const handler = httpFunction('customers', {
     ok(await setStaffTier(deps(), p, pathParam(event, 'customerId'), validate(tierBody, jsonBody(event)))),
   'POST /v1/customers/{customerId}/app-key': async (event, p) =>
     ok(await createAppKey(deps(), p, pathParam(event, 'customerId'), event.body ? validate(appKeyBody, jsonBody(event)).rateLimit : undefined), 201),
-  'GET /v1/customers/{customerId}/export': async (event, p) => ok(await exportCustomer(deps(), p, pathParam(event, 'customerId'))),
+  'GET /v1/customers/{customerId}/export': async (event, p) =>
+    ok(await exportCustomer(deps(), p, pathParam(event, 'customerId'), validate(exportQuery, event.queryStringParameters ?? {}).cursor)),
   'POST /v1/customers/{customerId}/erase': async (event, p) =>
     ok(await eraseCustomer(deps(), p, pathParam(event, 'customerId'), validate(eraseBody, jsonBody(event)).reason)),
   'PUT /v1/customers/{customerId}/devices': async (event, p) =>

@@ -6,7 +6,7 @@ import { RuleViolationError } from '#domain/errors.ts';
 import type { Principal } from '../storage/api-keys.ts';
 import type { CouponRecord } from '../storage/coupons.ts';
 import type { Deps } from './deps.ts';
-import { requireProgram } from './customers.ts';
+import { liveCustomer, requireProgram } from './customers.ts';
 
 const ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
 const randomPart = () => Array.from({ length: 10 }, () => ALPHABET[randomInt(ALPHABET.length)]).join('');
@@ -22,7 +22,7 @@ export async function issueCoupons(
   const { program } = await requireProgram(deps, p.tenantId);
   const campaign = program.coupons.find((c) => c.id === body.campaignId);
   if (!campaign) throw new RuleViolationError('unknown_campaign', `campaignId: "${body.campaignId}" is not a campaign of the current program`, 'campaignId');
-  if (body.customerId && !(await deps.customers.get(p.tenantId, body.customerId))) throw new NotFoundError('customer', 'customerId');
+  if (body.customerId) await liveCustomer(deps, p.tenantId, body.customerId);
   const issuedAt = deps.clock().toISOString();
   if (body.segment !== undefined) {
     const members = await deps.customers.segmentMembers(p.tenantId, body.segment, MAX_SEGMENT_ISSUE);
@@ -60,5 +60,5 @@ export async function getCoupon(deps: Deps, p: Principal, code: string) {
 
 /** Batches of codes span several transactions, so the audit record follows the last one. */
 async function recordIssue(deps: Deps, p: Principal, at: string, campaignId: string, after: object): Promise<void> {
-  await transactWrite(deps.db, [deps.audit.item(p.tenantId, { at, actor: p.actor, action: 'coupons.issue', target: `coupon-campaign:${campaignId}`, after })]);
+  await transactWrite(deps.db, [deps.audit.item(p, { at, action: 'coupons.issue', target: `coupon-campaign:${campaignId}`, after })]);
 }

@@ -10,11 +10,11 @@ import { emptyAccount } from '#domain/account.ts';
 import { cardNumber, normalizeCard, normalizePhone } from '#domain/identifiers.ts';
 import type { Program } from '#domain/program.ts';
 import { currentTier, isStaffTier } from '#domain/tiers.ts';
-import { BusyError, ConflictError, ForbiddenError, IdempotencyConflictError, InvalidRequestError, NotFoundError } from './errors.ts';
+import { BusyError, ConflictError, ForbiddenError, IdempotencyConflictError, InvalidRequestError, LimitExceededError, NotFoundError } from './errors.ts';
 import { RuleViolationError } from '#domain/errors.ts';
 import type { AdjustmentBody, CustomerRef, EnrolBody, ReviewBody, TierBody } from '../http/schemas.ts';
 import type { Principal } from '../storage/api-keys.ts';
-import { CreateRaceError, EnrolmentExistsError, IdentifierTakenError, numberEntries, type CustomerRecord } from '../storage/customers.ts';
+import { CreateRaceError, EnrolmentExistsError, IdentifierTakenError, MAX_APP_KEYS, numberEntries, type CustomerRecord } from '../storage/customers.ts';
 import { keys } from '../storage/keys.ts';
 import { transactWrite, withOptimisticRetry } from '../storage/transact.ts';
 import { requestHash, type Answer } from './idempotency.ts';
@@ -28,6 +28,13 @@ export async function requireProgram(deps: Deps, tenantId: string): Promise<{ ve
 }
 
 /** Finds the customer a POS names by card, phone or id: one or two reads. */
+/** A customer as every route sees them: one that was erased is missing, exactly like one that never was. */
+export async function liveCustomer(deps: Deps, tenantId: string, customerId: string): Promise<CustomerRecord> {
+  const c = await deps.customers.get(tenantId, customerId);
+  if (!c || c.profile.erasedAt) throw new NotFoundError('customer', 'customerId');
+  return c;
+}
+
 export async function resolveCustomer(deps: Deps, tenantId: string, ref: CustomerRef, prefix = 'customer'): Promise<CustomerRecord> {
   let customerId = ref.customerId;
   if (ref.card !== undefined) {
@@ -128,7 +135,9 @@ export async function enrol(deps: Deps, p: Principal, body: EnrolBody): Promise<
     const record: CustomerRecord = { ...draft, ledgerSeq: entries.length };
     const response = JSON.stringify(customerView(record, program, now));
     try {
-      await deps.customers.create(record, { entries, ...(idempotencyKey ? { idempotency: { key: idempotencyKey, requestHash: hash, response } } : {}) });
+      // A till's enrolment is the customer's own act; staff enrolling someone is a staff action.
+      const audit = p.role === 'pos' ? [] : [deps.audit.item(p, { at, action: 'customer.enrol', target: `customer:${record.profile.customerId}`, after: { fields: Object.keys(body).filter((k) => k !== 'enrolmentId').sort() } })];
+      await deps.customers.create(record, { entries, ...(idempotencyKey ? { idempotency: { key: idempotencyKey, requestHash: hash, response } } : {}), others: audit });
       return { body: response, replayed: false };
     } catch (e) {
       if (e instanceof EnrolmentExistsError) return replay(e.requestHash, e.response);
@@ -157,8 +166,7 @@ export function settle(program: Program, c: CustomerRecord, now: Date): { record
 
 export async function getCustomer(deps: Deps, p: Principal, customerId: string) {
   const { program } = await requireProgram(deps, p.tenantId);
-  const c = await deps.customers.get(p.tenantId, customerId);
-  if (!c || c.profile.erasedAt) throw new NotFoundError('customer', 'customerId');
+  const c = await liveCustomer(deps, p.tenantId, customerId);
   return customerView(c, program, deps.clock());
 }
 
@@ -175,8 +183,7 @@ function decodeCursor(cursor: string): string {
 
 export async function ledgerPage(deps: Deps, p: Principal, customerId: string, q: { limit: number; cursor?: string | undefined }) {
   const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
-  const c = await deps.customers.get(p.tenantId, customerId);
-  if (!c) throw new NotFoundError('customer', 'customerId');
+  const c = await liveCustomer(deps, p.tenantId, customerId);
   const page = await deps.customers.ledger(p.tenantId, customerId, q.limit, after);
   return {
     customerId,
@@ -203,8 +210,7 @@ export async function adjust(deps: Deps, p: Principal, customerId: string, body:
   const hash = requestHash({ customerId, ...body });
   const key = keys.adjustment(p.tenantId, customerId, body.adjustmentId);
   return withOptimisticRetry<Answer>(async () => {
-    const loaded = await deps.customers.get(p.tenantId, customerId);
-    if (!loaded) throw new NotFoundError('customer', 'customerId');
+    const loaded = await liveCustomer(deps, p.tenantId, customerId);
     const now = deps.clock();
     const settled = settle(program, loaded, now);
     const c = settled.record;
@@ -234,9 +240,8 @@ export async function adjust(deps: Deps, p: Principal, customerId: string, body:
         },
       },
       ...deps.customers.updateItems(loaded, next, entries),
-      deps.audit.item(p.tenantId, {
+      deps.audit.item(p, {
         at: now.toISOString(),
-        actor: p.actor,
         action: 'points.adjust',
         target: `customer:${customerId}`,
         before: { available: loaded.account.available },
@@ -261,8 +266,7 @@ export async function setStaffTier(deps: Deps, p: Principal, customerId: string,
     throw new RuleViolationError('unknown_tier', `tierId: "${body.tierId}" is not a staff-assigned tier of this program`, 'tierId');
   }
   return withOptimisticRetry(async () => {
-    const c = await deps.customers.get(p.tenantId, customerId);
-    if (!c) throw new NotFoundError('customer', 'customerId');
+    const c = await liveCustomer(deps, p.tenantId, customerId);
     const now = deps.clock();
     const next: CustomerRecord = {
       ...c,
@@ -271,9 +275,8 @@ export async function setStaffTier(deps: Deps, p: Principal, customerId: string,
     };
     const r = await transactWrite(deps.db, [
       ...deps.customers.updateItems(c, next, []),
-      deps.audit.item(p.tenantId, {
+      deps.audit.item(p, {
         at: now.toISOString(),
-        actor: p.actor,
         action: 'tier.assign',
         target: `customer:${customerId}`,
         before: { staffTierId: c.account.staffTierId },
@@ -293,8 +296,7 @@ export async function recordReview(deps: Deps, p: Principal, customerId: string,
   const { program } = await requireProgram(deps, p.tenantId);
   const key = keys.review(p.tenantId, customerId, body.sku);
   return withOptimisticRetry<Answer>(async () => {
-    const loaded = await deps.customers.get(p.tenantId, customerId);
-    if (!loaded) throw new NotFoundError('customer', 'customerId');
+    const loaded = await liveCustomer(deps, p.tenantId, customerId);
     const now = deps.clock();
     const settled = settle(program, loaded, now);
     const bonus = grantBonus(program, settled.record.account, program.bonuses.review ?? 0, now);
@@ -318,6 +320,8 @@ export async function recordReview(deps: Deps, p: Principal, customerId: string,
         },
       },
       ...deps.customers.updateItems(loaded, next, entries),
+      // The review's text is the customer's words: the audit names the product, not the text.
+      deps.audit.item(p, { at: now.toISOString(), action: 'review.record', target: `customer:${customerId}`, after: { sku: body.sku, kind: body.kind, pointsGranted: program.bonuses.review ?? 0 } }),
     ]);
     if (r.ok) return { done: true, value: { body: response, replayed: false } };
     const first = r.reasons[0];
@@ -329,14 +333,13 @@ export async function recordReview(deps: Deps, p: Principal, customerId: string,
 export async function setSegments(deps: Deps, p: Principal, customerId: string, segments: readonly string[]) {
   const { program } = await requireProgram(deps, p.tenantId);
   return withOptimisticRetry(async () => {
-    const c = await deps.customers.get(p.tenantId, customerId);
-    if (!c) throw new NotFoundError('customer', 'customerId');
+    const c = await liveCustomer(deps, p.tenantId, customerId);
     const next: CustomerRecord = { ...c, account: { ...c.account, segments: [...new Set(segments)].sort() } };
     const at = deps.clock().toISOString();
     const r = await transactWrite(deps.db, [
       ...deps.customers.updateItems(c, next, []),
       ...deps.customers.segmentItems(p.tenantId, customerId, c.account.segments, next.account.segments),
-      deps.audit.item(p.tenantId, { at, actor: p.actor, action: 'segments.set', target: `customer:${customerId}`, before: c.account.segments, after: next.account.segments }),
+      deps.audit.item(p, { at, action: 'segments.set', target: `customer:${customerId}`, before: c.account.segments, after: next.account.segments }),
     ]);
     if (!r.ok) return { done: false };
     return { done: true, value: customerView(next, program, deps.clock()) };
@@ -347,10 +350,14 @@ export async function setSegments(deps: Deps, p: Principal, customerId: string, 
 export async function setDevices(deps: Deps, p: Principal, customerId: string, devices: ReadonlyArray<{ token: string; platform: 'GCM' | 'APNS' }>) {
   const { program } = await requireProgram(deps, p.tenantId);
   return withOptimisticRetry(async () => {
-    const c = await deps.customers.get(p.tenantId, customerId);
-    if (!c) throw new NotFoundError('customer', 'customerId');
+    const c = await liveCustomer(deps, p.tenantId, customerId);
     const next: CustomerRecord = { ...c, profile: { ...c.profile, devices: [...devices] } };
-    const r = await transactWrite(deps.db, deps.customers.updateItems(c, next, []));
+    // The customer's own app changing its tokens is not a staff action; staff doing it is.
+    const audit =
+      p.role === 'customer'
+        ? []
+        : [deps.audit.item(p, { at: deps.clock().toISOString(), action: 'devices.set', target: `customer:${customerId}`, before: { count: c.profile.devices?.length ?? 0 }, after: { count: devices.length, platforms: devices.map((d) => d.platform) } })];
+    const r = await transactWrite(deps.db, [...deps.customers.updateItems(c, next, []), ...audit]);
     if (!r.ok) return { done: false };
     return { done: true, value: customerView(next, program, deps.clock()) };
   });
@@ -362,11 +369,15 @@ export async function setDevices(deps: Deps, p: Principal, customerId: string, d
  */
 export async function createAppKey(deps: Deps, p: Principal, customerId: string, rateLimit?: number) {
   await requireProgram(deps, p.tenantId);
-  const c = await deps.customers.get(p.tenantId, customerId);
-  if (!c || c.profile.erasedAt) throw new NotFoundError('customer', 'customerId');
+  await liveCustomer(deps, p.tenantId, customerId);
   const at = deps.clock().toISOString();
-  const created = await deps.apiKeys.create({ tenantId: p.tenantId, storeId: undefined, role: 'customer', actor: `customer:${customerId}`, customerId, rateLimit }, at, p.actor);
-  await transactWrite(deps.db, [deps.audit.item(p.tenantId, { at, actor: p.actor, action: 'key.create', target: `key:${created.keyId}`, after: { role: 'customer', customerId } })]);
+  const live = (await deps.customers.appKeys(p.tenantId, customerId)).filter((k) => !k.revokedAt && !(k.expiresAt && k.expiresAt <= at));
+  if (live.length >= MAX_APP_KEYS) {
+    throw new LimitExceededError('customer.appKeys', `customerId: a customer may have at most ${MAX_APP_KEYS} app keys; revoke one (DELETE /v1/keys/{keyId}) first`, 'customerId');
+  }
+  const created = await deps.apiKeys.create({ tenantId: p.tenantId, storeId: undefined, role: 'customer', actor: `customer:${customerId}`, customerId, rateLimit }, at, p.actor, (info) => [
+    deps.audit.item(p, { at, action: 'key.create', target: `key:${info.keyId}`, after: { role: 'customer', customerId } }),
+  ]);
   return { key: created.key, keyId: created.keyId, customerId, createdAt: at };
 }
 

@@ -34,7 +34,7 @@ export async function createJourney(deps: Deps, p: Principal, body: CreateJourne
   const { journeyId, ...definition } = body;
   const at = deps.clock().toISOString();
   const record: JourneyRecord = { journeyId, definition, status: 'draft', createdAt: at, createdBy: p.actor };
-  const audit = deps.audit.item(p.tenantId, { at, actor: p.actor, action: 'journey.create', target: `journey:${journeyId}`, after: definition });
+  const audit = deps.audit.item(p, { at, action: 'journey.create', target: `journey:${journeyId}`, after: definition });
   if (!(await deps.journeys.create(p.tenantId, record, [audit]))) throw new ConflictError('journey_exists', `journeyId: "${journeyId}" already exists`, 'journeyId');
   return journeyView(record);
 }
@@ -54,7 +54,7 @@ export async function startJourney(deps: Deps, queue: Queue<JourneyWork>, p: Pri
   const j = await deps.journeys.get(p.tenantId, journeyId);
   if (!j) throw new NotFoundError('journey', 'journeyId');
   const at = deps.clock().toISOString();
-  const audit = deps.audit.item(p.tenantId, { at, actor: p.actor, action: 'journey.start', target: `journey:${journeyId}`, before: { status: j.status }, after: { status: 'active' } });
+  const audit = deps.audit.item(p, { at, action: 'journey.start', target: `journey:${journeyId}`, before: { status: j.status }, after: { status: 'active' } });
   if (!(await deps.journeys.setStatus(p.tenantId, journeyId, ['draft', 'stopped'], 'active', at, [audit]))) {
     throw new ConflictError('journey_active', 'journeyId: the journey is already running', 'journeyId');
   }
@@ -75,7 +75,7 @@ export async function stopJourney(deps: Deps, p: Principal, journeyId: string) {
   const j = await deps.journeys.get(p.tenantId, journeyId);
   if (!j) throw new NotFoundError('journey', 'journeyId');
   const at = deps.clock().toISOString();
-  const audit = deps.audit.item(p.tenantId, { at, actor: p.actor, action: 'journey.stop', target: `journey:${journeyId}`, before: { status: 'active' }, after: { status: 'stopped' } });
+  const audit = deps.audit.item(p, { at, action: 'journey.stop', target: `journey:${journeyId}`, before: { status: 'active' }, after: { status: 'stopped' } });
   if (!(await deps.journeys.setStatus(p.tenantId, journeyId, ['active'], 'stopped', at, [audit]))) {
     throw new ConflictError('journey_not_active', 'journeyId: the journey is not running', 'journeyId');
   }

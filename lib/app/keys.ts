@@ -1,18 +1,22 @@
-/** Staff use cases for API keys: create (shown once), list, rotate with an overlap, revoke. */
-import { InvalidRequestError, NotFoundError } from './errors.ts';
-import { KeyNotFoundError, type Principal, type Role } from '../storage/api-keys.ts';
-import { transactWrite } from '../storage/transact.ts';
+/** Staff use cases for API keys: create (shown once), list, rotate with an overlap, revoke — each audited in its own transaction. */
+import { ConflictError, InvalidRequestError, NotFoundError } from './errors.ts';
+import { KeyAlreadyRotatedError, KeyNotFoundError, type KeyInfo, type Principal, type Role } from '../storage/api-keys.ts';
+import type { TransactItem } from '../storage/transact.ts';
 import type { Deps } from './deps.ts';
 
-export async function createKey(deps: Deps, p: Principal, body: { role: Role; storeId?: string | undefined; name: string; rateLimit?: number | undefined }) {
+export async function createKey(deps: Deps, p: Principal, body: { role: Exclude<Role, 'customer'>; storeId?: string | undefined; name: string; rateLimit?: number | undefined }) {
   if (body.role === 'pos') {
     if (!body.storeId) throw new InvalidRequestError('storeId: is required for a POS key', 'storeId');
     if (!(await deps.stores.get(p.tenantId, body.storeId))) throw new NotFoundError('store', 'storeId');
   }
   const at = deps.clock().toISOString();
   const actor = body.role === 'pos' ? `pos:${body.storeId}` : `staff:${body.name}`;
-  const created = await deps.apiKeys.create({ tenantId: p.tenantId, storeId: body.role === 'pos' ? body.storeId : undefined, role: body.role, actor, rateLimit: body.rateLimit }, at, p.actor);
-  await audit(deps, p, at, 'key.create', created.keyId, undefined, created.info);
+  const created = await deps.apiKeys.create(
+    { tenantId: p.tenantId, storeId: body.role === 'pos' ? body.storeId : undefined, role: body.role, actor, rateLimit: body.rateLimit },
+    at,
+    p.actor,
+    (info) => [audit(deps, p, at, 'key.create', info.keyId, undefined, info)],
+  );
   return { ...created.info, key: created.key };
 }
 
@@ -20,31 +24,40 @@ export async function listKeys(deps: Deps, p: Principal) {
   return { keys: await deps.apiKeys.list(p.tenantId) };
 }
 
-/** A new key for the same store or person; the old one keeps working for `overlapSeconds`. */
+/**
+ * A new key for the same store or person; the old one keeps working for `overlapSeconds`. The
+ * old key's end, the new key and the audit record are one transaction.
+ */
 export async function rotateKey(deps: Deps, p: Principal, keyId: string, overlapSeconds: number) {
   const now = deps.clock();
-  const old = await end(deps, p, keyId, 'expiresAt', new Date(now.getTime() + overlapSeconds * 1000).toISOString());
-  const created = await deps.apiKeys.create({ tenantId: p.tenantId, storeId: old.storeId, role: old.role, actor: old.actor, customerId: old.customerId, rateLimit: old.rateLimit }, now.toISOString(), p.actor);
-  await audit(deps, p, now.toISOString(), 'key.rotate', keyId, old, { replacedBy: created.keyId, oldExpiresAt: new Date(now.getTime() + overlapSeconds * 1000).toISOString() });
-  return { ...created.info, key: created.key, replaces: { keyId, expiresAt: new Date(now.getTime() + overlapSeconds * 1000).toISOString() } };
+  const oldExpiresAt = new Date(now.getTime() + overlapSeconds * 1000).toISOString();
+  // The replacement's secret is made first, so that its items can join the old key's transaction.
+  let created: { key: string; info: KeyInfo } | undefined;
+  await end(deps, keyId, 'expiresAt', oldExpiresAt, now.toISOString(), p, (old) => {
+    const next = deps.apiKeys.prepare({ tenantId: p.tenantId, storeId: old.storeId, role: old.role, actor: old.actor, customerId: old.customerId, rateLimit: old.rateLimit }, now.toISOString(), p.actor);
+    created = next;
+    return [...next.items, audit(deps, p, now.toISOString(), 'key.rotate', keyId, old, { replacedBy: next.info.keyId, oldExpiresAt })];
+  });
+  return { ...created!.info, key: created!.key, replaces: { keyId, expiresAt: oldExpiresAt } };
 }
 
 export async function revokeKey(deps: Deps, p: Principal, keyId: string) {
   const at = deps.clock().toISOString();
-  const old = await end(deps, p, keyId, 'revokedAt', at);
-  await audit(deps, p, at, 'key.revoke', keyId, old, { revokedAt: at });
+  const old = await end(deps, keyId, 'revokedAt', at, at, p, (before) => [audit(deps, p, at, 'key.revoke', keyId, before, { revokedAt: at })]);
   return { ...old, revokedAt: at };
 }
 
-async function end(deps: Deps, p: Principal, keyId: string, field: 'revokedAt' | 'expiresAt', at: string) {
+async function end(deps: Deps, keyId: string, field: 'revokedAt' | 'expiresAt', at: string, now: string, p: Principal, others: (old: KeyInfo) => TransactItem[]) {
   try {
-    return await deps.apiKeys.end(p.tenantId, keyId, field, at);
+    return await deps.apiKeys.end(p.tenantId, keyId, field, at, now, others);
   } catch (e) {
     if (e instanceof KeyNotFoundError) throw new NotFoundError('key', 'keyId');
+    if (e instanceof KeyAlreadyRotatedError) {
+      throw new ConflictError('key_rotated', `keyId: this key was already rotated (it stops at ${e.expiresAt}); rotate its replacement instead`, 'keyId');
+    }
     throw e;
   }
 }
 
-async function audit(deps: Deps, p: Principal, at: string, action: string, keyId: string, before: unknown, after: unknown): Promise<void> {
-  await transactWrite(deps.db, [deps.audit.item(p.tenantId, { at, actor: p.actor, action, target: `key:${keyId}`, before, after })]);
-}
+const audit = (deps: Deps, p: Principal, at: string, action: string, keyId: string, before: unknown, after: unknown): TransactItem =>
+  deps.audit.item(p, { at, action, target: `key:${keyId}`, before, after });

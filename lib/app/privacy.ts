@@ -5,13 +5,12 @@
  * the random customer id, so the books still balance but point to nobody. Both are audited
  * without the personal values themselves.
  */
-import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
-import { BusyError, NotFoundError } from './errors.ts';
+import { BusyError, InvalidRequestError, NotFoundError } from './errors.ts';
 import type { Principal } from '../storage/api-keys.ts';
 import type { CustomerRecord } from '../storage/customers.ts';
 import { keys } from '../storage/keys.ts';
 import { transactWrite, withOptimisticRetry, type TransactItem } from '../storage/transact.ts';
-import { requireProgram } from './customers.ts';
+import { liveCustomer, requireProgram } from './customers.ts';
 import type { Deps } from './deps.ts';
 import { pointsView } from './views.ts';
 
@@ -20,32 +19,51 @@ const strip = (i: Record<string, unknown>) => {
   return rest;
 };
 
-export async function exportCustomer(deps: Deps, p: Principal, customerId: string) {
+/** Partition items per export page: with the receipts they name, a page stays far below Lambda's 6 MB answer. */
+export const EXPORT_PAGE_ITEMS = 200;
+
+/** A cursor names the customer it belongs to, so one cannot be replayed against another. */
+const encodeCursor = (customerId: string, sk: string) => Buffer.from(JSON.stringify({ c: customerId, sk }), 'utf8').toString('base64url');
+function decodeCursor(cursor: string, customerId: string): string {
+  try {
+    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { c?: unknown; sk?: unknown };
+    if (v.c === customerId && typeof v.sk === 'string' && v.sk !== 'CUSTOMER' && v.sk.length > 0) return v.sk;
+  } catch {
+    // fall through to the 400 below
+  }
+  throw new InvalidRequestError('cursor: is not a cursor this API returned for this customer', 'cursor');
+}
+
+/**
+ * Everything held about a customer, a page at a time: every page has the profile and points; the
+ * items of the customer's partition (ledger, messages, runs, reminders, reviews) and the receipts
+ * those ledger entries name come `EXPORT_PAGE_ITEMS` at a time, with `next` for the following
+ * page. The audit record is written before anything is read, so no export goes unrecorded.
+ */
+export async function exportCustomer(deps: Deps, p: Principal, customerId: string, cursor?: string) {
   const { program } = await requireProgram(deps, p.tenantId);
-  const c = await deps.customers.get(p.tenantId, customerId);
-  if (!c || c.profile.erasedAt) throw new NotFoundError('customer', 'customerId');
+  const after = cursor === undefined ? undefined : decodeCursor(cursor, customerId);
+  const c = await liveCustomer(deps, p.tenantId, customerId);
   const now = deps.clock();
-  const items = await deps.customers.partition(p.tenantId, customerId);
-  const ofType = (type: string) => items.filter((i) => i.type === type).map(strip);
+  const at = now.toISOString();
+  if (after === undefined) {
+    await transactWrite(deps.db, [deps.audit.item(p, { at, action: 'customer.export', target: `customer:${customerId}` })]);
+  }
+  const page = await deps.customers.partitionPage(p.tenantId, customerId, EXPORT_PAGE_ITEMS, after);
+  const ofType = (type: string) => page.items.filter((i) => i.type === type).map(strip);
   const ledger = ofType('ledger').sort((a, b) => (a.seq as number) - (b.seq as number));
   // Receipts are keyed by store and receipt id; the ledger names the ones this customer made.
   const receiptKeys = [...new Map(ledger.flatMap((r) => {
     const s = r.source as { storeId?: string; receiptId?: string };
     return s.storeId && s.receiptId ? [[`${s.storeId}/${s.receiptId}`, keys.receipt(p.tenantId, s.storeId, s.receiptId)] as const] : [];
   })).values()];
-  const receipts: unknown[] = [];
-  for (let i = 0; i < receiptKeys.length; i += 100) {
-    let request: Record<string, { Keys: Array<Record<string, unknown>> }> | undefined = { [deps.db.table]: { Keys: receiptKeys.slice(i, i + 100).map((k) => ({ ...k })) } };
-    while (request && Object.keys(request).length) {
-      const r = await deps.db.doc.send(new BatchGetCommand({ RequestItems: request }));
-      for (const item of r.Responses?.[deps.db.table] ?? []) {
-        receipts.push({ storeId: item.storeId, receiptId: item.receiptId, occurredAt: item.occurredAt, committedAt: item.committedAt, answer: JSON.parse(item.response as string) });
-      }
-      request = r.UnprocessedKeys as typeof request;
-    }
-  }
-  const at = now.toISOString();
-  await transactWrite(deps.db, [deps.audit.item(p.tenantId, { at, actor: p.actor, action: 'customer.export', target: `customer:${customerId}` })]);
+  const receipts = (await deps.receipts.many(receiptKeys)).map((item) => ({
+    storeId: item.storeId,
+    receiptId: item.receiptId,
+    occurredAt: item.occurredAt,
+    committedAt: item.committedAt,
+    answer: JSON.parse(item.response as string) as unknown,
+  }));
   return {
     exportedAt: at,
     customerId,
@@ -61,12 +79,20 @@ export async function exportCustomer(deps: Deps, p: Principal, customerId: strin
     journeys: ofType('journeyRun'),
     reminders: [...ofType('expiryReminder'), ...ofType('refillReminder')],
     birthdayBonuses: ofType('birthdayGrant'),
-    reviews: ofType('review').map((r) => ({ sku: r.sku, kind: r.kind })),
+    reviews: ofType('review').map((r) => ({ sku: r.sku, kind: r.kind, ...(r.text ? { text: r.text } : {}), ...(r.rating !== undefined ? { rating: r.rating } : {}), at: r.at ?? JSON.parse(r.response as string).at })),
+    next: page.nextSk ? encodeCursor(customerId, page.nextSk) : null,
   };
 }
 
 const PERSONAL = ['name', 'phone', 'email', 'birthDate', 'locale', 'devices', 'referralCode'] as const;
+/** Items in the customer's partition that hold what the person wrote or was sent; erasure deletes them. */
+const PERSONAL_ITEMS = new Set(['notification', 'review']);
 
+/**
+ * Erases the person: the profile emptied and the identifiers freed, the customer's app keys
+ * revoked and the audit record, in one transaction; then message texts and review texts deleted,
+ * a page at a time. Repeating it (after a crash in the second part, too) finishes the job.
+ */
 export async function eraseCustomer(deps: Deps, p: Principal, customerId: string, reason: string) {
   await requireProgram(deps, p.tenantId);
   const erasedAt = await withOptimisticRetry<string>(async () => {
@@ -78,27 +104,34 @@ export async function eraseCustomer(deps: Deps, p: Principal, customerId: string
       ...c,
       profile: { customerId, card: '', consents: { sms: false, email: false, push: false }, createdAt: c.profile.createdAt, erasedAt: at },
     };
+    const appKeys = (await deps.customers.appKeys(p.tenantId, customerId)).filter((k) => !k.revokedAt);
     const items: TransactItem[] = [
       ...deps.customers.updateItems(c, next, []),
       ...(await deps.customers.identifierDeletes(c)),
-      deps.audit.item(p.tenantId, {
+      ...appKeys.flatMap((k) => deps.apiKeys.revokeItems(p.tenantId, customerId, k, at)),
+      deps.audit.item(p, {
         at,
-        actor: p.actor,
         action: 'customer.erase',
         target: `customer:${customerId}`,
         // Which fields were removed, never their values.
-        before: { fields: PERSONAL.filter((f) => c.profile[f] !== undefined) },
+        before: { fields: PERSONAL.filter((f) => c.profile[f] !== undefined), appKeys: appKeys.map((k) => k.keyId) },
         after: { erasedAt: at, reason },
       }),
     ];
     const r = await transactWrite(deps.db, items);
     return r.ok ? { done: true, value: at } : { done: false };
   });
-  // Texts of messages sent hold the name; the items go (nothing can be sent to nobody anyway).
-  const sent = (await deps.customers.partition(p.tenantId, customerId)).filter((i) => i.type === 'notification');
-  for (let i = 0; i < sent.length; i += 100) {
-    const r = await transactWrite(deps.db, sent.slice(i, i + 100).map((n): TransactItem => ({ Delete: { TableName: deps.db.table, Key: { pk: n.pk, sk: n.sk } } })));
-    if (!r.ok) throw new BusyError('could not finish erasing; retry the same request');
-  }
-  return { customerId, erasedAt, removed: { notifications: sent.length } };
+  const removed = { notifications: 0, reviews: 0 };
+  let after: string | undefined;
+  do {
+    const page = await deps.customers.partitionPage(p.tenantId, customerId, 100, after);
+    const doomed = page.items.filter((i) => PERSONAL_ITEMS.has(i.type as string));
+    if (doomed.length) {
+      const r = await transactWrite(deps.db, doomed.map((n): TransactItem => ({ Delete: { TableName: deps.db.table, Key: { pk: n.pk, sk: n.sk } } })));
+      if (!r.ok) throw new BusyError('could not finish erasing; retry the same request');
+      for (const d of doomed) removed[d.type === 'review' ? 'reviews' : 'notifications']++;
+    }
+    after = page.nextSk;
+  } while (after);
+  return { customerId, erasedAt, removed };
 }

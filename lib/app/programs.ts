@@ -26,7 +26,7 @@ export async function publishProgram(deps: Deps, p: Principal, body: { document:
   try {
     const at = deps.clock().toISOString();
     const { version } = await deps.programs.publish(p.tenantId, body.document, p.actor, at, body.basedOnVersion, (v) => [
-      deps.audit.item(p.tenantId, { at, actor: p.actor, action: 'program.publish', target: 'program', before: { version: v - 1 }, after: { version: v } }),
+      deps.audit.item(p, { at, action: 'program.publish', target: 'program', before: { version: v - 1 }, after: { version: v } }),
     ]);
     return { version, document: body.document, publishedBy: p.actor, publishedAt: at };
   } catch (e) {

@@ -131,9 +131,10 @@ const operations: Record<RouteKey, Operation> = {
     errors: [404, 503],
   },
   'GET /v1/customers/{customerId}/export': {
-    summary: 'Everything held about a customer, as one document (audited)',
-    ok: { status: 200, schema: res.exportResponse, description: 'Profile, points, ledger, receipts, coupons, rewards, messages sent, journeys, reminders.' },
-    errors: [404],
+    summary: 'Everything held about a customer, a page at a time (audited)',
+    query: [{ name: 'cursor', description: 'The `next` of the previous page.', schema: { type: 'string', maxLength: 1024 } }],
+    ok: { status: 200, schema: res.exportResponse, description: 'Profile, points, ledger, receipts, coupons, rewards, messages sent, journeys, reminders, reviews; `next` for the following page.' },
+    errors: [400, 404],
   },
   'POST /v1/customers/{customerId}/erase': {
     summary: 'Erase a customer’s personal data (audited; repeating it changes nothing)',
@@ -238,7 +239,7 @@ const operations: Record<RouteKey, Operation> = {
     summary: 'Replace a key; the old one keeps working for the overlap',
     body: req.rotateKeyBody,
     ok: { status: 201, schema: res.newKeyResponse, description: 'The new key, shown once.' },
-    errors: [404],
+    errors: [404, 409],
   },
   'DELETE /v1/keys/{keyId}': {
     summary: 'Revoke a key now',

@@ -246,6 +246,8 @@ export const auditResponse = z.strictObject({
     z.strictObject({
       at: z.iso.datetime(),
       actor: z.string(),
+      keyId: z.string().optional().describe('The key (or `jwt:<subject>`) the actor used; missing on records written before it was kept.'),
+      role: z.string().optional().describe('The role the actor acted in.'),
       action: z.string().describe('`program.publish`, `points.adjust`, `tier.assign`, `segments.set`, `coupons.issue`, …'),
       target: z.string(),
       before: z.unknown().optional(),
@@ -302,13 +304,14 @@ export const exportResponse = z.strictObject({
   journeys: z.array(z.record(z.string(), z.unknown())),
   reminders: z.array(z.record(z.string(), z.unknown())),
   birthdayBonuses: z.array(z.record(z.string(), z.unknown())),
-  reviews: z.array(z.record(z.string(), z.unknown())),
+  reviews: z.array(z.record(z.string(), z.unknown())).describe('Reviews and survey answers, with their texts.'),
+  next: z.string().nullable().describe('The cursor of the next page (`?cursor=`), or null on the last page. Every page has the profile and points; the ledger, receipts, messages, journeys, reminders and reviews come 200 items a page.'),
 });
 
 export const eraseResponse = z.strictObject({
   customerId: z.string(),
   erasedAt: z.iso.datetime(),
-  removed: z.strictObject({ notifications: nonNeg }),
+  removed: z.strictObject({ notifications: nonNeg, reviews: nonNeg }),
 });
 
 export const appKeyResponse = z.strictObject({

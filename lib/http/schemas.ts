@@ -7,7 +7,7 @@ import * as z from 'zod';
 import { currencyCode } from '#domain/program.ts';
 import { couponCodePattern } from '#domain/coupons.ts';
 import { journeySchema } from '#domain/journeys.ts';
-import { roles } from './routes.ts';
+import { roles, type Role } from './routes.ts';
 
 export const LIMITS = {
   linesPerReceipt: 500,
@@ -135,6 +135,9 @@ export const ledgerQuery = z.strictObject({
   cursor: z.string().max(512).optional(),
 });
 
+/** A customer's export comes a page at a time; `cursor` is the `next` of the page before. */
+export const exportQuery = z.strictObject({ cursor: z.string().max(1024).optional() });
+
 export type ReceiptBody = z.output<typeof receiptBody>;
 export type ReturnBody = z.output<typeof returnBody>;
 export type EnrolBody = z.output<typeof enrolBody>;
@@ -190,7 +193,8 @@ export const auditQuery = z.strictObject({
 
 export const createKeyBody = z
   .strictObject({
-    role: z.enum(roles),
+    /** A customer's key is made only by POST /v1/customers/{id}/app-key, which ties it to the customer. */
+    role: z.enum(roles.filter((r) => r !== 'customer') as [Exclude<Role, 'customer'>, ...Array<Exclude<Role, 'customer'>>]),
     /** The store a POS key belongs to. */
     storeId: id.optional(),
     /** Who or what holds it ("till 3", "anna"); staff keys act under this name in the ledger and audit. */

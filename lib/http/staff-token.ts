@@ -27,6 +27,12 @@ function keySet(): JWTVerifyGetKey | null {
   return keys.get;
 }
 
+/**
+ * The longest a staff token may live. Cognito's ID tokens last 1 hour by default (at most 1 day);
+ * the development issuer's 12 hours fit under it. A token without `exp` never ends: refused.
+ */
+export const MAX_STAFF_TOKEN_SECONDS = 24 * 60 * 60;
+
 /** The principal a valid staff token stands for, or null (unknown issuer, bad signature, expired, no role or tenant). */
 export async function staffPrincipal(token: string): Promise<Principal | null> {
   const issuer = process.env[STAFF_JWT_ENV.issuer];
@@ -34,7 +40,10 @@ export async function staffPrincipal(token: string): Promise<Principal | null> {
   const jwks = keySet();
   if (!issuer || !audience || !jwks) return null;
   try {
-    const { payload } = await jwtVerify(token, jwks, { issuer, audience, algorithms: ['RS256'] });
+    const { payload } = await jwtVerify(token, jwks, { issuer, audience, algorithms: ['RS256'], requiredClaims: ['exp', 'iat'], maxTokenAge: MAX_STAFF_TOKEN_SECONDS });
+    // Only ID tokens carry the tenant and groups we trust; an access token is for other APIs.
+    if (payload.token_use !== 'id') return null;
+    if (payload.exp! - payload.iat! > MAX_STAFF_TOKEN_SECONDS) return null;
     const groups = Array.isArray(payload['cognito:groups']) ? (payload['cognito:groups'] as unknown[]) : [];
     // The most powerful group wins when someone is in several.
     const role = staffRoles.find((r) => groups.includes(r));

@@ -5,7 +5,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { transactWrite } from './transact.ts';
+import { transactWrite, type TransactItem } from './transact.ts';
 import type { Db } from './client.ts';
 import { keys } from './keys.ts';
 
@@ -52,6 +52,19 @@ export class KeyNotFoundError extends Error {
   }
 }
 
+/** The key was already rotated (it is in its overlap or past it): rotate its replacement instead. */
+export class KeyAlreadyRotatedError extends Error {
+  readonly expiresAt: string;
+  constructor(expiresAt: string) {
+    super('the key was already rotated');
+    this.name = 'KeyAlreadyRotatedError';
+    this.expiresAt = expiresAt;
+  }
+}
+
+/** Other items that must be written in the same transaction as a key change (its audit record). */
+export type WithKey = (info: KeyInfo) => TransactItem[];
+
 /**
  * Revocation and expiry reach warm functions within this time: the cache is short on purpose,
  * trading a read every few seconds per till for a revoked key that stops working promptly.
@@ -77,8 +90,11 @@ export function apiKeyRepository(db: Db, opts: { ttlMs?: number; clock?: () => n
     };
   };
 
-  /** Both items of a key: the secret-free lookup by hash, and its listing under the tenant. */
-  const putItems = (hash: string, info: KeyInfo, tenantId: string) => [
+  /**
+   * The items of a key: the secret-free lookup by hash, its listing under the tenant, and for a
+   * customer's app key the customer's own record of it (so erasure finds it with one Query).
+   */
+  const putItems = (hash: string, info: KeyInfo, tenantId: string): TransactItem[] => [
     {
       Put: {
         TableName: db.table,
@@ -87,7 +103,18 @@ export function apiKeyRepository(db: Db, opts: { ttlMs?: number; clock?: () => n
       },
     },
     { Put: { TableName: db.table, Item: { ...keys.tenantKey(tenantId, info.keyId), type: 'apiKeyInfo', tenantId, hash, ...info } } },
+    ...(info.customerId
+      ? [{ Put: { TableName: db.table, Item: { ...keys.appKey(tenantId, info.customerId, info.keyId), type: 'appKey', keyId: info.keyId, hash, createdAt: info.createdAt } } }]
+      : []),
   ];
+
+  /** A new key and the items that store it (its SHA-256, never the key), for a caller's transaction. */
+  const prepare = (p: Omit<Principal, 'keyId'>, at: string, createdBy = 'system'): { key: string; info: KeyInfo; items: TransactItem[] } => {
+    const key = generateKey(p.role);
+    const hash = hashKey(key);
+    const info: KeyInfo = { keyId: `k_${hash.slice(0, 12)}`, role: p.role, storeId: p.storeId, customerId: p.customerId, rateLimit: p.rateLimit, actor: p.actor, createdAt: at, createdBy };
+    return { key, info, items: putItems(hash, info, p.tenantId) };
+  };
 
   return {
     async resolve(key: string): Promise<Principal | null> {
@@ -102,12 +129,12 @@ export function apiKeyRepository(db: Db, opts: { ttlMs?: number; clock?: () => n
       return principalOf(item, hash);
     },
 
+    prepare,
+
     /** Creates a key and returns it once; only its SHA-256 is stored. */
-    async create(p: Omit<Principal, 'keyId'>, at: string, createdBy = 'system'): Promise<{ key: string; keyId: string; info: KeyInfo }> {
-      const key = generateKey(p.role);
-      const hash = hashKey(key);
-      const info: KeyInfo = { keyId: `k_${hash.slice(0, 12)}`, role: p.role, storeId: p.storeId, customerId: p.customerId, rateLimit: p.rateLimit, actor: p.actor, createdAt: at, createdBy };
-      const r = await transactWrite(db, putItems(hash, info, p.tenantId));
+    async create(p: Omit<Principal, 'keyId'>, at: string, createdBy = 'system', withKey: WithKey = () => []): Promise<{ key: string; keyId: string; info: KeyInfo }> {
+      const { key, info, items } = prepare(p, at, createdBy);
+      const r = await transactWrite(db, [...items, ...withKey(info)]);
       if (!r.ok) throw new Error('key collision');
       return { key, keyId: info.keyId, info };
     },
@@ -125,28 +152,48 @@ export function apiKeyRepository(db: Db, opts: { ttlMs?: number; clock?: () => n
     },
 
     /**
-     * Ends a key at `at` (revoke: now; rotate: after the overlap) on both of its items.
+     * Ends a key at `at` (revoke: now; rotate: after the overlap) on both of its items, with
+     * `others` (the replacement key, the audit record) in the same transaction. A revoked or
+     * expired key cannot be ended again, and a rotated one cannot be rotated again: otherwise a
+     * key rotated out could be brought back to life, and each call would make one more live key.
      * Returns the key's info as it was.
      */
-    async end(tenantId: string, keyId: string, field: 'revokedAt' | 'expiresAt', at: string): Promise<KeyInfo> {
+    async end(tenantId: string, keyId: string, field: 'revokedAt' | 'expiresAt', at: string, now: string, others: WithKey = () => []): Promise<KeyInfo> {
       const listing = await db.doc.send(new GetCommand({ TableName: db.table, Key: keys.tenantKey(tenantId, keyId), ConsistentRead: true }));
       const item = listing.Item;
-      if (!item || item.revokedAt) throw new KeyNotFoundError();
+      if (!item || item.revokedAt || (typeof item.expiresAt === 'string' && item.expiresAt <= now)) throw new KeyNotFoundError();
+      if (field === 'expiresAt' && typeof item.expiresAt === 'string') throw new KeyAlreadyRotatedError(item.expiresAt);
       const update = (Key: { pk: string; sk: string }) => ({
         Update: {
           TableName: db.table,
           Key,
           UpdateExpression: 'SET #f = :at',
-          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(revokedAt)',
+          ConditionExpression:
+            field === 'expiresAt'
+              ? 'attribute_exists(pk) AND attribute_not_exists(revokedAt) AND attribute_not_exists(expiresAt)'
+              : 'attribute_exists(pk) AND attribute_not_exists(revokedAt) AND (attribute_not_exists(expiresAt) OR expiresAt > :now)',
           ExpressionAttributeNames: { '#f': field },
-          ExpressionAttributeValues: { ':at': at },
+          ExpressionAttributeValues: field === 'expiresAt' ? { ':at': at } : { ':at': at, ':now': now },
         },
       });
-      const r = await transactWrite(db, [update(keys.apiKey(item.hash as string)), update(keys.tenantKey(tenantId, keyId))]);
+      const { pk: _pk, sk: _sk, type: _t, tenantId: _tenant, hash: _h, ...before } = item;
+      const owned = typeof item.customerId === 'string' ? [update(keys.appKey(tenantId, item.customerId, keyId))] : [];
+      const r = await transactWrite(db, [update(keys.apiKey(item.hash as string)), update(keys.tenantKey(tenantId, keyId)), ...owned, ...others(before as KeyInfo)]);
       if (!r.ok) throw new KeyNotFoundError();
       cache.delete(item.hash as string);
-      const { pk: _pk, sk: _sk, type: _t, tenantId: _tenant, hash: _h, ...info } = item;
-      return info as KeyInfo;
+      return before as KeyInfo;
+    },
+
+    /**
+     * Items that revoke one of a customer's app keys (its lookup, its listing and the customer's
+     * own record of it), for the erasure's transaction. Warm functions may accept it for up to
+     * KEY_CACHE_MS more, like any revocation.
+     */
+    revokeItems(tenantId: string, customerId: string, k: { keyId: string; hash: string }, at: string): TransactItem[] {
+      const set = (Key: { pk: string; sk: string }): TransactItem => ({
+        Update: { TableName: db.table, Key, UpdateExpression: 'SET revokedAt = if_not_exists(revokedAt, :at)', ConditionExpression: 'attribute_exists(pk)', ExpressionAttributeValues: { ':at': at } },
+      });
+      return [set(keys.apiKey(k.hash)), set(keys.tenantKey(tenantId, k.keyId)), set(keys.appKey(tenantId, customerId, k.keyId))];
     },
 
     /** Stores the hash of a key chosen elsewhere (the local runtime keeps its demo keys stable). */

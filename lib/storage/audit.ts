@@ -12,7 +12,10 @@ import type { TransactItem } from './transact.ts';
 
 export interface AuditRecord {
   readonly at: string;
+  /** Who acted (`staff:anna`), and with which credential and role, so a shared or leaked key can be traced. */
   readonly actor: string;
+  readonly keyId: string;
+  readonly role: string;
   readonly action: string;
   /** What the action was on: `customer:c_…`, `program`, `coupon-campaign:…`. */
   readonly target: string;
@@ -20,13 +23,23 @@ export interface AuditRecord {
   readonly after?: unknown;
 }
 
+/** The credential behind an action (a Principal has all of these). */
+export interface Acting {
+  readonly tenantId: string;
+  readonly actor: string;
+  readonly keyId: string;
+  readonly role: string;
+}
+
 export function auditRepository(db: Db) {
   return {
-    item(tenantId: string, record: AuditRecord): TransactItem {
+    /** The audit item for an action, to go into the action's own transaction. */
+    item(by: Acting, record: Omit<AuditRecord, 'actor' | 'keyId' | 'role'>): TransactItem {
+      const full: AuditRecord = { ...record, actor: by.actor, keyId: by.keyId, role: by.role };
       return {
         Put: {
           TableName: db.table,
-          Item: { ...keys.audit(tenantId, record.at, randomBytes(6).toString('hex')), type: 'audit', ...record },
+          Item: { ...keys.audit(by.tenantId, record.at, randomBytes(6).toString('hex')), type: 'audit', ...full },
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       };

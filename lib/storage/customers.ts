@@ -102,6 +102,9 @@ export class IdentifierTakenError extends Error {
   }
 }
 
+/** App keys a customer may have at once (one per phone or tablet, with room for a rotation). */
+export const MAX_APP_KEYS = 5;
+
 export function customerRepository(db: Db) {
   const toItem = customerItem;
 
@@ -142,7 +145,7 @@ export function customerRepository(db: Db) {
      */
     async create(
       record: CustomerRecord,
-      extra: { entries: LedgerRow[]; idempotency?: { key: { pk: string; sk: string }; requestHash: string; response: string } } = { entries: [] },
+      extra: { entries: LedgerRow[]; idempotency?: { key: { pk: string; sk: string }; requestHash: string; response: string }; others?: TransactItem[] } = { entries: [] },
     ): Promise<void> {
       const claimed: IdentifierKind[] = ['card'];
       const items: TransactItem[] = [
@@ -169,6 +172,7 @@ export function customerRepository(db: Db) {
           },
         });
       }
+      items.push(...(extra.others ?? []));
       const r = await transactWrite(db, items);
       if (r.ok) return;
       const last = r.reasons.at(-1);
@@ -215,14 +219,46 @@ export function customerRepository(db: Db) {
       };
     },
 
-    /** Every item in the customer's partition but the customer item (ledger, notifications, runs, …), for export and erasure. */
-    async partition(tenantId: string, customerId: string): Promise<Array<Record<string, unknown>>> {
+    /**
+     * One page of the items in the customer's partition but the customer item (ledger,
+     * notifications, runs, reviews, …), in key order, for export and erasure: a long-time
+     * customer's partition is read a page at a time, never whole.
+     */
+    async partitionPage(tenantId: string, customerId: string, limit: number, afterSk?: string): Promise<{ items: Array<Record<string, unknown>>; nextSk: string | undefined }> {
       const pk = keys.customer(tenantId, customerId).pk;
-      const out: Array<Record<string, unknown>> = [];
+      const r = await db.doc.send(
+        new QueryCommand({
+          TableName: db.table,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': pk },
+          Limit: limit,
+          ...(afterSk ? { ExclusiveStartKey: { pk, sk: afterSk } } : {}),
+        }),
+      );
+      return { items: (r.Items ?? []).filter((i) => i.sk !== 'CUSTOMER'), nextSk: r.LastEvaluatedKey?.sk as string | undefined };
+    },
+
+    /**
+     * The customer's app keys, live and ended, page by page (a customer has at most MAX_APP_KEYS
+     * live ones; ended ones stay as the record of what existed).
+     */
+    async appKeys(tenantId: string, customerId: string): Promise<Array<{ keyId: string; hash: string; revokedAt?: string; expiresAt?: string }>> {
+      const k = keys.appKey(tenantId, customerId, '');
+      const out: Array<{ keyId: string; hash: string; revokedAt?: string; expiresAt?: string }> = [];
       let start: Record<string, unknown> | undefined;
       do {
-        const r = await db.doc.send(new QueryCommand({ TableName: db.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk }, ExclusiveStartKey: start }));
-        out.push(...(r.Items ?? []).filter((i) => i.sk !== 'CUSTOMER'));
+        const r = await db.doc.send(
+          new QueryCommand({
+            TableName: db.table,
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
+            ExpressionAttributeValues: { ':pk': k.pk, ':p': k.sk },
+            Limit: 25,
+            ExclusiveStartKey: start,
+          }),
+        );
+        for (const i of r.Items ?? []) {
+          out.push({ keyId: i.keyId as string, hash: i.hash as string, ...(i.revokedAt ? { revokedAt: i.revokedAt as string } : {}), ...(i.expiresAt ? { expiresAt: i.expiresAt as string } : {}) });
+        }
         start = r.LastEvaluatedKey;
       } while (start);
       return out;

@@ -17,6 +17,7 @@
  * | adjustment  | T#{t}#C#{c}                 | ADJ#{id}        | conditional put: staff adjustment idempotency |
  * | enrolment   | T#{t}#ENROL#{enrolmentId}   | ENROL           | conditional put: a retried enrolment replays  |
  * | review      | T#{t}#C#{c}                 | REVIEW#{sku}    | conditional put: one review bonus per product |
+ * | app key     | T#{t}#C#{c}                 | APPKEY#{keyId}  | Query: the customer's app keys (erase revokes)|
  * | receipt     | T#{t}#S#{s}#R#{receiptId}   | RECEIPT         | conditional put = idempotency record; GetItem |
  * |             |                             |                 | by a return (keeps per-line allocations)      |
  * | return      | T#{t}#S#{s}#RET#{returnId}  | RETURN          | conditional put = idempotency record          |
@@ -84,6 +85,7 @@ export const keys = {
     pk: `T#${tenantId}#C#${customerId}`,
     sk: `REVIEW#${sku}`,
   }),
+  appKey: (tenantId: string, customerId: string, keyId: string): Key => ({ pk: `T#${tenantId}#C#${customerId}`, sk: `APPKEY#${keyId}` }),
   receipt: (tenantId: string, storeId: string, receiptId: string): Key => ({
     pk: `T#${tenantId}#S#${storeId}#R#${receiptId}`,
     sk: 'RECEIPT',

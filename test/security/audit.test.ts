@@ -27,4 +27,17 @@ describe('Audit trail', () => {
     expect((await other.staff('GET', '/v1/audit')).body.records).toEqual([]);
     expect((await t.pos('GET', '/v1/audit')).status).toBe(403);
   });
+
+  it('should audit staff enrolments, device changes and reviews, each with the acting key and role, but not a till\'s or an app\'s own acts', async () => {
+    const t = await newTenant();
+    const byTill = (await t.pos('POST', '/v1/customers', { name: 'Walk-in' })).body;
+    const byStaff = (await t.staff('POST', '/v1/customers', { name: 'Phoned in', phone: '+37493555111' })).body;
+    await t.staff('PUT', `/v1/customers/${byStaff.customerId}/devices`, { devices: [{ token: 'device-token-1234', platform: 'GCM' }] });
+    await t.staff('POST', `/v1/customers/${byTill.customerId}/reviews`, { sku: 'SKU-7', text: 'private words' });
+    const records = (await t.staff('GET', '/v1/audit')).body.records;
+    expect(records.map((r: { action: string }) => r.action).sort()).toEqual(['customer.enrol', 'devices.set', 'review.record']);
+    for (const r of records) expect(r).toMatchObject({ actor: 'staff:anna', role: 'admin', keyId: expect.stringMatching(/^k_/) });
+    // Ids and field names, never the values.
+    expect(JSON.stringify(records)).not.toMatch(/Phoned in|37493555111|device-token|private words/);
+  });
 });

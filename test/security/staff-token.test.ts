@@ -50,4 +50,23 @@ describe('staff tokens', () => {
     const noRole = await signStaffToken(keys, { role: 'janitor', tenantId: a.tenantId, username: 'x' });
     expect((await as(noRole, 'GET', '/v1/program')).status).toBe(401);
   });
+
+  it('refuses a token that never expires, lives longer than a day, or is an access token', async () => {
+    const { importJWK } = await import('jose');
+    const key = await importJWK(keys.privateJwk, 'RS256');
+    const sign = (claims: Record<string, unknown>, exp: string | null) => {
+      let jwt = new SignJWT({ 'cognito:groups': ['admin'], 'custom:tenant': a.tenantId, 'cognito:username': 'x', token_use: 'id', ...claims })
+        .setProtectedHeader({ alg: 'RS256', kid: keys.privateJwk.kid! })
+        .setIssuer(DEV_ISSUER)
+        .setAudience(DEV_AUDIENCE)
+        .setSubject('dev-x')
+        .setIssuedAt();
+      if (exp) jwt = jwt.setExpirationTime(exp);
+      return jwt.sign(key);
+    };
+    expect((await as(await sign({}, '1h'), 'GET', '/v1/program')).status).toBe(200);
+    expect((await as(await sign({}, null), 'GET', '/v1/program')).status).toBe(401);
+    expect((await as(await sign({}, '30d'), 'GET', '/v1/program')).status).toBe(401);
+    expect((await as(await sign({ token_use: 'access' }, '1h'), 'GET', '/v1/program')).status).toBe(401);
+  });
 });
