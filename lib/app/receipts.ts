@@ -4,6 +4,7 @@
  * Reads: identifier (if by card/phone) + customer. Writes: one TransactWriteItems.
  */
 import { DomainError, RuleViolationError } from '#domain/errors.ts';
+import type { Program } from '#domain/program.ts';
 import { priceReceipt, toMilli, type Pricing, type ReceiptDraft } from '#domain/pricing.ts';
 import { AppError, ConflictError, IdempotencyConflictError } from './errors.ts';
 import type { ReceiptBody } from '../http/schemas.ts';
@@ -19,13 +20,19 @@ import { rewardView, tierView } from './views.ts';
 /** How far ahead of the server's clock a till's clock may be. */
 const CLOCK_SKEW_MS = 10 * 60_000;
 
-function draftOf(body: ReceiptBody, programCurrency: string, now: Date, storeId: string | undefined): ReceiptDraft {
-  if (body.currency !== programCurrency) {
-    throw new RuleViolationError('currency_mismatch', `currency: the program runs in ${programCurrency}, not ${body.currency}`, 'currency');
+const DAY_MS = 86_400_000;
+
+function draftOf(body: ReceiptBody, program: Program, now: Date, storeId: string | undefined): ReceiptDraft {
+  if (body.currency !== program.currency) {
+    throw new RuleViolationError('currency_mismatch', `currency: the program runs in ${program.currency}, not ${body.currency}`, 'currency');
   }
   const occurredAt = new Date(body.occurredAt);
   if (occurredAt.getTime() > now.getTime() + CLOCK_SKEW_MS) {
     throw new RuleViolationError('occurred_in_future', 'occurredAt: is in the future', 'occurredAt');
+  }
+  const maxAgeDays = program.receipts.maxAgeDays;
+  if (occurredAt.getTime() < now.getTime() - maxAgeDays * DAY_MS - CLOCK_SKEW_MS) {
+    throw new RuleViolationError('receipt_too_old', `occurredAt: is more than ${maxAgeDays} days ago (the program's receipts.maxAgeDays)`, 'occurredAt');
   }
   return {
     occurredAt,
@@ -88,7 +95,7 @@ export async function quote(deps: Deps, principal: Principal, body: ReceiptBody)
   const { version, program } = await requireProgram(deps, principal.tenantId);
   const now = deps.clock();
   const customer = settle(program, await resolveCustomer(deps, principal.tenantId, body.customer), now).record;
-  const pricing = priceReceipt(program, customer.account, draftOf(body, program.currency, now, principal.storeId), now);
+  const pricing = priceReceipt(program, customer.account, draftOf(body, program, now, principal.storeId), now);
   // A quote reads the coupons to say now what the commit's conditional write would say.
   const coupons = await Promise.all(pricing.coupons.map((c) => deps.coupons.get(principal.tenantId, c.code)));
   coupons.forEach((c, i) => {
@@ -116,7 +123,7 @@ export async function commit(deps: Deps, principal: Principal, storeId: string, 
     const customer = settled.record;
     let pricing: Pricing;
     try {
-      pricing = priceReceipt(program, customer.account, draftOf(body, program.currency, now, storeId), now);
+      pricing = priceReceipt(program, customer.account, draftOf(body, program, now, storeId), now);
     } catch (e) {
       // A retry of a receipt that did commit must get its first answer, not a fresh refusal.
       if (e instanceof DomainError || e instanceof AppError) {

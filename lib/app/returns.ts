@@ -19,6 +19,9 @@ export async function processReturn(deps: Deps, principal: Principal, storeId: s
   const { tenantId } = principal;
   const { program } = await requireProgram(deps, tenantId);
   const receiptStoreId = body.receiptStoreId ?? storeId;
+  // Where the program keeps returns to the store of purchase, another store's receipt is not
+  // found — the same answer as a receipt that never was, so a till learns nothing from it.
+  const reachable = receiptStoreId === storeId || program.receipts.crossStoreReturns;
   const hash = requestHash({ ...body, receiptStoreId });
 
   const replay = (stored: ReturnRecord): Answer => {
@@ -30,7 +33,7 @@ export async function processReturn(deps: Deps, principal: Principal, storeId: s
   const storedReturn = async () => deps.receipts.getReturn(tenantId, storeId, body.returnId);
 
   return withOptimisticRetry<Answer>(async () => {
-    const receipt = await deps.receipts.get(tenantId, receiptStoreId, body.receiptId);
+    const receipt = reachable ? await deps.receipts.get(tenantId, receiptStoreId, body.receiptId) : null;
     if (!receipt) throw new NotFoundError(`receipt ${body.receiptId} at store ${receiptStoreId}`, 'receiptId');
     const loaded = await deps.customers.get(tenantId, receipt.customerId);
     if (!loaded) throw new Error('receipt refers to a missing customer');

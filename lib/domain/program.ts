@@ -12,8 +12,9 @@ import { referralSchema } from './referral.ts';
 import { rewardRuleSchema } from './rewards.ts';
 import { earningRuleSchema, multiplier } from './rules.ts';
 import { isValidTimeZone } from './time.ts';
+import { singleLine, singleLineMessage } from './text.ts';
 
-const code = z.string().min(1).max(64);
+const code = z.string().min(1).max(64).refine(singleLine, singleLineMessage);
 const basisPoints = z.int().min(0).max(10_000);
 
 const currencies = new Set(Intl.supportedValuesOf('currency'));
@@ -108,6 +109,16 @@ export const programSchema = z.strictObject({
       review: z.int().min(0).max(1_000_000).optional(),
     })
     .default({}),
+  /**
+   * What a till may post. `maxAgeDays`: how old `occurredAt` may be (a till that was offline
+   * posts late; a year-old receipt is a mistake or an abuse). The receipt's own time decides
+   * rule windows, campaign validity and tier periods, so this bound is what keeps an expired
+   * campaign from applying to a back-dated receipt. `crossStoreReturns`: whether a till may
+   * return a receipt from another store; where it may not, that receipt is simply not found.
+   */
+  receipts: z
+    .strictObject({ maxAgeDays: z.int().min(0).max(3650).default(3), crossStoreReturns: z.boolean().default(false) })
+    .default({ maxAgeDays: 3, crossStoreReturns: false }),
   /** Lines that earn no points. */
   exclusions: z
     .strictObject({ categories: z.array(code).max(1000).default([]), skus: z.array(code).max(10_000).default([]) })

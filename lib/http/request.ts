@@ -3,6 +3,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { z } from 'zod';
 import { HttpError } from './errors.ts';
 import { id } from './schemas.ts';
+import { firstTextProblem } from '#domain/text.ts';
 
 /**
  * Bodies above this are refused before parsing. A 500-line receipt is about 100 KB; the margin
@@ -32,11 +33,15 @@ export function jsonBody(event: APIGatewayProxyEventV2): unknown {
   if (!/^application\/(.+\+)?json\b/i.test(type)) {
     throw new HttpError(415, 'unsupported_media_type', 'content-type: must be application/json', 'content-type');
   }
+  let value: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    value = JSON.parse(text) as unknown;
   } catch {
     throw new HttpError(400, 'invalid_json', 'body: is not valid JSON', 'body');
   }
+  const bad = firstTextProblem(value);
+  if (bad) throw new HttpError(400, 'invalid_request', `${bad.path || 'body'}: ${bad.problem}`, bad.path || 'body');
+  return value;
 }
 
 export function pathParam(event: APIGatewayProxyEventV2, name: string): string {

@@ -7,6 +7,7 @@ import * as z from 'zod';
 import { currencyCode } from '#domain/program.ts';
 import { couponCodePattern } from '#domain/coupons.ts';
 import { journeySchema } from '#domain/journeys.ts';
+import { singleLine, singleLineMessage } from '#domain/text.ts';
 import { roles, type Role } from './routes.ts';
 
 export const LIMITS = {
@@ -24,7 +25,7 @@ export const id = z
   .max(64)
   .regex(/^[A-Za-z0-9._:-]+$/, 'may contain only letters, digits and . _ : -');
 
-const code = z.string().min(1).max(64);
+const code = z.string().min(1).max(64).refine(singleLine, singleLineMessage);
 const money = z.int().min(0).max(LIMITS.amount);
 
 const quantity = z
@@ -104,7 +105,7 @@ export const enrolBody = z.strictObject({
   enrolmentId: id.optional(),
   card: z.string().min(4).max(32).optional(),
   phone: z.string().min(3).max(32).optional(),
-  name: z.string().trim().min(1).max(200).optional(),
+  name: z.string().trim().min(1).max(200).refine(singleLine, singleLineMessage).optional(),
   email: z.email().max(254).optional(),
   birthDate: z.iso.date().optional(),
   locale: z.string().regex(/^[a-z]{2,3}(-[A-Z]{2})?$/, 'must be a language tag such as "hy" or "uk-UA"').optional(),
@@ -198,7 +199,7 @@ export const createKeyBody = z
     /** The store a POS key belongs to. */
     storeId: id.optional(),
     /** Who or what holds it ("till 3", "anna"); staff keys act under this name in the ledger and audit. */
-    name: z.string().trim().min(1).max(100),
+    name: z.string().trim().min(1).max(100).refine(singleLine, singleLineMessage),
     /** Requests per second this key may make (the role's default otherwise). */
     rateLimit: z.int().min(1).max(1000).optional(),
   })

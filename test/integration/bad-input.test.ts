@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { newTenant, receipt, type TestTenant } from './harness.ts';
+import { newTenant, receipt, scenarioProgram, type TestTenant } from './harness.ts';
 
 describe('Bad input is refused with a 4xx naming the field, and nothing is written', () => {
   let t: TestTenant;
@@ -39,6 +39,13 @@ describe('Bad input is refused with a 4xx naming the field, and nothing is writt
     ['return with zero quantity', '/v1/returns', { returnId: 'X2', receiptId: 'nope', lines: [{ lineId: '1', quantity: 0 }] }, 400, 'lines.0.quantity'],
     ['enrolment with a bad phone', '/v1/customers', { phone: '12' }, 400, 'phone'],
     ['enrolment with a bad e-mail', '/v1/customers', { email: 'not-an-email' }, 400, 'email'],
+    ['a NUL in a sku', '/v1/receipts', null, 400, 'lines.0.sku'],
+    ['a bidi override in a category', '/v1/receipts', null, 400, 'lines.0.category'],
+    ['a lone surrogate in a sku', '/v1/receipts', null, 400, 'lines.0.sku'],
+    ['a line break in a sku', '/v1/receipts', null, 400, 'lines.0.sku'],
+    ['a bidi override in a name', '/v1/customers', { name: 'Anna \u202Egnp.exe' }, 400, 'name'],
+    ['a control character in a name', '/v1/customers', { name: 'Anna\u0007' }, 400, 'name'],
+    ['a line break in a name', '/v1/customers', { name: 'Anna\nSmith' }, 400, 'name'],
   ];
   const bodies: Record<string, () => unknown> = {
     'negative amount': () => line({ amount: -1 }),
@@ -56,6 +63,10 @@ describe('Bad input is refused with a 4xx naming the field, and nothing is writt
     'duplicate lineId': () => ({ ...valid(), lines: [valid().lines[0]!, valid().lines[0]!] }),
     'total not matching lines': () => ({ ...valid(), total: 1 }),
     'receiptId with a key separator': () => ({ ...valid(), receiptId: 'R#1' }),
+    'a NUL in a sku': () => line({ sku: 'A\u0000B' }),
+    'a bidi override in a category': () => line({ category: 'cosm\u202Eetics' }),
+    'a lone surrogate in a sku': () => line({ sku: 'A\uD800B' }),
+    'a line break in a sku': () => line({ sku: 'A\nB' }),
   };
 
   for (const [name, path, body, status, field] of cases) {
@@ -85,5 +96,52 @@ describe('Bad input is refused with a 4xx naming the field, and nothing is writt
     const notJson = await invoke(handlers, { method: 'POST', path: '/v1/identify', body: '{"customer":', headers: { authorization: `Bearer ${t.posKey}` } });
     expect(notJson.status).toBe(400);
     expect(notJson.body.error).toMatchObject({ code: 'invalid_json', field: 'body' });
+  });
+
+  it('should accept every script, Persian joiners and right-to-left marks in names', async () => {
+    for (const name of ['آناهیت\u200Cی کریمی', 'Անահիտ', 'Ганна', 'Árvíztűrő', '\u200Fسارا']) {
+      const r = await t.pos('POST', '/v1/customers', { name });
+      expect(r.status, name).toBe(201);
+      expect(r.body.name).toBe(name);
+    }
+  });
+});
+
+describe('Receipt age and returns across stores, as the program says', () => {
+  it('should refuse a receipt older than the program allows (3 days by default), naming occurredAt', async () => {
+    const t = await newTenant({ ...scenarioProgram, receipts: { crossStoreReturns: false } });
+    const c = (await t.pos('POST', '/v1/customers', { name: 'Late till' })).body;
+    const day = 86_400_000;
+    const fresh = { ...receipt(c.card, [{ amount: 1_000 }]), occurredAt: new Date(Date.now() - 2 * day).toISOString() };
+    expect((await t.pos('POST', '/v1/receipts', fresh)).status).toBe(200);
+    const before = await t.items();
+    for (const occurredAt of [new Date(Date.now() - 4 * day).toISOString(), '0000-01-01T00:00:00Z']) {
+      const old = { ...receipt(c.card, [{ amount: 1_000 }]), occurredAt };
+      for (const path of ['/v1/receipts/quote', '/v1/receipts']) {
+        const r = await t.pos('POST', path, old);
+        expect(r.status, occurredAt).toBe(422);
+        expect(r.body.error).toMatchObject({ code: 'receipt_too_old', field: 'occurredAt' });
+      }
+    }
+    expect(await t.items()).toEqual(before);
+  });
+
+  it('should not find another store\'s receipt when returns across stores are off, and return it when they are on', async () => {
+    const off = await newTenant({ ...scenarioProgram, receipts: { crossStoreReturns: false } });
+    const c = (await off.pos('POST', '/v1/customers', { name: 'Shopper' })).body;
+    const r = { ...receipt(c.card, [{ amount: 5_000 }]), occurredAt: new Date().toISOString() };
+    expect((await off.pos('POST', '/v1/receipts', r)).status).toBe(200);
+    const elsewhere = await off.pos2('POST', '/v1/returns', { returnId: 'RET-X', receiptId: r.receiptId, receiptStoreId: 'S-01', lines: [{ lineId: '1', quantity: 1 }] });
+    const never = await off.pos2('POST', '/v1/returns', { returnId: 'RET-Y', receiptId: 'never-was', receiptStoreId: 'S-01', lines: [{ lineId: '1', quantity: 1 }] });
+    expect(elsewhere.status).toBe(404);
+    expect(never.status).toBe(404);
+    expect(elsewhere.body.error.field).toBe(never.body.error.field);
+    expect((await off.pos('POST', '/v1/returns', { returnId: 'RET-Z', receiptId: r.receiptId, lines: [{ lineId: '1', quantity: 1 }] })).status).toBe(200);
+
+    const on = await newTenant({ ...scenarioProgram, receipts: { crossStoreReturns: true } });
+    const d = (await on.pos('POST', '/v1/customers', { name: 'Shopper 2' })).body;
+    const s = { ...receipt(d.card, [{ amount: 5_000 }]), occurredAt: new Date().toISOString() };
+    expect((await on.pos('POST', '/v1/receipts', s)).status).toBe(200);
+    expect((await on.pos2('POST', '/v1/returns', { returnId: 'RET-1', receiptId: s.receiptId, receiptStoreId: 'S-01', lines: [{ lineId: '1', quantity: 1 }] })).status).toBe(200);
   });
 });

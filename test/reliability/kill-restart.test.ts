@@ -85,9 +85,11 @@ describe('Reliability: kill the local runtime mid-load', () => {
   it('should lose nothing and double nothing across a SIGKILL and a restart', async () => {
     const port = await freePort();
     runtime = await startRuntime(stateDir, port);
+    // The demo program takes receipts up to a few days old: these are from now (fixed once, so retries match).
+    const occurredAt = new Date().toISOString();
     const bodies = Array.from({ length: RECEIPTS }, (_, i) => ({
       receiptId: `K-${i}`,
-      occurredAt: '2026-11-20T12:00:00+04:00',
+      occurredAt,
       currency: 'AMD',
       customer: { card: runtime!.card },
       lines: [{ lineId: '1', sku: 'VITC-500', category: 'vitamins', quantity: 1, unitPrice: 1_000 + i, amount: 1_000 + i }],
