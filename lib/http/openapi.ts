@@ -182,10 +182,10 @@ const operations: Record<RouteKey, Operation> = {
   },
   'POST /v1/coupons': {
     summary: 'Issue coupon codes from a campaign of the program',
-    description: 'To one customer (only they may use the codes) or, without customerId, a batch anyone holding a code may use (e.g. for print).',
+    description: 'To one customer (only they may use the codes) or, without customerId, a batch anyone holding a code may use (e.g. for print), or one code each to a segment. Idempotent on issueId: a retry resumes an interrupted issue with the same codes, or answers a finished one again.',
     body: req.issueCouponsBody,
     ok: { status: 201, schema: res.issuedCouponsResponse, description: 'The codes, shown once here.' },
-    errors: [404, 422, 503],
+    errors: [404, 409, 422, 503],
   },
   'GET /v1/coupons/{code}': {
     summary: 'A coupon code’s state',

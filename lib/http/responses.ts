@@ -215,6 +215,7 @@ export const jsonSchemaResponse = z.record(z.string(), z.unknown()).describe('A 
 
 export const issuedCouponsResponse = z.strictObject({
   campaignId: z.string(),
+  issueId: z.string().describe('Send it again (as `issueId`) to resume or replay this issue.'),
   customerId: z.string().optional(),
   segment: z.string().optional(),
   codes: z.array(z.string()),

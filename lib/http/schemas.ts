@@ -165,6 +165,8 @@ export const issueCouponsBody = z
     /** Or one code to every customer in a segment, each usable only by its customer. */
     segment: id.optional(),
     count: z.int().min(1).max(1000).default(1),
+    /** The client's id for this issue: a retry with it resumes or replays the issue, never issues twice. */
+    issueId: id.optional(),
   })
   .refine((b) => !(b.customerId && b.segment), { message: 'give customerId or segment, not both', path: ['segment'] });
 

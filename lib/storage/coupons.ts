@@ -19,31 +19,72 @@ export interface CouponRecord {
   readonly usedBy?: { readonly customerId: string; readonly storeId: string; readonly receiptId: string; readonly at: string } | undefined;
 }
 
+/**
+ * An issue's progress record. A segment issue keeps its recipients (at most MAX_SEGMENT_ISSUE
+ * ids, about 150 KB) so that a resumed issue goes to the same people.
+ */
+export interface IssueProgress {
+  readonly issueId: string;
+  readonly requestHash: string;
+  readonly startedAt: string;
+  readonly batches: number;
+  readonly batchesDone: number;
+  readonly customers?: string[];
+}
+
 export function couponRepository(db: Db) {
   return {
     async get(tenantId: string, code: string): Promise<CouponRecord | null> {
       const r = await db.doc.send(new GetCommand({ TableName: db.table, Key: keys.coupon(tenantId, code), ConsistentRead: true }));
       if (!r.Item) return null;
       const { pk: _pk, sk: _sk, type: _t, tenantId: _tenant, ...rest } = r.Item;
-      return rest as CouponRecord;
+      const { issueId: _i, ...coupon } = rest;
+      return coupon as CouponRecord;
     },
 
-    /** Writes new codes, 100 to a transaction; false if a code already existed (draw again). */
-    async issue(tenantId: string, coupons: readonly CouponRecord[]): Promise<boolean> {
-      for (let i = 0; i < coupons.length; i += 100) {
-        const r = await transactWrite(
-          db,
-          coupons.slice(i, i + 100).map((c) => ({
-            Put: {
-              TableName: db.table,
-              Item: { ...keys.coupon(tenantId, c.code), type: 'coupon', tenantId, ...c },
-              ConditionExpression: 'attribute_not_exists(pk)',
-            },
-          })),
-        );
-        if (!r.ok) return false;
-      }
-      return true;
+    /** Where an issue stands (for a retry to resume or replay it). */
+    async issueProgress(tenantId: string, issueId: string): Promise<IssueProgress | null> {
+      const r = await db.doc.send(new GetCommand({ TableName: db.table, Key: keys.couponIssue(tenantId, issueId), ConsistentRead: true }));
+      return r.Item ? (r.Item as unknown as IssueProgress) : null;
+    },
+
+    /**
+     * Writes one batch of an issue's codes (each new) and moves the issue's progress record from
+     * `batch` to `batch + 1` batches done, in one transaction. 'collision': a code existed;
+     * 'raced': another request wrote this batch first.
+     */
+    async issueBatch(
+      tenantId: string,
+      b: { issueId: string; requestHash: string; startedAt: string; batch: number; batches: number; coupons: readonly CouponRecord[]; customers: string[] | undefined; extra: TransactItem[] },
+    ): Promise<'ok' | 'collision' | 'raced'> {
+      const progressKey = keys.couponIssue(tenantId, b.issueId);
+      const progress: TransactItem =
+        b.batch === 0
+          ? {
+              Put: {
+                TableName: db.table,
+                Item: { ...progressKey, type: 'couponIssue', issueId: b.issueId, requestHash: b.requestHash, startedAt: b.startedAt, batches: b.batches, batchesDone: 1, ...(b.customers ? { customers: b.customers } : {}) },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            }
+          : {
+              Update: {
+                TableName: db.table,
+                Key: progressKey,
+                UpdateExpression: 'SET batchesDone = :next',
+                ConditionExpression: 'batchesDone = :done',
+                ExpressionAttributeValues: { ':next': b.batch + 1, ':done': b.batch },
+              },
+            };
+      const r = await transactWrite(db, [
+        progress,
+        ...b.coupons.map((c): TransactItem => ({
+          Put: { TableName: db.table, Item: { ...keys.coupon(tenantId, c.code), type: 'coupon', tenantId, issueId: b.issueId, ...c }, ConditionExpression: 'attribute_not_exists(pk)' },
+        })),
+        ...b.extra,
+      ]);
+      if (r.ok) return 'ok';
+      return r.reasons[0]?.code === 'ConditionalCheckFailed' ? 'raced' : 'collision';
     },
 
     useItem(tenantId: string, code: string, usedBy: NonNullable<CouponRecord['usedBy']>): TransactItem {

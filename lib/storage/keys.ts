@@ -23,6 +23,7 @@
  * | return      | T#{t}#S#{s}#RET#{returnId}  | RETURN          | conditional put = idempotency record          |
  * | segment     | T#{t}#SEG#{segment}         | C#{c}           | Query: the customers in a segment (coupons)   |
  * | audit       | T#{t}#AUDIT#{yyyy-mm}       | {iso time}#{r}  | Query: a month of staff actions, newest first |
+ * | coupon issue| T#{t}#CPNISSUE#{issueId}    | ISSUE           | progress of an issue: resumed by a retry      |
  * | coupon      | T#{t}#CPN#{code}            | COUPON          | GetItem (quote); conditional update in the    |
  * |             |                             |                 | commit marks it used exactly once             |
  * | birthday    | T#{t}#C#{c}                 | BDAY#{yyyy}     | conditional put: one birthday bonus a year    |
@@ -97,6 +98,7 @@ export const keys = {
   /** Monthly partitions keep one tenant's busy month from growing a single item collection forever. */
   audit: (tenantId: string, at: string, suffix: string): Key => ({ pk: `T#${tenantId}#AUDIT#${at.slice(0, 7)}`, sk: `${at}#${suffix}` }),
   coupon: (tenantId: string, code: string): Key => ({ pk: `T#${tenantId}#CPN#${code}`, sk: 'COUPON' }),
+  couponIssue: (tenantId: string, issueId: string): Key => ({ pk: `T#${tenantId}#CPNISSUE#${issueId}`, sk: 'ISSUE' }),
   birthdayGrant: (tenantId: string, customerId: string, year: string): Key => ({ pk: `T#${tenantId}#C#${customerId}`, sk: `BDAY#${year}` }),
   reminder: (tenantId: string, customerId: string, what: string): Key => ({ pk: `T#${tenantId}#C#${customerId}`, sk: `REMIND#${what}` }),
   tenant: (tenantId: string): Key => ({ pk: 'TENANTS', sk: tenantId }),

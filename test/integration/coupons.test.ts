@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { newTenant, receipt, type TestTenant } from './harness.ts';
+import { deps } from '#lib/app/deps.ts';
 
 describe('Coupons', () => {
   let t: TestTenant;
@@ -80,5 +81,43 @@ describe('Coupons for a segment', () => {
     await t.staff('PUT', `/v1/customers/${members[1].customerId}/segments`, { segments: [] });
     const again = await t.staff('POST', '/v1/coupons', { campaignId: 'bonus', segment: 'vip-club' });
     expect(again.body.customers).toEqual([members[0].customerId]);
+  });
+});
+
+describe('Issuing coupons is idempotent on issueId', () => {
+  it('should resume an issue that failed half way with the same codes, and answer a finished one again', async () => {
+    const t = await newTenant();
+    const d = deps();
+    const real = d.coupons.issueBatch;
+    // The third batch's transaction fails the first time, as a timeout or a crash would.
+    let failed = false;
+    d.coupons.issueBatch = async (tenantId, b) => {
+      if (tenantId === t.tenantId && b.batch === 2 && !failed) {
+        failed = true;
+        throw Object.assign(new Error('socket hang up'), { name: 'TimeoutError', $metadata: { httpStatusCode: 500 } });
+      }
+      return real(tenantId, b);
+    };
+    try {
+      const body = { campaignId: 'welcome', count: 500, issueId: 'spring-print-1' };
+      const first = await t.staff('POST', '/v1/coupons', body);
+      expect(first.status).toBe(503);
+      const written = (await t.items()).filter((i) => i.type === 'coupon');
+      expect(written).toHaveLength(2 * 98);
+      const retry = await t.staff('POST', '/v1/coupons', body);
+      expect(retry.status).toBe(201);
+      expect(retry.body.codes).toHaveLength(500);
+      expect(new Set(retry.body.codes).size).toBe(500);
+      // The codes written before the failure are among the answer's: nothing was issued twice.
+      expect(retry.body.codes).toEqual(expect.arrayContaining(written.map((c) => c.code)));
+      const again = await t.staff('POST', '/v1/coupons', body);
+      expect(again.body.codes).toEqual(retry.body.codes);
+      expect((await t.items()).filter((i) => i.type === 'coupon')).toHaveLength(500);
+      const audits = (await t.staff('GET', '/v1/audit')).body.records.filter((r: { action: string }) => r.action === 'coupons.issue');
+      expect(audits).toHaveLength(1);
+      expect((await t.staff('POST', '/v1/coupons', { ...body, count: 5 })).body.error).toMatchObject({ code: 'idempotency_conflict', field: 'issueId' });
+    } finally {
+      d.coupons.issueBatch = real;
+    }
   });
 });
