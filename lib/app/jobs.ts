@@ -4,7 +4,7 @@
  * its own conditional transaction, so a job or a message that runs twice changes nothing twice.
  */
 import { grantBonus } from '#domain/adjustments.ts';
-import { birthdayOf, birthdaysOn, dayOf, firstLiveLot, lotToRemindOn, type Day } from '#domain/calendar.ts';
+import { actingInstant, birthdayOf, birthdaysOn, dayOf, firstLiveLot, lotToRemindOn, type Day } from '#domain/calendar.ts';
 import { catchUp } from '#domain/pending.ts';
 import { takeDueRefills } from '#domain/refills.ts';
 import { reviewTier, tierPeriodStarts } from '#domain/tiers.ts';
@@ -39,12 +39,15 @@ export async function runJob(deps: Deps, queue: Queue<AccountJob>, job: JobName,
   const report: JobReport = { job, tenants: [], reads };
   for (const tenant of tenants) {
     const day = req.day ?? dayOf(deps.clock(), tenant.timeZone);
-    // The schedule ticks hourly; only its first tick of a tenant's day fans out. A run by hand always does.
-    if (!req.day && !(await deps.jobs.claimRun(tenant.tenantId, job, day, deps.clock().toISOString()))) {
+    // The schedule ticks hourly; a tick fans out a tenant's day until one fan-out has finished
+    // (marked after, not before: a crash half way leaves the day to the next tick, and the
+    // workers' once-only writes make the repeat harmless). A run by hand always fans out.
+    if (!req.day && (await deps.jobs.ranOn(tenant.tenantId, job, day))) {
       report.tenants.push({ tenantId: tenant.tenantId, day, customers: 0, messages: 0, skipped: 'already ran today' });
       continue;
     }
     const fanned = await fanOut[job](deps, queue, tenant, day, reads, req.day !== undefined);
+    if (!req.day) await deps.jobs.markRun(tenant.tenantId, job, day, deps.clock().toISOString());
     report.tenants.push({ tenantId: tenant.tenantId, day, ...fanned });
   }
   return report;
@@ -126,14 +129,17 @@ export type CustomerOutcome = 'done' | 'already' | 'nothing' | 'gone';
 /** The account worker: one message, each customer in turn (a failure throws and the message is retried). */
 export async function handleAccountJob(deps: Deps, job: AccountJob): Promise<Record<CustomerOutcome, number>> {
   const counts: Record<CustomerOutcome, number> = { done: 0, already: 0, nothing: 0, gone: 0 };
+  const current = await deps.programs.current(job.tenantId);
+  // Expiry and tier reviews act as of the job's day (by hand, a past or future one), not today.
+  const asOf = () => (current ? actingInstant(job.day, deps.clock(), current.program.timeZone) : deps.clock());
   for (const customerId of job.customerIds) {
     const outcome =
       job.kind === 'birthday'
         ? await grantBirthday(deps, job.tenantId, customerId, job.day)
         : job.kind === 'expire'
-          ? await expireCustomer(deps, job.tenantId, customerId)
+          ? await expireCustomer(deps, job.tenantId, customerId, asOf())
           : job.kind === 'reviewTier'
-            ? await reviewCustomerTier(deps, job.tenantId, customerId)
+            ? await reviewCustomerTier(deps, job.tenantId, customerId, asOf())
             : job.kind === 'remindRefill'
               ? await remindRefills(deps, job.tenantId, customerId, job.day)
               : await remindExpiry(deps, job.tenantId, customerId, job.lot);
@@ -177,17 +183,17 @@ export async function grantBirthday(deps: Deps, tenantId: string, customerId: st
 }
 
 /** Brings the account up to now: due pending points released, ended lots expired, as ledger entries. */
-export async function expireCustomer(deps: Deps, tenantId: string, customerId: string): Promise<CustomerOutcome> {
+export async function expireCustomer(deps: Deps, tenantId: string, customerId: string, asOf?: Date): Promise<CustomerOutcome> {
   const current = await deps.programs.current(tenantId);
   if (!current) return 'nothing';
   const { program } = current;
   return withOptimisticRetry<CustomerOutcome>(async () => {
     const loaded = await deps.customers.get(tenantId, customerId);
     if (!loaded) return { done: true, value: 'gone' };
-    const now = deps.clock();
+    const now = asOf ?? deps.clock();
     const caught = catchUp(loaded.account, now, program.timeZone);
     if (caught.entries.length === 0) return { done: true, value: 'nothing' };
-    const entries = numberEntries(loaded, caught.entries, now.toISOString(), { reason: 'expiry' });
+    const entries = numberEntries(loaded, caught.entries, deps.clock().toISOString(), { reason: 'expiry' });
     const next: CustomerRecord = { ...loaded, account: caught.account, ledgerSeq: loaded.ledgerSeq + entries.length };
     const r = await transactWrite(deps.db, deps.customers.updateItems(loaded, next, entries));
     return r.ok ? { done: true, value: 'done' } : { done: false };
@@ -195,18 +201,18 @@ export async function expireCustomer(deps: Deps, tenantId: string, customerId: s
 }
 
 /** Sets the level to what the account measures now (a period review); the change is a `tier.changed` event. */
-export async function reviewCustomerTier(deps: Deps, tenantId: string, customerId: string): Promise<CustomerOutcome> {
+export async function reviewCustomerTier(deps: Deps, tenantId: string, customerId: string, asOf?: Date): Promise<CustomerOutcome> {
   const current = await deps.programs.current(tenantId);
   if (!current?.program.tiers) return 'nothing';
   const { program } = current;
   return withOptimisticRetry<CustomerOutcome>(async () => {
     const loaded = await deps.customers.get(tenantId, customerId);
     if (!loaded) return { done: true, value: 'gone' };
-    const now = deps.clock();
+    const now = asOf ?? deps.clock();
     const caught = catchUp(loaded.account, now, program.timeZone);
     const reviewed = reviewTier(program, caught.account, now);
     if (!reviewed.changed && caught.entries.length === 0) return { done: true, value: 'nothing' };
-    const entries = numberEntries(loaded, caught.entries, now.toISOString(), { reason: 'tier review' });
+    const entries = numberEntries(loaded, caught.entries, deps.clock().toISOString(), { reason: 'tier review' });
     const next: CustomerRecord = { ...loaded, account: reviewed.account, ledgerSeq: loaded.ledgerSeq + entries.length };
     const r = await transactWrite(deps.db, deps.customers.updateItems(loaded, next, entries));
     return r.ok ? { done: true, value: reviewed.changed ? 'done' : 'nothing' } : { done: false };

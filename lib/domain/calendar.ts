@@ -22,6 +22,33 @@ export function dayOf(instant: Date, timeZone: string): Day {
   return `${monthKey(t.year, t.month)}-${String(t.day).padStart(2, '0')}`;
 }
 
+/**
+ * The first instant of `day` in `timeZone` (its local midnight, or the first minute after a
+ * midnight that a DST change skipped), found by correcting a UTC guess by the zone's offset.
+ */
+export function startOfDay(day: Day, timeZone: string): Date {
+  const wall = Date.parse(`${day}T00:00:00Z`);
+  let t = wall;
+  for (let i = 0; i < 3; i++) {
+    const l = localTime(new Date(t), timeZone);
+    const shown = Date.UTC(l.year, l.month - 1, l.day, l.hour, l.minute);
+    if (shown === wall) return new Date(t);
+    t += wall - shown;
+  }
+  // No local midnight that day (a skipped hour): the first minute that is on that day.
+  while (dayOf(new Date(t), timeZone) !== day) t += 60_000;
+  return new Date(t);
+}
+
+/**
+ * The instant a job for `day` acts as of: now when `day` is today in the program's time zone (a
+ * scheduled run), otherwise the start of `day` — so a run by hand for a past or future day does
+ * what it says, not what today would.
+ */
+export function actingInstant(day: Day, now: Date, timeZone: string): Date {
+  return dayOf(now, timeZone) === day ? now : startOfDay(day, timeZone);
+}
+
 export function addDays(day: Day, days: number): Day {
   const [y, m, d] = day.split('-').map(Number) as [number, number, number];
   return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);

@@ -3,7 +3,7 @@
  * indexes (Query only, never Scan: a job's reads grow with what is due, not with the table), and
  * the once-a-day fan-out markers. Adapter: lib/app/jobs → this → DynamoDB.
  */
-import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { Db } from './client.ts';
 import { indexKeys, keys, SHARDS } from './keys.ts';
@@ -111,8 +111,15 @@ export function jobRepository(db: Db) {
     aboveFirstLevel: (tenantId: string, meter?: ReadMeter) => customersIn('tiers', (shard) => indexKeys.tiers(tenantId, shard), null, meter),
 
     /** Marks a job's day as fanned out; false if an earlier run already did. */
-    claimRun(tenantId: string, job: string, day: string, at: string): Promise<boolean> {
-      return putOnce({ ...keys.jobRun(tenantId, job, day), type: 'jobRun', at });
+    /** Whether a day's fan-out of this job finished for the tenant. */
+    async ranOn(tenantId: string, job: string, day: string): Promise<boolean> {
+      const r = await db.doc.send(new GetCommand({ TableName: db.table, Key: keys.jobRun(tenantId, job, day), ConsistentRead: true }));
+      return r.Item !== undefined;
+    },
+
+    /** Records that a day's fan-out finished (after it did). */
+    async markRun(tenantId: string, job: string, day: string, at: string): Promise<void> {
+      await putOnce({ ...keys.jobRun(tenantId, job, day), type: 'jobRun', at });
     },
 
     /** Writes a record that must exist at most once (a reminder); false if it already does. */
