@@ -3,12 +3,12 @@ import { deps } from '#lib/app/deps.ts';
 import { createJourney, getJourney, listJourneys, startJourney, stopJourney } from '#lib/app/journeys.ts';
 import { httpFunction, ok } from '#lib/http/function.ts';
 import { jsonBody, pathParam, validate } from '#lib/http/request.ts';
-import { createJourneyBody } from '#lib/http/schemas.ts';
+import { createJourneyBody, pageQuery } from '#lib/http/schemas.ts';
 import { journeyQueue } from '#lib/messaging/queues.ts';
 
 export const handler = httpFunction('journeys', {
   'POST /v1/journeys': async (event, p) => ok(await createJourney(deps(), p, validate(createJourneyBody, jsonBody(event))), 201),
-  'GET /v1/journeys': async (_event, p) => ok(await listJourneys(deps(), p)),
+  'GET /v1/journeys': async (event, p) => ok(await listJourneys(deps(), p, validate(pageQuery, event.queryStringParameters ?? {}))),
   'GET /v1/journeys/{journeyId}': async (event, p) => ok(await getJourney(deps(), p, pathParam(event, 'journeyId'))),
   'POST /v1/journeys/{journeyId}/start': async (event, p) => ok(await startJourney(deps(), journeyQueue(), p, pathParam(event, 'journeyId'))),
   'POST /v1/journeys/{journeyId}/stop': async (event, p) => ok(await stopJourney(deps(), p, pathParam(event, 'journeyId'))),

@@ -3,11 +3,11 @@ import { deps } from '#lib/app/deps.ts';
 import { createKey, listKeys, revokeKey, rotateKey } from '#lib/app/keys.ts';
 import { httpFunction, ok } from '#lib/http/function.ts';
 import { jsonBody, pathParam, validate } from '#lib/http/request.ts';
-import { createKeyBody, rotateKeyBody } from '#lib/http/schemas.ts';
+import { createKeyBody, pageQuery, rotateKeyBody } from '#lib/http/schemas.ts';
 
 export const handler = httpFunction('keys', {
   'POST /v1/keys': async (event, p) => ok(await createKey(deps(), p, validate(createKeyBody, jsonBody(event))), 201),
-  'GET /v1/keys': async (_event, p) => ok(await listKeys(deps(), p)),
+  'GET /v1/keys': async (event, p) => ok(await listKeys(deps(), p, validate(pageQuery, event.queryStringParameters ?? {}))),
   'POST /v1/keys/{keyId}/rotate': async (event, p) =>
     ok(await rotateKey(deps(), p, pathParam(event, 'keyId'), validate(rotateKeyBody, event.body ? jsonBody(event) : {}).overlapSeconds), 201),
   'DELETE /v1/keys/{keyId}': async (event, p) => ok(await revokeKey(deps(), p, pathParam(event, 'keyId'))),

@@ -17,6 +17,7 @@ import type { Principal } from '../storage/api-keys.ts';
 import { CreateRaceError, EnrolmentExistsError, IdentifierTakenError, MAX_APP_KEYS, numberEntries, type CustomerRecord } from '../storage/customers.ts';
 import { keys } from '../storage/keys.ts';
 import { transactWrite, withOptimisticRetry } from '../storage/transact.ts';
+import { decodeCursor, encodeCursor } from './cursor.ts';
 import { requestHash, type Answer } from './idempotency.ts';
 import type { Deps } from './deps.ts';
 import { customerView, pendingReferralPoints, pointsView, rewardsView, tierView } from './views.ts';
@@ -170,19 +171,8 @@ export async function getCustomer(deps: Deps, p: Principal, customerId: string) 
   return customerView(c, program, deps.clock());
 }
 
-const encodeCursor = (sk: string) => Buffer.from(JSON.stringify({ sk }), 'utf8').toString('base64url');
-function decodeCursor(cursor: string): string {
-  try {
-    const { sk } = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { sk?: unknown };
-    if (typeof sk === 'string' && /^LEDGER#\d{12}$/.test(sk)) return sk;
-  } catch {
-    // fall through to the 400 below
-  }
-  throw new InvalidRequestError('cursor: is not a cursor this API returned', 'cursor');
-}
-
 export async function ledgerPage(deps: Deps, p: Principal, customerId: string, q: { limit: number; cursor?: string | undefined }) {
-  const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
+  const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor, (sk) => /^LEDGER#\d{12}$/.test(sk));
   const c = await liveCustomer(deps, p.tenantId, customerId);
   const page = await deps.customers.ledger(p.tenantId, customerId, q.limit, after);
   return {

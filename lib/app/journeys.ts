@@ -7,10 +7,13 @@
  */
 import * as z from 'zod';
 import { actionAt, underCap, type JourneyDefinition } from '#domain/journeys.ts';
+import { JOURNEY_CLAIM_PREFIX } from '../storage/notifications.ts';
+import { MAX_JOURNEYS } from '../storage/journeys.ts';
+import { decodeCursor, encodeCursor } from './cursor.ts';
 import { renderTemplates, sendAt } from '#domain/notifications.ts';
 import { catchUp } from '#domain/pending.ts';
 import type { DomainEvent } from '../events/catalog.ts';
-import { ConflictError, NotFoundError } from './errors.ts';
+import { ConflictError, LimitExceededError, NotFoundError } from './errors.ts';
 import { chunk, type Queue } from '../messaging/queue.ts';
 import type { CreateJourneyBody } from '../http/schemas.ts';
 import type { Principal } from '../storage/api-keys.ts';
@@ -32,6 +35,9 @@ export const journeyView = (j: JourneyRecord) => ({ journeyId: j.journeyId, stat
 
 export async function createJourney(deps: Deps, p: Principal, body: CreateJourneyBody) {
   const { journeyId, ...definition } = body;
+  if ((await deps.journeys.all(p.tenantId)).length >= MAX_JOURNEYS) {
+    throw new LimitExceededError('journeys.perTenant', `journeyId: a tenant may have at most ${MAX_JOURNEYS} journeys`, 'journeyId');
+  }
   const at = deps.clock().toISOString();
   const record: JourneyRecord = { journeyId, definition, status: 'draft', createdAt: at, createdBy: p.actor };
   const audit = deps.audit.item(p, { at, action: 'journey.create', target: `journey:${journeyId}`, after: definition });
@@ -45,8 +51,10 @@ export async function getJourney(deps: Deps, p: Principal, journeyId: string) {
   return journeyView(j);
 }
 
-export async function listJourneys(deps: Deps, p: Principal) {
-  return { journeys: (await deps.journeys.list(p.tenantId)).map(journeyView) };
+export async function listJourneys(deps: Deps, p: Principal, q: { limit: number; cursor?: string | undefined }) {
+  const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor, (sk) => sk.startsWith('JOURNEY#'));
+  const page = await deps.journeys.list(p.tenantId, q.limit, after);
+  return { journeys: page.journeys.map(journeyView), nextCursor: page.nextSk ? encodeCursor(page.nextSk) : null };
 }
 
 /** Starts a draft (or restarts a stopped) journey; an audience without a date enters now, with one at its date. */
@@ -148,12 +156,14 @@ async function runFrom(deps: Deps, senders: Senders, tenantId: string, journeyId
     await deps.journeys.addTimer(tenantId, quietUntil.toISOString(), journeyId, [customerId], messageIndex);
     return 'waiting';
   }
-  const capped = !underCap(j.definition.frequencyCap, await deps.journeys.journeyMessageTimes(tenantId, customerId), now);
+  const cap = j.definition.frequencyCap;
+  const since = new Date(now.getTime() - cap.days * 86_400_000).toISOString();
+  const capped = !underCap(cap, await deps.journeys.journeyMessageTimes(tenantId, customerId, since, cap.messages), now);
   const outcome = capped
     ? 'capped'
     : await deliver(deps, senders, c, {
         channels: action.step.channels,
-        claimId: `J#${journeyId}#${action.next - 1}`,
+        claimId: `${JOURNEY_CLAIM_PREFIX}${journeyId}#${action.next - 1}`,
         eventType: `journey:${journeyId}`,
         message: () => renderTemplates(action.step.templates, j.definition.name, c.profile.locale, settings?.defaultLocale ?? 'en', { name: c.profile.name ?? '', balance }),
       });

@@ -3,6 +3,7 @@ import { ConflictError, InvalidRequestError, NotFoundError } from './errors.ts';
 import { KeyAlreadyRotatedError, KeyNotFoundError, type KeyInfo, type Principal, type Role } from '../storage/api-keys.ts';
 import type { TransactItem } from '../storage/transact.ts';
 import type { Deps } from './deps.ts';
+import { decodeCursor, encodeCursor } from './cursor.ts';
 
 export async function createKey(deps: Deps, p: Principal, body: { role: Exclude<Role, 'customer'>; storeId?: string | undefined; name: string; rateLimit?: number | undefined }) {
   if (body.role === 'pos') {
@@ -20,8 +21,10 @@ export async function createKey(deps: Deps, p: Principal, body: { role: Exclude<
   return { ...created.info, key: created.key };
 }
 
-export async function listKeys(deps: Deps, p: Principal) {
-  return { keys: await deps.apiKeys.list(p.tenantId) };
+export async function listKeys(deps: Deps, p: Principal, q: { limit: number; cursor?: string | undefined }) {
+  const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor, (sk) => sk.startsWith('APIKEY#'));
+  const page = await deps.apiKeys.list(p.tenantId, q.limit, after);
+  return { keys: page.keys, nextCursor: page.nextSk ? encodeCursor(page.nextSk) : null };
 }
 
 /**

@@ -5,7 +5,8 @@
  * the random customer id, so the books still balance but point to nobody. Both are audited
  * without the personal values themselves.
  */
-import { BusyError, InvalidRequestError, NotFoundError } from './errors.ts';
+import { BusyError, NotFoundError } from './errors.ts';
+import { decodeCursor, encodeCursor } from './cursor.ts';
 import type { Principal } from '../storage/api-keys.ts';
 import type { CustomerRecord } from '../storage/customers.ts';
 import { keys } from '../storage/keys.ts';
@@ -22,18 +23,6 @@ const strip = (i: Record<string, unknown>) => {
 /** Partition items per export page: with the receipts they name, a page stays far below Lambda's 6 MB answer. */
 export const EXPORT_PAGE_ITEMS = 200;
 
-/** A cursor names the customer it belongs to, so one cannot be replayed against another. */
-const encodeCursor = (customerId: string, sk: string) => Buffer.from(JSON.stringify({ c: customerId, sk }), 'utf8').toString('base64url');
-function decodeCursor(cursor: string, customerId: string): string {
-  try {
-    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { c?: unknown; sk?: unknown };
-    if (v.c === customerId && typeof v.sk === 'string' && v.sk !== 'CUSTOMER' && v.sk.length > 0) return v.sk;
-  } catch {
-    // fall through to the 400 below
-  }
-  throw new InvalidRequestError('cursor: is not a cursor this API returned for this customer', 'cursor');
-}
-
 /**
  * Everything held about a customer, a page at a time: every page has the profile and points; the
  * items of the customer's partition (ledger, messages, runs, reminders, reviews) and the receipts
@@ -42,7 +31,7 @@ function decodeCursor(cursor: string, customerId: string): string {
  */
 export async function exportCustomer(deps: Deps, p: Principal, customerId: string, cursor?: string) {
   const { program } = await requireProgram(deps, p.tenantId);
-  const after = cursor === undefined ? undefined : decodeCursor(cursor, customerId);
+  const after = cursor === undefined ? undefined : decodeCursor(cursor, (sk) => sk !== 'CUSTOMER', customerId);
   const c = await liveCustomer(deps, p.tenantId, customerId);
   const now = deps.clock();
   const at = now.toISOString();
@@ -80,7 +69,7 @@ export async function exportCustomer(deps: Deps, p: Principal, customerId: strin
     reminders: [...ofType('expiryReminder'), ...ofType('refillReminder')],
     birthdayBonuses: ofType('birthdayGrant'),
     reviews: ofType('review').map((r) => ({ sku: r.sku, kind: r.kind, ...(r.text ? { text: r.text } : {}), ...(r.rating !== undefined ? { rating: r.rating } : {}), at: r.at ?? JSON.parse(r.response as string).at })),
-    next: page.nextSk ? encodeCursor(customerId, page.nextSk) : null,
+    next: page.nextSk ? encodeCursor(page.nextSk, customerId) : null,
   };
 }
 

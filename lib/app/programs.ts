@@ -1,6 +1,7 @@
 /** Staff use cases on the program document: read, dry-run validate, publish, list versions. */
 import { parseProgram, type ProgramIssue } from '#domain/program.ts';
 import { ConflictError, InvalidRequestError, NotFoundError } from './errors.ts';
+import { decodeCursor, encodeCursor } from './cursor.ts';
 import type { Principal } from '../storage/api-keys.ts';
 import { ProgramVersionConflictError } from '../storage/programs.ts';
 import type { Deps } from './deps.ts';
@@ -51,19 +52,11 @@ export async function programVersions(deps: Deps, p: Principal) {
 
 export async function auditMonth(deps: Deps, p: Principal, q: { month?: string | undefined; limit: number; cursor?: string | undefined }) {
   const month = q.month ?? deps.clock().toISOString().slice(0, 7);
-  let after: string | undefined;
-  if (q.cursor !== undefined) {
-    try {
-      after = JSON.parse(Buffer.from(q.cursor, 'base64url').toString('utf8')).sk as string;
-    } catch {
-      after = undefined;
-    }
-    if (typeof after !== 'string' || !after.startsWith(month)) throw new InvalidRequestError('cursor: is not a cursor this API returned', 'cursor');
-  }
+  const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor, (sk) => sk.startsWith(month));
   const page = await deps.audit.month(p.tenantId, month, q.limit, after);
   return {
     month,
     records: page.records,
-    nextCursor: page.nextSk ? Buffer.from(JSON.stringify({ sk: page.nextSk })).toString('base64url') : null,
+    nextCursor: page.nextSk ? encodeCursor(page.nextSk) : null,
   };
 }

@@ -203,9 +203,13 @@ const operations: Record<RouteKey, Operation> = {
     errors: [409],
   },
   'GET /v1/journeys': {
-    summary: 'The tenant’s journeys',
-    ok: { status: 200, schema: res.journeyListResponse, description: 'Every journey with its status.' },
-    errors: [],
+    summary: 'The tenant’s journeys, a page at a time',
+    ok: { status: 200, schema: res.journeyListResponse, description: 'One page of journeys with their status.' },
+    errors: [400],
+    query: [
+      { name: 'limit', description: 'Items per page (1–200, default 50).', schema: { type: 'integer', minimum: 1, maximum: 200 } },
+      { name: 'cursor', description: 'The `nextCursor` of the previous page.', schema: { type: 'string', maxLength: 512 } },
+    ],
   },
   'GET /v1/journeys/{journeyId}': {
     summary: 'One journey',
@@ -231,9 +235,13 @@ const operations: Record<RouteKey, Operation> = {
     errors: [404],
   },
   'GET /v1/keys': {
-    summary: 'The tenant’s keys (never the keys themselves)',
-    ok: { status: 200, schema: res.keyListResponse, description: 'All keys, with expiry and revocation.' },
-    errors: [],
+    summary: 'The tenant’s keys (never the keys themselves), a page at a time',
+    ok: { status: 200, schema: res.keyListResponse, description: 'One page of keys, with expiry and revocation.' },
+    errors: [400],
+    query: [
+      { name: 'limit', description: 'Items per page (1–200, default 50).', schema: { type: 'integer', minimum: 1, maximum: 200 } },
+      { name: 'cursor', description: 'The `nextCursor` of the previous page.', schema: { type: 'string', maxLength: 512 } },
+    ],
   },
   'POST /v1/keys/{keyId}/rotate': {
     summary: 'Replace a key; the old one keeps working for the overlap',

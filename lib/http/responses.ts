@@ -271,7 +271,7 @@ const keyInfo = {
   revokedAt: z.iso.datetime().optional(),
 };
 
-export const keyListResponse = z.strictObject({ keys: z.array(z.strictObject(keyInfo)) });
+export const keyListResponse = z.strictObject({ keys: z.array(z.strictObject(keyInfo)), nextCursor: z.string().nullable().describe('`?cursor=` for the next page; null on the last.') });
 export const keyInfoResponse = z.strictObject(keyInfo);
 export const newKeyResponse = z.strictObject({
   ...keyInfo,
@@ -287,7 +287,7 @@ export const journeyResponse = journeySchema.extend({
   startedAt: z.iso.datetime().nullable(),
   stoppedAt: z.iso.datetime().nullable(),
 });
-export const journeyListResponse = z.strictObject({ journeys: z.array(journeyResponse) });
+export const journeyListResponse = z.strictObject({ journeys: z.array(journeyResponse), nextCursor: z.string().nullable().describe('`?cursor=` for the next page; null on the last.') });
 
 /** Everything held about a customer; sections are documented, their rows are the stored records. */
 export const exportResponse = z.strictObject({

@@ -188,6 +188,12 @@ export const devicesBody = z.strictObject({
 
 export type ReviewBody = z.output<typeof reviewBody>;
 
+/** Any list that pages: `?limit=&cursor=` (the `nextCursor` of the page before). */
+export const pageQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(LIMITS.pageSize).default(50),
+  cursor: z.string().max(512).optional(),
+});
+
 export const auditQuery = z.strictObject({
   month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be YYYY-MM').optional(),
   limit: z.coerce.number().int().min(1).max(LIMITS.pageSize).default(50),

@@ -139,16 +139,22 @@ export function apiKeyRepository(db: Db, opts: { ttlMs?: number; clock?: () => n
       return { key, keyId: info.keyId, info };
     },
 
-    async list(tenantId: string): Promise<KeyInfo[]> {
+    /** One page of the tenant's keys (no secrets), by key id. */
+    async list(tenantId: string, limit: number, afterSk?: string): Promise<{ keys: KeyInfo[]; nextSk: string | undefined }> {
       const k = keys.tenantKey(tenantId, '');
       const r = await db.doc.send(
         new QueryCommand({
           TableName: db.table,
           KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
           ExpressionAttributeValues: { ':pk': k.pk, ':p': k.sk },
+          Limit: limit,
+          ...(afterSk ? { ExclusiveStartKey: { pk: k.pk, sk: afterSk } } : {}),
         }),
       );
-      return (r.Items ?? []).map(({ pk: _pk, sk: _sk, type: _t, tenantId: _tenant, hash: _h, ...info }) => info as KeyInfo);
+      return {
+        keys: (r.Items ?? []).map(({ pk: _pk, sk: _sk, type: _t, tenantId: _tenant, hash: _h, ...info }) => info as KeyInfo),
+        nextSk: r.LastEvaluatedKey?.sk as string | undefined,
+      };
     },
 
     /**

@@ -45,6 +45,9 @@ const fromItem = (i: Record<string, unknown>): JourneyRecord => {
   return rest as unknown as JourneyRecord;
 };
 
+/** Journeys a tenant may define (drafts, active and stopped together). */
+export const MAX_JOURNEYS = 200;
+
 export function journeyRepository(db: Db) {
   const active = new Map<string, { at: number; journeys: JourneyRecord[] }>();
   return {
@@ -62,17 +65,38 @@ export function journeyRepository(db: Db) {
       return r.Item ? fromItem(r.Item) : null;
     },
 
-    async list(tenantId: string): Promise<JourneyRecord[]> {
+    /** One page of the tenant's journeys, by id. */
+    async list(tenantId: string, limit: number, afterSk?: string): Promise<{ journeys: JourneyRecord[]; nextSk: string | undefined }> {
       const k = keys.journey(tenantId, '');
-      const r = await db.doc.send(new QueryCommand({ TableName: db.table, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)', ExpressionAttributeValues: { ':pk': k.pk, ':p': k.sk } }));
-      return (r.Items ?? []).map(fromItem);
+      const r = await db.doc.send(
+        new QueryCommand({
+          TableName: db.table,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
+          ExpressionAttributeValues: { ':pk': k.pk, ':p': k.sk },
+          Limit: limit,
+          ...(afterSk ? { ExclusiveStartKey: { pk: k.pk, sk: afterSk } } : {}),
+        }),
+      );
+      return { journeys: (r.Items ?? []).map(fromItem), nextSk: r.LastEvaluatedKey?.sk as string | undefined };
+    },
+
+    /** Every journey of the tenant, a page at a time (a tenant has at most MAX_JOURNEYS). */
+    async all(tenantId: string): Promise<JourneyRecord[]> {
+      const out: JourneyRecord[] = [];
+      let after: string | undefined;
+      do {
+        const page = await this.list(tenantId, 100, after);
+        out.push(...page.journeys);
+        after = page.nextSk;
+      } while (after && out.length <= MAX_JOURNEYS);
+      return out;
     },
 
     /** Active journeys, cached briefly: every domain event asks, and starts and stops are rare. */
     async active(tenantId: string, maxAgeMs = 10_000): Promise<JourneyRecord[]> {
       const hit = active.get(tenantId);
       if (hit && Date.now() - hit.at < maxAgeMs) return hit.journeys;
-      const journeys = (await this.list(tenantId)).filter((j) => j.status === 'active');
+      const journeys = (await this.all(tenantId)).filter((j) => j.status === 'active');
       active.set(tenantId, { at: Date.now(), journeys });
       return journeys;
     },
@@ -148,15 +172,19 @@ export function journeyRepository(db: Db) {
       await db.doc.send(new DeleteCommand({ TableName: db.table, Key: key }));
     },
 
-    /** When this customer's journey messages were sent (for the frequency cap). */
-    async journeyMessageTimes(tenantId: string, customerId: string): Promise<string[]> {
+    /**
+     * When this customer's journey messages were sent since `since`, at most `limit` of them (the
+     * frequency cap needs no more than its own count to decide).
+     */
+    async journeyMessageTimes(tenantId: string, customerId: string, since: string, limit: number): Promise<string[]> {
       const r = await db.doc.send(
         new QueryCommand({
           TableName: db.table,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
-          ExpressionAttributeValues: { ':pk': keys.customer(tenantId, customerId).pk, ':p': 'NOTIF#J#' },
+          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+          ExpressionAttributeValues: { ':pk': keys.customer(tenantId, customerId).pk, ':from': `JSENT#${since}`, ':to': 'JSENT#~' },
           ProjectionExpression: '#at',
           ExpressionAttributeNames: { '#at': 'at' },
+          Limit: limit,
         }),
       );
       return (r.Items ?? []).map((i) => i.at as string);

@@ -29,6 +29,7 @@
  * | birthday    | T#{t}#C#{c}                 | BDAY#{yyyy}     | conditional put: one birthday bonus a year    |
  * | reminder    | T#{t}#C#{c}                 | REMIND#{what}   | conditional put: one expiry reminder per lot  |
  * | notification| T#{t}#C#{c}                 | NOTIF#{eventId} | conditional put: one message per event        |
+ * | journey send| T#{t}#C#{c}                 | JSENT#{iso}#{id}| Query since a date, limited: frequency cap   |
  * | deferred    | T#{t}#DEFER                 | {iso}#{eventId} | Query sk <= now: quiet-hours messages now due |
  * | journey     | T#{t}                       | JOURNEY#{id}    | GetItem / Query: a tenant's journeys          |
  * | journey run | T#{t}#C#{c}                 | JRN#{id}        | conditional put: enter once; step advanced    |
@@ -103,6 +104,7 @@ export const keys = {
   reminder: (tenantId: string, customerId: string, what: string): Key => ({ pk: `T#${tenantId}#C#${customerId}`, sk: `REMIND#${what}` }),
   tenant: (tenantId: string): Key => ({ pk: 'TENANTS', sk: tenantId }),
   notification: (tenantId: string, customerId: string, eventId: string): Key => ({ pk: `T#${tenantId}#C#${customerId}`, sk: `NOTIF#${eventId}` }),
+  journeySend: (tenantId: string, customerId: string, at: string, claimId: string): Key => ({ pk: `T#${tenantId}#C#${customerId}`, sk: `JSENT#${at}#${claimId}` }),
   deferred: (tenantId: string, until: string, eventId: string): Key => ({ pk: `T#${tenantId}#DEFER`, sk: `${until}#${eventId}` }),
   journey: (tenantId: string, journeyId: string): Key => ({ pk: `T#${tenantId}`, sk: `JOURNEY#${journeyId}` }),
   journeyRun: (tenantId: string, customerId: string, journeyId: string): Key => ({ pk: `T#${tenantId}#C#${customerId}`, sk: `JRN#${journeyId}` }),

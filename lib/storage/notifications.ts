@@ -10,6 +10,10 @@ import { DeleteCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk
 import type { DomainEvent } from '../events/catalog.ts';
 import type { Db } from './client.ts';
 import { keys } from './keys.ts';
+import { transactWrite } from './transact.ts';
+
+/** Claims of journey messages carry this prefix (lib/app/journeys.ts). */
+export const JOURNEY_CLAIM_PREFIX = 'J#';
 
 export interface NotificationClaim {
   readonly tenantId: string;
@@ -26,14 +30,19 @@ export function notificationRepository(db: Db) {
   return {
     /** False if this event's message was already claimed (sent, or being sent). */
     async claim(c: NotificationClaim): Promise<boolean> {
+      const claim = {
+        TableName: db.table,
+        Item: { ...keys.notification(c.tenantId, c.customerId, c.eventId), type: 'notification', status: 'sending', ...c },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      };
+      // A journey's message also leaves a time-ordered mark, so the frequency cap reads only the
+      // marks inside its window (at most `messages` of them), never every message ever sent.
+      if (c.eventId.startsWith(JOURNEY_CLAIM_PREFIX)) {
+        const r = await transactWrite(db, [{ Put: claim }, { Put: { TableName: db.table, Item: { ...keys.journeySend(c.tenantId, c.customerId, c.at, c.eventId), type: 'journeySend', at: c.at } } }]);
+        return r.ok;
+      }
       try {
-        await db.doc.send(
-          new PutCommand({
-            TableName: db.table,
-            Item: { ...keys.notification(c.tenantId, c.customerId, c.eventId), type: 'notification', status: 'sending', ...c },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          }),
-        );
+        await db.doc.send(new PutCommand(claim));
         return true;
       } catch (e) {
         if (e instanceof ConditionalCheckFailedException) return false;

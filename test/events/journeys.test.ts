@@ -106,4 +106,17 @@ describe('journeys', () => {
     expect(r.success).toBe(false);
     expect(r.error!.issues.map((i: { path: PropertyKey[] }) => i.path.join('.'))).toEqual(expect.arrayContaining(['trigger.customerIds', 'steps']));
   });
+
+  it('reads no more than the cap\'s own count of a customer\'s journey messages, and only those inside its window', async () => {
+    const d = deps();
+    const tenantId = `jc${Date.now().toString(36)}`;
+    const claim = (at: string, n: number) =>
+      d.notifications.claim({ tenantId, customerId: 'c_cap', eventId: `J#promo#${n}`, eventType: 'journey:promo', channel: 'sms', locale: 'en', text: 'hi', at });
+    // Two years of weekly messages, then three this week.
+    for (let n = 0; n < 104; n++) await claim(new Date(Date.parse('2025-01-01T10:00:00Z') + n * 7 * 86_400_000).toISOString(), n);
+    for (let n = 0; n < 3; n++) await claim(`2027-03-0${n + 2}T10:00:00.000Z`, 200 + n);
+    const inWindow = await d.journeys.journeyMessageTimes(tenantId, 'c_cap', '2027-02-28T10:00:00.000Z', 100);
+    expect(inWindow).toHaveLength(3);
+    expect(await d.journeys.journeyMessageTimes(tenantId, 'c_cap', '2027-02-28T10:00:00.000Z', 2)).toHaveLength(2);
+  });
 });
