@@ -1,16 +1,20 @@
 /**
- * The CDK app: `npx cdk synth -c stage=prod`. The stage comes from context and is validated; it
- * names every resource and decides retention and deletion protection.
+ * The CDK app: `npx cdk deploy --all -c stage=prod`. The stage comes from context and is
+ * validated; it names every resource and decides retention and deletion protection. Optional
+ * context: `emailFrom`, `sms=true`, `smsSenderId`, `apnsSecretName`, `fcmSecretName` (which
+ * channels customers are offered: BackgroundStack's ChannelsConfig), `alarmEmail`,
+ * `deletionProtection`. README, "Deploy to AWS", says what each needs outside the stack.
  */
 import { App, Tags } from 'aws-cdk-lib';
 import { ApiStack } from './stacks/api-stack.ts';
 import { BackgroundStack } from './stacks/background-stack.ts';
 import { DataStack } from './stacks/data-stack.ts';
+import { MonitoringStack } from './stacks/monitoring-stack.ts';
 
 export const stages = ['local', 'dev', 'prod'] as const;
 export type Stage = (typeof stages)[number];
 
-export function buildApp(app: App): { data: DataStack; api: ApiStack; background: BackgroundStack; stage: Stage } {
+export function buildApp(app: App): { data: DataStack; api: ApiStack; background: BackgroundStack; monitoring: MonitoringStack; stage: Stage } {
   const stage = String(app.node.tryGetContext('stage') ?? 'dev');
   if (!(stages as readonly string[]).includes(stage)) {
     throw new Error(`context "stage" must be one of ${stages.join(', ')}; got "${stage}"`);
@@ -19,17 +23,39 @@ export function buildApp(app: App): { data: DataStack; api: ApiStack; background
   const deletionProtection = protection === undefined ? stage === 'prod' : protection === true || protection === 'true';
   const env = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };
   const data = new DataStack(app, `tally-${stage}-data`, { stage, deletionProtection, env });
+  const context = (key: string) => app.node.tryGetContext(key) as string | undefined;
   const background = new BackgroundStack(app, `tally-${stage}-background`, {
     stage,
     table: data.table,
-    emailFrom: app.node.tryGetContext('emailFrom') as string | undefined,
-    smsSenderId: app.node.tryGetContext('smsSenderId') as string | undefined,
+    lookupKey: data.lookupKey,
+    channels: {
+      emailFrom: context('emailFrom'),
+      sms: String(context('sms')) === 'true',
+      smsSenderId: context('smsSenderId'),
+      apnsSecretName: context('apnsSecretName'),
+      fcmSecretName: context('fcmSecretName'),
+    },
+    alarmEmail: context('alarmEmail'),
     env,
   });
   const api = new ApiStack(app, `tally-${stage}-api`, { stage, table: data.table, lookupKey: data.lookupKey, journeyQueue: background.journeys.queue, env });
-  Tags.of(app).add('app', 'tally');
-  Tags.of(app).add('stage', stage);
-  return { data, api, background, stage: stage as Stage };
+  const monitoring = new MonitoringStack(app, `tally-${stage}-monitoring`, {
+    stage,
+    alarmTopic: background.alarmTopic,
+    api: api.api,
+    apiFunctions: { ...api.functions, authorizer: api.authorizer },
+    backgroundFunctions: background.functions,
+    outbox: background.outbox,
+    workQueues: background.workQueues,
+    deadLetters: background.deadLetters,
+    env,
+  });
+  // Tags on a dashboard are recent in CloudFormation's schema (cfn-lint 1.51 refuses them, as a
+  // region still on the older schema would); the dashboard needs none.
+  const untagged = { excludeResourceTypes: ['AWS::CloudWatch::Dashboard'] };
+  Tags.of(app).add('app', 'tally', untagged);
+  Tags.of(app).add('stage', stage, untagged);
+  return { data, api, background, monitoring, stage: stage as Stage };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -3,6 +3,7 @@
  * `npm run bundle` (which reports bundle sizes), so what we measure is what we deploy.
  */
 import { fileURLToPath } from 'node:url';
+import type { BuildOptions } from 'esbuild';
 
 export const projectRoot = fileURLToPath(new URL('..', import.meta.url));
 
@@ -37,3 +38,23 @@ export const bundlingOptions = {
   banner: esmRequireBanner,
   mainFields: ['module', 'main'],
 } as const;
+
+/**
+ * `bundlingOptions` as esbuild's own build options, for what bundles a function outside the CDK:
+ * `npm run bundle` (sizes, cold starts) and the permissions test (the commands a bundle can send).
+ */
+export function esbuildOptions(entry: string | Record<string, string>): BuildOptions {
+  return {
+    entryPoints: typeof entry === 'string' ? [entry] : entry,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: bundlingOptions.target,
+    minify: bundlingOptions.minify,
+    sourcemap: bundlingOptions.sourceMap,
+    mainFields: [...bundlingOptions.mainFields],
+    external: [...bundlingOptions.externalModules],
+    banner: { js: bundlingOptions.banner },
+    logLevel: 'warning',
+  };
+}

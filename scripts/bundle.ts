@@ -5,7 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
-import { allFunctionEntries, bundlingOptions, projectRoot } from '../infra/bundling.ts';
+import { allFunctionEntries, esbuildOptions, projectRoot } from '../infra/bundling.ts';
 import { routeGroups } from '../lib/http/routes.ts';
 
 export interface BundleSize {
@@ -20,22 +20,7 @@ export async function bundleAll(outRoot = `${projectRoot}dist`): Promise<BundleS
   for (const [group, entry] of Object.entries(allFunctionEntries(Object.keys(routeGroups)))) {
     const outdir = `${outRoot}/${group}`;
     mkdirSync(outdir, { recursive: true });
-    const result = await build({
-      entryPoints: [entry],
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: bundlingOptions.target,
-      minify: bundlingOptions.minify,
-      sourcemap: bundlingOptions.sourceMap,
-      mainFields: [...bundlingOptions.mainFields],
-      external: [...bundlingOptions.externalModules],
-      banner: { js: bundlingOptions.banner },
-      outfile: `${outdir}/index.mjs`,
-      metafile: true,
-      write: true,
-      logLevel: 'warning',
-    });
+    const result = await build({ ...esbuildOptions(entry), outfile: `${outdir}/index.mjs`, metafile: true, write: true });
     const output = result.metafile.outputs[`dist/${group}/index.mjs`] ?? Object.values(result.metafile.outputs).find((o) => o.entryPoint)!;
     const code = (await import('node:fs')).readFileSync(`${outdir}/index.mjs`);
     const byPackage = new Map<string, number>();

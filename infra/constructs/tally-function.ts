@@ -6,6 +6,7 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { LOOKUP_KEY_SECRET_ENV } from '../../lib/storage/lookup-key.ts';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
@@ -25,14 +26,22 @@ export interface TallyFunctionProps
 /** How long a function may run unless it says otherwise; request retries stay well inside it (lib/storage/transact.ts). */
 export const defaultFunctionTimeout = Duration.seconds(10);
 
-/** DynamoDB actions by intent; TransactWriteItems is authorised per item action. */
+/**
+ * DynamoDB actions by intent; TransactWriteItems is authorised per item action. The permissions
+ * test (test/infra/permissions.test.ts) checks these against the commands each bundle can send.
+ */
 export const tableActions = {
   keyLookup: ['dynamodb:GetItem'],
   read: ['dynamodb:GetItem', 'dynamodb:Query'],
+  /** Many items by key at once: only the customer export does (lib/app/privacy.ts). */
+  batchRead: ['dynamodb:BatchGetItem'],
   write: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'],
 } as const;
 
 export class TallyFunction extends NodejsFunction {
+  /** The handler's source file, which esbuild bundles (the permissions test reads the same bundle). */
+  readonly entry: string;
+
   constructor(scope: Construct, id: string, props: TallyFunctionProps) {
     const { logsRetention, logsRemovalPolicy, ...fnProps } = props;
     const logGroup = new LogGroup(scope, `${id}Logs`, {
@@ -64,6 +73,7 @@ export class TallyFunction extends NodejsFunction {
         ...props.bundling,
       },
     });
+    this.entry = props.entry;
     Validations.of(this).acknowledge({
       id: 'AwsSolutions-L1',
       reason: 'Pinned to Node.js 22 on purpose: the runtime the test suite runs on (node@22 devDependency).',
@@ -78,8 +88,11 @@ export class TallyFunction extends NodejsFunction {
    * Grants exactly the item actions the code uses on the table (no Scan, no table management;
    * DeleteItem only for segment memberships) and tells the function the table's name.
    */
-  bindTable(table: ITable, access: 'keyLookup' | 'read' | 'readWrite'): this {
-    const actions = access === 'readWrite' ? [...tableActions.read, ...tableActions.write] : [...tableActions[access]];
+  bindTable(table: ITable, access: 'keyLookup' | 'read' | 'readWrite', options: { batchRead?: boolean } = {}): this {
+    const actions = [
+      ...(access === 'readWrite' ? [...tableActions.read, ...tableActions.write] : tableActions[access]),
+      ...(options.batchRead ? tableActions.batchRead : []),
+    ];
     const indexes = tableDefinition.globalSecondaryIndexes.map((g) => `${table.tableArn}/index/${g.name}`);
     this.addToRolePolicy(new PolicyStatement({ actions, resources: [table.tableArn, ...indexes] }));
     // A table under a customer-managed key needs the key for every item read and written.
@@ -90,10 +103,25 @@ export class TallyFunction extends NodejsFunction {
     return this;
   }
 
-  /** Lets the function read the phone lookup key (lib/storage/lookup-key.ts). */
+  /**
+   * Lets the function read the phone lookup key (lib/storage/lookup-key.ts): GetSecretValue only,
+   * which is all the code sends (grantRead would add DescribeSecret).
+   */
   bindLookupKey(secret: ISecret): this {
-    secret.grantRead(this);
+    this.addToRolePolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secret.secretArn] }));
+    secret.encryptionKey?.grantDecrypt(this);
     this.addEnvironment(LOOKUP_KEY_SECRET_ENV, secret.secretArn);
+    return this;
+  }
+
+  /**
+   * Lets the function send to a queue (sqs:SendMessage also authorises SendMessageBatch) and puts
+   * the queue's URL in `env` (lib/messaging/queues.ts).
+   */
+  bindQueue(env: string, queue: IQueue): this {
+    this.addToRolePolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queue.queueArn] }));
+    queue.encryptionMasterKey?.grant(this, 'kms:GenerateDataKey', 'kms:Decrypt');
+    this.addEnvironment(env, queue.queueUrl);
     return this;
   }
 }

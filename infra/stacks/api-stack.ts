@@ -28,6 +28,7 @@ export interface ApiStackProps extends StackProps {
 
 export class ApiStack extends Stack {
   readonly api: HttpApi;
+  readonly authorizer: TallyFunction;
   readonly functions: Record<RouteGroup, TallyFunction>;
   readonly staffPool: UserPool;
 
@@ -43,6 +44,7 @@ export class ApiStack extends Stack {
       memorySize: 256,
       logsRemovalPolicy: retain,
     }).bindTable(props.table, 'keyLookup');
+    this.authorizer = authorizerFn;
 
     // Staff sign in through a Cognito user pool: its groups are the staff roles, `custom:tenant`
     // the tenant; the same authorizer verifies their ID tokens (lib/http/staff-token.ts).
@@ -81,12 +83,9 @@ export class ApiStack extends Stack {
         entry: functionEntry(group),
         description: `Tally ${group} routes`,
         logsRemovalPolicy: retain,
-      }).bindTable(props.table, 'readWrite');
+      }).bindTable(props.table, 'readWrite', { batchRead: group === 'customers' });
       if (props.lookupKey) fn.bindLookupKey(props.lookupKey);
-      if (group === 'journeys' && props.journeyQueue) {
-        fn.addEnvironment(QUEUE_ENV.journeys, props.journeyQueue.queueUrl);
-        props.journeyQueue.grantSendMessages(fn);
-      }
+      if (group === 'journeys' && props.journeyQueue) fn.bindQueue(QUEUE_ENV.journeys, props.journeyQueue);
       const integration = new HttpLambdaIntegration(`${pascal(group)}Integration`, fn);
       for (const r of routes) {
         this.api.addRoutes({ path: r.path, methods: [HttpMethod[r.method]], integration });

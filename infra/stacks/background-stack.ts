@@ -3,36 +3,57 @@
  * that say when any of it is stuck. Jobs decide each tenant's day in the program's time zone, so
  * the schedule is simply hourly (UTC); the first tick of a tenant's day fans it out.
  */
-import { Duration, RemovalPolicy, Stack, Validations, type CfnElement, type StackProps } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy, Stack, Validations, type CfnElement, type StackProps } from 'aws-cdk-lib';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { EventBus, Rule } from 'aws-cdk-lib/aws-events';
+import { EventBus, Rule, type CfnArchive } from 'aws-cdk-lib/aws-events';
 import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { CfnApp } from 'aws-cdk-lib/aws-pinpoint';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import { notifiableEvents } from '../../lib/domain/notifications.ts';
 import { EVENT_SOURCE } from '../../lib/events/catalog.ts';
 import { QUEUE_ENV } from '../../lib/messaging/queues.ts';
 import { EVENT_BUS_ENV } from '../../lib/events/eventbridge.ts';
+import { CHANNEL_ENV } from '../../lib/notify/live-channels.ts';
 import { jobEntry, streamEntry, workerEntry } from '../bundling.ts';
 import { TallyFunction } from '../constructs/tally-function.ts';
 import { DeadLetters, WorkerQueue } from '../constructs/worker-queue.ts';
+import { PushApp } from '../constructs/push-app.ts';
+
+/**
+ * What the stack needs to offer each channel to customers. A channel without its part is not
+ * offered at all (never a send that fails); see README, "Deploy to AWS".
+ */
+export interface ChannelsConfig {
+  /** E-mail: the sender, an SES identity (the address or its domain) verified and out of the SES sandbox. */
+  readonly emailFrom?: string | undefined;
+  /** SMS: on once the account may send SMS (out of the SMS sandbox, an origination identity where the countries need one). */
+  readonly sms?: boolean | undefined;
+  /** An alphanumeric SMS sender id, where the destination countries allow one. */
+  readonly smsSenderId?: string | undefined;
+  /** Push: Secrets Manager secrets with APNs and/or FCM credentials (infra/constructs/push-app.ts). */
+  readonly apnsSecretName?: string | undefined;
+  readonly fcmSecretName?: string | undefined;
+}
 
 export interface BackgroundStackProps extends StackProps {
   readonly stage: string;
   /** The table, with its stream (the outbox). */
   readonly table: ITable;
-  /** The verified SES sender for e-mail; without it, e-mail is not offered as a channel. */
-  readonly emailFrom?: string | undefined;
-  /** An alphanumeric SMS sender id, where the destination countries allow one. */
-  readonly smsSenderId?: string | undefined;
+  /** The phone lookup key: every function that bundles the customer repository may hash a phone number. */
+  readonly lookupKey?: ISecret | undefined;
+  readonly channels?: ChannelsConfig | undefined;
+  /** Who gets the alarms by e-mail (they confirm the subscription once). */
+  readonly alarmEmail?: string | undefined;
 }
 
 /** The jobs the schedule runs, each hourly at its own minute. */
@@ -45,61 +66,113 @@ export const scheduledJobs = [
   { job: 'notifications', cron: { minute: '0/15' } },
 ] as const;
 
-/** What a function that sends to customers may do: SMS to numbers, push through the app, e-mail from the one identity. */
-function sendingStatements(pushAppArn: string, emailFrom: string | undefined, stack: Stack): PolicyStatement[] {
-  return [
-    new PolicyStatement({ actions: ['sns:Publish'], resources: ['*'] }),
-    new PolicyStatement({ actions: ['mobiletargeting:SendMessages'], resources: [`${pushAppArn}/messages`] }),
-    ...(emailFrom
-      ? [new PolicyStatement({ actions: ['ses:SendEmail'], resources: [stack.formatArn({ service: 'ses', resource: 'identity', resourceName: emailFrom.split('@')[1]! })] })]
-      : []),
-  ];
+/**
+ * What a function that sends to customers may do, channel by channel, and the environment that
+ * tells it which channels are live.
+ */
+function sendingGrants(stack: Stack, channels: ChannelsConfig, push: PushApp | undefined): { statements: PolicyStatement[]; environment: Record<string, string> } {
+  const statements: PolicyStatement[] = [];
+  const live: string[] = [];
+  const environment: Record<string, string> = {};
+  if (channels.sms || channels.smsSenderId) {
+    // An SMS is published to a phone number, which has no ARN, so the action cannot be scoped to a
+    // resource. NotResource on every SNS ARN allows exactly those publishes and none to a topic or
+    // platform endpoint, in this account or any other.
+    statements.push(new PolicyStatement({ actions: ['sns:Publish'], notResources: [`arn:${Aws.PARTITION}:sns:*:*:*`] }));
+    if (channels.smsSenderId) environment.SMS_SENDER_ID = channels.smsSenderId;
+    live.push('sms');
+  }
+  if (channels.emailFrom) {
+    // SES authorises the identity the message is sent from: the address if it is verified itself, else its domain.
+    const identity = (name: string) => stack.formatArn({ service: 'ses', resource: 'identity', resourceName: name });
+    statements.push(new PolicyStatement({ actions: ['ses:SendEmail'], resources: [identity(channels.emailFrom.split('@')[1]!), identity(channels.emailFrom)] }));
+    environment.EMAIL_FROM = channels.emailFrom;
+    live.push('email');
+  }
+  if (push) {
+    statements.push(new PolicyStatement({ actions: ['mobiletargeting:SendMessages'], resources: [push.messagesArn] }));
+    environment.PINPOINT_APP_ID = push.applicationId;
+    environment[CHANNEL_ENV.pushPlatforms] = push.platforms.join(',');
+    live.push('push');
+  }
+  environment[CHANNEL_ENV.live] = live.join(',');
+  return { statements, environment };
 }
 
 export class BackgroundStack extends Stack {
   readonly alarmTopic: Topic;
   readonly accounts: WorkerQueue;
   readonly jobFunction: TallyFunction;
+  /** Scheduled job runs that failed: the schedule could not invoke the function, or the job failed after its retries. */
+  readonly jobFailures: DeadLetters;
   readonly accountWorker: TallyFunction;
   readonly bus: EventBus;
   readonly outbox: TallyFunction;
+  /** Stream records the outbox relay gave up on. */
+  readonly outboxFailures: DeadLetters;
   readonly notify: WorkerQueue;
   readonly notifyWorker: TallyFunction;
   readonly journeys: WorkerQueue;
   readonly journeyWorker: TallyFunction;
+  /** Only when push credentials were given. */
+  readonly push: PushApp | undefined;
 
   constructor(scope: Construct, id: string, props: BackgroundStackProps) {
     super(scope, id, props);
     const retain = props.stage === 'prod' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
     const name = (s: string) => `tally-${props.stage}-${s}`;
+    const channels = props.channels ?? {};
 
+    // Alarms go to an encrypted topic; CloudWatch publishes to it only if the key lets it encrypt
+    // for the topic (GenerateDataKey*) and SNS decrypt for delivery (Decrypt) on its behalf.
     const alarmKey = new Key(this, 'AlarmTopicKey', { enableKeyRotation: true, description: 'Tally alarm topic' });
+    alarmKey.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'CloudWatchAlarmsPublish',
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+      }),
+    );
     this.alarmTopic = new Topic(this, 'Alarms', { topicName: name('alarms'), masterKey: alarmKey, enforceSSL: true });
+    if (props.alarmEmail) this.alarmTopic.addSubscription(new EmailSubscription(props.alarmEmail));
     const alarmAction = new SnsAction(this.alarmTopic);
+    // Every background function bundles the customer repository, which hashes phone numbers.
+    const withLookupKey = (fn: TallyFunction) => (props.lookupKey ? fn.bindLookupKey(props.lookupKey) : fn);
 
     const workerTimeout = Duration.seconds(60);
     this.accounts = new WorkerQueue(this, 'AccountQueue', { queueName: name('accounts'), consumerTimeout: workerTimeout, alarmAction });
 
-    this.accountWorker = new TallyFunction(this, 'AccountWorker', {
-      functionName: name('account-worker'),
-      entry: workerEntry('accounts'),
-      description: 'Tally account worker: birthday bonuses, expiry, expiry reminders',
-      timeout: workerTimeout,
-      logsRemovalPolicy: retain,
-    }).bindTable(props.table, 'readWrite');
+    this.accountWorker = withLookupKey(
+      new TallyFunction(this, 'AccountWorker', {
+        functionName: name('account-worker'),
+        entry: workerEntry('accounts'),
+        description: 'Tally account worker: birthday bonuses, expiry, expiry reminders',
+        timeout: workerTimeout,
+        logsRemovalPolicy: retain,
+      }).bindTable(props.table, 'readWrite'),
+    );
     this.accountWorker.addEventSource(
       new SqsEventSource(this.accounts.queue, { batchSize: 10, reportBatchItemFailures: true, maxConcurrency: 10 }),
     );
 
-    this.jobFunction = new TallyFunction(this, 'JobFunction', {
-      functionName: name('jobs'),
-      entry: jobEntry('run'),
-      description: 'Tally scheduled jobs: read what is due, fan it out to the account queue',
-      timeout: Duration.minutes(5),
-      logsRemovalPolicy: retain,
-      environment: { [QUEUE_ENV.accounts]: this.accounts.queue.queueUrl },
-    }).bindTable(props.table, 'readWrite');
-    this.accounts.queue.grantSendMessages(this.jobFunction);
+    // Scheduler invokes the job asynchronously: its retries cover a failed invoke, Lambda's cover a
+    // failed run. Both park what still failed in one queue, so a job that did not run raises an alarm.
+    // A late run is worthless after an hour: the next hourly tick does the same work.
+    this.jobFailures = new DeadLetters(this, 'JobFailures', { queueName: name('jobs-failed'), what: 'Scheduled job runs', alarmAction });
+    const jobMaxAge = Duration.hours(1);
+    this.jobFunction = withLookupKey(
+      new TallyFunction(this, 'JobFunction', {
+        functionName: name('jobs'),
+        entry: jobEntry('run'),
+        description: 'Tally scheduled jobs: read what is due, fan it out to the account queue',
+        timeout: Duration.minutes(5),
+        logsRemovalPolicy: retain,
+        retryAttempts: 2,
+        maxEventAge: jobMaxAge,
+        onFailure: new SqsDestination(this.jobFailures.queue),
+      }).bindTable(props.table, 'readWrite'),
+    ).bindQueue(QUEUE_ENV.accounts, this.accounts.queue);
 
     const schedulerRole = new Role(this, 'SchedulerRole', { assumedBy: new ServicePrincipal('scheduler.amazonaws.com') });
     const fnLogicalId = this.getLogicalId(this.jobFunction.node.defaultChild as CfnElement);
@@ -109,14 +182,17 @@ export class BackgroundStack extends Stack {
     });
     // Domain events: the stream (outbox) → relay → bus. Any consumer subscribes with a rule.
     this.bus = new EventBus(this, 'Bus', { eventBusName: name('events') });
-    this.bus.archive('Archive', {
+    const archive = this.bus.archive('Archive', {
       archiveName: name('events'),
       description: 'Every Tally domain event, for replay into a new consumer',
       eventPattern: { source: [EVENT_SOURCE] },
       retention: Duration.days(90),
     });
+    // Without a key aws-cdk-lib writes `KmsKeyIdentifier: ""`, which some regions refuse
+    // (aws/aws-cdk#37847); left out, the archive uses an AWS owned key, as intended.
+    (archive.node.defaultChild as CfnArchive).addPropertyDeletionOverride('KmsKeyIdentifier');
     // Stream records the relay gave up on (after bisecting and retries), with their positions, for replay.
-    const outboxFailures = new DeadLetters(this, 'OutboxFailures', { queueName: name('outbox-failures'), what: 'Stream records', alarmAction });
+    this.outboxFailures = new DeadLetters(this, 'OutboxFailures', { queueName: name('outbox-failures'), what: 'Stream records', alarmAction });
     this.outbox = new TallyFunction(this, 'Outbox', {
       functionName: name('outbox'),
       entry: streamEntry('outbox'),
@@ -138,39 +214,31 @@ export class BackgroundStack extends Stack {
         bisectBatchOnError: true,
         retryAttempts: 5,
         reportBatchItemFailures: true,
-        onFailure: new SqsDlq(outboxFailures.queue),
+        onFailure: new SqsDlq(this.outboxFailures.queue),
       }),
     );
 
     // Notifications: bus rule (the events customers hear about) → queue → notify worker → SNS / SES / Pinpoint.
     this.notify = new WorkerQueue(this, 'NotifyQueue', { queueName: name('notify'), consumerTimeout: workerTimeout, alarmAction });
-    const pushApp = new CfnApp(this, 'PushApp', { name: name('push') });
-    // Same reason for cfn-lint, on this resource only.
-    pushApp.addMetadata('cfn-lint', { config: { ignore_checks: ['W3696'] } });
-    Validations.of(pushApp).acknowledge({
-      id: 'CloudFormation-Validate::W3696',
-      reason: "Pinpoint's engagement features ended on 30 Oct 2026; push through SendMessages (End User Messaging) still needs this application id.",
-    });
+    this.push =
+      channels.apnsSecretName || channels.fcmSecretName
+        ? new PushApp(this, 'PushApp', { appName: name('push'), apnsSecretName: channels.apnsSecretName, fcmSecretName: channels.fcmSecretName })
+        : undefined;
+    const sending = sendingGrants(this, channels, this.push);
     // Both workers that message customers: same channels, same grants; each fed by a bus rule.
     const messagingWorker = (id: string, worker: string, functionName: string, description: string, queue: WorkerQueue, rule: { name: string; description: string; detailTypes?: string[] }) => {
-      const fn = new TallyFunction(this, id, {
-        functionName: name(functionName),
-        entry: workerEntry(worker),
-        description,
-        timeout: workerTimeout,
-        logsRemovalPolicy: retain,
-        environment: {
-          PINPOINT_APP_ID: pushApp.ref,
-          ...(props.emailFrom ? { EMAIL_FROM: props.emailFrom } : {}),
-          ...(props.smsSenderId ? { SMS_SENDER_ID: props.smsSenderId } : {}),
-        },
-      }).bindTable(props.table, 'readWrite');
+      const fn = withLookupKey(
+        new TallyFunction(this, id, {
+          functionName: name(functionName),
+          entry: workerEntry(worker),
+          description,
+          timeout: workerTimeout,
+          logsRemovalPolicy: retain,
+          environment: sending.environment,
+        }).bindTable(props.table, 'readWrite'),
+      );
       fn.addEventSource(new SqsEventSource(queue.queue, { batchSize: 10, reportBatchItemFailures: true, maxConcurrency: 5 }));
-      for (const statement of sendingStatements(pushApp.attrArn, props.emailFrom, this)) fn.addToRolePolicy(statement);
-      Validations.of(fn.role!).acknowledge({
-        id: 'AwsSolutions-IAM5[Resource::*]',
-        reason: 'SMS is sent with sns:Publish to a phone number, which has no ARN; the function publishes to no topic.',
-      });
+      for (const statement of sending.statements) fn.addToRolePolicy(statement);
       new Rule(this, `${id.replace('Worker', '')}Rule`, {
         ruleName: name(rule.name),
         description: rule.description,
@@ -185,8 +253,7 @@ export class BackgroundStack extends Stack {
       description: 'Domain events a customer may be told about',
       detailTypes: Object.keys(notifiableEvents),
     });
-    this.jobFunction.addEnvironment(QUEUE_ENV.notify, this.notify.queue.queueUrl);
-    this.notify.queue.grantSendMessages(this.jobFunction);
+    this.jobFunction.bindQueue(QUEUE_ENV.notify, this.notify.queue);
 
     // Journeys: every domain event may enter customers, plus the journeys' own work (entries, steps after a wait).
     this.journeys = new WorkerQueue(this, 'JourneyQueue', { queueName: name('journeys'), consumerTimeout: workerTimeout, alarmAction });
@@ -194,16 +261,36 @@ export class BackgroundStack extends Stack {
       name: 'journeys',
       description: 'Every domain event, for journeys with event triggers',
     });
-    this.jobFunction.addEnvironment(QUEUE_ENV.journeys, this.journeys.queue.queueUrl);
-    this.journeys.queue.grantSendMessages(this.jobFunction);
+    this.jobFunction.bindQueue(QUEUE_ENV.journeys, this.journeys.queue);
 
     for (const { job, cron } of scheduledJobs) {
       new Schedule(this, `${job}Schedule`, {
         scheduleName: name(`${job}-job`),
         description: `Runs the ${job} job; jobs by day fan each tenant out once, on its first tick of the day (program time).`,
         schedule: ScheduleExpression.cron(cron),
-        target: new LambdaInvoke(this.jobFunction, { input: ScheduleTargetInput.fromObject({ job }), retryAttempts: 2, role: schedulerRole }),
+        target: new LambdaInvoke(this.jobFunction, {
+          input: ScheduleTargetInput.fromObject({ job }),
+          retryAttempts: 2,
+          maxEventAge: jobMaxAge,
+          deadLetterQueue: this.jobFailures.queue,
+          role: schedulerRole,
+        }),
       });
     }
+  }
+
+  /** The functions of this stack, by the name of the `tally-<stage>-…` function. */
+  get functions(): Record<string, TallyFunction> {
+    return { jobs: this.jobFunction, 'account-worker': this.accountWorker, outbox: this.outbox, 'notify-worker': this.notifyWorker, 'journey-worker': this.journeyWorker };
+  }
+
+  /** The work queues, each with its dead letters, by short name. */
+  get workQueues(): Record<string, WorkerQueue> {
+    return { accounts: this.accounts, notify: this.notify, journeys: this.journeys };
+  }
+
+  /** The dead-letter queues that belong to no work queue, by short name. */
+  get deadLetters(): Record<string, DeadLetters> {
+    return { 'outbox-failures': this.outboxFailures, 'jobs-failed': this.jobFailures };
   }
 }

@@ -44,6 +44,7 @@ export class DataStack extends Stack {
       encryption: TableEncryption.CUSTOMER_MANAGED,
       encryptionKey: this.tableKey,
       stream: StreamViewType[tableDefinition.stream],
+      timeToLiveAttribute: tableDefinition.timeToLiveAttribute,
     });
     for (const gsi of tableDefinition.globalSecondaryIndexes) {
       this.table.addGlobalSecondaryIndex({

@@ -7,6 +7,7 @@ import { PinpointClient, SendMessagesCommand } from '@aws-sdk/client-pinpoint';
 import { SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { Channel } from '#domain/notifications.ts';
+import { liveChannels } from './live-channels.ts';
 
 export interface OutgoingMessage {
   readonly channel: Channel;
@@ -92,10 +93,16 @@ export function pinpointPush(client: PinpointClient, applicationId: string): Cha
   };
 }
 
-/** The channels this deployment has, from the environment the stack sets. */
+/**
+ * The channels this deployment has, from the environment the stack sets: only the live ones
+ * (lib/notify/live-channels.ts), and each only with what it sends from.
+ */
 export function channelsFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<Record<Channel, ChannelSender>> {
-  const out: Partial<Record<Channel, ChannelSender>> = { sms: snsSms(new SNSClient({ maxAttempts: 3 }), { senderId: env.SMS_SENDER_ID }) };
-  if (env.EMAIL_FROM) out.email = sesEmail(new SESClient({ maxAttempts: 3 }), env.EMAIL_FROM);
-  if (env.PINPOINT_APP_ID) out.push = pinpointPush(new PinpointClient({ maxAttempts: 3 }), env.PINPOINT_APP_ID);
+  const live = liveChannels(env);
+  const offered = (c: Channel) => live === undefined || live.has(c);
+  const out: Partial<Record<Channel, ChannelSender>> = {};
+  if (offered('sms')) out.sms = snsSms(new SNSClient({ maxAttempts: 3 }), { senderId: env.SMS_SENDER_ID });
+  if (offered('email') && env.EMAIL_FROM) out.email = sesEmail(new SESClient({ maxAttempts: 3 }), env.EMAIL_FROM);
+  if (offered('push') && env.PINPOINT_APP_ID) out.push = pinpointPush(new PinpointClient({ maxAttempts: 3 }), env.PINPOINT_APP_ID);
   return out;
 }

@@ -17,4 +17,10 @@ export const tableDefinition = {
   ] as ReadonlyArray<{ name: string; partitionKey: string; sortKey: string }>,
   /** Outbox for domain events (issue "Background jobs"). */
   stream: 'NEW_AND_OLD_IMAGES',
+  /**
+   * Items needed only for a while carry this attribute, in epoch seconds; DynamoDB deletes them
+   * some time (up to days) after it passes, so reads must still check it. DynamoDB Local never
+   * deletes them.
+   */
+  timeToLiveAttribute: 'expiresAt',
 } as const;

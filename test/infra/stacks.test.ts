@@ -9,8 +9,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/app.ts';
 import { routeGroups, routeKey } from '#lib/http/routes.ts';
 
-function synth(context: Record<string, unknown>) {
-  const app = new App({ context });
+/** `templatesOnly` skips bundling the functions, for a synth whose assertions read only the templates. */
+function synth(context: Record<string, unknown>, opts: { templatesOnly?: boolean } = {}) {
+  const app = new App({ context: opts.templatesOnly ? { ...context, 'aws:cdk:bundling-stacks': [] } : context });
   const stacks = buildApp(app);
   return {
     app,
@@ -50,7 +51,7 @@ describe('CDK app', () => {
     it('should protect the prod table from deletion and leave dev deletable, unless context says otherwise', () => {
       prod.data.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain', Properties: Match.objectLike({ DeletionProtectionEnabled: true }) });
       dev.data.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Delete', Properties: Match.objectLike({ DeletionProtectionEnabled: false }) });
-      const overridden = synth({ stage: 'dev', deletionProtection: 'true' });
+      const overridden = synth({ stage: 'dev', deletionProtection: 'true' }, { templatesOnly: true });
       overridden.data.hasResourceProperties('AWS::DynamoDB::Table', { DeletionProtectionEnabled: true });
     });
 
@@ -138,10 +139,11 @@ describe('CDK app', () => {
       const dynamo = statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('dynamodb:')));
       expect(dynamo.length).toBe(Object.keys(routeGroups).length + 1);
       const actionSets = dynamo.map((s) => [s.Action].flat().sort().join(','));
-      // The authorizer only looks keys up; route functions read and write items.
+      // The authorizer only looks keys up; route functions read and write items; only the export reads in batches.
       expect(actionSets.filter((a) => a === 'dynamodb:GetItem')).toHaveLength(1);
+      expect(actionSets.filter((a) => a.includes('dynamodb:BatchGetItem'))).toHaveLength(1);
       for (const a of actionSets.filter((x) => x !== 'dynamodb:GetItem')) {
-        expect(a).toBe('dynamodb:ConditionCheckItem,dynamodb:DeleteItem,dynamodb:GetItem,dynamodb:PutItem,dynamodb:Query,dynamodb:UpdateItem');
+        expect(a.replace('dynamodb:BatchGetItem,', '')).toBe('dynamodb:ConditionCheckItem,dynamodb:DeleteItem,dynamodb:GetItem,dynamodb:PutItem,dynamodb:Query,dynamodb:UpdateItem');
       }
       for (const s of dynamo) expect(JSON.stringify(s.Resource)).not.toBe('"*"');
     });
@@ -245,20 +247,27 @@ describe('CDK app', () => {
       dev.bg.hasResourceProperties('AWS::SQS::Queue', { QueueName: 'tally-dev-notify', RedrivePolicy: Match.objectLike({ maxReceiveCount: 5 }) });
     });
 
-    it('should let the notify worker send SMS, push through its Pinpoint app, and e-mail only from the configured identity', () => {
-      const withEmail = synth({ stage: 'dev', emailFrom: 'club@pharmacy.example' });
+    it('should let the notify worker send on the configured channels only: SMS to numbers, push through its app, e-mail from its identity', () => {
+      const configured = synth({ stage: 'dev', emailFrom: 'club@pharmacy.example', sms: 'true', fcmSecretName: 'tally/fcm' }, { templatesOnly: true });
       const statements = (t: Template) =>
         Object.values(t.findResources('AWS::IAM::Policy'))
           .filter((p) => JSON.stringify((p as any).Properties.Roles).includes('NotifyWorker'))
-          .flatMap((p) => (p as any).Properties.PolicyDocument.Statement as Array<{ Action: string | string[]; Resource: unknown }>);
+          .flatMap((p) => (p as any).Properties.PolicyDocument.Statement as Array<{ Action: string | string[]; Resource?: unknown; NotResource?: unknown }>);
       const actions = (t: Template) => statements(t).flatMap((st) => [st.Action].flat());
-      expect(actions(dev.bg)).toEqual(expect.arrayContaining(['sns:Publish', 'mobiletargeting:SendMessages']));
-      expect(actions(dev.bg)).not.toContain('ses:SendEmail');
-      const ses = statements(withEmail.bg).find((st) => [st.Action].flat().includes('ses:SendEmail'))!;
+      // Nothing configured: no channel, no grant, no push app.
+      for (const a of ['sns:Publish', 'ses:SendEmail', 'mobiletargeting:SendMessages']) expect(actions(dev.bg)).not.toContain(a);
+      dev.bg.resourceCountIs('AWS::Pinpoint::App', 0);
+      dev.bg.hasResourceProperties('AWS::Lambda::Function', { FunctionName: 'tally-dev-notify-worker', Environment: { Variables: Match.objectLike({ TALLY_CHANNELS: '' }) } });
+      expect(actions(configured.bg)).toEqual(expect.arrayContaining(['sns:Publish', 'ses:SendEmail', 'mobiletargeting:SendMessages']));
+      const ses = statements(configured.bg).find((st) => [st.Action].flat().includes('ses:SendEmail'))!;
       expect(JSON.stringify(ses.Resource)).toContain('identity/pharmacy.example');
-      withEmail.bg.hasResourceProperties('AWS::Lambda::Function', {
+      // SMS goes to phone numbers only: no topic or endpoint ARN in any account.
+      const sms = statements(configured.bg).find((st) => [st.Action].flat().includes('sns:Publish'))!;
+      expect(sms.Resource).toBeUndefined();
+      expect(JSON.stringify(sms.NotResource)).toContain(':sns:*:*:*');
+      configured.bg.hasResourceProperties('AWS::Lambda::Function', {
         FunctionName: 'tally-dev-notify-worker',
-        Environment: { Variables: Match.objectLike({ EMAIL_FROM: 'club@pharmacy.example', PINPOINT_APP_ID: Match.anyValue() }) },
+        Environment: { Variables: Match.objectLike({ EMAIL_FROM: 'club@pharmacy.example', PINPOINT_APP_ID: Match.anyValue(), TALLY_CHANNELS: 'sms,email,push', TALLY_PUSH_PLATFORMS: 'GCM' }) },
       });
     });
   });
@@ -278,9 +287,9 @@ describe('CDK app', () => {
 
   describe('cdk-nag AwsSolutions', () => {
     /** Synthesizes with the AwsSolutions pack and returns every unacknowledged violation. */
-    function nagViolations(build: (app: App) => void): string[] {
+    function nagViolations(build: (app: App) => void, context: Record<string, unknown> = { stage: 'prod' }): string[] {
       const outdir = mkdtempSync(join(tmpdir(), 'tally-nag-'));
-      const app = new App({ context: { stage: 'prod' }, outdir });
+      const app = new App({ context, outdir });
       build(app);
       Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
       try {
@@ -297,6 +306,20 @@ describe('CDK app', () => {
 
     it('should find nothing unacknowledged in the prod stacks (each acknowledgement carries its reason)', () => {
       expect(nagViolations((app) => buildApp(app))).toEqual([]);
+    }, 120_000);
+
+    it('should find nothing unacknowledged with every channel and the alarm e-mail configured', () => {
+      const configured = {
+        stage: 'prod',
+        emailFrom: 'club@pharmacy.example',
+        sms: 'true',
+        smsSenderId: 'Pharmacy',
+        apnsSecretName: 'tally/apns',
+        fcmSecretName: 'tally/fcm',
+        alarmEmail: 'ops@pharmacy.example',
+        'aws:cdk:bundling-stacks': [], // the rules read templates only
+      };
+      expect(nagViolations((app) => buildApp(app), configured)).toEqual([]);
     }, 120_000);
 
     it('should still catch a violation (guards the check above against passing vacuously)', () => {
