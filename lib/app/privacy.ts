@@ -10,6 +10,7 @@ import { decodeCursor, encodeCursor } from './cursor.ts';
 import type { Principal } from '../storage/api-keys.ts';
 import type { CustomerRecord } from '../storage/customers.ts';
 import { keys } from '../storage/keys.ts';
+import { receiptsByKey } from '../storage/receipts-by-key.ts';
 import { transactWrite, withOptimisticRetry, type TransactItem } from '../storage/transact.ts';
 import { liveCustomer, requireProgram } from './customers.ts';
 import type { Deps } from './deps.ts';
@@ -46,7 +47,7 @@ export async function exportCustomer(deps: Deps, p: Principal, customerId: strin
     const s = r.source as { storeId?: string; receiptId?: string };
     return s.storeId && s.receiptId ? [[`${s.storeId}/${s.receiptId}`, keys.receipt(p.tenantId, s.storeId, s.receiptId)] as const] : [];
   })).values()];
-  const receipts = (await deps.receipts.many(receiptKeys)).map((item) => ({
+  const receipts = (await receiptsByKey(deps.db, receiptKeys)).map((item) => ({
     storeId: item.storeId,
     receiptId: item.receiptId,
     occurredAt: item.occurredAt,

@@ -4,7 +4,7 @@
  * byte for byte, and the per-line allocation that returns need.
  * Adapter: use cases → this → DynamoDB.
  */
-import { BatchGetCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { CommittedReceipt } from '#domain/returns.ts';
 import type { Db } from './client.ts';
 import { keys } from './keys.ts';
@@ -44,20 +44,6 @@ const strip = <T>(item: Record<string, unknown>): T => {
 
 export function receiptRepository(db: Db) {
   return {
-    /** Receipt items by key, 100 per BatchGetItem (DynamoDB's limit), unprocessed keys asked again. */
-    async many(receiptKeys: ReadonlyArray<{ pk: string; sk: string }>): Promise<Array<Record<string, unknown>>> {
-      const out: Array<Record<string, unknown>> = [];
-      for (let i = 0; i < receiptKeys.length; i += 100) {
-        let request: Record<string, { Keys: Array<Record<string, unknown>> }> | undefined = { [db.table]: { Keys: receiptKeys.slice(i, i + 100).map((k) => ({ ...k })) } };
-        while (request && Object.keys(request).length) {
-          const r = await db.doc.send(new BatchGetCommand({ RequestItems: request }));
-          out.push(...(r.Responses?.[db.table] ?? []));
-          request = r.UnprocessedKeys as typeof request;
-        }
-      }
-      return out;
-    },
-
     async get(tenantId: string, storeId: string, receiptId: string): Promise<ReceiptRecord | null> {
       const r = await db.doc.send(
         new GetCommand({ TableName: db.table, Key: keys.receipt(tenantId, storeId, receiptId), ConsistentRead: true }),
