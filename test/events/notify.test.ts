@@ -78,10 +78,20 @@ describe('notifyCustomer', () => {
 
   it('does not resend after a crash between claim and send (at most once, never twice)', async () => {
     const e = receiptEvent('c_sms');
-    const crashing: Senders = { sms: { send: () => new Promise(() => undefined) } };
-    // The worker dies while the provider call hangs: its message is redelivered later.
+    // The worker dies while the provider call hangs: its message is redelivered later. The test
+    // waits for the call to reach the provider (the claim is written by then), not for a time.
+    let reachedProvider!: () => void;
+    const atProvider = new Promise<void>((resolve) => (reachedProvider = resolve));
+    const crashing: Senders = {
+      sms: {
+        send: () => {
+          reachedProvider();
+          return new Promise(() => undefined);
+        },
+      },
+    };
     void notifyCustomer(d, crashing, e);
-    await new Promise((r) => setTimeout(r, 200));
+    await atProvider;
     expect(await notifyCustomer(d, senders, e)).toBe('duplicate');
     expect(sent).toHaveLength(2);
   });
