@@ -26,7 +26,7 @@ export function buildApp(app: App): { data: DataStack; api: ApiStack; background
     smsSenderId: app.node.tryGetContext('smsSenderId') as string | undefined,
     env,
   });
-  const api = new ApiStack(app, `tally-${stage}-api`, { stage, table: data.table, lookupKey: data.lookupKey, journeyQueue: background.journeys.queue, env });
+  const api = new ApiStack(app, `tally-${stage}-api`, { stage, table: data.table, lookupKey: data.lookupKey, journeyQueue: background.journeys.queue, webhookDeliveryQueue: background.webhooks.deliveries.queue, env });
   Tags.of(app).add('app', 'tally');
   Tags.of(app).add('stage', stage);
   return { data, api, background, stage: stage as Stage };

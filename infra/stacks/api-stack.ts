@@ -22,6 +22,8 @@ export interface ApiStackProps extends StackProps {
   readonly lookupKey?: ISecret;
   /** Where starting a journey sends its audience (the background stack's journeys queue). */
   readonly journeyQueue?: IQueue;
+  /** Where a replayed webhook delivery goes (the background stack's FIFO delivery queue). */
+  readonly webhookDeliveryQueue?: IQueue;
   /** Steady-state requests per second across the API, and the burst above it. */
   readonly throttle?: { rateLimit: number; burstLimit: number };
 }
@@ -86,6 +88,10 @@ export class ApiStack extends Stack {
       if (group === 'journeys' && props.journeyQueue) {
         fn.addEnvironment(QUEUE_ENV.journeys, props.journeyQueue.queueUrl);
         props.journeyQueue.grantSendMessages(fn);
+      }
+      if (group === 'webhooks' && props.webhookDeliveryQueue) {
+        fn.addEnvironment(QUEUE_ENV.webhookDeliveries, props.webhookDeliveryQueue.queueUrl);
+        props.webhookDeliveryQueue.grantSendMessages(fn);
       }
       const integration = new HttpLambdaIntegration(`${pascal(group)}Integration`, fn);
       for (const r of routes) {

@@ -24,6 +24,7 @@ import { EVENT_BUS_ENV } from '../../lib/events/eventbridge.ts';
 import { jobEntry, streamEntry, workerEntry } from '../bundling.ts';
 import { TallyFunction } from '../constructs/tally-function.ts';
 import { DeadLetters, WorkerQueue } from '../constructs/worker-queue.ts';
+import { WebhookDelivery } from '../constructs/webhook-delivery.ts';
 
 export interface BackgroundStackProps extends StackProps {
   readonly stage: string;
@@ -67,6 +68,7 @@ export class BackgroundStack extends Stack {
   readonly notifyWorker: TallyFunction;
   readonly journeys: WorkerQueue;
   readonly journeyWorker: TallyFunction;
+  readonly webhooks: WebhookDelivery;
 
   constructor(scope: Construct, id: string, props: BackgroundStackProps) {
     super(scope, id, props);
@@ -196,6 +198,8 @@ export class BackgroundStack extends Stack {
     });
     this.jobFunction.addEnvironment(QUEUE_ENV.journeys, this.journeys.queue.queueUrl);
     this.journeys.queue.grantSendMessages(this.jobFunction);
+
+    this.webhooks = new WebhookDelivery(this, 'Webhooks', { namePrefix: name(''), table: props.table, bus: this.bus, alarmAction, logsRemovalPolicy: retain });
 
     for (const { job, cron } of scheduledJobs) {
       new Schedule(this, `${job}Schedule`, {

@@ -92,3 +92,11 @@ export function retrySchedule(): number[] {
     now += step.delaySeconds * 1000;
   }
 }
+
+/**
+ * Receives a delivery message may take before SQS parks it in the delivery queue's DLQ. A delivery
+ * is tried at most 14 times in its window, but a message also counts a receive each time it comes
+ * along behind its group's first message that is being retried; the DLQ is for a worker that keeps
+ * failing, not for a receiver that does (that one ends in a parked delivery).
+ */
+export const DELIVERY_QUEUE_MAX_RECEIVES = 50;
