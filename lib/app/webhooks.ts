@@ -205,22 +205,28 @@ const message = (tenantId: string, d: Pick<DeliveryRecord, 'webhookId' | 'delive
   dedupId: `${d.webhookId}:${d.deliveryId}${dedupSuffix}`,
 });
 
+/** A delivery not done whose attempt was due this long ago has lost its message (parked in the DLQ, say). */
+export const STALLED_AFTER_MS = 3_600_000;
+
 /**
  * A parked delivery goes out again: a new 24-hour window, attempts counted afresh, at the end of
- * its customer's queue. Asking again before the first try of a replay only re-sends its message
- * (a lost message cannot strand it); the worker's state check makes a duplicate message a no-op.
+ * its customer's queue. So does a stalled one (due over an hour ago and never tried: its message
+ * went to the DLQ), and asking again before the first try of a replay re-sends its message: a lost
+ * message cannot strand a delivery. A duplicate message is a no-op (the worker checks the state).
  */
 export async function replayDelivery(deps: Deps, queue: FifoQueue<DeliveryMessage>, p: Principal, webhookId: string, deliveryId: string) {
   await requireWebhook(deps, p, webhookId);
   const d = await deps.webhooks.delivery(p.tenantId, webhookId, deliveryId);
   if (!d) throw new NotFoundError('delivery', 'deliveryId');
-  const notTriedYet = d.state === 'pending' && d.attempts === 0 && d.replays > 0;
-  if (d.state !== 'parked' && !notTriedYet) {
-    throw new ConflictError('delivery_not_parked', `deliveryId: only a parked delivery can be replayed; this one is ${d.state}`, 'deliveryId');
-  }
   const now = deps.clock();
+  const notTriedYet = d.state === 'pending' && d.attempts === 0 && d.replays > 0;
+  const dueAt = Date.parse(d.nextAttemptAt ?? d.replayedAt ?? d.acceptedAt);
+  const stalled = (d.state === 'pending' || d.state === 'retrying') && now.getTime() - dueAt > STALLED_AFTER_MS;
+  if (d.state !== 'parked' && !notTriedYet && !stalled) {
+    throw new ConflictError('delivery_not_parked', `deliveryId: only a parked delivery (or one stalled for an hour) can be replayed; this one is ${d.state}`, 'deliveryId');
+  }
   const at = now.toISOString();
-  const replays = d.state === 'parked' ? d.replays + 1 : d.replays;
+  const replays = notTriedYet ? d.replays : d.replays + 1;
   const windowEndsAt = new Date(now.getTime() + RETRY_WINDOW_MS).toISOString();
   const record = deps.audit.item(p.tenantId, { at, actor: p.actor, action: 'webhook.replay', target: `webhook:${webhookId}`, before: { deliveryId, state: d.state }, after: { deliveryId, state: 'pending', replays } });
   if (!(await deps.webhooks.replay(p.tenantId, d, replays, at, windowEndsAt, record))) {

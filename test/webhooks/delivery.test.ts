@@ -325,6 +325,34 @@ describe('webhook delivery', () => {
     ]);
   });
 
+  it('replays a delivery whose message was lost (stalled for over an hour), and refuses one that is only waiting', async () => {
+    const { webhookId } = await createEndpoint('/stalled');
+    const realNow = now;
+    now = new Date(Date.now() - 2 * 3_600_000);
+    const e = event('c_lost');
+    await intake(e);
+    // The message is lost (say, parked in the DLQ by a worker that kept crashing).
+    const r = await sqs.send(new ReceiveMessageCommand({ QueueUrl: fifoUrl, MaxNumberOfMessages: 10 }));
+    for (const m of r.Messages ?? []) await sqs.send(new DeleteMessageCommand({ QueueUrl: fifoUrl, ReceiptHandle: m.ReceiptHandle! }));
+    now = realNow;
+    const [stalled] = await log(webhookId);
+    expect(stalled).toMatchObject({ state: 'pending', attempts: 0 });
+    const replayed = await t.staff('POST', `/v1/webhooks/${webhookId}/deliveries/${stalled!.deliveryId}/replay`);
+    expect(replayed.body).toMatchObject({ state: 'pending', replays: 1 });
+    await drain();
+    expect(at('/stalled').map((x) => x.event.id)).toEqual([e.id]);
+
+    const fresh = event('c_waiting');
+    script.set('/stalled', [503]);
+    await intake(fresh);
+    await drain();
+    const waitingOne = (await log(webhookId)).find((x) => x.eventId === fresh.id)!;
+    expect(waitingOne.state).toBe('retrying');
+    const refused = await t.staff('POST', `/v1/webhooks/${webhookId}/deliveries/${waitingOne.deliveryId}/replay`);
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.message).toBe('deliveryId: only a parked delivery (or one stalled for an hour) can be replayed; this one is retrying');
+  });
+
   it('keeps one customer’s deliveries in order when the first needs retries, without holding up other customers', async () => {
     const { webhookId } = await createEndpoint('/ordered');
     const [a1, a2, a3] = [event('c_a'), event('c_a', 'receipt.committed'), event('c_a')];
