@@ -406,4 +406,24 @@ describe('webhook delivery', () => {
     expect(at('/private')).toEqual([]);
     expect((await log(webhookId))[0]).toMatchObject({ state: 'parked', attempts: 1, lastError: 'blocked: the URL must be an https URL' });
   });
+
+  it('runs events/sqs/webhooks.intake.json and webhooks.delivery.json through the deployed handler as Lambda would', async () => {
+    const { webhookId, secret } = await createEndpoint('/sample');
+    const { readFileSync } = await import('node:fs');
+    const sample = (file: string, vars: Record<string, string>) =>
+      JSON.parse(Object.entries(vars).reduce((text, [k, v]) => text.replaceAll(`\${${k}}`, v), readFileSync(new URL(`../../events/sqs/${file}`, import.meta.url), 'utf8')));
+    const { handler } = await import('../../functions/workers/webhooks.ts');
+    // The sample's event happened in March 2027; the handler's clock is the real one.
+    expect(await handler(sample('webhooks.intake.json', { TENANT: t.tenantId, CUSTOMER: 'c_sample' }))).toEqual({ batchItemFailures: [] });
+    const [taken] = await log(webhookId);
+    expect(taken).toMatchObject({ eventId: 'sample-evt-0001', state: 'pending' });
+    const delivery = sample('webhooks.delivery.json', { TENANT: t.tenantId, WEBHOOK: webhookId, DELIVERY: taken!.deliveryId });
+    expect(await handler(delivery)).toEqual({ batchItemFailures: [] });
+    expect(await handler(delivery)).toEqual({ batchItemFailures: [] });
+    const got = at('/sample');
+    expect(got).toHaveLength(1);
+    expect(verifySignature(String(got[0]!.headers['tally-signature']), secret, got[0]!.body, Math.floor(Date.now() / 1000))).toBe(true);
+    expect((await log(webhookId))[0]).toMatchObject({ state: 'delivered', attempts: 1 });
+    await drain();
+  });
 });
