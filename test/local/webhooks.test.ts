@@ -6,6 +6,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { logger } from '#lib/observability/logger.ts';
 import { verifySignature } from '#lib/webhooks/signature.ts';
 import { startBackground, type Background } from '../../local/background.ts';
 import { newTenant, receipt, type TestTenant } from '../integration/harness.ts';
@@ -40,13 +41,27 @@ afterAll(async () => {
 });
 
 describe('webhooks in the local runtime', () => {
-  it('delivers a committed receipt’s events to a local receiver, signed with the endpoint secret', async () => {
-    const hook = await t.staff('POST', '/v1/webhooks', { url: `${url}/erp`, eventTypes: ['receipt.committed', 'points.earned'] });
-    expect(hook.status).toBe(201);
-    const c = await t.pos('POST', '/v1/customers', { name: 'Webhook customer' });
-    expect((await t.pos('POST', '/v1/receipts', receipt(c.body.card, [{ amount: 150_000 }]))).status).toBe(200);
-    await bg.settle();
-    const mine = got.filter((g) => g.path === '/erp');
+  it('delivers a committed receipt’s events to a local receiver, signed with the endpoint secret, and logs neither secret nor URL', async () => {
+    const captured: string[] = [];
+    const write = process.stdout.write.bind(process.stdout);
+    logger.setLogLevel('DEBUG');
+    process.stdout.write = ((chunk: string | Uint8Array) => (captured.push(String(chunk)), true)) as typeof process.stdout.write;
+    let hook: Awaited<ReturnType<TestTenant['staff']>>;
+    try {
+      hook = await t.staff('POST', '/v1/webhooks', { url: `${url}/erp?token=url-token-4f7a`, eventTypes: ['receipt.committed', 'points.earned'] });
+      expect(hook.status).toBe(201);
+      const c = await t.pos('POST', '/v1/customers', { name: 'Webhook customer' });
+      expect((await t.pos('POST', '/v1/receipts', receipt(c.body.card, [{ amount: 150_000 }]))).status).toBe(200);
+      await bg.settle();
+      await t.staff('POST', `/v1/webhooks/${hook.body.webhookId}/rotate-secret`);
+    } finally {
+      process.stdout.write = write;
+      logger.setLogLevel('ERROR');
+    }
+    const logs = captured.join('');
+    expect(logs).toContain('"message":"webhook delivery"');
+    for (const s of [hook.body.secret, 'whsec_', 'url-token-4f7a', url]) expect(logs, `logs contain ${s}`).not.toContain(s);
+    const mine = got.filter((g) => g.path === '/erp?token=url-token-4f7a');
     expect(mine.map((g) => g.type).sort()).toEqual(['points.earned', 'receipt.committed']);
     for (const g of mine) expect(verifySignature(g.signature, hook.body.secret, g.body, Math.floor(Date.now() / 1000))).toBe(true);
     const log = (await t.staff('GET', `/v1/webhooks/${hook.body.webhookId}/deliveries`)).body.deliveries;
