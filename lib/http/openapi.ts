@@ -312,7 +312,9 @@ const operations: Record<RouteKey, Operation> = {
   },
   'POST /v1/webhooks/{webhookId}/deliveries/{deliveryId}/replay': {
     summary: 'Send a parked delivery again',
-    description: 'The same body and event id, signed anew, after whatever its customer’s deliveries to this endpoint have queued; retried for another 24 hours. Only a parked delivery can be replayed (409 otherwise).',
+    description:
+      'The same body and event id, signed anew, after whatever its customer’s deliveries to this endpoint have queued; retried for another 24 hours. ' +
+      'A parked delivery can be replayed, and one due for over an hour but never tried (its queue message was lost); anything else is a 409.',
     ok: { status: 200, schema: res.webhookDeliveryResponse, description: 'The delivery, pending again.' },
     errors: [404, 409],
   },
