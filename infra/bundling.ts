@@ -22,6 +22,7 @@ export function allFunctionEntries(groups: readonly string[]): Record<string, st
     'account-worker': workerEntry('accounts'),
     'notify-worker': workerEntry('notify'),
     'journey-worker': workerEntry('journeys'),
+    'webhook-worker': workerEntry('webhooks'),
     outbox: streamEntry('outbox'),
   };
 }

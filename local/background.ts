@@ -1,15 +1,20 @@
 /**
  * The background half of the local runtime: the same job, worker, outbox and notify handlers as
  * in AWS, wired to in-process peers — SQS-compatible queues (retries, DLQ), an EventBridge bus
- * with the stack's notify rule, the table's stream read from DynamoDB Local, SNS/SES/Pinpoint
+ * with the stack's notify, journeys and webhooks rules, the table's stream read from DynamoDB Local, SNS/SES/Pinpoint
  * writing to a local outbox, and the schedules as timers. Handlers find all of it through the
  * same environment variables the stack sets.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { notifiableEvents } from '../lib/domain/notifications.ts';
+import { WEBHOOK_ENV } from '../lib/config.ts';
+import { QUEUE_ENV } from '../lib/messaging/queues.ts';
+import { DELIVERY_QUEUE_MAX_RECEIVES } from '../lib/webhooks/retry.ts';
 import { startLocalPeers, type LocalPeers, type OutboxMessage } from './peers.ts';
 import { startLocalQueues, type LocalQueues, type SqsHandler } from './queues.ts';
 import { startStreamReader, type StreamReader } from './stream.ts';
+
+const WEBHOOK_DELIVERY_QUEUE = 'webhook-deliveries.fifo';
 
 export interface Background {
   readonly queues: LocalQueues;
@@ -37,6 +42,7 @@ export async function startBackground(opts: {
     rules: [
       { name: 'notify', detailTypes: Object.keys(notifiableEvents), target: (event) => queues?.enqueue('notify', event) },
       { name: 'journeys', target: (event) => queues?.enqueue('journeys', event) },
+      { name: 'webhooks', target: (event) => queues?.enqueue('webhooks', event) },
     ],
     ...(opts.onMessage ? { onMessage: opts.onMessage } : {}),
   });
@@ -46,12 +52,18 @@ export async function startBackground(opts: {
     accounts: { handler: lazy(() => import('../functions/workers/accounts.ts')), ...retry },
     notify: { handler: lazy(() => import('../functions/workers/notify.ts')), ...retry },
     journeys: { handler: lazy(() => import('../functions/workers/journeys.ts')), ...retry },
+    // The webhook worker serves both, as in AWS: the bus rule's intake queue and the FIFO deliveries.
+    webhooks: { handler: lazy(() => import('../functions/workers/webhooks.ts')), ...retry },
+    [WEBHOOK_DELIVERY_QUEUE]: { handler: lazy(() => import('../functions/workers/webhooks.ts')), fifo: true, maxReceiveCount: DELIVERY_QUEUE_MAX_RECEIVES, longRetries: true, ...retry },
   });
   Object.assign(process.env, {
     AWS_ENDPOINT_URL_SQS: queues.endpoint,
     ACCOUNT_QUEUE_URL: queues.queues.accounts!.url,
     NOTIFY_QUEUE_URL: queues.queues.notify!.url,
     JOURNEY_QUEUE_URL: queues.queues.journeys!.url,
+    [QUEUE_ENV.webhookDeliveries]: queues.queues[WEBHOOK_DELIVERY_QUEUE]!.url,
+    // Locally a webhook may go to any URL (a receiver on 127.0.0.1); in AWS only https to public addresses.
+    [WEBHOOK_ENV.allowPrivateUrls]: process.env[WEBHOOK_ENV.allowPrivateUrls] ?? '1',
     AWS_ENDPOINT_URL_EVENTBRIDGE: peers.endpoint,
     EVENT_BUS_NAME: 'tally-local-events',
     AWS_ENDPOINT_URL_SNS: peers.endpoint,

@@ -4,6 +4,9 @@
  * unchanged against it (`AWS_ENDPOINT_URL_SQS`), and delivers to the same Lambda handlers with
  * SQS events and SQS's semantics: at-least-once, batches of up to ten, partial batch failures,
  * a growing delay between receives, and a dead-letter list after `maxReceiveCount` receives.
+ * A FIFO queue (`fifo: true`, name ending `.fifo`) also keeps SQS FIFO's promises: a message
+ * group's messages go out in order and none while an earlier one of the group is in flight or
+ * waiting to be retried, and a deduplication id seen in the last five minutes is dropped.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
@@ -20,6 +23,8 @@ interface Message {
   availableAt: number;
   /** Set by ChangeMessageVisibility while the message is in flight. */
   visibleAt?: number | undefined;
+  /** FIFO queues: the message group. */
+  readonly groupId?: string | undefined;
 }
 
 export interface QueueOptions {
@@ -31,6 +36,13 @@ export interface QueueOptions {
   readonly batchSize?: number;
   /** Scales the delays a handler asks for with ChangeMessageVisibility (tests shrink seconds to milliseconds). */
   readonly visibilityScale?: number;
+  /** SQS FIFO semantics: order and one message in flight per group, deduplication ids. */
+  readonly fifo?: boolean;
+  /**
+   * Retries here wait minutes to hours by design (webhook deliveries): `drain` does not wait for
+   * a message that is only waiting for its retry, or a job run by hand would hang on a receiver that is down.
+   */
+  readonly longRetries?: boolean;
 }
 
 export interface LocalQueue {
@@ -69,7 +81,7 @@ export async function startLocalQueues(definitions: Record<string, QueueOptions>
 
   // One batch in flight per queue: a handler module holds per-invocation state (as one Lambda
   // instance does), so batches of the same queue must not overlap in this one process.
-  const state = new Map<string, { queue: LocalQueue; options: QueueOptions; messages: Message[]; timer?: NodeJS.Timeout; inFlight?: boolean }>();
+  const state = new Map<string, { queue: LocalQueue; options: QueueOptions; messages: Message[]; timer?: NodeJS.Timeout; inFlight?: boolean; dedup: Map<string, number> }>();
   for (const [name, options] of Object.entries(definitions)) {
     const messages: Message[] = [];
     const queue: LocalQueue = {
@@ -79,7 +91,7 @@ export async function startLocalQueues(definitions: Record<string, QueueOptions>
       stats: { sent: 0, delivered: 0, failed: 0 },
       depth: () => messages.length,
     };
-    state.set(queue.url, { queue, options, messages });
+    state.set(queue.url, { queue, options, messages, dedup: new Map() });
   }
 
   const schedule = (url: string, delay = 0) => {
@@ -94,7 +106,7 @@ export async function startLocalQueues(definitions: Record<string, QueueOptions>
   async function pump(url: string): Promise<void> {
     const s = state.get(url)!;
     const now = Date.now();
-    const batch = s.messages.filter((m) => m.availableAt <= now).slice(0, s.options.batchSize ?? 10);
+    const batch = takeBatch(s.messages, now, s.options.batchSize ?? 10);
     if (batch.length === 0) {
       const next = Math.min(...s.messages.map((m) => m.availableAt));
       if (Number.isFinite(next)) schedule(url, Math.max(1, next - now));
@@ -136,8 +148,14 @@ export async function startLocalQueues(definitions: Record<string, QueueOptions>
     if (s.messages.length) schedule(url);
   }
 
-  const enqueueOn = (s: NonNullable<ReturnType<typeof state.get>>, body: string) => {
-    const m: Message = { id: randomUUID(), body, sentAt: Date.now(), receiveCount: 0, availableAt: Date.now() };
+  const enqueueOn = (s: NonNullable<ReturnType<typeof state.get>>, body: string, fifo: { groupId?: string | undefined; dedupId?: string | undefined } = {}) => {
+    const m: Message = { id: randomUUID(), body, sentAt: Date.now(), receiveCount: 0, availableAt: Date.now(), groupId: fifo.groupId };
+    if (s.options.fifo && fifo.dedupId) {
+      // SQS FIFO answers a duplicate within five minutes as sent, and drops it.
+      for (const [id, at] of s.dedup) if (at < Date.now() - DEDUP_MS) s.dedup.delete(id);
+      if (s.dedup.has(fifo.dedupId)) return m;
+      s.dedup.set(fifo.dedupId, Date.now());
+    }
     s.messages.push(m);
     s.queue.stats.sent += 1;
     return m;
@@ -149,7 +167,9 @@ export async function startLocalQueues(definitions: Record<string, QueueOptions>
       const input = JSON.parse((await readBody(req)) || '{}') as {
         QueueUrl?: string;
         MessageBody?: string;
-        Entries?: Array<{ Id: string; MessageBody: string }>;
+        MessageGroupId?: string;
+        MessageDeduplicationId?: string;
+        Entries?: Array<{ Id: string; MessageBody: string; MessageGroupId?: string; MessageDeduplicationId?: string }>;
       };
       const s = state.get(input.QueueUrl ?? '');
       const reply = (status: number, body: unknown) => {
@@ -157,9 +177,12 @@ export async function startLocalQueues(definitions: Record<string, QueueOptions>
         res.end(JSON.stringify(body));
       };
       if (!s) return reply(400, { __type: 'com.amazonaws.sqs#QueueDoesNotExist', message: `no queue ${input.QueueUrl}` });
-      const enqueue = (body: string) => enqueueOn(s, body);
+      const enqueue = (body: string, groupId?: string, dedupId?: string) => {
+        if (s.options.fifo && !groupId) throw new Error('MessageGroupId is required on a FIFO queue');
+        return enqueueOn(s, body, { groupId, dedupId });
+      };
       if (target === 'AmazonSQS.SendMessage') {
-        const m = enqueue(input.MessageBody ?? '');
+        const m = enqueue(input.MessageBody ?? '', input.MessageGroupId, input.MessageDeduplicationId);
         reply(200, { MessageId: m.id, MD5OfMessageBody: md5(m.body) });
       } else if (target === 'AmazonSQS.ChangeMessageVisibility') {
         const { ReceiptHandle, VisibilityTimeout } = input as { ReceiptHandle?: string; VisibilityTimeout?: number };
@@ -169,7 +192,7 @@ export async function startLocalQueues(definitions: Record<string, QueueOptions>
         reply(200, {});
       } else if (target === 'AmazonSQS.SendMessageBatch') {
         const ok = (input.Entries ?? []).map((e) => {
-          const m = enqueue(e.MessageBody);
+          const m = enqueue(e.MessageBody, e.MessageGroupId, e.MessageDeduplicationId);
           return { Id: e.Id, MessageId: m.id, MD5OfMessageBody: md5(m.body) };
         });
         reply(200, { Successful: ok, Failed: [] });
@@ -195,7 +218,9 @@ export async function startLocalQueues(definitions: Record<string, QueueOptions>
     },
     async drain(timeoutMs = 60_000) {
       const until = Date.now() + timeoutMs;
-      while ([...state.values()].some((s) => s.messages.length > 0) || busy > 0) {
+      // A queue with long retries is drained when nothing in it could go out now.
+      const pending = (s: NonNullable<ReturnType<typeof state.get>>) => (s.options.longRetries ? takeBatch(s.messages, Date.now(), 1).length > 0 : s.messages.length > 0);
+      while ([...state.values()].some(pending) || busy > 0) {
         if (Date.now() > until) throw new Error('local queues did not drain in time');
         await new Promise((r) => setTimeout(r, 10));
       }
@@ -208,6 +233,27 @@ export async function startLocalQueues(definitions: Record<string, QueueOptions>
   };
 }
 
+const DEDUP_MS = 5 * 60_000;
+
+/**
+ * The next batch: messages available now, in order. In a FIFO queue a message of a group whose
+ * earlier message is in flight or waiting for its retry is held back, as SQS does.
+ */
+function takeBatch(messages: readonly Message[], now: number, size: number): Message[] {
+  const batch: Message[] = [];
+  const blocked = new Set<string>();
+  for (const m of messages) {
+    if (batch.length >= size) break;
+    if (m.groupId !== undefined && blocked.has(m.groupId)) continue;
+    if (m.availableAt > now) {
+      if (m.groupId !== undefined) blocked.add(m.groupId);
+      continue;
+    }
+    batch.push(m);
+  }
+  return batch;
+}
+
 function record(queue: LocalQueue, m: Message): SQSRecord {
   return {
     messageId: m.id,
@@ -218,6 +264,7 @@ function record(queue: LocalQueue, m: Message): SQSRecord {
       SentTimestamp: String(m.sentAt),
       SenderId: 'local',
       ApproximateFirstReceiveTimestamp: String(m.sentAt),
+      ...(m.groupId !== undefined ? { MessageGroupId: m.groupId } : {}),
     },
     messageAttributes: {},
     md5OfBody: md5(m.body),

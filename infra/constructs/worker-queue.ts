@@ -6,7 +6,7 @@
  */
 import { Duration, Validations } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData, type IAlarmAction } from 'aws-cdk-lib/aws-cloudwatch';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { DeduplicationScope, FifoThroughputLimit, Queue, QueueEncryption, type QueueProps } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
 export interface DeadLettersProps {
@@ -14,7 +14,18 @@ export interface DeadLettersProps {
   /** What gets parked, for the alarm's description. */
   readonly what: string;
   readonly alarmAction?: IAlarmAction | undefined;
+  /** A FIFO queue (the name gets `.fifo`); the DLQ of a FIFO queue must be one too. */
+  readonly fifo?: boolean;
 }
+
+/**
+ * FIFO settings: deduplication and throughput per message group (high-throughput FIFO), since
+ * groups are independent — ids are deduplicated within their group, and each group has its own limit.
+ */
+const fifoProps = (fifo: boolean | undefined, queueName: string): Partial<QueueProps> =>
+  fifo
+    ? { queueName: `${queueName}.fifo`, fifo: true, contentBasedDeduplication: false, deduplicationScope: DeduplicationScope.MESSAGE_GROUP, fifoThroughputLimit: FifoThroughputLimit.PER_MESSAGE_GROUP_ID }
+    : { queueName };
 
 /** A dead-letter queue and its alarm: anything parked here needs a person. */
 export class DeadLetters extends Construct {
@@ -24,7 +35,7 @@ export class DeadLetters extends Construct {
   constructor(scope: Construct, id: string, props: DeadLettersProps) {
     super(scope, id);
     this.queue = new Queue(this, 'Queue', {
-      queueName: props.queueName,
+      ...fifoProps(props.fifo, props.queueName),
       retentionPeriod: Duration.days(14),
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
@@ -54,6 +65,8 @@ export interface WorkerQueueProps {
   readonly maxReceiveCount?: number;
   readonly maxAge?: Duration;
   readonly alarmAction?: IAlarmAction;
+  /** A FIFO queue, with a FIFO DLQ (names get `.fifo`). */
+  readonly fifo?: boolean;
 }
 
 export class WorkerQueue extends Construct {
@@ -63,10 +76,10 @@ export class WorkerQueue extends Construct {
 
   constructor(scope: Construct, id: string, props: WorkerQueueProps) {
     super(scope, id);
-    const parked = new DeadLetters(this, 'DeadLetters', { queueName: `${props.queueName}-dlq`, what: 'Messages', alarmAction: props.alarmAction });
+    const parked = new DeadLetters(this, 'DeadLetters', { queueName: `${props.queueName}-dlq`, what: 'Messages', alarmAction: props.alarmAction, fifo: props.fifo });
     this.deadLetterQueue = parked.queue;
     this.queue = new Queue(this, 'Queue', {
-      queueName: props.queueName,
+      ...fifoProps(props.fifo, props.queueName),
       visibilityTimeout: Duration.seconds(props.consumerTimeout.toSeconds() * 6),
       retentionPeriod: Duration.days(4),
       encryption: QueueEncryption.SQS_MANAGED,

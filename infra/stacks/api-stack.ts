@@ -22,6 +22,8 @@ export interface ApiStackProps extends StackProps {
   readonly lookupKey?: ISecret;
   /** Where starting a journey sends its audience (the background stack's journeys queue). */
   readonly journeyQueue?: IQueue;
+  /** Where a replayed webhook delivery goes (the background stack's FIFO delivery queue). */
+  readonly webhookDeliveryQueue?: IQueue;
   /** Steady-state requests per second across the API, and the burst above it. */
   readonly throttle?: { rateLimit: number; burstLimit: number };
 }
@@ -86,6 +88,7 @@ export class ApiStack extends Stack {
       }).bindTable(props.table, 'readWrite', { batchRead: group === 'customers' });
       if (props.lookupKey) fn.bindLookupKey(props.lookupKey);
       if (group === 'journeys' && props.journeyQueue) fn.bindQueue(QUEUE_ENV.journeys, props.journeyQueue);
+      if (group === 'webhooks' && props.webhookDeliveryQueue) fn.bindQueue(QUEUE_ENV.webhookDeliveries, props.webhookDeliveryQueue);
       const integration = new HttpLambdaIntegration(`${pascal(group)}Integration`, fn);
       for (const r of routes) {
         this.api.addRoutes({ path: r.path, methods: [HttpMethod[r.method]], integration });

@@ -44,6 +44,7 @@ export interface ChannelsConfig {
   readonly apnsSecretName?: string | undefined;
   readonly fcmSecretName?: string | undefined;
 }
+import { WebhookDelivery } from '../constructs/webhook-delivery.ts';
 
 export interface BackgroundStackProps extends StackProps {
   readonly stage: string;
@@ -116,6 +117,7 @@ export class BackgroundStack extends Stack {
   readonly journeyWorker: TallyFunction;
   /** Only when push credentials were given. */
   readonly push: PushApp | undefined;
+  readonly webhooks: WebhookDelivery;
 
   constructor(scope: Construct, id: string, props: BackgroundStackProps) {
     super(scope, id, props);
@@ -263,6 +265,8 @@ export class BackgroundStack extends Stack {
     });
     this.jobFunction.bindQueue(QUEUE_ENV.journeys, this.journeys.queue);
 
+    this.webhooks = new WebhookDelivery(this, 'Webhooks', { namePrefix: name(''), table: props.table, bus: this.bus, alarmAction, logsRemovalPolicy: retain });
+
     for (const { job, cron } of scheduledJobs) {
       new Schedule(this, `${job}Schedule`, {
         scheduleName: name(`${job}-job`),
@@ -281,12 +285,15 @@ export class BackgroundStack extends Stack {
 
   /** The functions of this stack, by the name of the `tally-<stage>-…` function. */
   get functions(): Record<string, TallyFunction> {
-    return { jobs: this.jobFunction, 'account-worker': this.accountWorker, outbox: this.outbox, 'notify-worker': this.notifyWorker, 'journey-worker': this.journeyWorker };
+    return { jobs: this.jobFunction, 'account-worker': this.accountWorker, outbox: this.outbox, 'notify-worker': this.notifyWorker, 'journey-worker': this.journeyWorker, 'webhook-worker': this.webhooks.worker };
   }
 
-  /** The work queues, each with its dead letters, by short name. */
+  /**
+   * The work queues, each with its dead letters, by short name. The webhook delivery queue is not
+   * among them: its messages wait up to 24 hours by design, and its construct alarms on it itself.
+   */
   get workQueues(): Record<string, WorkerQueue> {
-    return { accounts: this.accounts, notify: this.notify, journeys: this.journeys };
+    return { accounts: this.accounts, notify: this.notify, journeys: this.journeys, webhooks: this.webhooks.intake };
   }
 
   /** The dead-letter queues that belong to no work queue, by short name. */

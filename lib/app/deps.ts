@@ -10,6 +10,7 @@ import { customerRepository, type CustomerRepository } from '../storage/customer
 import { programRepository, type ProgramRepository } from '../storage/programs.ts';
 import { receiptRepository, type ReceiptRepository } from '../storage/receipts.ts';
 import { storeRepository, type StoreRepository } from '../storage/stores.ts';
+import { webhookRepository, type WebhookRepository } from '../storage/webhooks.ts';
 
 export interface Deps {
   readonly db: Db;
@@ -23,6 +24,7 @@ export interface Deps {
   readonly jobs: JobRepository;
   readonly notifications: NotificationRepository;
   readonly journeys: JourneyRepository;
+  readonly webhooks: WebhookRepository;
   readonly clock: () => Date;
 }
 
@@ -39,6 +41,7 @@ export function makeDeps(db: Db, clock: () => Date = () => new Date()): Deps {
     jobs: jobRepository(db),
     notifications: notificationRepository(db),
     journeys: journeyRepository(db),
+    webhooks: webhookRepository(db),
     clock,
   };
 }

@@ -266,6 +266,67 @@ const operations: Record<RouteKey, Operation> = {
       { name: 'cursor', description: 'The `nextCursor` of the previous page.', schema: { type: 'string', maxLength: 512 } },
     ],
   },
+  'POST /v1/webhooks': {
+    summary: 'Register a webhook endpoint (its signing secret is shown once)',
+    description:
+      'Every domain event of the subscribed types is POSTed to the URL, signed (`tally-signature: t=…,v1=…`, HMAC-SHA256 over `t.body`), ' +
+      'retried with exponential backoff for 24 hours, then parked and replayable. In AWS the URL must be https to a public address ' +
+      '(checked again after DNS resolution at every delivery). At most 10 endpoints per tenant (422 `webhooks.perTenant`).',
+    body: req.createWebhookBody,
+    ok: { status: 201, schema: res.webhookSecretResponse, description: 'The endpoint and its secret, shown only here.' },
+    errors: [422],
+  },
+  'GET /v1/webhooks': {
+    summary: 'The tenant’s webhook endpoints (never their secrets)',
+    ok: { status: 200, schema: res.webhookListResponse, description: 'One page of endpoints.' },
+    errors: [],
+    query: [
+      { name: 'limit', description: 'Endpoints per page (1–200, default 50).', schema: { type: 'integer', minimum: 1, maximum: 200 } },
+      { name: 'cursor', description: 'The `nextCursor` of the previous page.', schema: { type: 'string', maxLength: 512 } },
+    ],
+  },
+  'GET /v1/webhooks/{webhookId}': {
+    summary: 'One webhook endpoint (never its secret)',
+    ok: { status: 200, schema: res.webhookResponse, description: 'The endpoint.' },
+    errors: [404],
+  },
+  'PATCH /v1/webhooks/{webhookId}': {
+    summary: 'Change an endpoint’s URL, event types, description, or pause and resume it',
+    description: 'A paused endpoint takes no new deliveries; deliveries already queued for it are parked when they come up (replay them after resuming).',
+    body: req.updateWebhookBody,
+    ok: { status: 200, schema: res.webhookResponse, description: 'The endpoint as changed.' },
+    errors: [404, 409],
+  },
+  'DELETE /v1/webhooks/{webhookId}': {
+    summary: 'Delete an endpoint; deliveries still queued for it are dropped',
+    ok: { status: 200, schema: res.deletedWebhookResponse, description: 'The endpoint as it was.' },
+    errors: [404, 409],
+  },
+  'POST /v1/webhooks/{webhookId}/rotate-secret': {
+    summary: 'A new signing secret (shown once); the old one keeps signing beside it for the overlap',
+    description: 'During the overlap every delivery carries two `v1` signatures, one per secret, so the receiver can switch without refusing any.',
+    body: req.rotateWebhookSecretBody,
+    bodyOptional: true,
+    ok: { status: 201, schema: res.webhookSecretResponse, description: 'The endpoint and its new secret, shown only here.' },
+    errors: [404, 409],
+  },
+  'GET /v1/webhooks/{webhookId}/deliveries': {
+    summary: 'The endpoint’s delivery log, newest event first',
+    ok: { status: 200, schema: res.webhookDeliveryListResponse, description: 'One page of deliveries, with attempts, last status or error, and state.' },
+    errors: [404],
+    query: [
+      { name: 'limit', description: 'Deliveries per page (1–200, default 50).', schema: { type: 'integer', minimum: 1, maximum: 200 } },
+      { name: 'cursor', description: 'The `nextCursor` of the previous page.', schema: { type: 'string', maxLength: 512 } },
+    ],
+  },
+  'POST /v1/webhooks/{webhookId}/deliveries/{deliveryId}/replay': {
+    summary: 'Send a parked delivery again',
+    description:
+      'The same body and event id, signed anew, after whatever its customer’s deliveries to this endpoint have queued; retried for another 24 hours. ' +
+      'A parked delivery can be replayed, and one due for over an hour but never tried (its queue message was lost); anything else is a 409.',
+    ok: { status: 200, schema: res.webhookDeliveryResponse, description: 'The delivery, pending again.' },
+    errors: [404, 409],
+  },
   'GET /v1/program/schema': {
     summary: 'The JSON Schema of the program document',
     ok: { status: 200, schema: res.jsonSchemaResponse, description: 'Generated from the schema the engine validates with.' },

@@ -321,3 +321,46 @@ export const appKeyResponse = z.strictObject({
   customerId: z.string(),
   createdAt: z.iso.datetime(),
 });
+
+export const webhookResponse = z.strictObject({
+  webhookId: z.string(),
+  url: z.string(),
+  eventTypes: z.array(z.string()).describe('Event types from the catalog (events/schemas/) this endpoint receives.'),
+  description: z.string().nullable(),
+  active: z.boolean().describe('A paused endpoint takes no new deliveries; its pending ones are parked when they come up.'),
+  createdAt: z.iso.datetime(),
+  createdBy: z.string(),
+  updatedAt: z.iso.datetime(),
+  secretRotatedAt: z.iso.datetime().nullable(),
+  previousSecretExpiresAt: z.iso.datetime().nullable().describe('Until then deliveries carry a second `v1` signature, with the secret before the last rotation.'),
+});
+export const webhookSecretResponse = webhookResponse.extend({
+  secret: z.string().describe('The signing secret: shown only in this answer, never again.'),
+});
+export const deletedWebhookResponse = webhookResponse.extend({ deletedAt: z.iso.datetime() });
+export const webhookListResponse = z.strictObject({ webhooks: z.array(webhookResponse), nextCursor: z.string().nullable() });
+
+export const webhookDeliveryResponse = z.strictObject({
+  deliveryId: z.string().describe('Ordered by the event’s time; also sent as the `tally-delivery-id` header.'),
+  eventId: z.string().describe('The domain event’s id (header `tally-event-id`): the same on every attempt and replay, for deduplication.'),
+  eventType: z.string(),
+  customerId: z.string().nullable(),
+  occurredAt: z.string(),
+  state: z.enum(['pending', 'retrying', 'delivered', 'parked']).describe('`pending`: not tried yet; `retrying`: failed, tried again at `nextAttemptAt`; `parked`: given up, replayable.'),
+  attempts: nonNeg.describe('Attempts since the event was taken in, or since the last replay.'),
+  replays: nonNeg,
+  acceptedAt: z.iso.datetime(),
+  retryUntil: z.iso.datetime().describe('Retries stop here (24 hours after acceptance or replay); the delivery is then parked.'),
+  nextAttemptAt: z.iso.datetime().nullable(),
+  lastAttemptAt: z.iso.datetime().nullable(),
+  lastStatus: z.int().nullable().describe('The HTTP status of the last attempt, if the receiver answered.'),
+  lastError: z.string().nullable().describe('Why the last attempt failed or the delivery was parked.'),
+  deliveredAt: z.iso.datetime().nullable(),
+  parkedAt: z.iso.datetime().nullable(),
+  replayedAt: z.iso.datetime().nullable(),
+});
+export const webhookDeliveryListResponse = z.strictObject({
+  webhookId: z.string(),
+  deliveries: z.array(webhookDeliveryResponse).describe('Newest event first.'),
+  nextCursor: z.string().nullable(),
+});

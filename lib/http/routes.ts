@@ -4,7 +4,7 @@
  * `functions/http/<group>.ts`) and one HTTP API route per line; the local gateway dispatches with
  * the same table.
  */
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 /**
  * Who a credential is: a till (`pos`, one store), or staff — `admin` (program, keys, everything),
  * `marketer` (segments, coupons, journeys; no personal-data export), `support` (customer lookup,
@@ -72,6 +72,16 @@ export const routeGroups = {
     { method: 'GET', path: '/v1/journeys/{journeyId}', roles: ['admin', 'marketer', 'auditor'] },
     { method: 'POST', path: '/v1/journeys/{journeyId}/start', roles: ['admin', 'marketer'] },
     { method: 'POST', path: '/v1/journeys/{journeyId}/stop', roles: ['admin', 'marketer'] },
+  ],
+  webhooks: [
+    { method: 'POST', path: '/v1/webhooks', roles: ['admin'] },
+    { method: 'GET', path: '/v1/webhooks', roles: ['admin', 'auditor'] },
+    { method: 'GET', path: '/v1/webhooks/{webhookId}', roles: ['admin', 'auditor'] },
+    { method: 'PATCH', path: '/v1/webhooks/{webhookId}', roles: ['admin'] },
+    { method: 'DELETE', path: '/v1/webhooks/{webhookId}', roles: ['admin'] },
+    { method: 'POST', path: '/v1/webhooks/{webhookId}/rotate-secret', roles: ['admin'] },
+    { method: 'GET', path: '/v1/webhooks/{webhookId}/deliveries', roles: ['admin', 'auditor'] },
+    { method: 'POST', path: '/v1/webhooks/{webhookId}/deliveries/{deliveryId}/replay', roles: ['admin'] },
   ],
 } as const satisfies Record<string, readonly RouteSpec[]>;
 

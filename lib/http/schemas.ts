@@ -8,6 +8,7 @@ import { currencyCode } from '#domain/program.ts';
 import { couponCodePattern } from '#domain/coupons.ts';
 import { journeySchema } from '#domain/journeys.ts';
 import { singleLine, singleLineMessage } from '#domain/text.ts';
+import { eventCatalog, type EventType } from '../events/catalog.ts';
 import { roles, type Role } from './routes.ts';
 
 export const LIMITS = {
@@ -131,10 +132,12 @@ export const tierBody = z.strictObject({
   reason: z.string().trim().min(3).max(500),
 });
 
-export const ledgerQuery = z.strictObject({
+/** A page of a list: `limit` rows after `cursor` (the `nextCursor` of the page before). */
+export const pageQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(LIMITS.pageSize).default(50),
   cursor: z.string().max(512).optional(),
 });
+export const ledgerQuery = pageQuery;
 
 /** A customer's export comes a page at a time; `cursor` is the `next` of the page before. */
 export const exportQuery = z.strictObject({ cursor: z.string().max(1024).optional() });
@@ -188,12 +191,6 @@ export const devicesBody = z.strictObject({
 
 export type ReviewBody = z.output<typeof reviewBody>;
 
-/** Any list that pages: `?limit=&cursor=` (the `nextCursor` of the page before). */
-export const pageQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(LIMITS.pageSize).default(50),
-  cursor: z.string().max(512).optional(),
-});
-
 export const auditQuery = z.strictObject({
   month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be YYYY-MM').optional(),
   limit: z.coerce.number().int().min(1).max(LIMITS.pageSize).default(50),
@@ -225,3 +222,30 @@ export type CreateJourneyBody = z.output<typeof createJourneyBody>;
 export const appKeyBody = z.strictObject({ rateLimit: z.int().min(1).max(1000).optional() });
 
 export const eraseBody = z.strictObject({ reason: z.string().trim().min(3).max(500) });
+
+/** Event types an endpoint subscribes to: names from the event catalog (events/schemas/), each once. */
+const webhookEventTypes = z
+  .array(z.enum(Object.keys(eventCatalog) as [EventType, ...EventType[]]))
+  .min(1)
+  .max(Object.keys(eventCatalog).length)
+  .refine((types) => new Set(types).size === types.length, 'must name each event type once');
+/** Checked further by the address policy (lib/webhooks/address-policy.ts): https to a public host in AWS. */
+const webhookUrl = z.string().trim().min(1).max(2048);
+const webhookDescription = z.string().trim().max(200);
+
+export const createWebhookBody = z.strictObject({
+  url: webhookUrl,
+  eventTypes: webhookEventTypes,
+  description: webhookDescription.optional(),
+  /** A paused endpoint takes no new deliveries (default: active). */
+  active: z.boolean().default(true),
+});
+
+export const updateWebhookBody = z
+  .strictObject({ url: webhookUrl.optional(), eventTypes: webhookEventTypes.optional(), description: webhookDescription.nullable().optional(), active: z.boolean().optional() })
+  .refine((b) => Object.values(b).some((v) => v !== undefined), { message: 'give at least one of url, eventTypes, description, active' });
+
+export const rotateWebhookSecretBody = z.strictObject({
+  /** How long the old secret keeps signing beside the new one, so receivers can switch over (default one day, at most a week). */
+  overlapSeconds: z.int().min(0).max(7 * 86_400).default(86_400),
+});

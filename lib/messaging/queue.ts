@@ -9,6 +9,14 @@ export interface Queue<T> {
   send(messages: readonly T[]): Promise<void>;
 }
 
+/**
+ * A FIFO queue: messages of one group are received in the order sent, one group's next message
+ * only after the one before it is done; a repeated dedup id within five minutes is dropped.
+ */
+export interface FifoQueue<T> {
+  send(messages: ReadonlyArray<{ readonly body: T; readonly groupId: string; readonly dedupId: string }>): Promise<void>;
+}
+
 const id = z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/);
 const day = z.iso.date();
 const batch = { tenantId: id, day, customerIds: z.array(id).min(1).max(100) };

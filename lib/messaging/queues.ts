@@ -7,10 +7,11 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { requiredEnv } from '../config.ts';
 import type { JourneyWork } from '../app/journeys.ts';
 import type { busMessage } from '../events/catalog.ts';
-import type { AccountJob, Queue } from './queue.ts';
-import { sqsQueue } from './sqs.ts';
+import type { DeliveryMessage } from '../app/webhooks.ts';
+import type { AccountJob, FifoQueue, Queue } from './queue.ts';
+import { sqsFifoQueue, sqsQueue } from './sqs.ts';
 
-export const QUEUE_ENV = { accounts: 'ACCOUNT_QUEUE_URL', notify: 'NOTIFY_QUEUE_URL', journeys: 'JOURNEY_QUEUE_URL' } as const;
+export const QUEUE_ENV = { accounts: 'ACCOUNT_QUEUE_URL', notify: 'NOTIFY_QUEUE_URL', journeys: 'JOURNEY_QUEUE_URL', webhookDeliveries: 'WEBHOOK_DELIVERY_QUEUE_URL' } as const;
 
 let client: SQSClient | undefined;
 const sqs = () => (client ??= new SQSClient({ maxAttempts: 3 }));
@@ -23,3 +24,6 @@ export const journeyQueue = (): Queue<JourneyWork> => lazyQueue(QUEUE_ENV.journe
 
 /** The notify queue takes what a bus rule delivers: EventBridge's envelope around the event. */
 export const notifyQueue = (): Queue<ReturnType<typeof busMessage>> => lazyQueue(QUEUE_ENV.notify);
+
+/** The webhook deliveries (FIFO): one message group per endpoint and customer keeps their order. */
+export const webhookDeliveryQueue = (): FifoQueue<DeliveryMessage> => ({ send: (messages) => sqsFifoQueue<DeliveryMessage>(sqs(), requiredEnv(QUEUE_ENV.webhookDeliveries)).send(messages) });

@@ -37,6 +37,10 @@
  * | timer       | T#{t}#TIMER                 | {iso}#{what}    | Query sk <= now: journey waits now due        |
  * | tenant      | TENANTS                     | {t}             | Query: every tenant and its time zone (jobs)  |
  * | job run     | T#{t}#JOB#{job}             | {yyyy-mm-dd}    | conditional put: a day's fan-out happens once |
+ * | webhook     | T#{t}                       | WEBHOOK#{id}    | GetItem / Query: a tenant's endpoints (≤ 10)  |
+ * | webhook cnt | T#{t}                       | WEBHOOKS        | conditional counter: endpoints per tenant     |
+ * | delivery    | T#{t}#WH#{id}               | {deliveryId}    | conditional put: one delivery per endpoint and|
+ * |             |                             | (time-ordered)  | event; Query newest first: the delivery log   |
  *
  * Sparse GSIs (KEYS_ONLY, attributes set on the customer item only when they apply, so a
  * receipt that changes neither writes nothing to them):
@@ -110,6 +114,9 @@ export const keys = {
   journeyRun: (tenantId: string, customerId: string, journeyId: string): Key => ({ pk: `T#${tenantId}#C#${customerId}`, sk: `JRN#${journeyId}` }),
   timer: (tenantId: string, dueAt: string, what: string): Key => ({ pk: `T#${tenantId}#TIMER`, sk: `${dueAt}#${what}` }),
   jobRun: (tenantId: string, job: string, day: string): Key => ({ pk: `T#${tenantId}#JOB#${job}`, sk: day }),
+  webhook: (tenantId: string, webhookId: string): Key => ({ pk: `T#${tenantId}`, sk: `WEBHOOK#${webhookId}` }),
+  webhookCount: (tenantId: string): Key => ({ pk: `T#${tenantId}`, sk: 'WEBHOOKS' }),
+  webhookDelivery: (tenantId: string, webhookId: string, deliveryId: string): Key => ({ pk: `T#${tenantId}#WH#${webhookId}`, sk: deliveryId }),
   return: (tenantId: string, storeId: string, returnId: string): Key => ({
     pk: `T#${tenantId}#S#${storeId}#RET#${returnId}`,
     sk: 'RETURN',

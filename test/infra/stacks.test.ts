@@ -8,6 +8,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/app.ts';
 import { routeGroups, routeKey } from '#lib/http/routes.ts';
+import { WEBHOOK_ENV } from '#lib/config.ts';
 
 /** `templatesOnly` skips bundling the functions, for a synth whose assertions read only the templates. */
 function synth(context: Record<string, unknown>, opts: { templatesOnly?: boolean } = {}) {
@@ -282,6 +283,63 @@ describe('CDK app', () => {
         FunctionName: 'tally-dev-journeys',
         Environment: { Variables: Match.objectLike({ JOURNEY_QUEUE_URL: Match.anyValue() }) },
       });
+    });
+  });
+
+  describe('Stack: background (webhooks)', () => {
+    type Statement = { Action: string | string[]; Resource: unknown };
+    const statementsOf = (t: Template, role: string): Statement[] =>
+      Object.values(t.findResources('AWS::IAM::Policy'))
+        .filter((p) => JSON.stringify((p as any).Properties.Roles).includes(role))
+        .flatMap((p) => (p as any).Properties.PolicyDocument.Statement as Statement[]);
+
+    it('should send every Tally event from the bus to the intake queue, with a DLQ for what EventBridge cannot deliver', () => {
+      const rule = Object.values(dev.bg.findResources('AWS::Events::Rule')).map((r) => (r as any).Properties).find((p) => p.Name === 'tally-dev-webhooks');
+      expect(rule.EventPattern).toEqual({ source: ['tally'] });
+      expect(JSON.stringify(rule.Targets[0].Arn)).toContain('WebhooksIntakeQueue');
+      expect(rule.Targets[0]).toMatchObject({ DeadLetterConfig: { Arn: expect.anything() }, RetryPolicy: { MaximumRetryAttempts: 10 } });
+    });
+
+    it('should make the delivery queue FIFO (dedup and throughput per group) with a FIFO DLQ after 50 receives, and alarm past the 24-hour retry window', () => {
+      dev.bg.hasResourceProperties('AWS::SQS::Queue', {
+        QueueName: 'tally-dev-webhook-deliveries.fifo',
+        FifoQueue: true,
+        ContentBasedDeduplication: false,
+        DeduplicationScope: 'messageGroup',
+        FifoThroughputLimit: 'perMessageGroupId',
+        SqsManagedSseEnabled: true,
+        RedrivePolicy: { deadLetterTargetArn: Match.anyValue(), maxReceiveCount: 50 },
+      });
+      dev.bg.hasResourceProperties('AWS::SQS::Queue', { QueueName: 'tally-dev-webhook-deliveries-dlq.fifo', FifoQueue: true });
+      dev.bg.hasResourceProperties('AWS::SQS::Queue', { QueueName: 'tally-dev-webhooks', RedrivePolicy: Match.objectLike({ maxReceiveCount: 5 }) });
+      dev.bg.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'tally-dev-webhook-deliveries-dlq-not-empty', AlarmActions: [Match.anyValue()] });
+      dev.bg.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'tally-dev-webhook-deliveries-falling-behind', Threshold: 25 * 3600 });
+      dev.bg.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'tally-dev-webhooks-dlq-not-empty' });
+    });
+
+    it('should feed one worker from both queues with partial batch failures, outside any VPC, never allowing private targets', () => {
+      const fn = Object.values(dev.bg.findResources('AWS::Lambda::Function')).map((r) => (r as any).Properties).find((p) => p.FunctionName === 'tally-dev-webhook-worker');
+      expect(fn.VpcConfig).toBeUndefined();
+      expect(fn.Timeout).toBe(60);
+      expect(Object.keys(fn.Environment.Variables)).toEqual(expect.arrayContaining(['WEBHOOK_DELIVERY_QUEUE_URL', 'TABLE_NAME']));
+      expect(Object.keys(fn.Environment.Variables)).not.toContain(WEBHOOK_ENV.allowPrivateUrls);
+      const mappings = Object.values(dev.bg.findResources('AWS::Lambda::EventSourceMapping'))
+        .map((r) => (r as any).Properties)
+        .filter((p) => JSON.stringify(p.FunctionName).includes('WebhooksWorker'));
+      expect(mappings).toHaveLength(2);
+      for (const m of mappings) expect(m).toMatchObject({ BatchSize: 10, FunctionResponseTypes: ['ReportBatchItemFailures'] });
+    });
+
+    it('should let the worker consume both queues, send only to the delivery queue, and the webhooks API function send replays to it', () => {
+      const worker = statementsOf(dev.bg, 'WebhooksWorker');
+      const on = (name: string) => (s: Statement) => new RegExp(`"Webhooks${name}Queue[0-9A-F]+"`).test(JSON.stringify(s.Resource));
+      const actions = (filter: (s: Statement) => boolean) => worker.filter(filter).flatMap((s) => [s.Action].flat());
+      expect(actions(on('Intake'))).toEqual(expect.arrayContaining(['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility']));
+      expect(actions(on('Intake'))).not.toContain('sqs:SendMessage');
+      expect(actions(on('Delivery'))).toEqual(expect.arrayContaining(['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:SendMessage']));
+      expect(worker.flatMap((s) => [s.Action].flat())).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query']));
+      dev.api.hasResourceProperties('AWS::Lambda::Function', { FunctionName: 'tally-dev-webhooks', Environment: { Variables: Match.objectLike({ WEBHOOK_DELIVERY_QUEUE_URL: Match.anyValue() }) } });
+      expect(statementsOf(dev.api, 'WebhooksFunction').flatMap((s) => [s.Action].flat())).toContain('sqs:SendMessage');
     });
   });
 

@@ -10,7 +10,7 @@ describe('Tenant isolation across every route that names something', () => {
   let a: TestTenant;
   let b: TestTenant;
   let c: TestTenant;
-  let owned: { customerId: string; card: string; receiptId: string; coupon: string; keyId: string; journeyId: string };
+  let owned: { customerId: string; card: string; receiptId: string; coupon: string; keyId: string; journeyId: string; webhookId: string; deliveryId: string };
 
   beforeAll(async () => {
     [a, b, c] = await Promise.all([newTenant(), newTenant(), newTenant()]);
@@ -27,7 +27,14 @@ describe('Tenant isolation across every route that names something', () => {
         steps: [{ kind: 'message', channels: ['sms'], templates: { en: { text: 'Hi' } } }],
       })
     ).body.journeyId;
-    owned = { customerId: cust.customerId, card: cust.card, receiptId: r.receiptId, coupon, keyId, journeyId };
+    const webhookId = (await a.staff('POST', '/v1/webhooks', { url: 'https://hooks.example.com/owned', eventTypes: ['points.earned'] })).body.webhookId;
+    // A real delivery of tenant a's, taken in as the webhook worker would (no queue needed to exist for the record).
+    const { deps } = await import('#lib/app/deps.ts');
+    const { deliveryIdOf } = await import('#lib/app/webhooks.ts');
+    const at = new Date().toISOString();
+    const deliveryId = deliveryIdOf({ id: 'owned-event', occurredAt: at });
+    await deps().webhooks.accept(a.tenantId, { deliveryId, webhookId, eventId: 'owned-event', eventType: 'points.earned', customerId: cust.customerId, occurredAt: at, body: '{}', state: 'parked', attempts: 1, replays: 0, acceptedAt: at, windowEndsAt: at, parkedAt: at });
+    owned = { customerId: cust.customerId, card: cust.card, receiptId: r.receiptId, coupon, keyId, journeyId, webhookId, deliveryId };
   });
 
   const cases = (): Array<[string, string, string, unknown]> => [
@@ -54,6 +61,12 @@ describe('Tenant isolation across every route that names something', () => {
     ['GET /v1/journeys/{journeyId}', 'GET', `/v1/journeys/${owned.journeyId}`, undefined],
     ['POST /v1/journeys/{journeyId}/start', 'POST', `/v1/journeys/${owned.journeyId}/start`, undefined],
     ['POST /v1/journeys/{journeyId}/stop', 'POST', `/v1/journeys/${owned.journeyId}/stop`, undefined],
+    ['GET /v1/webhooks/{webhookId}', 'GET', `/v1/webhooks/${owned.webhookId}`, undefined],
+    ['PATCH /v1/webhooks/{webhookId}', 'PATCH', `/v1/webhooks/${owned.webhookId}`, { active: false }],
+    ['DELETE /v1/webhooks/{webhookId}', 'DELETE', `/v1/webhooks/${owned.webhookId}`, undefined],
+    ['POST /v1/webhooks/{webhookId}/rotate-secret', 'POST', `/v1/webhooks/${owned.webhookId}/rotate-secret`, {}],
+    ['GET /v1/webhooks/{webhookId}/deliveries', 'GET', `/v1/webhooks/${owned.webhookId}/deliveries`, undefined],
+    ['POST /v1/webhooks/{webhookId}/deliveries/{deliveryId}/replay', 'POST', `/v1/webhooks/${owned.webhookId}/deliveries/${owned.deliveryId}/replay`, undefined],
   ];
 
   it('should cover every route that takes an id of something a tenant owns', () => {
@@ -61,7 +74,7 @@ describe('Tenant isolation across every route that names something', () => {
     const owning = Object.values(routeGroups)
       .flat()
       .map(routeKey)
-      .filter((k) => !['POST /v1/customers', 'GET /v1/program', 'POST /v1/program', 'POST /v1/program/validate', 'GET /v1/program/versions', 'GET /v1/program/versions/{version}', 'GET /v1/program/schema', 'GET /v1/audit', 'POST /v1/keys', 'GET /v1/keys', 'POST /v1/journeys', 'GET /v1/journeys', 'GET /v1/me', 'GET /v1/me/ledger', 'PUT /v1/me/devices'].includes(k));
+      .filter((k) => !['POST /v1/customers', 'GET /v1/program', 'POST /v1/program', 'POST /v1/program/validate', 'GET /v1/program/versions', 'GET /v1/program/versions/{version}', 'GET /v1/program/schema', 'GET /v1/audit', 'POST /v1/keys', 'GET /v1/keys', 'POST /v1/journeys', 'GET /v1/journeys', 'POST /v1/webhooks', 'GET /v1/webhooks', 'GET /v1/me', 'GET /v1/me/ledger', 'PUT /v1/me/devices'].includes(k));
     expect(owning.filter((k) => !covered.has(k))).toEqual([]);
   });
 

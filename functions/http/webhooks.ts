@@ -1,0 +1,21 @@
+/** Admins: outgoing webhook endpoints — create (secret shown once), read, change, delete, rotate the secret, the delivery log and replays. */
+import { deps } from '#lib/app/deps.ts';
+import { createWebhook, deleteWebhook, getWebhook, listDeliveries, listWebhooks, replayDelivery, rotateWebhookSecret, updateWebhook } from '#lib/app/webhooks.ts';
+import { httpFunction, ok } from '#lib/http/function.ts';
+import { jsonBody, pathParam, validate } from '#lib/http/request.ts';
+import { createWebhookBody, pageQuery, rotateWebhookSecretBody, updateWebhookBody } from '#lib/http/schemas.ts';
+import { webhookDeliveryQueue } from '#lib/messaging/queues.ts';
+
+export const handler = httpFunction('webhooks', {
+  'POST /v1/webhooks': async (event, p) => ok(await createWebhook(deps(), p, validate(createWebhookBody, jsonBody(event))), 201),
+  'GET /v1/webhooks': async (event, p) => ok(await listWebhooks(deps(), p, validate(pageQuery, event.queryStringParameters ?? {}))),
+  'GET /v1/webhooks/{webhookId}': async (event, p) => ok(await getWebhook(deps(), p, pathParam(event, 'webhookId'))),
+  'PATCH /v1/webhooks/{webhookId}': async (event, p) => ok(await updateWebhook(deps(), p, pathParam(event, 'webhookId'), validate(updateWebhookBody, jsonBody(event)))),
+  'DELETE /v1/webhooks/{webhookId}': async (event, p) => ok(await deleteWebhook(deps(), p, pathParam(event, 'webhookId'))),
+  'POST /v1/webhooks/{webhookId}/rotate-secret': async (event, p) =>
+    ok(await rotateWebhookSecret(deps(), p, pathParam(event, 'webhookId'), validate(rotateWebhookSecretBody, event.body ? jsonBody(event) : {}).overlapSeconds), 201),
+  'GET /v1/webhooks/{webhookId}/deliveries': async (event, p) =>
+    ok(await listDeliveries(deps(), p, pathParam(event, 'webhookId'), validate(pageQuery, event.queryStringParameters ?? {}))),
+  'POST /v1/webhooks/{webhookId}/deliveries/{deliveryId}/replay': async (event, p) =>
+    ok(await replayDelivery(deps(), webhookDeliveryQueue(), p, pathParam(event, 'webhookId'), pathParam(event, 'deliveryId'))),
+});
