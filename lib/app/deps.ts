@@ -10,6 +10,7 @@ import { customerRepository, type CustomerRepository } from '../storage/customer
 import { programRepository, type ProgramRepository } from '../storage/programs.ts';
 import { receiptRepository, type ReceiptRepository } from '../storage/receipts.ts';
 import { storeRepository, type StoreRepository } from '../storage/stores.ts';
+import { tenantRepository, type TenantRepository } from '../storage/tenants.ts';
 
 export interface Deps {
   readonly db: Db;
@@ -18,6 +19,7 @@ export interface Deps {
   readonly receipts: ReceiptRepository;
   readonly coupons: CouponRepository;
   readonly stores: StoreRepository;
+  readonly tenants: TenantRepository;
   readonly audit: AuditRepository;
   readonly apiKeys: ApiKeyRepository;
   readonly jobs: JobRepository;
@@ -34,6 +36,7 @@ export function makeDeps(db: Db, clock: () => Date = () => new Date()): Deps {
     receipts: receiptRepository(db),
     coupons: couponRepository(db),
     stores: storeRepository(db),
+    tenants: tenantRepository(db),
     audit: auditRepository(db),
     apiKeys: apiKeyRepository(db),
     jobs: jobRepository(db),

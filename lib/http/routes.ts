@@ -4,7 +4,7 @@
  * `functions/http/<group>.ts`) and one HTTP API route per line; the local gateway dispatches with
  * the same table.
  */
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 /**
  * Who a credential is: a till (`pos`, one store), or staff — `admin` (program, keys, everything),
  * `marketer` (segments, coupons, journeys; no personal-data export), `support` (customer lookup,
@@ -72,6 +72,16 @@ export const routeGroups = {
     { method: 'GET', path: '/v1/journeys/{journeyId}', roles: ['admin', 'marketer', 'auditor'] },
     { method: 'POST', path: '/v1/journeys/{journeyId}/start', roles: ['admin', 'marketer'] },
     { method: 'POST', path: '/v1/journeys/{journeyId}/stop', roles: ['admin', 'marketer'] },
+  ],
+  /** The chain itself: its stores, its settings, and what is live. */
+  tenant: [
+    { method: 'POST', path: '/v1/stores', roles: ['admin'] },
+    { method: 'GET', path: '/v1/stores', roles: ['admin', 'auditor'] },
+    { method: 'GET', path: '/v1/stores/{storeId}', roles: ['admin', 'auditor'] },
+    { method: 'PATCH', path: '/v1/stores/{storeId}', roles: ['admin'] },
+    { method: 'GET', path: '/v1/tenant', roles: ['admin', 'marketer', 'support', 'auditor'] },
+    { method: 'PATCH', path: '/v1/tenant', roles: ['admin'] },
+    { method: 'GET', path: '/v1/health', roles: ['admin', 'marketer', 'support', 'auditor'] },
   ],
 } as const satisfies Record<string, readonly RouteSpec[]>;
 

@@ -7,6 +7,7 @@ import * as z from 'zod';
 import { currencyCode } from '#domain/program.ts';
 import { couponCodePattern } from '#domain/coupons.ts';
 import { journeySchema } from '#domain/journeys.ts';
+import { id } from '#domain/ids.ts';
 import { roles } from './routes.ts';
 
 export const LIMITS = {
@@ -17,12 +18,7 @@ export const LIMITS = {
   pageSize: 200,
 } as const;
 
-/** Ids become parts of table keys, so they may not contain the key separator. */
-export const id = z
-  .string()
-  .min(1)
-  .max(64)
-  .regex(/^[A-Za-z0-9._:-]+$/, 'may contain only letters, digits and . _ : -');
+export { id };
 
 const code = z.string().min(1).max(64);
 const money = z.int().min(0).max(LIMITS.amount);
@@ -212,3 +208,11 @@ export type CreateJourneyBody = z.output<typeof createJourneyBody>;
 export const appKeyBody = z.strictObject({ rateLimit: z.int().min(1).max(1000).optional() });
 
 export const eraseBody = z.strictObject({ reason: z.string().trim().min(3).max(500) });
+
+/** Stores and tenant settings: the rules live with the domain (the operator's command uses them too). */
+export { storeSchema as createStoreBody, storePatchSchema as updateStoreBody, tenantPatchSchema as updateTenantBody } from '#domain/tenant.ts';
+
+export const storesQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(LIMITS.pageSize).default(50),
+  cursor: z.string().max(512).optional(),
+});
