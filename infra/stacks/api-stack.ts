@@ -14,6 +14,7 @@ import { routeGroups, staffRoles, type RouteGroup } from '../../lib/http/routes.
 import { STAFF_JWT_ENV } from '../../lib/http/staff-token.ts';
 import { authorizerEntry, functionEntry } from '../bundling.ts';
 import { TallyFunction } from '../constructs/tally-function.ts';
+import { stackOutputs } from '../outputs.ts';
 
 export interface ApiStackProps extends StackProps {
   readonly stage: string;
@@ -113,7 +114,10 @@ export class ApiStack extends Stack {
     const throttle = props.throttle ?? { rateLimit: 500, burstLimit: 1000 };
     stage.defaultRouteSettings = { throttlingRateLimit: throttle.rateLimit, throttlingBurstLimit: throttle.burstLimit };
 
-    new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint });
+    new CfnOutput(this, stackOutputs.api.apiUrl, { value: this.api.apiEndpoint });
+    // The operator's command creates the first administrator in this pool; a console signs in with the client.
+    new CfnOutput(this, stackOutputs.api.staffUserPoolId, { value: this.staffPool.userPoolId });
+    new CfnOutput(this, stackOutputs.api.staffUserPoolClientId, { value: staffClient.userPoolClientId });
   }
 }
 

@@ -3,9 +3,10 @@
  * list, read, change and deactivate. Every change is audited in its own transaction. The
  * operator's `tenant create` registers its stores through `createStore` too.
  */
-import type { StoreInput, StorePatch } from '#domain/tenant.ts';
-import { ConflictError, IdempotencyConflictError, InvalidRequestError, NotFoundError } from './errors.ts';
+import { storeSchema, type StoreInput, type StorePatch } from '#domain/tenant.ts';
+import { ConflictError, IdempotencyConflictError, InvalidRequestError, LimitExceededError, NotFoundError } from './errors.ts';
 import { requestHash, type Answer } from './idempotency.ts';
+import { parseInput } from './parse.ts';
 import type { Principal } from '../storage/api-keys.ts';
 import type { StoreRecord } from '../storage/stores.ts';
 import type { Deps } from './deps.ts';
@@ -48,6 +49,48 @@ export async function createStore(deps: Deps, p: Actor, body: StoreInput): Promi
   const winner = await deps.stores.creation(p.tenantId, body.storeId);
   if (!winner) throw new ConflictError('store_conflict', `storeId: "${body.storeId}" could not be registered; retry the same request`, 'storeId');
   return replay(winner);
+}
+
+/** Stores one run of the operator's command registers; more go in through `POST /v1/stores` or another run. */
+export const MAX_STORES_PER_RUN = 5_000;
+
+/** Checks a list of stores (a file's rows) with the rules of `POST /v1/stores`, naming `stores.<i>.<field>`. */
+export function parseStores(raw: readonly unknown[]): StoreInput[] {
+  if (raw.length > MAX_STORES_PER_RUN) {
+    throw new LimitExceededError('stores.maxPerRun', `stores: at most ${MAX_STORES_PER_RUN} stores at a time (register more in another run or with POST /v1/stores)`, 'stores');
+  }
+  const stores = raw.map((s, i) => parseInput(storeSchema, s, `stores.${i}`));
+  const seen = new Map<string, number>();
+  stores.forEach((s, i) => {
+    if (seen.has(s.storeId)) throw new InvalidRequestError(`stores.${i}.storeId: "${s.storeId}" is also stores.${seen.get(s.storeId)}`, `stores.${i}.storeId`);
+    seen.set(s.storeId, i);
+  });
+  return stores;
+}
+
+/** Refuses, before anything is written, a list whose stores are already registered with other details. */
+export async function checkStoresFree(deps: Deps, tenantId: string, stores: readonly StoreInput[]): Promise<void> {
+  for (const [i, s] of stores.entries()) {
+    const earlier = await deps.stores.creation(tenantId, s.storeId);
+    if (earlier && earlier.requestHash !== requestHash(s)) {
+      throw new IdempotencyConflictError(`stores.${i}.storeId: "${s.storeId}" is already registered with other details; change it with PATCH /v1/stores/${s.storeId}`, `stores.${i}.storeId`);
+    }
+  }
+}
+
+/** Registers checked stores one by one (each idempotent); counts the new ones and those already there. */
+export async function registerStores(deps: Deps, by: Actor, stores: readonly StoreInput[]): Promise<{ registered: number; alreadyThere: number }> {
+  let registered = 0;
+  for (const [i, s] of stores.entries()) {
+    try {
+      if (!(await createStore(deps, by, s)).replayed) registered++;
+    } catch (e) {
+      // Another writer got in between the check and the write: name the row, not just the id.
+      if (e instanceof IdempotencyConflictError) throw new IdempotencyConflictError(`stores.${i}.${e.message}`, `stores.${i}.storeId`);
+      throw e;
+    }
+  }
+  return { registered, alreadyThere: stores.length - registered };
 }
 
 export async function getStore(deps: Deps, p: Principal, storeId: string) {

@@ -9,20 +9,18 @@
  */
 import type * as z from 'zod';
 import { parseProgram } from '#domain/program.ts';
-import { storeSchema, tenantPatchSchema, tenantSettingsSchema, type StoreInput } from '#domain/tenant.ts';
+import { tenantPatchSchema, tenantSettingsSchema, type StoreInput } from '#domain/tenant.ts';
 import { id } from '#domain/ids.ts';
 import { liveChannels } from '../config.ts';
-import { ConflictError, IdempotencyConflictError, InvalidRequestError, LimitExceededError, NotFoundError } from './errors.ts';
-import { canonicalJson, requestHash } from './idempotency.ts';
+import { ConflictError, InvalidRequestError, NotFoundError } from './errors.ts';
+import { canonicalJson } from './idempotency.ts';
+import { parseInput } from './parse.ts';
 import { createKey } from './keys.ts';
-import { createStore, type Actor } from './stores.ts';
+import { checkStoresFree, parseStores, registerStores } from './stores.ts';
 import type { Principal } from '../storage/api-keys.ts';
 import type { TenantSettings } from '../storage/tenants.ts';
 import { ProgramVersionConflictError } from '../storage/programs.ts';
 import type { Deps } from './deps.ts';
-
-/** Stores one `tenant create` registers; more go in through `POST /v1/stores` or `store add`. */
-export const MAX_STORES_PER_TENANT_CREATE = 5_000;
 
 export interface CreateTenantInput {
   readonly tenantId: string;
@@ -45,15 +43,6 @@ export interface CreatedTenant<A> {
   readonly admin: A;
 }
 
-/** Parses with a schema into the use case's error naming the field (`stores.3.timeZone`). */
-function parse<S extends z.ZodType>(schema: S, value: unknown, prefix: string): z.output<S> {
-  const r = schema.safeParse(value);
-  if (r.success) return r.data;
-  const issue = r.error.issues[0]!;
-  const path = [prefix, ...issue.path.map(String), ...(issue.code === 'unrecognized_keys' && issue.keys[0] ? [issue.keys[0]] : [])].filter(Boolean).join('.');
-  throw new InvalidRequestError(`${path}: ${issue.code === 'unrecognized_keys' ? 'is not a known field' : issue.message}`, path);
-}
-
 const settingsView = (s: TenantSettings) => ({ tenantId: s.tenantId, name: s.name, defaultLocale: s.defaultLocale, createdAt: s.createdAt, updatedAt: s.updatedAt });
 
 /**
@@ -64,22 +53,14 @@ const settingsView = (s: TenantSettings) => ({ tenantId: s.tenantId, name: s.nam
  */
 export async function createTenant<A>(deps: Deps, input: CreateTenantInput, actor: string, issueAdmin: (tenantId: string) => Promise<A>): Promise<CreatedTenant<A>> {
   // Everything is checked before anything is written.
-  const tenantId = parse(id, input.tenantId, 'tenantId');
-  const wanted = parse(tenantSettingsSchema, { name: input.name ?? tenantId, defaultLocale: input.defaultLocale ?? 'en' }, '');
+  const tenantId = parseInput(id, input.tenantId, 'tenantId');
+  const wanted = parseInput(tenantSettingsSchema, { name: input.name ?? tenantId, defaultLocale: input.defaultLocale ?? 'en' }, '');
   const program = parseProgram(input.program);
   if (!program.ok) {
     const first = program.issues[0]!;
     throw new InvalidRequestError(`program.${first.path}: ${first.message}`, `program.${first.path}`, 'invalid_program');
   }
-  if (input.stores.length > MAX_STORES_PER_TENANT_CREATE) {
-    throw new LimitExceededError('tenant.maxStoresPerCreate', `stores: at most ${MAX_STORES_PER_TENANT_CREATE} stores per tenant create (register more with POST /v1/stores)`, 'stores');
-  }
-  const stores: StoreInput[] = input.stores.map((s, i) => parse(storeSchema, s, `stores.${i}`));
-  const seen = new Map<string, number>();
-  stores.forEach((s, i) => {
-    if (seen.has(s.storeId)) throw new InvalidRequestError(`stores.${i}.storeId: "${s.storeId}" is also store ${seen.get(s.storeId)}`, `stores.${i}.storeId`);
-    seen.set(s.storeId, i);
-  });
+  const stores = parseStores(input.stores);
 
   const existing = await deps.tenants.settings(tenantId);
   if (existing && (existing.name !== wanted.name || existing.defaultLocale !== wanted.defaultLocale)) {
@@ -91,12 +72,7 @@ export async function createTenant<A>(deps: Deps, input: CreateTenantInput, acto
     throw new ConflictError('tenant_exists', `program: tenant "${tenantId}" already has another program (version ${current.version}); publish changes with POST /v1/program`, 'program');
   }
 
-  for (const [i, s] of stores.entries()) {
-    const earlier = await deps.stores.creation(tenantId, s.storeId);
-    if (earlier && earlier.requestHash !== requestHash(s)) {
-      throw new IdempotencyConflictError(`stores.${i}.storeId: "${s.storeId}" is already registered with other details; change it with PATCH /v1/stores/${s.storeId}`, `stores.${i}.storeId`);
-    }
-  }
+  await checkStoresFree(deps, tenantId, stores);
 
   const at = deps.clock().toISOString();
   let settings = existing;
@@ -119,19 +95,9 @@ export async function createTenant<A>(deps: Deps, input: CreateTenantInput, acto
       throw e;
     }
   }
-  const by: Actor = { tenantId, actor };
-  let registered = 0;
-  for (const [i, s] of stores.entries()) {
-    try {
-      if (!(await createStore(deps, by, s)).replayed) registered++;
-    } catch (e) {
-      // Name the row of the file, not just the id (a race with another writer; the check above caught the rest).
-      if (e instanceof IdempotencyConflictError) throw new IdempotencyConflictError(`stores.${i}.${e.message}`, `stores.${i}.storeId`);
-      throw e;
-    }
-  }
+  const registered = await registerStores(deps, { tenantId, actor }, stores);
   const admin = await issueAdmin(tenantId);
-  return { tenantId, settings: settingsView(settings), programVersion, programPublished: !current, stores: { registered, alreadyThere: stores.length - registered }, admin };
+  return { tenantId, settings: settingsView(settings), programVersion, programPublished: !current, stores: registered, admin };
 }
 
 /** The operator, as the principal the staff use cases expect, for what `createTenant` does through them. */
@@ -179,6 +145,8 @@ export interface ProvisionInput {
   readonly program: unknown;
   readonly stores: ReadonlyArray<{ storeId: string; name: string } & Partial<StoreInput>>;
   readonly staff: ReadonlyArray<{ name: string }>;
+  readonly name?: string;
+  readonly defaultLocale?: string;
   /** Requests per second for the keys made here (load tests and benchmarks drive one key hard). */
   readonly rateLimit?: number;
 }
@@ -193,7 +161,7 @@ export interface Provisioned {
 
 export async function provisionTenant(deps: Deps, input: ProvisionInput, by = 'system'): Promise<Provisioned> {
   const staffKeys: Record<string, string> = {};
-  const created = await createTenant(deps, { tenantId: input.tenantId, program: input.program, stores: input.stores }, by, async (tenantId) => {
+  const created = await createTenant(deps, { tenantId: input.tenantId, name: input.name, defaultLocale: input.defaultLocale, program: input.program, stores: input.stores }, by, async (tenantId) => {
     for (const s of input.staff) staffKeys[s.name] = (await adminKey(deps, s.name, by, input.rateLimit)(tenantId)).key;
   });
   const posKeys: Record<string, string> = {};

@@ -8,6 +8,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/app.ts';
 import { routeGroups, routeKey } from '#lib/http/routes.ts';
+import { stackName, stackOutputs } from '../../infra/outputs.ts';
 
 function synth(context: Record<string, unknown>) {
   const app = new App({ context });
@@ -72,6 +73,15 @@ describe('CDK app', () => {
   });
 
   describe('Stack: api', () => {
+    it('should output what the operator\'s command reads: table, API URL, staff pool and client', () => {
+      expect(dev.dataStack.stackName).toBe(stackName('dev', 'data'));
+      expect(dev.apiStack.stackName).toBe(stackName('dev', 'api'));
+      expect(Object.keys(dev.data.findOutputs('*'))).toEqual(expect.arrayContaining(Object.values(stackOutputs.data)));
+      expect(Object.keys(dev.api.findOutputs('*'))).toEqual(expect.arrayContaining(Object.values(stackOutputs.api)));
+      dev.data.hasOutput(stackOutputs.data.tableName, { Value: { Ref: Match.anyValue() } });
+      dev.api.hasOutput(stackOutputs.api.staffUserPoolId, { Value: { Ref: Match.stringLikeRegexp('StaffPool') } });
+    });
+
     it('should make one arm64 Node.js 22 function per route group, each with its own log group and retention', () => {
       const groups = Object.keys(routeGroups);
       dev.api.resourceCountIs('AWS::Lambda::Function', groups.length + 1);
