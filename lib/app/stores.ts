@@ -33,6 +33,8 @@ export const storeView = (s: StoreRecord) => ({
 export async function createStore(deps: Deps, p: Actor, body: StoreInput): Promise<Answer> {
   const hash = requestHash(body);
   const replay = (earlier: { requestHash: string; answer: string; store: StoreRecord }): Answer => {
+    // A store registered before creates were idempotent kept no request: it stays as it is.
+    if (!earlier.requestHash) return { body: JSON.stringify(storeView(earlier.store)), replayed: true };
     if (earlier.requestHash !== hash) {
       throw new IdempotencyConflictError(`storeId: "${body.storeId}" is already registered with other details; change it with PATCH /v1/stores/${body.storeId}`, 'storeId');
     }
@@ -72,7 +74,7 @@ export function parseStores(raw: readonly unknown[]): StoreInput[] {
 export async function checkStoresFree(deps: Deps, tenantId: string, stores: readonly StoreInput[]): Promise<void> {
   for (const [i, s] of stores.entries()) {
     const earlier = await deps.stores.creation(tenantId, s.storeId);
-    if (earlier && earlier.requestHash !== requestHash(s)) {
+    if (earlier?.requestHash && earlier.requestHash !== requestHash(s)) {
       throw new IdempotencyConflictError(`stores.${i}.storeId: "${s.storeId}" is already registered with other details; change it with PATCH /v1/stores/${s.storeId}`, `stores.${i}.storeId`);
     }
   }
