@@ -53,7 +53,7 @@ describe('CDK app', () => {
       dev.data.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Delete', Properties: Match.objectLike({ DeletionProtectionEnabled: false }) });
       const overridden = synth({ stage: 'dev', deletionProtection: 'true' });
       overridden.data.hasResourceProperties('AWS::DynamoDB::Table', { DeletionProtectionEnabled: true });
-    });
+    }, 120_000); // synthesizes a whole app again: bundling every function takes ~30 s on a busy machine
 
     it('should encrypt the table with its own rotating KMS key and keep the phone lookup key in Secrets Manager', () => {
       dev.data.hasResourceProperties('AWS::DynamoDB::Table', { SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: Match.anyValue() } });
@@ -270,7 +270,7 @@ describe('CDK app', () => {
         FunctionName: 'tally-dev-notify-worker',
         Environment: { Variables: Match.objectLike({ EMAIL_FROM: 'club@pharmacy.example', PINPOINT_APP_ID: Match.anyValue() }) },
       });
-    });
+    }, 120_000); // synthesizes a whole app again: bundling every function takes ~30 s on a busy machine
   });
 
   describe('Stack: background (journeys)', () => {
