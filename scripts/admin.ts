@@ -72,6 +72,15 @@ function located(e: AppError, storesFile: StoresFile | undefined, programFile: s
   return e.message;
 }
 
+/** Who runs the command, for the audit trail (a container may have no passwd entry). */
+function operatorName(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return process.env.USER ?? 'unknown';
+  }
+}
+
 export interface AdminIo {
   readonly out: (line: string) => void;
   readonly err: (line: string) => void;
@@ -95,7 +104,7 @@ export async function runAdmin(argv: readonly string[], io: AdminIo = { out: con
   let storesFile: StoresFile | undefined;
   try {
     const tenantId = required(flags, 'tenant');
-    const actor = `operator:${userInfo().username}`;
+    const actor = `operator:${operatorName()}`;
     // Everything that can be checked without the table is checked before connecting to it.
     let run: (t: Target) => Promise<unknown>;
     if (command === 'tenant create') {
