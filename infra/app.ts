@@ -38,7 +38,7 @@ export function buildApp(app: App): { data: DataStack; api: ApiStack; background
     alarmEmail: context('alarmEmail'),
     env,
   });
-  const api = new ApiStack(app, `tally-${stage}-api`, { stage, table: data.table, lookupKey: data.lookupKey, journeyQueue: background.journeys.queue, webhookDeliveryQueue: background.webhooks.deliveries.queue, env });
+  const api = new ApiStack(app, `tally-${stage}-api`, { stage, table: data.table, lookupKey: data.lookupKey, journeyQueue: background.journeys.queue, webhookDeliveryQueue: background.webhooks.deliveries.queue, liveChannels: background.liveChannels, env });
   const monitoring = new MonitoringStack(app, `tally-${stage}-monitoring`, {
     stage,
     alarmTopic: background.alarmTopic,

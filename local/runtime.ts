@@ -32,7 +32,8 @@ export interface Runtime {
   stop(): Promise<void>;
 }
 
-export const runtimeFile = (stateDir: string) => join(stateDir, 'runtime.json');
+export { runtimeFile } from './runtime-file.ts';
+import { LOCAL_TABLE, runtimeFile, type RuntimeInfo } from './runtime-file.ts';
 const JOBS = new Set(['birthday', 'expiry', 'tiers', 'refills', 'notifications']);
 
 const json = (res: ServerResponse, status: number, body: unknown) => {
@@ -41,7 +42,7 @@ const json = (res: ServerResponse, status: number, body: unknown) => {
 };
 
 export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
-  const table = 'tally-local';
+  const table = LOCAL_TABLE;
   const ddb = await startDynamoLocal({ dataDir: opts.inMemory ? undefined : join(opts.stateDir, 'dynamodb') });
   let background: Background | undefined;
   let gateway: Gateway | undefined;
@@ -96,7 +97,9 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       },
     });
     mkdirSync(opts.stateDir, { recursive: true });
-    writeFileSync(runtimeFile(opts.stateDir), JSON.stringify({ url: gateway.url, pid: process.pid }));
+    // Where the operator's command (npm run admin) and tools find this runtime and its table.
+    const info: RuntimeInfo = { url: gateway.url, pid: process.pid, dynamodb: { endpoint: ddb.endpoint, table } };
+    writeFileSync(runtimeFile(opts.stateDir), JSON.stringify(info));
     return { ddb, gateway, background, table, seed, stop };
   } catch (e) {
     await stop();

@@ -1,6 +1,7 @@
 /**
- * Seeds the local runtime on first start: a demo tenant, its program, a store with a POS key, a
- * staff key and a demo customer. The keys are kept in plain text only in the git-ignored
+ * Seeds the local runtime on first start: a demo tenant (through the same use case as the
+ * operator's `npm run admin -- tenant create`), its program, a store with a POS key, a staff key
+ * and a demo customer. The keys are kept in plain text only in the git-ignored
  * `.local/demo-keys.json` (the table holds their hashes) so restarts print the same keys.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -44,8 +45,10 @@ export async function seedDemo(opts: { persistKeys?: boolean; keysFile?: string 
   }
   const p = await provisionTenant(d, {
     tenantId: TENANT,
+    name: 'Demo pharmacy',
+    defaultLocale: 'hy',
     program,
-    stores: [{ storeId: STORE, name: 'Demo store, Yerevan' }],
+    stores: [{ storeId: STORE, name: 'Demo store, Yerevan', address: '1 Republic Square, Yerevan', timeZone: 'Asia/Yerevan', tags: { region: 'yerevan', format: 'pharmacy' } }],
     staff: [{ name: 'demo-admin' }],
     // The demo keys are shared by everyone trying the curl lines and load scripts: generous.
     rateLimit: 200,

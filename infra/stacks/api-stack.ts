@@ -7,6 +7,7 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { QUEUE_ENV } from '../../lib/messaging/queues.ts';
+import { CHANNEL_ENV } from '../../lib/notify/live-channels.ts';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { AccountRecovery, CfnUserPoolGroup, FeaturePlan, Mfa, StandardThreatProtectionMode, StringAttribute, UserPool } from 'aws-cdk-lib/aws-cognito';
@@ -14,6 +15,7 @@ import { routeGroups, staffRoles, type RouteGroup } from '../../lib/http/routes.
 import { STAFF_JWT_ENV } from '../../lib/http/staff-token.ts';
 import { authorizerEntry, functionEntry } from '../bundling.ts';
 import { TallyFunction } from '../constructs/tally-function.ts';
+import { stackOutputs } from '../outputs.ts';
 
 export interface ApiStackProps extends StackProps {
   readonly stage: string;
@@ -24,6 +26,8 @@ export interface ApiStackProps extends StackProps {
   readonly journeyQueue?: IQueue;
   /** Where a replayed webhook delivery goes (the background stack's FIFO delivery queue). */
   readonly webhookDeliveryQueue?: IQueue;
+  /** The channels the background stack offers (GET /v1/health reports them). */
+  readonly liveChannels?: string;
   /** Steady-state requests per second across the API, and the burst above it. */
   readonly throttle?: { rateLimit: number; burstLimit: number };
 }
@@ -89,6 +93,7 @@ export class ApiStack extends Stack {
       if (props.lookupKey) fn.bindLookupKey(props.lookupKey);
       if (group === 'journeys' && props.journeyQueue) fn.bindQueue(QUEUE_ENV.journeys, props.journeyQueue);
       if (group === 'webhooks' && props.webhookDeliveryQueue) fn.bindQueue(QUEUE_ENV.webhookDeliveries, props.webhookDeliveryQueue);
+      if (group === 'tenant' && props.liveChannels !== undefined) fn.addEnvironment(CHANNEL_ENV.live, props.liveChannels);
       const integration = new HttpLambdaIntegration(`${pascal(group)}Integration`, fn);
       for (const r of routes) {
         this.api.addRoutes({ path: r.path, methods: [HttpMethod[r.method]], integration });
@@ -115,7 +120,10 @@ export class ApiStack extends Stack {
     const throttle = props.throttle ?? { rateLimit: 500, burstLimit: 1000 };
     stage.defaultRouteSettings = { throttlingRateLimit: throttle.rateLimit, throttlingBurstLimit: throttle.burstLimit };
 
-    new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint });
+    new CfnOutput(this, stackOutputs.api.apiUrl, { value: this.api.apiEndpoint });
+    // The operator's command creates the first administrator in this pool; a console signs in with the client.
+    new CfnOutput(this, stackOutputs.api.staffUserPoolId, { value: this.staffPool.userPoolId });
+    new CfnOutput(this, stackOutputs.api.staffUserPoolClientId, { value: staffClient.userPoolClientId });
   }
 }
 

@@ -101,6 +101,8 @@ function sendingGrants(stack: Stack, channels: ChannelsConfig, push: PushApp | u
 }
 
 export class BackgroundStack extends Stack {
+  /** The channels this deployment offers (`sms,email,push`), for GET /v1/health to report. */
+  readonly liveChannels: string;
   readonly alarmTopic: Topic;
   readonly accounts: WorkerQueue;
   readonly jobFunction: TallyFunction;
@@ -227,6 +229,7 @@ export class BackgroundStack extends Stack {
         ? new PushApp(this, 'PushApp', { appName: name('push'), apnsSecretName: channels.apnsSecretName, fcmSecretName: channels.fcmSecretName })
         : undefined;
     const sending = sendingGrants(this, channels, this.push);
+    this.liveChannels = sending.environment[CHANNEL_ENV.live] ?? '';
     // Both workers that message customers: same channels, same grants; each fed by a bus rule.
     const messagingWorker = (id: string, worker: string, functionName: string, description: string, queue: WorkerQueue, rule: { name: string; description: string; detailTypes?: string[] }) => {
       const fn = withLookupKey(

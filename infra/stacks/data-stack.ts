@@ -2,12 +2,13 @@
  * Stateful resources: the one table (encrypted with our own KMS key) and the secret that keys
  * the phone lookups. Kept apart so redeploying code never touches data.
  */
-import { RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { AttributeType, BillingMode, ProjectionType, StreamViewType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
 import { tableDefinition } from '../../lib/storage/table.ts';
+import { stackOutputs } from '../outputs.ts';
 
 export interface DataStackProps extends StackProps {
   readonly stage: string;
@@ -54,5 +55,7 @@ export class DataStack extends Stack {
         projectionType: ProjectionType.KEYS_ONLY,
       });
     }
+    // For the operator's command (npm run admin -- tenant create --stage …).
+    new CfnOutput(this, stackOutputs.data.tableName, { value: this.table.tableName });
   }
 }

@@ -11,6 +11,7 @@ import { programRepository, type ProgramRepository } from '../storage/programs.t
 import { receiptRepository, type ReceiptRepository } from '../storage/receipts.ts';
 import { storeRepository, type StoreRepository } from '../storage/stores.ts';
 import { webhookRepository, type WebhookRepository } from '../storage/webhooks.ts';
+import { tenantRepository, type TenantRepository } from '../storage/tenants.ts';
 
 export interface Deps {
   readonly db: Db;
@@ -19,6 +20,7 @@ export interface Deps {
   readonly receipts: ReceiptRepository;
   readonly coupons: CouponRepository;
   readonly stores: StoreRepository;
+  readonly tenants: TenantRepository;
   readonly audit: AuditRepository;
   readonly apiKeys: ApiKeyRepository;
   readonly jobs: JobRepository;
@@ -36,6 +38,7 @@ export function makeDeps(db: Db, clock: () => Date = () => new Date()): Deps {
     receipts: receiptRepository(db),
     coupons: couponRepository(db),
     stores: storeRepository(db),
+    tenants: tenantRepository(db),
     audit: auditRepository(db),
     apiKeys: apiKeyRepository(db),
     jobs: jobRepository(db),

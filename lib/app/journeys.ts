@@ -159,13 +159,14 @@ async function runFrom(deps: Deps, senders: Senders, tenantId: string, journeyId
   const cap = j.definition.frequencyCap;
   const since = new Date(now.getTime() - cap.days * 86_400_000).toISOString();
   const capped = !underCap(cap, await deps.journeys.journeyMessageTimes(tenantId, customerId, since, cap.messages), now);
+  const defaultLocale = settings?.defaultLocale ?? (await deps.tenants.cachedSettings(tenantId))?.defaultLocale ?? 'en';
   const outcome = capped
     ? 'capped'
     : await deliver(deps, senders, c, {
         channels: action.step.channels,
         claimId: `${JOURNEY_CLAIM_PREFIX}${journeyId}#${action.next - 1}`,
         eventType: `journey:${journeyId}`,
-        message: () => renderTemplates(action.step.templates, j.definition.name, c.profile.locale, settings?.defaultLocale ?? 'en', { name: c.profile.name ?? '', balance }),
+        message: () => renderTemplates(action.step.templates, j.definition.name, c.profile.locale, defaultLocale, { name: c.profile.name ?? '', balance }),
       });
   if (!(await deps.journeys.advance(tenantId, journeyId, customerId, index, action.next, at))) return 'stale';
   // The message is done (sent, or skipped by the cap or for want of a channel); the rest of the journey goes on.

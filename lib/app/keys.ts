@@ -8,7 +8,10 @@ import { decodeCursor, encodeCursor } from './cursor.ts';
 export async function createKey(deps: Deps, p: Principal, body: { role: Exclude<Role, 'customer'>; storeId?: string | undefined; name: string; rateLimit?: number | undefined }) {
   if (body.role === 'pos') {
     if (!body.storeId) throw new InvalidRequestError('storeId: is required for a POS key', 'storeId');
-    if (!(await deps.stores.get(p.tenantId, body.storeId))) throw new NotFoundError('store', 'storeId');
+    const store = await deps.stores.get(p.tenantId, body.storeId, true);
+    if (!store) throw new NotFoundError('store', 'storeId');
+    // Its keys would not work (lib/storage/api-keys.ts), so none is made.
+    if (!store.active) throw new ConflictError('store_inactive', `storeId: store "${body.storeId}" is deactivated; reactivate it (PATCH /v1/stores/${body.storeId} with active: true) first`, 'storeId');
   }
   const at = deps.clock().toISOString();
   const actor = body.role === 'pos' ? `pos:${body.storeId}` : `staff:${body.name}`;

@@ -36,11 +36,12 @@ export async function notifyCustomer(deps: Deps, senders: Senders, event: Domain
     return 'deferred';
   }
   const vars = await variables(deps, program, c, event, now);
+  const tenantLocale = settings.defaultLocale ? undefined : (await deps.tenants.cachedSettings(event.tenantId))?.defaultLocale;
   return deliver(deps, senders, c, {
     channels: settings.events[type]!,
     claimId: event.id,
     eventType: event.type,
-    message: () => renderMessage(settings, type, c.profile.locale, vars),
+    message: () => renderMessage(settings, type, c.profile.locale, vars, tenantLocale),
   });
 }
 

@@ -34,8 +34,8 @@ export const notificationsSchema = z
   .strictObject({
     /** Hours (program time) when nothing is sent; messages wait until the end. `from` > `to` spans midnight. */
     quietHours: z.strictObject({ from: z.iso.time({ precision: -1 }), to: z.iso.time({ precision: -1 }) }).optional(),
-    /** Used when the customer's language has no template. */
-    defaultLocale: z.string().min(2).max(10).default('en'),
+    /** Used when the customer's language has no template; the tenant's default language (GET /v1/tenant) when left out. */
+    defaultLocale: z.string().min(2).max(10).optional(),
     /** Per event: the channels to try, in order; the first one the customer consented to and can receive is used. */
     events: z.partialRecord(z.enum(Object.keys(notifiableEvents) as [NotifiableEvent, ...NotifiableEvent[]]), z.array(z.enum(channels)).min(1).max(3)).default({}),
     /** Templates that replace the built-in ones: `templates[event][locale]`. */
@@ -155,10 +155,11 @@ export interface RenderedMessage {
   readonly html: string;
 }
 
-export function renderMessage(settings: NotificationSettings, event: NotifiableEvent, preferredLocale: string | undefined, vars: Variables): RenderedMessage {
+/** `tenantLocale`: the tenant's default language, for a program that names none. */
+export function renderMessage(settings: NotificationSettings, event: NotifiableEvent, preferredLocale: string | undefined, vars: Variables, tenantLocale = 'en'): RenderedMessage {
   const own = settings.templates[event] ?? {};
   const merged: Record<string, { subject?: string | undefined; text: string }> = { ...defaultTemplates[event], ...own };
-  return renderTemplates(merged, defaultTemplates[event].en!.subject, preferredLocale, settings.defaultLocale, vars);
+  return renderTemplates(merged, defaultTemplates[event].en!.subject, preferredLocale, settings.defaultLocale ?? tenantLocale, vars);
 }
 
 /**

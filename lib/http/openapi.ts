@@ -230,9 +230,10 @@ const operations: Record<RouteKey, Operation> = {
   },
   'POST /v1/keys': {
     summary: 'Create an API key for a store (POS) or a staff member',
+    description: 'A POS key needs a store that exists (404) and is active (409 `store_inactive`).',
     body: req.createKeyBody,
     ok: { status: 201, schema: res.newKeyResponse, description: 'The key, shown once.' },
-    errors: [404],
+    errors: [404, 409],
   },
   'GET /v1/keys': {
     summary: 'The tenant’s keys (never the keys themselves), a page at a time',
@@ -326,6 +327,56 @@ const operations: Record<RouteKey, Operation> = {
       'A parked delivery can be replayed, and one due for over an hour but never tried (its queue message was lost); anything else is a 409.',
     ok: { status: 200, schema: res.webhookDeliveryResponse, description: 'The delivery, pending again.' },
     errors: [404, 409],
+  },
+  'POST /v1/stores': {
+    summary: 'Register a store',
+    description:
+      'Idempotent on storeId: a retry with the same body gets the first answer (header `idempotent-replayed: true`); ' +
+      'the same storeId with other details is refused with 422 — change a store with PATCH. Tags: at most 20, names ' +
+      'of lowercase letters, digits, _ or -.',
+    body: req.createStoreBody,
+    ok: { status: 201, schema: res.storeResponse, description: 'The store, active.' },
+    errors: [409, 422],
+  },
+  'GET /v1/stores': {
+    summary: 'The tenant’s stores, in id order, a page at a time',
+    ok: { status: 200, schema: res.storeListResponse, description: 'One page of stores.' },
+    errors: [],
+    query: [
+      { name: 'limit', description: 'Stores per page (1–200, default 50).', schema: { type: 'integer', minimum: 1, maximum: 200 } },
+      { name: 'cursor', description: 'The `nextCursor` of the previous page.', schema: { type: 'string', maxLength: 512 } },
+    ],
+  },
+  'GET /v1/stores/{storeId}': {
+    summary: 'One store',
+    ok: { status: 200, schema: res.storeResponse, description: 'The store.' },
+    errors: [404],
+  },
+  'PATCH /v1/stores/{storeId}': {
+    summary: 'Change a store; `active: false` deactivates it, `true` reactivates it',
+    description:
+      'A deactivated store’s POS keys stop working within 15 seconds (API Gateway’s 10 s cache of the authorizer’s answer ' +
+      'plus the authorizer’s 5 s key cache); its receipts are kept and can be returned at another store. `address` or ' +
+      '`timeZone` null removes them; `tags` replaces all tags. Audited with before and after.',
+    body: req.updateStoreBody,
+    ok: { status: 200, schema: res.storeResponse, description: 'The store as it is now.' },
+    errors: [404, 409],
+  },
+  'GET /v1/tenant': {
+    summary: 'The tenant’s settings',
+    ok: { status: 200, schema: res.tenantResponse, description: 'Name and default language.' },
+    errors: [404],
+  },
+  'PATCH /v1/tenant': {
+    summary: 'Change the tenant’s name or default language (audited)',
+    body: req.updateTenantBody,
+    ok: { status: 200, schema: res.tenantResponse, description: 'The settings as they are now.' },
+    errors: [404, 409],
+  },
+  'GET /v1/health': {
+    summary: 'What is in force and live: the program version and the notification channels',
+    ok: { status: 200, schema: res.healthResponse, description: 'The tenant’s program version and the live channels.' },
+    errors: [],
   },
   'GET /v1/program/schema': {
     summary: 'The JSON Schema of the program document',

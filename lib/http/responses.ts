@@ -364,3 +364,34 @@ export const webhookDeliveryListResponse = z.strictObject({
   deliveries: z.array(webhookDeliveryResponse).describe('Newest event first.'),
   nextCursor: z.string().nullable(),
 });
+
+export const storeResponse = z.strictObject({
+  storeId: z.string(),
+  name: z.string(),
+  address: z.string().optional(),
+  timeZone: z.string().optional().describe('The store’s own IANA zone; the program’s applies when absent.'),
+  tags: z.record(z.string(), z.string()).describe('Labels such as `region` or `format`.'),
+  active: z.boolean().describe('false: deactivated; its POS keys do not work, its receipts stay and can be returned at another store.'),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+  deactivatedAt: z.iso.datetime().optional(),
+});
+export const storeListResponse = z.strictObject({
+  stores: z.array(storeResponse),
+  nextCursor: z.string().nullable().describe('Pass as `cursor` for the next page; null on the last.'),
+});
+
+export const tenantResponse = z.strictObject({
+  tenantId: z.string(),
+  name: z.string(),
+  defaultLocale: z.string().describe('Language of messages when the customer’s own has no template and the program names none.'),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+});
+
+export const healthResponse = z.strictObject({
+  tenantId: z.string(),
+  program: z.strictObject({ version: z.int().min(1), publishedAt: z.iso.datetime() }).nullable().describe('The program version in force (null: none published yet).'),
+  channels: z.array(z.enum(['sms', 'email', 'push'])).describe('The channels messages can go out on in this deployment; the others are not offered.'),
+  checkedAt: z.iso.datetime(),
+});

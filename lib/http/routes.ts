@@ -83,6 +83,16 @@ export const routeGroups = {
     { method: 'GET', path: '/v1/webhooks/{webhookId}/deliveries', roles: ['admin', 'auditor'] },
     { method: 'POST', path: '/v1/webhooks/{webhookId}/deliveries/{deliveryId}/replay', roles: ['admin'] },
   ],
+  /** The chain itself: its stores, its settings, and what is live. */
+  tenant: [
+    { method: 'POST', path: '/v1/stores', roles: ['admin'] },
+    { method: 'GET', path: '/v1/stores', roles: ['admin', 'auditor'] },
+    { method: 'GET', path: '/v1/stores/{storeId}', roles: ['admin', 'auditor'] },
+    { method: 'PATCH', path: '/v1/stores/{storeId}', roles: ['admin'] },
+    { method: 'GET', path: '/v1/tenant', roles: ['admin', 'marketer', 'support', 'auditor'] },
+    { method: 'PATCH', path: '/v1/tenant', roles: ['admin'] },
+    { method: 'GET', path: '/v1/health', roles: ['admin', 'marketer', 'support', 'auditor'] },
+  ],
 } as const satisfies Record<string, readonly RouteSpec[]>;
 
 export type RouteGroup = keyof typeof routeGroups;

@@ -8,6 +8,7 @@ import { currencyCode } from '#domain/program.ts';
 import { couponCodePattern } from '#domain/coupons.ts';
 import { journeySchema } from '#domain/journeys.ts';
 import { singleLine, singleLineMessage } from '#domain/text.ts';
+import { id } from '#domain/ids.ts';
 import { eventCatalog, type EventType } from '../events/catalog.ts';
 import { roles, type Role } from './routes.ts';
 
@@ -19,12 +20,7 @@ export const LIMITS = {
   pageSize: 200,
 } as const;
 
-/** Ids become parts of table keys, so they may not contain the key separator. */
-export const id = z
-  .string()
-  .min(1)
-  .max(64)
-  .regex(/^[A-Za-z0-9._:-]+$/, 'may contain only letters, digits and . _ : -');
+export { id };
 
 const code = z.string().min(1).max(64).refine(singleLine, singleLineMessage);
 const money = z.int().min(0).max(LIMITS.amount);
@@ -249,3 +245,8 @@ export const rotateWebhookSecretBody = z.strictObject({
   /** How long the old secret keeps signing beside the new one, so receivers can switch over (default one day, at most a week). */
   overlapSeconds: z.int().min(0).max(7 * 86_400).default(86_400),
 });
+
+/** Stores and tenant settings: the rules live with the domain (the operator's command uses them too). */
+export { storeSchema as createStoreBody, storePatchSchema as updateStoreBody, tenantPatchSchema as updateTenantBody } from '#domain/tenant.ts';
+
+export const storesQuery = pageQuery;

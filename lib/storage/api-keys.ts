@@ -123,7 +123,15 @@ export function apiKeyRepository(db: Db, opts: { ttlMs?: number; clock?: () => n
       // The expiry of a rotated key is checked on every call, cached or not.
       if (hit && hit.until > clock()) return principalOf(hit.item, hash);
       const r = await db.doc.send(new GetCommand({ TableName: db.table, Key: keys.apiKey(hash) }));
-      const item = r.Item ?? null;
+      let item = r.Item ?? null;
+      // A till's key works only while its store is active. The store is read with the key, on a
+      // cache miss only: one more 0.5-unit GetItem per key every few seconds (behind API Gateway's
+      // 10 s cache of the authorizer's answer), never one per receipt. A key whose store is gone
+      // or deactivated resolves to nothing, as a revoked one does.
+      if (item && item.role === 'pos' && typeof item.storeId === 'string' && !item.revokedAt) {
+        const s = await db.doc.send(new GetCommand({ TableName: db.table, Key: keys.store(item.tenantId as string, item.storeId) }));
+        if (!s.Item || s.Item.active === false) item = null;
+      }
       cache.set(hash, { item, until: clock() + ttlMs });
       if (cache.size > 10_000) cache.clear();
       return principalOf(item, hash);
@@ -200,6 +208,16 @@ export function apiKeyRepository(db: Db, opts: { ttlMs?: number; clock?: () => n
         Update: { TableName: db.table, Key, UpdateExpression: 'SET revokedAt = if_not_exists(revokedAt, :at)', ConditionExpression: 'attribute_exists(pk)', ExpressionAttributeValues: { ':at': at } },
       });
       return [set(keys.apiKey(k.hash)), set(keys.tenantKey(tenantId, k.keyId)), set(keys.appKey(tenantId, customerId, k.keyId))];
+    },
+
+    /**
+     * Drops this process's cached answers for a store's keys, so a deactivation takes effect at
+     * once here; other processes see it when their cache entries expire (KEY_CACHE_MS).
+     */
+    forgetStore(tenantId: string, storeId: string): void {
+      for (const [hash, hit] of cache) {
+        if (hit.item === null || (hit.item.tenantId === tenantId && hit.item.storeId === storeId)) cache.delete(hash);
+      }
     },
 
     /** Stores the hash of a key chosen elsewhere (the local runtime keeps its demo keys stable). */

@@ -8,7 +8,10 @@
  * | key listing | T#{t}                       | APIKEY#{keyId}  | Query: a tenant's keys (no secrets); rotation |
  * | program     | T#{t}                       | PROGRAM#CURRENT | GetItem (cached): the program in force        |
  * | program ver | T#{t}                       | PROGRAM#V#{n}   | GetItem: the version a receipt was priced with|
- * | store       | T#{t}                       | STORE#{s}       | GetItem: store profile                        |
+ * | store       | T#{t}                       | STORE#{s}       | GetItem: store profile, and whether it is     |
+ * |             |                             |                 | active (read with a POS key by the authorizer)|
+ * |             |                             |                 | Query begins_with STORE#: stores, paginated   |
+ * | settings    | T#{t}                       | SETTINGS        | GetItem: the tenant's name and language       |
  * | identifier  | T#{t}#ID#{kind}#{value}     | ID              | GetItem: card / phone / referral code → id;   |
  * |             | (phone: HMAC of the number) |                 | (lookup-key.ts: no phone number in any key)   |
  * |             |                             |                 | the conditional put makes them unique         |
@@ -73,6 +76,7 @@ export const keys = {
   }),
   tenantKey: (tenantId: string, keyId: string): Key => ({ pk: `T#${tenantId}`, sk: `APIKEY#${keyId}` }),
   store: (tenantId: string, storeId: string): Key => ({ pk: `T#${tenantId}`, sk: `STORE#${storeId}` }),
+  tenantSettings: (tenantId: string): Key => ({ pk: `T#${tenantId}`, sk: 'SETTINGS' }),
   identifier: (tenantId: string, kind: IdentifierKind, value: string): Key => ({
     pk: `T#${tenantId}#ID#${kind}#${value}`,
     sk: 'ID',

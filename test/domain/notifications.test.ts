@@ -18,6 +18,9 @@ describe('notification templates', () => {
     const n = (x: number) => new Intl.NumberFormat('uk-UA').format(x);
     expect(renderMessage(settings, 'receipt.committed', 'uk-UA', vars).text).toBe(`Олена, ви отримали ${n(1500)} балів у Аптека №3. Баланс: ${n(12345)}.`);
     expect(renderMessage(settings, 'receipt.committed', 'de', vars).locale).toBe('en');
+    // A language without a template falls back to the program's default, else the tenant's.
+    expect(renderMessage(settings, 'receipt.committed', 'de', vars, 'hy').locale).toBe('hy');
+    expect(renderMessage({ ...settings, defaultLocale: 'uk' }, 'receipt.committed', 'de', vars, 'hy').locale).toBe('uk');
     const fa = renderMessage(settings, 'points.expiring', 'fa', { name: 'سارا', points: 40, balance: 90, expiresOn: '2027-03-31' });
     // Right to left: a leading RLM in text, dir="rtl" in the e-mail, Persian digits.
     expect(fa.text.startsWith('\u200F')).toBe(true);

@@ -102,6 +102,20 @@ describe('notifyCustomer', () => {
     expect(await notifyCustomer(d, senders, { ...receiptEvent('c_sms'), type: 'coupon.issued', data: { code: 'X', campaignId: 'y' } } as DomainEvent)).toBe('off');
   });
 
+  it('writes to a customer without a language in the tenant’s default language when the program names none', async () => {
+    const base = deps();
+    const c = (await base.customers.get(tenantId, 'c_none'))!;
+    const { transactWrite } = await import('#lib/storage/transact.ts');
+    await transactWrite(base.db, base.customers.updateItems(c, { ...c, profile: { ...c.profile, name: 'Ada', phone: '+37491234568', consents: { sms: true, email: false, push: false } } }, []));
+    const settings = (await base.tenants.settings(tenantId))!;
+    expect(await base.tenants.save({ ...settings, defaultLocale: 'hu', version: settings.version + 1 })).toBe(true);
+    now = new Date('2027-03-15T12:00:00+04:00');
+    // A fresh process: the tenant's settings are cached for a minute per process.
+    expect(await notifyCustomer(makeDeps(base.db, () => now), senders, receiptEvent('c_none'))).toBe('sent');
+    expect(sent.at(-1)).toMatchObject({ to: '+37491234568', locale: 'hu', text: expect.stringContaining('pontot') });
+    sent.pop();
+  });
+
   it('holds messages in quiet hours and the notifications job releases them when they end', async () => {
     now = new Date('2027-03-15T23:30:00+04:00');
     const e = receiptEvent('c_sms');

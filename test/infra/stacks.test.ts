@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/app.ts';
 import { routeGroups, routeKey } from '#lib/http/routes.ts';
 import { WEBHOOK_ENV } from '#lib/config.ts';
+import { stackName, stackOutputs } from '../../infra/outputs.ts';
 
 /** `templatesOnly` skips bundling the functions, for a synth whose assertions read only the templates. */
 function synth(context: Record<string, unknown>, opts: { templatesOnly?: boolean } = {}) {
@@ -54,7 +55,7 @@ describe('CDK app', () => {
       dev.data.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Delete', Properties: Match.objectLike({ DeletionProtectionEnabled: false }) });
       const overridden = synth({ stage: 'dev', deletionProtection: 'true' }, { templatesOnly: true });
       overridden.data.hasResourceProperties('AWS::DynamoDB::Table', { DeletionProtectionEnabled: true });
-    });
+    }, 120_000); // synthesizes a whole app again: bundling every function takes ~30 s on a busy machine
 
     it('should encrypt the table with its own rotating KMS key and keep the phone lookup key in Secrets Manager', () => {
       dev.data.hasResourceProperties('AWS::DynamoDB::Table', { SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: Match.anyValue() } });
@@ -74,6 +75,15 @@ describe('CDK app', () => {
   });
 
   describe('Stack: api', () => {
+    it('should output what the operator\'s command reads: table, API URL, staff pool and client', () => {
+      expect(dev.dataStack.stackName).toBe(stackName('dev', 'data'));
+      expect(dev.apiStack.stackName).toBe(stackName('dev', 'api'));
+      expect(Object.keys(dev.data.findOutputs('*'))).toEqual(expect.arrayContaining(Object.values(stackOutputs.data)));
+      expect(Object.keys(dev.api.findOutputs('*'))).toEqual(expect.arrayContaining(Object.values(stackOutputs.api)));
+      dev.data.hasOutput(stackOutputs.data.tableName, { Value: { Ref: Match.anyValue() } });
+      dev.api.hasOutput(stackOutputs.api.staffUserPoolId, { Value: { Ref: Match.stringLikeRegexp('StaffPool') } });
+    });
+
     it('should make one arm64 Node.js 22 function per route group, each with its own log group and retention', () => {
       const groups = Object.keys(routeGroups);
       dev.api.resourceCountIs('AWS::Lambda::Function', groups.length + 1);
@@ -270,7 +280,7 @@ describe('CDK app', () => {
         FunctionName: 'tally-dev-notify-worker',
         Environment: { Variables: Match.objectLike({ EMAIL_FROM: 'club@pharmacy.example', PINPOINT_APP_ID: Match.anyValue(), TALLY_CHANNELS: 'sms,email,push', TALLY_PUSH_PLATFORMS: 'GCM' }) },
       });
-    });
+    }, 120_000); // synthesizes a whole app again: bundling every function takes ~30 s on a busy machine
   });
 
   describe('Stack: background (journeys)', () => {

@@ -10,7 +10,7 @@ describe('Tenant isolation across every route that names something', () => {
   let a: TestTenant;
   let b: TestTenant;
   let c: TestTenant;
-  let owned: { customerId: string; card: string; receiptId: string; coupon: string; keyId: string; journeyId: string; webhookId: string; deliveryId: string };
+  let owned: { customerId: string; card: string; receiptId: string; coupon: string; keyId: string; journeyId: string; webhookId: string; deliveryId: string; storeId: string };
 
   beforeAll(async () => {
     [a, b, c] = await Promise.all([newTenant(), newTenant(), newTenant()]);
@@ -34,7 +34,9 @@ describe('Tenant isolation across every route that names something', () => {
     const at = new Date().toISOString();
     const deliveryId = deliveryIdOf({ id: 'owned-event', occurredAt: at });
     await deps().webhooks.accept(a.tenantId, { deliveryId, webhookId, eventId: 'owned-event', eventType: 'points.earned', customerId: cust.customerId, occurredAt: at, body: '{}', state: 'parked', attempts: 1, replays: 0, acceptedAt: at, windowEndsAt: at, parkedAt: at });
-    owned = { customerId: cust.customerId, card: cust.card, receiptId: r.receiptId, coupon, keyId, journeyId, webhookId, deliveryId };
+    // Every test tenant has S-01 and S-02; this store only tenant a has.
+    const storeId = (await a.staff('POST', '/v1/stores', { storeId: `OWN-${a.tenantId}`, name: 'Owned store' })).body.storeId;
+    owned = { customerId: cust.customerId, card: cust.card, receiptId: r.receiptId, coupon, keyId, journeyId, webhookId, deliveryId, storeId };
   });
 
   const cases = (): Array<[string, string, string, unknown]> => [
@@ -67,6 +69,9 @@ describe('Tenant isolation across every route that names something', () => {
     ['POST /v1/webhooks/{webhookId}/rotate-secret', 'POST', `/v1/webhooks/${owned.webhookId}/rotate-secret`, {}],
     ['GET /v1/webhooks/{webhookId}/deliveries', 'GET', `/v1/webhooks/${owned.webhookId}/deliveries`, undefined],
     ['POST /v1/webhooks/{webhookId}/deliveries/{deliveryId}/replay', 'POST', `/v1/webhooks/${owned.webhookId}/deliveries/${owned.deliveryId}/replay`, undefined],
+    ['GET /v1/stores/{storeId}', 'GET', `/v1/stores/${owned.storeId}`, undefined],
+    ['PATCH /v1/stores/{storeId}', 'PATCH', `/v1/stores/${owned.storeId}`, { active: false }],
+    ['POST /v1/keys', 'POST', '/v1/keys', { role: 'pos', storeId: owned.storeId, name: 'cross-tenant till' }],
   ];
 
   it('should cover every route that takes an id of something a tenant owns', () => {
@@ -74,7 +79,7 @@ describe('Tenant isolation across every route that names something', () => {
     const owning = Object.values(routeGroups)
       .flat()
       .map(routeKey)
-      .filter((k) => !['POST /v1/customers', 'GET /v1/program', 'POST /v1/program', 'POST /v1/program/validate', 'GET /v1/program/versions', 'GET /v1/program/versions/{version}', 'GET /v1/program/schema', 'GET /v1/audit', 'POST /v1/keys', 'GET /v1/keys', 'POST /v1/journeys', 'GET /v1/journeys', 'POST /v1/webhooks', 'GET /v1/webhooks', 'GET /v1/me', 'GET /v1/me/ledger', 'PUT /v1/me/devices'].includes(k));
+      .filter((k) => !['POST /v1/customers', 'GET /v1/program', 'POST /v1/program', 'POST /v1/program/validate', 'GET /v1/program/versions', 'GET /v1/program/versions/{version}', 'GET /v1/program/schema', 'GET /v1/audit', 'GET /v1/keys', 'POST /v1/journeys', 'GET /v1/journeys', 'POST /v1/webhooks', 'GET /v1/webhooks', 'GET /v1/me', 'GET /v1/me/ledger', 'PUT /v1/me/devices', 'POST /v1/stores', 'GET /v1/stores', 'GET /v1/tenant', 'PATCH /v1/tenant', 'GET /v1/health'].includes(k));
     expect(owning.filter((k) => !covered.has(k))).toEqual([]);
   });
 
