@@ -35,6 +35,12 @@ export async function startBackground(opts: {
   onMessage?: (m: OutboxMessage) => void;
   /** Scales the workers' retry back-off (15 s, doubling); tests shorten it. */
   retryScale?: number;
+  /**
+   * Where the stream is read from: its start (the runtime: nothing written while it was down is
+   * lost), or only what is written from now on (tests that share the suite's table with every
+   * other test and care only about their own tenant's writes).
+   */
+  streamFrom?: 'TRIM_HORIZON' | 'LATEST';
 }): Promise<Background> {
   // Handlers are imported after the environment is in place: they read it at first use.
   let queues: LocalQueues | undefined;
@@ -77,7 +83,7 @@ export async function startBackground(opts: {
   const client = new DynamoDBClient({ endpoint: opts.dynamoEndpoint, region: 'us-east-1' });
   // From the start of what the stream holds: nothing written while the runtime was down is
   // lost, and what was already handled comes again with the same event ids, which are dropped.
-  const stream = await startStreamReader({ client, endpoint: opts.dynamoEndpoint, table: opts.table, handler: outbox, from: 'TRIM_HORIZON' });
+  const stream = await startStreamReader({ client, endpoint: opts.dynamoEndpoint, table: opts.table, handler: outbox, from: opts.streamFrom ?? 'TRIM_HORIZON' });
 
   const settle = async (timeoutMs = 60_000) => {
     const until = Date.now() + timeoutMs;

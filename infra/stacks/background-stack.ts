@@ -269,6 +269,7 @@ export class BackgroundStack extends Stack {
     this.jobFunction.bindQueue(QUEUE_ENV.journeys, this.journeys.queue);
 
     this.webhooks = new WebhookDelivery(this, 'Webhooks', { namePrefix: name(''), table: props.table, bus: this.bus, alarmAction, logsRemovalPolicy: retain });
+    withLookupKey(this.webhooks.worker);
 
     for (const { job, cron } of scheduledJobs) {
       new Schedule(this, `${job}Schedule`, {

@@ -86,9 +86,18 @@ describe('Operations', () => {
     });
 
     it('should alarm on every dead-letter queue holding anything, and on every work queue falling behind', () => {
-      const queues = resourcesOf(plain.bg, 'AWS::SQS::Queue').map((q) => q.QueueName as string);
+      // A FIFO queue's name ends in .fifo; its alarms are named without it.
+      const queues = resourcesOf(plain.bg, 'AWS::SQS::Queue').map((q) => (q.QueueName as string).replace(/\.fifo$/, ''));
       const dlqs = queues.filter((q) => q.endsWith('-dlq') || q.endsWith('-failures') || q.endsWith('-failed'));
-      expect(dlqs.sort()).toEqual(['tally-dev-accounts-dlq', 'tally-dev-jobs-failed', 'tally-dev-journeys-dlq', 'tally-dev-notify-dlq', 'tally-dev-outbox-failures']);
+      expect(dlqs.sort()).toEqual([
+        'tally-dev-accounts-dlq',
+        'tally-dev-jobs-failed',
+        'tally-dev-journeys-dlq',
+        'tally-dev-notify-dlq',
+        'tally-dev-outbox-failures',
+        'tally-dev-webhook-deliveries-dlq',
+        'tally-dev-webhooks-dlq',
+      ]);
       const alarms = resourcesOf(plain.bg, 'AWS::CloudWatch::Alarm');
       for (const q of dlqs) {
         expect(alarms.find((a) => a.AlarmName === `${q}-not-empty`), q).toMatchObject({ MetricName: 'ApproximateNumberOfMessagesVisible', Threshold: 0, AlarmActions: [expect.anything()] });

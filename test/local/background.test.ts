@@ -21,7 +21,7 @@ let t: TestTenant;
 
 beforeAll(async () => {
   // Retries back off at a tenth of the real pace: a busy CI machine gets seconds, not minutes, to recover.
-  bg = await startBackground({ dynamoEndpoint: process.env.DYNAMODB_ENDPOINT!, table: process.env.TABLE_NAME!, tickMs: 0, retryScale: 0.1 });
+  bg = await startBackground({ dynamoEndpoint: process.env.DYNAMODB_ENDPOINT!, table: process.env.TABLE_NAME!, tickMs: 0, streamFrom: 'LATEST', retryScale: 0.1 });
   t = await newTenant(program);
 }, 60_000);
 afterAll(() => bg.close());
