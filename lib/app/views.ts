@@ -4,7 +4,7 @@ import { catchUp, pendingTotal } from '#domain/pending.ts';
 import type { Program } from '#domain/program.ts';
 import { currentTier, type TierView } from '#domain/tiers.ts';
 import { lotExpiryDate } from '#domain/time.ts';
-import { describeProgress, type Reward } from '#domain/rewards.ts';
+import { describeProgress, type StoredReward } from '#domain/rewards.ts';
 import type { CustomerRecord } from '../storage/customers.ts';
 
 export interface PointsView {
@@ -50,13 +50,14 @@ export function customerView(c: CustomerRecord, program: Program, now: Date) {
   };
 }
 
-export const rewardView = (r: Reward) => ({
+export const rewardView = (r: StoredReward) => ({
   rewardId: r.rewardId,
   name: r.name,
   discountBps: r.discountBps,
   amountOff: r.amountOff,
   gift: r.gift,
   unlockedAt: r.unlockedAt,
+  count: r.count ?? 1,
 });
 
 /** Unlocked one-time rewards and progress on stamp cards and item milestones. */

@@ -116,7 +116,13 @@ export function priceReceipt(program: Program, account: Account, receipt: Receip
     lines.map((l, i) => ({ sku: l.sku, category: l.category, quantityMilli: l.quantityMilli, payable: afterTier[i]! })),
     receipt.rewards ?? { skip: false, asGift: [] },
   );
-  const unknownGift = (receipt.rewards?.asGift ?? []).find((id) => !rewardUse.uses.some((u) => u.reward.rewardId === id));
+  // Each mention of an entry hands one of its rewards over; a mention beyond what it holds is unknown.
+  const given = rewardUse.uses.filter((u) => u.asGift).map((u) => u.reward.rewardId);
+  const unknownGift = (receipt.rewards?.asGift ?? []).find((id) => {
+    const i = given.indexOf(id);
+    if (i >= 0) given.splice(i, 1);
+    return i < 0;
+  });
   if (unknownGift) throw new RuleViolationError('unknown_reward', `rewards.asGift: "${unknownGift}" is not an unlocked reward of this customer`, 'rewards.asGift');
   acc = { ...acc, rewards: rewardUse.state };
   const rewardDiscounts = rewardUse.perLine;

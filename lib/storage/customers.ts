@@ -7,6 +7,7 @@ import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { emptyAccount, NEVER_EXPIRES, type Account, type LedgerEntry } from '#domain/account.ts';
 import { birthdayOf } from '#domain/calendar.ts';
 import { nextRefillReminder } from '#domain/refills.ts';
+import { withCounts } from '#domain/rewards.ts';
 import type { PendingReferral } from '#domain/referral.ts';
 import type { Db } from './client.ts';
 import { indexKeys, keys, LEDGER_PREFIX, shardOf, type IdentifierKind } from './keys.ts';
@@ -111,8 +112,7 @@ export function customerRepository(db: Db) {
     return {
       tenantId: tenantId as string,
       profile: profile as unknown as CustomerProfile,
-      // Accounts written before a field existed get its empty value.
-      account: { ...emptyAccount(), ...(account as Partial<Account>) },
+      account: accountFromItem(account as Partial<Account>),
       staffTier: staffTier as StaffTierAssignment | undefined,
       ledgerSeq: ledgerSeq as number,
       version: version as number,
@@ -325,6 +325,15 @@ export function numberEntries(
   source: LedgerSource,
 ): LedgerRow[] {
   return entries.map((e, i) => ({ ...e, seq: record.ledgerSeq + i + 1, at, source }));
+}
+
+/**
+ * The account as stored, in today's shape: fields added since an item was written get their
+ * empty value, and rewards stored one object each (before counts) read as entries of one.
+ */
+function accountFromItem(stored: Partial<Account>): Account {
+  const account = { ...emptyAccount(), ...stored };
+  return { ...account, rewards: { ...account.rewards, rewards: withCounts(account.rewards.rewards) } };
 }
 
 /** The customer item as stored: profile, account, and the sparse index keys derived from them. */
