@@ -13,7 +13,7 @@ import type { ReceiptRecord } from '../storage/receipts.ts';
 import { transactWrite, withOptimisticRetry } from '../storage/transact.ts';
 import { requestHash, type Answer } from './idempotency.ts';
 import type { Deps } from './deps.ts';
-import { requireProgram, resolveCustomer, settle } from './customers.ts';
+import { pendingReferralCount, requireProgram, resolveCustomer, settlePendingReferrals, withReferralsSettled } from './customers.ts';
 import { rewardView, tierView } from './views.ts';
 
 /** How far ahead of the server's clock a till's clock may be. */
@@ -87,7 +87,9 @@ function receiptView(
 export async function quote(deps: Deps, principal: Principal, body: ReceiptBody) {
   const { version, program } = await requireProgram(deps, principal.tenantId);
   const now = deps.clock();
-  const customer = settle(program, await resolveCustomer(deps, principal.tenantId, body.customer), now).record;
+  const found = await resolveCustomer(deps, principal.tenantId, body.customer);
+  // Priced as the commit will price it: after friends' waiting rewards are settled.
+  const customer = withReferralsSettled(program, found, await pendingReferralCount(deps, found), now);
   const pricing = priceReceipt(program, customer.account, draftOf(body, program.currency, now, principal.storeId), now);
   // A quote reads the coupons to say now what the commit's conditional write would say.
   const coupons = await Promise.all(pricing.coupons.map((c) => deps.coupons.get(principal.tenantId, c.code)));
@@ -109,11 +111,12 @@ export async function commit(deps: Deps, principal: Principal, storeId: string, 
     return { body: stored.response, replayed: true };
   };
 
+  let referralWaiting = false;
   return withOptimisticRetry<Answer>(async () => {
-    const loaded = await resolveCustomer(deps, tenantId, body.customer);
     const now = deps.clock();
-    const settled = settle(program, loaded, now);
-    const customer = settled.record;
+    const loaded = await settlePendingReferrals(deps, program, await resolveCustomer(deps, tenantId, body.customer), now);
+    if (!loaded) return { done: false };
+    const customer = loaded;
     let pricing: Pricing;
     try {
       pricing = priceReceipt(program, customer.account, draftOf(body, program.currency, now, storeId), now);
@@ -127,7 +130,7 @@ export async function commit(deps: Deps, principal: Principal, storeId: string, 
     }
     const at = now.toISOString();
     const response = JSON.stringify({ ...receiptView(body, customer, version, program.currency, pricing), storeId, committedAt: at });
-    const entries = numberEntries(loaded, [...settled.entries, ...pricing.entries], at, { receiptId: body.receiptId, storeId });
+    const entries = numberEntries(loaded, pricing.entries, at, { receiptId: body.receiptId, storeId });
     const next: CustomerRecord = { ...customer, account: pricing.accountAfter, ledgerSeq: loaded.ledgerSeq + entries.length };
     const record: ReceiptRecord = {
       tenantId,
@@ -151,9 +154,12 @@ export async function commit(deps: Deps, principal: Principal, storeId: string, 
       },
       version: 1,
     };
-    const referrerReward = pricing.referrer
-      ? [deps.customers.referralRewardItem(tenantId, pricing.referrer, { friendId: customer.profile.customerId, receiptId: body.receiptId, at })]
-      : [];
+    // Its conditional put fails only if this friend's reward already waits (it cannot, while the
+    // friend's account says the referrer is not rewarded yet; if it ever does, it is not put twice).
+    const referrerReward =
+      pricing.referrer && !referralWaiting
+        ? [deps.customers.referralRewardItem(tenantId, pricing.referrer, { friendId: customer.profile.customerId, receiptId: body.receiptId, at })]
+        : [];
     const couponItems = pricing.coupons.map((c) =>
       deps.coupons.useItem(tenantId, c.code, { customerId: customer.profile.customerId, storeId, receiptId: body.receiptId, at }),
     );
@@ -168,6 +174,7 @@ export async function commit(deps: Deps, principal: Principal, storeId: string, 
     }
     const lostCoupon = r.reasons.findIndex((x, i) => i >= firstCoupon && x.code === 'ConditionalCheckFailed');
     if (lostCoupon >= 0) throw couponUnavailable(lostCoupon - firstCoupon);
+    if (referrerReward.length > 0 && r.reasons[firstCoupon - 1]?.code === 'ConditionalCheckFailed') referralWaiting = true;
     return { done: false };
   });
 }

@@ -25,11 +25,11 @@ export function pointsView(program: Program, account: Account, now: Date, pendin
 export const tierView = (tier: TierView | null) =>
   tier && { id: tier.id, name: tier.name, discountBps: tier.discountBps, assignedBy: tier.assignedBy };
 
-/** Points friends' first purchases have earned this customer, shown as pending until settled. */
-export const pendingReferralPoints = (program: Program, c: CustomerRecord): number =>
-  c.pendingReferrals.length * (program.referral?.referrer.bonusPoints ?? 0);
+/** Points `friends` friends' first purchases have earned this customer, shown as pending until settled. */
+export const pendingReferralPoints = (program: Program, friends: number): number => friends * (program.referral?.referrer.bonusPoints ?? 0);
 
-export function customerView(c: CustomerRecord, program: Program, now: Date) {
+/** `friendsWaiting`: friends' rewards not settled yet (pendingReferralCount), shown as pending points. */
+export function customerView(c: CustomerRecord, program: Program, now: Date, friendsWaiting = 0) {
   const { customerId, card, phone, name, email, birthDate, locale, consents, createdAt, referralCode } = c.profile;
   return {
     customerId,
@@ -46,7 +46,7 @@ export function customerView(c: CustomerRecord, program: Program, now: Date) {
     segments: c.account.segments,
     tier: tierView(currentTier(program, c.account)),
     cumulativePaid: c.account.paidTotal,
-    points: pointsView(program, c.account, now, pendingReferralPoints(program, c)),
+    points: pointsView(program, c.account, now, pendingReferralPoints(program, friendsWaiting)),
   };
 }
 

@@ -17,6 +17,8 @@
  * | adjustment  | T#{t}#C#{c}                 | ADJ#{id}        | conditional put: staff adjustment idempotency |
  * | enrolment   | T#{t}#ENROL#{enrolmentId}   | ENROL           | conditional put: a retried enrolment replays  |
  * | review      | T#{t}#C#{c}                 | REVIEW#{sku}    | conditional put: one review bonus per product |
+ * | referral    | T#{t}#C#{c}                 | REFERRAL#{f}    | conditional put by friend f's first purchase; |
+ * |             |                             |                 | Query (a page) + delete when c settles them   |
  * | receipt     | T#{t}#S#{s}#R#{receiptId}   | RECEIPT         | conditional put = idempotency record; GetItem |
  * |             |                             |                 | by a return (keeps per-line allocations)      |
  * | return      | T#{t}#S#{s}#RET#{returnId}  | RETURN          | conditional put = idempotency record          |
@@ -84,6 +86,10 @@ export const keys = {
     pk: `T#${tenantId}#C#${customerId}`,
     sk: `REVIEW#${sku}`,
   }),
+  referralReward: (tenantId: string, referrerId: string, friendId: string): Key => ({
+    pk: `T#${tenantId}#C#${referrerId}`,
+    sk: `${REFERRAL_PREFIX}${friendId}`,
+  }),
   receipt: (tenantId: string, storeId: string, receiptId: string): Key => ({
     pk: `T#${tenantId}#S#${storeId}#R#${receiptId}`,
     sk: 'RECEIPT',
@@ -111,6 +117,7 @@ export const keys = {
 };
 
 export const LEDGER_PREFIX = 'LEDGER#';
+export const REFERRAL_PREFIX = 'REFERRAL#';
 
 export const SHARDS = 8;
 
