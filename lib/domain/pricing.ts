@@ -14,6 +14,7 @@ import { discountRate, rewardsReferrer } from './referral.ts';
 import { applyCoupons, countCouponUses, type CouponUse } from './coupons.ts';
 import { advanceProgress, useRewards, type ProgressEffect, type Reward, type RewardUse } from './rewards.ts';
 import { trackRefills } from './refills.ts';
+import { boundAccount } from './account-bounds.ts';
 import { currentTier, recordActivity, tierMultiplier, upgradeTier, type TierView } from './tiers.ts';
 
 /** Months of per-month activity an account keeps (windowed tiers look back at most 60). */
@@ -270,7 +271,7 @@ export function priceReceipt(program: Program, account: Account, receipt: Receip
     tierUpgrade: upgrade.upgradedTo ? { to: upgrade.upgradedTo, bonusPoints: upgradeBonus } : null,
     entries,
     accountBefore,
-    accountAfter: { ...acc, refills: trackRefills(program.refills, acc.refills, lines, receipt.occurredAt, program.timeZone) },
+    accountAfter: boundAccount(program, { ...acc, refills: trackRefills(program.refills, acc.refills, lines, receipt.occurredAt, program.timeZone) }, now),
     tierAfter: currentTier(program, acc),
   };
 }

@@ -1,0 +1,35 @@
+/**
+ * What a customer's account keeps between receipts, bounded: the item holding it may not pass
+ * DynamoDB's 400 KB, so nothing on it may grow with every campaign, rule or year that passes.
+ * Refill dates are bounded where they are kept (refills.ts, MAX_REFILLS) and unused rewards in
+ * rewards.ts (MAX_HELD_REWARDS); this prunes what only the program can say is still needed.
+ */
+import type { Account } from './account.ts';
+import type { Program } from './program.ts';
+import { localTime } from './time.ts';
+
+/**
+ * Years a per-year once-only grant is kept for: last year's, this year's and next year's (a
+ * receipt may be minutes ahead of the clock at New Year). Older ones cannot matter any more.
+ */
+export const MAX_GRANT_YEARS = 3;
+
+/**
+ * The account with what can no longer matter dropped: coupon uses of campaigns the program no
+ * longer has (at most its 200 campaigns remain), and once-only grants of rules it no longer has
+ * or of years gone by (at most one per lifetime rule and MAX_GRANT_YEARS per per-year rule).
+ */
+export function boundAccount(program: Program, account: Account, now: Date): Account {
+  const campaigns = new Set(program.coupons.map((c) => c.id));
+  const couponUses = Object.fromEntries(Object.entries(account.couponUses).filter(([id, n]) => campaigns.has(id) && n > 0));
+  const year = localTime(now, program.timeZone).year;
+  const grants = new Set<string>();
+  for (const r of program.earning.rules) {
+    if (r.type !== 'lifetimeSpend') continue;
+    if (r.period === 'lifetime') grants.add(r.id);
+    else for (let y = year - 1; y <= year + 1; y++) grants.add(`${r.id}@${y}`);
+  }
+  const grantedOnce = account.grantedOnce.filter((g) => grants.has(g));
+  const unchanged = grantedOnce.length === account.grantedOnce.length && Object.keys(couponUses).length === Object.keys(account.couponUses).length;
+  return unchanged ? account : { ...account, couponUses, grantedOnce };
+}
