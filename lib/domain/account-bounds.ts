@@ -15,6 +15,13 @@ import { localTime } from './time.ts';
 export const MAX_GRANT_YEARS = 3;
 
 /**
+ * Most segments a customer is in. Replacing them all with as many others writes the customer,
+ * one membership item per segment added and per segment removed, and the audit record in one
+ * transaction: 2 + 40 + 40 = 82 (92 from a customer with 50, the former limit), under DynamoDB's 100.
+ */
+export const MAX_SEGMENTS = 40;
+
+/**
  * The account with what can no longer matter dropped: coupon uses of campaigns the program no
  * longer has (at most its 200 campaigns remain), and once-only grants of rules it no longer has
  * or of years gone by (at most one per lifetime rule and MAX_GRANT_YEARS per per-year rule).
