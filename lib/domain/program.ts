@@ -43,7 +43,7 @@ export const programSchema = z.strictObject({
   format: z.literal(0).default(0),
   name: z.string().min(1).max(200),
   currency: currencyCode,
-  timeZone: z.string().refine(isValidTimeZone, 'must be an IANA time zone such as "Asia/Yerevan"'),
+  timeZone: z.string().max(64).refine(isValidTimeZone, 'must be an IANA time zone such as "Asia/Yerevan"'),
   earning: z.strictObject({
     /** `points` for every full `per` minor units of the earning basis. */
     base: z.strictObject({ points: z.int().min(0).max(1_000_000), per: z.int().min(1).max(1_000_000_000) }),

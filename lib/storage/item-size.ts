@@ -4,8 +4,9 @@
  * 400 KB limit:
  * - an attribute costs the UTF-8 length of its name plus the size of its value;
  * - strings (and map keys) their UTF-8 length; binary its length; null and booleans 1 byte;
- * - numbers 1 byte per two significant digits (leading and trailing zeros trimmed), plus 1 byte,
- *   plus 1 for a negative number;
+ * - numbers about 1 byte per two significant digits plus 1: exactly, 1 byte per pair of digits
+ *   counted from the decimal point (base-100, leading and trailing zero pairs trimmed), plus 1,
+ *   plus 1 for a negative number; zero takes 1 (as DynamoDB Local counts, test/storage/item-size.test.ts);
  * - lists and maps 3 bytes of overhead plus 1 byte per element, plus the elements (a map's
  *   element also counts its key's name);
  * - sets the sum of their elements.
@@ -22,11 +23,22 @@ export const MAX_TRANSACTION_ITEMS = 100;
 const utf8 = (s: string): number => Buffer.byteLength(s, 'utf8');
 
 function numberSize(n: number | bigint): number {
+  if (n === 0 || n === 0n) return 1;
   const negative = n < 0;
   const text = typeof n === 'bigint' ? (negative ? -n : n).toString() : Math.abs(n).toString();
-  // Only the mantissa's significant digits count: 1e21 is one digit, 0.0012 is two.
-  const digits = text.split(/e/i)[0]!.replace('.', '').replace(/^0+/, '').replace(/0+$/, '').length;
-  return Math.ceil(Math.max(1, digits) / 2) + 1 + (negative ? 1 : 0);
+  const [mantissa, exponent] = text.split(/e/i) as [string, string | undefined];
+  const [whole, fraction = ''] = mantissa.split('.') as [string, string | undefined];
+  let digits = whole + fraction;
+  // Where the decimal point falls in `digits`.
+  let point = whole.length + Number(exponent ?? 0);
+  while (digits.startsWith('0')) {
+    digits = digits.slice(1);
+    point -= 1;
+  }
+  digits = digits.replace(/0+$/, '');
+  // Pairs are aligned on the decimal point: 110 is 1|10 (two), 100 is 1|00 (one), 9770 is 97|70 (two).
+  const pad = ((point % 2) + 2) % 2;
+  return Math.ceil((pad + digits.length) / 2) + 1 + (negative ? 1 : 0);
 }
 
 /** The size of one attribute value. */
