@@ -5,6 +5,8 @@
  */
 import { DomainError, RuleViolationError } from '#domain/errors.ts';
 import { priceReceipt, toMilli, type Pricing, type ReceiptDraft } from '#domain/pricing.ts';
+import type { Program } from '#domain/program.ts';
+import { rewardText } from '#domain/rewards.ts';
 import { AppError, ConflictError, IdempotencyConflictError } from './errors.ts';
 import type { ReceiptBody } from '../http/schemas.ts';
 import type { Principal } from '../storage/api-keys.ts';
@@ -48,9 +50,10 @@ function receiptView(
   body: ReceiptBody,
   customer: CustomerRecord,
   programVersion: number,
-  currency: string,
+  program: Program,
   p: Pricing,
 ) {
+  const currency = program.currency;
   return {
     receiptId: body.receiptId,
     customerId: customer.profile.customerId,
@@ -78,8 +81,8 @@ function receiptView(
     tierUpgrade: p.tierUpgrade,
     coupons: p.coupons.map((c) => ({ code: c.code, campaignId: c.campaignId, discount: c.discount, points: c.points })),
     rewards: {
-      used: p.rewards.used.map((u) => ({ rewardId: u.reward.rewardId, name: u.reward.name, discount: u.discount, asGift: u.asGift })),
-      unlocked: p.rewards.unlocked.map(rewardView),
+      used: p.rewards.used.map((u) => ({ rewardId: u.reward.rewardId, name: rewardText(program.rewards, u.reward).name, discount: u.discount, asGift: u.asGift })),
+      unlocked: p.rewards.unlocked.map((r) => rewardView(program, r)),
     },
   };
 }
@@ -96,7 +99,7 @@ export async function quote(deps: Deps, principal: Principal, body: ReceiptBody)
   coupons.forEach((c, i) => {
     if (!c || c.status !== 'issued' || (c.customerId && c.customerId !== customer.profile.customerId)) throw couponUnavailable(i);
   });
-  return receiptView(body, customer, version, program.currency, pricing);
+  return receiptView(body, customer, version, program, pricing);
 }
 
 export async function commit(deps: Deps, principal: Principal, storeId: string, body: ReceiptBody): Promise<Answer> {
@@ -129,7 +132,7 @@ export async function commit(deps: Deps, principal: Principal, storeId: string, 
       throw e;
     }
     const at = now.toISOString();
-    const response = JSON.stringify({ ...receiptView(body, customer, version, program.currency, pricing), storeId, committedAt: at });
+    const response = JSON.stringify({ ...receiptView(body, customer, version, program, pricing), storeId, committedAt: at });
     const entries = numberEntries(loaded, pricing.entries, at, { receiptId: body.receiptId, storeId });
     const next: CustomerRecord = { ...customer, account: pricing.accountAfter, ledgerSeq: loaded.ledgerSeq + entries.length };
     const record: ReceiptRecord = {

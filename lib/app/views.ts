@@ -4,7 +4,7 @@ import { catchUp, pendingTotal } from '#domain/pending.ts';
 import type { Program } from '#domain/program.ts';
 import { currentTier, type TierView } from '#domain/tiers.ts';
 import { lotExpiryDate } from '#domain/time.ts';
-import { describeProgress, type StoredReward } from '#domain/rewards.ts';
+import { describeProgress, rewardText, type StoredReward } from '#domain/rewards.ts';
 import type { CustomerRecord } from '../storage/customers.ts';
 
 export interface PointsView {
@@ -50,20 +50,23 @@ export function customerView(c: CustomerRecord, program: Program, now: Date, fri
   };
 }
 
-export const rewardView = (r: StoredReward) => ({
-  rewardId: r.rewardId,
-  name: r.name,
-  discountBps: r.discountBps,
-  amountOff: r.amountOff,
-  gift: r.gift,
-  unlockedAt: r.unlockedAt,
-  count: r.count ?? 1,
-});
+export const rewardView = (program: Program, r: StoredReward) => {
+  const text = rewardText(program.rewards, r);
+  return {
+    rewardId: r.rewardId,
+    name: text.name,
+    discountBps: r.discountBps,
+    amountOff: r.amountOff,
+    gift: text.gift,
+    unlockedAt: r.unlockedAt,
+    count: r.count ?? 1,
+  };
+};
 
 /** Unlocked one-time rewards and progress on stamp cards and item milestones. */
 export function rewardsView(program: Program, account: Account) {
   return {
-    rewards: account.rewards.rewards.map(rewardView),
+    rewards: account.rewards.rewards.map((r) => rewardView(program, r)),
     stampCards: describeProgress(program.rewards, account.rewards),
   };
 }

@@ -62,26 +62,45 @@ export type RewardRule = z.output<typeof rewardRuleSchema>;
 
 /**
  * Unlocked rewards not yet used, as counted entries: equal rewards of a rule unlocked one after
- * another are one entry with a count, so holding many rewards does not mean many objects.
+ * another are one entry with a count, so holding many rewards does not mean many objects. An
+ * entry keeps values, not texts: its name and gift are the program's (rewardText), so neither
+ * the customer's item nor a receipt carries a copy of them per reward.
  */
 export interface Reward {
   /** The entry's id (its first reward's); `rewards.asGift` names it once per reward handed over. */
   readonly rewardId: string;
   readonly ruleId: string;
-  readonly name: string;
   /** Percent of the receipt it is used on … */
   readonly discountBps?: number;
   /** … or a fixed amount (minor units), at most the receipt's amount. */
   readonly amountOff?: number;
-  readonly gift?: string;
+  /** The stamp card's step (in order of stamps) it was given for; its gift is that step's. */
+  readonly step?: number;
   /** When the entry's first reward was unlocked. */
   readonly unlockedAt: string;
   /** How many equal rewards the entry holds. */
   readonly count: number;
 }
 
-/** A reward as stored: entries written before counts existed have none and hold one reward. */
-export type StoredReward = Omit<Reward, 'count'> & { readonly count?: number | undefined };
+/**
+ * A reward as stored: entries written before counts existed have none (one reward each), and
+ * carry their rule's name and step's gift as they were then.
+ */
+export type StoredReward = Omit<Reward, 'count'> & {
+  readonly count?: number | undefined;
+  readonly name?: string | undefined;
+  readonly gift?: string | undefined;
+};
+
+/** A reward's name and gift: its rule's now, or what an older entry kept, or (rule gone) the rule id. */
+export function rewardText(rules: readonly RewardRule[], r: StoredReward): { name: string; gift?: string } {
+  const rule = rules.find((x) => x.id === r.ruleId);
+  const step = rule?.type === 'stampCard' && r.step !== undefined ? sortedSteps(rule)[r.step] : undefined;
+  const gift = step ? step.gift : r.gift;
+  return { name: rule?.name ?? r.name ?? r.ruleId, ...(gift ? { gift } : {}) };
+}
+
+const sortedSteps = (rule: Extract<RewardRule, { type: 'stampCard' }>) => [...rule.steps].sort((a, b) => a.stamps - b.stamps);
 
 export const countOf = (r: StoredReward): number => r.count ?? 1;
 
@@ -187,7 +206,7 @@ export interface ProgressEffect {
 const refsOf = (e: ProgressEffect): UnlockedRef[] => e.unlocked.map((u) => (typeof u === 'string' ? { rewardId: u, count: 1 } : u));
 const unlockedBy = (e: ProgressEffect): number => refsOf(e).reduce((n, r) => n + r.count, 0);
 
-type RewardValue = Pick<Reward, 'discountBps' | 'amountOff' | 'gift'>;
+type RewardValue = Pick<Reward, 'discountBps' | 'amountOff' | 'step'>;
 
 /**
  * Adds a receipt's items and stamps to progress, unlocking the rewards they complete. The work
@@ -213,12 +232,12 @@ export function advanceProgress(
     const i = rewards.findLastIndex((r) => r.ruleId === rule.id);
     const last = i >= 0 ? rewards[i] : undefined;
     let entry: Reward;
-    if (last && last.name === rule.name && last.discountBps === value.discountBps && last.amountOff === value.amountOff && last.gift === value.gift) {
+    if (last && last.discountBps === value.discountBps && last.amountOff === value.amountOff && last.step === value.step && (last as StoredReward).name === undefined) {
       entry = last;
       rewards[i] = { ...last, count: last.count + count };
       s = { ...s, rewards };
     } else {
-      entry = { rewardId: `${rule.id}:${s.rewardSeq + 1}`, ruleId: rule.id, name: rule.name, unlockedAt, ...value, count };
+      entry = { rewardId: `${rule.id}:${s.rewardSeq + 1}`, ruleId: rule.id, unlockedAt, ...value, count };
       s = { ...s, rewardSeq: s.rewardSeq + 1, rewards: [...rewards, entry] };
     }
     const prev = unlocked.at(-1);
@@ -304,11 +323,11 @@ export function advanceProgress(
       if (fresh.length === 0) continue;
       let next = { ...card, skus: [...card.skus, ...fresh] };
       const refs: UnlockedRef[] = [];
-      const steps = [...rule.steps].sort((a, b) => a.stamps - b.stamps);
+      const steps = sortedSteps(rule);
       // A step waits (stamps kept) while the customer holds the most rewards allowed.
       while (room > 0 && next.stepsGiven < steps.length && next.skus.length >= steps[next.stepsGiven]!.stamps) {
         const step = steps[next.stepsGiven]!;
-        refs.push(unlock(rule, { discountBps: step.discountBps, ...(step.gift ? { gift: step.gift } : {}) }, 1));
+        refs.push(unlock(rule, { discountBps: step.discountBps, step: next.stepsGiven }, 1));
         next = { ...next, stepsGiven: next.stepsGiven + 1 };
       }
       const round = next.round;

@@ -7,7 +7,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { emptyAccount, type Account } from '#domain/account.ts';
 import { priceReceipt, type ReceiptLine } from '#domain/pricing.ts';
 import { parseProgram, type Program } from '#domain/program.ts';
-import { MAX_HELD_REWARDS, undoRewards, useRewards } from '#domain/rewards.ts';
+import { MAX_HELD_REWARDS, rewardText, undoRewards, useRewards } from '#domain/rewards.ts';
 import { priceReturn } from '#domain/returns.ts';
 import { customerItem, type CustomerRecord } from '#lib/storage/customers.ts';
 import { itemSizeBytes } from '#lib/storage/item-size.ts';
@@ -137,5 +137,14 @@ describe('one-time rewards on a very large receipt', () => {
     };
     const s = undoRewards(state, [], [{ ruleId: 'tenth', period: 'all', itemsMilli: 10_000, amount: 1_000, stamped: [], round: 0, unlocked: ['tenth:1'] }]);
     expect(s.rewards).toEqual([]);
+  });
+
+  it('should keep values, not texts, on an entry: its name is the rule’s, or what an older entry kept', () => {
+    const p = price(program(), emptyAccount(), 10);
+    const entry = p.accountAfter.rewards.rewards[0]!;
+    expect(entry).not.toHaveProperty('name');
+    expect(rewardText(program().rewards, entry)).toEqual({ name: 'Every tenth item' });
+    expect(rewardText([], { rewardId: 'gone:1', ruleId: 'gone', name: 'Old name', gift: 'mug', unlockedAt: at.toISOString() })).toEqual({ name: 'Old name', gift: 'mug' });
+    expect(rewardText([], { rewardId: 'gone:1', ruleId: 'gone', unlockedAt: at.toISOString() })).toEqual({ name: 'gone' });
   });
 });
