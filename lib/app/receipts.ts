@@ -6,7 +6,7 @@
 import { DomainError, RuleViolationError } from '#domain/errors.ts';
 import { priceReceipt, toMilli, type Pricing, type ReceiptDraft } from '#domain/pricing.ts';
 import type { Program } from '#domain/program.ts';
-import { rewardText } from '#domain/rewards.ts';
+import { rewardText, usedEntries } from '#domain/rewards.ts';
 import { AppError, ConflictError, IdempotencyConflictError } from './errors.ts';
 import type { ReceiptBody } from '../http/schemas.ts';
 import type { Principal } from '../storage/api-keys.ts';
@@ -151,7 +151,7 @@ export async function commit(deps: Deps, principal: Principal, storeId: string, 
         pendingKey: pricing.earn.pendingKey,
         burnLotsRemaining: pricing.burnLots,
         month: pricing.month,
-        rewardsUsed: pricing.rewards.used.map((u) => u.reward),
+        rewardsUsed: usedEntries(pricing.rewards.used),
         coupons: pricing.coupons.map((c) => ({ code: c.code, campaignId: c.campaignId })),
         progressEffects: pricing.rewards.effects,
       },

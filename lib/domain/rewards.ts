@@ -10,13 +10,14 @@ import { productsSchema } from './rules.ts';
 import { localTime } from './time.ts';
 
 const code = z.string().min(1).max(64);
-/** The highest `maxPerReceipt` a milestone may set. */
-export const MAX_UNLOCKS_PER_RECEIPT = 100;
 /**
- * Most unused rewards a customer holds, all rules together (counted, not entries): past it a
- * receipt unlocks nothing more until some are used, so the customer's item stays bounded.
+ * Most unused rewards a customer holds, all rules together: past it a receipt unlocks nothing
+ * more until some are used. It bounds the customer's item and what one receipt can use and
+ * unlock (its answer names each), so a receipt at every other maximum still fits one item.
  */
-export const MAX_HELD_REWARDS = 100;
+export const MAX_HELD_REWARDS = 20;
+/** The highest `maxPerReceipt` a milestone may set (no receipt could unlock more). */
+export const MAX_UNLOCKS_PER_RECEIPT = MAX_HELD_REWARDS;
 const bps = z.int().min(0).max(10_000);
 
 export const rewardRuleSchema = z.discriminatedUnion('type', [
@@ -175,6 +176,17 @@ export function useRewards(
     if (count > 0) left.push({ ...entry, count });
   }
   return { uses, perLine, state: { ...state, rewards: left } };
+}
+
+/** The rewards a receipt used, one counted entry per entry they came from (what a full return gives back). */
+export function usedEntries(uses: readonly RewardUse[]): Reward[] {
+  const out: Reward[] = [];
+  for (const u of uses) {
+    const i = out.findIndex((r) => r.rewardId === u.reward.rewardId);
+    if (i >= 0) out[i] = { ...out[i]!, count: out[i]!.count + u.reward.count };
+    else out.push(u.reward);
+  }
+  return out;
 }
 
 export interface ProgressLine {
