@@ -11,7 +11,7 @@ import { AppError, ConflictError, IdempotencyConflictError } from './errors.ts';
 import type { ReceiptBody } from '../http/schemas.ts';
 import type { Principal } from '../storage/api-keys.ts';
 import { numberEntries, type CustomerRecord } from '../storage/customers.ts';
-import type { ReceiptRecord } from '../storage/receipts.ts';
+import type { ReceiptRecord, StoredAnswer } from '../storage/receipts.ts';
 import { transactWrite, withOptimisticRetry } from '../storage/transact.ts';
 import { requestHash, type Answer } from './idempotency.ts';
 import type { Deps } from './deps.ts';
@@ -107,7 +107,7 @@ export async function commit(deps: Deps, principal: Principal, storeId: string, 
   const { version, program } = await requireProgram(deps, tenantId);
   const hash = requestHash(body);
 
-  const replay = (stored: ReceiptRecord): Answer => {
+  const replay = (stored: StoredAnswer): Answer => {
     if (stored.requestHash !== hash) {
       throw new IdempotencyConflictError('receiptId: was already committed with a different body', 'receiptId');
     }
@@ -166,13 +166,13 @@ export async function commit(deps: Deps, principal: Principal, storeId: string, 
     const couponItems = pricing.coupons.map((c) =>
       deps.coupons.useItem(tenantId, c.code, { customerId: customer.profile.customerId, storeId, receiptId: body.receiptId, at }),
     );
-    const items = [deps.receipts.createItem(record), ...deps.customers.updateItems(loaded, next, entries), ...referrerReward];
+    const items = [...deps.receipts.createItems(record), ...deps.customers.updateItems(loaded, next, entries), ...referrerReward];
     const firstCoupon = items.length;
     const r = await transactWrite(deps.db, [...items, ...couponItems]);
     if (r.ok) return { done: true, value: { body: response, replayed: false } };
     const first = r.reasons[0];
     if (first?.code === 'ConditionalCheckFailed') {
-      const stored = first.item ? deps.receipts.fromItem<ReceiptRecord>(first.item) : await deps.receipts.get(tenantId, storeId, body.receiptId);
+      const stored = first.item ? deps.receipts.fromItem<StoredAnswer>(first.item) : await deps.receipts.get(tenantId, storeId, body.receiptId);
       if (stored) return { done: true, value: replay(stored) };
     }
     const lostCoupon = r.reasons.findIndex((x, i) => i >= firstCoupon && x.code === 'ConditionalCheckFailed');

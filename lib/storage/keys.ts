@@ -19,8 +19,9 @@
  * | review      | T#{t}#C#{c}                 | REVIEW#{sku}    | conditional put: one review bonus per product |
  * | referral    | T#{t}#C#{c}                 | REFERRAL#{f}    | conditional put by friend f's first purchase; |
  * |             |                             |                 | Query (a page) + delete when c settles them   |
- * | receipt     | T#{t}#S#{s}#R#{receiptId}   | RECEIPT         | conditional put = idempotency record; GetItem |
- * |             |                             |                 | by a return (keeps per-line allocations)      |
+ * | receipt     | T#{t}#S#{s}#R#{receiptId}   | RECEIPT         | conditional put = idempotency record (answer) |
+ * | allocation  | T#{t}#S#{s}#R#{receiptId}   | RECEIPT#ALLOC   | the per-line allocation returns need; put with|
+ * |             |                             |                 | the receipt, Query of both by a return        |
  * | return      | T#{t}#S#{s}#RET#{returnId}  | RETURN          | conditional put = idempotency record          |
  * | segment     | T#{t}#SEG#{segment}         | C#{c}           | Query: the customers in a segment (coupons)   |
  * | audit       | T#{t}#AUDIT#{yyyy-mm}       | {iso time}#{r}  | Query: a month of staff actions, newest first |
@@ -93,6 +94,10 @@ export const keys = {
   receipt: (tenantId: string, storeId: string, receiptId: string): Key => ({
     pk: `T#${tenantId}#S#${storeId}#R#${receiptId}`,
     sk: 'RECEIPT',
+  }),
+  receiptAllocation: (tenantId: string, storeId: string, receiptId: string): Key => ({
+    pk: `T#${tenantId}#S#${storeId}#R#${receiptId}`,
+    sk: 'RECEIPT#ALLOC',
   }),
   segmentMember: (tenantId: string, segment: string, customerId: string): Key => ({
     pk: `T#${tenantId}#SEG#${segment}`,
