@@ -23,8 +23,9 @@ export const MAX_SEGMENTS = 40;
 
 /**
  * The account with what can no longer matter dropped: coupon uses of campaigns the program no
- * longer has (at most its 200 campaigns remain), and once-only grants of rules it no longer has
- * or of years gone by (at most one per lifetime rule and MAX_GRANT_YEARS per per-year rule).
+ * longer has (at most its 200 campaigns remain), once-only grants of rules it no longer has or of
+ * years gone by (at most one per lifetime rule and MAX_GRANT_YEARS per per-year rule), and
+ * progress and stamps of one-time rewards it no longer offers.
  */
 export function boundAccount(program: Program, account: Account, now: Date): Account {
   const campaigns = new Set(program.coupons.map((c) => c.id));
@@ -37,6 +38,25 @@ export function boundAccount(program: Program, account: Account, now: Date): Acc
     else for (let y = year - 1; y <= year + 1; y++) grants.add(`${r.id}@${y}`);
   }
   const grantedOnce = account.grantedOnce.filter((g) => grants.has(g));
-  const unchanged = grantedOnce.length === account.grantedOnce.length && Object.keys(couponUses).length === Object.keys(account.couponUses).length;
-  return unchanged ? account : { ...account, couponUses, grantedOnce };
+  // Progress towards rewards the program no longer offers cannot be finished; a stamp counts
+  // only for a SKU its card still lists (the program bounds those, MAX_STAMP_CARD_SKUS).
+  const milestones = new Set(program.rewards.filter((r) => r.type === 'itemMilestone').map((r) => r.id));
+  const cards = new Map(program.rewards.flatMap((r) => (r.type === 'stampCard' ? [[r.id, new Set(r.skus)] as const] : [])));
+  const progress = Object.fromEntries(Object.entries(account.rewards.progress).filter(([id]) => milestones.has(id)));
+  const stampCards = Object.fromEntries(
+    Object.entries(account.rewards.stampCards).flatMap(([id, card]) => {
+      const listed = cards.get(id);
+      return listed ? [[id, { ...card, skus: card.skus.filter((sku) => listed.has(sku)) }]] : [];
+    }),
+  );
+  return { ...account, couponUses, grantedOnce, rewards: { ...account.rewards, progress, stampCards } };
 }
+
+/**
+ * Most SKUs the program's stamp cards list, all cards together: a customer's item keeps the SKUs
+ * stamped on each card, and SKUs may be 64 characters of any script.
+ */
+export const MAX_STAMP_CARD_SKUS = 200;
+
+/** Most once-only (`lifetimeSpend`) earning rules a program has: each leaves a grant on the customer's item. */
+export const MAX_ONCE_RULES = 50;

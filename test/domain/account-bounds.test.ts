@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { emptyAccount, type Account } from '#domain/account.ts';
-import { MAX_GRANT_YEARS, boundAccount } from '#domain/account-bounds.ts';
+import { MAX_GRANT_YEARS, MAX_ONCE_RULES, MAX_STAMP_CARD_SKUS, boundAccount } from '#domain/account-bounds.ts';
 import { priceReceipt, type ReceiptLine } from '#domain/pricing.ts';
 import { parseProgram, type Program } from '#domain/program.ts';
 import { MAX_REFILLS, MAX_REFILL_DAYS } from '#domain/refills.ts';
@@ -74,5 +74,38 @@ describe('once-per-customer grants on the customer item', () => {
     const years = Array.from({ length: 30 }, (_, i) => `yearly@${2000 + i}`);
     const account = buy(program, { ...emptyAccount(), grantedOnce: years }, [line('A')], day(0));
     expect(account.grantedOnce.length).toBeLessThanOrEqual(MAX_GRANT_YEARS);
+  });
+});
+
+describe('one-time reward progress on the customer item', () => {
+  const card = (id: string, skus: string[]) => ({ id, name: id, type: 'stampCard', skus, steps: [{ stamps: 50, discountBps: 100 }] });
+
+  it('should drop progress and stamps of rules the program no longer has, and stamps of SKUs a card no longer lists', () => {
+    const program = parse({ rewards: [card('kept', ['A', 'B'])] });
+    const rewards = {
+      ...emptyAccount().rewards,
+      progress: { gone: { period: 'all', itemsMilli: 5_000, amount: 100 } },
+      stampCards: { kept: { round: 0, skus: ['A', 'OLD'], stepsGiven: 0 }, gone: { round: 3, skus: ['X'], stepsGiven: 1 } },
+    };
+    const account = boundAccount(program, { ...emptyAccount(), rewards }, day(0));
+    expect(account.rewards.progress).toEqual({});
+    expect(account.rewards.stampCards).toEqual({ kept: { round: 0, skus: ['A'], stepsGiven: 0 } });
+  });
+
+  it('should refuse stamp cards that together list more SKUs than a customer item can keep, naming the field', () => {
+    const skus = (p: string, n: number) => Array.from({ length: n }, (_, i) => `${p}${i}`);
+    const r = parseProgram({
+      name: 'x', currency: 'AMD', timeZone: 'Asia/Yerevan', earning: { base: { points: 1, per: 100 } },
+      rewards: [card('a', skus('A', 100)), card('b', skus('B', 100)), card('c', skus('C', 1))],
+    });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.issues).toEqual([{ path: 'rewards.2.skus', message: `the stamp cards together may list at most ${MAX_STAMP_CARD_SKUS} SKUs` }]);
+  });
+
+  it('should refuse more once-only earning rules than a customer item can keep grants of, naming the field', () => {
+    const rules = Array.from({ length: MAX_ONCE_RULES + 1 }, (_, i) => ({ id: `once-${i}`, name: 'x', type: 'lifetimeSpend', threshold: 100, points: 1 }));
+    const r = parseProgram({ name: 'x', currency: 'AMD', timeZone: 'Asia/Yerevan', earning: { base: { points: 1, per: 100 }, rules } });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.issues).toEqual([{ path: `earning.rules.${MAX_ONCE_RULES}.type`, message: `a program may have at most ${MAX_ONCE_RULES} lifetimeSpend rules` }]);
   });
 });
