@@ -134,8 +134,19 @@ describe('a referral code used by many friends', () => {
     const friend = (await t.pos('POST', '/v1/customers', { name: 'Friend', referralCode: member.referralCode })).body;
     expect((await buy(t, friend.card, 10_000)).status).toBe(200);
     expect((await t.pos('POST', '/v1/identify', { customer: { card: member.card } })).body.points.pending).toBe(3 * PER_FRIEND);
-    const next = await buy(t, member.card, 10_000);
+    // A quote prices the receipt as the commit will, after the rewards are settled.
+    const body = {
+      receiptId: receiptId(),
+      occurredAt: '2026-11-20T12:00:00+02:00',
+      currency: 'UAH',
+      customer: { card: member.card },
+      lines: [{ lineId: '1', sku: 'VITC', category: 'otc', quantity: 1, unitPrice: 10_000, amount: 10_000 }],
+    };
+    const quoted = await t.pos('POST', '/v1/receipts/quote', body);
+    const next = await t.pos('POST', '/v1/receipts', body);
     expect(next.body.balance).toEqual({ before: 3 * PER_FRIEND, after: 3 * PER_FRIEND + 10 });
+    const { storeId: _s, committedAt: _c, ...committed } = next.body;
+    expect(committed).toEqual(quoted.body);
     expect((await rawItem(t, member.customerId)).referralRewards).toBeUndefined();
     expect(await pendingItems(t, member.customerId)).toBe(0);
   });

@@ -31,7 +31,6 @@ export const programMaxima = {
   pendingDays: 365,
   codeChars: 64,
   refillNameChars: 100,
-  tierIdChars: 64,
 } as const;
 
 /** A customer at every maximum the account may reach. */
