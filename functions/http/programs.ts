@@ -9,7 +9,7 @@ import { auditQuery, publishProgramBody, validateProgramBody } from '#lib/http/s
 export const handler = httpFunction('programs', {
   'GET /v1/program': async (_event, p) => ok(await currentProgram(deps(), p)),
   'POST /v1/program': async (event, p) => ok(await publishProgram(deps(), p, validate(publishProgramBody, jsonBody(event))), 201),
-  'POST /v1/program/validate': async (event) => ok(validateProgram(validate(validateProgramBody, jsonBody(event)).document)),
+  'POST /v1/program/validate': async (event, p) => ok(validateProgram(p, validate(validateProgramBody, jsonBody(event)).document)),
   'GET /v1/program/versions': async (_event, p) => ok(await programVersions(deps(), p)),
   'GET /v1/program/versions/{version}': async (event, p) => ok(await programVersion(deps(), p, pathParam(event, 'version'))),
   'GET /v1/program/schema': async () => ok(programJsonSchema()),

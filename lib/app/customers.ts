@@ -4,8 +4,7 @@
  */
 import { randomBytes, randomInt } from 'node:crypto';
 import { adjustPoints, grantBonus } from '#domain/adjustments.ts';
-import { discountRate, settleReferrals } from '#domain/referral.ts';
-import type { LedgerEntry } from '#domain/account.ts';
+import { discountRate, mayHaveFriendsWaiting, settleReferrals } from '#domain/referral.ts';
 import { emptyAccount } from '#domain/account.ts';
 import { cardNumber, normalizeCard, normalizePhone } from '#domain/identifiers.ts';
 import type { Program } from '#domain/program.ts';
@@ -60,7 +59,8 @@ export async function identify(deps: Deps, p: Principal, ref: CustomerRef) {
   const c = await resolveCustomer(deps, p.tenantId, ref);
   const now = deps.clock();
   // The discount the next receipt gets counts friends' rewards that receipt will settle.
-  const settledAccount = settle(program, c, now).record.account;
+  const friends = await pendingReferralCount(deps, c);
+  const settledAccount = withReferralsSettled(program, c, friends, now).account;
   const tier = currentTier(program, c.account);
   return {
     customerId: c.profile.customerId,
@@ -68,7 +68,7 @@ export async function identify(deps: Deps, p: Principal, ref: CustomerRef) {
     name: c.profile.name,
     referralCode: c.profile.referralCode,
     tier: tierView(tier),
-    points: pointsView(program, c.account, now, pendingReferralPoints(program, c)),
+    points: pointsView(program, c.account, now, pendingReferralPoints(program, friends)),
     discount: discountRate(program, settledAccount, tier?.discountBps ?? 0),
     ...rewardsView(program, c.account),
     coupons: [] as unknown[],
@@ -100,6 +100,8 @@ export async function enrol(deps: Deps, p: Principal, body: EnrolBody): Promise<
     if (!program.referral) throw new RuleViolationError('referral_not_offered', 'referralCode: this program has no referral terms', 'referralCode');
     referredBy = await deps.customers.findId(p.tenantId, 'referral', body.referralCode.toUpperCase());
     if (!referredBy) throw new RuleViolationError('unknown_referral_code', 'referralCode: no customer has this code', 'referralCode');
+    // Before the friend exists, so the member's count never misses a friend whose reward may wait.
+    await deps.customers.countFriendEnrolling(p.tenantId, referredBy);
   }
   const now = deps.clock();
   const at = now.toISOString();
@@ -107,7 +109,7 @@ export async function enrol(deps: Deps, p: Principal, body: EnrolBody): Promise<
   // Issued card numbers and referral codes can collide; the conditional write catches it and we draw again.
   for (let attempt = 0; attempt < 5; attempt++) {
     const card = givenCard ?? cardNumber(Array.from({ length: 15 }, () => randomInt(10)).join(''));
-    const start = { ...emptyAccount(), referral: { referredBy, referrerRewarded: false, friendsRewarded: 0 } };
+    const start = { ...emptyAccount(), referral: { ...emptyAccount().referral, referredBy } };
     const registration = grantBonus(program, start, program.bonuses.registration ?? 0, now);
     const welcome = grantBonus(program, registration.accountAfter, referredBy ? (program.referral?.newcomer.bonusPoints ?? 0) : 0, now);
     const draft: CustomerRecord = {
@@ -155,20 +157,68 @@ export async function enrol(deps: Deps, p: Principal, body: EnrolBody): Promise<
   throw new BusyError('could not issue a unique card number; retry');
 }
 
+/** Friends' rewards settled in one transaction: with the customer item and its ledger entries, well under DynamoDB's 100. */
+export const REFERRALS_PER_TRANSACTION = 90;
+/** Most friends' rewards one write settles (and a quote or a view counts); the rest wait for the next write. */
+export const REFERRALS_PER_WRITE = 10 * REFERRALS_PER_TRANSACTION;
+
 /**
- * A customer record ready to be written: friends' rewards left on the item are settled into the
- * account, with the ledger entries that records them (they go in the same transaction).
+ * Whether friends' rewards may be waiting for this customer. The item says so (friends enrolled
+ * beyond those rewarded), so a customer nobody is waiting on costs no extra read.
  */
-export function settle(program: Program, c: CustomerRecord, now: Date): { record: CustomerRecord; entries: LedgerEntry[] } {
-  if (c.pendingReferrals.length === 0) return { record: c, entries: [] };
-  const s = settleReferrals(program, c.account, c.pendingReferrals, now);
-  return { record: { ...c, account: s.account, pendingReferrals: [] }, entries: s.entries };
+export const mayHavePendingReferrals = (c: CustomerRecord): boolean =>
+  c.pendingReferrals.length > 0 || (Boolean(c.profile.referralCode) && mayHaveFriendsWaiting(c.account.referral));
+
+/** How many friends' rewards wait for this customer (up to what one write settles). */
+export async function pendingReferralCount(deps: Deps, c: CustomerRecord): Promise<number> {
+  if (!mayHavePendingReferrals(c)) return 0;
+  const waiting = await deps.customers.pendingReferralCount(c.tenantId, c.profile.customerId, REFERRALS_PER_WRITE);
+  return c.pendingReferrals.length + waiting;
+}
+
+/** The customer as its next write will have it, `friends` waiting rewards settled (quotes and views; writes nothing). */
+export function withReferralsSettled(program: Program, c: CustomerRecord, friends: number, now: Date): CustomerRecord {
+  return friends === 0 ? c : { ...c, account: settleReferrals(program, c.account, friends, now).account };
+}
+
+/**
+ * Settles the friends' rewards waiting for this customer before one of its writes: a page per
+ * transaction (the customer item, one ledger entry, the page's deletes), up to
+ * REFERRALS_PER_WRITE. Returns the customer as now stored, or null if another write got in
+ * between (the caller re-reads and tries again).
+ */
+export async function settlePendingReferrals(deps: Deps, program: Program, c: CustomerRecord, now: Date): Promise<CustomerRecord | null> {
+  let record = c;
+  let settled = 0;
+  while (settled < REFERRALS_PER_WRITE && mayHavePendingReferrals(record)) {
+    const limit = Math.min(REFERRALS_PER_TRANSACTION, REFERRALS_PER_WRITE - settled);
+    const page = await deps.customers.pendingReferrals(record.tenantId, record.profile.customerId, limit);
+    const friends = record.pendingReferrals.length + page.length;
+    if (friends === 0) break;
+    const s = settleReferrals(program, record.account, friends, now);
+    const entries = numberEntries(record, s.entries, now.toISOString(), { reason: 'referral: friends’ first purchases' });
+    const next: CustomerRecord = { ...record, account: s.account, pendingReferrals: [], ledgerSeq: record.ledgerSeq + entries.length };
+    const r = await transactWrite(deps.db, [
+      ...deps.customers.updateItems(record, next, entries),
+      ...deps.customers.settledReferralDeletes(record.tenantId, record.profile.customerId, page),
+    ]);
+    if (!r.ok) return null;
+    record = { ...next, version: record.version + 1 };
+    settled += page.length;
+    if (page.length < limit) break;
+  }
+  return record;
+}
+
+/** What staff and the customer's app see of a customer, friends' waiting rewards counted. */
+async function viewOf(deps: Deps, program: Program, c: CustomerRecord, now: Date) {
+  return customerView(c, program, now, await pendingReferralCount(deps, c));
 }
 
 export async function getCustomer(deps: Deps, p: Principal, customerId: string) {
   const { program } = await requireProgram(deps, p.tenantId);
   const c = await liveCustomer(deps, p.tenantId, customerId);
-  return customerView(c, program, deps.clock());
+  return viewOf(deps, program, c, deps.clock());
 }
 
 export async function ledgerPage(deps: Deps, p: Principal, customerId: string, q: { limit: number; cursor?: string | undefined }) {
@@ -200,12 +250,13 @@ export async function adjust(deps: Deps, p: Principal, customerId: string, body:
   const hash = requestHash({ customerId, ...body });
   const key = keys.adjustment(p.tenantId, customerId, body.adjustmentId);
   return withOptimisticRetry<Answer>(async () => {
-    const loaded = await liveCustomer(deps, p.tenantId, customerId);
+    const read = await liveCustomer(deps, p.tenantId, customerId);
     const now = deps.clock();
-    const settled = settle(program, loaded, now);
-    const c = settled.record;
+    const loaded = await settlePendingReferrals(deps, program, read, now);
+    if (!loaded) return { done: false };
+    const c = loaded;
     const outcome = adjustPoints(program, c.account, body.points, now);
-    const entries = numberEntries(loaded, [...settled.entries, ...outcome.entries], now.toISOString(), {
+    const entries = numberEntries(loaded, outcome.entries, now.toISOString(), {
       adjustmentId: body.adjustmentId,
       actor: p.actor,
       reason: body.reason,
@@ -274,7 +325,7 @@ export async function setStaffTier(deps: Deps, p: Principal, customerId: string,
       }),
     ]);
     if (!r.ok) return { done: false };
-    return { done: true, value: customerView(next, program, now) };
+    return { done: true, value: await viewOf(deps, program, next, now) };
   });
 }
 
@@ -286,11 +337,12 @@ export async function recordReview(deps: Deps, p: Principal, customerId: string,
   const { program } = await requireProgram(deps, p.tenantId);
   const key = keys.review(p.tenantId, customerId, body.sku);
   return withOptimisticRetry<Answer>(async () => {
-    const loaded = await liveCustomer(deps, p.tenantId, customerId);
+    const read = await liveCustomer(deps, p.tenantId, customerId);
     const now = deps.clock();
-    const settled = settle(program, loaded, now);
-    const bonus = grantBonus(program, settled.record.account, program.bonuses.review ?? 0, now);
-    const entries = numberEntries(loaded, [...settled.entries, ...bonus.entries], now.toISOString(), { reason: `${body.kind}: ${body.sku}`, actor: p.actor });
+    const loaded = await settlePendingReferrals(deps, program, read, now);
+    if (!loaded) return { done: false };
+    const bonus = grantBonus(program, loaded.account, program.bonuses.review ?? 0, now);
+    const entries = numberEntries(loaded, bonus.entries, now.toISOString(), { reason: `${body.kind}: ${body.sku}`, actor: p.actor });
     const response = JSON.stringify({
       customerId,
       sku: body.sku,
@@ -299,7 +351,7 @@ export async function recordReview(deps: Deps, p: Principal, customerId: string,
       at: now.toISOString(),
       balance: { before: loaded.account.available, after: bonus.accountAfter.available },
     });
-    const next: CustomerRecord = { ...settled.record, account: bonus.accountAfter, ledgerSeq: loaded.ledgerSeq + entries.length };
+    const next: CustomerRecord = { ...loaded, account: bonus.accountAfter, ledgerSeq: loaded.ledgerSeq + entries.length };
     const r = await transactWrite(deps.db, [
       {
         Put: {
@@ -332,7 +384,7 @@ export async function setSegments(deps: Deps, p: Principal, customerId: string, 
       deps.audit.item(p, { at, action: 'segments.set', target: `customer:${customerId}`, before: c.account.segments, after: next.account.segments }),
     ]);
     if (!r.ok) return { done: false };
-    return { done: true, value: customerView(next, program, deps.clock()) };
+    return { done: true, value: await viewOf(deps, program, next, deps.clock()) };
   });
 }
 
@@ -349,7 +401,7 @@ export async function setDevices(deps: Deps, p: Principal, customerId: string, d
         : [deps.audit.item(p, { at: deps.clock().toISOString(), action: 'devices.set', target: `customer:${customerId}`, before: { count: c.profile.devices?.length ?? 0 }, after: { count: devices.length, platforms: devices.map((d) => d.platform) } })];
     const r = await transactWrite(deps.db, [...deps.customers.updateItems(c, next, []), ...audit]);
     if (!r.ok) return { done: false };
-    return { done: true, value: customerView(next, program, deps.clock()) };
+    return { done: true, value: await viewOf(deps, program, next, deps.clock()) };
   });
 }
 

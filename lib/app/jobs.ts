@@ -14,7 +14,7 @@ import { numberEntries, type CustomerRecord } from '../storage/customers.ts';
 import type { ReadMeter, TenantEntry } from '../storage/jobs.ts';
 import { keys } from '../storage/keys.ts';
 import { transactWrite, withOptimisticRetry } from '../storage/transact.ts';
-import { settle } from './customers.ts';
+import { settlePendingReferrals } from './customers.ts';
 import type { Deps } from './deps.ts';
 
 export type JobName = 'birthday' | 'expiry' | 'tiers' | 'refills';
@@ -162,10 +162,11 @@ export async function grantBirthday(deps: Deps, tenantId: string, customerId: st
     const birthDate = loaded.profile.birthDate;
     if (!birthDate || !birthdaysOn(day).includes(birthdayOf(birthDate))) return { done: true, value: 'nothing' };
     const now = deps.clock();
-    const settled = settle(program, loaded, now);
-    const bonus = grantBonus(program, settled.record.account, points, now);
-    const entries = numberEntries(loaded, [...settled.entries, ...bonus.entries], now.toISOString(), { reason: `birthday ${year}` });
-    const next: CustomerRecord = { ...settled.record, account: bonus.accountAfter, ledgerSeq: loaded.ledgerSeq + entries.length };
+    const settled = await settlePendingReferrals(deps, program, loaded, now);
+    if (!settled) return { done: false };
+    const bonus = grantBonus(program, settled.account, points, now);
+    const entries = numberEntries(settled, bonus.entries, now.toISOString(), { reason: `birthday ${year}` });
+    const next: CustomerRecord = { ...settled, account: bonus.accountAfter, ledgerSeq: settled.ledgerSeq + entries.length };
     const r = await transactWrite(deps.db, [
       {
         Put: {
@@ -174,7 +175,7 @@ export async function grantBirthday(deps: Deps, tenantId: string, customerId: st
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       },
-      ...deps.customers.updateItems(loaded, next, entries),
+      ...deps.customers.updateItems(settled, next, entries),
     ]);
     if (r.ok) return { done: true, value: 'done' };
     if (r.reasons[0]?.code === 'ConditionalCheckFailed') return { done: true, value: 'already' };

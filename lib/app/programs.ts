@@ -1,9 +1,10 @@
 /** Staff use cases on the program document: read, dry-run validate, publish, list versions. */
 import { parseProgram, type ProgramIssue } from '#domain/program.ts';
-import { ConflictError, InvalidRequestError, NotFoundError } from './errors.ts';
+import { ConflictError, InvalidRequestError, LimitExceededError, NotFoundError } from './errors.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import type { Principal } from '../storage/api-keys.ts';
-import { ProgramVersionConflictError } from '../storage/programs.ts';
+import { MAX_ITEM_BYTES } from '../storage/item-size.ts';
+import { programItemBytes, ProgramVersionConflictError } from '../storage/programs.ts';
 import type { Deps } from './deps.ts';
 
 export async function currentProgram(deps: Deps, p: Principal) {
@@ -12,9 +13,24 @@ export async function currentProgram(deps: Deps, p: Principal) {
   return s;
 }
 
-export function validateProgram(document: unknown): { valid: boolean; issues: ProgramIssue[] } {
+/**
+ * A document is stored whole in one item, so past DynamoDB's 400 KB it cannot be published
+ * however valid each part is: `validate` says so before `publish` would fail.
+ */
+function storedSizeIssue(p: Principal, document: unknown): ProgramIssue | null {
+  const bytes = programItemBytes(p.tenantId, document, p.actor);
+  if (bytes <= MAX_ITEM_BYTES) return null;
+  return {
+    path: '',
+    message: `stored, the document would take ${bytes} bytes; a program may take at most ${MAX_ITEM_BYTES} (DynamoDB's 400 KB item limit): list fewer SKUs or shorter texts`,
+  };
+}
+
+export function validateProgram(p: Principal, document: unknown): { valid: boolean; issues: ProgramIssue[] } {
   const r = parseProgram(document);
-  return r.ok ? { valid: true, issues: [] } : { valid: false, issues: r.issues };
+  if (!r.ok) return { valid: false, issues: r.issues };
+  const tooLarge = storedSizeIssue(p, document);
+  return tooLarge ? { valid: false, issues: [tooLarge] } : { valid: true, issues: [] };
 }
 
 export async function publishProgram(deps: Deps, p: Principal, body: { document: unknown; basedOnVersion?: number | undefined }) {
@@ -24,6 +40,8 @@ export async function publishProgram(deps: Deps, p: Principal, body: { document:
     const field = first.path ? `document.${first.path}` : 'document';
     throw new InvalidRequestError(`${field}: ${first.message} (${r.issues.length} problem(s); POST /v1/program/validate lists all)`, field, 'invalid_program');
   }
+  const tooLarge = storedSizeIssue(p, body.document);
+  if (tooLarge) throw new LimitExceededError('dynamodb.itemSize', `document: ${tooLarge.message}`, 'document');
   try {
     const at = deps.clock().toISOString();
     const { version } = await deps.programs.publish(p.tenantId, body.document, p.actor, at, body.basedOnVersion, (v) => [

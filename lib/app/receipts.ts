@@ -6,15 +6,16 @@
 import { DomainError, RuleViolationError } from '#domain/errors.ts';
 import type { Program } from '#domain/program.ts';
 import { priceReceipt, toMilli, type Pricing, type ReceiptDraft } from '#domain/pricing.ts';
+import { rewardText, usedEntries } from '#domain/rewards.ts';
 import { AppError, ConflictError, IdempotencyConflictError } from './errors.ts';
 import type { ReceiptBody } from '../http/schemas.ts';
 import type { Principal } from '../storage/api-keys.ts';
 import { numberEntries, type CustomerRecord } from '../storage/customers.ts';
-import type { ReceiptRecord } from '../storage/receipts.ts';
+import type { ReceiptRecord, StoredAnswer } from '../storage/receipts.ts';
 import { transactWrite, withOptimisticRetry } from '../storage/transact.ts';
 import { requestHash, type Answer } from './idempotency.ts';
 import type { Deps } from './deps.ts';
-import { requireProgram, resolveCustomer, settle } from './customers.ts';
+import { pendingReferralCount, requireProgram, resolveCustomer, settlePendingReferrals, withReferralsSettled } from './customers.ts';
 import { rewardView, tierView } from './views.ts';
 
 /** How far ahead of the server's clock a till's clock may be. */
@@ -55,9 +56,10 @@ function receiptView(
   body: ReceiptBody,
   customer: CustomerRecord,
   programVersion: number,
-  currency: string,
+  program: Program,
   p: Pricing,
 ) {
+  const currency = program.currency;
   return {
     receiptId: body.receiptId,
     customerId: customer.profile.customerId,
@@ -85,8 +87,8 @@ function receiptView(
     tierUpgrade: p.tierUpgrade,
     coupons: p.coupons.map((c) => ({ code: c.code, campaignId: c.campaignId, discount: c.discount, points: c.points })),
     rewards: {
-      used: p.rewards.used.map((u) => ({ rewardId: u.reward.rewardId, name: u.reward.name, discount: u.discount, asGift: u.asGift })),
-      unlocked: p.rewards.unlocked.map(rewardView),
+      used: p.rewards.used.map((u) => ({ rewardId: u.reward.rewardId, name: rewardText(program.rewards, u.reward).name, discount: u.discount, asGift: u.asGift })),
+      unlocked: p.rewards.unlocked.map((r) => rewardView(program, r)),
     },
   };
 }
@@ -94,14 +96,16 @@ function receiptView(
 export async function quote(deps: Deps, principal: Principal, body: ReceiptBody) {
   const { version, program } = await requireProgram(deps, principal.tenantId);
   const now = deps.clock();
-  const customer = settle(program, await resolveCustomer(deps, principal.tenantId, body.customer), now).record;
+  const found = await resolveCustomer(deps, principal.tenantId, body.customer);
+  // Priced as the commit will price it: after friends' waiting rewards are settled.
+  const customer = withReferralsSettled(program, found, await pendingReferralCount(deps, found), now);
   const pricing = priceReceipt(program, customer.account, draftOf(body, program, now, principal.storeId), now);
   // A quote reads the coupons to say now what the commit's conditional write would say.
   const coupons = await Promise.all(pricing.coupons.map((c) => deps.coupons.get(principal.tenantId, c.code)));
   coupons.forEach((c, i) => {
     if (!c || c.status !== 'issued' || (c.customerId && c.customerId !== customer.profile.customerId)) throw couponUnavailable(i);
   });
-  return receiptView(body, customer, version, program.currency, pricing);
+  return receiptView(body, customer, version, program, pricing);
 }
 
 export async function commit(deps: Deps, principal: Principal, storeId: string, body: ReceiptBody): Promise<Answer> {
@@ -109,18 +113,19 @@ export async function commit(deps: Deps, principal: Principal, storeId: string, 
   const { version, program } = await requireProgram(deps, tenantId);
   const hash = requestHash(body);
 
-  const replay = (stored: ReceiptRecord): Answer => {
+  const replay = (stored: StoredAnswer): Answer => {
     if (stored.requestHash !== hash) {
       throw new IdempotencyConflictError('receiptId: was already committed with a different body', 'receiptId');
     }
     return { body: stored.response, replayed: true };
   };
 
+  let referralWaiting = false;
   return withOptimisticRetry<Answer>(async () => {
-    const loaded = await resolveCustomer(deps, tenantId, body.customer);
     const now = deps.clock();
-    const settled = settle(program, loaded, now);
-    const customer = settled.record;
+    const loaded = await settlePendingReferrals(deps, program, await resolveCustomer(deps, tenantId, body.customer), now);
+    if (!loaded) return { done: false };
+    const customer = loaded;
     let pricing: Pricing;
     try {
       pricing = priceReceipt(program, customer.account, draftOf(body, program, now, storeId), now);
@@ -133,8 +138,8 @@ export async function commit(deps: Deps, principal: Principal, storeId: string, 
       throw e;
     }
     const at = now.toISOString();
-    const response = JSON.stringify({ ...receiptView(body, customer, version, program.currency, pricing), storeId, committedAt: at });
-    const entries = numberEntries(loaded, [...settled.entries, ...pricing.entries], at, { receiptId: body.receiptId, storeId });
+    const response = JSON.stringify({ ...receiptView(body, customer, version, program, pricing), storeId, committedAt: at });
+    const entries = numberEntries(loaded, pricing.entries, at, { receiptId: body.receiptId, storeId });
     const next: CustomerRecord = { ...customer, account: pricing.accountAfter, ledgerSeq: loaded.ledgerSeq + entries.length };
     const record: ReceiptRecord = {
       tenantId,
@@ -152,29 +157,33 @@ export async function commit(deps: Deps, principal: Principal, storeId: string, 
         pendingKey: pricing.earn.pendingKey,
         burnLotsRemaining: pricing.burnLots,
         month: pricing.month,
-        rewardsUsed: pricing.rewards.used.map((u) => u.reward),
+        rewardsUsed: usedEntries(pricing.rewards.used),
         coupons: pricing.coupons.map((c) => ({ code: c.code, campaignId: c.campaignId })),
         progressEffects: pricing.rewards.effects,
       },
       version: 1,
     };
-    const referrerReward = pricing.referrer
-      ? [deps.customers.referralRewardItem(tenantId, pricing.referrer, { friendId: customer.profile.customerId, receiptId: body.receiptId, at })]
-      : [];
+    // Its conditional put fails only if this friend's reward already waits (it cannot, while the
+    // friend's account says the referrer is not rewarded yet; if it ever does, it is not put twice).
+    const referrerReward =
+      pricing.referrer && !referralWaiting
+        ? [deps.customers.referralRewardItem(tenantId, pricing.referrer, { friendId: customer.profile.customerId, receiptId: body.receiptId, at })]
+        : [];
     const couponItems = pricing.coupons.map((c) =>
       deps.coupons.useItem(tenantId, c.code, { customerId: customer.profile.customerId, storeId, receiptId: body.receiptId, at }),
     );
-    const items = [deps.receipts.createItem(record), ...deps.customers.updateItems(loaded, next, entries), ...referrerReward];
+    const items = [...deps.receipts.createItems(record), ...deps.customers.updateItems(loaded, next, entries), ...referrerReward];
     const firstCoupon = items.length;
     const r = await transactWrite(deps.db, [...items, ...couponItems]);
     if (r.ok) return { done: true, value: { body: response, replayed: false } };
     const first = r.reasons[0];
     if (first?.code === 'ConditionalCheckFailed') {
-      const stored = first.item ? deps.receipts.fromItem<ReceiptRecord>(first.item) : await deps.receipts.get(tenantId, storeId, body.receiptId);
+      const stored = first.item ? deps.receipts.fromItem<StoredAnswer>(first.item) : await deps.receipts.get(tenantId, storeId, body.receiptId);
       if (stored) return { done: true, value: replay(stored) };
     }
     const lostCoupon = r.reasons.findIndex((x, i) => i >= firstCoupon && x.code === 'ConditionalCheckFailed');
     if (lostCoupon >= 0) throw couponUnavailable(lostCoupon - firstCoupon);
+    if (referrerReward.length > 0 && r.reasons[firstCoupon - 1]?.code === 'ConditionalCheckFailed') referralWaiting = true;
     return { done: false };
   });
 }

@@ -13,7 +13,7 @@ import type { ReturnRecord } from '../storage/receipts.ts';
 import { transactWrite, withOptimisticRetry } from '../storage/transact.ts';
 import { requestHash, type Answer } from './idempotency.ts';
 import type { Deps } from './deps.ts';
-import { requireProgram, settle } from './customers.ts';
+import { requireProgram, settlePendingReferrals } from './customers.ts';
 
 export async function processReturn(deps: Deps, principal: Principal, storeId: string, body: ReturnBody): Promise<Answer> {
   const { tenantId } = principal;
@@ -35,11 +35,12 @@ export async function processReturn(deps: Deps, principal: Principal, storeId: s
   return withOptimisticRetry<Answer>(async () => {
     const receipt = reachable ? await deps.receipts.get(tenantId, receiptStoreId, body.receiptId) : null;
     if (!receipt) throw new NotFoundError(`receipt ${body.receiptId} at store ${receiptStoreId}`, 'receiptId');
-    const loaded = await deps.customers.get(tenantId, receipt.customerId);
-    if (!loaded) throw new Error('receipt refers to a missing customer');
+    const read = await deps.customers.get(tenantId, receipt.customerId);
+    if (!read) throw new Error('receipt refers to a missing customer');
     const now = deps.clock();
-    const settled = settle(program, loaded, now);
-    const customer = settled.record;
+    const loaded = await settlePendingReferrals(deps, program, read, now);
+    if (!loaded) return { done: false };
+    const customer = loaded;
     let outcome: ReturnOutcome;
     try {
       outcome = priceReturn(
@@ -76,7 +77,7 @@ export async function processReturn(deps: Deps, principal: Principal, storeId: s
       balance: { before: customer.account.available, after: outcome.accountAfter.available },
       at,
     });
-    const entries = numberEntries(loaded, [...settled.entries, ...outcome.entries], at, { returnId: body.returnId, receiptId: body.receiptId, storeId });
+    const entries = numberEntries(loaded, outcome.entries, at, { returnId: body.returnId, receiptId: body.receiptId, storeId });
     const next: CustomerRecord = { ...customer, account: outcome.accountAfter, ledgerSeq: loaded.ledgerSeq + entries.length };
     const record: ReturnRecord = {
       tenantId,

@@ -4,7 +4,7 @@ import { catchUp, pendingTotal } from '#domain/pending.ts';
 import type { Program } from '#domain/program.ts';
 import { currentTier, type TierView } from '#domain/tiers.ts';
 import { lotExpiryDate } from '#domain/time.ts';
-import { describeProgress, type Reward } from '#domain/rewards.ts';
+import { describeProgress, rewardText, type StoredReward } from '#domain/rewards.ts';
 import type { CustomerRecord } from '../storage/customers.ts';
 
 export interface PointsView {
@@ -25,11 +25,11 @@ export function pointsView(program: Program, account: Account, now: Date, pendin
 export const tierView = (tier: TierView | null) =>
   tier && { id: tier.id, name: tier.name, discountBps: tier.discountBps, assignedBy: tier.assignedBy };
 
-/** Points friends' first purchases have earned this customer, shown as pending until settled. */
-export const pendingReferralPoints = (program: Program, c: CustomerRecord): number =>
-  c.pendingReferrals.length * (program.referral?.referrer.bonusPoints ?? 0);
+/** Points `friends` friends' first purchases have earned this customer, shown as pending until settled. */
+export const pendingReferralPoints = (program: Program, friends: number): number => friends * (program.referral?.referrer.bonusPoints ?? 0);
 
-export function customerView(c: CustomerRecord, program: Program, now: Date) {
+/** `friendsWaiting`: friends' rewards not settled yet (pendingReferralCount), shown as pending points. */
+export function customerView(c: CustomerRecord, program: Program, now: Date, friendsWaiting = 0) {
   const { customerId, card, phone, name, email, birthDate, locale, consents, createdAt, referralCode } = c.profile;
   return {
     customerId,
@@ -46,23 +46,27 @@ export function customerView(c: CustomerRecord, program: Program, now: Date) {
     segments: c.account.segments,
     tier: tierView(currentTier(program, c.account)),
     cumulativePaid: c.account.paidTotal,
-    points: pointsView(program, c.account, now, pendingReferralPoints(program, c)),
+    points: pointsView(program, c.account, now, pendingReferralPoints(program, friendsWaiting)),
   };
 }
 
-export const rewardView = (r: Reward) => ({
-  rewardId: r.rewardId,
-  name: r.name,
-  discountBps: r.discountBps,
-  amountOff: r.amountOff,
-  gift: r.gift,
-  unlockedAt: r.unlockedAt,
-});
+export const rewardView = (program: Program, r: StoredReward) => {
+  const text = rewardText(program.rewards, r);
+  return {
+    rewardId: r.rewardId,
+    name: text.name,
+    discountBps: r.discountBps,
+    amountOff: r.amountOff,
+    gift: text.gift,
+    unlockedAt: r.unlockedAt,
+    count: r.count ?? 1,
+  };
+};
 
 /** Unlocked one-time rewards and progress on stamp cards and item milestones. */
 export function rewardsView(program: Program, account: Account) {
   return {
-    rewards: account.rewards.rewards.map(rewardView),
+    rewards: account.rewards.rewards.map((r) => rewardView(program, r)),
     stampCards: describeProgress(program.rewards, account.rewards),
   };
 }

@@ -26,6 +26,9 @@ export type NotifiableEvent = keyof typeof notifiableEvents;
 
 const VARIABLE = /\{\{\s*([a-zA-Z]+)\s*\}\}/g;
 
+/** Languages one event may have templates in (the document is stored whole, so every list is bounded). */
+export const MAX_TEMPLATE_LOCALES = 20;
+
 const templateText = z.string().min(1).max(2000);
 const templateSchema = z.strictObject({ subject: z.string().min(1).max(200).optional(), text: templateText });
 
@@ -38,9 +41,15 @@ export const notificationsSchema = z
     defaultLocale: z.string().min(2).max(10).optional(),
     /** Per event: the channels to try, in order; the first one the customer consented to and can receive is used. */
     events: z.partialRecord(z.enum(Object.keys(notifiableEvents) as [NotifiableEvent, ...NotifiableEvent[]]), z.array(z.enum(channels)).min(1).max(3)).default({}),
-    /** Templates that replace the built-in ones: `templates[event][locale]`. */
+    /** Templates that replace the built-in ones: `templates[event][locale]`, at most MAX_TEMPLATE_LOCALES languages per event. */
     templates: z
-      .partialRecord(z.enum(Object.keys(notifiableEvents) as [NotifiableEvent, ...NotifiableEvent[]]), z.record(z.string().min(2).max(10), templateSchema))
+      .partialRecord(
+        z.enum(Object.keys(notifiableEvents) as [NotifiableEvent, ...NotifiableEvent[]]),
+        z
+          .record(z.string().min(2).max(10), templateSchema)
+          .refine((byLocale) => Object.keys(byLocale).length <= MAX_TEMPLATE_LOCALES, `may have templates in at most ${MAX_TEMPLATE_LOCALES} languages`)
+          .meta({ maxProperties: MAX_TEMPLATE_LOCALES }),
+      )
       .default({}),
   })
   .superRefine((n, ctx) => {

@@ -40,22 +40,34 @@ export function takePending(account: Account, points: number, key: string): { ac
   };
 }
 
-/** Moves every bucket whose day has come into its lot (paying any debt first). */
+/**
+ * Moves every bucket whose day has come into its lot (paying any debt first), as one ledger
+ * entry however many buckets are due: a customer back after a year brings up to 366, and each
+ * entry is an item of the write's transaction (at most 100).
+ */
 export function releaseDue(account: Account, now: Date, timeZone: string): { account: Account; entries: LedgerEntry[] } {
   const today = releaseDay(now, timeZone, 0);
-  const entries: LedgerEntry[] = [];
+  const due = Object.keys(account.pendingLots)
+    .sort()
+    .filter((key) => key.split('#')[0]! <= today);
+  if (due.length === 0) return { account, entries: [] };
   let acc = account;
-  for (const key of Object.keys(account.pendingLots).sort()) {
-    const [releaseOn, lot] = key.split('#') as [string, MonthKey];
-    if (releaseOn > today) continue;
+  const lots: Record<MonthKey, number> = {};
+  const pending: Record<string, number> = {};
+  let debt = 0;
+  for (const key of due) {
+    const lot = key.split('#')[1] as MonthKey;
     const points = acc.pendingLots[key] ?? 0;
     const pendingLots = { ...acc.pendingLots };
     delete pendingLots[key];
     const c = credit({ ...acc, pendingLots }, points, lot, 'release');
     acc = c.account;
-    entries.push({ ...(c.entry ?? { kind: 'release', points: 0, lots: {}, debt: 0, balanceAfter: acc.available }), pending: { [key]: -points } });
+    pending[key] = -points;
+    debt += c.entry?.debt ?? 0;
+    for (const [k, n] of Object.entries(c.entry?.lots ?? {})) lots[k] = (lots[k] ?? 0) + n;
   }
-  return { account: acc, entries };
+  const entry: LedgerEntry = { kind: 'release', points: acc.available - account.available, lots, debt, balanceAfter: acc.available, pending };
+  return { account: acc, entries: [entry] };
 }
 
 export const pendingTotal = (account: Account): number => Object.values(account.pendingLots).reduce((s, n) => s + n, 0);

@@ -14,6 +14,7 @@ import { discountRate, rewardsReferrer } from './referral.ts';
 import { applyCoupons, countCouponUses, type CouponUse } from './coupons.ts';
 import { advanceProgress, useRewards, type ProgressEffect, type Reward, type RewardUse } from './rewards.ts';
 import { trackRefills } from './refills.ts';
+import { boundAccount } from './account-bounds.ts';
 import { currentTier, recordActivity, tierMultiplier, upgradeTier, type TierView } from './tiers.ts';
 
 /** Months of per-month activity an account keeps (windowed tiers look back at most 60). */
@@ -116,7 +117,13 @@ export function priceReceipt(program: Program, account: Account, receipt: Receip
     lines.map((l, i) => ({ sku: l.sku, category: l.category, quantityMilli: l.quantityMilli, payable: afterTier[i]! })),
     receipt.rewards ?? { skip: false, asGift: [] },
   );
-  const unknownGift = (receipt.rewards?.asGift ?? []).find((id) => !rewardUse.uses.some((u) => u.reward.rewardId === id));
+  // Each mention of an entry hands one of its rewards over; a mention beyond what it holds is unknown.
+  const given = rewardUse.uses.filter((u) => u.asGift).map((u) => u.reward.rewardId);
+  const unknownGift = (receipt.rewards?.asGift ?? []).find((id) => {
+    const i = given.indexOf(id);
+    if (i >= 0) given.splice(i, 1);
+    return i < 0;
+  });
   if (unknownGift) throw new RuleViolationError('unknown_reward', `rewards.asGift: "${unknownGift}" is not an unlocked reward of this customer`, 'rewards.asGift');
   acc = { ...acc, rewards: rewardUse.state };
   const rewardDiscounts = rewardUse.perLine;
@@ -264,7 +271,7 @@ export function priceReceipt(program: Program, account: Account, receipt: Receip
     tierUpgrade: upgrade.upgradedTo ? { to: upgrade.upgradedTo, bonusPoints: upgradeBonus } : null,
     entries,
     accountBefore,
-    accountAfter: { ...acc, refills: trackRefills(program.refills, acc.refills, lines, receipt.occurredAt, program.timeZone) },
+    accountAfter: boundAccount(program, { ...acc, refills: trackRefills(program.refills, acc.refills, lines, receipt.occurredAt, program.timeZone) }, now),
     tierAfter: currentTier(program, acc),
   };
 }

@@ -5,6 +5,7 @@
  * rule name must not silently switch a rule off).
  */
 import * as z from 'zod';
+import { MAX_ONCE_RULES, MAX_STAMP_CARD_SKUS } from './account-bounds.ts';
 import { campaignSchema } from './coupons.ts';
 import { notificationsSchema } from './notifications.ts';
 import { refillRuleSchema } from './refills.ts';
@@ -44,7 +45,7 @@ export const programSchema = z.strictObject({
   format: z.literal(0).default(0),
   name: z.string().min(1).max(200),
   currency: currencyCode,
-  timeZone: z.string().refine(isValidTimeZone, 'must be an IANA time zone such as "Asia/Yerevan"'),
+  timeZone: z.string().max(64).refine(isValidTimeZone, 'must be an IANA time zone such as "Asia/Yerevan"'),
   earning: z.strictObject({
     /** `points` for every full `per` minor units of the earning basis. */
     base: z.strictObject({ points: z.int().min(0).max(1_000_000), per: z.int().min(1).max(1_000_000_000) }),
@@ -60,9 +61,14 @@ export const programSchema = z.strictObject({
       .default([])
       .superRefine((rules, ctx) => {
         const ids = new Set<string>();
+        let once = 0;
         rules.forEach((r, i) => {
           if (ids.has(r.id)) ctx.addIssue({ code: 'custom', message: `duplicate rule id "${r.id}"`, path: [i, 'id'] });
           ids.add(r.id);
+          // Each leaves a grant on every customer's item that crosses it.
+          if (r.type === 'lifetimeSpend' && ++once === MAX_ONCE_RULES + 1) {
+            ctx.addIssue({ code: 'custom', message: `a program may have at most ${MAX_ONCE_RULES} lifetimeSpend rules`, path: [i, 'type'] });
+          }
         });
       }),
     /** Most points one receipt, or one customer in one day (program time), may earn. */
@@ -75,9 +81,17 @@ export const programSchema = z.strictObject({
     .default([])
     .superRefine((rules, ctx) => {
       const ids = new Set<string>();
+      let stampSkus = 0;
       rules.forEach((r, i) => {
         if (ids.has(r.id)) ctx.addIssue({ code: 'custom', message: `duplicate reward id "${r.id}"`, path: [i, 'id'] });
         ids.add(r.id);
+        // A customer's item keeps the SKUs stamped on each card.
+        if (r.type !== 'stampCard') return;
+        const before = stampSkus;
+        stampSkus += r.skus.length;
+        if (before <= MAX_STAMP_CARD_SKUS && stampSkus > MAX_STAMP_CARD_SKUS) {
+          ctx.addIssue({ code: 'custom', message: `the stamp cards together may list at most ${MAX_STAMP_CARD_SKUS} SKUs`, path: [i, 'skus'] });
+        }
       });
     }),
   /** Coupon campaigns; codes are issued through the API. */

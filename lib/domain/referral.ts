@@ -1,9 +1,9 @@
 /**
  * Referrals (scenarios 3 and 6): a newcomer who enrols with a member's code gets a guaranteed
  * discount and/or bonus points; the member gets extra discount and/or points once the newcomer
- * has made a first purchase. The member's reward is written onto the member's item in the same
- * transaction as that purchase (no extra read) and settled into the member's ledger by the
- * member's next write.
+ * has made a first purchase. That purchase's transaction leaves the member's reward in an item of
+ * its own (no extra read, and nothing added to the member's item, which a popular code would
+ * otherwise fill); the member's next write settles the waiting rewards into the member's ledger.
  */
 import * as z from 'zod';
 import { credit, lotFor, type Account, type LedgerEntry } from './account.ts';
@@ -43,11 +43,20 @@ export interface ReferralState {
   readonly referrerRewarded: boolean;
   /** Friends of this customer who have bought, settled into this account. */
   readonly friendsRewarded: number;
+  /**
+   * Friends who enrolled with this customer's code (counted before each enrolment, so never too
+   * few): while it exceeds `friendsRewarded` some may have rewards waiting. Absent on accounts
+   * from before it was kept, whose waiting rewards are always looked for.
+   */
+  readonly friendsEnrolled?: number | undefined;
 }
 
-export const emptyReferralState = (): ReferralState => ({ referredBy: null, referrerRewarded: false, friendsRewarded: 0 });
+export const emptyReferralState = (): ReferralState => ({ referredBy: null, referrerRewarded: false, friendsRewarded: 0, friendsEnrolled: 0 });
 
-/** The reward a friend's first purchase leaves on the referrer's item. */
+/** Whether friends' rewards may be waiting for this account (so its next write looks for them). */
+export const mayHaveFriendsWaiting = (r: ReferralState): boolean => r.friendsEnrolled === undefined || r.friendsEnrolled > r.friendsRewarded;
+
+/** The reward a friend's first purchase leaves for the referrer. */
 export interface PendingReferral {
   readonly friendId: string;
   readonly receiptId: string;
@@ -59,16 +68,16 @@ export function rewardsReferrer(program: Program, account: Account): boolean {
   return Boolean(program.referral && account.referral.referredBy && !account.referral.referrerRewarded && account.receiptCount === 0);
 }
 
-/** Settles friends' rewards left on the referrer's item: points (a ledger entry) and the friend count. */
-export function settleReferrals(program: Program, account: Account, pending: readonly PendingReferral[], now: Date): { account: Account; entries: LedgerEntry[] } {
-  if (pending.length === 0) return { account, entries: [] };
+/** Settles `friends` friends' waiting rewards into the referrer's account: points (one ledger entry) and the friend count. */
+export function settleReferrals(program: Program, account: Account, friends: number, now: Date): { account: Account; entries: LedgerEntry[] } {
+  if (friends === 0) return { account, entries: [] };
   const entries: LedgerEntry[] = [];
-  let acc: Account = { ...account, referral: { ...account.referral, friendsRewarded: account.referral.friendsRewarded + pending.length } };
+  let acc: Account = { ...account, referral: { ...account.referral, friendsRewarded: account.referral.friendsRewarded + friends } };
   const perFriend = program.referral?.referrer.bonusPoints ?? 0;
   if (perFriend > 0) {
     const expired = catchUp(acc, now, program.timeZone);
     entries.push(...expired.entries);
-    const c = credit(expired.account, perFriend * pending.length, lotFor(now, program.timeZone, program.expiry?.afterMonths), 'bonus');
+    const c = credit(expired.account, perFriend * friends, lotFor(now, program.timeZone, program.expiry?.afterMonths), 'bonus');
     acc = c.account;
     if (c.entry) entries.push(c.entry);
   }

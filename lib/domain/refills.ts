@@ -22,11 +22,22 @@ export const refillRuleSchema = z
   .refine((r) => r.skus.length + r.categories.length > 0, { message: 'name at least one sku or category', path: ['skus'] });
 export type RefillRule = z.output<typeof refillRuleSchema>;
 
+/**
+ * Most products a customer's item keeps refill dates for: past it the oldest purchases are
+ * dropped (their reminders with them), so buying many products cannot fill the item.
+ */
+export const MAX_REFILLS = 50;
+
+/** Longest supply one purchase gives (ten years): a wholesale quantity must not run out in year 82,000. */
+export const MAX_REFILL_DAYS = 3650;
+
 export interface RefillState {
   readonly ruleId: string;
   readonly name: string;
   readonly runsOutOn: Day;
   readonly remindOn: Day;
+  /** The day of the purchase (absent on dates recorded before it was kept: those count as oldest). */
+  readonly boughtOn?: Day | undefined;
 }
 
 /** Refills by SKU: a purchase of the same SKU replaces the previous state, so its reminder moves. */
@@ -46,11 +57,16 @@ export function trackRefills(
     const rule = rules.find((r) => r.skus.includes(line.sku) || r.categories.includes(line.category));
     if (!rule || line.quantityMilli <= 0) continue;
     // Integer days: a part unit lasts its share of the period, rounded down, at least one day.
-    const supply = Math.max(1, Math.floor((rule.days * line.quantityMilli) / 1000));
+    const supply = Math.min(MAX_REFILL_DAYS, Math.max(1, Math.floor((rule.days * line.quantityMilli) / 1000)));
     const runsOutOn = addDays(today, supply);
-    next[line.sku] = { ruleId: rule.id, name: rule.name, runsOutOn, remindOn: addDays(runsOutOn, -rule.remindDaysBefore) };
+    next[line.sku] = { ruleId: rule.id, name: rule.name, runsOutOn, remindOn: addDays(runsOutOn, -rule.remindDaysBefore), boughtOn: today };
   }
-  return next;
+  const skus = Object.keys(next);
+  if (skus.length <= MAX_REFILLS) return next;
+  // Oldest purchase first (then the soonest to run out) is what goes.
+  const order = (sku: string) => [next[sku]!.boughtOn ?? '', next[sku]!.runsOutOn, sku].join('\u0000');
+  const kept = skus.sort((a, b) => (order(a) < order(b) ? -1 : 1)).slice(-MAX_REFILLS);
+  return Object.fromEntries(kept.map((sku) => [sku, next[sku]!]));
 }
 
 /** The refills whose reminder is due on `day`, and the state without them (each is reminded once). */

@@ -10,7 +10,7 @@ import type { PricedLine } from './pricing.ts';
 import type { Program } from './program.ts';
 import { catchUp, takePending } from './pending.ts';
 import { recordActivity } from './tiers.ts';
-import { undoRewards, type ProgressEffect, type Reward } from './rewards.ts';
+import { undoRewards, type ProgressEffect, type StoredReward } from './rewards.ts';
 import { countCouponUses } from './coupons.ts';
 import { isLotExpired, type MonthKey } from './time.ts';
 
@@ -29,7 +29,7 @@ export interface CommittedReceipt {
   /** The month the receipt counted in for tiers (absent on receipts from before windowed tiers). */
   readonly month?: MonthKey | undefined;
   /** One-time rewards the receipt used, and its effect on progress: undone by a full return. */
-  readonly rewardsUsed?: readonly Reward[] | undefined;
+  readonly rewardsUsed?: readonly StoredReward[] | undefined;
   readonly progressEffects?: readonly ProgressEffect[] | undefined;
   /** Coupons the receipt used: usable again once it is fully returned. */
   readonly coupons?: readonly { readonly code: string; readonly campaignId: string }[] | undefined;

@@ -10,6 +10,14 @@ import { productsSchema } from './rules.ts';
 import { localTime } from './time.ts';
 
 const code = z.string().min(1).max(64);
+/**
+ * Most unused rewards a customer holds, all rules together: past it a receipt unlocks nothing
+ * more until some are used. It bounds the customer's item and what one receipt can use and
+ * unlock (its answer names each), so a receipt at every other maximum still fits one item.
+ */
+export const MAX_HELD_REWARDS = 20;
+/** The highest `maxPerReceipt` a milestone may set (no receipt could unlock more). */
+export const MAX_UNLOCKS_PER_RECEIPT = MAX_HELD_REWARDS;
 const bps = z.int().min(0).max(10_000);
 
 export const rewardRuleSchema = z.discriminatedUnion('type', [
@@ -24,6 +32,11 @@ export const rewardRuleSchema = z.discriminatedUnion('type', [
     products: productsSchema.optional(),
     /** Share of what the counted items cost, as a one-time discount on the next receipt. */
     rewardShareBps: bps,
+    /**
+     * Most rewards one receipt unlocks; items past the last one it unlocks do not count (a
+     * wholesale line of 40,000 units must not make thousands of rewards).
+     */
+    maxPerReceipt: z.int().min(1).max(MAX_UNLOCKS_PER_RECEIPT).default(10),
   }),
   z.strictObject({
     id: code,
@@ -48,18 +61,55 @@ export const rewardRuleSchema = z.discriminatedUnion('type', [
 
 export type RewardRule = z.output<typeof rewardRuleSchema>;
 
-/** A reward unlocked and not yet used. */
+/**
+ * Unlocked rewards not yet used, as counted entries: equal rewards of a rule unlocked one after
+ * another are one entry with a count, so holding many rewards does not mean many objects. An
+ * entry keeps values, not texts: its name and gift are the program's (rewardText), so neither
+ * the customer's item nor a receipt carries a copy of them per reward.
+ */
 export interface Reward {
+  /** The entry's id (its first reward's); `rewards.asGift` names it once per reward handed over. */
   readonly rewardId: string;
   readonly ruleId: string;
-  readonly name: string;
   /** Percent of the receipt it is used on … */
   readonly discountBps?: number;
   /** … or a fixed amount (minor units), at most the receipt's amount. */
   readonly amountOff?: number;
-  readonly gift?: string;
+  /** The stamp card's step (in order of stamps) it was given for; its gift is that step's. */
+  readonly step?: number;
+  /** When the entry's first reward was unlocked. */
   readonly unlockedAt: string;
+  /** How many equal rewards the entry holds. */
+  readonly count: number;
 }
+
+/**
+ * A reward as stored: entries written before counts existed have none (one reward each), and
+ * carry their rule's name and step's gift as they were then.
+ */
+export type StoredReward = Omit<Reward, 'count'> & {
+  readonly count?: number | undefined;
+  readonly name?: string | undefined;
+  readonly gift?: string | undefined;
+};
+
+/** A reward's name and gift: its rule's now, or what an older entry kept, or (rule gone) the rule id. */
+export function rewardText(rules: readonly RewardRule[], r: StoredReward): { name: string; gift?: string } {
+  const rule = rules.find((x) => x.id === r.ruleId);
+  const step = rule?.type === 'stampCard' && r.step !== undefined ? sortedSteps(rule)[r.step] : undefined;
+  const gift = step ? step.gift : r.gift;
+  return { name: rule?.name ?? r.name ?? r.ruleId, ...(gift ? { gift } : {}) };
+}
+
+const sortedSteps = (rule: Extract<RewardRule, { type: 'stampCard' }>) => [...rule.steps].sort((a, b) => a.stamps - b.stamps);
+
+export const countOf = (r: StoredReward): number => r.count ?? 1;
+
+/** Rewards read from storage, in today's shape (older items hold one object per reward). */
+export const withCounts = (rewards: readonly StoredReward[]): Reward[] => rewards.map((r) => ({ ...r, count: countOf(r) }));
+
+/** Unused rewards held, all entries together. */
+export const heldRewards = (state: RewardState): number => state.rewards.reduce((n, r) => n + countOf(r), 0);
 
 export interface RewardState {
   readonly rewards: readonly Reward[];
@@ -82,6 +132,7 @@ export interface RewardLine {
 }
 
 export interface RewardUse {
+  /** The entry it came from, with the count this use took (1). */
   readonly reward: Reward;
   /** Money off, or 0 when handed over as a gift. */
   readonly discount: number;
@@ -90,7 +141,7 @@ export interface RewardUse {
 
 /**
  * Which unlocked rewards this receipt uses (oldest first, one per rule unless skipped) and the
- * discount per line. Gifts named in `asGift` are consumed without a discount.
+ * discount per line. Each mention of an entry in `asGift` hands one of its rewards over as a gift.
  */
 export function useRewards(
   state: RewardState,
@@ -101,24 +152,41 @@ export function useRewards(
   if (opts.skip && opts.asGift.length === 0) return { uses: [], perLine, state };
   const uses: RewardUse[] = [];
   const usedRules = new Set<string>();
+  const giftsAsked = new Map<string, number>();
+  for (const id of opts.asGift) giftsAsked.set(id, (giftsAsked.get(id) ?? 0) + 1);
   let remaining = lines.map((l) => l.payable);
-  for (const reward of state.rewards) {
-    if (opts.asGift.includes(reward.rewardId)) {
-      uses.push({ reward, discount: 0, asGift: true });
-      continue;
-    }
-    if (opts.skip || usedRules.has(reward.ruleId)) continue;
+  const left: Reward[] = [];
+  for (const entry of withCounts(state.rewards)) {
+    let count = entry.count;
+    const one: Reward = { ...entry, count: 1 };
+    const gifts = Math.min(count, giftsAsked.get(entry.rewardId) ?? 0);
+    for (let g = 0; g < gifts; g++) uses.push({ reward: one, discount: 0, asGift: true });
+    giftsAsked.set(entry.rewardId, (giftsAsked.get(entry.rewardId) ?? 0) - gifts);
+    count -= gifts;
     const base = sum(remaining);
-    if (base === 0) break;
-    const off = Math.min(base, reward.amountOff ?? mulDivFloor(base, reward.discountBps ?? 0, 10_000));
-    const split = off === 0 ? remaining.map(() => 0) : allocate(off, remaining);
-    split.forEach((d, i) => (perLine[i]! += d));
-    remaining = remaining.map((r, i) => r - split[i]!);
-    usedRules.add(reward.ruleId);
-    uses.push({ reward, discount: off, asGift: false });
+    if (count > 0 && !opts.skip && !usedRules.has(entry.ruleId) && base > 0) {
+      const off = Math.min(base, entry.amountOff ?? mulDivFloor(base, entry.discountBps ?? 0, 10_000));
+      const split = off === 0 ? remaining.map(() => 0) : allocate(off, remaining);
+      split.forEach((d, i) => (perLine[i]! += d));
+      remaining = remaining.map((r, i) => r - split[i]!);
+      usedRules.add(entry.ruleId);
+      uses.push({ reward: one, discount: off, asGift: false });
+      count -= 1;
+    }
+    if (count > 0) left.push({ ...entry, count });
   }
-  const used = new Set(uses.map((u) => u.reward.rewardId));
-  return { uses, perLine, state: { ...state, rewards: state.rewards.filter((r) => !used.has(r.rewardId)) } };
+  return { uses, perLine, state: { ...state, rewards: left } };
+}
+
+/** The rewards a receipt used, one counted entry per entry they came from (what a full return gives back). */
+export function usedEntries(uses: readonly RewardUse[]): Reward[] {
+  const out: Reward[] = [];
+  for (const u of uses) {
+    const i = out.findIndex((r) => r.rewardId === u.reward.rewardId);
+    if (i >= 0) out[i] = { ...out[i]!, count: out[i]!.count + u.reward.count };
+    else out.push(u.reward);
+  }
+  return out;
 }
 
 export interface ProgressLine {
@@ -129,6 +197,12 @@ export interface ProgressLine {
   readonly paid: number;
 }
 
+/** Rewards a receipt unlocked into one entry. */
+export interface UnlockedRef {
+  readonly rewardId: string;
+  readonly count: number;
+}
+
 /** What a receipt did to progress, so a full return can undo it. */
 export interface ProgressEffect {
   readonly ruleId: string;
@@ -137,10 +211,19 @@ export interface ProgressEffect {
   readonly amount: number;
   readonly stamped: readonly string[];
   readonly round: number;
-  readonly unlocked: readonly string[];
+  /** Entries the receipt unlocked rewards into (plain ids, one reward each, on receipts from before counts). */
+  readonly unlocked: ReadonlyArray<UnlockedRef | string>;
 }
 
-/** Adds a receipt's items and stamps to progress, unlocking the rewards they complete. */
+const refsOf = (e: ProgressEffect): UnlockedRef[] => e.unlocked.map((u) => (typeof u === 'string' ? { rewardId: u, count: 1 } : u));
+const unlockedBy = (e: ProgressEffect): number => refsOf(e).reduce((n, r) => n + r.count, 0);
+
+type RewardValue = Pick<Reward, 'discountBps' | 'amountOff' | 'step'>;
+
+/**
+ * Adds a receipt's items and stamps to progress, unlocking the rewards they complete. The work
+ * is per line and rule, not per unit: whole targets inside a line are counted in one step.
+ */
 export function advanceProgress(
   rules: readonly RewardRule[],
   state: RewardState,
@@ -149,15 +232,31 @@ export function advanceProgress(
   timeZone: string,
   unlockedAt: string,
 ): { state: RewardState; unlocked: Reward[]; effects: ProgressEffect[] } {
-  let s = state;
+  let s: RewardState = { ...state, rewards: withCounts(state.rewards) };
   const unlocked: Reward[] = [];
   const effects: ProgressEffect[] = [];
   const year = String(localTime(at, timeZone).year);
-  const unlock = (rule: RewardRule, r: Omit<Reward, 'rewardId' | 'ruleId' | 'name' | 'unlockedAt'>) => {
-    const reward: Reward = { rewardId: `${rule.id}:${s.rewardSeq + 1}`, ruleId: rule.id, name: rule.name, unlockedAt, ...r };
-    s = { ...s, rewardSeq: s.rewardSeq + 1, rewards: [...s.rewards, reward] };
-    unlocked.push(reward);
-    return reward.rewardId;
+  let room = Math.max(0, MAX_HELD_REWARDS - heldRewards(s));
+
+  /** Adds `count` equal rewards: onto the rule's newest entry when it is the same reward, else as a new entry. */
+  const unlock = (rule: RewardRule, value: RewardValue, count: number): UnlockedRef => {
+    const rewards = [...s.rewards];
+    const i = rewards.findLastIndex((r) => r.ruleId === rule.id);
+    const last = i >= 0 ? rewards[i] : undefined;
+    let entry: Reward;
+    if (last && last.discountBps === value.discountBps && last.amountOff === value.amountOff && last.step === value.step && (last as StoredReward).name === undefined) {
+      entry = last;
+      rewards[i] = { ...last, count: last.count + count };
+      s = { ...s, rewards };
+    } else {
+      entry = { rewardId: `${rule.id}:${s.rewardSeq + 1}`, ruleId: rule.id, unlockedAt, ...value, count };
+      s = { ...s, rewardSeq: s.rewardSeq + 1, rewards: [...rewards, entry] };
+    }
+    const prev = unlocked.at(-1);
+    if (prev?.rewardId === entry.rewardId) unlocked[unlocked.length - 1] = { ...prev, count: prev.count + count };
+    else unlocked.push({ ...entry, count });
+    room -= count;
+    return { rewardId: entry.rewardId, count };
   };
 
   for (const rule of rules) {
@@ -167,81 +266,137 @@ export function advanceProgress(
       let items = prev && prev.period === period ? prev.itemsMilli : 0;
       let amount = prev && prev.period === period ? prev.amount : 0;
       const target = rule.items * 1000;
-      const ids: string[] = [];
+      const refs: UnlockedRef[] = [];
+      let given = 0;
       let addedItems = 0;
       let addedAmount = 0;
-      // Lines in order; within a line, units pro rata — only the items up to the target count.
+      const allowed = () => Math.min(rule.maxPerReceipt - given, room);
+      const count = (take: number, cost: number) => {
+        items += take;
+        amount += cost;
+        addedItems += take;
+        addedAmount += cost;
+      };
+      const reward = (cost: number, n: number) => {
+        refs.push(unlock(rule, { amountOff: mulDivFloor(cost, rule.rewardShareBps, 10_000) }, n));
+        given += n;
+      };
+      // Lines in order; within a line, units pro rata (the line's last units take what its
+      // cost has left, so the line adds up); past the cap, items stop counting.
       for (const l of lines) {
         if (rule.products && !(rule.products.skus.includes(l.sku) || rule.products.categories.includes(l.category))) continue;
         let left = l.quantityMilli;
         let costLeft = l.paid;
-        while (left > 0) {
-          const take = Math.min(left, target - items);
-          const cost = take === left ? costLeft : mulDivFloor(l.paid, take, l.quantityMilli);
-          items += take;
-          amount += cost;
-          addedItems += take;
-          addedAmount += cost;
-          left -= take;
-          costLeft -= cost;
-          if (items === target) {
-            ids.push(unlock(rule, { amountOff: mulDivFloor(amount, rule.rewardShareBps, 10_000) }));
-            items = 0;
-            amount = 0;
+        const need = target - items;
+        if (left < need) {
+          count(left, costLeft);
+          continue;
+        }
+        if (allowed() <= 0) break;
+        // The first reward completes what earlier lines and receipts started.
+        const first = need === left ? costLeft : mulDivFloor(l.paid, need, l.quantityMilli);
+        count(need, first);
+        reward(amount, 1);
+        items = 0;
+        amount = 0;
+        left -= need;
+        costLeft -= first;
+        // Whole targets inside the line, counted at once: each costs the same share of the line,
+        // except the line's last units when they end exactly on a target.
+        const whole = Math.floor(left / target);
+        const n = Math.min(whole, allowed());
+        if (n > 0) {
+          const endsOnTarget = left % target === 0 && n === whole;
+          const plain = endsOnTarget ? n - 1 : n;
+          const each = mulDivFloor(l.paid, target, l.quantityMilli);
+          if (plain > 0) {
+            addedItems += plain * target;
+            addedAmount += plain * each;
+            reward(each, plain);
+            left -= plain * target;
+            costLeft -= plain * each;
+          }
+          if (endsOnTarget) {
+            addedItems += left;
+            addedAmount += costLeft;
+            reward(costLeft, 1);
+            left = 0;
+            costLeft = 0;
           }
         }
+        if (n < whole) break;
+        if (left > 0) count(left, costLeft);
       }
       s = { ...s, progress: { ...s.progress, [rule.id]: { period, itemsMilli: items, amount } } };
-      if (addedItems > 0) effects.push({ ruleId: rule.id, period, itemsMilli: addedItems, amount: addedAmount, stamped: [], round: 0, unlocked: ids });
+      if (addedItems > 0) effects.push({ ruleId: rule.id, period, itemsMilli: addedItems, amount: addedAmount, stamped: [], round: 0, unlocked: refs });
     } else {
       const card = s.stampCards[rule.id] ?? { round: 0, skus: [], stepsGiven: 0 };
       const fresh = [...new Set(lines.map((l) => l.sku))].filter((sku) => rule.skus.includes(sku) && !card.skus.includes(sku));
       if (fresh.length === 0) continue;
       let next = { ...card, skus: [...card.skus, ...fresh] };
-      const ids: string[] = [];
-      const steps = [...rule.steps].sort((a, b) => a.stamps - b.stamps);
-      while (next.stepsGiven < steps.length && next.skus.length >= steps[next.stepsGiven]!.stamps) {
+      const refs: UnlockedRef[] = [];
+      const steps = sortedSteps(rule);
+      // A step waits (stamps kept) while the customer holds the most rewards allowed.
+      while (room > 0 && next.stepsGiven < steps.length && next.skus.length >= steps[next.stepsGiven]!.stamps) {
         const step = steps[next.stepsGiven]!;
-        ids.push(unlock(rule, { discountBps: step.discountBps, ...(step.gift ? { gift: step.gift } : {}) }));
+        refs.push(unlock(rule, { discountBps: step.discountBps, step: next.stepsGiven }, 1));
         next = { ...next, stepsGiven: next.stepsGiven + 1 };
       }
       const round = next.round;
       // After the last step the card starts again, empty.
       if (next.stepsGiven === steps.length) next = { round: next.round + 1, skus: [], stepsGiven: 0 };
       s = { ...s, stampCards: { ...s.stampCards, [rule.id]: next } };
-      effects.push({ ruleId: rule.id, period: '', itemsMilli: 0, amount: 0, stamped: fresh, round, unlocked: ids });
+      effects.push({ ruleId: rule.id, period: '', itemsMilli: 0, amount: 0, stamped: fresh, round, unlocked: refs });
     }
   }
   return { state: s, unlocked, effects };
 }
 
 /**
- * Undoes a fully returned receipt: rewards it used come back, rewards it unlocked and that are
- * still unused go away, and its items and stamps leave progress that has not moved on since.
+ * Undoes a fully returned receipt: rewards it used come back (up to the most a customer holds),
+ * rewards it unlocked and that are still unused go away, and its items and stamps leave progress
+ * that has not moved on since.
  */
-export function undoRewards(state: RewardState, used: readonly Reward[], effects: readonly ProgressEffect[]): RewardState {
-  const revoked = new Set(effects.flatMap((e) => e.unlocked));
-  const unusedRevoked = state.rewards.filter((r) => revoked.has(r.rewardId)).map((r) => r.rewardId);
-  let s: RewardState = { ...state, rewards: [...state.rewards.filter((r) => !revoked.has(r.rewardId)), ...used] };
-  for (const e of effects) {
+export function undoRewards(state: RewardState, used: readonly StoredReward[], effects: readonly ProgressEffect[]): RewardState {
+  const rewards = withCounts(state.rewards);
+  /** Takes back up to `ref.count` rewards of an entry; true if all of them were still unused. */
+  const revoke = (ref: UnlockedRef): boolean => {
+    const i = rewards.findIndex((r) => r.rewardId === ref.rewardId);
+    const n = i >= 0 ? Math.min(rewards[i]!.count, ref.count) : 0;
+    if (n > 0) rewards[i] = { ...rewards[i]!, count: rewards[i]!.count - n };
+    return n === ref.count;
+  };
+  const allUnused = effects.map((e) => refsOf(e).map(revoke).every(Boolean));
+  const kept = rewards.filter((r) => r.count > 0);
+  let room = Math.max(0, MAX_HELD_REWARDS - kept.reduce((n, r) => n + r.count, 0));
+  for (const u of withCounts(used)) {
+    const back = Math.min(u.count, room);
+    if (back === 0) continue;
+    room -= back;
+    const i = kept.findIndex((r) => r.rewardId === u.rewardId);
+    if (i >= 0) kept[i] = { ...kept[i]!, count: kept[i]!.count + back };
+    else kept.push({ ...u, count: back });
+  }
+  let s: RewardState = { ...state, rewards: kept };
+  effects.forEach((e, k) => {
     if (e.stamped.length > 0) {
       const card = s.stampCards[e.ruleId];
-      if (card && card.round === e.round && e.unlocked.every((id) => unusedRevoked.includes(id))) {
+      if (card && card.round === e.round && allUnused[k]) {
         s = {
           ...s,
-          stampCards: { ...s.stampCards, [e.ruleId]: { ...card, skus: card.skus.filter((k) => !e.stamped.includes(k)), stepsGiven: Math.max(0, card.stepsGiven - e.unlocked.length) } },
+          stampCards: { ...s.stampCards, [e.ruleId]: { ...card, skus: card.skus.filter((x) => !e.stamped.includes(x)), stepsGiven: Math.max(0, card.stepsGiven - unlockedBy(e)) } },
         };
       }
     } else {
       const p = s.progress[e.ruleId];
-      if (p && p.period === e.period && e.unlocked.length === 0) {
+      if (p && p.period === e.period && unlockedBy(e) === 0) {
         s = {
           ...s,
           progress: { ...s.progress, [e.ruleId]: { ...p, itemsMilli: Math.max(0, p.itemsMilli - e.itemsMilli), amount: Math.max(0, p.amount - e.amount) } },
         };
       }
     }
-  }
+  });
   return s;
 }
 

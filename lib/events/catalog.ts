@@ -49,7 +49,15 @@ export const eventCatalog = {
   'bonus.granted': z.strictObject(ledgerChange),
   'birthday.granted': z.strictObject({ year: z.string(), day: z.iso.date(), points: nonNeg }),
   'tier.changed': z.strictObject({ from: z.string().nullable(), to: z.string().nullable(), by: z.enum(['program', 'staff']) }),
-  'reward.unlocked': z.strictObject({ rewardId: id, ruleId: id, name: z.string(), storeId: id, receiptId: id }),
+  'reward.unlocked': z.strictObject({
+    rewardId: id,
+    ruleId: id,
+    name: z.string(),
+    /** Equal rewards unlocked into this entry by the receipt (rewards are kept as counted entries). */
+    count: z.int().min(1),
+    storeId: id,
+    receiptId: id,
+  }),
   'coupon.issued': z.strictObject({ code: id, campaignId: id }),
   'refill.due': z.strictObject({ sku: id, ruleId: id, name: z.string(), runsOutOn: z.iso.date() }),
 } as const;

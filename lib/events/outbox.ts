@@ -96,6 +96,8 @@ export function eventsFromChange(change: ChangeRecord): DomainEvent[] {
               // The receipt's answer names the reward, not its rule; reward ids are `rule:n`.
               ruleId: r.ruleId ?? String(r.rewardId).split(':')[0],
               name: r.name,
+              // Answers from before counts list one reward per entry.
+              count: r.count ?? 1,
               storeId: item.storeId,
               receiptId: item.receiptId,
             }),

@@ -159,10 +159,12 @@ const operations: Record<RouteKey, Operation> = {
   },
   'POST /v1/program': {
     summary: 'Publish a program document as the next version',
-    description: 'Receipts record the version they were priced with. With `basedOnVersion`, refuses (409) if another version was published since.',
+    description:
+      'Receipts record the version they were priced with. With `basedOnVersion`, refuses (409) if another version was published since. ' +
+      'A document that would take more than 400 KB stored is refused (422, `limit_exceeded`); `validate` says so first.',
     body: req.publishProgramBody,
     ok: { status: 201, schema: res.storedProgramResponse, description: 'The new current version.' },
-    errors: [409],
+    errors: [409, 422],
   },
   'POST /v1/program/validate': {
     summary: 'Validate a draft program document without publishing it',
@@ -391,7 +393,7 @@ const errorText: Record<number, string> = {
   403: 'The key may not call this route.',
   404: 'Not found (also for anything of another tenant).',
   409: 'Conflicts with the current state (balance, quantities left, identifiers taken).',
-  422: 'Well-formed, but breaks a rule of the program or reuses an idempotency key with another body.',
+  422: 'Well-formed, but breaks a rule of the program, passes a limit (named in the message), or reuses an idempotency key with another body.',
   429: 'The key made more requests per second than its limit (named in the message); retry after `retry-after` seconds.',
   500: 'Our fault, or the key authorizer failed (then API Gateway answers `{"message":"Internal Server Error"}`); safe to retry with the same body.',
   503: 'Briefly unavailable (storage throttled or timed out, or heavy contention on one customer); retry the same request — it is safe to.',

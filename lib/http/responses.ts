@@ -52,7 +52,8 @@ const reward = z.strictObject({
   discountBps: nonNeg.optional(),
   amountOff: nonNeg.optional(),
   gift: z.string().optional(),
-  unlockedAt: z.iso.datetime(),
+  unlockedAt: z.iso.datetime().describe('When the first reward of this entry was unlocked.'),
+  count: z.int().min(1).describe('Equal rewards this entry holds; `rewards.asGift` names its rewardId once per reward handed over.'),
 });
 
 const progress = z.strictObject({

@@ -6,6 +6,7 @@
 import * as z from 'zod';
 import { currencyCode } from '#domain/program.ts';
 import { couponCodePattern } from '#domain/coupons.ts';
+import { MAX_SEGMENTS } from '#domain/account-bounds.ts';
 import { journeySchema } from '#domain/journeys.ts';
 import { singleLine, singleLineMessage } from '#domain/text.ts';
 import { id } from '#domain/ids.ts';
@@ -176,7 +177,7 @@ export const reviewBody = z.strictObject({
   text: z.string().max(2000).optional(),
 });
 
-export const segmentsBody = z.strictObject({ segments: z.array(id).max(50) });
+export const segmentsBody = z.strictObject({ segments: z.array(id).max(MAX_SEGMENTS, `may hold at most ${MAX_SEGMENTS} segments per customer`) });
 
 /** Push tokens the app registered for the customer (all of them: this replaces the list). */
 export const devicesBody = z.strictObject({

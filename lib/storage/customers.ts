@@ -3,13 +3,15 @@
  * items that make card and phone unique per tenant, and the ledger in the same partition.
  * Adapter: use cases → this → DynamoDB.
  */
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { emptyAccount, NEVER_EXPIRES, type Account, type LedgerEntry } from '#domain/account.ts';
 import { birthdayOf } from '#domain/calendar.ts';
 import { nextRefillReminder } from '#domain/refills.ts';
+import { withCounts } from '#domain/rewards.ts';
 import type { PendingReferral } from '#domain/referral.ts';
 import type { Db } from './client.ts';
-import { indexKeys, keys, LEDGER_PREFIX, shardOf, type IdentifierKind } from './keys.ts';
+import { indexKeys, keys, LEDGER_PREFIX, REFERRAL_PREFIX, shardOf, type IdentifierKind } from './keys.ts';
 import { lookupHash } from './lookup-key.ts';
 import { transactWrite, type TransactItem } from './transact.ts';
 
@@ -53,7 +55,10 @@ export interface CustomerRecord {
   readonly ledgerSeq: number;
   /** Optimistic-lock version; every write is conditional on it. */
   readonly version: number;
-  /** Rewards for friends' first purchases, left here by their transactions, not yet settled. */
+  /**
+   * Rewards for friends' first purchases that older versions appended to this item, not yet
+   * settled. (They now wait in items of their own; see `pendingReferrals` of the repository.)
+   */
   readonly pendingReferrals: readonly PendingReferral[];
 }
 
@@ -114,8 +119,7 @@ export function customerRepository(db: Db) {
     return {
       tenantId: tenantId as string,
       profile: profile as unknown as CustomerProfile,
-      // Accounts written before a field existed get its empty value.
-      account: { ...emptyAccount(), ...(account as Partial<Account>) },
+      account: accountFromItem(account as Partial<Account>),
       staffTier: staffTier as StaffTierAssignment | undefined,
       ledgerSeq: ledgerSeq as number,
       version: version as number,
@@ -203,20 +207,84 @@ export function customerRepository(db: Db) {
     },
 
     /**
-     * Leaves a friend's first-purchase reward on the referrer's item, inside the friend's commit.
-     * Bumping the version makes any write of the referrer in flight re-read, so nothing is lost.
+     * Leaves a friend's first-purchase reward for the referrer in an item of its own, inside the
+     * friend's commit: the referrer's item is not touched, so it neither grows with a popular code
+     * nor makes the friend's purchase contend with the referrer's writes. One per friend.
      */
     referralRewardItem(tenantId: string, referrerId: string, reward: PendingReferral): TransactItem {
       return {
-        Update: {
+        Put: {
           TableName: db.table,
-          Key: keys.customer(tenantId, referrerId),
-          UpdateExpression: 'SET #v = #v + :one, #r = list_append(if_not_exists(#r, :empty), :reward)',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeNames: { '#v': 'version', '#r': 'referralRewards' },
-          ExpressionAttributeValues: { ':one': 1, ':empty': [], ':reward': [reward] },
+          Item: { ...keys.referralReward(tenantId, referrerId, reward.friendId), type: 'referralReward', tenantId, referrerId, ...reward },
+          ConditionExpression: 'attribute_not_exists(pk)',
         },
       };
+    },
+
+    /**
+     * Counts a friend who is enrolling with this customer's code, before the friend is created (a
+     * count too high only costs a look for rewards that are not there; too low would strand one).
+     * The version moves, so a write of the referrer in flight re-reads instead of undoing it.
+     * Accounts from before the count was kept are left alone (their rewards are always looked for).
+     */
+    async countFriendEnrolling(tenantId: string, referrerId: string): Promise<void> {
+      try {
+        await db.doc.send(
+          new UpdateCommand({
+            TableName: db.table,
+            Key: keys.customer(tenantId, referrerId),
+            UpdateExpression: 'SET #a.#r.#n = #a.#r.#n + :one, #v = #v + :one',
+            ConditionExpression: 'attribute_exists(#a.#r.#n)',
+            ExpressionAttributeNames: { '#a': 'account', '#r': 'referral', '#n': 'friendsEnrolled', '#v': 'version' },
+            ExpressionAttributeValues: { ':one': 1 },
+          }),
+        );
+      } catch (e) {
+        if (!(e instanceof ConditionalCheckFailedException)) throw e;
+      }
+    },
+
+    /** Up to `limit` friends' rewards waiting for this customer (a Query of their items, oldest key first). */
+    async pendingReferrals(tenantId: string, customerId: string, limit: number): Promise<PendingReferral[]> {
+      const r = await db.doc.send(
+        new QueryCommand({
+          TableName: db.table,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
+          ExpressionAttributeValues: { ':pk': keys.customer(tenantId, customerId).pk, ':p': REFERRAL_PREFIX },
+          ConsistentRead: true,
+          Limit: limit,
+        }),
+      );
+      return (r.Items ?? []).map((i) => ({ friendId: i.friendId as string, receiptId: i.receiptId as string, at: i.at as string }));
+    },
+
+    /** How many friends' rewards wait for this customer, counting at most `max`. */
+    async pendingReferralCount(tenantId: string, customerId: string, max: number): Promise<number> {
+      let count = 0;
+      let start: Record<string, unknown> | undefined;
+      do {
+        const r = await db.doc.send(
+          new QueryCommand({
+            TableName: db.table,
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
+            ExpressionAttributeValues: { ':pk': keys.customer(tenantId, customerId).pk, ':p': REFERRAL_PREFIX },
+            Select: 'COUNT',
+            ConsistentRead: true,
+            Limit: max - count,
+            ExclusiveStartKey: start,
+          }),
+        );
+        count += r.Count ?? 0;
+        start = r.LastEvaluatedKey;
+      } while (start && count < max);
+      return count;
+    },
+
+    /** Deletes of settled friends' rewards, in the transaction that credits them (each once). */
+    settledReferralDeletes(tenantId: string, customerId: string, settled: readonly PendingReferral[]): TransactItem[] {
+      return settled.map((p) => ({
+        Delete: { TableName: db.table, Key: keys.referralReward(tenantId, customerId, p.friendId), ConditionExpression: 'attribute_exists(pk)' },
+      }));
     },
 
     /**
@@ -363,6 +431,15 @@ export function numberEntries(
   return entries.map((e, i) => ({ ...e, seq: record.ledgerSeq + i + 1, at, source }));
 }
 
+/**
+ * The account as stored, in today's shape: fields added since an item was written get their
+ * empty value, and rewards stored one object each (before counts) read as entries of one.
+ */
+function accountFromItem(stored: Partial<Account>): Account {
+  const account = { ...emptyAccount(), ...stored };
+  return { ...account, rewards: { ...account.rewards, rewards: withCounts(account.rewards.rewards) } };
+}
+
 /** The customer item as stored: profile, account, and the sparse index keys derived from them. */
 export const customerItem = (c: CustomerRecord) => ({
   ...keys.customer(c.tenantId, c.profile.customerId),
@@ -373,7 +450,8 @@ export const customerItem = (c: CustomerRecord) => ({
   staffTier: c.staffTier,
   ledgerSeq: c.ledgerSeq,
   version: c.version,
-  referralRewards: c.pendingReferrals,
+  // Only items from before referral rewards had items of their own still carry a list.
+  ...(c.pendingReferrals.length > 0 ? { referralRewards: c.pendingReferrals } : {}),
   ...indexAttributes(c),
 });
 

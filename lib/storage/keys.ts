@@ -21,8 +21,11 @@
  * | enrolment   | T#{t}#ENROL#{enrolmentId}   | ENROL           | conditional put: a retried enrolment replays  |
  * | review      | T#{t}#C#{c}                 | REVIEW#{sku}    | conditional put: one review bonus per product |
  * | app key     | T#{t}#C#{c}                 | APPKEY#{keyId}  | Query: the customer's app keys (erase revokes)|
- * | receipt     | T#{t}#S#{s}#R#{receiptId}   | RECEIPT         | conditional put = idempotency record; GetItem |
- * |             |                             |                 | by a return (keeps per-line allocations)      |
+ * | referral    | T#{t}#C#{c}                 | REFERRAL#{f}    | conditional put by friend f's first purchase; |
+ * |             |                             |                 | Query (a page) + delete when c settles them   |
+ * | receipt     | T#{t}#S#{s}#R#{receiptId}   | RECEIPT         | conditional put = idempotency record (answer) |
+ * | allocation  | T#{t}#S#{s}#R#{receiptId}   | RECEIPT#ALLOC   | the per-line allocation returns need; put with|
+ * |             |                             |                 | the receipt, Query of both by a return        |
  * | return      | T#{t}#S#{s}#RET#{returnId}  | RETURN          | conditional put = idempotency record          |
  * | segment     | T#{t}#SEG#{segment}         | C#{c}           | Query: the customers in a segment (coupons)   |
  * | audit       | T#{t}#AUDIT#{yyyy-mm}       | {iso time}#{r}  | Query: a month of staff actions, newest first |
@@ -96,9 +99,17 @@ export const keys = {
     sk: `REVIEW#${sku}`,
   }),
   appKey: (tenantId: string, customerId: string, keyId: string): Key => ({ pk: `T#${tenantId}#C#${customerId}`, sk: `APPKEY#${keyId}` }),
+  referralReward: (tenantId: string, referrerId: string, friendId: string): Key => ({
+    pk: `T#${tenantId}#C#${referrerId}`,
+    sk: `${REFERRAL_PREFIX}${friendId}`,
+  }),
   receipt: (tenantId: string, storeId: string, receiptId: string): Key => ({
     pk: `T#${tenantId}#S#${storeId}#R#${receiptId}`,
     sk: 'RECEIPT',
+  }),
+  receiptAllocation: (tenantId: string, storeId: string, receiptId: string): Key => ({
+    pk: `T#${tenantId}#S#${storeId}#R#${receiptId}`,
+    sk: 'RECEIPT#ALLOC',
   }),
   segmentMember: (tenantId: string, segment: string, customerId: string): Key => ({
     pk: `T#${tenantId}#SEG#${segment}`,
@@ -128,6 +139,7 @@ export const keys = {
 };
 
 export const LEDGER_PREFIX = 'LEDGER#';
+export const REFERRAL_PREFIX = 'REFERRAL#';
 
 export const SHARDS = 8;
 

@@ -6,6 +6,7 @@ import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dyn
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { parseProgram, type Program } from '#domain/program.ts';
 import type { Db } from './client.ts';
+import { itemSizeBytes } from './item-size.ts';
 import { keys } from './keys.ts';
 import type { TransactItem } from './transact.ts';
 
@@ -30,6 +31,28 @@ export class ProgramVersionConflictError extends Error {
     this.name = 'ProgramVersionConflictError';
     this.current = current;
   }
+}
+
+/** What a published version stores (the current item and the version item carry the same). */
+const programBody = (tenantId: string, version: number, document: unknown, by: string, at: string) => ({
+  type: 'program',
+  tenantId,
+  version,
+  document,
+  publishedBy: by,
+  publishedAt: at,
+});
+
+/** The highest version number an item is measured with: sort keys pad versions to 8 digits. */
+const LAST_VERSION = 99_999_999;
+
+/**
+ * The size, as DynamoDB counts it, of the item that publishing `document` would write (the larger
+ * of the current and the version item), measured before anything is written.
+ */
+export function programItemBytes(tenantId: string, document: unknown, by: string): number {
+  const body = programBody(tenantId, LAST_VERSION, document, by, new Date(0).toISOString());
+  return Math.max(itemSizeBytes({ ...keys.currentProgram(tenantId), ...body }), itemSizeBytes({ ...keys.programVersion(tenantId, LAST_VERSION), ...body }));
 }
 
 const stored = (item: Record<string, unknown>): StoredProgram => ({
@@ -81,7 +104,7 @@ export function programRepository(db: Db, opts: { ttlMs?: number; clock?: () => 
       const prev = (cur.Item?.version as number | undefined) ?? 0;
       if (basedOn !== undefined && basedOn !== prev) throw new ProgramVersionConflictError(prev);
       const version = prev + 1;
-      const body = { type: 'program', tenantId, version, document, publishedBy: by, publishedAt: at };
+      const body = programBody(tenantId, version, document, by, at);
       try {
         await db.doc.send(
         new TransactWriteCommand({

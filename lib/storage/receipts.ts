@@ -1,10 +1,14 @@
 /**
  * Receipts and returns. The receipt item is the idempotency record for (store, receiptId): it is
  * written with `attribute_not_exists` in the commit's transaction and keeps the first answer,
- * byte for byte, and the per-line allocation that returns need.
+ * byte for byte. The per-line allocation that returns need (and that they change) is a second
+ * item in the same partition, written in the same transaction: a 500-line receipt's answer and
+ * its allocation would not fit one 400 KB item together. One Query reads both. Receipts
+ * committed before the split keep their allocation on the receipt item, and are read and
+ * changed there.
  * Adapter: use cases → this → DynamoDB.
  */
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { CommittedReceipt } from '#domain/returns.ts';
 import type { Db } from './client.ts';
 import { keys } from './keys.ts';
@@ -23,7 +27,12 @@ export interface ReceiptRecord {
   readonly programVersion: number;
   readonly receipt: CommittedReceipt;
   readonly version: number;
+  /** Whether the allocation is kept in its own item (every receipt since the split). */
+  readonly allocationItem?: boolean | undefined;
 }
+
+/** What a receipt's idempotency record says: enough to replay its first answer. */
+export type StoredAnswer = Pick<ReceiptRecord, 'requestHash' | 'response'>;
 
 export interface ReturnRecord {
   readonly tenantId: string;
@@ -44,11 +53,24 @@ const strip = <T>(item: Record<string, unknown>): T => {
 
 export function receiptRepository(db: Db) {
   return {
+    /** The receipt with its allocation: one Query of the receipt's partition (the answer and the allocation item). */
     async get(tenantId: string, storeId: string, receiptId: string): Promise<ReceiptRecord | null> {
       const r = await db.doc.send(
-        new GetCommand({ TableName: db.table, Key: keys.receipt(tenantId, storeId, receiptId), ConsistentRead: true }),
+        new QueryCommand({
+          TableName: db.table,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': keys.receipt(tenantId, storeId, receiptId).pk },
+          ConsistentRead: true,
+          Limit: 2,
+        }),
       );
-      return r.Item ? strip<ReceiptRecord>(r.Item) : null;
+      const answer = r.Items?.find((i) => i.sk === keys.receipt(tenantId, storeId, receiptId).sk);
+      if (!answer) return null;
+      const allocation = r.Items?.find((i) => i.sk === keys.receiptAllocation(tenantId, storeId, receiptId).sk);
+      const record = strip<ReceiptRecord>(answer);
+      return allocation
+        ? { ...record, receipt: allocation.receipt as CommittedReceipt, version: allocation.version as number, allocationItem: true }
+        : record;
     },
 
     async getReturn(tenantId: string, storeId: string, returnId: string): Promise<ReturnRecord | null> {
@@ -58,30 +80,42 @@ export function receiptRepository(db: Db) {
       return r.Item ? strip<ReturnRecord>(r.Item) : null;
     },
 
-    /** First item of a commit: fails (returning the stored receipt) if the id was used before. */
-    createItem(record: ReceiptRecord): TransactItem {
-      return {
-        Put: {
-          TableName: db.table,
-          Item: { ...keys.receipt(record.tenantId, record.storeId, record.receiptId), type: 'receipt', ...record },
-          ConditionExpression: 'attribute_not_exists(pk)',
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    /**
+     * The first items of a commit: the receipt (the answer; it fails, returning the stored one,
+     * if the id was used before) and its allocation.
+     */
+    createItems(record: ReceiptRecord): TransactItem[] {
+      const { receipt, version, allocationItem: _a, ...answer } = record;
+      const ids = { tenantId: record.tenantId, storeId: record.storeId, receiptId: record.receiptId, customerId: record.customerId };
+      return [
+        {
+          Put: {
+            TableName: db.table,
+            Item: { ...keys.receipt(record.tenantId, record.storeId, record.receiptId), type: 'receipt', ...answer },
+            ConditionExpression: 'attribute_not_exists(pk)',
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          },
         },
-      };
+        {
+          Put: {
+            TableName: db.table,
+            Item: { ...keys.receiptAllocation(record.tenantId, record.storeId, record.receiptId), type: 'receiptAllocation', ...ids, receipt, version },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
+      ];
     },
 
-    /** Saves what a return changed on the receipt, if nobody else changed it meanwhile. */
+    /** Saves what a return changed on the receipt's allocation, if nobody else changed it meanwhile. */
     updateItem(prev: ReceiptRecord, receipt: CommittedReceipt): TransactItem {
+      const { allocationItem, ...record } = prev;
+      const ids = { tenantId: prev.tenantId, storeId: prev.storeId, receiptId: prev.receiptId, customerId: prev.customerId };
       return {
         Put: {
           TableName: db.table,
-          Item: {
-            ...keys.receipt(prev.tenantId, prev.storeId, prev.receiptId),
-            type: 'receipt',
-            ...prev,
-            receipt,
-            version: prev.version + 1,
-          },
+          Item: allocationItem
+            ? { ...keys.receiptAllocation(prev.tenantId, prev.storeId, prev.receiptId), type: 'receiptAllocation', ...ids, receipt, version: prev.version + 1 }
+            : { ...keys.receipt(prev.tenantId, prev.storeId, prev.receiptId), type: 'receipt', ...record, receipt, version: prev.version + 1 },
           ConditionExpression: '#v = :v',
           ExpressionAttributeNames: { '#v': 'version' },
           ExpressionAttributeValues: { ':v': prev.version },
@@ -100,7 +134,7 @@ export function receiptRepository(db: Db) {
       };
     },
 
-    fromItem: <T extends ReceiptRecord | ReturnRecord>(item: Record<string, unknown>): T => strip<T>(item),
+    fromItem: <T extends StoredAnswer | ReturnRecord>(item: Record<string, unknown>): T => strip<T>(item),
   };
 }
 

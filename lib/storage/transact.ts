@@ -124,7 +124,7 @@ export function isTransientStorageError(e: unknown): boolean {
 /**
  * DynamoDB refused a write for a limit of its own (an item over 400 KB, a transaction over 100
  * items or 4 MB). The same request will be refused again, so callers must not be told to retry;
- * the use cases keep every item and transaction inside these limits (test/storage/limits.test.ts),
+ * the use cases keep every item and transaction inside these limits (test/storage/item-sizes.test.ts),
  * so this is the last line of defence, not a path a valid request takes.
  */
 export class StorageLimitError extends Error {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { emptyAccount } from '#domain/account.ts';
 import { adjustPoints } from '#domain/adjustments.ts';
-import { pendingTotal } from '#domain/pending.ts';
+import { catchUp, pendingTotal } from '#domain/pending.ts';
 import { priceReceipt } from '#domain/pricing.ts';
 import { priceReturn } from '#domain/returns.ts';
 import { line, program } from './fixtures.ts';
@@ -30,5 +30,15 @@ describe('Pending points', () => {
     expect(ret.totals.pointsReversed).toBe(500);
     expect(ret.accountAfter.available).toBe(30);
     expect(pendingTotal(ret.accountAfter)).toBe(0);
+  });
+
+  it('should release a year of due pending buckets in one ledger entry, so one write never needs one item per bucket', () => {
+    const pendingLots = Object.fromEntries(Array.from({ length: 366 }, (_, i) => [`${new Date(Date.UTC(2026, 0, 1 + i)).toISOString().slice(0, 10)}#9999-12`, 10]));
+    const account = { ...emptyAccount(), debt: 5, pendingLots };
+    const caught = catchUp(account, new Date('2027-01-02T12:00:00+04:00'), p.timeZone);
+    expect(caught.entries).toHaveLength(1);
+    expect(caught.entries[0]).toMatchObject({ kind: 'release', points: 3_660, debt: -5, lots: { '9999-12': 3_655 }, balanceAfter: 3_660 });
+    expect(Object.keys(caught.entries[0]!.pending ?? {})).toHaveLength(366);
+    expect(caught.account).toMatchObject({ available: 3_660, debt: 0, pendingLots: {} });
   });
 });

@@ -3,6 +3,7 @@ import { emptyAccount, type Account } from '#domain/account.ts';
 import { priceReceipt, type Pricing, type ReceiptLine } from '#domain/pricing.ts';
 import { parseProgram, type Program } from '#domain/program.ts';
 import { priceReturn, type CommittedReceipt } from '#domain/returns.ts';
+import { rewardText } from '#domain/rewards.ts';
 import { scenario2Program, scenario4Program } from './fixtures-scenarios.ts';
 
 const parse = (doc: unknown): Program => {
@@ -82,7 +83,8 @@ describe('Scenario 4: stamp card', () => {
     buy([line('P1'), line('P3')]);
     expect(account.rewards.stampCards['household-card']?.skus).toEqual(['P1', 'P2', 'P3']);
     const fifth = buy([line('P4'), line('P5')]);
-    expect(fifth.rewards.unlocked).toMatchObject([{ discountBps: 300, gift: 'kitchen towel' }]);
+    expect(fifth.rewards.unlocked).toMatchObject([{ discountBps: 300, step: 0 }]);
+    expect(rewardText(program.rewards, fifth.rewards.unlocked[0]!)).toMatchObject({ gift: 'kitchen towel' });
     const next = buy([line('P6'), line('X', 9)]);
     expect(next.totals.rewardDiscount).toBe(3_000);
     const seventh = buy([line('P7')]);

@@ -42,7 +42,14 @@ describe('eventsFromChange (the outbox mapping)', () => {
     const events = eventsFromChange({ eventName: 'INSERT', newImage: { pk: 'T#t1#S#S-01#R#R-1', sk: 'RECEIPT', type: 'receipt', tenantId: 't1', storeId: 'S-01', receiptId: 'R-1', customerId: 'c_1', committedAt: at, occurredAt: at, response }, at });
     expect(events.map((e) => e.type)).toEqual(['receipt.committed', 'reward.unlocked']);
     for (const e of events) envelopeSchema(e.type).parse(e);
-    expect(events[1]!.data).toMatchObject({ rewardId: 'eleventh:1', ruleId: 'eleventh' });
+    expect(events[1]!.data).toMatchObject({ rewardId: 'eleventh:1', ruleId: 'eleventh', count: 1 });
+  });
+
+  it('says how many rewards an unlocked entry holds, so a receipt that unlocks ten counted rewards announces ten', () => {
+    const response = JSON.stringify({ totals: { amount: 1000, paid: 1000, pointsEarned: 10, pointsBurned: 0 }, balance: { after: 10 }, rewards: { unlocked: [{ rewardId: 'tenth:1', name: 'Every tenth', count: 10 }] } });
+    const [, unlocked] = eventsFromChange({ eventName: 'INSERT', newImage: { pk: 'T#t1#S#S-01#R#R-2', sk: 'RECEIPT', type: 'receipt', tenantId: 't1', storeId: 'S-01', receiptId: 'R-2', customerId: 'c_1', committedAt: at, occurredAt: at, response }, at });
+    envelopeSchema('reward.unlocked').parse(unlocked);
+    expect(unlocked!.data).toMatchObject({ rewardId: 'tenth:1', count: 10 });
   });
 
   it('announces the birthday grant and the expiry reminder from their once-only records', () => {
