@@ -7,5 +7,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // EMF metric lines would flood the output; the metrics test turns them back on for itself.
+    env: { POWERTOOLS_METRICS_DISABLED: 'true' },
   },
 });

@@ -10,6 +10,7 @@ import { releaseTimers } from '#lib/app/journeys.ts';
 import { releaseDeferred } from '#lib/app/notify.ts';
 import { busMessage } from '#lib/events/catalog.ts';
 import { logger } from '#lib/observability/logger.ts';
+import { flushMetrics } from '#lib/observability/metrics.ts';
 import { accountQueue, journeyQueue, notifyQueue } from '#lib/messaging/queues.ts';
 
 export const jobEventSchema = z.strictObject({
@@ -19,6 +20,14 @@ export const jobEventSchema = z.strictObject({
 });
 
 export const handler = async (event: unknown) => {
+  try {
+    return await run(event);
+  } finally {
+    flushMetrics();
+  }
+};
+
+async function run(event: unknown) {
   const parsed = jobEventSchema.safeParse(event);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -36,4 +45,4 @@ export const handler = async (event: unknown) => {
   const report = await runJob(deps(), accountQueue(), job, req);
   logger.info('job fanned out', { ...report, tenants: report.tenants.length, customers: report.tenants.reduce((s, t) => s + t.customers, 0) });
   return report;
-};
+}

@@ -16,6 +16,8 @@ import { keys } from '../storage/keys.ts';
 import { transactWrite, withOptimisticRetry } from '../storage/transact.ts';
 import { settlePendingReferrals } from './customers.ts';
 import type { Deps } from './deps.ts';
+import { metricNames } from '../observability/metric-names.ts';
+import { count } from '../observability/metrics.ts';
 
 export type JobName = 'birthday' | 'expiry' | 'tiers' | 'refills';
 
@@ -197,7 +199,9 @@ export async function expireCustomer(deps: Deps, tenantId: string, customerId: s
     const entries = numberEntries(loaded, caught.entries, deps.clock().toISOString(), { reason: 'expiry' });
     const next: CustomerRecord = { ...loaded, account: caught.account, ledgerSeq: loaded.ledgerSeq + entries.length };
     const r = await transactWrite(deps.db, deps.customers.updateItems(loaded, next, entries));
-    return r.ok ? { done: true, value: 'done' } : { done: false };
+    if (!r.ok) return { done: false };
+    count(metricNames.pointsExpired, -caught.entries.filter((e) => e.kind === 'expiry').reduce((s, e) => s + e.points, 0));
+    return { done: true, value: 'done' };
   });
 }
 

@@ -12,6 +12,8 @@ import type { DomainEvent } from '../events/catalog.ts';
 import { PermanentSendError, type ChannelSender } from '../notify/channels.ts';
 import type { CustomerRecord } from '../storage/customers.ts';
 import type { Deps } from './deps.ts';
+import { metricNames } from '../observability/metric-names.ts';
+import { count } from '../observability/metrics.ts';
 
 export type NotifyOutcome = 'sent' | 'duplicate' | 'deferred' | 'not-notifiable' | 'off' | 'no-channel' | 'gone' | 'failed';
 
@@ -83,6 +85,7 @@ export async function deliver(
   try {
     const { providerMessageId } = await senders[channel]!.send({ channel, to, platform: channel === 'push' ? devices[0]!.platform : undefined, ...message });
     await deps.notifications.markSent(tenantId, customerId, opts.claimId, providerMessageId, deps.clock().toISOString());
+    count(metricNames.messagesSent, 1, { name: 'channel', value: channel });
     return 'sent';
   } catch (e) {
     if (e instanceof PermanentSendError) {

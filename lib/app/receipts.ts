@@ -13,6 +13,8 @@ import type { Principal } from '../storage/api-keys.ts';
 import { numberEntries, type CustomerRecord } from '../storage/customers.ts';
 import type { ReceiptRecord, StoredAnswer } from '../storage/receipts.ts';
 import { transactWrite, withOptimisticRetry } from '../storage/transact.ts';
+import { metricNames } from '../observability/metric-names.ts';
+import { count } from '../observability/metrics.ts';
 import { requestHash, type Answer } from './idempotency.ts';
 import type { Deps } from './deps.ts';
 import { pendingReferralCount, requireProgram, resolveCustomer, settlePendingReferrals, withReferralsSettled } from './customers.ts';
@@ -117,6 +119,7 @@ export async function commit(deps: Deps, principal: Principal, storeId: string, 
     if (stored.requestHash !== hash) {
       throw new IdempotencyConflictError('receiptId: was already committed with a different body', 'receiptId');
     }
+    count(metricNames.receiptsReplayed);
     return { body: stored.response, replayed: true };
   };
 
@@ -175,7 +178,12 @@ export async function commit(deps: Deps, principal: Principal, storeId: string, 
     const items = [...deps.receipts.createItems(record), ...deps.customers.updateItems(loaded, next, entries), ...referrerReward];
     const firstCoupon = items.length;
     const r = await transactWrite(deps.db, [...items, ...couponItems]);
-    if (r.ok) return { done: true, value: { body: response, replayed: false } };
+    if (r.ok) {
+      count(metricNames.receiptsCommitted);
+      count(metricNames.pointsEarned, pricing.totals.pointsEarned);
+      count(metricNames.pointsBurned, pricing.totals.pointsBurned);
+      return { done: true, value: { body: response, replayed: false } };
+    }
     const first = r.reasons[0];
     if (first?.code === 'ConditionalCheckFailed') {
       const stored = first.item ? deps.receipts.fromItem<StoredAnswer>(first.item) : await deps.receipts.get(tenantId, storeId, body.receiptId);

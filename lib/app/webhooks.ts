@@ -21,6 +21,8 @@ import { checkWebhookUrl } from '../webhooks/address-policy.ts';
 import { afterAttempt, describeOutcome, RETRY_WINDOW_MS, type AttemptOutcome } from '../webhooks/retry.ts';
 import { generateSecret, SIGNATURE_HEADER, signatureHeader } from '../webhooks/signature.ts';
 import type { Deps } from './deps.ts';
+import { metricNames } from '../observability/metric-names.ts';
+import { count } from '../observability/metrics.ts';
 import { ConflictError, InvalidRequestError, LimitExceededError, NotFoundError } from './errors.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 
@@ -328,5 +330,6 @@ export async function attemptDelivery(deps: Deps, send: WebhookSender, m: Delive
   );
   // Someone recorded this attempt number first (a duplicate message raced this one): theirs stands.
   if (!recorded) return { result: 'skipped' };
+  if (next.state === 'delivered') count(metricNames.webhooksDelivered);
   return next.state === 'retrying' ? { result: 'retry', delaySeconds: next.delaySeconds } : { result: next.state };
 }

@@ -12,6 +12,10 @@ import { principalFromEvent } from './auth.ts';
 import { defaultRateLimits, takeToken } from './rate-limit.ts';
 import { HttpError, toErrorResponse } from './errors.ts';
 import { logger } from '../observability/logger.ts';
+import { metricNames } from '../observability/metric-names.ts';
+import { count, flushMetrics } from '../observability/metrics.ts';
+
+const COMMIT_ROUTE = 'POST /v1/receipts';
 import { routeGroups, routeKey, type RouteGroup, type RouteKey } from './routes.ts';
 
 
@@ -58,7 +62,10 @@ export function httpFunction<G extends RouteGroup>(group: G, routes: Record<Rout
         request.context.principal = principal;
         takeToken(principal.keyId, principal.rateLimit ?? defaultRateLimits[principal.role]);
       },
-      after: (request) => logRequest(request.event, request.response?.statusCode ?? 0, request.context),
+      after: (request) => {
+        logRequest(request.event, request.response?.statusCode ?? 0, request.context);
+        flushMetrics();
+      },
       onError: (request) => {
         const { status, body, headers } = toErrorResponse(request.error);
         // 503s are expected under throttling and contention; only our own failures carry a stack.
@@ -66,6 +73,8 @@ export function httpFunction<G extends RouteGroup>(group: G, routes: Record<Rout
         else if (status >= 500) logger.error('request failed', { routeKey: request.event.routeKey, status, error: request.error as Error });
         request.response = json({ status, body, headers });
         logRequest(request.event, status, request.context);
+        if (request.event.routeKey === COMMIT_ROUTE) count(metricNames.receiptsRefused, 1, { name: 'code', value: body.error.code });
+        flushMetrics();
       },
     })
     .handler(async (event, context) => {

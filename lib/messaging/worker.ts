@@ -8,6 +8,7 @@ import { ChangeMessageVisibilityCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type * as z from 'zod';
 import { logger } from '../observability/logger.ts';
+import { flushMetrics } from '../observability/metrics.ts';
 
 /** Seconds before a failed message is received again: 15 s, doubling per receive, at most 15 minutes. */
 export const retryDelaySeconds = (receiveCount: number): number => Math.min(900, 15 * 2 ** Math.max(0, receiveCount - 1));
@@ -60,6 +61,8 @@ export function sqsWorker<S extends z.ZodType>(name: string, schema: S, handle: 
       // Every record failed (Powertools throws then): all of them back off.
       await backOff(event.Records, name);
       throw e;
+    } finally {
+      flushMetrics();
     }
     if (response.batchItemFailures.length) {
       logger.warn('messages failed', { worker: name, failed: response.batchItemFailures.length, of: event.Records.length });

@@ -7,7 +7,7 @@ import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { Db } from './client.ts';
 import { indexKeys, keys, SHARDS } from './keys.ts';
-import { tableDefinition } from './table.ts';
+import { tableDefinition, ttlAfter } from './table.ts';
 
 export interface TenantEntry {
   readonly tenantId: string;
@@ -119,7 +119,7 @@ export function jobRepository(db: Db) {
 
     /** Records that a day's fan-out finished (after it did). */
     async markRun(tenantId: string, job: string, day: string, at: string): Promise<void> {
-      await putOnce({ ...keys.jobRun(tenantId, job, day), type: 'jobRun', at });
+      await putOnce({ ...keys.jobRun(tenantId, job, day), type: 'jobRun', at, [tableDefinition.timeToLiveAttribute]: ttlAfter(at, 7) });
     },
 
     /** Writes a record that must exist at most once (a reminder); false if it already does. */

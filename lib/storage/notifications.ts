@@ -11,6 +11,7 @@ import type { DomainEvent } from '../events/catalog.ts';
 import type { Db } from './client.ts';
 import { keys } from './keys.ts';
 import { transactWrite } from './transact.ts';
+import { tableDefinition, ttlAfter } from './table.ts';
 
 /** Claims of journey messages carry this prefix (lib/app/journeys.ts). */
 export const JOURNEY_CLAIM_PREFIX = 'J#';
@@ -38,7 +39,7 @@ export function notificationRepository(db: Db) {
       // A journey's message also leaves a time-ordered mark, so the frequency cap reads only the
       // marks inside its window (at most `messages` of them), never every message ever sent.
       if (c.eventId.startsWith(JOURNEY_CLAIM_PREFIX)) {
-        const r = await transactWrite(db, [{ Put: claim }, { Put: { TableName: db.table, Item: { ...keys.journeySend(c.tenantId, c.customerId, c.at, c.eventId), type: 'journeySend', at: c.at } } }]);
+        const r = await transactWrite(db, [{ Put: claim }, { Put: { TableName: db.table, Item: { ...keys.journeySend(c.tenantId, c.customerId, c.at, c.eventId), type: 'journeySend', at: c.at, [tableDefinition.timeToLiveAttribute]: ttlAfter(c.at, 366) } } }]);
         return r.ok;
       }
       try {

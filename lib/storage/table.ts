@@ -20,7 +20,12 @@ export const tableDefinition = {
   /**
    * Items needed only for a while carry this attribute, in epoch seconds; DynamoDB deletes them
    * some time (up to days) after it passes, so reads must still check it. DynamoDB Local never
-   * deletes them.
+   * deletes them. (Not `expiresAt`: key items use that name for an ISO date, a different thing.)
+   * Carried by: webhook delivery logs (30 days), job-run day markers (a week), journey send marks
+   * (past the longest frequency-cap window), import progress and row records.
    */
-  timeToLiveAttribute: 'expiresAt',
+  timeToLiveAttribute: 'ttl',
 } as const;
+
+/** The TTL attribute's value for an item that may go `days` after `at` (epoch seconds, as DynamoDB reads it). */
+export const ttlAfter = (at: string | Date, days: number): number => Math.floor(new Date(at).getTime() / 1000) + days * 86_400;

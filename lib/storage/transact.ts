@@ -3,6 +3,8 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Db } from './client.ts';
+import { metricNames } from '../observability/metric-names.ts';
+import { count } from '../observability/metrics.ts';
 
 export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
@@ -71,6 +73,7 @@ export async function withOptimisticRetry<T>(attempt: () => Promise<{ done: true
     const cap = Math.min(200, 5 * 2 ** Math.min(i, 6));
     const wait = Math.random() * cap;
     if (now() + wait >= deadline) break;
+    count(metricNames.contentionRetries);
     await sleep(wait);
   }
   throw new ContentionError();

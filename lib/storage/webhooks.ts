@@ -19,6 +19,7 @@ import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/li
 import type { EventType } from '../events/catalog.ts';
 import type { Db } from './client.ts';
 import { keys } from './keys.ts';
+import { tableDefinition } from './table.ts';
 import { transactWrite, type TransactItem } from './transact.ts';
 
 export interface WebhookRecord {
@@ -69,7 +70,7 @@ export interface DeliveryRecord {
 /** A delivery's log entry is needed for a while, not forever: DynamoDB's TTL (when the table has it on) removes it after this. */
 export const DELIVERY_LOG_DAYS = 30;
 /** The TTL attribute (epoch seconds). */
-export const TTL_ATTRIBUTE = 'ttl';
+export const TTL_ATTRIBUTE = tableDefinition.timeToLiveAttribute;
 
 const strip = (i: Record<string, unknown>) => {
   const { pk: _pk, sk: _sk, type: _t, tenantId: _tenant, [TTL_ATTRIBUTE]: _ttl, ...rest } = i;

@@ -19,6 +19,7 @@ import { busMessageSchema, type DomainEvent } from '../events/catalog.ts';
 import type { FifoQueue } from '../messaging/queue.ts';
 import { queueUrlOf, retryDelaySeconds } from '../messaging/worker.ts';
 import { logger } from '../observability/logger.ts';
+import { flushMetrics } from '../observability/metrics.ts';
 
 export interface WebhookWorkerOptions {
   readonly deps: () => Deps;
@@ -126,7 +127,11 @@ export function webhookWorker(opts: WebhookWorkerOptions) {
   return async (event: SQSEvent): Promise<SQSBatchResponse> => {
     const fifo = event.Records.filter((r) => r.eventSourceARN.endsWith('.fifo'));
     const plain = event.Records.filter((r) => !r.eventSourceARN.endsWith('.fifo'));
-    const failed = [...(plain.length ? await intake(plain) : []), ...(fifo.length ? await deliveries(fifo) : [])];
-    return { batchItemFailures: failed.map((r) => ({ itemIdentifier: r.messageId })) };
+    try {
+      const failed = [...(plain.length ? await intake(plain) : []), ...(fifo.length ? await deliveries(fifo) : [])];
+      return { batchItemFailures: failed.map((r) => ({ itemIdentifier: r.messageId })) };
+    } finally {
+      flushMetrics();
+    }
   };
 }

@@ -1,0 +1,29 @@
+/**
+ * Tally's own metrics as CloudWatch embedded metric format (Powertools Metrics): counts buffered
+ * during an invocation and written as one JSON log line when the entry point flushes (routes,
+ * workers, jobs and the stream relay each do, at the end of every invocation). A count with its
+ * own dimension (the refusal code, the channel) is written at once. The names are the ones the
+ * dashboard draws (metric-names.ts). Locally and in tests they are off
+ * (POWERTOOLS_METRICS_DISABLED), except in the test that reads them.
+ */
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { METRICS_NAMESPACE, type MetricName } from './metric-names.ts';
+
+export const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'tally' });
+
+/** Adds `value` (points, or 1 for an event) to a metric; with `dimension`, as a metric of its own. */
+export function count(name: MetricName, value = 1, dimension?: { readonly name: 'code' | 'channel'; readonly value: string }): void {
+  if (!(value > 0)) return;
+  if (dimension) {
+    const single = metrics.singleMetric();
+    single.addDimension(dimension.name, dimension.value);
+    single.addMetric(name, MetricUnit.Count, value);
+    return;
+  }
+  metrics.addMetric(name, MetricUnit.Count, value);
+}
+
+/** Writes what this invocation counted (nothing when it counted nothing). */
+export function flushMetrics(): void {
+  if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+}
