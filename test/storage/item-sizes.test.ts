@@ -263,10 +263,12 @@ describe('transactions at their largest, through the real handlers', () => {
     expect(check(label).maxItems).toBe(1 + MAX_REFILLS);
   });
 
-  it('should issue the most coupon codes one request may, 100 to a transaction', async () => {
+  it('should issue the most coupon codes one request may, at most 100 items to a transaction', async () => {
     const label = 'POST /v1/coupons (1,000 codes)';
     expect((await measure(label, () => t.staff('POST', '/v1/coupons', { campaignId: programCode('cpn', 0), count: 1000 }))).status).toBe(201);
-    expect(check(label).maxItems).toBe(100);
+    // 98 codes, the issue's progress record and, with the last batch, its audit record.
+    expect(check(label).maxItems).toBeGreaterThanOrEqual(99);
+    expect(check(label).maxItems).toBeLessThanOrEqual(100);
   });
 
   it('should keep enrolment, staff writes and erasure of a worst-case customer small', async () => {
