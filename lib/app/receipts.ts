@@ -25,7 +25,7 @@ const CLOCK_SKEW_MS = 10 * 60_000;
 
 const DAY_MS = 86_400_000;
 
-function draftOf(body: ReceiptBody, program: Program, now: Date, storeId: string | undefined): ReceiptDraft {
+function draftOf(body: ReceiptBody, program: Program, now: Date, storeId: string | undefined, storeTags?: Readonly<Record<string, string>>): ReceiptDraft {
   if (body.currency !== program.currency) {
     throw new RuleViolationError('currency_mismatch', `currency: the program runs in ${program.currency}, not ${body.currency}`, 'currency');
   }
@@ -40,6 +40,7 @@ function draftOf(body: ReceiptBody, program: Program, now: Date, storeId: string
   return {
     occurredAt,
     storeId,
+    storeTags,
     burnPoints: body.burn?.points ?? 0,
     rewards: body.rewards,
     coupons: body.coupons,
@@ -101,7 +102,7 @@ export async function quote(deps: Deps, principal: Principal, body: ReceiptBody)
   const found = await resolveCustomer(deps, principal.tenantId, body.customer);
   // Priced as the commit will price it: after friends' waiting rewards are settled.
   const customer = withReferralsSettled(program, found, await pendingReferralCount(deps, found), now);
-  const pricing = priceReceipt(program, customer.account, draftOf(body, program, now, principal.storeId), now);
+  const pricing = priceReceipt(program, customer.account, draftOf(body, program, now, principal.storeId, principal.storeTags), now);
   // A quote reads the coupons to say now what the commit's conditional write would say.
   const coupons = await Promise.all(pricing.coupons.map((c) => deps.coupons.get(principal.tenantId, c.code)));
   coupons.forEach((c, i) => {
@@ -131,7 +132,7 @@ export async function commit(deps: Deps, principal: Principal, storeId: string, 
     const customer = loaded;
     let pricing: Pricing;
     try {
-      pricing = priceReceipt(program, customer.account, draftOf(body, program, now, storeId), now);
+      pricing = priceReceipt(program, customer.account, draftOf(body, program, now, storeId, principal.storeTags), now);
     } catch (e) {
       // A retry of a receipt that did commit must get its first answer, not a fresh refusal.
       if (e instanceof DomainError || e instanceof AppError) {

@@ -143,6 +143,7 @@ export async function updateStore(deps: Deps, p: Principal, storeId: string, pat
   if (!(await deps.stores.update(p.tenantId, after, before.version, [audit]))) {
     throw new ConflictError('store_changed', `storeId: "${storeId}" was changed by someone else just now; read it again and repeat the change`, 'storeId');
   }
-  if (patch.active !== undefined) deps.apiKeys.forgetStore(p.tenantId, storeId);
+  // Its keys carry its active flag and its tags (rules target stores by tag): this process forgets them at once, others within the key cache time.
+  if (patch.active !== undefined || patch.tags !== undefined) deps.apiKeys.forgetStore(p.tenantId, storeId);
   return storeView(after);
 }

@@ -35,6 +35,8 @@ export interface ReceiptDraft {
   readonly occurredAt: Date;
   /** The store the receipt is from, for rules limited to stores. */
   readonly storeId?: string | undefined;
+  /** The store's tags (region, format, …), for rules limited to stores by tag. */
+  readonly storeTags?: Readonly<Record<string, string>> | undefined;
   readonly lines: readonly ReceiptLine[];
   readonly burnPoints: number;
   /** Coupon codes to use. */
@@ -180,7 +182,7 @@ export function priceReceipt(program: Program, account: Account, receipt: Receip
     program,
     acc,
     earnLines,
-    { at: receipt.occurredAt, timeZone: program.timeZone, storeId: receipt.storeId, tierId: tier?.id, segments: acc.segments },
+    { at: receipt.occurredAt, timeZone: program.timeZone, storeId: receipt.storeId, storeTags: receipt.storeTags, tierId: tier?.id, segments: acc.segments },
     tierMultiplier(program, tier),
     coupons.points,
   );

@@ -24,6 +24,14 @@ export const conditionsSchema = z
     validFrom: z.iso.datetime({ offset: true }).optional(),
     validTo: z.iso.datetime({ offset: true }).optional(),
     stores: z.array(code).min(1).max(10_000).optional(),
+    /**
+     * Store tags (set on the store through /v1/stores): each named tag must have one of the
+     * listed values, e.g. `{ "region": ["north"], "format": ["pharmacy", "mini"] }`.
+     */
+    storeTags: z
+      .record(code, z.array(code).min(1).max(50))
+      .refine((t) => Object.keys(t).length >= 1 && Object.keys(t).length <= 20, 'must name 1 to 20 tags')
+      .optional(),
     tiers: z.array(code).min(1).max(50).optional(),
     /** Customer segments (any of them); segments are set on the customer by staff or jobs. */
     segments: z.array(code).min(1).max(50).optional(),
@@ -90,6 +98,8 @@ export interface RuleContext {
   readonly at: Date;
   readonly timeZone: string;
   readonly storeId: string | undefined;
+  /** The store's tags, as its till's key carries them. */
+  readonly storeTags?: Readonly<Record<string, string>> | undefined;
   readonly tierId: string | undefined;
   readonly segments?: readonly string[] | undefined;
 }
@@ -98,6 +108,7 @@ export function conditionsHold(c: Conditions, ctx: RuleContext): boolean {
   if (c.validFrom && ctx.at < new Date(c.validFrom)) return false;
   if (c.validTo && ctx.at >= new Date(c.validTo)) return false;
   if (c.stores && (!ctx.storeId || !c.stores.includes(ctx.storeId))) return false;
+  if (c.storeTags && !Object.entries(c.storeTags).every(([tag, values]) => ctx.storeTags?.[tag] !== undefined && values.includes(ctx.storeTags[tag]))) return false;
   if (c.tiers && (!ctx.tierId || !c.tiers.includes(ctx.tierId))) return false;
   if (c.segments && !c.segments.some((s) => ctx.segments?.includes(s))) return false;
   if (c.daysOfWeek || c.hours) {

@@ -23,11 +23,17 @@ export function textProblem(s: string, opts: { singleLine?: boolean } = {}): str
   return null;
 }
 
+/**
+ * A path segment as it may be echoed in an answer: a field name we could have defined, or an
+ * index; anything else (a name the caller made up, possibly hostile) shows as `*`.
+ */
+const shown = (segment: string) => (/^[A-Za-z0-9_-]{1,64}$/.test(segment) ? segment : '*');
+
 /** The first string (or object key) in a JSON value that breaks the rule, with its dotted path. */
 export function firstTextProblem(value: unknown, path: string[] = []): { path: string; problem: string } | null {
   if (typeof value === 'string') {
     const problem = textProblem(value);
-    return problem ? { path: path.join('.'), problem } : null;
+    return problem ? { path: path.map(shown).join('.'), problem } : null;
   }
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
@@ -39,7 +45,7 @@ export function firstTextProblem(value: unknown, path: string[] = []): { path: s
   if (value && typeof value === 'object') {
     for (const [k, v] of Object.entries(value)) {
       const keyProblem = textProblem(k, { singleLine: true });
-      if (keyProblem) return { path: [...path, k].join('.'), problem: `its name ${keyProblem}` };
+      if (keyProblem) return { path: [...path, k].map(shown).join('.'), problem: `its name ${keyProblem}` };
       const found = firstTextProblem(v, [...path, k]);
       if (found) return found;
     }

@@ -17,6 +17,8 @@ export interface AuthorizerContext {
   readonly actor?: string;
   readonly keyId?: string;
   readonly customerId?: string;
+  /** The store's tags as JSON (context values must be strings; at most 20 short tags). */
+  readonly storeTags?: string;
   /** Requests per second for this key (numbers travel as strings in the context). */
   readonly rateLimit?: string;
   /** Set instead of the above when the key is malformed or not valid. */
@@ -33,5 +35,16 @@ export function principalFromEvent(event: APIGatewayProxyEventV2): Principal {
   if (ctx.error || !ctx.tenantId || !ctx.role || !ctx.actor || !ctx.keyId) {
     throw new HttpError(401, 'unauthorized', 'authorization: the key is not valid', 'authorization', challenge);
   }
-  return { tenantId: ctx.tenantId, storeId: ctx.storeId, role: ctx.role as Role, actor: ctx.actor, keyId: ctx.keyId, ...(ctx.customerId ? { customerId: ctx.customerId } : {}), rateLimit: Number(ctx.rateLimit) || defaultRateLimits[ctx.role as Role] };
+  return { tenantId: ctx.tenantId, storeId: ctx.storeId, ...(ctx.storeTags ? { storeTags: storeTagsOf(ctx.storeTags) } : {}), role: ctx.role as Role, actor: ctx.actor, keyId: ctx.keyId, ...(ctx.customerId ? { customerId: ctx.customerId } : {}), rateLimit: Number(ctx.rateLimit) || defaultRateLimits[ctx.role as Role] };
+}
+
+/** Tags the authorizer wrote; anything but a flat map of strings is ignored rather than trusted. */
+function storeTagsOf(json: string): Record<string, string> | undefined {
+  try {
+    const v = JSON.parse(json) as unknown;
+    if (v && typeof v === 'object' && !Array.isArray(v) && Object.values(v).every((x) => typeof x === 'string')) return v as Record<string, string>;
+  } catch {
+    // not ours
+  }
+  return undefined;
 }

@@ -17,6 +17,6 @@ export async function authorizeHeader(
   // Staff may sign in (a JWT from the identity provider) or hold a key; tills and apps hold keys.
   const p = looksLikeJwt(credential) ? await staffPrincipal(credential) : credential.length <= 512 ? await resolve(credential) : null;
   if (!p) return { error: 'invalid' };
-  return { tenantId: p.tenantId, role: p.role, actor: p.actor, keyId: p.keyId, ...(p.storeId ? { storeId: p.storeId } : {}), ...(p.customerId ? { customerId: p.customerId } : {}), rateLimit: String(p.rateLimit ?? defaultRateLimits[p.role]) };
+  return { tenantId: p.tenantId, role: p.role, actor: p.actor, keyId: p.keyId, ...(p.storeId ? { storeId: p.storeId } : {}), ...(p.storeTags ? { storeTags: JSON.stringify(p.storeTags) } : {}), ...(p.customerId ? { customerId: p.customerId } : {}), rateLimit: String(p.rateLimit ?? defaultRateLimits[p.role]) };
 }
 

@@ -16,6 +16,8 @@ export interface Principal {
   readonly tenantId: string;
   /** The store a POS key belongs to; staff keys have none. */
   readonly storeId: string | undefined;
+  /** That store's tags (region, format, …), which rules may target; read with the key. */
+  readonly storeTags?: Readonly<Record<string, string>> | undefined;
   readonly role: Role;
   /** Who acts, for the ledger and audit ("pos:S-01", "staff:anna", "customer:c_…"). */
   readonly actor: string;
@@ -87,6 +89,7 @@ export function apiKeyRepository(db: Db, opts: { ttlMs?: number; clock?: () => n
       keyId: (item.keyId as string | undefined) ?? hash.slice(0, 12),
       ...(item.customerId ? { customerId: item.customerId as string } : {}),
       ...(typeof item.rateLimit === 'number' ? { rateLimit: item.rateLimit } : {}),
+      ...(item.storeTags ? { storeTags: item.storeTags as Record<string, string> } : {}),
     };
   };
 
@@ -131,6 +134,7 @@ export function apiKeyRepository(db: Db, opts: { ttlMs?: number; clock?: () => n
       if (item && item.role === 'pos' && typeof item.storeId === 'string' && !item.revokedAt) {
         const s = await db.doc.send(new GetCommand({ TableName: db.table, Key: keys.store(item.tenantId as string, item.storeId) }));
         if (!s.Item || s.Item.active === false) item = null;
+        else if (s.Item.tags && Object.keys(s.Item.tags as object).length) item = { ...item, storeTags: s.Item.tags };
       }
       cache.set(hash, { item, until: clock() + ttlMs });
       if (cache.size > 10_000) cache.clear();
