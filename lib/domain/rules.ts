@@ -31,6 +31,7 @@ export const conditionsSchema = z
     storeTags: z
       .record(code, z.array(code).min(1).max(50))
       .refine((t) => Object.keys(t).length >= 1 && Object.keys(t).length <= 20, 'must name 1 to 20 tags')
+      .meta({ minProperties: 1, maxProperties: 20 })
       .optional(),
     tiers: z.array(code).min(1).max(50).optional(),
     /** Customer segments (any of them); segments are set on the customer by staff or jobs. */
