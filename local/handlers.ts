@@ -2,6 +2,7 @@
 import type { RouteGroup } from '../lib/http/routes.ts';
 import { handler as coupons } from '../functions/http/coupons.ts';
 import { handler as customers } from '../functions/http/customers.ts';
+import { handler as imports } from '../functions/http/imports.ts';
 import { handler as journeys } from '../functions/http/journeys.ts';
 import { handler as keys } from '../functions/http/keys.ts';
 import { handler as me } from '../functions/http/me.ts';
@@ -9,4 +10,4 @@ import { handler as pos } from '../functions/http/pos.ts';
 import { handler as programs } from '../functions/http/programs.ts';
 import type { LambdaHandler } from './gateway.ts';
 
-export const handlers: Record<RouteGroup, LambdaHandler> = { pos, customers, programs, coupons, keys, journeys, me };
+export const handlers: Record<RouteGroup, LambdaHandler> = { pos, customers, programs, coupons, keys, journeys, me, imports };

@@ -7,6 +7,7 @@ import { notificationRepository, type NotificationRepository } from '../storage/
 import { journeyRepository, type JourneyRepository } from '../storage/journeys.ts';
 import { couponRepository, type CouponRepository } from '../storage/coupons.ts';
 import { customerRepository, type CustomerRepository } from '../storage/customers.ts';
+import { importRepository, type ImportRepository } from '../storage/imports.ts';
 import { programRepository, type ProgramRepository } from '../storage/programs.ts';
 import { receiptRepository, type ReceiptRepository } from '../storage/receipts.ts';
 import { storeRepository, type StoreRepository } from '../storage/stores.ts';
@@ -23,6 +24,7 @@ export interface Deps {
   readonly jobs: JobRepository;
   readonly notifications: NotificationRepository;
   readonly journeys: JourneyRepository;
+  readonly imports: ImportRepository;
   readonly clock: () => Date;
 }
 
@@ -39,6 +41,7 @@ export function makeDeps(db: Db, clock: () => Date = () => new Date()): Deps {
     jobs: jobRepository(db),
     notifications: notificationRepository(db),
     journeys: journeyRepository(db),
+    imports: importRepository(db),
     clock,
   };
 }

@@ -73,6 +73,10 @@ export const routeGroups = {
     { method: 'POST', path: '/v1/journeys/{journeyId}/start', roles: ['admin', 'marketer'] },
     { method: 'POST', path: '/v1/journeys/{journeyId}/stop', roles: ['admin', 'marketer'] },
   ],
+  imports: [
+    { method: 'POST', path: '/v1/imports', roles: ['admin'] },
+    { method: 'GET', path: '/v1/imports/{importId}', roles: ['admin', 'auditor'] },
+  ],
 } as const satisfies Record<string, readonly RouteSpec[]>;
 
 export type RouteGroup = keyof typeof routeGroups;

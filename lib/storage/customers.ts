@@ -33,6 +33,8 @@ export interface CustomerProfile {
   readonly referralCode?: string | undefined;
   /** Push tokens the app registered, newest first. */
   readonly devices?: ReadonlyArray<{ readonly token: string; readonly platform: 'GCM' | 'APNS' }> | undefined;
+  /** The migration import that brought this member over from the chain's old system. */
+  readonly importId?: string | undefined;
   /** Set when the customer's personal data was erased; the record keeps only the books. */
   readonly erasedAt?: string | undefined;
 }
@@ -65,6 +67,8 @@ export interface LedgerSource {
   readonly adjustmentId?: string;
   readonly actor?: string;
   readonly reason?: string;
+  /** The migration import that opened this account (kind `migrated`). */
+  readonly importId?: string;
 }
 
 export interface LedgerRow extends LedgerEntry {
@@ -381,11 +385,11 @@ export function indexAttributes(c: CustomerRecord): Record<string, string> {
 }
 
 /** Phone numbers are personal data: their identifier items are keyed by a keyed hash, never the number. */
-async function identifierKeyValue(tenantId: string, kind: IdentifierKind, value: string): Promise<string> {
+export async function identifierKeyValue(tenantId: string, kind: IdentifierKind, value: string): Promise<string> {
   return kind === 'phone' ? lookupHash(tenantId, kind, value) : value;
 }
 
-function identifierPut(db: Db, tenantId: string, kind: IdentifierKind, value: string, customerId: string): TransactItem {
+export function identifierPut(db: Db, tenantId: string, kind: IdentifierKind, value: string, customerId: string): TransactItem {
   return {
     Put: {
       TableName: db.table,
@@ -395,7 +399,7 @@ function identifierPut(db: Db, tenantId: string, kind: IdentifierKind, value: st
   };
 }
 
-function ledgerPut(db: Db, tenantId: string, customerId: string, row: LedgerRow): TransactItem {
+export function ledgerPut(db: Db, tenantId: string, customerId: string, row: LedgerRow): TransactItem {
   return {
     Put: {
       TableName: db.table,

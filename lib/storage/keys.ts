@@ -34,6 +34,10 @@
  * | timer       | T#{t}#TIMER                 | {iso}#{what}    | Query sk <= now: journey waits now due        |
  * | tenant      | TENANTS                     | {t}             | Query: every tenant and its time zone (jobs)  |
  * | job run     | T#{t}#JOB#{job}             | {yyyy-mm-dd}    | conditional put: a day's fan-out happens once |
+ * | import      | T#{t}#IMPORT#{importId}     | IMPORT          | GetItem: progress, checkpoint, lease (TTL)    |
+ * | import error| T#{t}#IMPORT#{importId}     | ERR#{seq}       | Query: refused rows in file order (TTL)       |
+ * | imported    | T#{t}#IMPORTED#{card}       | IMPORTED        | conditional put with the member: a row is     |
+ * |             |                             |                 | imported once, whatever file repeats it (TTL) |
  *
  * Sparse GSIs (KEYS_ONLY, attributes set on the customer item only when they apply, so a
  * receipt that changes neither writes nothing to them):
@@ -104,6 +108,9 @@ export const keys = {
   journeyRun: (tenantId: string, customerId: string, journeyId: string): Key => ({ pk: `T#${tenantId}#C#${customerId}`, sk: `JRN#${journeyId}` }),
   timer: (tenantId: string, dueAt: string, what: string): Key => ({ pk: `T#${tenantId}#TIMER`, sk: `${dueAt}#${what}` }),
   jobRun: (tenantId: string, job: string, day: string): Key => ({ pk: `T#${tenantId}#JOB#${job}`, sk: day }),
+  import: (tenantId: string, importId: string): Key => ({ pk: `T#${tenantId}#IMPORT#${importId}`, sk: 'IMPORT' }),
+  importError: (tenantId: string, importId: string, seq: number): Key => ({ pk: `T#${tenantId}#IMPORT#${importId}`, sk: `${IMPORT_ERROR_PREFIX}${String(seq).padStart(10, '0')}` }),
+  importedMember: (tenantId: string, card: string): Key => ({ pk: `T#${tenantId}#IMPORTED#${card}`, sk: 'IMPORTED' }),
   return: (tenantId: string, storeId: string, returnId: string): Key => ({
     pk: `T#${tenantId}#S#${storeId}#RET#${returnId}`,
     sk: 'RETURN',
@@ -111,6 +118,7 @@ export const keys = {
 };
 
 export const LEDGER_PREFIX = 'LEDGER#';
+export const IMPORT_ERROR_PREFIX = 'ERR#';
 
 export const SHARDS = 8;
 

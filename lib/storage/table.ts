@@ -4,6 +4,13 @@
  */
 export const TABLE_NAME_ENV = 'TABLE_NAME';
 
+/**
+ * Items needed only for a while (import progress, import idempotency records, …) carry this
+ * attribute, epoch seconds; the table's TTL removes them some time after. Nothing relies on the
+ * removal happening on time (DynamoDB Local never does it).
+ */
+export const TTL_ATTRIBUTE = 'expiresAt';
+
 export const tableDefinition = {
   partitionKey: 'pk',
   sortKey: 'sk',

@@ -3,6 +3,9 @@
  * missing one does — the tenant always comes from the key.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { Readable } from 'node:stream';
+import { deps } from '#lib/app/deps.ts';
+import { runMemberImport } from '#lib/app/imports.ts';
 import { routeGroups, routeKey } from '#lib/http/routes.ts';
 import { newTenant, receipt, type TestTenant } from '../integration/harness.ts';
 
@@ -10,7 +13,7 @@ describe('Tenant isolation across every route that names something', () => {
   let a: TestTenant;
   let b: TestTenant;
   let c: TestTenant;
-  let owned: { customerId: string; card: string; receiptId: string; coupon: string; keyId: string; journeyId: string };
+  let owned: { customerId: string; card: string; receiptId: string; coupon: string; keyId: string; journeyId: string; importId: string };
 
   beforeAll(async () => {
     [a, b, c] = await Promise.all([newTenant(), newTenant(), newTenant()]);
@@ -27,7 +30,17 @@ describe('Tenant isolation across every route that names something', () => {
         steps: [{ kind: 'message', channels: ['sms'], templates: { en: { text: 'Hi' } } }],
       })
     ).body.journeyId;
-    owned = { customerId: cust.customerId, card: cust.card, receiptId: r.receiptId, coupon, keyId, journeyId };
+    const imported = await runMemberImport(deps(), {
+      tenantId: a.tenantId,
+      importId: 'owned-import',
+      format: 'csv',
+      source: 'owned.csv',
+      bytesTotal: null,
+      open: () => Readable.from(['card\n70000001\nbad\n']),
+      writeReport: async () => 'owned.errors.csv',
+      actor: 'test',
+    });
+    owned = { customerId: cust.customerId, card: cust.card, receiptId: r.receiptId, coupon, keyId, journeyId, importId: imported.progress.importId };
   });
 
   const cases = (): Array<[string, string, string, unknown]> => [
@@ -54,6 +67,7 @@ describe('Tenant isolation across every route that names something', () => {
     ['GET /v1/journeys/{journeyId}', 'GET', `/v1/journeys/${owned.journeyId}`, undefined],
     ['POST /v1/journeys/{journeyId}/start', 'POST', `/v1/journeys/${owned.journeyId}/start`, undefined],
     ['POST /v1/journeys/{journeyId}/stop', 'POST', `/v1/journeys/${owned.journeyId}/stop`, undefined],
+    ['GET /v1/imports/{importId}', 'GET', `/v1/imports/${owned.importId}`, undefined],
   ];
 
   it('should cover every route that takes an id of something a tenant owns', () => {
@@ -61,7 +75,7 @@ describe('Tenant isolation across every route that names something', () => {
     const owning = Object.values(routeGroups)
       .flat()
       .map(routeKey)
-      .filter((k) => !['POST /v1/customers', 'GET /v1/program', 'POST /v1/program', 'POST /v1/program/validate', 'GET /v1/program/versions', 'GET /v1/program/versions/{version}', 'GET /v1/program/schema', 'GET /v1/audit', 'POST /v1/keys', 'GET /v1/keys', 'POST /v1/journeys', 'GET /v1/journeys', 'GET /v1/me', 'GET /v1/me/ledger', 'PUT /v1/me/devices'].includes(k));
+      .filter((k) => !['POST /v1/customers', 'GET /v1/program', 'POST /v1/program', 'POST /v1/program/validate', 'GET /v1/program/versions', 'GET /v1/program/versions/{version}', 'GET /v1/program/schema', 'GET /v1/audit', 'POST /v1/keys', 'GET /v1/keys', 'POST /v1/journeys', 'GET /v1/journeys', 'GET /v1/me', 'GET /v1/me/ledger', 'PUT /v1/me/devices', 'POST /v1/imports'].includes(k));
     expect(owning.filter((k) => !covered.has(k))).toEqual([]);
   });
 

@@ -1,0 +1,512 @@
+/**
+ * Migration import use cases: read a chain's member file (CSV or JSON Lines, streamed), bring
+ * each member in with one all-or-nothing transaction, record every refused row, checkpoint as it
+ * goes so an interrupted import resumes where it stopped, and show the progress.
+ * Primary adapters: `npm run import` (local/import.ts), the import worker (functions/workers/
+ * imports.ts), GET/POST /v1/imports. Secondary: lib/storage/imports.ts, the import bucket.
+ */
+import { randomBytes } from 'node:crypto';
+import { Transform, type Readable } from 'node:stream';
+import { createInterface } from 'node:readline';
+import { parse } from 'csv-parse';
+import { IMPORT_LIMITS, checkCsvHeader, fromCsvRecord, migrateMember, type ImportFormat, type MigratedMember, type RowIssue } from '#domain/imports.ts';
+import type { Program } from '#domain/program.ts';
+import type { Principal } from '../storage/api-keys.ts';
+import type { CustomerRecord, LedgerRow } from '../storage/customers.ts';
+import type { ImportError, ImportProgress, MemberWrite } from '../storage/imports.ts';
+import { newReferralCode, requireProgram } from './customers.ts';
+import type { Deps } from './deps.ts';
+import { ConflictError, InvalidRequestError, LimitExceededError, NotFoundError } from './errors.ts';
+import { objectKey, type ImportBucket } from '../storage/import-bucket.ts';
+import { transactWrite } from '../storage/transact.ts';
+import { requestHash } from './idempotency.ts';
+
+/** One member record as read from the file, or what made it unreadable. */
+export interface SourceRecord {
+  /** Position among the file's member records, 1-based: the checkpoint counts these. */
+  readonly seq: number;
+  /** The line in the file where it ends (the header is line 1 of a CSV file). */
+  readonly row: number;
+  readonly value?: Record<string, unknown>;
+  readonly issues?: readonly RowIssue[];
+}
+
+/** The file as a whole cannot be read as an import (a bad header, a broken encoding): nothing is imported. */
+export class ImportFileError extends InvalidRequestError {
+  constructor(message: string, field = 'file') {
+    super(message, field, 'invalid_file');
+  }
+}
+
+/** Member records of a CSV file, in file order; a record the parser cannot read becomes an issue, not an end. */
+export async function* csvRecords(input: Readable): AsyncGenerator<SourceRecord> {
+  // Records the parser skipped (a broken quote) surface with their line, in order with the rest.
+  const skipped: Array<{ line: number; message: string }> = [];
+  const parser = input.pipe(
+    parse({
+      bom: true,
+      info: true,
+      skip_empty_lines: true,
+      relax_column_count: true,
+      skip_records_with_error: true,
+      max_record_size: IMPORT_LIMITS.maxRecordChars,
+      on_skip: (err) => {
+        skipped.push({ line: Number((err as { lines?: number } | undefined)?.lines ?? 0), message: err?.message.replace(/ at line \d+/, '') ?? 'cannot be read as CSV' });
+        return undefined;
+      },
+    }),
+  );
+  input.on('error', (e) => parser.destroy(e));
+  let header: string[] | undefined;
+  let seq = 0;
+  const pending = function* (upTo: number): Generator<SourceRecord> {
+    while (skipped.length && skipped[0]!.line <= upTo) {
+      const s = skipped.shift()!;
+      yield { seq: ++seq, row: s.line, issues: [{ field: 'row', rule: `cannot be read as CSV: ${s.message}` }] };
+    }
+  };
+  for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+    if (!header) {
+      header = record.map((h) => h.trim());
+      const issues = checkCsvHeader(header);
+      if (issues.length) throw new ImportFileError(`header: ${issues.map((i) => `${i.field}: ${i.rule}`).join('; ')}`, 'header');
+      continue;
+    }
+    yield* pending(info.lines);
+    if (record.length !== header.length) {
+      yield { seq: ++seq, row: info.lines, issues: [{ field: 'row', rule: `has ${record.length} cells; the header has ${header.length}` }] };
+      continue;
+    }
+    const cells = Object.fromEntries(header.map((h, i) => [h, record[i] ?? '']));
+    const { value, issues } = fromCsvRecord(cells);
+    yield issues.length ? { seq: ++seq, row: info.lines, issues } : { seq: ++seq, row: info.lines, value };
+  }
+  if (!header) throw new ImportFileError('header: the file is empty; the first line must name the columns', 'header');
+  yield* pending(Number.POSITIVE_INFINITY);
+}
+
+/** Member records of a JSON Lines file: one object per line, blank lines ignored. */
+export async function* jsonlRecords(input: Readable): AsyncGenerator<SourceRecord> {
+  const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
+  let line = 0;
+  let seq = 0;
+  for await (const text of lines) {
+    line += 1;
+    const trimmed = (line === 1 ? text.replace(/^\uFEFF/, '') : text).trim();
+    if (!trimmed) continue;
+    if (trimmed.length > IMPORT_LIMITS.maxRecordChars) {
+      yield { seq: ++seq, row: line, issues: [{ field: 'row', rule: `is longer than ${IMPORT_LIMITS.maxRecordChars} characters (import.maxRecordChars)` }] };
+      continue;
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(trimmed);
+    } catch {
+      yield { seq: ++seq, row: line, issues: [{ field: 'row', rule: 'is not valid JSON' }] };
+      continue;
+    }
+    if (!value || typeof value !== 'object' || Array.isArray(value)) {
+      yield { seq: ++seq, row: line, issues: [{ field: 'row', rule: 'must be a JSON object' }] };
+      continue;
+    }
+    yield { seq: ++seq, row: line, value: value as Record<string, unknown> };
+  }
+}
+
+export const recordsOf = (format: ImportFormat, input: Readable) => (format === 'csv' ? csvRecords(input) : jsonlRecords(input));
+
+/** The format a file name says, or null. */
+export function formatOf(name: string): ImportFormat | null {
+  if (/\.csv$/i.test(name)) return 'csv';
+  if (/\.(jsonl|ndjson)$/i.test(name)) return 'jsonl';
+  return null;
+}
+
+const csvCell = (v: string | number) => {
+  const s = String(v);
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+};
+
+/** The error report: one CSV line per problem (row, field, rule), refused rows in file order. */
+export async function* errorReport(deps: Deps, tenantId: string, importId: string): AsyncGenerator<string> {
+  yield 'row,field,rule\n';
+  for await (const e of deps.imports.allErrors(tenantId, importId)) {
+    for (const i of e.issues) yield `${csvCell(e.row)},${csvCell(i.field)},${csvCell(i.rule)}\n`;
+  }
+}
+
+export interface ImportRun {
+  readonly tenantId: string;
+  readonly importId: string;
+  readonly format: ImportFormat;
+  /** The file's name locally, its object key in AWS. */
+  readonly source: string;
+  readonly bytesTotal: number | null;
+  /** Opens the file from its start (a resume reads past the rows already done). */
+  readonly open: () => Promise<Readable> | Readable;
+  /** Writes the error report and says where it is. */
+  readonly writeReport: (lines: AsyncIterable<string>) => Promise<string>;
+  /** Who runs it: the ledger's actor and the lease owner's prefix. */
+  readonly actor: string;
+  /** Take the import even if another run's lease has not run out (that run is known to be dead). */
+  readonly takeover?: boolean;
+  /** How long a lease lasts past each checkpoint. */
+  readonly leaseMs?: number;
+  readonly chunkSize?: number;
+  readonly concurrency?: number;
+  /** Asked after each chunk: true stops cleanly at the checkpoint (a worker near its timeout, Ctrl-C). */
+  readonly shouldStop?: () => boolean;
+  readonly onProgress?: (p: ImportProgress) => void;
+}
+
+export type ImportOutcome =
+  | { readonly state: 'finished'; readonly progress: ImportProgress }
+  /** Stopped at a checkpoint; running it again resumes after it. */
+  | { readonly state: 'stopped'; readonly progress: ImportProgress }
+  /** Another run holds the import (its lease has not run out). */
+  | { readonly state: 'busy'; readonly progress: ImportProgress };
+
+const TRIES_PER_ROW = 8;
+
+/**
+ * Runs (or resumes) a member import to its end, or until `shouldStop`. Rows go in chunks; rows
+ * of a chunk that share a card, phone or referral code run one after another in file order (so
+ * which of two clashing rows wins never depends on timing), the others concurrently. After each
+ * chunk its refused rows are stored and the checkpoint moves past it, with the chunk's counts, in
+ * one conditional write; a crash redoes at most one chunk, which the idempotency records make
+ * harmless and the counts do not see twice.
+ */
+export async function runMemberImport(deps: Deps, run: ImportRun): Promise<ImportOutcome> {
+  const { tenantId, importId } = run;
+  const leaseMs = run.leaseMs ?? 60_000;
+  const chunkSize = run.chunkSize ?? 500;
+  const concurrency = run.concurrency ?? 16;
+  const owner = `${run.actor}#${randomBytes(6).toString('base64url')}`;
+  const { program } = await requireProgram(deps, tenantId);
+  const started = deps.clock();
+  await deps.imports.create(
+    {
+      tenantId,
+      importId,
+      kind: 'members',
+      format: run.format,
+      source: run.source,
+      status: 'running',
+      rowsDone: 0,
+      imported: 0,
+      alreadyImported: 0,
+      refused: 0,
+      rowsTotal: null,
+      bytesDone: 0,
+      bytesTotal: run.bytesTotal,
+      activeMs: 0,
+      createdAt: started.toISOString(),
+      createdBy: run.actor,
+      updatedAt: started.toISOString(),
+    },
+    started,
+  );
+  const claimed = await deps.imports.claim(tenantId, importId, owner, started, new Date(started.getTime() + leaseMs), run.bytesTotal, run.takeover);
+  if (!claimed) {
+    const p = (await deps.imports.get(tenantId, importId))!;
+    return p.status === 'done' || p.status === 'failed' ? { state: 'finished', progress: p } : { state: 'busy', progress: p };
+  }
+  if (run.bytesTotal !== null && run.bytesTotal > IMPORT_LIMITS.maxFileBytes) {
+    return refuseFile(deps, run, owner, `file: is ${run.bytesTotal} bytes; an import file may hold at most ${IMPORT_LIMITS.maxFileBytes} (import.maxFileBytes): split it`, 'limit_exceeded');
+  }
+
+  let done = claimed.rowsDone;
+  let lastSeq = done;
+  const input = await run.open();
+  let bytes = 0;
+  const counted = input.pipe(
+    new Transform({
+      transform(b: Buffer, _enc, callback) {
+        bytes += b.length;
+        callback(null, b);
+      },
+    }),
+  );
+  input.on('error', (e) => counted.destroy(e));
+  const records = recordsOf(run.format, counted);
+  const at = () => deps.clock();
+  let chunk: SourceRecord[] = [];
+  let current = claimed;
+
+  const flush = async (): Promise<boolean> => {
+    if (chunk.length === 0) return true;
+    const t0 = performance.now();
+    const results = await importChunk(deps, program, run, chunk, concurrency);
+    const now = at();
+    await Promise.all(results.errors.map((e) => deps.imports.putError(tenantId, importId, e, now)));
+    const to = chunk.at(-1)!.seq;
+    const moved = await deps.imports.checkpoint(
+      tenantId,
+      importId,
+      owner,
+      { from: done, to, imported: results.imported, alreadyImported: results.alreadyImported, refused: results.errors.length, bytesDone: bytes, activeMs: performance.now() - t0 },
+      now,
+      new Date(now.getTime() + leaseMs),
+    );
+    chunk = [];
+    if (!moved) return false;
+    done = to;
+    current = {
+      ...current,
+      rowsDone: to,
+      imported: current.imported + results.imported,
+      alreadyImported: current.alreadyImported + results.alreadyImported,
+      refused: current.refused + results.errors.length,
+      bytesDone: bytes,
+      activeMs: current.activeMs + Math.round(performance.now() - t0),
+      updatedAt: now.toISOString(),
+    };
+    run.onProgress?.(current);
+    return true;
+  };
+
+  try {
+    for await (const r of records) {
+      lastSeq = r.seq;
+      if (r.seq <= done) continue;
+      chunk.push(r);
+      if (chunk.length < chunkSize) continue;
+      if (!(await flush())) return { state: 'busy', progress: (await deps.imports.get(tenantId, importId))! };
+      if (run.shouldStop?.()) {
+        input.destroy();
+        await deps.imports.release(tenantId, importId, owner, at());
+        return { state: 'stopped', progress: current };
+      }
+    }
+    if (!(await flush())) return { state: 'busy', progress: (await deps.imports.get(tenantId, importId))! };
+  } catch (e) {
+    input.destroy();
+    if (e instanceof ImportFileError) return refuseFile(deps, run, owner, e.message, e.code);
+    throw e;
+  }
+
+  // Every row is done: write the report from the stored refusals (complete even after resumes).
+  await deps.imports.setStatus(tenantId, importId, owner, 'writingReport', at(), { rowsTotal: lastSeq, bytesDone: bytes });
+  const report = current.refused > 0 ? await run.writeReport(errorReport(deps, tenantId, importId)) : undefined;
+  await deps.imports.setStatus(tenantId, importId, owner, 'done', at(), { finished: true, ...(report ? { report } : {}) });
+  const progress = (await deps.imports.get(tenantId, importId))!;
+  run.onProgress?.(progress);
+  return { state: 'finished', progress };
+}
+
+async function refuseFile(deps: Deps, run: ImportRun, owner: string, message: string, code: string): Promise<ImportOutcome> {
+  await deps.imports.setStatus(run.tenantId, run.importId, owner, 'failed', deps.clock(), { failure: { code, message }, finished: true });
+  return { state: 'finished', progress: (await deps.imports.get(run.tenantId, run.importId))! };
+}
+
+interface ChunkResult {
+  imported: number;
+  alreadyImported: number;
+  errors: ImportError[];
+}
+
+/** Groups a chunk's rows that share an identifier (union-find), each group in file order. */
+function groupsOf(rows: ReadonlyArray<{ rec: SourceRecord; member?: MigratedMember }>): number[][] {
+  const parent = rows.map((_, i) => i);
+  const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i]!)));
+  const owner = new Map<string, number>();
+  rows.forEach((r, i) => {
+    if (!r.member) return;
+    for (const k of [`card:${r.member.card}`, r.member.phone && `phone:${r.member.phone}`, r.member.referralCode && `ref:${r.member.referralCode}`]) {
+      if (!k) continue;
+      const j = owner.get(k);
+      if (j === undefined) owner.set(k, i);
+      else parent[find(i)] = find(j);
+    }
+  });
+  const groups = new Map<number, number[]>();
+  rows.forEach((r, i) => {
+    if (!r.member) return;
+    const g = find(i);
+    groups.set(g, [...(groups.get(g) ?? []), i]);
+  });
+  return [...groups.values()];
+}
+
+async function importChunk(deps: Deps, program: Program, run: ImportRun, chunk: readonly SourceRecord[], concurrency: number): Promise<ChunkResult> {
+  const now = deps.clock();
+  const result: ChunkResult = { imported: 0, alreadyImported: 0, errors: [] };
+  const refuse = (rec: SourceRecord, issues: readonly RowIssue[]) => result.errors.push({ seq: rec.seq, row: rec.row, issues });
+  const rows = chunk.map((rec) => {
+    if (rec.issues) return { rec, issues: rec.issues };
+    const m = migrateMember(program, rec.value, now);
+    return m.ok ? { rec, member: m.member } : { rec, issues: m.issues };
+  });
+  for (const r of rows) if (r.issues) refuse(r.rec, r.issues);
+  const groups = groupsOf(rows);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, groups.length) }, async () => {
+      while (next < groups.length) {
+        for (const i of groups[next++]!) {
+          const { rec, member } = rows[i]!;
+          const outcome = await writeMember(deps, program, run, rec, member!, now);
+          if (outcome.kind === 'imported') result.imported += 1;
+          else if (outcome.kind === 'already') result.alreadyImported += 1;
+          else refuse(rec, [outcome.issue]);
+        }
+      }
+    }),
+  );
+  result.errors.sort((a, b) => a.seq - b.seq);
+  return result;
+}
+
+type RowOutcome = { kind: 'imported' } | { kind: 'already' } | { kind: 'refused'; issue: RowIssue };
+
+const identifierField = { card: 'card', phone: 'phone', referral: 'referralCode' } as const;
+
+async function writeMember(deps: Deps, program: Program, run: ImportRun, rec: SourceRecord, m: MigratedMember, now: Date): Promise<RowOutcome> {
+  const at = now.toISOString();
+  const rowHash = requestHash(m.normalized);
+  for (let attempt = 0; attempt < TRIES_PER_ROW; attempt++) {
+    // A code the program issues (none was given) may collide with another member's; draw again then.
+    const referralCode = m.referralCode ?? (program.referral ? newReferralCode() : undefined);
+    const customerId = `c_${randomBytes(12).toString('base64url')}`;
+    const record: CustomerRecord = {
+      tenantId: run.tenantId,
+      profile: { customerId, card: m.card, phone: m.phone, ...m.profile, createdAt: at, referralCode, importId: run.importId },
+      account: m.account,
+      staffTier: m.staffTierId ? { tierId: m.staffTierId, by: run.actor, at, reason: `migrated (import ${run.importId})` } : undefined,
+      ledgerSeq: 1,
+      version: 1,
+      pendingReferrals: [],
+    };
+    const entry: LedgerRow = { ...m.entry, seq: 1, at, source: { importId: run.importId, actor: run.actor, reason: 'migrated' } };
+    const w: MemberWrite = await deps.imports.writeMember(record, entry, { importId: run.importId, row: rec.row, rowHash }, now);
+    switch (w.outcome) {
+      case 'imported':
+        return { kind: 'imported' };
+      case 'already':
+        // This import's own write before a crash counts as imported, once; anything else was there before.
+        return w.importId === run.importId && w.row === rec.row ? { kind: 'imported' } : { kind: 'already' };
+      case 'changed':
+        return {
+          kind: 'refused',
+          issue: {
+            field: 'card',
+            rule:
+              w.importId === run.importId
+                ? `appears earlier in this file with different data (row ${w.row})`
+                : `was imported before with different data (import ${w.importId}, row ${w.row}); change the member through the API instead`,
+          },
+        };
+      case 'taken':
+        if (w.kind === 'referral' && m.referralCode === undefined) continue;
+        return { kind: 'refused', issue: { field: identifierField[w.kind], rule: 'already belongs to another member (identifiers are never merged)' } };
+      case 'race':
+        await new Promise((r) => setTimeout(r, 5 + Math.random() * 20 * (attempt + 1)));
+        continue;
+    }
+  }
+  throw new Error(`row ${rec.row}: could not be written after ${TRIES_PER_ROW} tries (the same identifiers kept changing)`);
+}
+
+/** Import ids: also part of the file's object key, so letters, digits, - and _ only. */
+export const importIdPattern = /^[A-Za-z0-9_-]{1,64}$/;
+
+export const newImportId = (now: Date) => `imp_${now.toISOString().slice(0, 10).replace(/-/g, '')}_${randomBytes(6).toString('base64url').replace(/[^A-Za-z0-9]/g, 'x')}`;
+
+/** How long an upload or report link is valid. */
+export const LINK_SECONDS = 900;
+
+/**
+ * POST /v1/imports: an upload slot in the import bucket. The import itself starts when the file
+ * lands (S3 event → queue → worker); GET /v1/imports/{importId} follows it.
+ */
+export async function startImport(deps: Deps, p: Principal, body: { kind: 'members'; format: ImportFormat; bytes?: number | undefined }, bucket: ImportBucket | null) {
+  if (!bucket) throw new ConflictError('imports_not_configured', 'this deployment has no import bucket; locally, run npm run import -- members FILE');
+  await requireProgram(deps, p.tenantId);
+  if (body.bytes !== undefined) checkFileSize(body.bytes);
+  const now = deps.clock();
+  const at = now.toISOString();
+  const importId = newImportId(now);
+  const key = objectKey(p.tenantId, importId, body.format);
+  const progress: ImportProgress = {
+    tenantId: p.tenantId,
+    importId,
+    kind: body.kind,
+    format: body.format,
+    source: key,
+    status: 'awaitingUpload',
+    rowsDone: 0,
+    imported: 0,
+    alreadyImported: 0,
+    refused: 0,
+    rowsTotal: null,
+    bytesDone: 0,
+    bytesTotal: body.bytes ?? null,
+    activeMs: 0,
+    createdAt: at,
+    createdBy: p.actor,
+    updatedAt: at,
+  };
+  await transactWrite(deps.db, [deps.imports.createItem(progress, now), deps.audit.item(p.tenantId, { at, actor: p.actor, action: 'import.start', target: `import:${importId}`, after: { kind: body.kind, format: body.format } })]);
+  const url = await bucket.uploadUrl(key, LINK_SECONDS);
+  return {
+    ...importView(progress),
+    upload: { method: 'PUT' as const, url, expiresAt: new Date(now.getTime() + LINK_SECONDS * 1000).toISOString() },
+  };
+}
+
+/** What GET /v1/imports/{importId} answers: progress, rate, and a page of refused rows. */
+export async function importStatus(
+  deps: Deps,
+  p: Principal,
+  importId: string,
+  q: { limit: number; cursor?: string | undefined },
+  reportLink?: (report: string) => Promise<string>,
+) {
+  if (!importIdPattern.test(importId)) throw new NotFoundError('import', 'importId');
+  const after = q.cursor === undefined ? 0 : decodeCursor(q.cursor);
+  const imp = await deps.imports.get(p.tenantId, importId);
+  if (!imp) throw new NotFoundError('import', 'importId');
+  const page = await deps.imports.errors(p.tenantId, importId, q.limit, after);
+  return {
+    ...importView(imp),
+    errors: page.errors.flatMap((e) => e.issues.map((i) => ({ row: e.row, field: i.field, rule: i.rule }))),
+    nextCursor: page.nextSeq === null ? null : Buffer.from(JSON.stringify({ seq: page.nextSeq }), 'utf8').toString('base64url'),
+    report: imp.report ?? null,
+    reportUrl: imp.report && reportLink ? await reportLink(imp.report) : null,
+  };
+}
+
+function decodeCursor(cursor: string): number {
+  try {
+    const { seq } = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { seq?: unknown };
+    if (typeof seq === 'number' && Number.isSafeInteger(seq) && seq >= 0) return seq;
+  } catch {
+    // fall through
+  }
+  throw new InvalidRequestError('cursor: is not a cursor this API returned', 'cursor');
+}
+
+/** Progress as the API and the CLI show it. */
+export function importView(imp: ImportProgress) {
+  const seconds = imp.activeMs / 1000;
+  return {
+    importId: imp.importId,
+    kind: imp.kind,
+    format: imp.format,
+    status: imp.status,
+    rows: { done: imp.rowsDone, imported: imp.imported, alreadyImported: imp.alreadyImported, refused: imp.refused, total: imp.rowsTotal ?? null },
+    bytes: { done: imp.bytesDone, total: imp.bytesTotal ?? null },
+    rowsPerSecond: seconds > 0 ? Math.round(imp.rowsDone / seconds) : null,
+    createdAt: imp.createdAt,
+    updatedAt: imp.updatedAt,
+    finishedAt: imp.finishedAt ?? null,
+    failure: imp.failure ?? null,
+  };
+}
+
+/** Refuses what a bound forbids before anything is read (the upload route uses it too). */
+export function checkFileSize(bytes: number): void {
+  if (bytes > IMPORT_LIMITS.maxFileBytes) {
+    throw new LimitExceededError('import.maxFileBytes', `file: an import file may hold at most ${IMPORT_LIMITS.maxFileBytes} bytes (import.maxFileBytes): split it`, 'file');
+  }
+}
