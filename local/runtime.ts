@@ -96,7 +96,8 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       },
     });
     mkdirSync(opts.stateDir, { recursive: true });
-    writeFileSync(runtimeFile(opts.stateDir), JSON.stringify({ url: gateway.url, pid: process.pid }));
+    // What other local commands need to find this runtime (npm run job, npm run import, npm run admin).
+    writeFileSync(runtimeFile(opts.stateDir), JSON.stringify({ url: gateway.url, pid: process.pid, dynamodbEndpoint: ddb.endpoint, table }));
     return { ddb, gateway, background, table, seed, stop };
   } catch (e) {
     await stop();

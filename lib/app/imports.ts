@@ -6,7 +6,7 @@
  * imports.ts), GET/POST /v1/imports. Secondary: lib/storage/imports.ts, the import bucket.
  */
 import { randomBytes } from 'node:crypto';
-import { Transform, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { createInterface } from 'node:readline';
 import { parse } from 'csv-parse';
 import { IMPORT_LIMITS, checkCsvHeader, fromCsvRecord, migrateMember, type ImportFormat, type MigratedMember, type RowIssue } from '#domain/imports.ts';
@@ -27,6 +27,8 @@ export interface SourceRecord {
   readonly seq: number;
   /** The line in the file where it ends (the header is line 1 of a CSV file). */
   readonly row: number;
+  /** Bytes of the file read up to the end of this record, for progress. */
+  readonly bytes: number;
   readonly value?: Record<string, unknown>;
   readonly issues?: readonly RowIssue[];
 }
@@ -59,13 +61,15 @@ export async function* csvRecords(input: Readable): AsyncGenerator<SourceRecord>
   input.on('error', (e) => parser.destroy(e));
   let header: string[] | undefined;
   let seq = 0;
+  let bytes = 0;
   const pending = function* (upTo: number): Generator<SourceRecord> {
     while (skipped.length && skipped[0]!.line <= upTo) {
       const s = skipped.shift()!;
-      yield { seq: ++seq, row: s.line, issues: [{ field: 'row', rule: `cannot be read as CSV: ${s.message}` }] };
+      yield { seq: ++seq, row: s.line, bytes, issues: [{ field: 'row', rule: `cannot be read as CSV: ${s.message}` }] };
     }
   };
-  for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+  for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number; bytes: number } }>) {
+    bytes = info.bytes;
     if (!header) {
       header = record.map((h) => h.trim());
       const issues = checkCsvHeader(header);
@@ -74,12 +78,12 @@ export async function* csvRecords(input: Readable): AsyncGenerator<SourceRecord>
     }
     yield* pending(info.lines);
     if (record.length !== header.length) {
-      yield { seq: ++seq, row: info.lines, issues: [{ field: 'row', rule: `has ${record.length} cells; the header has ${header.length}` }] };
+      yield { seq: ++seq, row: info.lines, bytes, issues: [{ field: 'row', rule: `has ${record.length} cells; the header has ${header.length}` }] };
       continue;
     }
     const cells = Object.fromEntries(header.map((h, i) => [h, record[i] ?? '']));
     const { value, issues } = fromCsvRecord(cells);
-    yield issues.length ? { seq: ++seq, row: info.lines, issues } : { seq: ++seq, row: info.lines, value };
+    yield issues.length ? { seq: ++seq, row: info.lines, bytes, issues } : { seq: ++seq, row: info.lines, bytes, value };
   }
   if (!header) throw new ImportFileError('header: the file is empty; the first line must name the columns', 'header');
   yield* pending(Number.POSITIVE_INFINITY);
@@ -90,26 +94,28 @@ export async function* jsonlRecords(input: Readable): AsyncGenerator<SourceRecor
   const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
   let line = 0;
   let seq = 0;
+  let bytes = 0;
   for await (const text of lines) {
     line += 1;
+    bytes += Buffer.byteLength(text) + 1;
     const trimmed = (line === 1 ? text.replace(/^\uFEFF/, '') : text).trim();
     if (!trimmed) continue;
     if (trimmed.length > IMPORT_LIMITS.maxRecordChars) {
-      yield { seq: ++seq, row: line, issues: [{ field: 'row', rule: `is longer than ${IMPORT_LIMITS.maxRecordChars} characters (import.maxRecordChars)` }] };
+      yield { seq: ++seq, row: line, bytes, issues: [{ field: 'row', rule: `is longer than ${IMPORT_LIMITS.maxRecordChars} characters (import.maxRecordChars)` }] };
       continue;
     }
     let value: unknown;
     try {
       value = JSON.parse(trimmed);
     } catch {
-      yield { seq: ++seq, row: line, issues: [{ field: 'row', rule: 'is not valid JSON' }] };
+      yield { seq: ++seq, row: line, bytes, issues: [{ field: 'row', rule: 'is not valid JSON' }] };
       continue;
     }
     if (!value || typeof value !== 'object' || Array.isArray(value)) {
-      yield { seq: ++seq, row: line, issues: [{ field: 'row', rule: 'must be a JSON object' }] };
+      yield { seq: ++seq, row: line, bytes, issues: [{ field: 'row', rule: 'must be a JSON object' }] };
       continue;
     }
-    yield { seq: ++seq, row: line, value: value as Record<string, unknown> };
+    yield { seq: ++seq, row: line, bytes, value: value as Record<string, unknown> };
   }
 }
 
@@ -218,17 +224,8 @@ export async function runMemberImport(deps: Deps, run: ImportRun): Promise<Impor
   let done = claimed.rowsDone;
   let lastSeq = done;
   const input = await run.open();
-  let bytes = 0;
-  const counted = input.pipe(
-    new Transform({
-      transform(b: Buffer, _enc, callback) {
-        bytes += b.length;
-        callback(null, b);
-      },
-    }),
-  );
-  input.on('error', (e) => counted.destroy(e));
-  const records = recordsOf(run.format, counted);
+  let bytes = claimed.bytesDone;
+  const records = recordsOf(run.format, input);
   const at = () => deps.clock();
   let chunk: SourceRecord[] = [];
   let current = claimed;
@@ -240,6 +237,7 @@ export async function runMemberImport(deps: Deps, run: ImportRun): Promise<Impor
     const now = at();
     await Promise.all(results.errors.map((e) => deps.imports.putError(tenantId, importId, e, now)));
     const to = chunk.at(-1)!.seq;
+    bytes = chunk.at(-1)!.bytes;
     const moved = await deps.imports.checkpoint(
       tenantId,
       importId,
@@ -268,6 +266,7 @@ export async function runMemberImport(deps: Deps, run: ImportRun): Promise<Impor
   try {
     for await (const r of records) {
       lastSeq = r.seq;
+      bytes = r.bytes;
       if (r.seq <= done) continue;
       chunk.push(r);
       if (chunk.length < chunkSize) continue;
@@ -286,7 +285,7 @@ export async function runMemberImport(deps: Deps, run: ImportRun): Promise<Impor
   }
 
   // Every row is done: write the report from the stored refusals (complete even after resumes).
-  await deps.imports.setStatus(tenantId, importId, owner, 'writingReport', at(), { rowsTotal: lastSeq, bytesDone: bytes });
+  await deps.imports.setStatus(tenantId, importId, owner, 'writingReport', at(), { rowsTotal: lastSeq, bytesDone: run.bytesTotal ?? bytes });
   const report = current.refused > 0 ? await run.writeReport(errorReport(deps, tenantId, importId)) : undefined;
   await deps.imports.setStatus(tenantId, importId, owner, 'done', at(), { finished: true, ...(report ? { report } : {}) });
   const progress = (await deps.imports.get(tenantId, importId))!;
