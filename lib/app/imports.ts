@@ -17,7 +17,7 @@ import type { ImportError, ImportProgress, MemberWrite } from '../storage/import
 import { newReferralCode, requireProgram } from './customers.ts';
 import type { Deps } from './deps.ts';
 import { ConflictError, InvalidRequestError, LimitExceededError, NotFoundError } from './errors.ts';
-import { objectKey, type ImportBucket } from '../storage/import-bucket.ts';
+import { objectKey, parseObjectKey, reportKey, type ImportBucket } from '../storage/import-bucket.ts';
 import { transactWrite } from '../storage/transact.ts';
 import { requestHash } from './idempotency.ts';
 
@@ -410,6 +410,53 @@ async function writeMember(deps: Deps, program: Program, run: ImportRun, rec: So
 export const importIdPattern = /^[A-Za-z0-9_-]{1,64}$/;
 
 export const newImportId = (now: Date) => `imp_${now.toISOString().slice(0, 10).replace(/-/g, '')}_${randomBytes(6).toString('base64url').replace(/[^A-Za-z0-9]/g, 'x')}`;
+
+/** A worker stops at a checkpoint when less than this is left before its timeout, and goes on in a new run. */
+export const STOP_MARGIN_MS = 120_000;
+
+/** Rows per checkpoint in the worker (a redelivery redoes at most this many); an environment knob for tests. */
+const workerChunkRows = () => Number(process.env.IMPORT_CHUNK_ROWS ?? 500);
+
+export type BucketImportResult =
+  | { readonly ignored: string }
+  | { readonly importId: string; readonly state: ImportOutcome['state']; readonly status: string; readonly rowsDone: number };
+
+/**
+ * The import worker's use case: the file at `key` in the import bucket is imported (or resumed
+ * from its checkpoint). Near the end of the worker's time it stops at a checkpoint and asks for
+ * a continuation, so a file of any size within the limit finishes over several runs; if the
+ * worker dies instead, the queue's redelivery resumes it after the lease runs out.
+ */
+export async function importFromBucket(
+  deps: Deps,
+  bucket: ImportBucket,
+  key: string,
+  opts: { remainingMs: () => number; continueLater: () => Promise<void> },
+): Promise<BucketImportResult> {
+  const named = parseObjectKey(key);
+  if (!named) return { ignored: `not an import file: ${key}` };
+  const program = await deps.programs.current(named.tenantId);
+  if (!program) return { ignored: `tenant ${named.tenantId} has no program` };
+  const file = await bucket.open(key);
+  const outcome = await runMemberImport(deps, {
+    ...named,
+    source: key,
+    bytesTotal: file.bytes,
+    open: () => file.body,
+    writeReport: async (lines) => {
+      const at = reportKey(named.tenantId, named.importId);
+      await bucket.write(at, lines, 'text/csv; charset=utf-8');
+      return at;
+    },
+    actor: 'import-worker',
+    // The lease outlives this run by a minute: a dead worker's import waits that long, no longer.
+    leaseMs: opts.remainingMs() + 60_000,
+    chunkSize: workerChunkRows(),
+    shouldStop: () => opts.remainingMs() < STOP_MARGIN_MS,
+  }).finally(() => file.body.destroy());
+  if (outcome.state === 'stopped') await opts.continueLater();
+  return { importId: named.importId, state: outcome.state, status: outcome.progress.status, rowsDone: outcome.progress.rowsDone };
+}
 
 /** How long an upload or report link is valid. */
 export const LINK_SECONDS = 900;
