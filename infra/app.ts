@@ -24,6 +24,7 @@ export function buildApp(app: App): { data: DataStack; api: ApiStack; background
     table: data.table,
     emailFrom: app.node.tryGetContext('emailFrom') as string | undefined,
     smsSenderId: app.node.tryGetContext('smsSenderId') as string | undefined,
+    lookupKey: data.lookupKey,
     env,
   });
   const api = new ApiStack(app, `tally-${stage}-api`, { stage, table: data.table, lookupKey: data.lookupKey, journeyQueue: background.journeys.queue, env });

@@ -21,6 +21,7 @@ export function allFunctionEntries(groups: readonly string[]): Record<string, st
     'account-worker': workerEntry('accounts'),
     'notify-worker': workerEntry('notify'),
     'journey-worker': workerEntry('journeys'),
+    'import-worker': workerEntry('imports'),
     outbox: streamEntry('outbox'),
   };
 }

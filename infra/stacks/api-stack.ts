@@ -14,6 +14,7 @@ import { routeGroups, staffRoles, type RouteGroup } from '../../lib/http/routes.
 import { STAFF_JWT_ENV } from '../../lib/http/staff-token.ts';
 import { authorizerEntry, functionEntry } from '../bundling.ts';
 import { TallyFunction } from '../constructs/tally-function.ts';
+import { grantImportLinks } from '../constructs/import-pipeline.ts';
 
 export interface ApiStackProps extends StackProps {
   readonly stage: string;
@@ -87,6 +88,7 @@ export class ApiStack extends Stack {
         fn.addEnvironment(QUEUE_ENV.journeys, props.journeyQueue.queueUrl);
         props.journeyQueue.grantSendMessages(fn);
       }
+      if (group === 'imports') grantImportLinks(props.stage, fn);
       const integration = new HttpLambdaIntegration(`${pascal(group)}Integration`, fn);
       for (const r of routes) {
         this.api.addRoutes({ path: r.path, methods: [HttpMethod[r.method]], integration });

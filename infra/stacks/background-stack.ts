@@ -24,6 +24,8 @@ import { EVENT_BUS_ENV } from '../../lib/events/eventbridge.ts';
 import { jobEntry, streamEntry, workerEntry } from '../bundling.ts';
 import { TallyFunction } from '../constructs/tally-function.ts';
 import { DeadLetters, WorkerQueue } from '../constructs/worker-queue.ts';
+import { ImportPipeline } from '../constructs/import-pipeline.ts';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 
 export interface BackgroundStackProps extends StackProps {
   readonly stage: string;
@@ -33,6 +35,8 @@ export interface BackgroundStackProps extends StackProps {
   readonly emailFrom?: string | undefined;
   /** An alphanumeric SMS sender id, where the destination countries allow one. */
   readonly smsSenderId?: string | undefined;
+  /** The phone lookup key (the import worker stores phone identifiers under it). */
+  readonly lookupKey?: ISecret | undefined;
 }
 
 /** The jobs the schedule runs, each hourly at its own minute. */
@@ -67,6 +71,7 @@ export class BackgroundStack extends Stack {
   readonly notifyWorker: TallyFunction;
   readonly journeys: WorkerQueue;
   readonly journeyWorker: TallyFunction;
+  readonly imports: ImportPipeline;
 
   constructor(scope: Construct, id: string, props: BackgroundStackProps) {
     super(scope, id, props);
@@ -196,6 +201,8 @@ export class BackgroundStack extends Stack {
     });
     this.jobFunction.addEnvironment(QUEUE_ENV.journeys, this.journeys.queue.queueUrl);
     this.journeys.queue.grantSendMessages(this.jobFunction);
+
+    this.imports = new ImportPipeline(this, 'Imports', { stage: props.stage, table: props.table, lookupKey: props.lookupKey, alarmAction, logsRemovalPolicy: retain });
 
     for (const { job, cron } of scheduledJobs) {
       new Schedule(this, `${job}Schedule`, {
