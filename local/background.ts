@@ -10,6 +10,13 @@ import { notifiableEvents } from '../lib/domain/notifications.ts';
 import { startLocalPeers, type LocalPeers, type OutboxMessage } from './peers.ts';
 import { startLocalQueues, type LocalQueues, type SqsHandler } from './queues.ts';
 import { startStreamReader, type StreamReader } from './stream.ts';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { IMPORT_BUCKET_ENV, IMPORT_PREFIX } from '../lib/storage/import-bucket.ts';
+import { startLocalS3 } from './s3.ts';
+
+const LOCAL_IMPORT_BUCKET = 'tally-local-imports';
 
 export interface Background {
   readonly queues: LocalQueues;
@@ -30,6 +37,8 @@ export async function startBackground(opts: {
   onMessage?: (m: OutboxMessage) => void;
   /** Scales the workers' retry back-off (15 s, doubling); tests shorten it. */
   retryScale?: number;
+  /** Where the local import bucket keeps its files (a temporary folder if not given). */
+  filesDir?: string;
 }): Promise<Background> {
   // Handlers are imported after the environment is in place: they read it at first use.
   let queues: LocalQueues | undefined;
@@ -46,12 +55,20 @@ export async function startBackground(opts: {
     accounts: { handler: lazy(() => import('../functions/workers/accounts.ts')), ...retry },
     notify: { handler: lazy(() => import('../functions/workers/notify.ts')), ...retry },
     journeys: { handler: lazy(() => import('../functions/workers/journeys.ts')), ...retry },
+    // One file per delivery and the stack's 15 minutes, as the import worker has in AWS.
+    imports: { handler: lazy(() => import('../functions/workers/imports.ts')), ...retry, batchSize: 1, timeoutMs: 15 * 60_000 },
   });
+  // The import bucket: an upload under imports/ is announced to the import queue, as S3's notification does.
+  const filesDir = opts.filesDir ?? mkdtempSync(join(tmpdir(), 'tally-local-s3-'));
+  const s3 = await startLocalS3({ dir: filesDir, bucket: LOCAL_IMPORT_BUCKET, prefix: IMPORT_PREFIX, onCreated: (event) => queues?.enqueue('imports', event) });
   Object.assign(process.env, {
     AWS_ENDPOINT_URL_SQS: queues.endpoint,
     ACCOUNT_QUEUE_URL: queues.queues.accounts!.url,
     NOTIFY_QUEUE_URL: queues.queues.notify!.url,
     JOURNEY_QUEUE_URL: queues.queues.journeys!.url,
+    IMPORT_QUEUE_URL: queues.queues.imports!.url,
+    AWS_ENDPOINT_URL_S3: s3.endpoint,
+    [IMPORT_BUCKET_ENV]: LOCAL_IMPORT_BUCKET,
     AWS_ENDPOINT_URL_EVENTBRIDGE: peers.endpoint,
     EVENT_BUS_NAME: 'tally-local-events',
     AWS_ENDPOINT_URL_SNS: peers.endpoint,
@@ -114,6 +131,7 @@ export async function startBackground(opts: {
       clearInterval(timer);
       await stream.stop();
       await queues.close();
+      await s3.close();
       await peers.close();
       client.destroy();
     },

@@ -114,8 +114,10 @@ process.on('SIGINT', () => {
 
 const d = deps();
 const tty = process.stderr.isTTY;
+// The rate counts this run's rows only: a resume starts from the checkpoint.
+const earlier = await d.imports.get(flags.tenant!, importId);
+const start = { rows: earlier?.rowsDone ?? 0, bytes: earlier?.bytesDone ?? 0 };
 const started = performance.now();
-let start: { rows: number; bytes: number } | undefined;
 let lastPrinted = 0;
 console.error(`Importing ${basename(path)} (${format}, ${bytesTotal.toLocaleString('en-US')} bytes) into tenant ${flags.tenant} as import ${importId}`);
 const outcome = await runMemberImport(d, {
@@ -135,10 +137,11 @@ const outcome = await runMemberImport(d, {
   actor: `import:${process.env.USER ?? 'local'}`,
   takeover: flags.takeover,
   leaseMs: 30_000,
+  // Smaller chunks than the worker's: the bar moves at each checkpoint.
+  chunkSize: 250,
   concurrency: Number(flags.concurrency),
   shouldStop: () => stop,
   onProgress: (p) => {
-    start ??= { rows: p.rowsDone, bytes: p.bytesDone };
     const line = progressLine({ rows: p.rowsDone, refused: p.refused, bytesDone: p.bytesDone, bytesTotal, elapsedMs: performance.now() - started, startRows: start.rows, startBytes: start.bytes });
     if (tty) process.stderr.write(`\r${line}`);
     else if (performance.now() - lastPrinted > 5_000) {

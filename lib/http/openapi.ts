@@ -211,10 +211,10 @@ const operations: Record<RouteKey, Operation> = {
     description:
       'Answers a link to PUT a CSV or JSON Lines file of members to (see README, "Migrating members"); the import ' +
       'runs when the file lands and `GET /v1/imports/{importId}` follows it. 409 `imports_not_configured` where the ' +
-      'deployment has no import bucket (the local runtime imports with `npm run import`).',
+      'deployment has no import bucket; 422 `limit_exceeded` for a file over `import.maxFileBytes`.',
     body: req.startImportBody,
     ok: { status: 201, schema: res.startImportResponse, description: 'The import, awaiting its file.' },
-    errors: [409],
+    errors: [409, 422],
   },
   'GET /v1/imports/{importId}': {
     summary: 'A migration import: progress, rate and refused rows',
