@@ -175,12 +175,13 @@ export type ImportOutcome =
 const TRIES_PER_ROW = 8;
 
 /**
- * Runs (or resumes) a member import to its end, or until `shouldStop`. Rows go in chunks; rows
- * of a chunk that share a card, phone or referral code run one after another in file order (so
- * which of two clashing rows wins never depends on timing), the others concurrently. After each
- * chunk its refused rows are stored and the checkpoint moves past it, with the chunk's counts, in
- * one conditional write; a crash redoes at most one chunk, which the idempotency records make
- * harmless and the counts do not see twice.
+ * Runs (or resumes) a member import to its end, or until `shouldStop`. Rows stream through up to
+ * `concurrency` transactions at once, without a barrier between chunks; rows that share a card,
+ * phone or referral code wait for one another, in file order, so which of two clashing rows wins
+ * never depends on timing. Whenever every row up to some point is finished and that point is
+ * `chunkSize` rows past the checkpoint, the refused rows up to it are stored and the checkpoint
+ * moves there, with those rows' counts, in one conditional write. A crash redoes what followed the
+ * checkpoint, which the idempotency records make harmless and the counts do not see twice.
  */
 export async function runMemberImport(deps: Deps, run: ImportRun): Promise<ImportOutcome> {
   const { tenantId, importId } = run;
@@ -221,71 +222,85 @@ export async function runMemberImport(deps: Deps, run: ImportRun): Promise<Impor
     return refuseFile(deps, run, owner, `file: is ${run.bytesTotal} bytes; an import file may hold at most ${IMPORT_LIMITS.maxFileBytes} (import.maxFileBytes): split it`, 'limit_exceeded');
   }
 
+  const at = () => deps.clock();
+  const rows = new RowPipeline(concurrency, claimed.rowsDone);
   let done = claimed.rowsDone;
   let lastSeq = done;
-  const input = await run.open();
-  let bytes = claimed.bytesDone;
-  const records = recordsOf(run.format, input);
-  const at = () => deps.clock();
-  let chunk: SourceRecord[] = [];
   let current = claimed;
+  let since = performance.now();
+  const input = await run.open();
+  const records = recordsOf(run.format, input);
 
-  const flush = async (): Promise<boolean> => {
-    if (chunk.length === 0) return true;
-    const t0 = performance.now();
-    const results = await importChunk(deps, program, run, chunk, concurrency);
+  /** Moves the checkpoint to `to` (every row up to it finished); false if another runner took the import. */
+  const checkpoint = async (to: number): Promise<boolean> => {
+    if (to <= done) return true;
+    const finished = rows.take(done, to);
+    const errors = finished.flatMap(({ rec, outcome }) => (outcome.kind === 'refused' ? [{ seq: rec.seq, row: rec.row, issues: outcome.issues }] : []));
+    const imported = finished.filter((f) => f.outcome.kind === 'imported').length;
+    const alreadyImported = finished.filter((f) => f.outcome.kind === 'already').length;
     const now = at();
-    await Promise.all(results.errors.map((e) => deps.imports.putError(tenantId, importId, e, now)));
-    const to = chunk.at(-1)!.seq;
-    bytes = chunk.at(-1)!.bytes;
+    await Promise.all(errors.map((e) => deps.imports.putError(tenantId, importId, e, now)));
+    const bytes = finished.at(-1)!.rec.bytes;
+    const activeMs = performance.now() - since;
     const moved = await deps.imports.checkpoint(
       tenantId,
       importId,
       owner,
-      { from: done, to, imported: results.imported, alreadyImported: results.alreadyImported, refused: results.errors.length, bytesDone: bytes, activeMs: performance.now() - t0 },
+      { from: done, to, imported, alreadyImported, refused: errors.length, bytesDone: bytes, activeMs },
       now,
       new Date(now.getTime() + leaseMs),
     );
-    chunk = [];
     if (!moved) return false;
+    since = performance.now();
     done = to;
     current = {
       ...current,
       rowsDone: to,
-      imported: current.imported + results.imported,
-      alreadyImported: current.alreadyImported + results.alreadyImported,
-      refused: current.refused + results.errors.length,
+      imported: current.imported + imported,
+      alreadyImported: current.alreadyImported + alreadyImported,
+      refused: current.refused + errors.length,
       bytesDone: bytes,
-      activeMs: current.activeMs + Math.round(performance.now() - t0),
+      activeMs: current.activeMs + Math.round(activeMs),
       updatedAt: now.toISOString(),
     };
     run.onProgress?.(current);
     return true;
   };
+  const busy = async (): Promise<ImportOutcome> => ({ state: 'busy', progress: (await deps.imports.get(tenantId, importId))! });
 
   try {
     for await (const r of records) {
       lastSeq = r.seq;
-      bytes = r.bytes;
       if (r.seq <= done) continue;
-      chunk.push(r);
-      if (chunk.length < chunkSize) continue;
-      if (!(await flush())) return { state: 'busy', progress: (await deps.imports.get(tenantId, importId))! };
+      const now = at();
+      rows.start(r, program, now, (m) => writeMember(deps, program, run, r, m, now));
+      // Read no further ahead of the checkpoint than two chunks.
+      await rows.until(() => r.seq - rows.frontier < 2 * chunkSize);
+      if (rows.frontier - done < chunkSize) continue;
+      if (!(await checkpoint(rows.frontier))) return await busy();
       if (run.shouldStop?.()) {
         input.destroy();
+        await rows.drain();
+        if (!(await checkpoint(rows.frontier))) return await busy();
         await deps.imports.release(tenantId, importId, owner, at());
         return { state: 'stopped', progress: current };
       }
     }
-    if (!(await flush())) return { state: 'busy', progress: (await deps.imports.get(tenantId, importId))! };
+    await rows.drain();
+    if (!(await checkpoint(rows.frontier))) return await busy();
   } catch (e) {
     input.destroy();
-    if (e instanceof ImportFileError) return refuseFile(deps, run, owner, e.message, e.code);
+    // Rows in flight finish first, so nothing of this run writes after it has returned.
+    await rows.settle();
+    if (e instanceof ImportFileError) {
+      if (!(await checkpoint(rows.frontier))) return await busy();
+      return refuseFile(deps, run, owner, e.message, e.code);
+    }
     throw e;
   }
 
   // Every row is done: write the report from the stored refusals (complete even after resumes).
-  await deps.imports.setStatus(tenantId, importId, owner, 'writingReport', at(), { rowsTotal: lastSeq, bytesDone: run.bytesTotal ?? bytes });
+  await deps.imports.setStatus(tenantId, importId, owner, 'writingReport', at(), { rowsTotal: lastSeq, bytesDone: run.bytesTotal ?? current.bytesDone });
   const report = current.refused > 0 ? await run.writeReport(errorReport(deps, tenantId, importId)) : undefined;
   await deps.imports.setStatus(tenantId, importId, owner, 'done', at(), { finished: true, ...(report ? { report } : {}) });
   const progress = (await deps.imports.get(tenantId, importId))!;
@@ -298,65 +313,104 @@ async function refuseFile(deps: Deps, run: ImportRun, owner: string, message: st
   return { state: 'finished', progress: (await deps.imports.get(run.tenantId, run.importId))! };
 }
 
-interface ChunkResult {
-  imported: number;
-  alreadyImported: number;
-  errors: ImportError[];
-}
+/**
+ * Rows in flight: at most `concurrency` writes at once, each row after the earlier rows that
+ * share one of its identifiers, and the frontier — the last row up to which every row finished.
+ */
+class RowPipeline {
+  frontier: number;
+  private readonly finished = new Map<number, { rec: SourceRecord; outcome: RowOutcome }>();
+  private readonly inFlight = new Set<Promise<void>>();
+  /** The latest row's task for each identifier, so a later row with it waits for that one. */
+  private readonly holders = new Map<string, Promise<void>>();
+  private writing = 0;
+  private readonly queued: Array<() => void> = [];
+  private waiters: Array<() => void> = [];
+  private failure: { error: unknown } | undefined;
+  private readonly concurrency: number;
 
-/** Groups a chunk's rows that share an identifier (union-find), each group in file order. */
-function groupsOf(rows: ReadonlyArray<{ rec: SourceRecord; member?: MigratedMember }>): number[][] {
-  const parent = rows.map((_, i) => i);
-  const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i]!)));
-  const owner = new Map<string, number>();
-  rows.forEach((r, i) => {
-    if (!r.member) return;
-    for (const k of [`card:${r.member.card}`, r.member.phone && `phone:${r.member.phone}`, r.member.referralCode && `ref:${r.member.referralCode}`]) {
-      if (!k) continue;
-      const j = owner.get(k);
-      if (j === undefined) owner.set(k, i);
-      else parent[find(i)] = find(j);
-    }
-  });
-  const groups = new Map<number, number[]>();
-  rows.forEach((r, i) => {
-    if (!r.member) return;
-    const g = find(i);
-    groups.set(g, [...(groups.get(g) ?? []), i]);
-  });
-  return [...groups.values()];
-}
+  constructor(concurrency: number, from: number) {
+    this.concurrency = concurrency;
+    this.frontier = from;
+  }
 
-async function importChunk(deps: Deps, program: Program, run: ImportRun, chunk: readonly SourceRecord[], concurrency: number): Promise<ChunkResult> {
-  const now = deps.clock();
-  const result: ChunkResult = { imported: 0, alreadyImported: 0, errors: [] };
-  const refuse = (rec: SourceRecord, issues: readonly RowIssue[]) => result.errors.push({ seq: rec.seq, row: rec.row, issues });
-  const rows = chunk.map((rec) => {
-    if (rec.issues) return { rec, issues: rec.issues };
-    const m = migrateMember(program, rec.value, now);
-    return m.ok ? { rec, member: m.member } : { rec, issues: m.issues };
-  });
-  for (const r of rows) if (r.issues) refuse(r.rec, r.issues);
-  const groups = groupsOf(rows);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(concurrency, groups.length) }, async () => {
-      while (next < groups.length) {
-        for (const i of groups[next++]!) {
-          const { rec, member } = rows[i]!;
-          const outcome = await writeMember(deps, program, run, rec, member!, now);
-          if (outcome.kind === 'imported') result.imported += 1;
-          else if (outcome.kind === 'already') result.alreadyImported += 1;
-          else refuse(rec, [outcome.issue]);
-        }
+  /** Validates a row and, if it is a member, writes it when its identifiers and a slot are free. */
+  start(rec: SourceRecord, program: Program, now: Date, write: (m: MigratedMember) => Promise<RowOutcome>): void {
+    if (rec.issues) return this.finish(rec, { kind: 'refused', issues: rec.issues });
+    const checked = migrateMember(program, rec.value, now);
+    if (!checked.ok) return this.finish(rec, { kind: 'refused', issues: checked.issues });
+    const m = checked.member;
+    const ids = [`card:${m.card}`, ...(m.phone ? [`phone:${m.phone}`] : []), ...(m.referralCode ? [`ref:${m.referralCode}`] : [])];
+    const before = ids.flatMap((k) => this.holders.get(k) ?? []);
+    const task = (async () => {
+      await Promise.all(before);
+      await this.slot();
+      try {
+        this.finish(rec, await write(m));
+      } finally {
+        // The slot goes straight to the next row waiting for one, or back to the pool.
+        const next = this.queued.shift();
+        if (next) next();
+        else this.writing -= 1;
       }
-    }),
-  );
-  result.errors.sort((a, b) => a.seq - b.seq);
-  return result;
+    })().catch((error: unknown) => {
+      this.failure ??= { error };
+      this.wake();
+    });
+    for (const k of ids) this.holders.set(k, task);
+    this.inFlight.add(task);
+    void task.then(() => {
+      this.inFlight.delete(task);
+      for (const k of ids) if (this.holders.get(k) === task) this.holders.delete(k);
+      this.wake();
+    });
+  }
+
+  /** The finished rows after `from` up to `to`, in file order, forgotten here. */
+  take(from: number, to: number): Array<{ rec: SourceRecord; outcome: RowOutcome }> {
+    const out = [];
+    for (let seq = from + 1; seq <= to; seq++) {
+      out.push(this.finished.get(seq)!);
+      this.finished.delete(seq);
+    }
+    return out;
+  }
+
+  /** Waits until `ready()` holds; throws the first failure of a row. */
+  async until(ready: () => boolean): Promise<void> {
+    while (!this.failure && !ready()) await new Promise<void>((r) => this.waiters.push(r));
+    if (this.failure) throw this.failure.error;
+  }
+
+  /** Waits for every row in flight; throws the first failure. */
+  drain(): Promise<void> {
+    return this.until(() => this.inFlight.size === 0);
+  }
+
+  /** Waits for every row in flight, failed or not. */
+  async settle(): Promise<void> {
+    while (this.inFlight.size) await Promise.allSettled([...this.inFlight]);
+  }
+
+  private finish(rec: SourceRecord, outcome: RowOutcome): void {
+    this.finished.set(rec.seq, { rec, outcome });
+    while (this.finished.has(this.frontier + 1)) this.frontier += 1;
+    this.wake();
+  }
+
+  private async slot(): Promise<void> {
+    if (this.writing < this.concurrency) this.writing += 1;
+    else await new Promise<void>((r) => this.queued.push(r));
+  }
+
+  private wake(): void {
+    const w = this.waiters;
+    this.waiters = [];
+    for (const f of w) f();
+  }
 }
 
-type RowOutcome = { kind: 'imported' } | { kind: 'already' } | { kind: 'refused'; issue: RowIssue };
+type RowOutcome = { kind: 'imported' } | { kind: 'already' } | { kind: 'refused'; issues: readonly RowIssue[] };
 
 const identifierField = { card: 'card', phone: 'phone', referral: 'referralCode' } as const;
 
@@ -387,17 +441,19 @@ async function writeMember(deps: Deps, program: Program, run: ImportRun, rec: So
       case 'changed':
         return {
           kind: 'refused',
-          issue: {
-            field: 'card',
-            rule:
-              w.importId === run.importId
-                ? `appears earlier in this file with different data (row ${w.row})`
-                : `was imported before with different data (import ${w.importId}, row ${w.row}); change the member through the API instead`,
-          },
+          issues: [
+            {
+              field: 'card',
+              rule:
+                w.importId === run.importId
+                  ? `appears earlier in this file with different data (row ${w.row})`
+                  : `was imported before with different data (import ${w.importId}, row ${w.row}); change the member through the API instead`,
+            },
+          ],
         };
       case 'taken':
         if (w.kind === 'referral' && m.referralCode === undefined) continue;
-        return { kind: 'refused', issue: { field: identifierField[w.kind], rule: 'already belongs to another member (identifiers are never merged)' } };
+        return { kind: 'refused', issues: [{ field: identifierField[w.kind], rule: 'already belongs to another member (identifiers are never merged)' }] };
       case 'race':
         await new Promise((r) => setTimeout(r, 5 + Math.random() * 20 * (attempt + 1)));
         continue;
