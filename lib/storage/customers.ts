@@ -232,7 +232,7 @@ export function customerRepository(db: Db) {
       return out;
     },
 
-    /** Deletes of the identifier items that point at this customer (card, phone, referral code). */
+    /** Deletes of the identifier items that point at this customer (card, phone, referral code, a migrated member's import record). */
     async identifierDeletes(c: CustomerRecord): Promise<TransactItem[]> {
       const owned: Array<[IdentifierKind, string | undefined]> = [
         ['card', c.profile.card || undefined],
@@ -247,6 +247,17 @@ export function customerRepository(db: Db) {
             TableName: db.table,
             Key: keys.identifier(c.tenantId, kind, await identifierKeyValue(c.tenantId, kind, value)),
             // Only ours: an identifier another customer holds now is left alone.
+            ConditionExpression: 'attribute_not_exists(pk) OR customerId = :c',
+            ExpressionAttributeValues: { ':c': c.profile.customerId },
+          },
+        });
+      }
+      // A migrated member's import record is keyed by the card number: it goes with the identifiers.
+      if (c.profile.importId && c.profile.card) {
+        items.push({
+          Delete: {
+            TableName: db.table,
+            Key: keys.importedMember(c.tenantId, c.profile.card),
             ConditionExpression: 'attribute_not_exists(pk) OR customerId = :c',
             ExpressionAttributeValues: { ':c': c.profile.customerId },
           },

@@ -246,4 +246,11 @@ describe('Migration import of members', () => {
       expect(Object.values(account.lots).reduce((s, x) => s + x, 0)).toBe(account.available);
     }
   });
+
+  it('should forget the card in the import record when a migrated member is erased', async () => {
+    const anna = (await t.pos('POST', '/v1/identify', { customer: { card: '10000001' } })).body;
+    expect((await t.staff('POST', `/v1/customers/${anna.customerId}/erase`, { reason: 'asked to be forgotten' })).status).toBe(200);
+    const left = (await t.items()).filter((i) => JSON.stringify(i).includes('10000001'));
+    expect(left).toEqual([]);
+  });
 });
