@@ -13,7 +13,7 @@ import { IMPORT_LIMITS, checkCsvHeader, fromCsvRecord, migrateMember, type Impor
 import type { Program } from '#domain/program.ts';
 import type { Principal } from '../storage/api-keys.ts';
 import type { CustomerRecord, LedgerRow } from '../storage/customers.ts';
-import type { ImportError, ImportProgress, MemberWrite } from '../storage/imports.ts';
+import type { ImportProgress, MemberWrite } from '../storage/imports.ts';
 import { newReferralCode, requireProgram } from './customers.ts';
 import type { Deps } from './deps.ts';
 import { ConflictError, InvalidRequestError, LimitExceededError, NotFoundError } from './errors.ts';
@@ -219,7 +219,7 @@ export async function runMemberImport(deps: Deps, run: ImportRun): Promise<Impor
     return p.status === 'done' || p.status === 'failed' ? { state: 'finished', progress: p } : { state: 'busy', progress: p };
   }
   if (run.bytesTotal !== null && run.bytesTotal > IMPORT_LIMITS.maxFileBytes) {
-    return refuseFile(deps, run, owner, `file: is ${run.bytesTotal} bytes; an import file may hold at most ${IMPORT_LIMITS.maxFileBytes} (import.maxFileBytes): split it`, 'limit_exceeded');
+    return refuseFile(deps, run, owner, fileTooBig, 'limit_exceeded');
   }
 
   const at = () => deps.clock();
@@ -522,7 +522,7 @@ export const LINK_SECONDS = 900;
  * lands (S3 event → queue → worker); GET /v1/imports/{importId} follows it.
  */
 export async function startImport(deps: Deps, p: Principal, body: { kind: 'members'; format: ImportFormat; bytes?: number | undefined }, bucket: ImportBucket | null) {
-  if (!bucket) throw new ConflictError('imports_not_configured', 'this deployment has no import bucket; locally, run npm run import -- members FILE');
+  if (!bucket) throw new ConflictError('imports_not_configured', 'this deployment has no import bucket (IMPORT_BUCKET); npm run import -- members FILE imports locally without one');
   await requireProgram(deps, p.tenantId);
   if (body.bytes !== undefined) checkFileSize(body.bytes);
   const now = deps.clock();
@@ -608,7 +608,7 @@ export function importView(imp: ImportProgress) {
 
 /** Refuses what a bound forbids before anything is read (the upload route uses it too). */
 export function checkFileSize(bytes: number): void {
-  if (bytes > IMPORT_LIMITS.maxFileBytes) {
-    throw new LimitExceededError('import.maxFileBytes', `file: an import file may hold at most ${IMPORT_LIMITS.maxFileBytes} bytes (import.maxFileBytes): split it`, 'file');
-  }
+  if (bytes > IMPORT_LIMITS.maxFileBytes) throw new LimitExceededError('import.maxFileBytes', fileTooBig, 'file');
 }
+
+const fileTooBig = `file: an import file may hold at most ${IMPORT_LIMITS.maxFileBytes} bytes (import.maxFileBytes): split it`;
