@@ -82,7 +82,8 @@ process.env.TABLE_NAME = table;
 process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
 
 const { deps } = await import('../lib/app/deps.ts');
-const { formatOf, importIdPattern, newImportId, runMemberImport } = await import('../lib/app/imports.ts');
+const { importIdPattern, newImportId, runMemberImport } = await import('../lib/app/imports.ts');
+const { formatOf } = await import('../lib/app/import-source.ts');
 const { importFormats } = await import('../lib/domain/imports.ts');
 
 const format = (flags.format ?? formatOf(path)) as (typeof importFormats)[number] | null;
