@@ -159,7 +159,12 @@ export async function runMemberImport(deps: Deps, run: ImportRun): Promise<Impor
     run.onProgress?.(current);
     return true;
   };
-  const busy = async (): Promise<ImportOutcome> => ({ state: 'busy', progress: (await deps.imports.get(tenantId, importId))! });
+  /** Another runner took the import: let this run's rows in flight finish, then leave it to that one. */
+  const busy = async (): Promise<ImportOutcome> => {
+    input.destroy();
+    await rows.settle();
+    return { state: 'busy', progress: (await deps.imports.get(tenantId, importId))! };
+  };
 
   try {
     for await (const r of records) {

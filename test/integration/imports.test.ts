@@ -234,6 +234,14 @@ describe('Migration import of members', () => {
     expect(new Set(members.map((m) => m.card)).size).toBe(n);
   });
 
+  it('should leave an import to the runner that took it over, once its own checkpoint is refused', async () => {
+    const rows = [header, ...Array.from({ length: 30 }, (_, i) => `8${String(i).padStart(7, '0')},,T${i},,,,,,,,,,,`)];
+    const taken: Deps = { ...d, imports: { ...d.imports, checkpoint: async () => false } };
+    const { outcome } = await importFile(taken, t.tenantId, fileOf('taken.csv', rows.join('\n')), 'csv');
+    expect(outcome.state).toBe('busy');
+    expect(outcome.progress).toMatchObject({ status: 'running', rowsDone: 0 });
+  });
+
   it('should keep every migrated balance equal to the sum of its ledger and of its lots', async () => {
     const items = await t.items();
     const customers = items.filter((i) => i.type === 'customer' && i.importId);
