@@ -10,7 +10,9 @@ import type { ImportFormat, RowIssue } from '#domain/imports.ts';
 import type { Db } from './client.ts';
 import { customerItem, identifierKeyValue, identifierPut, ledgerPut, type CustomerRecord, type LedgerRow } from './customers.ts';
 import { IMPORT_ERROR_PREFIX, keys, type IdentifierKind } from './keys.ts';
-import { TTL_ATTRIBUTE } from './table.ts';
+import { tableDefinition, ttlAfter } from './table.ts';
+
+const TTL = tableDefinition.timeToLiveAttribute;
 import { transactWrite, type TransactItem } from './transact.ts';
 
 export type ImportStatus = 'awaitingUpload' | 'running' | 'writingReport' | 'done' | 'failed';
@@ -56,7 +58,7 @@ export interface ImportError {
 
 /** How long import bookkeeping is kept (progress, errors, idempotency records): long enough to re-run a file. */
 export const IMPORT_RETENTION_DAYS = 90;
-const expiresAt = (now: Date) => Math.floor(now.getTime() / 1000) + IMPORT_RETENTION_DAYS * 86_400;
+const ttlOf = (now: Date) => ttlAfter(now, IMPORT_RETENTION_DAYS);
 
 export type MemberWrite =
   | { readonly outcome: 'imported' }
@@ -72,7 +74,7 @@ export type MemberWrite =
 export function importRepository(db: Db) {
   const progressKey = keys.import;
   const fromItem = (item: Record<string, unknown>): ImportProgress => {
-    const { pk: _pk, sk: _sk, type: _t, [TTL_ATTRIBUTE]: _e, ...rest } = item;
+    const { pk: _pk, sk: _sk, type: _t, [TTL]: _e, ...rest } = item;
     return rest as unknown as ImportProgress;
   };
 
@@ -87,7 +89,7 @@ export function importRepository(db: Db) {
       return {
         Put: {
           TableName: db.table,
-          Item: { ...progressKey(p.tenantId, p.importId), type: 'import', ...p, [TTL_ATTRIBUTE]: expiresAt(now) },
+          Item: { ...progressKey(p.tenantId, p.importId), type: 'import', ...p, [TTL]: ttlOf(now) },
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       };
@@ -99,7 +101,7 @@ export function importRepository(db: Db) {
         await db.doc.send(
           new PutCommand({
             TableName: db.table,
-            Item: { ...progressKey(p.tenantId, p.importId), type: 'import', ...p, [TTL_ATTRIBUTE]: expiresAt(now) },
+            Item: { ...progressKey(p.tenantId, p.importId), type: 'import', ...p, [TTL]: ttlOf(now) },
             ConditionExpression: 'attribute_not_exists(pk)',
           }),
         );
@@ -122,7 +124,7 @@ export function importRepository(db: Db) {
             Key: progressKey(tenantId, importId),
             UpdateExpression: 'SET leaseOwner = :o, leaseUntil = :u, #s = :running, updatedAt = :now, startedAt = if_not_exists(startedAt, :now), bytesTotal = :bt, #x = :x',
             ConditionExpression: `attribute_exists(pk) AND #s IN (:running, :awaiting, :report)${takeover ? '' : ' AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now OR leaseOwner = :o)'}`,
-            ExpressionAttributeNames: { '#s': 'status', '#x': TTL_ATTRIBUTE },
+            ExpressionAttributeNames: { '#s': 'status', '#x': TTL },
             ExpressionAttributeValues: {
               ':o': owner,
               ':u': until.toISOString(),
@@ -131,7 +133,7 @@ export function importRepository(db: Db) {
               ':awaiting': 'awaitingUpload',
               ':report': 'writingReport',
               ':bt': bytesTotal,
-              ':x': expiresAt(now),
+              ':x': ttlOf(now),
             },
             ReturnValues: 'ALL_NEW',
           }),
@@ -163,14 +165,14 @@ export function importRepository(db: Db) {
             UpdateExpression:
               'SET rowsDone = :to, bytesDone = :b, updatedAt = :now, leaseUntil = :u, #x = :x ADD imported :i, alreadyImported :a, refused :r, activeMs :ms',
             ConditionExpression: 'rowsDone = :from AND leaseOwner = :o',
-            ExpressionAttributeNames: { '#x': TTL_ATTRIBUTE },
+            ExpressionAttributeNames: { '#x': TTL },
             ExpressionAttributeValues: {
               ':to': step.to,
               ':from': step.from,
               ':b': step.bytesDone,
               ':now': now.toISOString(),
               ':u': leaseUntil.toISOString(),
-              ':x': expiresAt(now),
+              ':x': ttlOf(now),
               ':i': step.imported,
               ':a': step.alreadyImported,
               ':r': step.refused,
@@ -255,7 +257,7 @@ export function importRepository(db: Db) {
       await db.doc.send(
         new PutCommand({
           TableName: db.table,
-          Item: { ...keys.importError(tenantId, importId, error.seq), type: 'importError', seq: error.seq, row: error.row, issues: error.issues, [TTL_ATTRIBUTE]: expiresAt(now) },
+          Item: { ...keys.importError(tenantId, importId, error.seq), type: 'importError', seq: error.seq, row: error.row, issues: error.issues, [TTL]: ttlOf(now) },
         }),
       );
     },
@@ -307,7 +309,7 @@ export function importRepository(db: Db) {
               rowHash: idem.rowHash,
               customerId: id,
               at: now.toISOString(),
-              [TTL_ATTRIBUTE]: expiresAt(now),
+              [TTL]: ttlOf(now),
             },
             ConditionExpression: 'attribute_not_exists(pk)',
             ReturnValuesOnConditionCheckFailure: 'ALL_OLD',

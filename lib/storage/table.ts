@@ -4,13 +4,6 @@
  */
 export const TABLE_NAME_ENV = 'TABLE_NAME';
 
-/**
- * Items needed only for a while (import progress, import idempotency records, …) carry this
- * attribute, epoch seconds; the table's TTL removes them some time after. Nothing relies on the
- * removal happening on time (DynamoDB Local never does it).
- */
-export const TTL_ATTRIBUTE = 'expiresAt';
-
 export const tableDefinition = {
   partitionKey: 'pk',
   sortKey: 'sk',
@@ -24,4 +17,15 @@ export const tableDefinition = {
   ] as ReadonlyArray<{ name: string; partitionKey: string; sortKey: string }>,
   /** Outbox for domain events (issue "Background jobs"). */
   stream: 'NEW_AND_OLD_IMAGES',
+  /**
+   * Items needed only for a while carry this attribute, in epoch seconds; DynamoDB deletes them
+   * some time (up to days) after it passes, so reads must still check it. DynamoDB Local never
+   * deletes them. (Not `expiresAt`: key items use that name for an ISO date, a different thing.)
+   * Carried by: webhook delivery logs (30 days), job-run day markers (a week), journey send marks
+   * (past the longest frequency-cap window), import progress and row records.
+   */
+  timeToLiveAttribute: 'ttl',
 } as const;
+
+/** The TTL attribute's value for an item that may go `days` after `at` (epoch seconds, as DynamoDB reads it). */
+export const ttlAfter = (at: string | Date, days: number): number => Math.floor(new Date(at).getTime() / 1000) + days * 86_400;
