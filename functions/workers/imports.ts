@@ -9,18 +9,19 @@ import { importFromBucket } from '#lib/app/imports.ts';
 import { importQueue } from '#lib/messaging/queues.ts';
 import { importKeys, importMessageSchema, type ImportMessage } from '#lib/messaging/queue.ts';
 import { sqsWorker } from '#lib/messaging/worker.ts';
-import { decodeEventKey, deploymentImportBucket } from '#lib/storage/import-bucket.ts';
+import { decodeEventKey } from '#lib/storage/import-bucket.ts';
+import { deploymentImportFiles } from '#lib/storage/import-files.ts';
 
 async function handle(message: ImportMessage, context: Context | undefined) {
-  const bucket = deploymentImportBucket();
+  const bucket = deploymentImportFiles();
   if (!bucket) throw new Error('IMPORT_BUCKET is not set');
   // S3's test event when the notification is set up, and events of other buckets, carry no file of ours.
   const results = [];
-  for (const key of importKeys(message, bucket.name, decodeEventKey)) {
+  for (const key of importKeys(message, bucket.bucket, decodeEventKey)) {
     results.push(
       await importFromBucket(deps(), bucket, key, {
         remainingMs: () => context?.getRemainingTimeInMillis() ?? 15 * 60_000,
-        continueLater: () => importQueue().send([{ kind: 'continueImport', bucket: bucket.name, key }]),
+        continueLater: () => importQueue().send([{ kind: 'continueImport', bucket: bucket.bucket, key }]),
       }),
     );
   }

@@ -17,7 +17,8 @@ import type { ImportProgress, MemberWrite } from '../storage/imports.ts';
 import { newReferralCode, requireProgram } from './customers.ts';
 import type { Deps } from './deps.ts';
 import { ConflictError, InvalidRequestError, LimitExceededError, NotFoundError } from './errors.ts';
-import { objectKey, parseObjectKey, reportKey, type ImportBucket } from '../storage/import-bucket.ts';
+import { objectKey, parseObjectKey, reportKey, type ImportLinks } from '../storage/import-bucket.ts';
+import type { ImportFiles } from '../storage/import-files.ts';
 import { transactWrite } from '../storage/transact.ts';
 import { requestHash } from './idempotency.ts';
 
@@ -383,7 +384,7 @@ export type BucketImportResult =
  */
 export async function importFromBucket(
   deps: Deps,
-  bucket: ImportBucket,
+  bucket: ImportFiles,
   key: string,
   opts: { remainingMs: () => number; continueLater: () => Promise<void> },
 ): Promise<BucketImportResult> {
@@ -419,7 +420,7 @@ export const LINK_SECONDS = 900;
  * POST /v1/imports: an upload slot in the import bucket. The import itself starts when the file
  * lands (S3 event → queue → worker); GET /v1/imports/{importId} follows it.
  */
-export async function startImport(deps: Deps, p: Principal, body: { kind: 'members'; format: ImportFormat; bytes?: number | undefined }, bucket: ImportBucket | null) {
+export async function startImport(deps: Deps, p: Principal, body: { kind: 'members'; format: ImportFormat; bytes?: number | undefined }, bucket: ImportLinks | null) {
   if (!bucket) throw new ConflictError('imports_not_configured', 'this deployment has no import bucket (IMPORT_BUCKET); npm run import -- members FILE imports locally without one');
   await requireProgram(deps, p.tenantId);
   if (body.bytes !== undefined) checkFileSize(body.bytes);
