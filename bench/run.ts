@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { runColdStartBench } from './cold-start.ts';
 import { costModel } from './cost.ts';
 import { runEngineBench } from './engine.ts';
+import { runImportBench } from './import.ts';
 import { runJobsBench } from './jobs.ts';
 import { startBenchEnv } from './lib/env.ts';
 import { runPosBench } from './pos.ts';
@@ -21,6 +22,7 @@ const { values } = parseArgs({
     seconds: { type: 'string' },
     customers: { type: 'string' },
     'job-customers': { type: 'string' },
+    'import-members': { type: 'string' },
     out: { type: 'string', default: 'bench/RESULTS.md' },
   },
 });
@@ -29,6 +31,7 @@ const samples = Number(values.samples ?? (quick ? 100 : 1000));
 const seconds = Number(values.seconds ?? (quick ? 5 : 60));
 const customers = Number(values.customers ?? (quick ? 200 : 10_000));
 const jobCustomers = Number(values['job-customers'] ?? (quick ? 5_000 : 100_000));
+const importMembers = Number(values['import-members'] ?? (quick ? 5_000 : 100_000));
 
 const log = (s: string) => console.log(`[bench] ${s}`);
 const sections: string[] = [];
@@ -70,6 +73,9 @@ try {
 
 log(`jobs with ${jobCustomers} customers`);
 sections.push((await runJobsBench(jobCustomers, log)).markdown);
+
+log(`migration import of ${importMembers} members`);
+sections.push((await runImportBench(importMembers, log)).markdown);
 
 const commit = (() => {
   try {

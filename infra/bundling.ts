@@ -23,6 +23,7 @@ export function allFunctionEntries(groups: readonly string[]): Record<string, st
     'notify-worker': workerEntry('notify'),
     'journey-worker': workerEntry('journeys'),
     'webhook-worker': workerEntry('webhooks'),
+    'import-worker': workerEntry('imports'),
     outbox: streamEntry('outbox'),
   };
 }

@@ -13,6 +13,13 @@ import { DELIVERY_QUEUE_MAX_RECEIVES } from '../lib/webhooks/retry.ts';
 import { startLocalPeers, type LocalPeers, type OutboxMessage } from './peers.ts';
 import { startLocalQueues, type LocalQueues, type SqsHandler } from './queues.ts';
 import { startStreamReader, type StreamReader } from './stream.ts';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { IMPORT_BUCKET_ENV, IMPORT_PREFIX } from '../lib/storage/import-bucket.ts';
+import { startLocalS3 } from './s3.ts';
+
+const LOCAL_IMPORT_BUCKET = 'tally-local-imports';
 
 const WEBHOOK_DELIVERY_QUEUE = 'webhook-deliveries.fifo';
 
@@ -41,6 +48,8 @@ export async function startBackground(opts: {
    * other test and care only about their own tenant's writes).
    */
   streamFrom?: 'TRIM_HORIZON' | 'LATEST';
+  /** Where the local import bucket keeps its files (a temporary folder if not given). */
+  filesDir?: string;
 }): Promise<Background> {
   // Handlers are imported after the environment is in place: they read it at first use.
   let queues: LocalQueues | undefined;
@@ -61,7 +70,12 @@ export async function startBackground(opts: {
     // The webhook worker serves both, as in AWS: the bus rule's intake queue and the FIFO deliveries.
     webhooks: { handler: lazy(() => import('../functions/workers/webhooks.ts')), ...retry },
     [WEBHOOK_DELIVERY_QUEUE]: { handler: lazy(() => import('../functions/workers/webhooks.ts')), fifo: true, maxReceiveCount: DELIVERY_QUEUE_MAX_RECEIVES, longRetries: true, ...retry },
+    // One file per delivery and the stack's 15 minutes, as the import worker has in AWS.
+    imports: { handler: lazy(() => import('../functions/workers/imports.ts')), ...retry, batchSize: 1, timeoutMs: 15 * 60_000 },
   });
+  // The import bucket: an upload under imports/ is announced to the import queue, as S3's notification does.
+  const filesDir = opts.filesDir ?? mkdtempSync(join(tmpdir(), 'tally-local-s3-'));
+  const s3 = await startLocalS3({ dir: filesDir, bucket: LOCAL_IMPORT_BUCKET, prefix: IMPORT_PREFIX, onCreated: (event) => queues?.enqueue('imports', event) });
   Object.assign(process.env, {
     AWS_ENDPOINT_URL_SQS: queues.endpoint,
     ACCOUNT_QUEUE_URL: queues.queues.accounts!.url,
@@ -70,6 +84,9 @@ export async function startBackground(opts: {
     [QUEUE_ENV.webhookDeliveries]: queues.queues[WEBHOOK_DELIVERY_QUEUE]!.url,
     // Locally a webhook may go to any URL (a receiver on 127.0.0.1); in AWS only https to public addresses.
     [WEBHOOK_ENV.allowPrivateUrls]: process.env[WEBHOOK_ENV.allowPrivateUrls] ?? '1',
+    IMPORT_QUEUE_URL: queues.queues.imports!.url,
+    AWS_ENDPOINT_URL_S3: s3.endpoint,
+    [IMPORT_BUCKET_ENV]: LOCAL_IMPORT_BUCKET,
     AWS_ENDPOINT_URL_EVENTBRIDGE: peers.endpoint,
     EVENT_BUS_NAME: 'tally-local-events',
     AWS_ENDPOINT_URL_SNS: peers.endpoint,
@@ -132,6 +149,7 @@ export async function startBackground(opts: {
       clearInterval(timer);
       await stream.stop();
       await queues.close();
+      await s3.close();
       await peers.close();
       client.destroy();
     },

@@ -2,6 +2,7 @@
 import type { RouteGroup } from '../lib/http/routes.ts';
 import { handler as coupons } from '../functions/http/coupons.ts';
 import { handler as customers } from '../functions/http/customers.ts';
+import { handler as imports } from '../functions/http/imports.ts';
 import { handler as journeys } from '../functions/http/journeys.ts';
 import { handler as keys } from '../functions/http/keys.ts';
 import { handler as me } from '../functions/http/me.ts';
@@ -11,4 +12,4 @@ import { handler as webhooks } from '../functions/http/webhooks.ts';
 import { handler as tenant } from '../functions/http/tenant.ts';
 import type { LambdaHandler } from './gateway.ts';
 
-export const handlers: Record<RouteGroup, LambdaHandler> = { pos, customers, programs, coupons, keys, journeys, me, webhooks, tenant };
+export const handlers: Record<RouteGroup, LambdaHandler> = { pos, customers, programs, coupons, keys, journeys, me, webhooks, tenant, imports };

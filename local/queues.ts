@@ -43,6 +43,8 @@ export interface QueueOptions {
    * a message that is only waiting for its retry, or a job run by hand would hang on a receiver that is down.
    */
   readonly longRetries?: boolean;
+  /** The consumer's timeout, as its Lambda context tells it (default 60 s, the workers' timeout in the stack). */
+  readonly timeoutMs?: number;
 }
 
 export interface LocalQueue {
@@ -122,7 +124,7 @@ export async function startLocalQueues(definitions: Record<string, QueueOptions>
     const records = batch.map((m) => record(s.queue, m));
     let failedIds: Set<string>;
     try {
-      const r = await s.options.handler({ Records: records }, lambdaContext(s.queue.name));
+      const r = await s.options.handler({ Records: records }, lambdaContext(s.queue.name, s.options.timeoutMs ?? 60_000));
       failedIds = new Set((r?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
     } catch {
       failedIds = new Set(batch.map((m) => m.id));
@@ -274,7 +276,8 @@ function record(queue: LocalQueue, m: Message): SQSRecord {
   };
 }
 
-function lambdaContext(name: string): Context {
+function lambdaContext(name: string, timeoutMs: number): Context {
+  const deadline = Date.now() + timeoutMs;
   return {
     callbackWaitsForEmptyEventLoop: false,
     functionName: `local-${name}`,
@@ -284,7 +287,7 @@ function lambdaContext(name: string): Context {
     awsRequestId: randomUUID(),
     logGroupName: `/aws/lambda/local-${name}`,
     logStreamName: 'local',
-    getRemainingTimeInMillis: () => 60_000,
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
     done: () => undefined,
     fail: () => undefined,
     succeed: () => undefined,

@@ -66,7 +66,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     await useLocalTable(ddb, table, 'WARN');
     const { seedDemo } = await import('./seed.ts');
     const seed = await seedDemo({ persistKeys: !opts.inMemory, keysFile: join(opts.stateDir, 'demo-keys.json') });
-    background = await startBackground({ dynamoEndpoint: ddb.endpoint, table, tickMs: opts.tickMs, ...(opts.onMessage ? { onMessage: opts.onMessage } : {}) });
+    background = await startBackground({ dynamoEndpoint: ddb.endpoint, table, tickMs: opts.tickMs, ...(opts.inMemory ? {} : { filesDir: join(opts.stateDir, 'imports') }), ...(opts.onMessage ? { onMessage: opts.onMessage } : {}) });
     const bg = background;
     const { handlers } = await import('./handlers.ts');
     gateway = await startGateway({

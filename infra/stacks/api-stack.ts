@@ -16,6 +16,7 @@ import { STAFF_JWT_ENV } from '../../lib/http/staff-token.ts';
 import { authorizerEntry, functionEntry } from '../bundling.ts';
 import { TallyFunction } from '../constructs/tally-function.ts';
 import { stackOutputs } from '../outputs.ts';
+import { grantImportLinks } from '../constructs/import-pipeline.ts';
 
 export interface ApiStackProps extends StackProps {
   readonly stage: string;
@@ -94,6 +95,7 @@ export class ApiStack extends Stack {
       if (group === 'journeys' && props.journeyQueue) fn.bindQueue(QUEUE_ENV.journeys, props.journeyQueue);
       if (group === 'webhooks' && props.webhookDeliveryQueue) fn.bindQueue(QUEUE_ENV.webhookDeliveries, props.webhookDeliveryQueue);
       if (group === 'tenant' && props.liveChannels !== undefined) fn.addEnvironment(CHANNEL_ENV.live, props.liveChannels);
+      if (group === 'imports') grantImportLinks(props.stage, fn);
       const integration = new HttpLambdaIntegration(`${pascal(group)}Integration`, fn);
       for (const r of routes) {
         this.api.addRoutes({ path: r.path, methods: [HttpMethod[r.method]], integration });

@@ -45,6 +45,7 @@ export interface ChannelsConfig {
   readonly fcmSecretName?: string | undefined;
 }
 import { WebhookDelivery } from '../constructs/webhook-delivery.ts';
+import { ImportPipeline } from '../constructs/import-pipeline.ts';
 
 export interface BackgroundStackProps extends StackProps {
   readonly stage: string;
@@ -120,6 +121,7 @@ export class BackgroundStack extends Stack {
   /** Only when push credentials were given. */
   readonly push: PushApp | undefined;
   readonly webhooks: WebhookDelivery;
+  readonly imports: ImportPipeline;
 
   constructor(scope: Construct, id: string, props: BackgroundStackProps) {
     super(scope, id, props);
@@ -270,6 +272,8 @@ export class BackgroundStack extends Stack {
 
     this.webhooks = new WebhookDelivery(this, 'Webhooks', { namePrefix: name(''), table: props.table, bus: this.bus, alarmAction, logsRemovalPolicy: retain });
     withLookupKey(this.webhooks.worker);
+
+    this.imports = new ImportPipeline(this, 'Imports', { stage: props.stage, table: props.table, lookupKey: props.lookupKey, alarmAction, logsRemovalPolicy: retain });
 
     for (const { job, cron } of scheduledJobs) {
       new Schedule(this, `${job}Schedule`, {

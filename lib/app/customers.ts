@@ -6,7 +6,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { adjustPoints, grantBonus } from '#domain/adjustments.ts';
 import { discountRate, mayHaveFriendsWaiting, settleReferrals } from '#domain/referral.ts';
 import { emptyAccount } from '#domain/account.ts';
-import { cardNumber, normalizeCard, normalizePhone } from '#domain/identifiers.ts';
+import { CARD_RULE, PHONE_RULE, cardNumber, normalizeCard, normalizePhone } from '#domain/identifiers.ts';
 import type { Program } from '#domain/program.ts';
 import { currentTier, isStaffTier } from '#domain/tiers.ts';
 import { BusyError, ConflictError, ForbiddenError, IdempotencyConflictError, InvalidRequestError, LimitExceededError, NotFoundError } from './errors.ts';
@@ -39,12 +39,12 @@ export async function resolveCustomer(deps: Deps, tenantId: string, ref: Custome
   let customerId = ref.customerId;
   if (ref.card !== undefined) {
     const card = normalizeCard(ref.card);
-    if (!card) throw new InvalidRequestError(`${prefix}.card: must be 4–32 letters or digits`, `${prefix}.card`);
+    if (!card) throw new InvalidRequestError(`${prefix}.card: ${CARD_RULE}`, `${prefix}.card`);
     customerId = (await deps.customers.findId(tenantId, 'card', card)) ?? undefined;
     if (!customerId) throw new NotFoundError('customer with this card', `${prefix}.card`);
   } else if (ref.phone !== undefined) {
     const phone = normalizePhone(ref.phone);
-    if (!phone) throw new InvalidRequestError(`${prefix}.phone: must be an international number such as +37491234567`, `${prefix}.phone`);
+    if (!phone) throw new InvalidRequestError(`${prefix}.phone: ${PHONE_RULE}`, `${prefix}.phone`);
     customerId = (await deps.customers.findId(tenantId, 'phone', phone)) ?? undefined;
     if (!customerId) throw new NotFoundError('customer with this phone', `${prefix}.phone`);
   }
@@ -77,7 +77,7 @@ export async function identify(deps: Deps, p: Principal, ref: CustomerRef) {
 
 /** Referral codes are short enough to read out at a till, without look-alike characters. */
 const CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
-const newReferralCode = () => Array.from({ length: 8 }, () => CODE_ALPHABET[randomInt(CODE_ALPHABET.length)]).join('');
+export const newReferralCode = () => Array.from({ length: 8 }, () => CODE_ALPHABET[randomInt(CODE_ALPHABET.length)]).join('');
 
 export async function enrol(deps: Deps, p: Principal, body: EnrolBody): Promise<Answer> {
   const { program } = await requireProgram(deps, p.tenantId);
@@ -92,9 +92,9 @@ export async function enrol(deps: Deps, p: Principal, body: EnrolBody): Promise<
   const first = await earlier();
   if (first) return replay(first.requestHash, first.response);
   const phone = body.phone === undefined ? undefined : normalizePhone(body.phone);
-  if (phone === null) throw new InvalidRequestError('phone: must be an international number such as +37491234567', 'phone');
+  if (phone === null) throw new InvalidRequestError(`phone: ${PHONE_RULE}`, 'phone');
   const givenCard = body.card === undefined ? undefined : normalizeCard(body.card);
-  if (givenCard === null) throw new InvalidRequestError('card: must be 4–32 letters or digits', 'card');
+  if (givenCard === null) throw new InvalidRequestError(`card: ${CARD_RULE}`, 'card');
   let referredBy: string | null = null;
   if (body.referralCode !== undefined) {
     if (!program.referral) throw new RuleViolationError('referral_not_offered', 'referralCode: this program has no referral terms', 'referralCode');

@@ -7,6 +7,7 @@ import { notificationRepository, type NotificationRepository } from '../storage/
 import { journeyRepository, type JourneyRepository } from '../storage/journeys.ts';
 import { couponRepository, type CouponRepository } from '../storage/coupons.ts';
 import { customerRepository, type CustomerRepository } from '../storage/customers.ts';
+import { importRepository, type ImportRepository } from '../storage/imports.ts';
 import { programRepository, type ProgramRepository } from '../storage/programs.ts';
 import { receiptRepository, type ReceiptRepository } from '../storage/receipts.ts';
 import { storeRepository, type StoreRepository } from '../storage/stores.ts';
@@ -27,6 +28,7 @@ export interface Deps {
   readonly notifications: NotificationRepository;
   readonly journeys: JourneyRepository;
   readonly webhooks: WebhookRepository;
+  readonly imports: ImportRepository;
   readonly clock: () => Date;
 }
 
@@ -45,6 +47,7 @@ export function makeDeps(db: Db, clock: () => Date = () => new Date()): Deps {
     notifications: notificationRepository(db),
     journeys: journeyRepository(db),
     webhooks: webhookRepository(db),
+    imports: importRepository(db),
     clock,
   };
 }

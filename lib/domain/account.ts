@@ -73,7 +73,9 @@ export const emptyAccount = (): Account => ({
   refills: {},
 });
 
-export type LedgerKind = 'earn' | 'burn' | 'earn_reversal' | 'burn_refund' | 'adjustment' | 'bonus' | 'expiry' | 'release';
+/** Every kind of ledger entry; `migrated` is the one opening entry of a member imported from another system. */
+export const ledgerKinds = ['earn', 'burn', 'earn_reversal', 'burn_refund', 'adjustment', 'bonus', 'expiry', 'release', 'migrated'] as const;
+export type LedgerKind = (typeof ledgerKinds)[number];
 
 export interface LedgerEntry {
   readonly kind: LedgerKind;
@@ -196,6 +198,16 @@ export function debit(
     left -= n;
   }
   return { ...withLots(account, deltas, left, kind), taken };
+}
+
+/**
+ * A migrated member's opening balance: the lots brought over from the old system, as one
+ * `migrated` entry (written even at zero points, so the ledger says where the member came from).
+ */
+export function openingBalance(account: Account, lots: Readonly<Record<MonthKey, number>>): { account: Account; entry: LedgerEntry } {
+  for (const n of Object.values(lots)) assertPoints(n);
+  const change = withLots(account, { ...lots }, 0, 'migrated');
+  return { account: change.account, entry: change.entry ?? { kind: 'migrated', points: 0, lots: {}, debt: 0, balanceAfter: account.available } };
 }
 
 /** Removes every lot whose month has ended (program time) with one expiry entry. */

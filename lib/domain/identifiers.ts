@@ -32,3 +32,7 @@ export function cardNumber(randomDigits: string): string {
   if (!/^\d{15}$/.test(randomDigits)) throw new RangeError('need 15 digits');
   return randomDigits + String(luhnCheckDigit(randomDigits));
 }
+
+/** The rules the normalisers above enforce, worded once for every refusal that names them. */
+export const CARD_RULE = 'must be 4–32 letters or digits';
+export const PHONE_RULE = 'must be an international number such as +37491234567';

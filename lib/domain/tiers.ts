@@ -65,6 +65,13 @@ export function currentTier(program: Program, account: Account): TierView | null
 /** The account with its level set, and the level's rank (0 = the first) kept beside it for the review job's index. */
 const withLevel = (tiers: Tiers, account: Account, tierId: string): Account => ({ ...account, tierId, tierRank: Math.max(0, rank(tiers, tierId)) });
 
+/** The account on program level `tierId` as if reached (a migrated member keeps the level the old system gave them). */
+export function assignLevel(program: Program, account: Account, tierId: string): Account {
+  const tiers = program.tiers;
+  if (!tiers || rank(tiers, tierId) < 0) throw new Error(`"${tierId}" is not a level of this program`);
+  return withLevel(tiers, account, tierId);
+}
+
 /** Raises the stored level if the account now measures up to a higher one; never lowers it. */
 export function upgradeTier(program: Program, account: Account, now: Date): { account: Account; upgradedTo: string | null } {
   const tiers = program.tiers;

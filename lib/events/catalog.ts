@@ -27,6 +27,13 @@ const ledgerChange = {
 
 export const eventCatalog = {
   'customer.enrolled': z.strictObject({ locale: z.string().optional(), referred: z.boolean(), consents: z.strictObject({ sms: z.boolean(), email: z.boolean(), push: z.boolean() }) }),
+  /** A member brought over from the chain's old system by a migration import (instead of `customer.enrolled`: nobody new joined). */
+  'customer.imported': z.strictObject({
+    importId: id,
+    locale: z.string().optional(),
+    consents: z.strictObject({ sms: z.boolean(), email: z.boolean(), push: z.boolean() }),
+    balance: int.describe('The opening balance the member brought.'),
+  }),
   'receipt.committed': z.strictObject({
     storeId: id,
     receiptId: id,

@@ -26,6 +26,7 @@ function event<T extends EventType>(type: T, idParts: Array<string | number>, te
   return { id: eventId(type, ...idParts), type, version: EVENT_VERSION, tenantId, customerId, occurredAt, data } as DomainEvent;
 }
 
+/** `migrated` has none: a migrated member's opening balance is in `customer.imported`. */
 const ledgerTypes: Record<string, EventType> = {
   earn: 'points.earned',
   burn: 'points.burned',
@@ -68,6 +69,17 @@ export function eventsFromChange(change: ChangeRecord): DomainEvent[] {
         ];
       }
       case 'customer':
+        // A migrated member is no new enrolment: no welcome message, no enrolment journeys.
+        if (item.importId) {
+          return [
+            event('customer.imported', [pk], item.tenantId, item.customerId, item.createdAt, defined({
+              importId: item.importId,
+              locale: item.locale,
+              consents: { sms: Boolean(item.consents?.sms), email: Boolean(item.consents?.email), push: Boolean(item.consents?.push) },
+              balance: Number(item.account?.available ?? 0),
+            })),
+          ];
+        }
         return [
           event('customer.enrolled', [pk], item.tenantId, item.customerId, item.createdAt, defined({
             locale: item.locale,

@@ -213,6 +213,25 @@ const operations: Record<RouteKey, Operation> = {
       { name: 'cursor', description: 'The `nextCursor` of the previous page.', schema: { type: 'string', maxLength: 512 } },
     ],
   },
+  'POST /v1/imports': {
+    summary: 'Start a migration import: an upload link for the member file',
+    description:
+      'Answers a link to PUT a CSV or JSON Lines file of members to (see README, "Migrating members"); the import ' +
+      'runs when the file lands and `GET /v1/imports/{importId}` follows it. 409 `imports_not_configured` where the ' +
+      'deployment has no import bucket; 422 `limit_exceeded` for a file over `import.maxFileBytes`.',
+    body: req.startImportBody,
+    ok: { status: 201, schema: res.startImportResponse, description: 'The import, awaiting its file.' },
+    errors: [409, 422],
+  },
+  'GET /v1/imports/{importId}': {
+    summary: 'A migration import: progress, rate and refused rows',
+    ok: { status: 200, schema: res.importResponse, description: 'The import and one page of its refused rows.' },
+    errors: [404],
+    query: [
+      { name: 'limit', description: 'Refused rows per page (1–200, default 20).', schema: { type: 'integer', minimum: 1, maximum: 200 } },
+      { name: 'cursor', description: 'The `nextCursor` of the previous page.', schema: { type: 'string', maxLength: 512 } },
+    ],
+  },
   'GET /v1/journeys/{journeyId}': {
     summary: 'One journey',
     ok: { status: 200, schema: res.journeyResponse, description: 'The journey.' },

@@ -4,6 +4,7 @@
  * response they receive against that file, so the document cannot drift from the code.
  */
 import * as z from 'zod';
+import { ledgerKinds } from '#domain/account.ts';
 import { journeySchema } from '#domain/journeys.ts';
 import { roles } from './routes.ts';
 
@@ -169,7 +170,7 @@ export const ledgerResponse = z.strictObject({
     z.strictObject({
       seq: z.int().min(1),
       at: z.iso.datetime(),
-      kind: z.enum(['earn', 'burn', 'earn_reversal', 'burn_refund', 'adjustment', 'bonus', 'expiry', 'release']),
+      kind: z.enum(ledgerKinds),
       points: int.describe('Change of the available balance.'),
       pendingPoints: int.optional().describe('Change of pending points (earned, not usable yet), when the program has them.'),
       balanceAfter: int,
@@ -180,6 +181,7 @@ export const ledgerResponse = z.strictObject({
         adjustmentId: z.string().optional(),
         actor: z.string().optional(),
         reason: z.string().optional(),
+        importId: z.string().optional().describe('The migration import that brought the member over (kind `migrated`).'),
       }),
     }),
   ),
@@ -395,4 +397,45 @@ export const healthResponse = z.strictObject({
   program: z.strictObject({ version: z.int().min(1), publishedAt: z.iso.datetime() }).nullable().describe('The program version in force (null: none published yet).'),
   channels: z.array(z.enum(['sms', 'email', 'push'])).describe('The channels messages can go out on in this deployment; the others are not offered.'),
   checkedAt: z.iso.datetime(),
+});
+
+const importProgress = {
+  importId: z.string(),
+  kind: z.literal('members'),
+  format: z.enum(['csv', 'jsonl']),
+  status: z
+    .enum(['awaitingUpload', 'running', 'writingReport', 'done', 'failed'])
+    .describe('`awaitingUpload` until the file lands in the bucket; `running` (also while paused at a checkpoint between worker runs); `done` or `failed`.'),
+  rows: z.strictObject({
+    done: nonNeg.describe('The checkpoint: every row up to this one is done.'),
+    imported: nonNeg,
+    alreadyImported: nonNeg.describe('Rows whose member was already imported with the same data (a file run twice changes nothing).'),
+    refused: nonNeg,
+    total: nonNeg.nullable().describe('Known once the whole file was read.'),
+  }),
+  bytes: z.strictObject({ done: nonNeg, total: nonNeg.nullable() }),
+  rowsPerSecond: nonNeg.nullable(),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+  finishedAt: z.iso.datetime().nullable(),
+  failure: z.strictObject({ code: z.string(), message: z.string() }).nullable().describe('Why the file as a whole was refused (a bad header, a file over the limit).'),
+};
+
+export const importResponse = z.strictObject({
+  ...importProgress,
+  errors: z
+    .array(z.strictObject({ row: z.int().min(1).describe('The line in the file (the CSV header is line 1).'), field: z.string(), rule: z.string() }))
+    .describe('Refused rows in file order, a page at a time (a row with several problems has a line for each).'),
+  nextCursor: z.string().nullable().describe('Pass as `cursor` for the next page of refused rows; null on the last page.'),
+  report: z.string().nullable().describe('Where the whole error report (CSV: row, field, rule) was written, once the import is done.'),
+  reportUrl: z.string().nullable().describe('A link to download the report, valid for 15 minutes (in AWS).'),
+});
+
+export const startImportResponse = z.strictObject({
+  ...importProgress,
+  upload: z.strictObject({
+    method: z.literal('PUT'),
+    url: z.string().describe('PUT the file here (valid 15 minutes); the import starts when it lands.'),
+    expiresAt: z.iso.datetime(),
+  }),
 });

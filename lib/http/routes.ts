@@ -93,6 +93,10 @@ export const routeGroups = {
     { method: 'PATCH', path: '/v1/tenant', roles: ['admin'] },
     { method: 'GET', path: '/v1/health', roles: ['admin', 'marketer', 'support', 'auditor'] },
   ],
+  imports: [
+    { method: 'POST', path: '/v1/imports', roles: ['admin'] },
+    { method: 'GET', path: '/v1/imports/{importId}', roles: ['admin', 'auditor'] },
+  ],
 } as const satisfies Record<string, readonly RouteSpec[]>;
 
 export type RouteGroup = keyof typeof routeGroups;

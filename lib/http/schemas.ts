@@ -11,6 +11,8 @@ import { journeySchema } from '#domain/journeys.ts';
 import { singleLine, singleLineMessage } from '#domain/text.ts';
 import { id } from '#domain/ids.ts';
 import { eventCatalog, type EventType } from '../events/catalog.ts';
+import { memberFields, noConsents, referralCodeSchema } from '#domain/members.ts';
+import { importFormats } from '#domain/imports.ts';
 import { roles, type Role } from './routes.ts';
 
 export const LIMITS = {
@@ -92,24 +94,18 @@ export const returnBody = z.strictObject({
     .max(LIMITS.linesPerReceipt),
 });
 
-const consents = z.strictObject({
-  sms: z.boolean().default(false),
-  email: z.boolean().default(false),
-  push: z.boolean().default(false),
-});
-
 export const enrolBody = z.strictObject({
   /** Client-chosen id that makes a retried enrolment return the first answer (recommended for tills). */
   enrolmentId: id.optional(),
-  card: z.string().min(4).max(32).optional(),
-  phone: z.string().min(3).max(32).optional(),
-  name: z.string().trim().min(1).max(200).refine(singleLine, singleLineMessage).optional(),
-  email: z.email().max(254).optional(),
-  birthDate: z.iso.date().optional(),
-  locale: z.string().regex(/^[a-z]{2,3}(-[A-Z]{2})?$/, 'must be a language tag such as "hy" or "uk-UA"').optional(),
-  consents: consents.default({ sms: false, email: false, push: false }),
+  card: memberFields.card.optional(),
+  phone: memberFields.phone.optional(),
+  name: memberFields.name.optional(),
+  email: memberFields.email.optional(),
+  birthDate: memberFields.birthDate.optional(),
+  locale: memberFields.locale.optional(),
+  consents: memberFields.consents.default(noConsents),
   /** A member's referral code: links the two for the program's referral terms. */
-  referralCode: z.string().regex(/^[A-Za-z0-9]{4,16}$/, 'must be 4–16 letters or digits').optional(),
+  referralCode: referralCodeSchema.optional(),
 });
 
 export const adjustmentBody = z.strictObject({
@@ -187,6 +183,19 @@ export const devicesBody = z.strictObject({
 });
 
 export type ReviewBody = z.output<typeof reviewBody>;
+
+/** An upload slot for a migration file; the import starts when the file lands in the bucket. */
+export const startImportBody = z.strictObject({
+  kind: z.literal('members'),
+  format: z.enum(importFormats),
+  /** The file's size, if known: refused up front when over the limit. */
+  bytes: z.int().min(1).optional(),
+});
+
+export const importQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(LIMITS.pageSize).default(20),
+  cursor: z.string().max(512).optional(),
+});
 
 export const auditQuery = z.strictObject({
   month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be YYYY-MM').optional(),

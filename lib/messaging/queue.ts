@@ -39,3 +39,29 @@ export function chunk<T>(items: readonly T[], size: number): T[][] {
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
 }
+
+/**
+ * What the import queue carries: S3's event notification for a file that landed (and the test
+ * event S3 sends when the notification is set up), or the worker's own note to go on with an
+ * import it stopped at a checkpoint before its timeout.
+ */
+const s3Record = z.looseObject({
+  eventName: z.string(),
+  s3: z.looseObject({ bucket: z.looseObject({ name: z.string() }), object: z.looseObject({ key: z.string().max(1024), size: z.int().min(0).optional() }) }),
+});
+const importContinuation = z.strictObject({ kind: z.literal('continueImport'), bucket: z.string().min(3).max(63), key: z.string().max(1024) });
+export type ImportContinuation = z.infer<typeof importContinuation>;
+export const importMessageSchema = z.union([
+  z.looseObject({ Records: z.array(s3Record).min(1).max(100) }),
+  z.looseObject({ Event: z.literal('s3:TestEvent') }),
+  importContinuation,
+]);
+export type ImportMessage = z.infer<typeof importMessageSchema>;
+
+/** The object keys of the files a message is about (S3 keys arrive URL-encoded); none for S3's test event. */
+export function importKeys(message: ImportMessage, bucket: string, decode: (key: string) => string): string[] {
+  const continuation = importContinuation.safeParse(message);
+  if (continuation.success) return continuation.data.bucket === bucket ? [continuation.data.key] : [];
+  const records = (message as { Records?: Array<z.infer<typeof s3Record>> }).Records ?? [];
+  return records.filter((r) => r.s3.bucket.name === bucket && r.eventName.startsWith('ObjectCreated:')).map((r) => decode(r.s3.object.key));
+}

@@ -8,10 +8,16 @@ import { requiredEnv } from '../config.ts';
 import type { JourneyWork } from '../app/journeys.ts';
 import type { busMessage } from '../events/catalog.ts';
 import type { DeliveryMessage } from '../app/webhooks.ts';
-import type { AccountJob, FifoQueue, Queue } from './queue.ts';
+import type { AccountJob, FifoQueue, ImportContinuation, Queue } from './queue.ts';
 import { sqsFifoQueue, sqsQueue } from './sqs.ts';
 
-export const QUEUE_ENV = { accounts: 'ACCOUNT_QUEUE_URL', notify: 'NOTIFY_QUEUE_URL', journeys: 'JOURNEY_QUEUE_URL', webhookDeliveries: 'WEBHOOK_DELIVERY_QUEUE_URL' } as const;
+export const QUEUE_ENV = {
+  accounts: 'ACCOUNT_QUEUE_URL',
+  notify: 'NOTIFY_QUEUE_URL',
+  journeys: 'JOURNEY_QUEUE_URL',
+  webhookDeliveries: 'WEBHOOK_DELIVERY_QUEUE_URL',
+  imports: 'IMPORT_QUEUE_URL',
+} as const;
 
 let client: SQSClient | undefined;
 const sqs = () => (client ??= new SQSClient({ maxAttempts: 3 }));
@@ -21,6 +27,8 @@ const lazyQueue = <T>(env: string): Queue<T> => ({ send: (messages) => sqsQueue<
 
 export const accountQueue = (): Queue<AccountJob> => lazyQueue(QUEUE_ENV.accounts);
 export const journeyQueue = (): Queue<JourneyWork> => lazyQueue(QUEUE_ENV.journeys);
+/** The import queue: S3 puts file events on it; the import worker puts its own continuations. */
+export const importQueue = (): Queue<ImportContinuation> => lazyQueue(QUEUE_ENV.imports);
 
 /** The notify queue takes what a bus rule delivers: EventBridge's envelope around the event. */
 export const notifyQueue = (): Queue<ReturnType<typeof busMessage>> => lazyQueue(QUEUE_ENV.notify);

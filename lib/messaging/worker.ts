@@ -39,9 +39,9 @@ async function backOff(records: readonly SQSRecord[], name: string): Promise<voi
   }
 }
 
-export function sqsWorker<S extends z.ZodType>(name: string, schema: S, handle: (message: z.output<S>, record: SQSRecord) => Promise<unknown>) {
+export function sqsWorker<S extends z.ZodType>(name: string, schema: S, handle: (message: z.output<S>, record: SQSRecord, context?: Context) => Promise<unknown>) {
   const processor = new BatchProcessor(EventType.SQS);
-  const one = async (record: SQSRecord) => {
+  const one = async (record: SQSRecord, context?: Context) => {
     let body: unknown;
     try {
       body = JSON.parse(record.body);
@@ -50,7 +50,7 @@ export function sqsWorker<S extends z.ZodType>(name: string, schema: S, handle: 
     }
     const parsed = schema.safeParse(body);
     if (!parsed.success) throw new Error(`${name}: message ${record.messageId} is not a valid job: ${parsed.error.issues[0]?.message}`);
-    const result = await handle(parsed.data, record);
+    const result = await handle(parsed.data, record, context);
     logger.info('message handled', { worker: name, messageId: record.messageId, receiveCount: record.attributes.ApproximateReceiveCount, result });
   };
   return async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {

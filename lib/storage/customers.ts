@@ -35,6 +35,8 @@ export interface CustomerProfile {
   readonly referralCode?: string | undefined;
   /** Push tokens the app registered, newest first. */
   readonly devices?: ReadonlyArray<{ readonly token: string; readonly platform: 'GCM' | 'APNS' }> | undefined;
+  /** The migration import that brought this member over from the chain's old system. */
+  readonly importId?: string | undefined;
   /** Set when the customer's personal data was erased; the record keeps only the books. */
   readonly erasedAt?: string | undefined;
 }
@@ -70,6 +72,8 @@ export interface LedgerSource {
   readonly adjustmentId?: string;
   readonly actor?: string;
   readonly reason?: string;
+  /** The migration import that opened this account (kind `migrated`). */
+  readonly importId?: string;
 }
 
 export interface LedgerRow extends LedgerEntry {
@@ -332,7 +336,7 @@ export function customerRepository(db: Db) {
       return out;
     },
 
-    /** Deletes of the identifier items that point at this customer (card, phone, referral code). */
+    /** Deletes of the identifier items that point at this customer (card, phone, referral code, a migrated member's import record). */
     async identifierDeletes(c: CustomerRecord): Promise<TransactItem[]> {
       const owned: Array<[IdentifierKind, string | undefined]> = [
         ['card', c.profile.card || undefined],
@@ -347,6 +351,17 @@ export function customerRepository(db: Db) {
             TableName: db.table,
             Key: keys.identifier(c.tenantId, kind, await identifierKeyValue(c.tenantId, kind, value)),
             // Only ours: an identifier another customer holds now is left alone.
+            ConditionExpression: 'attribute_not_exists(pk) OR customerId = :c',
+            ExpressionAttributeValues: { ':c': c.profile.customerId },
+          },
+        });
+      }
+      // A migrated member's import record is keyed by the card number: it goes with the identifiers.
+      if (c.profile.importId && c.profile.card) {
+        items.push({
+          Delete: {
+            TableName: db.table,
+            Key: keys.importedMember(c.tenantId, c.profile.card),
             ConditionExpression: 'attribute_not_exists(pk) OR customerId = :c',
             ExpressionAttributeValues: { ':c': c.profile.customerId },
           },
@@ -495,11 +510,11 @@ export function indexAttributes(c: CustomerRecord): Record<string, string> {
 }
 
 /** Phone numbers are personal data: their identifier items are keyed by a keyed hash, never the number. */
-async function identifierKeyValue(tenantId: string, kind: IdentifierKind, value: string): Promise<string> {
+export async function identifierKeyValue(tenantId: string, kind: IdentifierKind, value: string): Promise<string> {
   return kind === 'phone' ? lookupHash(tenantId, kind, value) : value;
 }
 
-function identifierPut(db: Db, tenantId: string, kind: IdentifierKind, value: string, customerId: string): TransactItem {
+export function identifierPut(db: Db, tenantId: string, kind: IdentifierKind, value: string, customerId: string): TransactItem {
   return {
     Put: {
       TableName: db.table,
@@ -509,7 +524,7 @@ function identifierPut(db: Db, tenantId: string, kind: IdentifierKind, value: st
   };
 }
 
-function ledgerPut(db: Db, tenantId: string, customerId: string, row: LedgerRow): TransactItem {
+export function ledgerPut(db: Db, tenantId: string, customerId: string, row: LedgerRow): TransactItem {
   return {
     Put: {
       TableName: db.table,

@@ -47,6 +47,10 @@
  * | webhook cnt | T#{t}                       | WEBHOOKS        | conditional counter: endpoints per tenant     |
  * | delivery    | T#{t}#WH#{id}               | {deliveryId}    | conditional put: one delivery per endpoint and|
  * |             |                             | (time-ordered)  | event; Query newest first: the delivery log   |
+ * | import      | T#{t}#IMPORT#{importId}     | IMPORT          | GetItem: progress, checkpoint, lease (TTL)    |
+ * | import error| T#{t}#IMPORT#{importId}     | ERR#{seq}       | Query: refused rows in file order (TTL)       |
+ * | imported    | T#{t}#IMPORTED#{card}       | IMPORTED        | conditional put with the member: a row is     |
+ * |             |                             |                 | imported once, whatever file repeats it (TTL) |
  *
  * Sparse GSIs (KEYS_ONLY, attributes set on the customer item only when they apply, so a
  * receipt that changes neither writes nothing to them):
@@ -132,6 +136,9 @@ export const keys = {
   webhook: (tenantId: string, webhookId: string): Key => ({ pk: `T#${tenantId}`, sk: `WEBHOOK#${webhookId}` }),
   webhookCount: (tenantId: string): Key => ({ pk: `T#${tenantId}`, sk: 'WEBHOOKS' }),
   webhookDelivery: (tenantId: string, webhookId: string, deliveryId: string): Key => ({ pk: `T#${tenantId}#WH#${webhookId}`, sk: deliveryId }),
+  import: (tenantId: string, importId: string): Key => ({ pk: `T#${tenantId}#IMPORT#${importId}`, sk: 'IMPORT' }),
+  importError: (tenantId: string, importId: string, seq: number): Key => ({ pk: `T#${tenantId}#IMPORT#${importId}`, sk: `${IMPORT_ERROR_PREFIX}${String(seq).padStart(10, '0')}` }),
+  importedMember: (tenantId: string, card: string): Key => ({ pk: `T#${tenantId}#IMPORTED#${card}`, sk: 'IMPORTED' }),
   return: (tenantId: string, storeId: string, returnId: string): Key => ({
     pk: `T#${tenantId}#S#${storeId}#RET#${returnId}`,
     sk: 'RETURN',
@@ -140,6 +147,7 @@ export const keys = {
 
 export const LEDGER_PREFIX = 'LEDGER#';
 export const REFERRAL_PREFIX = 'REFERRAL#';
+export const IMPORT_ERROR_PREFIX = 'ERR#';
 
 export const SHARDS = 8;
 

@@ -353,6 +353,54 @@ describe('CDK app', () => {
     });
   });
 
+  describe('Stack: background (imports)', () => {
+    const statements = (t: Template, fn: string) =>
+      Object.values(t.findResources('AWS::IAM::Policy'))
+        .filter((p) => JSON.stringify((p as any).Properties.Roles).includes(fn))
+        .flatMap((p) => (p as any).Properties.PolicyDocument.Statement as Array<{ Action: string | string[]; Resource: unknown }>);
+
+    it('should keep import files in an encrypted, TLS-only, private bucket that forgets them after 30 days', () => {
+      dev.bg.hasResourceProperties('AWS::S3::Bucket', {
+        BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+        PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+        LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: 30, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 }, Status: 'Enabled' })] },
+      });
+      const policy = Object.values(dev.bg.findResources('AWS::S3::BucketPolicy')).map((p) => JSON.stringify((p as any).Properties.PolicyDocument));
+      expect(policy.some((p) => p.includes('"aws:SecureTransport":"false"') && p.includes('"Effect":"Deny"'))).toBe(true);
+      prod.bg.hasResource('AWS::S3::Bucket', { DeletionPolicy: 'Retain' });
+    });
+
+    it('should tell the import queue (with its DLQ) about new files under imports/, from this bucket only, without a custom resource', () => {
+      dev.bg.hasResourceProperties('AWS::S3::Bucket', {
+        NotificationConfiguration: { QueueConfigurations: [{ Event: 's3:ObjectCreated:*', Queue: Match.anyValue(), Filter: { S3Key: { Rules: [{ Name: 'prefix', Value: 'imports/' }] } } }] },
+      });
+      dev.bg.resourceCountIs('Custom::S3BucketNotifications', 0);
+      dev.bg.hasResourceProperties('AWS::SQS::Queue', { QueueName: 'tally-dev-imports', VisibilityTimeout: 6 * 900, RedrivePolicy: Match.objectLike({ maxReceiveCount: 5 }) });
+      dev.bg.hasResourceProperties('AWS::SQS::Queue', { QueueName: 'tally-dev-imports-dlq' });
+      const queuePolicies = Object.values(dev.bg.findResources('AWS::SQS::QueuePolicy')).map((p) => JSON.stringify((p as any).Properties.PolicyDocument));
+      expect(queuePolicies.some((p) => p.includes('s3.amazonaws.com') && p.includes('aws:SourceArn') && p.includes('aws:SourceAccount'))).toBe(true);
+    });
+
+    it('should run the import worker for up to 15 minutes, one file per invocation, with exactly the S3, SQS and table grants it uses', () => {
+      dev.bg.hasResourceProperties('AWS::Lambda::Function', {
+        FunctionName: 'tally-dev-import-worker',
+        Timeout: 900,
+        Environment: { Variables: Match.objectLike({ IMPORT_BUCKET: Match.anyValue(), IMPORT_QUEUE_URL: Match.anyValue(), LOOKUP_KEY_SECRET_ARN: Match.anyValue(), TABLE_NAME: Match.anyValue() }) },
+      });
+      dev.bg.hasResourceProperties('AWS::Lambda::EventSourceMapping', { BatchSize: 1, FunctionResponseTypes: ['ReportBatchItemFailures'], ScalingConfig: { MaximumConcurrency: 2 } });
+      const actions = statements(dev.bg, 'ImportsWorkerRole').flatMap((s) => [s.Action].flat());
+      expect(actions.filter((a) => a.startsWith('s3:')).sort()).toEqual(['s3:AbortMultipartUpload', 's3:GetObject', 's3:PutObject']);
+      expect(actions).toContain('sqs:SendMessage');
+      const s3Resources = statements(dev.bg, 'ImportsWorkerRole').filter((s) => [s.Action].flat().some((a) => a.startsWith('s3:'))).map((s) => JSON.stringify(s.Resource));
+      expect(s3Resources.every((r) => r.includes('/imports/*'))).toBe(true);
+      // The imports route function signs upload and report links under imports/ only.
+      dev.api.hasResourceProperties('AWS::Lambda::Function', { FunctionName: 'tally-dev-imports', Environment: { Variables: Match.objectLike({ IMPORT_BUCKET: Match.anyValue() }) } });
+      const routeS3 = statements(dev.api, 'ImportsFunctionRole').filter((s) => [s.Action].flat().some((a) => a.startsWith('s3:')));
+      expect(routeS3.flatMap((s) => [s.Action].flat()).sort()).toEqual(['s3:GetObject', 's3:PutObject']);
+      expect(routeS3.every((s) => JSON.stringify(s.Resource).includes('/imports/*'))).toBe(true);
+    });
+  });
+
   describe('cdk-nag AwsSolutions', () => {
     /** Synthesizes with the AwsSolutions pack and returns every unacknowledged violation. */
     function nagViolations(build: (app: App) => void, context: Record<string, unknown> = { stage: 'prod' }): string[] {

@@ -1,7 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { Readable } from 'node:stream';
 import { fakeLambdaContext } from '../../local/api-event.ts';
+import { deps } from '#lib/app/deps.ts';
+import { runMemberImport } from '#lib/app/imports.ts';
 import { routeSpec } from '#lib/http/routes.ts';
 import { assertMatchesOpenApi } from '../support/openapi.ts';
 import { handlers, newTenant, type TestTenant } from './harness.ts';
@@ -13,12 +16,15 @@ describe('Sample events in events/http', () => {
   let t: TestTenant;
   let card: string;
   let customerId: string;
+  const importId = 'imp_sample';
 
   beforeAll(async () => {
     t = await newTenant();
     const c = (await t.pos('POST', '/v1/customers', { name: 'Sample' })).body;
     card = c.card;
     customerId = c.customerId;
+    const csv = 'card,name\n80000001,Migrated\n';
+    await runMemberImport(deps(), { tenantId: t.tenantId, importId, format: 'csv', source: 'sample.csv', bytesTotal: csv.length, open: () => Readable.from([csv]), writeReport: async () => 'none', actor: 'test' });
   });
 
   it('should have one sample for every function', () => {
@@ -33,7 +39,8 @@ describe('Sample events in events/http', () => {
         .replaceAll('${STAFF_KEY}', t.staffKey)
         .replaceAll('${CARD}', card)
         .replaceAll('${CUSTOMER}', customerId)
-        .replaceAll('${TENANT}', t.tenantId);
+        .replaceAll('${TENANT}', t.tenantId)
+        .replaceAll('${IMPORT}', importId);
       const event = JSON.parse(text) as APIGatewayProxyEventV2;
       expect(routeSpec(event.routeKey)).toBeDefined();
       const group = file.split('.')[0] as keyof typeof handlers;

@@ -3,6 +3,9 @@
  * missing one does — the tenant always comes from the key.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { Readable } from 'node:stream';
+import { deps } from '#lib/app/deps.ts';
+import { runMemberImport } from '#lib/app/imports.ts';
 import { routeGroups, routeKey } from '#lib/http/routes.ts';
 import { newTenant, receipt, type TestTenant } from '../integration/harness.ts';
 
@@ -10,7 +13,7 @@ describe('Tenant isolation across every route that names something', () => {
   let a: TestTenant;
   let b: TestTenant;
   let c: TestTenant;
-  let owned: { customerId: string; card: string; receiptId: string; coupon: string; keyId: string; journeyId: string; webhookId: string; deliveryId: string; storeId: string };
+  let owned: { customerId: string; card: string; receiptId: string; coupon: string; keyId: string; journeyId: string; webhookId: string; deliveryId: string; storeId: string; importId: string };
 
   beforeAll(async () => {
     [a, b, c] = await Promise.all([newTenant(), newTenant(), newTenant()]);
@@ -36,7 +39,17 @@ describe('Tenant isolation across every route that names something', () => {
     await deps().webhooks.accept(a.tenantId, { deliveryId, webhookId, eventId: 'owned-event', eventType: 'points.earned', customerId: cust.customerId, occurredAt: at, body: '{}', state: 'parked', attempts: 1, replays: 0, acceptedAt: at, windowEndsAt: at, parkedAt: at });
     // Every test tenant has S-01 and S-02; this store only tenant a has.
     const storeId = (await a.staff('POST', '/v1/stores', { storeId: `OWN-${a.tenantId}`, name: 'Owned store' })).body.storeId;
-    owned = { customerId: cust.customerId, card: cust.card, receiptId: r.receiptId, coupon, keyId, journeyId, webhookId, deliveryId, storeId };
+    const imported = await runMemberImport(deps(), {
+      tenantId: a.tenantId,
+      importId: 'owned-import',
+      format: 'csv',
+      source: 'owned.csv',
+      bytesTotal: null,
+      open: () => Readable.from(['card\n70000001\nbad\n']),
+      writeReport: async () => 'owned.errors.csv',
+      actor: 'test',
+    });
+    owned = { customerId: cust.customerId, card: cust.card, receiptId: r.receiptId, coupon, keyId, journeyId, webhookId, deliveryId, storeId, importId: imported.progress.importId };
   });
 
   const cases = (): Array<[string, string, string, unknown]> => [
@@ -72,6 +85,7 @@ describe('Tenant isolation across every route that names something', () => {
     ['GET /v1/stores/{storeId}', 'GET', `/v1/stores/${owned.storeId}`, undefined],
     ['PATCH /v1/stores/{storeId}', 'PATCH', `/v1/stores/${owned.storeId}`, { active: false }],
     ['POST /v1/keys', 'POST', '/v1/keys', { role: 'pos', storeId: owned.storeId, name: 'cross-tenant till' }],
+    ['GET /v1/imports/{importId}', 'GET', `/v1/imports/${owned.importId}`, undefined],
   ];
 
   it('should cover every route that takes an id of something a tenant owns', () => {
@@ -79,7 +93,7 @@ describe('Tenant isolation across every route that names something', () => {
     const owning = Object.values(routeGroups)
       .flat()
       .map(routeKey)
-      .filter((k) => !['POST /v1/customers', 'GET /v1/program', 'POST /v1/program', 'POST /v1/program/validate', 'GET /v1/program/versions', 'GET /v1/program/versions/{version}', 'GET /v1/program/schema', 'GET /v1/audit', 'GET /v1/keys', 'POST /v1/journeys', 'GET /v1/journeys', 'POST /v1/webhooks', 'GET /v1/webhooks', 'GET /v1/me', 'GET /v1/me/ledger', 'PUT /v1/me/devices', 'POST /v1/stores', 'GET /v1/stores', 'GET /v1/tenant', 'PATCH /v1/tenant', 'GET /v1/health'].includes(k));
+      .filter((k) => !['POST /v1/customers', 'GET /v1/program', 'POST /v1/program', 'POST /v1/program/validate', 'GET /v1/program/versions', 'GET /v1/program/versions/{version}', 'GET /v1/program/schema', 'GET /v1/audit', 'GET /v1/keys', 'POST /v1/journeys', 'GET /v1/journeys', 'POST /v1/webhooks', 'GET /v1/webhooks', 'GET /v1/me', 'GET /v1/me/ledger', 'PUT /v1/me/devices', 'POST /v1/stores', 'GET /v1/stores', 'GET /v1/tenant', 'PATCH /v1/tenant', 'GET /v1/health', 'POST /v1/imports'].includes(k));
     expect(owning.filter((k) => !covered.has(k))).toEqual([]);
   });
 

@@ -58,4 +58,15 @@ describe('eventsFromChange (the outbox mapping)', () => {
     const [r] = eventsFromChange({ eventName: 'INSERT', newImage: { pk: customerPk, sk: 'REMIND#EXPIRY#2027-03', type: 'expiryReminder', tenantId: 't1', customerId: 'c_1', lot: '2027-03', points: 40, expiresOn: '2027-03-31', balance: 90, at }, at });
     expect(r).toMatchObject({ type: 'points.expiring', data: { lot: '2027-03', points: 40, expiresOn: '2027-03-31', balance: 90 } });
   });
+
+  it('announces a migrated member as imported, not enrolled (no welcome message), and its opening entry not again', () => {
+    const customer = { pk: customerPk, sk: 'CUSTOMER', type: 'customer', tenantId: 't1', customerId: 'c_1', createdAt: at, locale: 'hy', consents: { sms: true }, account: { available: 800 } };
+    const [e, ...rest] = eventsFromChange({ eventName: 'INSERT', newImage: { ...customer, importId: 'imp_1' }, at });
+    expect(rest).toEqual([]);
+    expect(e).toMatchObject({ type: 'customer.imported', customerId: 'c_1', data: { importId: 'imp_1', locale: 'hy', consents: { sms: true, email: false, push: false }, balance: 800 } });
+    envelopeSchema(e!.type).parse(e);
+    expect(eventsFromChange({ eventName: 'INSERT', newImage: customer, at }).map((x) => x.type)).toEqual(['customer.enrolled']);
+    const opening = { pk: customerPk, sk: 'LEDGER#000000000001', type: 'ledger', kind: 'migrated', seq: 1, points: 800, lots: { '2027-03': 800 }, debt: 0, balanceAfter: 800, at, source: { importId: 'imp_1' } };
+    expect(eventsFromChange({ eventName: 'INSERT', newImage: opening, at })).toEqual([]);
+  });
 });

@@ -1,0 +1,513 @@
+/**
+ * Migration import use cases: read a chain's member file (CSV or JSON Lines, streamed), bring
+ * each member in with one all-or-nothing transaction, record every refused row, checkpoint as it
+ * goes so an interrupted import resumes where it stopped, and show the progress.
+ * Primary adapters: `npm run import` (local/import.ts), the import worker (functions/workers/
+ * imports.ts), GET/POST /v1/imports. Secondary: lib/storage/imports.ts, the import bucket.
+ * Reading the file: ./import-source.ts.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import { IMPORT_LIMITS, migrateMember, type ImportFormat, type MigratedMember, type RowIssue } from '#domain/imports.ts';
+import { ImportFileError, recordsOf, type SourceRecord } from './import-source.ts';
+import type { Program } from '#domain/program.ts';
+import type { Principal } from '../storage/api-keys.ts';
+import type { CustomerRecord, LedgerRow } from '../storage/customers.ts';
+import type { ImportProgress, MemberWrite } from '../storage/imports.ts';
+import { newReferralCode, requireProgram } from './customers.ts';
+import type { Deps } from './deps.ts';
+import { ConflictError, InvalidRequestError, LimitExceededError, NotFoundError } from './errors.ts';
+import { objectKey, parseObjectKey, reportKey, type ImportLinks } from '../storage/import-bucket.ts';
+import type { ImportFiles } from '../storage/import-files.ts';
+import { transactWrite } from '../storage/transact.ts';
+import { requestHash } from './idempotency.ts';
+
+const csvCell = (v: string | number) => {
+  const s = String(v);
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+};
+
+/** The error report: one CSV line per problem (row, field, rule), refused rows in file order. */
+export async function* errorReport(deps: Deps, tenantId: string, importId: string): AsyncGenerator<string> {
+  yield 'row,field,rule\n';
+  for await (const e of deps.imports.allErrors(tenantId, importId)) {
+    for (const i of e.issues) yield `${csvCell(e.row)},${csvCell(i.field)},${csvCell(i.rule)}\n`;
+  }
+}
+
+export interface ImportRun {
+  readonly tenantId: string;
+  readonly importId: string;
+  readonly format: ImportFormat;
+  /** The file's name locally, its object key in AWS. */
+  readonly source: string;
+  readonly bytesTotal: number | null;
+  /** Opens the file from its start (a resume reads past the rows already done). */
+  readonly open: () => Promise<Readable> | Readable;
+  /** Writes the error report and says where it is. */
+  readonly writeReport: (lines: AsyncIterable<string>) => Promise<string>;
+  /** Who runs it: the ledger's actor and the lease owner's prefix. */
+  readonly actor: string;
+  /** Take the import even if another run's lease has not run out (that run is known to be dead). */
+  readonly takeover?: boolean;
+  /** How long a lease lasts past each checkpoint. */
+  readonly leaseMs?: number;
+  readonly chunkSize?: number;
+  readonly concurrency?: number;
+  /** Asked after each chunk: true stops cleanly at the checkpoint (a worker near its timeout, Ctrl-C). */
+  readonly shouldStop?: () => boolean;
+  readonly onProgress?: (p: ImportProgress) => void;
+}
+
+export type ImportOutcome =
+  | { readonly state: 'finished'; readonly progress: ImportProgress }
+  /** Stopped at a checkpoint; running it again resumes after it. */
+  | { readonly state: 'stopped'; readonly progress: ImportProgress }
+  /** Another run holds the import (its lease has not run out). */
+  | { readonly state: 'busy'; readonly progress: ImportProgress };
+
+const TRIES_PER_ROW = 8;
+
+/**
+ * Runs (or resumes) a member import to its end, or until `shouldStop`. Rows stream through up to
+ * `concurrency` transactions at once, without a barrier between chunks; rows that share a card,
+ * phone or referral code wait for one another, in file order, so which of two clashing rows wins
+ * never depends on timing. Whenever every row up to some point is finished and that point is
+ * `chunkSize` rows past the checkpoint, the refused rows up to it are stored and the checkpoint
+ * moves there, with those rows' counts, in one conditional write. A crash redoes what followed the
+ * checkpoint, which the idempotency records make harmless and the counts do not see twice.
+ */
+export async function runMemberImport(deps: Deps, run: ImportRun): Promise<ImportOutcome> {
+  const { tenantId, importId } = run;
+  const leaseMs = run.leaseMs ?? 60_000;
+  const chunkSize = run.chunkSize ?? 500;
+  const concurrency = run.concurrency ?? 16;
+  const owner = `${run.actor}#${randomBytes(6).toString('base64url')}`;
+  const { program } = await requireProgram(deps, tenantId);
+  const started = deps.clock();
+  await deps.imports.create(
+    {
+      tenantId,
+      importId,
+      kind: 'members',
+      format: run.format,
+      source: run.source,
+      status: 'running',
+      rowsDone: 0,
+      imported: 0,
+      alreadyImported: 0,
+      refused: 0,
+      rowsTotal: null,
+      bytesDone: 0,
+      bytesTotal: run.bytesTotal,
+      activeMs: 0,
+      createdAt: started.toISOString(),
+      createdBy: run.actor,
+      updatedAt: started.toISOString(),
+    },
+    started,
+  );
+  const claimed = await deps.imports.claim(tenantId, importId, owner, started, new Date(started.getTime() + leaseMs), run.bytesTotal, run.takeover);
+  if (!claimed) {
+    const p = (await deps.imports.get(tenantId, importId))!;
+    return p.status === 'done' || p.status === 'failed' ? { state: 'finished', progress: p } : { state: 'busy', progress: p };
+  }
+  if (run.bytesTotal !== null && run.bytesTotal > IMPORT_LIMITS.maxFileBytes) {
+    return refuseFile(deps, run, owner, fileTooBig, 'limit_exceeded');
+  }
+
+  const at = () => deps.clock();
+  const rows = new RowPipeline(concurrency, claimed.rowsDone);
+  let done = claimed.rowsDone;
+  let lastSeq = done;
+  let current = claimed;
+  let since = performance.now();
+  const input = await run.open();
+  const records = recordsOf(run.format, input);
+
+  /** Moves the checkpoint to `to` (every row up to it finished); false if another runner took the import. */
+  const checkpoint = async (to: number): Promise<boolean> => {
+    if (to <= done) return true;
+    const finished = rows.take(done, to);
+    const errors = finished.flatMap(({ rec, outcome }) => (outcome.kind === 'refused' ? [{ seq: rec.seq, row: rec.row, issues: outcome.issues }] : []));
+    const imported = finished.filter((f) => f.outcome.kind === 'imported').length;
+    const alreadyImported = finished.filter((f) => f.outcome.kind === 'already').length;
+    const now = at();
+    await Promise.all(errors.map((e) => deps.imports.putError(tenantId, importId, e, now)));
+    const bytes = finished.at(-1)!.rec.bytes;
+    const activeMs = performance.now() - since;
+    const moved = await deps.imports.checkpoint(
+      tenantId,
+      importId,
+      owner,
+      { from: done, to, imported, alreadyImported, refused: errors.length, bytesDone: bytes, activeMs },
+      now,
+      new Date(now.getTime() + leaseMs),
+    );
+    if (!moved) return false;
+    since = performance.now();
+    done = to;
+    current = {
+      ...current,
+      rowsDone: to,
+      imported: current.imported + imported,
+      alreadyImported: current.alreadyImported + alreadyImported,
+      refused: current.refused + errors.length,
+      bytesDone: bytes,
+      activeMs: current.activeMs + Math.round(activeMs),
+      updatedAt: now.toISOString(),
+    };
+    run.onProgress?.(current);
+    return true;
+  };
+  /** Another runner took the import: let this run's rows in flight finish, then leave it to that one. */
+  const busy = async (): Promise<ImportOutcome> => {
+    input.destroy();
+    await rows.settle();
+    return { state: 'busy', progress: (await deps.imports.get(tenantId, importId))! };
+  };
+
+  try {
+    for await (const r of records) {
+      lastSeq = r.seq;
+      if (r.seq <= done) continue;
+      const now = at();
+      rows.start(r, program, now, (m) => writeMember(deps, program, run, r, m, now));
+      // Read no further ahead of the checkpoint than two chunks.
+      await rows.until(() => r.seq - rows.frontier < 2 * chunkSize);
+      if (rows.frontier - done < chunkSize) continue;
+      if (!(await checkpoint(rows.frontier))) return await busy();
+      if (run.shouldStop?.()) {
+        input.destroy();
+        await rows.drain();
+        if (!(await checkpoint(rows.frontier))) return await busy();
+        await deps.imports.release(tenantId, importId, owner, at());
+        return { state: 'stopped', progress: current };
+      }
+    }
+    await rows.drain();
+    if (!(await checkpoint(rows.frontier))) return await busy();
+  } catch (e) {
+    input.destroy();
+    // Rows in flight finish first, so nothing of this run writes after it has returned.
+    await rows.settle();
+    if (e instanceof ImportFileError) {
+      if (!(await checkpoint(rows.frontier))) return await busy();
+      return refuseFile(deps, run, owner, e.message, e.code);
+    }
+    throw e;
+  }
+
+  // Every row is done: write the report from the stored refusals (complete even after resumes).
+  await deps.imports.setStatus(tenantId, importId, owner, 'writingReport', at(), { rowsTotal: lastSeq, bytesDone: run.bytesTotal ?? current.bytesDone });
+  const report = current.refused > 0 ? await run.writeReport(errorReport(deps, tenantId, importId)) : undefined;
+  await deps.imports.setStatus(tenantId, importId, owner, 'done', at(), { finished: true, ...(report ? { report } : {}) });
+  const progress = (await deps.imports.get(tenantId, importId))!;
+  run.onProgress?.(progress);
+  return { state: 'finished', progress };
+}
+
+async function refuseFile(deps: Deps, run: ImportRun, owner: string, message: string, code: string): Promise<ImportOutcome> {
+  await deps.imports.setStatus(run.tenantId, run.importId, owner, 'failed', deps.clock(), { failure: { code, message }, finished: true });
+  return { state: 'finished', progress: (await deps.imports.get(run.tenantId, run.importId))! };
+}
+
+/**
+ * Rows in flight: at most `concurrency` writes at once, each row after the earlier rows that
+ * share one of its identifiers, and the frontier — the last row up to which every row finished.
+ */
+class RowPipeline {
+  frontier: number;
+  private readonly finished = new Map<number, { rec: SourceRecord; outcome: RowOutcome }>();
+  private readonly inFlight = new Set<Promise<void>>();
+  /** The latest row's task for each identifier, so a later row with it waits for that one. */
+  private readonly holders = new Map<string, Promise<void>>();
+  private writing = 0;
+  private readonly queued: Array<() => void> = [];
+  private waiters: Array<() => void> = [];
+  private failure: { error: unknown } | undefined;
+  private readonly concurrency: number;
+
+  constructor(concurrency: number, from: number) {
+    this.concurrency = concurrency;
+    this.frontier = from;
+  }
+
+  /** Validates a row and, if it is a member, writes it when its identifiers and a slot are free. */
+  start(rec: SourceRecord, program: Program, now: Date, write: (m: MigratedMember) => Promise<RowOutcome>): void {
+    if (rec.issues) return this.finish(rec, { kind: 'refused', issues: rec.issues });
+    const checked = migrateMember(program, rec.value, now);
+    if (!checked.ok) return this.finish(rec, { kind: 'refused', issues: checked.issues });
+    const m = checked.member;
+    const ids = [`card:${m.card}`, ...(m.phone ? [`phone:${m.phone}`] : []), ...(m.referralCode ? [`ref:${m.referralCode}`] : [])];
+    const before = ids.flatMap((k) => this.holders.get(k) ?? []);
+    const task = (async () => {
+      await Promise.all(before);
+      await this.slot();
+      try {
+        this.finish(rec, await write(m));
+      } finally {
+        // The slot goes straight to the next row waiting for one, or back to the pool.
+        const next = this.queued.shift();
+        if (next) next();
+        else this.writing -= 1;
+      }
+    })().catch((error: unknown) => {
+      this.failure ??= { error };
+      this.wake();
+    });
+    for (const k of ids) this.holders.set(k, task);
+    this.inFlight.add(task);
+    void task.then(() => {
+      this.inFlight.delete(task);
+      for (const k of ids) if (this.holders.get(k) === task) this.holders.delete(k);
+      this.wake();
+    });
+  }
+
+  /** The finished rows after `from` up to `to`, in file order, forgotten here. */
+  take(from: number, to: number): Array<{ rec: SourceRecord; outcome: RowOutcome }> {
+    const out = [];
+    for (let seq = from + 1; seq <= to; seq++) {
+      out.push(this.finished.get(seq)!);
+      this.finished.delete(seq);
+    }
+    return out;
+  }
+
+  /** Waits until `ready()` holds; throws the first failure of a row. */
+  async until(ready: () => boolean): Promise<void> {
+    while (!this.failure && !ready()) await new Promise<void>((r) => this.waiters.push(r));
+    if (this.failure) throw this.failure.error;
+  }
+
+  /** Waits for every row in flight; throws the first failure. */
+  drain(): Promise<void> {
+    return this.until(() => this.inFlight.size === 0);
+  }
+
+  /** Waits for every row in flight, failed or not. */
+  async settle(): Promise<void> {
+    while (this.inFlight.size) await Promise.allSettled([...this.inFlight]);
+  }
+
+  private finish(rec: SourceRecord, outcome: RowOutcome): void {
+    this.finished.set(rec.seq, { rec, outcome });
+    while (this.finished.has(this.frontier + 1)) this.frontier += 1;
+    this.wake();
+  }
+
+  private async slot(): Promise<void> {
+    if (this.writing < this.concurrency) this.writing += 1;
+    else await new Promise<void>((r) => this.queued.push(r));
+  }
+
+  private wake(): void {
+    const w = this.waiters;
+    this.waiters = [];
+    for (const f of w) f();
+  }
+}
+
+type RowOutcome = { kind: 'imported' } | { kind: 'already' } | { kind: 'refused'; issues: readonly RowIssue[] };
+
+const identifierField = { card: 'card', phone: 'phone', referral: 'referralCode' } as const;
+
+async function writeMember(deps: Deps, program: Program, run: ImportRun, rec: SourceRecord, m: MigratedMember, now: Date): Promise<RowOutcome> {
+  const at = now.toISOString();
+  const rowHash = requestHash(m.normalized);
+  for (let attempt = 0; attempt < TRIES_PER_ROW; attempt++) {
+    // A code the program issues (none was given) may collide with another member's; draw again then.
+    const referralCode = m.referralCode ?? (program.referral ? newReferralCode() : undefined);
+    const customerId = `c_${randomBytes(12).toString('base64url')}`;
+    const record: CustomerRecord = {
+      tenantId: run.tenantId,
+      profile: { customerId, card: m.card, phone: m.phone, ...m.profile, createdAt: at, referralCode, importId: run.importId },
+      account: m.account,
+      staffTier: m.staffTierId ? { tierId: m.staffTierId, by: run.actor, at, reason: `migrated (import ${run.importId})` } : undefined,
+      ledgerSeq: 1,
+      version: 1,
+      pendingReferrals: [],
+    };
+    const entry: LedgerRow = { ...m.entry, seq: 1, at, source: { importId: run.importId, actor: run.actor, reason: 'migrated' } };
+    const w: MemberWrite = await deps.imports.writeMember(record, entry, { importId: run.importId, row: rec.row, rowHash }, now);
+    switch (w.outcome) {
+      case 'imported':
+        return { kind: 'imported' };
+      case 'already':
+        // This import's own write before a crash counts as imported, once; anything else was there before.
+        return w.importId === run.importId && w.row === rec.row ? { kind: 'imported' } : { kind: 'already' };
+      case 'changed':
+        return {
+          kind: 'refused',
+          issues: [
+            {
+              field: 'card',
+              rule:
+                w.importId === run.importId
+                  ? `appears earlier in this file with different data (row ${w.row})`
+                  : `was imported before with different data (import ${w.importId}, row ${w.row}); change the member through the API instead`,
+            },
+          ],
+        };
+      case 'taken':
+        if (w.kind === 'referral' && m.referralCode === undefined) continue;
+        return { kind: 'refused', issues: [{ field: identifierField[w.kind], rule: 'already belongs to another member (identifiers are never merged)' }] };
+      case 'race':
+        await new Promise((r) => setTimeout(r, 5 + Math.random() * 20 * (attempt + 1)));
+        continue;
+    }
+  }
+  throw new Error(`row ${rec.row}: could not be written after ${TRIES_PER_ROW} tries (the same identifiers kept changing)`);
+}
+
+/** Import ids: also part of the file's object key, so letters, digits, - and _ only. */
+export const importIdPattern = /^[A-Za-z0-9_-]{1,64}$/;
+
+export const newImportId = (now: Date) => `imp_${now.toISOString().slice(0, 10).replace(/-/g, '')}_${randomBytes(6).toString('base64url').replace(/[^A-Za-z0-9]/g, 'x')}`;
+
+/** A worker stops at a checkpoint when less than this is left before its timeout, and goes on in a new run. */
+export const STOP_MARGIN_MS = 120_000;
+
+/** Rows per checkpoint in the worker (a redelivery redoes at most this many); an environment knob for tests. */
+const workerChunkRows = () => Number(process.env.IMPORT_CHUNK_ROWS ?? 500);
+
+export type BucketImportResult =
+  | { readonly ignored: string }
+  | { readonly importId: string; readonly state: ImportOutcome['state']; readonly status: string; readonly rowsDone: number };
+
+/**
+ * The import worker's use case: the file at `key` in the import bucket is imported (or resumed
+ * from its checkpoint). Near the end of the worker's time it stops at a checkpoint and asks for
+ * a continuation, so a file of any size within the limit finishes over several runs; if the
+ * worker dies instead, the queue's redelivery resumes it after the lease runs out.
+ */
+export async function importFromBucket(
+  deps: Deps,
+  bucket: ImportFiles,
+  key: string,
+  opts: { remainingMs: () => number; continueLater: () => Promise<void> },
+): Promise<BucketImportResult> {
+  const named = parseObjectKey(key);
+  if (!named) return { ignored: `not an import file: ${key}` };
+  const program = await deps.programs.current(named.tenantId);
+  if (!program) return { ignored: `tenant ${named.tenantId} has no program` };
+  const file = await bucket.open(key);
+  const outcome = await runMemberImport(deps, {
+    ...named,
+    source: key,
+    bytesTotal: file.bytes,
+    open: () => file.body,
+    writeReport: async (lines) => {
+      const at = reportKey(named.tenantId, named.importId);
+      await bucket.write(at, lines, 'text/csv; charset=utf-8');
+      return at;
+    },
+    actor: 'import-worker',
+    // The lease outlives this run by a minute: a dead worker's import waits that long, no longer.
+    leaseMs: opts.remainingMs() + 60_000,
+    chunkSize: workerChunkRows(),
+    shouldStop: () => opts.remainingMs() < STOP_MARGIN_MS,
+  }).finally(() => file.body.destroy());
+  if (outcome.state === 'stopped') await opts.continueLater();
+  return { importId: named.importId, state: outcome.state, status: outcome.progress.status, rowsDone: outcome.progress.rowsDone };
+}
+
+/** How long an upload or report link is valid. */
+export const LINK_SECONDS = 900;
+
+/**
+ * POST /v1/imports: an upload slot in the import bucket. The import itself starts when the file
+ * lands (S3 event → queue → worker); GET /v1/imports/{importId} follows it.
+ */
+export async function startImport(deps: Deps, p: Principal, body: { kind: 'members'; format: ImportFormat; bytes?: number | undefined }, bucket: ImportLinks | null) {
+  if (!bucket) throw new ConflictError('imports_not_configured', 'this deployment has no import bucket (IMPORT_BUCKET); npm run import -- members FILE imports locally without one');
+  await requireProgram(deps, p.tenantId);
+  if (body.bytes !== undefined) checkFileSize(body.bytes);
+  const now = deps.clock();
+  const at = now.toISOString();
+  const importId = newImportId(now);
+  const key = objectKey(p.tenantId, importId, body.format);
+  const progress: ImportProgress = {
+    tenantId: p.tenantId,
+    importId,
+    kind: body.kind,
+    format: body.format,
+    source: key,
+    status: 'awaitingUpload',
+    rowsDone: 0,
+    imported: 0,
+    alreadyImported: 0,
+    refused: 0,
+    rowsTotal: null,
+    bytesDone: 0,
+    bytesTotal: body.bytes ?? null,
+    activeMs: 0,
+    createdAt: at,
+    createdBy: p.actor,
+    updatedAt: at,
+  };
+  await transactWrite(deps.db, [deps.imports.createItem(progress, now), deps.audit.item(p, { at, action: 'import.start', target: `import:${importId}`, after: { kind: body.kind, format: body.format } })]);
+  const url = await bucket.uploadUrl(key, LINK_SECONDS);
+  return {
+    ...importView(progress),
+    upload: { method: 'PUT' as const, url, expiresAt: new Date(now.getTime() + LINK_SECONDS * 1000).toISOString() },
+  };
+}
+
+/** What GET /v1/imports/{importId} answers: progress, rate, and a page of refused rows. */
+export async function importStatus(
+  deps: Deps,
+  p: Principal,
+  importId: string,
+  q: { limit: number; cursor?: string | undefined },
+  reportLink?: (report: string) => Promise<string>,
+) {
+  if (!importIdPattern.test(importId)) throw new NotFoundError('import', 'importId');
+  const after = q.cursor === undefined ? 0 : decodeCursor(q.cursor);
+  const imp = await deps.imports.get(p.tenantId, importId);
+  if (!imp) throw new NotFoundError('import', 'importId');
+  const page = await deps.imports.errors(p.tenantId, importId, q.limit, after);
+  return {
+    ...importView(imp),
+    errors: page.errors.flatMap((e) => e.issues.map((i) => ({ row: e.row, field: i.field, rule: i.rule }))),
+    nextCursor: page.nextSeq === null ? null : Buffer.from(JSON.stringify({ seq: page.nextSeq }), 'utf8').toString('base64url'),
+    report: imp.report ?? null,
+    reportUrl: imp.report && reportLink ? await reportLink(imp.report) : null,
+  };
+}
+
+function decodeCursor(cursor: string): number {
+  try {
+    const { seq } = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { seq?: unknown };
+    if (typeof seq === 'number' && Number.isSafeInteger(seq) && seq >= 0) return seq;
+  } catch {
+    // fall through
+  }
+  throw new InvalidRequestError('cursor: is not a cursor this API returned', 'cursor');
+}
+
+/** Progress as the API and the CLI show it. */
+export function importView(imp: ImportProgress) {
+  const seconds = imp.activeMs / 1000;
+  return {
+    importId: imp.importId,
+    kind: imp.kind,
+    format: imp.format,
+    status: imp.status,
+    rows: { done: imp.rowsDone, imported: imp.imported, alreadyImported: imp.alreadyImported, refused: imp.refused, total: imp.rowsTotal ?? null },
+    bytes: { done: imp.bytesDone, total: imp.bytesTotal ?? null },
+    rowsPerSecond: seconds > 0 ? Math.round(imp.rowsDone / seconds) : null,
+    createdAt: imp.createdAt,
+    updatedAt: imp.updatedAt,
+    finishedAt: imp.finishedAt ?? null,
+    failure: imp.failure ?? null,
+  };
+}
+
+/** Refuses what a bound forbids before anything is read (the upload route uses it too). */
+export function checkFileSize(bytes: number): void {
+  if (bytes > IMPORT_LIMITS.maxFileBytes) throw new LimitExceededError('import.maxFileBytes', fileTooBig, 'file');
+}
+
+const fileTooBig = `file: an import file may hold at most ${IMPORT_LIMITS.maxFileBytes} bytes (import.maxFileBytes): split it`;

@@ -1,0 +1,58 @@
+/**
+ * The import bucket: member files arrive at `imports/<tenant>/<importId>.csv|jsonl` (an upload
+ * link from POST /v1/imports, or `aws s3 cp`); their error reports are written beside them as
+ * `<importId>.errors.csv`. This module names the objects and signs links to them (the route
+ * function); reading and writing them is ./import-files.ts (the worker). The S3 client honours
+ * `AWS_ENDPOINT_URL_S3`, which is how tests and the local runtime point it elsewhere.
+ */
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { importFormats, type ImportFormat } from '#domain/imports.ts';
+
+export const IMPORT_BUCKET_ENV = 'IMPORT_BUCKET';
+
+/** Where files and reports go: the prefix the bucket's notification listens on. */
+export const IMPORT_PREFIX = 'imports/';
+
+export const objectKey = (tenantId: string, importId: string, format: ImportFormat) => `${IMPORT_PREFIX}${tenantId}/${importId}.${format}`;
+export const reportKey = (tenantId: string, importId: string) => `${IMPORT_PREFIX}${tenantId}/${importId}.errors.csv`;
+
+const KEY = new RegExp(`^${IMPORT_PREFIX}([A-Za-z0-9._:-]{1,64})/([A-Za-z0-9_-]{1,64})\\.(${importFormats.join('|')})$`);
+
+/** The tenant, import and format an object key names, or null (a report, anything else). */
+export function parseObjectKey(key: string): { tenantId: string; importId: string; format: ImportFormat } | null {
+  const m = KEY.exec(key);
+  return m ? { tenantId: m[1]!, importId: m[2]!, format: m[3] as ImportFormat } : null;
+}
+
+/** S3 event notifications URL-encode object keys, with spaces as `+`. */
+export const decodeEventKey = (key: string) => decodeURIComponent(key.replace(/\+/g, ' '));
+
+export interface ImportLinks {
+  readonly bucket: string;
+  /** A URL the caller may PUT the file to, for `seconds`. */
+  uploadUrl(key: string, seconds: number): Promise<string>;
+  /** A URL the caller may GET the object from, for `seconds`. */
+  downloadUrl(key: string, seconds: number): Promise<string>;
+}
+
+export function importLinks(s3: S3Client, bucket: string): ImportLinks {
+  return {
+    bucket,
+    uploadUrl: (key, seconds) => getSignedUrl(s3, new PutObjectCommand({ Bucket: bucket, Key: key }), { expiresIn: seconds }),
+    downloadUrl: (key, seconds) => getSignedUrl(s3, new GetObjectCommand({ Bucket: bucket, Key: key }), { expiresIn: seconds }),
+  };
+}
+
+let client: S3Client | undefined;
+/** One S3 client per process; path-style where an endpoint is set (moto, the local runtime). */
+export const s3Client = () => (client ??= new S3Client({ maxAttempts: 3, ...(process.env.AWS_ENDPOINT_URL_S3 ? { forcePathStyle: true } : {}) }));
+
+/** This deployment's import bucket name, or null where there is none. */
+export const deploymentBucketName = (): string | null => process.env[IMPORT_BUCKET_ENV] || null;
+
+/** Links to this deployment's import bucket, or null where there is none. */
+export function deploymentImportLinks(): ImportLinks | null {
+  const name = deploymentBucketName();
+  return name ? importLinks(s3Client(), name) : null;
+}
