@@ -293,7 +293,7 @@ export class BackgroundStack extends Stack {
 
   /** The functions of this stack, by the name of the `tally-<stage>-…` function. */
   get functions(): Record<string, TallyFunction> {
-    return { jobs: this.jobFunction, 'account-worker': this.accountWorker, outbox: this.outbox, 'notify-worker': this.notifyWorker, 'journey-worker': this.journeyWorker, 'webhook-worker': this.webhooks.worker };
+    return { jobs: this.jobFunction, 'account-worker': this.accountWorker, outbox: this.outbox, 'notify-worker': this.notifyWorker, 'journey-worker': this.journeyWorker, 'webhook-worker': this.webhooks.worker, 'import-worker': this.imports.worker };
   }
 
   /**
@@ -301,7 +301,7 @@ export class BackgroundStack extends Stack {
    * among them: its messages wait up to 24 hours by design, and its construct alarms on it itself.
    */
   get workQueues(): Record<string, WorkerQueue> {
-    return { accounts: this.accounts, notify: this.notify, journeys: this.journeys, webhooks: this.webhooks.intake };
+    return { accounts: this.accounts, notify: this.notify, journeys: this.journeys, webhooks: this.webhooks.intake, imports: this.imports.queue };
   }
 
   /** The dead-letter queues that belong to no work queue, by short name. */

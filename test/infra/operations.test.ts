@@ -91,6 +91,7 @@ describe('Operations', () => {
       const dlqs = queues.filter((q) => q.endsWith('-dlq') || q.endsWith('-failures') || q.endsWith('-failed'));
       expect(dlqs.sort()).toEqual([
         'tally-dev-accounts-dlq',
+        'tally-dev-imports-dlq',
         'tally-dev-jobs-failed',
         'tally-dev-journeys-dlq',
         'tally-dev-notify-dlq',

@@ -46,7 +46,12 @@ export const credentialChainClients: ReadonlySet<string> = new Set(['STSClient',
  * DynamoDB's endpoint discovery (`DescribeEndpoints`) runs only when `endpointDiscoveryEnabled`
  * or AWS_ENABLE_ENDPOINT_DISCOVERY is set, which Tally never does.
  */
-export const clientInternalOperations: ReadonlySet<string> = new Set(['DynamoDBClient:DescribeEndpoints']);
+export const clientInternalOperations: ReadonlySet<string> = new Set([
+  'DynamoDBClient:DescribeEndpoints',
+  // S3's client carries the S3 Express session call; it is sent only for directory buckets,
+  // and the import bucket is a general-purpose one.
+  'S3Client:CreateSession',
+]);
 
 /**
  * Operations whose IAM action has another name, or several. `TransactWriteItems` has no action of
