@@ -4,9 +4,10 @@
  * memory so a till's steady stream of requests costs no extra read.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { transactWrite, type TransactItem } from './transact.ts';
 import type { Db } from './client.ts';
+import { queryPage } from './page.ts';
 import { keys } from './keys.ts';
 
 import type { Role } from '../http/routes.ts';
@@ -154,19 +155,8 @@ export function apiKeyRepository(db: Db, opts: { ttlMs?: number; clock?: () => n
     /** One page of the tenant's keys (no secrets), by key id. */
     async list(tenantId: string, limit: number, afterSk?: string): Promise<{ keys: KeyInfo[]; nextSk: string | undefined }> {
       const k = keys.tenantKey(tenantId, '');
-      const r = await db.doc.send(
-        new QueryCommand({
-          TableName: db.table,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
-          ExpressionAttributeValues: { ':pk': k.pk, ':p': k.sk },
-          Limit: limit,
-          ...(afterSk ? { ExclusiveStartKey: { pk: k.pk, sk: afterSk } } : {}),
-        }),
-      );
-      return {
-        keys: (r.Items ?? []).map(({ pk: _pk, sk: _sk, type: _t, tenantId: _tenant, hash: _h, ...info }) => info as KeyInfo),
-        nextSk: r.LastEvaluatedKey?.sk as string | undefined,
-      };
+      const page = await queryPage(db, { pk: k.pk, prefix: k.sk, limit, afterSk });
+      return { keys: page.items.map(({ pk: _pk, sk: _sk, type: _t, tenantId: _tenant, hash: _h, ...info }) => info as unknown as KeyInfo), nextSk: page.nextSk };
     },
 
     /**

@@ -11,6 +11,7 @@ import { nextRefillReminder } from '#domain/refills.ts';
 import { withCounts } from '#domain/rewards.ts';
 import type { PendingReferral } from '#domain/referral.ts';
 import type { Db } from './client.ts';
+import { queryPage } from './page.ts';
 import { indexKeys, keys, LEDGER_PREFIX, REFERRAL_PREFIX, shardOf, type IdentifierKind } from './keys.ts';
 import { lookupHash } from './lookup-key.ts';
 import { transactWrite, type TransactItem } from './transact.ts';
@@ -297,17 +298,8 @@ export function customerRepository(db: Db) {
      * customer's partition is read a page at a time, never whole.
      */
     async partitionPage(tenantId: string, customerId: string, limit: number, afterSk?: string): Promise<{ items: Array<Record<string, unknown>>; nextSk: string | undefined }> {
-      const pk = keys.customer(tenantId, customerId).pk;
-      const r = await db.doc.send(
-        new QueryCommand({
-          TableName: db.table,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': pk },
-          Limit: limit,
-          ...(afterSk ? { ExclusiveStartKey: { pk, sk: afterSk } } : {}),
-        }),
-      );
-      return { items: (r.Items ?? []).filter((i) => i.sk !== 'CUSTOMER'), nextSk: r.LastEvaluatedKey?.sk as string | undefined };
+      const page = await queryPage(db, { pk: keys.customer(tenantId, customerId).pk, limit, afterSk });
+      return { items: page.items.filter((i) => i.sk !== 'CUSTOMER'), nextSk: page.nextSk };
     },
 
     /**

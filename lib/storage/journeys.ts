@@ -8,6 +8,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { JourneyDefinition } from '#domain/journeys.ts';
 import type { Db } from './client.ts';
+import { queryPage } from './page.ts';
 import { keys } from './keys.ts';
 import { transactWrite, type TransactItem } from './transact.ts';
 
@@ -68,16 +69,8 @@ export function journeyRepository(db: Db) {
     /** One page of the tenant's journeys, by id. */
     async list(tenantId: string, limit: number, afterSk?: string): Promise<{ journeys: JourneyRecord[]; nextSk: string | undefined }> {
       const k = keys.journey(tenantId, '');
-      const r = await db.doc.send(
-        new QueryCommand({
-          TableName: db.table,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
-          ExpressionAttributeValues: { ':pk': k.pk, ':p': k.sk },
-          Limit: limit,
-          ...(afterSk ? { ExclusiveStartKey: { pk: k.pk, sk: afterSk } } : {}),
-        }),
-      );
-      return { journeys: (r.Items ?? []).map(fromItem), nextSk: r.LastEvaluatedKey?.sk as string | undefined };
+      const page = await queryPage(db, { pk: k.pk, prefix: k.sk, limit, afterSk });
+      return { journeys: page.items.map(fromItem), nextSk: page.nextSk };
     },
 
     /** Every journey of the tenant, a page at a time (a tenant has at most MAX_JOURNEYS). */

@@ -15,9 +15,10 @@
  * Adapter: lib/app/webhooks → this → DynamoDB.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { EventType } from '../events/catalog.ts';
 import type { Db } from './client.ts';
+import { queryPage } from './page.ts';
 import { keys } from './keys.ts';
 import { tableDefinition } from './table.ts';
 import { transactWrite, type TransactItem } from './transact.ts';
@@ -138,16 +139,8 @@ export function webhookRepository(db: Db) {
 
     async page(tenantId: string, limit: number, afterSk?: string): Promise<{ webhooks: WebhookRecord[]; nextSk: string | undefined }> {
       const k = keys.webhook(tenantId, '');
-      const r = await db.doc.send(
-        new QueryCommand({
-          TableName: db.table,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
-          ExpressionAttributeValues: { ':pk': k.pk, ':p': k.sk },
-          Limit: limit,
-          ...(afterSk ? { ExclusiveStartKey: { pk: k.pk, sk: afterSk } } : {}),
-        }),
-      );
-      return { webhooks: (r.Items ?? []).map((i) => strip(i) as unknown as WebhookRecord), nextSk: r.LastEvaluatedKey?.sk as string | undefined };
+      const page = await queryPage(db, { pk: k.pk, prefix: k.sk, limit, afterSk });
+      return { webhooks: page.items.map((i) => strip(i) as unknown as WebhookRecord), nextSk: page.nextSk };
     },
 
     /** Replaces the endpoint if it is still at `before.version`, with `audit`; false if it changed or went. */
@@ -204,18 +197,8 @@ export function webhookRepository(db: Db) {
 
     /** The delivery log, newest event first. */
     async deliveries(tenantId: string, webhookId: string, limit: number, afterSk?: string): Promise<{ deliveries: DeliveryRecord[]; nextSk: string | undefined }> {
-      const pk = keys.webhookDelivery(tenantId, webhookId, '').pk;
-      const r = await db.doc.send(
-        new QueryCommand({
-          TableName: db.table,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': pk },
-          ScanIndexForward: false,
-          Limit: limit,
-          ...(afterSk ? { ExclusiveStartKey: { pk, sk: afterSk } } : {}),
-        }),
-      );
-      return { deliveries: (r.Items ?? []).map((i) => strip(i) as unknown as DeliveryRecord), nextSk: r.LastEvaluatedKey?.sk as string | undefined };
+      const page = await queryPage(db, { pk: keys.webhookDelivery(tenantId, webhookId, '').pk, limit, afterSk, backwards: true });
+      return { deliveries: page.items.map((i) => strip(i) as unknown as DeliveryRecord), nextSk: page.nextSk };
     },
 
     /** Records an attempt's result if nobody else recorded one since `expectedAttempts`; false otherwise. */
