@@ -38,7 +38,13 @@ export function buildApp(app: App): { data: DataStack; api: ApiStack; background
     alarmEmail: context('alarmEmail'),
     env,
   });
-  const api = new ApiStack(app, `tally-${stage}-api`, { stage, table: data.table, lookupKey: data.lookupKey, journeyQueue: background.journeys.queue, webhookDeliveryQueue: background.webhooks.deliveries.queue, liveChannels: background.liveChannels, env });
+  const cacheSeconds = context('authorizerCacheSeconds');
+  const authorizerCacheSeconds = cacheSeconds === undefined ? undefined : Number(cacheSeconds);
+  if (authorizerCacheSeconds !== undefined && !(Number.isInteger(authorizerCacheSeconds) && authorizerCacheSeconds >= 0 && authorizerCacheSeconds <= 3600)) {
+    throw new Error(`context "authorizerCacheSeconds" must be a whole number of seconds from 0 to 3600; got "${cacheSeconds}"`);
+  }
+  const tillPathTracing = String(context('tillPathTracing')) === 'true';
+  const api = new ApiStack(app, `tally-${stage}-api`, { stage, table: data.table, authorizerCacheSeconds, tillPathTracing, lookupKey: data.lookupKey, journeyQueue: background.journeys.queue, webhookDeliveryQueue: background.webhooks.deliveries.queue, liveChannels: background.liveChannels, env });
   const monitoring = new MonitoringStack(app, `tally-${stage}-monitoring`, {
     stage,
     alarmTopic: background.alarmTopic,

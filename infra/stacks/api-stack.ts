@@ -9,6 +9,7 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { QUEUE_ENV } from '../../lib/messaging/queues.ts';
 import { CHANNEL_ENV } from '../../lib/notify/live-channels.ts';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Tracing } from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
 import { AccountRecovery, CfnUserPoolGroup, FeaturePlan, Mfa, StandardThreatProtectionMode, StringAttribute, UserPool } from 'aws-cdk-lib/aws-cognito';
 import { routeGroups, staffRoles, type RouteGroup } from '../../lib/http/routes.ts';
@@ -31,7 +32,22 @@ export interface ApiStackProps extends StackProps {
   readonly liveChannels?: string;
   /** Steady-state requests per second across the API, and the burst above it. */
   readonly throttle?: { rateLimit: number; burstLimit: number };
+  /**
+   * How long API Gateway keeps the authorizer's answer for a key (0–3600 s, default 10). Longer
+   * saves authorizer invocations (a till's receipts are often further apart than 10 s) but delays
+   * a revocation, a deactivated store or a changed store tag by as much.
+   */
+  readonly authorizerCacheSeconds?: number;
+  /**
+   * X-Ray on the till's path (the authorizer and the POS routes). Off by default: at the default
+   * sampling it costs about as much per million receipts as the Lambda compute itself; the rest of
+   * the functions keep active tracing.
+   */
+  readonly tillPathTracing?: boolean;
 }
+
+/** Route groups a till calls on every sale: what `tillPathTracing` applies to. */
+export const tillPathGroups: readonly RouteGroup[] = ['pos'];
 
 export class ApiStack extends Stack {
   readonly api: HttpApi;
@@ -49,6 +65,7 @@ export class ApiStack extends Stack {
       entry: authorizerEntry,
       description: 'Tally API key authorizer',
       memorySize: 256,
+      tracing: props.tillPathTracing ? Tracing.ACTIVE : Tracing.DISABLED,
       logsRemovalPolicy: retain,
     }).bindTable(props.table, 'keyLookup');
     this.authorizer = authorizerFn;
@@ -79,7 +96,7 @@ export class ApiStack extends Stack {
       authorizerName: 'api-key',
       identitySource: ['$request.header.Authorization'],
       responseTypes: [HttpLambdaResponseType.SIMPLE],
-      resultsCacheTtl: Duration.seconds(10),
+      resultsCacheTtl: Duration.seconds(props.authorizerCacheSeconds ?? 10),
     });
     this.api = new HttpApi(this, 'HttpApi', { apiName: `tally-${props.stage}`, defaultAuthorizer: authorizer });
 
@@ -90,6 +107,7 @@ export class ApiStack extends Stack {
         entry: functionEntry(group),
         description: `Tally ${group} routes`,
         logsRemovalPolicy: retain,
+        ...(tillPathGroups.includes(group) && !props.tillPathTracing ? { tracing: Tracing.DISABLED } : {}),
       }).bindTable(props.table, 'readWrite', { batchRead: group === 'customers' });
       if (props.lookupKey) fn.bindLookupKey(props.lookupKey);
       if (group === 'journeys' && props.journeyQueue) fn.bindQueue(QUEUE_ENV.journeys, props.journeyQueue);

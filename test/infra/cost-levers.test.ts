@@ -1,0 +1,37 @@
+/**
+ * Two cost levers the operator sets at deploy time (issue "Cost per receipt"): X-Ray on the till's
+ * path, off unless asked for, and how long API Gateway keeps the authorizer's answer.
+ */
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { buildApp } from '../../infra/app.ts';
+
+function api(context: Record<string, unknown>): Template {
+  // Template assertions only: skipping the functions' bundling keeps a synth to seconds.
+  const app = new App({ context: { stage: 'dev', ...context, 'aws:cdk:bundling-stacks': [] } });
+  return Template.fromStack(buildApp(app).api);
+}
+const functionNamed = (t: Template, name: string) =>
+  Object.values(t.findResources('AWS::Lambda::Function')).map((r) => (r as { Properties: Record<string, unknown> }).Properties).find((p) => p.FunctionName === name)!;
+const authorizerTtl = (t: Template) =>
+  (Object.values(t.findResources('AWS::ApiGatewayV2::Authorizer'))[0] as { Properties: { AuthorizerResultTtlInSeconds: number } }).Properties.AuthorizerResultTtlInSeconds;
+
+describe('Cost levers at deploy time', () => {
+  it('should leave X-Ray off on the till\'s path by default and on elsewhere, and turn it on when asked', () => {
+    const plain = api({});
+    expect(functionNamed(plain, 'tally-dev-pos').TracingConfig).toBeUndefined();
+    expect(functionNamed(plain, 'tally-dev-authorizer').TracingConfig).toBeUndefined();
+    expect(functionNamed(plain, 'tally-dev-customers').TracingConfig).toEqual({ Mode: 'Active' });
+    const traced = api({ tillPathTracing: 'true' });
+    expect(functionNamed(traced, 'tally-dev-pos').TracingConfig).toEqual({ Mode: 'Active' });
+    expect(functionNamed(traced, 'tally-dev-authorizer').TracingConfig).toEqual({ Mode: 'Active' });
+  });
+
+  it('should keep the authorizer\'s answer 10 s unless told otherwise, and refuse a cache time out of range, naming the context', () => {
+    expect(authorizerTtl(api({}))).toBe(10);
+    expect(authorizerTtl(api({ authorizerCacheSeconds: '60' }))).toBe(60);
+    expect(() => api({ authorizerCacheSeconds: '7200' })).toThrow(/authorizerCacheSeconds/);
+    expect(() => api({ authorizerCacheSeconds: 'soon' })).toThrow(/authorizerCacheSeconds/);
+  });
+});
