@@ -9,7 +9,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { LOOKUP_KEY_SECRET_ENV } from '../../lib/storage/lookup-key.ts';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, LoggingFormat, Runtime, SystemLogLevel, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
@@ -59,6 +59,10 @@ export class TallyFunction extends NodejsFunction {
       memorySize: props.memorySize ?? 512,
       timeout: props.timeout ?? defaultFunctionTimeout,
       tracing: props.tracing ?? Tracing.ACTIVE,
+      // JSON logs; in prod Lambda's own START/END/REPORT lines (three per invocation, on every
+      // function) are dropped below WARN — our lines are JSON already and keep their own level.
+      loggingFormat: LoggingFormat.JSON,
+      systemLogLevelV2: scope.node.tryGetContext('stage') === 'prod' ? SystemLogLevel.WARN : SystemLogLevel.INFO,
       logGroup,
       handler: 'handler',
       projectRoot,

@@ -51,7 +51,8 @@ export function sqsWorker<S extends z.ZodType>(name: string, schema: S, handle: 
     const parsed = schema.safeParse(body);
     if (!parsed.success) throw new Error(`${name}: message ${record.messageId} is not a valid job: ${parsed.error.issues[0]?.message}`);
     const result = await handle(parsed.data, record, context);
-    logger.info('message handled', { worker: name, messageId: record.messageId, receiveCount: record.attributes.ApproximateReceiveCount, result });
+    // One line per message is debug: at a receipt a second it would be most of a worker's logs.
+    logger.debug('message handled', { worker: name, messageId: record.messageId, receiveCount: record.attributes.ApproximateReceiveCount, result });
   };
   return async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
     let response: SQSBatchResponse;

@@ -34,4 +34,12 @@ describe('Cost levers at deploy time', () => {
     expect(() => api({ authorizerCacheSeconds: '7200' })).toThrow(/authorizerCacheSeconds/);
     expect(() => api({ authorizerCacheSeconds: 'soon' })).toThrow(/authorizerCacheSeconds/);
   });
+
+  it('should log JSON everywhere and drop Lambda\'s own per-invocation lines below WARN in prod', () => {
+    expect(functionNamed(api({}), 'tally-dev-pos').LoggingConfig).toMatchObject({ LogFormat: 'JSON', SystemLogLevel: 'INFO' });
+    const prod = api({ stage: 'prod' });
+    for (const name of ['tally-prod-pos', 'tally-prod-authorizer', 'tally-prod-customers']) {
+      expect(functionNamed(prod, name).LoggingConfig, name).toMatchObject({ LogFormat: 'JSON', SystemLogLevel: 'WARN' });
+    }
+  });
 });
