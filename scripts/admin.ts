@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { AppError } from '../lib/app/errors.ts';
 import { checkStoresFree, listStores, parseStores, registerStores } from '../lib/app/stores.ts';
-import { adminKey, createTenant } from '../lib/app/tenants.ts';
+import { adminKey, createTenant, operator, operatorActing } from '../lib/app/tenants.ts';
 import { locales } from '../lib/domain/tenant.ts';
 import { createCognitoAdmin, type CognitoAdmin } from './admin/cognito.ts';
 import { readStoresFile, StoresFileError, type StoresFile } from './admin/stores-file.ts';
@@ -147,12 +147,12 @@ export async function runAdmin(argv: readonly string[], io: AdminIo = { out: con
       run = async (t) => {
         if (!(await t.deps.tenants.settings(tenantId))) throw new TargetError(`--tenant: "${tenantId}" does not exist there (create it with tenant create)`);
         await checkStoresFree(t.deps, tenantId, checked);
-        return registerStores(t.deps, { tenantId, actor, keyId: 'operator', role: 'operator' }, checked);
+        return registerStores(t.deps, operatorActing(tenantId, actor), checked);
       };
     } else {
       const limit = flags.limit === undefined ? 50 : Number(flags.limit);
       if (!Number.isInteger(limit) || limit < 1 || limit > 200) throw new UsageError('--limit: must be a whole number from 1 to 200');
-      run = (t) => listStores(t.deps, { tenantId, storeId: undefined, role: 'admin', actor, keyId: 'operator' }, { limit, cursor: flags.cursor });
+      run = (t) => listStores(t.deps, operator(tenantId, actor), { limit, cursor: flags.cursor });
     }
 
     target = flags.stage

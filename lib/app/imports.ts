@@ -77,6 +77,9 @@ const TRIES_PER_ROW = 8;
  * moves there, with those rows' counts, in one conditional write. A crash redoes what followed the
  * checkpoint, which the idempotency records make harmless and the counts do not see twice.
  */
+/** The counters of an import that has not read a row yet. */
+const nothingDone = (bytesTotal: number | null) => ({ rowsDone: 0, imported: 0, alreadyImported: 0, refused: 0, rowsTotal: null, bytesDone: 0, bytesTotal, activeMs: 0 });
+
 export async function runMemberImport(deps: Deps, run: ImportRun): Promise<ImportOutcome> {
   const { tenantId, importId } = run;
   const leaseMs = run.leaseMs ?? 60_000;
@@ -93,14 +96,7 @@ export async function runMemberImport(deps: Deps, run: ImportRun): Promise<Impor
       format: run.format,
       source: run.source,
       status: 'running',
-      rowsDone: 0,
-      imported: 0,
-      alreadyImported: 0,
-      refused: 0,
-      rowsTotal: null,
-      bytesDone: 0,
-      bytesTotal: run.bytesTotal,
-      activeMs: 0,
+      ...nothingDone(run.bytesTotal),
       createdAt: started.toISOString(),
       createdBy: run.actor,
       updatedAt: started.toISOString(),
@@ -435,14 +431,7 @@ export async function startImport(deps: Deps, p: Principal, body: { kind: 'membe
     format: body.format,
     source: key,
     status: 'awaitingUpload',
-    rowsDone: 0,
-    imported: 0,
-    alreadyImported: 0,
-    refused: 0,
-    rowsTotal: null,
-    bytesDone: 0,
-    bytesTotal: body.bytes ?? null,
-    activeMs: 0,
+    ...nothingDone(body.bytes ?? null),
     createdAt: at,
     createdBy: p.actor,
     updatedAt: at,

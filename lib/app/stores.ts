@@ -9,10 +9,12 @@ import { requestHash, type Answer } from './idempotency.ts';
 import { parseInput } from './parse.ts';
 import type { Principal } from '../storage/api-keys.ts';
 import type { StoreRecord } from '../storage/stores.ts';
+import type { Acting } from '../storage/audit.ts';
 import type { Deps } from './deps.ts';
 
 /** Who registers or changes a store: a staff member, or the operator's command. */
-export type Actor = Pick<Principal, 'tenantId' | 'actor' | 'keyId' | 'role'> | { readonly tenantId: string; readonly actor: string; readonly keyId: string; readonly role: string };
+/** Who registers or changes a store: a staff principal, or the operator's command (lib/app/tenants.ts). */
+export type Actor = Acting;
 
 export const storeView = (s: StoreRecord) => ({
   storeId: s.storeId,

@@ -22,6 +22,7 @@ import type { Principal } from '../storage/api-keys.ts';
 import type { TenantSettings } from '../storage/tenants.ts';
 import { ProgramVersionConflictError } from '../storage/programs.ts';
 import type { Deps } from './deps.ts';
+import type { Acting } from '../storage/audit.ts';
 
 export interface CreateTenantInput {
   readonly tenantId: string;
@@ -76,12 +77,11 @@ export async function createTenant<A>(deps: Deps, input: CreateTenantInput, acto
   await checkStoresFree(deps, tenantId, stores);
 
   const at = deps.clock().toISOString();
-  // The platform operator's command (or the seed) acts with no API key: its records say so.
-  const operator = { tenantId, actor, keyId: 'operator', role: 'operator' };
+  const asOperator = operatorActing(tenantId, actor);
   let settings = existing;
   if (!settings) {
     const s: TenantSettings = { tenantId, ...wanted, createdAt: at, updatedAt: at, version: 1 };
-    const audit = deps.audit.item(operator, { at, action: 'tenant.create', target: 'tenant', after: settingsView(s) });
+    const audit = deps.audit.item(asOperator, { at, action: 'tenant.create', target: 'tenant', after: settingsView(s) });
     if (!(await deps.tenants.save(s, [audit]))) throw new ConflictError('tenant_exists', `tenantId: "${tenantId}" was created by someone else just now`, 'tenantId');
     settings = s;
   }
@@ -90,7 +90,7 @@ export async function createTenant<A>(deps: Deps, input: CreateTenantInput, acto
     try {
       programVersion = (
         await deps.programs.publish(tenantId, input.program, actor, at, 0, (v) => [
-          deps.audit.item(operator, { at, action: 'program.publish', target: 'program', before: { version: v - 1 }, after: { version: v } }),
+          deps.audit.item(asOperator, { at, action: 'program.publish', target: 'program', before: { version: v - 1 }, after: { version: v } }),
         ])
       ).version;
     } catch (e) {
@@ -98,13 +98,16 @@ export async function createTenant<A>(deps: Deps, input: CreateTenantInput, acto
       throw e;
     }
   }
-  const registered = await registerStores(deps, operator, stores);
+  const registered = await registerStores(deps, asOperator, stores);
   const admin = await issueAdmin(tenantId);
   return { tenantId, settings: settingsView(settings), programVersion, programPublished: !current, stores: registered, admin };
 }
 
+/** The platform operator's command (or the seed), acting with no API key: its audit records say so. */
+export const operatorActing = (tenantId: string, actor: string): Acting => ({ tenantId, actor, keyId: 'operator', role: 'operator' });
+
 /** The operator, as the principal the staff use cases expect, for what `createTenant` does through them. */
-const operator = (tenantId: string, actor: string): Principal => ({ tenantId, storeId: undefined, role: 'admin', actor, keyId: 'operator' });
+export const operator = (tenantId: string, actor: string): Principal => ({ tenantId, storeId: undefined, role: 'admin', actor, keyId: 'operator' });
 
 /** The first administrator as an admin key (locally, in tests and benchmarks): shown once, audited. */
 export const adminKey =

@@ -142,7 +142,6 @@ export type AdjustmentBody = z.output<typeof adjustmentBody>;
 export type TierBody = z.output<typeof tierBody>;
 export type CustomerRef = z.output<typeof customerRef>;
 
-export { toMilli } from '#domain/pricing.ts';
 
 /** The document is validated by the program schema itself, so its errors carry its own paths. */
 export const publishProgramBody = z.strictObject({

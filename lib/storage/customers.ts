@@ -309,22 +309,14 @@ export function customerRepository(db: Db) {
     async appKeys(tenantId: string, customerId: string): Promise<Array<{ keyId: string; hash: string; revokedAt?: string; expiresAt?: string }>> {
       const k = keys.appKey(tenantId, customerId, '');
       const out: Array<{ keyId: string; hash: string; revokedAt?: string; expiresAt?: string }> = [];
-      let start: Record<string, unknown> | undefined;
+      let afterSk: string | undefined;
       do {
-        const r = await db.doc.send(
-          new QueryCommand({
-            TableName: db.table,
-            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
-            ExpressionAttributeValues: { ':pk': k.pk, ':p': k.sk },
-            Limit: 25,
-            ExclusiveStartKey: start,
-          }),
-        );
-        for (const i of r.Items ?? []) {
+        const page = await queryPage(db, { pk: k.pk, prefix: k.sk, limit: 25, afterSk });
+        for (const i of page.items) {
           out.push({ keyId: i.keyId as string, hash: i.hash as string, ...(i.revokedAt ? { revokedAt: i.revokedAt as string } : {}), ...(i.expiresAt ? { expiresAt: i.expiresAt as string } : {}) });
         }
-        start = r.LastEvaluatedKey;
-      } while (start);
+        afterSk = page.nextSk;
+      } while (afterSk);
       return out;
     },
 
