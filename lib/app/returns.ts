@@ -47,7 +47,7 @@ export async function processReturn(deps: Deps, principal: Principal, storeId: s
         program,
         customer.account,
         receipt.receipt,
-        body.lines.map((l) => ({ lineId: l.lineId, quantityMilli: toMilli(l.quantity) })),
+        body.lines.map((l) => (l.amount !== undefined ? { lineId: l.lineId, amount: l.amount } : { lineId: l.lineId, quantityMilli: toMilli(l.quantity!) })),
         now,
       );
     } catch (e) {
@@ -67,7 +67,7 @@ export async function processReturn(deps: Deps, principal: Principal, storeId: s
       customerId: customer.profile.customerId,
       lines: outcome.lines.map((l) => ({
         lineId: l.lineId,
-        quantity: l.quantityMilli / 1000,
+        ...(l.amount === null ? { quantity: l.quantityMilli / 1000 } : { amount: l.amount }),
         refund: l.refund,
         pointsReversed: l.pointsReversed,
         pointsRefunded: l.pointsRefunded,

@@ -32,7 +32,12 @@ export interface EarnOutcome {
   readonly day: string;
   /** The calendar year (program time) of the receipt. */
   readonly year: string;
+  /** Of each line's points, those from one-time bonuses (first purchase, lifetime spend): a return may leave them. */
+  readonly oneTimePerLine: number[];
 }
+
+/** Rules whose points a customer gets once (ever, or once a year), not for each purchase. */
+const isOneTime = (rule: EarningRule) => rule.type === 'firstReceipt' || rule.type === 'lifetimeSpend';
 
 const onceKey = (rule: Extract<EarningRule, { type: 'lifetimeSpend' }>, year: string) =>
   rule.period === 'calendarYear' ? `${rule.id}@${year}` : rule.id;
@@ -119,6 +124,11 @@ export function computeEarning(
   }
   const uncapped = sum(perLine);
   const final = uncapped > cap ? (cap === 0 ? perLine.map(() => 0) : allocate(cap, perLine)) : perLine;
+  // One-time points keep their share through a cap, and go to lines by what each finally earned.
+  const oneTimeRaw = sum(applied.flatMap((e) => (isOneTime(e.rule) ? [e.receiptPoints ?? 0] : [])));
+  // (A receipt with no eligible line spreads no bonus at all, so none can be kept either.)
+  const oneTime = Math.min(sum(final), uncapped > cap ? Math.floor((oneTimeRaw * sum(final)) / uncapped) : oneTimeRaw);
+  const oneTimePerLine = oneTime > 0 ? allocate(oneTime, final) : final.map(() => 0);
 
   return {
     perLine: final,
@@ -128,6 +138,7 @@ export function computeEarning(
     grantedOnce: applied.flatMap((e) => (e.rule.type === 'lifetimeSpend' ? [onceKey(e.rule, year)] : [])),
     year,
     day,
+    oneTimePerLine,
   };
 }
 

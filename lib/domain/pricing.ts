@@ -60,6 +60,8 @@ export interface ReceiptTotals {
 export interface PricedLine extends ReceiptTotals {
   readonly lineId: string;
   readonly quantityMilli: number;
+  /** One-time bonus points of this line that a return leaves with the customer (`receipts.oneTimeBonusesOnReturn: keep`). */
+  readonly pointsKept?: number | undefined;
 }
 
 export interface Pricing {
@@ -236,7 +238,9 @@ export function priceReceipt(program: Program, account: Account, receipt: Receip
     if (c.entry) entries.push(c.entry);
   }
 
+  const keep = program.receipts.oneTimeBonusesOnReturn === 'keep';
   const priced: PricedLine[] = lines.map((l, i) => ({
+    ...(keep && earning.oneTimePerLine[i]! > 0 ? { pointsKept: earning.oneTimePerLine[i]! } : {}),
     lineId: l.lineId,
     quantityMilli: l.quantityMilli,
     amount: l.amount,

@@ -129,10 +129,17 @@ export const programSchema = z.strictObject({
    * rule windows, campaign validity and tier periods, so this bound is what keeps an expired
    * campaign from applying to a back-dated receipt. `crossStoreReturns`: whether a till may
    * return a receipt from another store; where it may not, that receipt is simply not found.
+   * `oneTimeBonusesOnReturn`: whether a return takes back, in proportion, the points of one-time
+   * bonuses the receipt earned (first purchase, lifetime spend) — `reverse` — or leaves them with
+   * the customer even when the whole receipt comes back — `keep`; decided when the receipt is committed.
    */
   receipts: z
-    .strictObject({ maxAgeDays: z.int().min(0).max(3650).default(3), crossStoreReturns: z.boolean().default(false) })
-    .default({ maxAgeDays: 3, crossStoreReturns: false }),
+    .strictObject({
+      maxAgeDays: z.int().min(0).max(3650).default(3),
+      crossStoreReturns: z.boolean().default(false),
+      oneTimeBonusesOnReturn: z.enum(['reverse', 'keep']).default('reverse'),
+    })
+    .default({ maxAgeDays: 3, crossStoreReturns: false, oneTimeBonusesOnReturn: 'reverse' }),
   /** Lines that earn no points. */
   exclusions: z
     .strictObject({ categories: z.array(code).max(1000).default([]), skus: z.array(code).max(10_000).default([]) })

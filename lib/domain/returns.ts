@@ -1,9 +1,14 @@
 /**
- * Returns: reverse what the returned quantities earned and give back what was burned on them.
- * Line shares are cumulative — after returning r of Q units a line has given back
- * floor(x·r/Q) of its x points — so any sequence of partial returns ends, at Q, at exactly x.
+ * Returns: reverse what the returned quantities (or refunded money) earned and give back what was
+ * burned on them. Line shares are cumulative: each line keeps how much of it has come back as a
+ * fraction `returned / whole` (whole = quantity × paid), and after any return the line has given
+ * back floor(x·returned/whole) of every x it was given (money paid, points earned, points burned)
+ * — so any sequence of partial returns, by units or by amount, ends at exactly x and never beyond.
+ * Units only: returning k of Q units adds k·paid, i.e. floor(x·(r+k)/Q) − floor(x·r/Q), as before.
+ * Amount (a price adjustment): refunding m adds m·Q, so the money back is exactly m and points
+ * follow in proportion to money. Units after an adjustment take their share of what is left.
  */
-import { mulDivFloor, sum } from './allocation.ts';
+import { sum } from './allocation.ts';
 import { creditToLots, debit, lotFor, type Account, type LedgerEntry } from './account.ts';
 import { ReturnExceedsPurchaseError, RuleViolationError } from './errors.ts';
 import type { PricedLine } from './pricing.ts';
@@ -15,7 +20,13 @@ import { countCouponUses } from './coupons.ts';
 import { isLotExpired, type MonthKey } from './time.ts';
 
 export interface CommittedLine extends PricedLine {
+  /** Units returned so far (thousandths). */
   readonly returnedMilli: number;
+  /**
+   * How much of the line has come back, over quantityMilli × max(paid, 1), as a decimal integer
+   * (it can pass 2^53). Absent on lines only ever returned by units: returnedMilli × max(paid, 1).
+   */
+  readonly returnedShare?: string | undefined;
 }
 
 /** What a committed receipt keeps so that returns can be priced without reading history. */
@@ -35,14 +46,17 @@ export interface CommittedReceipt {
   readonly coupons?: readonly { readonly code: string; readonly campaignId: string }[] | undefined;
 }
 
-export interface ReturnLineRequest {
-  readonly lineId: string;
-  readonly quantityMilli: number;
-}
+/** Units back (`quantityMilli`), or money back on the line without units (`amount`, a price adjustment). */
+export type ReturnLineRequest =
+  | { readonly lineId: string; readonly quantityMilli: number; readonly amount?: undefined }
+  | { readonly lineId: string; readonly amount: number; readonly quantityMilli?: undefined };
 
 export interface ReturnedLine {
   readonly lineId: string;
+  /** Units back; 0 for a refund by amount. */
   readonly quantityMilli: number;
+  /** The money asked back by amount, or null for a return of units. */
+  readonly amount: number | null;
   readonly refund: number;
   readonly pointsReversed: number;
   readonly pointsRefunded: number;
@@ -58,8 +72,15 @@ export interface ReturnOutcome {
   readonly restoreCoupons: readonly string[];
 }
 
-const share = (x: number, from: number, k: number, of: number): number =>
-  mulDivFloor(x, from + k, of) - mulDivFloor(x, from, of);
+const weightOf = (l: CommittedLine): bigint => BigInt(Math.max(l.paid, 1));
+/** The measure of a whole line: quantity × paid (× 1 where nothing was paid in money). */
+const wholeOf = (l: CommittedLine): bigint => BigInt(l.quantityMilli) * weightOf(l);
+/** How much of the line has come back, on the same measure. */
+export const returnedOf = (l: CommittedLine): bigint => (l.returnedShare !== undefined ? BigInt(l.returnedShare) : BigInt(l.returnedMilli) * weightOf(l));
+/** What of x the line gives back as its returned measure goes from `from` to `to` (cumulative floors). */
+const given = (x: number, from: bigint, to: bigint, whole: bigint): number => Number((BigInt(x) * to) / whole - (BigInt(x) * from) / whole);
+/** Points a return may take back from a line: what it earned, less one-time bonuses the program keeps. */
+const reversible = (l: CommittedLine): number => l.pointsEarned - (l.pointsKept ?? 0);
 
 export function priceReturn(
   program: Program,
@@ -70,25 +91,47 @@ export function priceReturn(
 ): ReturnOutcome {
   const byId = new Map(receipt.lines.map((l) => [l.lineId, l]));
   const seen = new Set<string>();
+  const after = new Map<string, { to: bigint; units: number }>();
   const returned: ReturnedLine[] = request.map((r, i) => {
     const line = byId.get(r.lineId);
     if (!line) throw new RuleViolationError('unknown_line', `lines.${i}.lineId "${r.lineId}" is not on the receipt`, `lines.${i}.lineId`);
     if (seen.has(r.lineId)) throw new RuleViolationError('duplicate_line', `lines.${i}.lineId "${r.lineId}" appears twice`, `lines.${i}.lineId`);
     seen.add(r.lineId);
-    const left = line.quantityMilli - line.returnedMilli;
-    if (r.quantityMilli > left) {
-      throw new ReturnExceedsPurchaseError(
-        `lines.${i}.quantity: ${r.quantityMilli / 1000} asked back but only ${left / 1000} of line "${r.lineId}" is left to return`,
-        `lines.${i}.quantity`,
-      );
+    const whole = wholeOf(line);
+    const from = returnedOf(line);
+    let to: bigint;
+    let units = 0;
+    if (r.amount !== undefined) {
+      // Money refunded so far is floor(paid·from/whole) = floor(from/Q); what is left may come back.
+      const left = line.paid - Number(from / BigInt(line.quantityMilli));
+      if (r.amount > left || line.paid === 0) {
+        throw new ReturnExceedsPurchaseError(
+          `lines.${i}.amount: ${r.amount} asked back but only ${line.paid === 0 ? 0 : left} of line "${r.lineId}" is left to refund`,
+          `lines.${i}.amount`,
+        );
+      }
+      const raw = from + BigInt(r.amount) * BigInt(line.quantityMilli);
+      to = raw > whole ? whole : raw;
+    } else {
+      units = r.quantityMilli;
+      const left = line.quantityMilli - line.returnedMilli;
+      if (units > left) {
+        throw new ReturnExceedsPurchaseError(
+          `lines.${i}.quantity: ${units / 1000} asked back but only ${left / 1000} of line "${r.lineId}" is left to return`,
+          `lines.${i}.quantity`,
+        );
+      }
+      // k of the units left take k/left of what is left of the line (exactly k·paid before any refund by amount).
+      to = from + ((whole - from) * BigInt(units)) / BigInt(left);
     }
-    const args = [line.returnedMilli, r.quantityMilli, line.quantityMilli] as const;
+    after.set(r.lineId, { to, units });
     return {
       lineId: r.lineId,
-      quantityMilli: r.quantityMilli,
-      refund: share(line.paid, ...args),
-      pointsReversed: share(line.pointsEarned, ...args),
-      pointsRefunded: share(line.pointsBurned, ...args),
+      quantityMilli: units,
+      amount: r.amount ?? null,
+      refund: given(line.paid, from, to, whole),
+      pointsReversed: given(reversible(line), from, to, whole),
+      pointsRefunded: given(line.pointsBurned, from, to, whole),
     };
   });
 
@@ -130,8 +173,7 @@ export function priceReturn(
   acc = { ...acc, paidTotal: Math.max(0, acc.paidTotal - refund) };
   if (receipt.month) acc = recordActivity(acc, receipt.month, -refund, -pointsReversed, '0000-00');
 
-  const back = new Map(returned.map((r) => [r.lineId, r.quantityMilli]));
-  const fullyReturned = receipt.lines.every((l) => l.returnedMilli + (back.get(l.lineId) ?? 0) === l.quantityMilli);
+  const fullyReturned = receipt.lines.every((l) => (after.get(l.lineId)?.to ?? returnedOf(l)) === wholeOf(l));
   if (fullyReturned && (receipt.rewardsUsed?.length || receipt.progressEffects?.length)) {
     acc = { ...acc, rewards: undoRewards(acc.rewards, receipt.rewardsUsed ?? [], receipt.progressEffects ?? []) };
   }
@@ -144,7 +186,10 @@ export function priceReturn(
     accountAfter: acc,
     receiptAfter: {
       ...receipt,
-      lines: receipt.lines.map((l) => ({ ...l, returnedMilli: l.returnedMilli + (back.get(l.lineId) ?? 0) })),
+      lines: receipt.lines.map((l) => {
+        const a = after.get(l.lineId);
+        return a ? { ...l, returnedMilli: l.returnedMilli + a.units, returnedShare: a.to.toString() } : l;
+      }),
       burnLotsRemaining,
     },
     restoreCoupons: restoreCoupons.map((c) => c.code),

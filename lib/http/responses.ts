@@ -151,8 +151,9 @@ export const returnResponse = z.strictObject({
   lines: z.array(
     z.strictObject({
       lineId: z.string(),
-      quantity: z.number().positive(),
-      refund: nonNeg.describe('Money to give back for these units.'),
+      quantity: z.number().positive().optional().describe('Units back (a return of units).'),
+      amount: z.int().min(1).optional().describe('Money asked back without units (a refund by amount).'),
+      refund: nonNeg.describe('Money to give back for these units, or the amount asked back.'),
       pointsReversed: nonNeg,
       pointsRefunded: nonNeg,
     }),

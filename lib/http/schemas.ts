@@ -89,7 +89,17 @@ export const returnBody = z.strictObject({
   /** The store the receipt was committed at, when the goods come back to another one. */
   receiptStoreId: id.optional(),
   lines: z
-    .array(z.strictObject({ lineId: id, quantity }))
+    .array(
+      z
+        .strictObject({
+          lineId: id,
+          /** Units coming back. */
+          quantity: quantity.optional(),
+          /** Or money back on the line without units coming back (a price adjustment), minor units. */
+          amount: z.int().min(1).max(LIMITS.amount).optional(),
+        })
+        .refine((l) => (l.quantity === undefined) !== (l.amount === undefined), { message: 'give exactly one of quantity or amount' }),
+    )
     .min(1)
     .max(LIMITS.linesPerReceipt),
 });
