@@ -51,6 +51,7 @@ function draftOf(body: ReceiptBody, program: Program, now: Date, storeId: string
       quantityMilli: toMilli(l.quantity),
       unitPrice: l.unitPrice,
       amount: l.amount,
+      attributes: l.attributes,
     })),
   };
 }

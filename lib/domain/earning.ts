@@ -8,10 +8,12 @@ import type { Account } from './account.ts';
 import type { Program } from './program.ts';
 import { activeRules, matchesProducts, ONE, type EarningRule, type RuleContext } from './rules.ts';
 import { localTime } from './time.ts';
+import type { LineAttributes } from './attributes.ts';
 
 export interface EarnLine {
   readonly sku: string;
   readonly category: string;
+  readonly attributes?: LineAttributes | undefined;
   readonly quantityMilli: number;
   /** The earning basis of the line (paid or payable), minor units; 0 when the line earns nothing. */
   readonly basis: number;
@@ -77,8 +79,10 @@ export function computeEarning(
   const nFactors = factors.length;
   const { points: pts, per } = program.earning.base;
   const den = BigInt(per) * BigInt(ONE) ** BigInt(multiply ? nFactors : 1);
+  // A multiplier of 0 (attributeMultiplier) means the line earns nothing on this receipt.
+  const zeroed = lines.map((_, i) => factors.some((f) => typeof f !== 'number' && f[i] === 0));
   const nums = lines.map((l, i) => {
-    if (!l.eligible || l.basis === 0) return 0n;
+    if (!l.eligible || l.basis === 0 || zeroed[i]) return 0n;
     let m: bigint;
     if (multiply) {
       m = 1n;
@@ -99,11 +103,11 @@ export function computeEarning(
         })();
 
   const perLine = [...base];
-  const spreadWeights = lines.map((l) => (l.eligible ? l.basis : 0));
-  const fallbackWeights = lines.map((l) => (l.eligible ? 1 : 0));
+  const spreadWeights = lines.map((l, i) => (l.eligible && !zeroed[i] ? l.basis : 0));
+  const fallbackWeights = lines.map((l, i) => (l.eligible && !zeroed[i] ? 1 : 0));
   let receiptPoints = extraReceiptPoints;
   for (const e of applied) {
-    e.linePoints?.forEach((p, i) => (perLine[i]! += p));
+    e.linePoints?.forEach((p, i) => (perLine[i]! += zeroed[i] ? 0 : p));
     receiptPoints += e.receiptPoints ?? 0;
   }
   // Receipt-level bonuses are spread together, in one allocation, over the eligible amounts.
@@ -149,6 +153,14 @@ function effectOf(rule: EarningRule, account: Account, lines: readonly EarnLine[
       const m = matching(rule.products);
       if (!m.some((x, i) => x && lines[i]!.basis > 0)) return null;
       return { rule, multipliers: m.map((x) => (x ? rule.multiplier : ONE)) };
+    }
+    case 'attributeMultiplier': {
+      const m = matching(rule.products);
+      const multipliers = lines.map((l, i) => {
+        const v = m[i] ? l.attributes?.[rule.attribute] : undefined;
+        return v !== undefined && Object.hasOwn(rule.multipliers, v) ? rule.multipliers[v]! : ONE;
+      });
+      return multipliers.some((x, i) => x !== ONE && lines[i]!.basis > 0) ? { rule, multipliers } : null;
     }
     case 'pointsPerItem': {
       const m = matching(rule.products);

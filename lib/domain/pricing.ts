@@ -14,6 +14,8 @@ import { discountRate, rewardsReferrer } from './referral.ts';
 import { applyCoupons, countCouponUses, type CouponUse } from './coupons.ts';
 import { advanceProgress, useRewards, type ProgressEffect, type Reward, type RewardUse } from './rewards.ts';
 import { trackRefills } from './refills.ts';
+import { isExcluded } from './rules.ts';
+import type { LineAttributes } from './attributes.ts';
 import { boundAccount } from './account-bounds.ts';
 import { currentTier, recordActivity, tierMultiplier, upgradeTier, type TierView } from './tiers.ts';
 
@@ -29,6 +31,8 @@ export interface ReceiptLine {
   readonly unitPrice: number;
   /** Line amount after the shop's own discounts, minor units. */
   readonly amount: number;
+  /** Brand, supplier, flags …: what rules may select the line by. */
+  readonly attributes?: LineAttributes | undefined;
 }
 
 export interface ReceiptDraft {
@@ -118,7 +122,7 @@ export function priceReceipt(program: Program, account: Account, receipt: Receip
   const afterTier = lines.map((l, i) => l.amount - tierDiscounts[i]!);
   const rewardUse = useRewards(
     acc.rewards,
-    lines.map((l, i) => ({ sku: l.sku, category: l.category, quantityMilli: l.quantityMilli, payable: afterTier[i]! })),
+    lines.map((l, i) => ({ sku: l.sku, category: l.category, attributes: l.attributes, quantityMilli: l.quantityMilli, payable: afterTier[i]! })),
     receipt.rewards ?? { skip: false, asGift: [] },
   );
   // Each mention of an entry hands one of its rewards over; a mention beyond what it holds is unknown.
@@ -168,13 +172,12 @@ export function priceReceipt(program: Program, account: Account, receipt: Receip
   const pointsDiscounts = burned.map((p) => p * pointValue);
   const paid = payable.map((p, i) => p - pointsDiscounts[i]!);
 
-  const earnExcludedCats = new Set(program.exclusions.categories);
-  const earnExcludedSkus = new Set(program.exclusions.skus);
   const earnLines: EarnLine[] = lines.map((l, i) => {
-    const eligible = !earnExcludedCats.has(l.category) && !earnExcludedSkus.has(l.sku);
+    const eligible = !isExcluded(program.exclusions, l);
     return {
       sku: l.sku,
       category: l.category,
+      attributes: l.attributes,
       quantityMilli: l.quantityMilli,
       eligible,
       basis: eligible ? (program.earning.basis === 'paid' ? paid[i]! : payable[i]!) : 0,
@@ -217,7 +220,7 @@ export function priceReceipt(program: Program, account: Account, receipt: Receip
   const progress = advanceProgress(
     program.rewards,
     acc.rewards,
-    lines.map((l, i) => ({ sku: l.sku, category: l.category, quantityMilli: l.quantityMilli, paid: paid[i]! })),
+    lines.map((l, i) => ({ sku: l.sku, category: l.category, attributes: l.attributes, quantityMilli: l.quantityMilli, paid: paid[i]! })),
     receipt.occurredAt,
     program.timeZone,
     now.toISOString(),

@@ -12,6 +12,7 @@ import { refillRuleSchema } from './refills.ts';
 import { referralSchema } from './referral.ts';
 import { rewardRuleSchema } from './rewards.ts';
 import { earningRuleSchema, multiplier } from './rules.ts';
+import { attributeSelectorSchema } from './attributes.ts';
 import { isValidTimeZone } from './time.ts';
 import { singleLine, singleLineMessage } from './text.ts';
 
@@ -142,7 +143,12 @@ export const programSchema = z.strictObject({
     .default({ maxAgeDays: 3, crossStoreReturns: false, oneTimeBonusesOnReturn: 'reverse' }),
   /** Lines that earn no points. */
   exclusions: z
-    .strictObject({ categories: z.array(code).max(1000).default([]), skus: z.array(code).max(10_000).default([]) })
+    .strictObject({
+      categories: z.array(code).max(1000).default([]),
+      skus: z.array(code).max(10_000).default([]),
+      /** Lines with one of the listed values of any named attribute, e.g. `{ "rx": ["true"] }`. */
+      attributes: attributeSelectorSchema.optional(),
+    })
     .default({ categories: [], skus: [] }),
   redemption: z
     .strictObject({

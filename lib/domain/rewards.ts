@@ -6,7 +6,8 @@
  */
 import * as z from 'zod';
 import { allocate, mulDivFloor, sum } from './allocation.ts';
-import { productsSchema } from './rules.ts';
+import { matchesProducts, productsSchema, type Products } from './rules.ts';
+import type { LineAttributes } from './attributes.ts';
 import { localTime } from './time.ts';
 
 const code = z.string().min(1).max(64);
@@ -101,6 +102,13 @@ export function rewardText(rules: readonly RewardRule[], r: StoredReward): { nam
   return { name: rule?.name ?? r.name ?? r.ruleId, ...(gift ? { gift } : {}) };
 }
 
+/**
+ * Whether a line counts towards a milestone with `products`: as for earning rules, except that
+ * empty lists with no attributes select nothing (as they always have here).
+ */
+const countsFor = (p: Products, l: ProgressLine): boolean =>
+  (p.skus.length > 0 || p.categories.length > 0 || p.attributes !== undefined) && matchesProducts(p, l);
+
 const sortedSteps = (rule: Extract<RewardRule, { type: 'stampCard' }>) => [...rule.steps].sort((a, b) => a.stamps - b.stamps);
 
 export const countOf = (r: StoredReward): number => r.count ?? 1;
@@ -126,6 +134,7 @@ export const emptyRewardState = (): RewardState => ({ rewards: [], progress: {},
 export interface RewardLine {
   readonly sku: string;
   readonly category: string;
+  readonly attributes?: LineAttributes | undefined;
   readonly quantityMilli: number;
   /** What the line costs before one-time rewards (after the tier discount). */
   readonly payable: number;
@@ -192,6 +201,7 @@ export function usedEntries(uses: readonly RewardUse[]): Reward[] {
 export interface ProgressLine {
   readonly sku: string;
   readonly category: string;
+  readonly attributes?: LineAttributes | undefined;
   readonly quantityMilli: number;
   /** What the line cost the customer in money. */
   readonly paid: number;
@@ -284,7 +294,7 @@ export function advanceProgress(
       // Lines in order; within a line, units pro rata (the line's last units take what its
       // cost has left, so the line adds up); past the cap, items stop counting.
       for (const l of lines) {
-        if (rule.products && !(rule.products.skus.includes(l.sku) || rule.products.categories.includes(l.category))) continue;
+        if (rule.products && !countsFor(rule.products, l)) continue;
         let left = l.quantityMilli;
         let costLeft = l.paid;
         const need = target - items;

@@ -5,6 +5,7 @@
  */
 import * as z from 'zod';
 import { localTime } from './time.ts';
+import { attributeName, attributeSelectorSchema, attributeValue, hasAllAttributes, hasAnyAttribute, type LineAttributes } from './attributes.ts';
 
 const code = z.string().min(1).max(64);
 
@@ -16,6 +17,14 @@ export const multiplier = z
   .refine((m) => Math.abs(m * 10_000 - Math.round(m * 10_000)) < 1e-6, 'may have at most 4 decimals')
   .transform((m) => Math.round(m * 10_000));
 export const ONE = 10_000;
+
+/** A multiplier that may also be 0: the line earns nothing at all (no base points, no bonus share). */
+const multiplierOrZero = z
+  .number()
+  .min(0)
+  .max(100)
+  .refine((m) => Math.abs(m * 10_000 - Math.round(m * 10_000)) < 1e-6, 'may have at most 4 decimals')
+  .transform((m) => Math.round(m * 10_000));
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24-hour)');
 
@@ -43,9 +52,24 @@ export const conditionsSchema = z
   })
   .default({});
 
+/** Lines that earn nothing: in one of the categories, one of the SKUs, or with one of the listed values of any named attribute. */
+export const lineExclusionsSchema = z.strictObject({
+  categories: z.array(code).max(1000).default([]),
+  skus: z.array(code).max(10_000).default([]),
+  /** E.g. `{ "rx": ["true"] }`: prescription lines earn nothing. */
+  attributes: attributeSelectorSchema.optional(),
+});
+
+/**
+ * Which lines a rule is about: one of the SKUs or categories (any line when both are empty),
+ * narrowed to lines that have every named attribute with one of its values, less `exclude`.
+ */
 export const productsSchema = z.strictObject({
   skus: z.array(code).max(10_000).default([]),
   categories: z.array(code).max(1_000).default([]),
+  /** E.g. `{ "brand": ["acme"] }`: only Acme lines (of the SKUs/categories, if any are listed). */
+  attributes: attributeSelectorSchema.optional(),
+  exclude: lineExclusionsSchema.optional(),
 });
 
 const common = {
@@ -66,6 +90,18 @@ export const earningRuleSchema = z.discriminatedUnion('type', [
     type: z.literal('multiplier'),
     /** Multiplies the base points of matching lines (all eligible lines if `products` is absent). */
     multiplier,
+    products: productsSchema.optional(),
+  }),
+  z.strictObject({
+    ...common,
+    type: z.literal('attributeMultiplier'),
+    /** The line attribute whose value picks the multiplier, e.g. `brand`. */
+    attribute: attributeName,
+    /** Multiplier per value, e.g. `{ "acme": 2, "budget": 0 }`; 0 = lines with that value earn nothing. Other values: unchanged. */
+    multipliers: z
+      .record(attributeValue, multiplierOrZero)
+      .refine((m) => Object.keys(m).length >= 1 && Object.keys(m).length <= 100, 'must list 1 to 100 values')
+      .meta({ minProperties: 1, maxProperties: 100 }),
     products: productsSchema.optional(),
   }),
   z.strictObject({ ...common, type: z.literal('pointsPerItem'), points, products: productsSchema }),
@@ -94,6 +130,14 @@ export const earningRuleSchema = z.discriminatedUnion('type', [
 export type EarningRule = z.output<typeof earningRuleSchema>;
 export type Conditions = z.output<typeof conditionsSchema>;
 export type Products = z.output<typeof productsSchema>;
+export type LineExclusions = z.output<typeof lineExclusionsSchema>;
+
+/** What rules read of a receipt line to select it. */
+export interface SelectableLine {
+  readonly sku: string;
+  readonly category: string;
+  readonly attributes?: LineAttributes | undefined;
+}
 
 export interface RuleContext {
   readonly at: Date;
@@ -129,8 +173,16 @@ export function conditionsHold(c: Conditions, ctx: RuleContext): boolean {
   return true;
 }
 
-export const matchesProducts = (p: Products | undefined, line: { sku: string; category: string }): boolean =>
-  !p || (p.skus.length === 0 && p.categories.length === 0) || p.skus.includes(line.sku) || p.categories.includes(line.category);
+export const isExcluded = (x: LineExclusions, line: SelectableLine): boolean =>
+  x.categories.includes(line.category) || x.skus.includes(line.sku) || (x.attributes !== undefined && hasAnyAttribute(x.attributes, line.attributes));
+
+export function matchesProducts(p: Products | undefined, line: SelectableLine): boolean {
+  if (!p) return true;
+  const listed = (p.skus.length === 0 && p.categories.length === 0) || p.skus.includes(line.sku) || p.categories.includes(line.category);
+  if (!listed) return false;
+  if (p.attributes && !hasAllAttributes(p.attributes, line.attributes)) return false;
+  return !p.exclude || !isExcluded(p.exclude, line);
+}
 
 /** The rules that apply to this receipt: conditions hold, then exclusivity by priority. */
 export function activeRules(rules: readonly EarningRule[], ctx: RuleContext): EarningRule[] {

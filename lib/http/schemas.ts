@@ -10,6 +10,7 @@ import { MAX_SEGMENTS } from '#domain/account-bounds.ts';
 import { journeySchema } from '#domain/journeys.ts';
 import { singleLine, singleLineMessage } from '#domain/text.ts';
 import { id } from '#domain/ids.ts';
+import { lineAttributesSchema } from '#domain/attributes.ts';
 import { eventCatalog, type EventType } from '../events/catalog.ts';
 import { memberFields, noConsents, referralCodeSchema } from '#domain/members.ts';
 import { importFormats } from '#domain/imports.ts';
@@ -53,6 +54,8 @@ const receiptLine = z.strictObject({
   quantity,
   unitPrice: money,
   amount: money,
+  /** What rules may select the line by, e.g. `{ "brand": "acme", "rx": "true" }`. */
+  attributes: lineAttributesSchema.optional(),
 });
 
 export const receiptBody = z

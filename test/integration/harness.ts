@@ -106,7 +106,11 @@ export async function newTenant(program: unknown = scenarioProgram): Promise<Tes
 let seq = 0;
 export const receiptId = (prefix = 'R') => `${prefix}-${Date.now().toString(36)}-${++seq}`;
 
-export const receipt = (card: string, lines: Array<{ amount: number; category?: string; quantity?: number; sku?: string }>, extra: Record<string, unknown> = {}) => ({
+export const receipt = (
+  card: string,
+  lines: Array<{ amount: number; category?: string; quantity?: number; sku?: string; attributes?: Record<string, string> }>,
+  extra: Record<string, unknown> = {},
+) => ({
   receiptId: receiptId(),
   occurredAt: '2026-11-20T12:00:00+04:00',
   currency: 'AMD',
@@ -118,6 +122,7 @@ export const receipt = (card: string, lines: Array<{ amount: number; category?: 
     quantity: l.quantity ?? 1,
     unitPrice: Math.round(l.amount / (l.quantity ?? 1)),
     amount: l.amount,
+    ...(l.attributes ? { attributes: l.attributes } : {}),
   })),
   ...extra,
 });

@@ -1,0 +1,56 @@
+/**
+ * Line attributes: what a till (or, later, the tenant's catalog) says about a product beyond its
+ * SKU and category — brand, supplier, an "rx" or "gift-card" flag, a promotion label. Rules
+ * select lines by them (include, exclude, multiply); the one definition of their shape and of
+ * what "matches" means lives here.
+ */
+import * as z from 'zod';
+import { singleLine, singleLineMessage } from './text.ts';
+
+/** Most attributes one line may carry. */
+export const MAX_LINE_ATTRIBUTES = 20;
+/** Most attributes one selector (a rule's `attributes`, an exclusion) may name. */
+export const MAX_SELECTOR_ATTRIBUTES = 20;
+
+/** An attribute's name: a code such as `brand`, `rx` or `promo:label`. */
+export const attributeName = z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/, 'must be 1–64 letters, digits or . _ : -');
+export const attributeValue = z.string().min(1).max(64).refine(singleLine, singleLineMessage);
+
+export type LineAttributes = Readonly<Record<string, string>>;
+
+/** A line's attributes as a till sends them: `{ "brand": "acme", "rx": "true" }`. */
+export const lineAttributesSchema = z
+  .record(attributeName, attributeValue)
+  .refine((a) => Object.keys(a).length <= MAX_LINE_ATTRIBUTES, `may have at most ${MAX_LINE_ATTRIBUTES} attributes`)
+  .meta({ maxProperties: MAX_LINE_ATTRIBUTES });
+
+/**
+ * Which attribute values select a line: each named attribute must have one of its listed values,
+ * e.g. `{ "brand": ["acme", "zenith"], "size": ["xl"] }`.
+ */
+export const attributeSelectorSchema = z
+  .record(attributeName, z.array(attributeValue).min(1).max(100))
+  .refine((s) => Object.keys(s).length >= 1 && Object.keys(s).length <= MAX_SELECTOR_ATTRIBUTES, `must name 1 to ${MAX_SELECTOR_ATTRIBUTES} attributes`)
+  .meta({ minProperties: 1, maxProperties: MAX_SELECTOR_ATTRIBUTES });
+
+export type AttributeSelector = z.output<typeof attributeSelectorSchema>;
+
+/** Every attribute the selector names has one of its values on the line. */
+export function hasAllAttributes(selector: AttributeSelector, attrs: LineAttributes | undefined): boolean {
+  if (!attrs) return false;
+  for (const name in selector) {
+    const v = attrs[name];
+    if (v === undefined || !selector[name]!.includes(v)) return false;
+  }
+  return true;
+}
+
+/** Some attribute the selector names has one of its values on the line (how exclusions read). */
+export function hasAnyAttribute(selector: AttributeSelector, attrs: LineAttributes | undefined): boolean {
+  if (!attrs) return false;
+  for (const name in selector) {
+    const v = attrs[name];
+    if (v !== undefined && selector[name]!.includes(v)) return true;
+  }
+  return false;
+}
