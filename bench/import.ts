@@ -41,7 +41,7 @@ export async function runImportBench(members: number, log: (s: string) => void):
   const { createDb } = await import('../lib/storage/client.ts');
   const { makeDeps } = await import('../lib/app/deps.ts');
   const { provisionTenant } = await import('../lib/app/tenants.ts');
-  const { runMemberImport } = await import('../lib/app/imports.ts');
+  const { runImport } = await import('../lib/app/imports.ts');
   const { TransactWriteCommand } = await import('@aws-sdk/lib-dynamodb');
   const program = (await import('../local/demo-program.json', { with: { type: 'json' } })).default;
   const dir = mkdtempSync(join(tmpdir(), 'tally-bench-import-'));
@@ -82,7 +82,7 @@ export async function runImportBench(members: number, log: (s: string) => void):
     // Warm-up, not measured: DynamoDB Local's JVM and this process's JIT.
     const warm = join(dir, 'warm.csv');
     await writeFile(warm, WARMUP, 10_000_000);
-    await runMemberImport(deps, { tenantId: tenantW, importId: `warm${suffix}`, format: 'csv', source: 'warm.csv', bytesTotal: null, open: () => createReadStream(warm), writeReport: async () => 'none', actor: 'bench', concurrency: CONCURRENCY });
+    await runImport(deps, { tenantId: tenantW, importId: `warm${suffix}`, format: 'csv', source: 'warm.csv', bytesTotal: null, open: () => createReadStream(warm), writeReport: async () => 'none', actor: 'bench', concurrency: CONCURRENCY });
 
     // The members go in slices, each through the use case and then raw, so a busy moment of a
     // shared machine falls on both paths alike rather than on whichever ran at the time.
@@ -100,7 +100,7 @@ export async function runImportBench(members: number, log: (s: string) => void):
       const txFile = join(dir, `transactions-${k}.jsonl`);
       captured = createWriteStream(txFile);
       const t0 = performance.now();
-      const outcome = await runMemberImport(deps, {
+      const outcome = await runImport(deps, {
         tenantId: tenantA,
         importId: `bench${suffix}-${k}`,
         format: 'csv',

@@ -1,6 +1,6 @@
 /**
  * `npm run import -- members FILE [--tenant demo]`: brings a chain's members in from a CSV or JSON
- * Lines file, into the running local runtime's DynamoDB (found through `.local/runtime.json`, or
+ * Lines file (`products FILE`: the tenant's product catalog), into the running local runtime's DynamoDB (found through `.local/runtime.json`, or
  * DYNAMODB_ENDPOINT and TABLE_NAME). A progress bar with rate and ETA goes to stderr; the summary
  * and the error report's path to stdout. The import's id comes from the file's content, so running
  * the same command again after an interruption (Ctrl-C, a crash) resumes it; `--new` starts over
@@ -17,7 +17,7 @@ import { localClient } from './dynamo-local.ts';
 import { progressLine } from './progress.ts';
 import { runtimeFile } from './runtime.ts';
 
-const usage = 'usage: npm run import -- members FILE [--tenant demo] [--format csv|jsonl] [--new | --id IMPORT_ID] [--takeover]';
+const usage = 'usage: npm run import -- members|products FILE [--tenant demo] [--format csv|jsonl] [--new | --id IMPORT_ID] [--takeover]';
 const { values: flags, positionals } = parseArgs({
   allowPositionals: true,
   options: {
@@ -32,7 +32,7 @@ const { values: flags, positionals } = parseArgs({
   },
 });
 const [what, file] = positionals;
-if (what !== 'members' || !file) {
+if ((what !== 'members' && what !== 'products') || !file) {
   console.error(usage);
   process.exit(2);
 }
@@ -82,7 +82,7 @@ process.env.TABLE_NAME = table;
 process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
 
 const { deps } = await import('../lib/app/deps.ts');
-const { importIdPattern, newImportId, runMemberImport } = await import('../lib/app/imports.ts');
+const { importIdPattern, newImportId, runImport } = await import('../lib/app/imports.ts');
 const { formatOf } = await import('../lib/app/import-source.ts');
 const { importFormats } = await import('../lib/domain/imports.ts');
 
@@ -121,7 +121,8 @@ const start = { rows: earlier?.rowsDone ?? 0, bytes: earlier?.bytesDone ?? 0 };
 const started = performance.now();
 let lastPrinted = 0;
 console.error(`Importing ${basename(path)} (${format}, ${bytesTotal.toLocaleString('en-US')} bytes) into tenant ${flags.tenant} as import ${importId}`);
-const outcome = await runMemberImport(d, {
+const outcome = await runImport(d, {
+  kind: what,
   tenantId: flags.tenant!,
   importId,
   format,

@@ -8,6 +8,7 @@ import { journeyRepository, type JourneyRepository } from '../storage/journeys.t
 import { couponRepository, type CouponRepository } from '../storage/coupons.ts';
 import { customerRepository, type CustomerRepository } from '../storage/customers.ts';
 import { importRepository, type ImportRepository } from '../storage/imports.ts';
+import { catalogRepository, type CatalogRepository } from '../storage/catalog.ts';
 import { programRepository, type ProgramRepository } from '../storage/programs.ts';
 import { receiptRepository, type ReceiptRepository } from '../storage/receipts.ts';
 import { storeRepository, type StoreRepository } from '../storage/stores.ts';
@@ -29,6 +30,7 @@ export interface Deps {
   readonly journeys: JourneyRepository;
   readonly webhooks: WebhookRepository;
   readonly imports: ImportRepository;
+  readonly catalog: CatalogRepository;
   readonly clock: () => Date;
 }
 
@@ -48,6 +50,7 @@ export function makeDeps(db: Db, clock: () => Date = () => new Date()): Deps {
     journeys: journeyRepository(db),
     webhooks: webhookRepository(db),
     imports: importRepository(db),
+    catalog: catalogRepository(db),
     clock,
   };
 }

@@ -6,7 +6,8 @@
 import type { Readable } from 'node:stream';
 import { createInterface } from 'node:readline';
 import { parse } from 'csv-parse';
-import { IMPORT_LIMITS, checkCsvHeader, fromCsvRecord, type ImportFormat, type RowIssue } from '#domain/imports.ts';
+import { IMPORT_LIMITS, checkCsvHeader, fromCsvRecord, type ImportFormat, type ImportKind, type RowIssue } from '#domain/imports.ts';
+import { checkProductCsvHeader, productFromCsvRecord } from '#domain/catalog.ts';
 import { InvalidRequestError } from './errors.ts';
 
 /** One member record as read from the file, or what made it unreadable. */
@@ -28,8 +29,18 @@ export class ImportFileError extends InvalidRequestError {
   }
 }
 
-/** Member records of a CSV file, in file order; a record the parser cannot read becomes an issue, not an end. */
-export async function* csvRecords(input: Readable): AsyncGenerator<SourceRecord> {
+/** How a kind of file's CSV header is checked and its cells read into the JSON Lines shape. */
+interface CsvShape {
+  readonly checkHeader: (header: readonly string[]) => RowIssue[];
+  readonly fromRecord: (record: Readonly<Record<string, string>>) => { value: Record<string, unknown>; issues: RowIssue[] };
+}
+const csvShapes: Record<ImportKind, CsvShape> = {
+  members: { checkHeader: checkCsvHeader, fromRecord: fromCsvRecord },
+  products: { checkHeader: checkProductCsvHeader, fromRecord: productFromCsvRecord },
+};
+
+/** Records of a CSV file, in file order; a record the parser cannot read becomes an issue, not an end. */
+export async function* csvRecords(input: Readable, shape: CsvShape = csvShapes.members): AsyncGenerator<SourceRecord> {
   // Records the parser skipped (a broken quote) surface with their line, in order with the rest.
   const skipped: Array<{ line: number; message: string }> = [];
   const parser = input.pipe(
@@ -60,7 +71,7 @@ export async function* csvRecords(input: Readable): AsyncGenerator<SourceRecord>
     bytes = info.bytes;
     if (!header) {
       header = record.map((h) => h.trim());
-      const issues = checkCsvHeader(header);
+      const issues = shape.checkHeader(header);
       if (issues.length) throw new ImportFileError(`header: ${issues.map((i) => `${i.field}: ${i.rule}`).join('; ')}`, 'header');
       continue;
     }
@@ -70,7 +81,7 @@ export async function* csvRecords(input: Readable): AsyncGenerator<SourceRecord>
       continue;
     }
     const cells = Object.fromEntries(header.map((h, i) => [h, record[i] ?? '']));
-    const { value, issues } = fromCsvRecord(cells);
+    const { value, issues } = shape.fromRecord(cells);
     yield issues.length ? { seq: ++seq, row: info.lines, bytes, issues } : { seq: ++seq, row: info.lines, bytes, value };
   }
   if (!header) throw new ImportFileError('header: the file is empty; the first line must name the columns', 'header');
@@ -107,7 +118,7 @@ export async function* jsonlRecords(input: Readable): AsyncGenerator<SourceRecor
   }
 }
 
-export const recordsOf = (format: ImportFormat, input: Readable) => (format === 'csv' ? csvRecords(input) : jsonlRecords(input));
+export const recordsOf = (format: ImportFormat, input: Readable, kind: ImportKind = 'members') => (format === 'csv' ? csvRecords(input, csvShapes[kind]) : jsonlRecords(input));
 
 /** The format a file name says, or null. */
 export function formatOf(name: string): ImportFormat | null {

@@ -1,14 +1,17 @@
 /**
- * Migration import use cases: read a chain's member file (CSV or JSON Lines, streamed), bring
- * each member in with one all-or-nothing transaction, record every refused row, checkpoint as it
- * goes so an interrupted import resumes where it stopped, and show the progress.
+ * Import use cases: read a chain's member file (a migration) or product file (the catalog) — CSV
+ * or JSON Lines, streamed — bring each member in with one all-or-nothing transaction (each
+ * product with one conditional put), record every refused row, checkpoint as it goes so an
+ * interrupted import resumes where it stopped, and show the progress.
  * Primary adapters: `npm run import` (local/import.ts), the import worker (functions/workers/
  * imports.ts), GET/POST /v1/imports. Secondary: lib/storage/imports.ts, the import bucket.
  * Reading the file: ./import-source.ts.
  */
 import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { IMPORT_LIMITS, migrateMember, type ImportFormat, type MigratedMember, type RowIssue } from '#domain/imports.ts';
+import { IMPORT_LIMITS, migrateMember, type ImportFormat, type ImportKind, type MigratedMember, type RowIssue } from '#domain/imports.ts';
+import { parseProductRow, type Product } from '#domain/catalog.ts';
+import { productHash } from './catalog.ts';
 import { ImportFileError, recordsOf, type SourceRecord } from './import-source.ts';
 import type { Program } from '#domain/program.ts';
 import type { Principal } from '../storage/api-keys.ts';
@@ -38,6 +41,8 @@ export async function* errorReport(deps: Deps, tenantId: string, importId: strin
 export interface ImportRun {
   readonly tenantId: string;
   readonly importId: string;
+  /** What the file brings; members unless said. */
+  readonly kind?: ImportKind;
   readonly format: ImportFormat;
   /** The file's name locally, its object key in AWS. */
   readonly source: string;
@@ -80,19 +85,21 @@ const TRIES_PER_ROW = 8;
 /** The counters of an import that has not read a row yet. */
 const nothingDone = (bytesTotal: number | null) => ({ rowsDone: 0, imported: 0, alreadyImported: 0, refused: 0, rowsTotal: null, bytesDone: 0, bytesTotal, activeMs: 0 });
 
-export async function runMemberImport(deps: Deps, run: ImportRun): Promise<ImportOutcome> {
+export async function runImport(deps: Deps, run: ImportRun): Promise<ImportOutcome> {
   const { tenantId, importId } = run;
+  const kind = run.kind ?? 'members';
   const leaseMs = run.leaseMs ?? 60_000;
   const chunkSize = run.chunkSize ?? 500;
   const concurrency = run.concurrency ?? 16;
   const owner = `${run.actor}#${randomBytes(6).toString('base64url')}`;
-  const { program } = await requireProgram(deps, tenantId);
+  // Members join the program in force; products need none.
+  const program = kind === 'members' ? (await requireProgram(deps, tenantId)).program : undefined;
   const started = deps.clock();
   await deps.imports.create(
     {
       tenantId,
       importId,
-      kind: 'members',
+      kind,
       format: run.format,
       source: run.source,
       status: 'running',
@@ -118,8 +125,10 @@ export async function runMemberImport(deps: Deps, run: ImportRun): Promise<Impor
   let lastSeq = done;
   let current = claimed;
   let since = performance.now();
+  // The tills look SKUs up only once a tenant has a catalog.
+  if (kind === 'products') await deps.catalog.putMarker(tenantId, started.toISOString());
   const input = await run.open();
-  const records = recordsOf(run.format, input);
+  const records = recordsOf(run.format, input, kind);
 
   /** Moves the checkpoint to `to` (every row up to it finished); false if another runner took the import. */
   const checkpoint = async (to: number): Promise<boolean> => {
@@ -168,7 +177,7 @@ export async function runMemberImport(deps: Deps, run: ImportRun): Promise<Impor
       lastSeq = r.seq;
       if (r.seq <= done) continue;
       const now = at();
-      rows.start(r, program, now, (m) => writeMember(deps, program, run, r, m, now));
+      rows.start(r, r.issues ? { issues: r.issues } : program ? memberRow(deps, program, run, r, now) : productRow(deps, run, r, now));
       // Read no further ahead of the checkpoint than two chunks.
       await rows.until(() => r.seq - rows.frontier < 2 * chunkSize);
       if (rows.frontier - done < chunkSize) continue;
@@ -229,19 +238,16 @@ class RowPipeline {
     this.frontier = from;
   }
 
-  /** Validates a row and, if it is a member, writes it when its identifiers and a slot are free. */
-  start(rec: SourceRecord, program: Program, now: Date, write: (m: MigratedMember) => Promise<RowOutcome>): void {
-    if (rec.issues) return this.finish(rec, { kind: 'refused', issues: rec.issues });
-    const checked = migrateMember(program, rec.value, now);
-    if (!checked.ok) return this.finish(rec, { kind: 'refused', issues: checked.issues });
-    const m = checked.member;
-    const ids = [`card:${m.card}`, ...(m.phone ? [`phone:${m.phone}`] : []), ...(m.referralCode ? [`ref:${m.referralCode}`] : [])];
+  /** A refused row is finished at once; an accepted one is written when its identifiers and a slot are free. */
+  start(rec: SourceRecord, plan: RowPlan): void {
+    if ('issues' in plan) return this.finish(rec, { kind: 'refused', issues: plan.issues });
+    const { ids, write } = plan;
     const before = ids.flatMap((k) => this.holders.get(k) ?? []);
     const task = (async () => {
       await Promise.all(before);
       await this.slot();
       try {
-        this.finish(rec, await write(m));
+        this.finish(rec, await write());
       } finally {
         // The slot goes straight to the next row waiting for one, or back to the pool.
         const next = this.queued.shift();
@@ -306,6 +312,33 @@ class RowPipeline {
 }
 
 type RowOutcome = { kind: 'imported' } | { kind: 'already' } | { kind: 'refused'; issues: readonly RowIssue[] };
+
+/** What to do with a row: refuse it, or write it once the rows before it that share one of `ids` are done. */
+type RowPlan = { readonly issues: readonly RowIssue[] } | { readonly ids: readonly string[]; readonly write: () => Promise<RowOutcome> };
+
+function memberRow(deps: Deps, program: Program, run: ImportRun, rec: SourceRecord, now: Date): RowPlan {
+  const checked = migrateMember(program, rec.value, now);
+  if (!checked.ok) return { issues: checked.issues };
+  const m = checked.member;
+  const ids = [`card:${m.card}`, ...(m.phone ? [`phone:${m.phone}`] : []), ...(m.referralCode ? [`ref:${m.referralCode}`] : [])];
+  return { ids, write: () => writeMember(deps, program, run, rec, m, now) };
+}
+
+/** A product row: the same rules as PUT /v1/catalog/{sku}; rows of one SKU are written in file order (the last wins). */
+function productRow(deps: Deps, run: ImportRun, rec: SourceRecord, now: Date): RowPlan {
+  const checked = parseProductRow(rec.value);
+  if (!checked.ok) return { issues: checked.issues };
+  const p = checked.product;
+  return { ids: [`sku:${p.sku}`], write: () => writeProduct(deps, run, rec, p, now) };
+}
+
+/** Puts the product unless the catalog has it with the same content: then it was imported before (or by this row before a crash). */
+async function writeProduct(deps: Deps, run: ImportRun, rec: SourceRecord, p: Product, now: Date): Promise<RowOutcome> {
+  const w = await deps.catalog.putIfChanged(run.tenantId, { ...p, hash: productHash(p), updatedAt: now.toISOString(), source: { importId: run.importId, row: rec.row } });
+  if (w.outcome === 'written') return { kind: 'imported' };
+  const s = w.source;
+  return 'importId' in s && s.importId === run.importId && s.row === rec.row ? { kind: 'imported' } : { kind: 'already' };
+}
 
 const identifierField = { card: 'card', phone: 'phone', referral: 'referralCode' } as const;
 
@@ -388,9 +421,12 @@ export async function importFromBucket(
   if (!named) return { ignored: `not an import file: ${key}` };
   const program = await deps.programs.current(named.tenantId);
   if (!program) return { ignored: `tenant ${named.tenantId} has no program` };
+  // POST /v1/imports recorded what the file brings; a file put there without it is members.
+  const kind = (await deps.imports.get(named.tenantId, named.importId))?.kind ?? 'members';
   const file = await bucket.open(key);
-  const outcome = await runMemberImport(deps, {
+  const outcome = await runImport(deps, {
     ...named,
+    kind,
     source: key,
     bytesTotal: file.bytes,
     open: () => file.body,
@@ -416,9 +452,9 @@ export const LINK_SECONDS = 900;
  * POST /v1/imports: an upload slot in the import bucket. The import itself starts when the file
  * lands (S3 event → queue → worker); GET /v1/imports/{importId} follows it.
  */
-export async function startImport(deps: Deps, p: Principal, body: { kind: 'members'; format: ImportFormat; bytes?: number | undefined }, bucket: ImportLinks | null) {
-  if (!bucket) throw new ConflictError('imports_not_configured', 'this deployment has no import bucket (IMPORT_BUCKET); npm run import -- members FILE imports locally without one');
-  await requireProgram(deps, p.tenantId);
+export async function startImport(deps: Deps, p: Principal, body: { kind: ImportKind; format: ImportFormat; bytes?: number | undefined }, bucket: ImportLinks | null) {
+  if (!bucket) throw new ConflictError('imports_not_configured', `this deployment has no import bucket (IMPORT_BUCKET); npm run import -- ${body.kind} FILE imports locally without one`);
+  if (body.kind === 'members') await requireProgram(deps, p.tenantId);
   if (body.bytes !== undefined) checkFileSize(body.bytes);
   const now = deps.clock();
   const at = now.toISOString();

@@ -19,13 +19,17 @@ import { requestHash, type Answer } from './idempotency.ts';
 import type { Deps } from './deps.ts';
 import { pendingReferralCount, requireProgram, resolveCustomer, settlePendingReferrals, withReferralsSettled } from './customers.ts';
 import { rewardView, tierView } from './views.ts';
+import { fillFromCatalog } from './catalog-fill.ts';
 
 /** How far ahead of the server's clock a till's clock may be. */
 const CLOCK_SKEW_MS = 10 * 60_000;
 
 const DAY_MS = 86_400_000;
 
-function draftOf(body: ReceiptBody, program: Program, now: Date, storeId: string | undefined, storeTags?: Readonly<Record<string, string>>): ReceiptDraft {
+/** A receipt line once the catalog filled what the till left out. */
+type FilledLine = Awaited<ReturnType<typeof fillFromCatalog<ReceiptBody['lines'][number]>>>[number];
+
+function draftOf(body: ReceiptBody, lines: readonly FilledLine[], program: Program, now: Date, storeId: string | undefined, storeTags?: Readonly<Record<string, string>>): ReceiptDraft {
   if (body.currency !== program.currency) {
     throw new RuleViolationError('currency_mismatch', `currency: the program runs in ${program.currency}, not ${body.currency}`, 'currency');
   }
@@ -44,7 +48,7 @@ function draftOf(body: ReceiptBody, program: Program, now: Date, storeId: string
     burnPoints: body.burn?.points ?? 0,
     rewards: body.rewards,
     coupons: body.coupons,
-    lines: body.lines.map((l) => ({
+    lines: lines.map((l) => ({
       lineId: l.lineId,
       sku: l.sku,
       category: l.category,
@@ -103,7 +107,8 @@ export async function quote(deps: Deps, principal: Principal, body: ReceiptBody)
   const found = await resolveCustomer(deps, principal.tenantId, body.customer);
   // Priced as the commit will price it: after friends' waiting rewards are settled.
   const customer = withReferralsSettled(program, found, await pendingReferralCount(deps, found), now);
-  const pricing = priceReceipt(program, customer.account, draftOf(body, program, now, principal.storeId, principal.storeTags), now);
+  const lines = await fillFromCatalog(deps, principal.tenantId, body.lines);
+  const pricing = priceReceipt(program, customer.account, draftOf(body, lines, program, now, principal.storeId, principal.storeTags), now);
   // A quote reads the coupons to say now what the commit's conditional write would say.
   const coupons = await Promise.all(pricing.coupons.map((c) => deps.coupons.get(principal.tenantId, c.code)));
   coupons.forEach((c, i) => {
@@ -133,7 +138,9 @@ export async function commit(deps: Deps, principal: Principal, storeId: string, 
     const customer = loaded;
     let pricing: Pricing;
     try {
-      pricing = priceReceipt(program, customer.account, draftOf(body, program, now, storeId, principal.storeTags), now);
+      // Filled inside the try: a retry of a committed receipt whose SKU has since left the catalog still gets its answer.
+      const lines = await fillFromCatalog(deps, tenantId, body.lines);
+      pricing = priceReceipt(program, customer.account, draftOf(body, lines, program, now, storeId, principal.storeTags), now);
     } catch (e) {
       // A retry of a receipt that did commit must get its first answer, not a fresh refusal.
       if (e instanceof DomainError || e instanceof AppError) {

@@ -25,6 +25,10 @@ export const IMPORT_LIMITS = {
   maxRecordChars: 64 * 1024,
 } as const;
 
+/** What a file brings: members (a migration) or products (the catalog, README "Product catalog"). */
+export const importKinds = ['members', 'products'] as const;
+export type ImportKind = (typeof importKinds)[number];
+
 export const importFormats = ['csv', 'jsonl'] as const;
 export type ImportFormat = (typeof importFormats)[number];
 

@@ -232,6 +232,36 @@ const operations: Record<RouteKey, Operation> = {
       { name: 'cursor', description: 'The `nextCursor` of the previous page.', schema: { type: 'string', maxLength: 512 } },
     ],
   },
+  'GET /v1/catalog': {
+    summary: 'The product catalog, a page at a time, in SKU order',
+    ok: { status: 200, schema: res.productListResponse, description: 'One page of products.' },
+    errors: [400],
+    query: [
+      { name: 'limit', description: 'Items per page (1–200, default 50).', schema: { type: 'integer', minimum: 1, maximum: 200 } },
+      { name: 'cursor', description: 'The `nextCursor` of the previous page.', schema: { type: 'string', maxLength: 512 } },
+    ],
+  },
+  'GET /v1/catalog/{sku}': {
+    summary: 'One product (the SKU percent-encoded in the path)',
+    ok: { status: 200, schema: res.productResponse, description: 'The product.' },
+    errors: [404],
+  },
+  'PUT /v1/catalog/{sku}': {
+    summary: 'Add or replace a product',
+    description:
+      'Tills may then send only `sku`, `quantity` and `amount` for it: quote and commit take its category and attributes ' +
+      '(a line’s own win) and its price as the unit price. The same body again changes nothing. Whole files come in through ' +
+      '`POST /v1/imports` with `kind: products`. A tenant’s tills see a change within 30 s.',
+    body: req.productBody,
+    ok: { status: 200, schema: res.productResponse, description: 'The product as stored.' },
+    errors: [409],
+  },
+  'DELETE /v1/catalog/{sku}': {
+    summary: 'Remove a product',
+    description: 'Lines with its SKU must then carry their own category.',
+    ok: { status: 200, schema: res.productDeletedResponse, description: 'Removed.' },
+    errors: [404, 409],
+  },
   'GET /v1/journeys/{journeyId}': {
     summary: 'One journey',
     ok: { status: 200, schema: res.journeyResponse, description: 'The journey.' },

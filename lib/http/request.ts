@@ -44,7 +44,7 @@ export function jsonBody(event: APIGatewayProxyEventV2): unknown {
   return value;
 }
 
-export function pathParam(event: APIGatewayProxyEventV2, name: string): string {
+export function pathParam(event: APIGatewayProxyEventV2, name: string, rule: z.ZodType<string> = id): string {
   const v = event.pathParameters?.[name];
   if (!v) throw new HttpError(400, 'invalid_request', `${name}: is required`, name);
   let decoded: string;
@@ -53,6 +53,6 @@ export function pathParam(event: APIGatewayProxyEventV2, name: string): string {
   } catch {
     throw new HttpError(400, 'invalid_request', `${name}: is not valid percent-encoded UTF-8`, name);
   }
-  // Path values become parts of table keys: the same rule as ids in bodies.
-  return validate(id, decoded, name);
+  // Path values become parts of table keys: the same rule as ids in bodies (or the field's own, e.g. a SKU).
+  return validate(rule, decoded, name);
 }

@@ -402,7 +402,7 @@ export const healthResponse = z.strictObject({
 
 const importProgress = {
   importId: z.string(),
-  kind: z.literal('members'),
+  kind: z.enum(['members', 'products']),
   format: z.enum(['csv', 'jsonl']),
   status: z
     .enum(['awaitingUpload', 'running', 'writingReport', 'done', 'failed'])
@@ -410,7 +410,7 @@ const importProgress = {
   rows: z.strictObject({
     done: nonNeg.describe('The checkpoint: every row up to this one is done.'),
     imported: nonNeg,
-    alreadyImported: nonNeg.describe('Rows whose member was already imported with the same data (a file run twice changes nothing).'),
+    alreadyImported: nonNeg.describe('Rows whose member (or product) was already there with the same data (a file run twice changes nothing).'),
     refused: nonNeg,
     total: nonNeg.nullable().describe('Known once the whole file was read.'),
   }),
@@ -440,3 +440,19 @@ export const startImportResponse = z.strictObject({
     expiresAt: z.iso.datetime(),
   }),
 });
+
+export const productResponse = z.strictObject({
+  sku: z.string(),
+  name: z.string(),
+  category: z.string(),
+  attributes: z.record(z.string(), z.string()).describe('What rules may select the product by; a receipt line’s own attributes win, one by one.'),
+  price: nonNeg.optional().describe('The usual unit price, minor units, when the catalog has one.'),
+  updatedAt: z.iso.datetime(),
+});
+
+export const productListResponse = z.strictObject({
+  products: z.array(productResponse),
+  nextCursor: z.string().nullable().describe('Pass as `cursor` for the next page; null on the last page.'),
+});
+
+export const productDeletedResponse = z.strictObject({ sku: z.string(), deleted: z.literal(true) });

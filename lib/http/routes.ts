@@ -97,6 +97,13 @@ export const routeGroups = {
     { method: 'POST', path: '/v1/imports', roles: ['admin'] },
     { method: 'GET', path: '/v1/imports/{importId}', roles: ['admin', 'auditor'] },
   ],
+  /** The tenant's product catalog (files come in through /v1/imports, kind `products`). */
+  catalog: [
+    { method: 'GET', path: '/v1/catalog', roles: ['admin', 'marketer', 'support', 'auditor'] },
+    { method: 'GET', path: '/v1/catalog/{sku}', roles: ['admin', 'marketer', 'support', 'auditor'] },
+    { method: 'PUT', path: '/v1/catalog/{sku}', roles: ['admin', 'marketer'] },
+    { method: 'DELETE', path: '/v1/catalog/{sku}', roles: ['admin', 'marketer'] },
+  ],
 } as const satisfies Record<string, readonly RouteSpec[]>;
 
 export type RouteGroup = keyof typeof routeGroups;

@@ -13,7 +13,8 @@ import { id } from '#domain/ids.ts';
 import { lineAttributesSchema } from '#domain/attributes.ts';
 import { eventCatalog, type EventType } from '../events/catalog.ts';
 import { memberFields, noConsents, referralCodeSchema } from '#domain/members.ts';
-import { importFormats } from '#domain/imports.ts';
+import { importFormats, importKinds } from '#domain/imports.ts';
+import { productBodySchema } from '#domain/catalog.ts';
 import { roles, type Role } from './routes.ts';
 
 export const LIMITS = {
@@ -50,9 +51,11 @@ export const identifyBody = z.strictObject({ customer: customerRef });
 const receiptLine = z.strictObject({
   lineId: id,
   sku: code,
-  category: code,
+  /** May be left out when the SKU is in the tenant's catalog, which then gives it. */
+  category: code.optional(),
   quantity,
-  unitPrice: money,
+  /** The catalog's price, or amount ÷ quantity, when left out. */
+  unitPrice: money.optional(),
   amount: money,
   /** What rules may select the line by, e.g. `{ "brand": "acme", "rx": "true" }`. */
   attributes: lineAttributesSchema.optional(),
@@ -198,11 +201,18 @@ export type ReviewBody = z.output<typeof reviewBody>;
 
 /** An upload slot for a migration file; the import starts when the file lands in the bucket. */
 export const startImportBody = z.strictObject({
-  kind: z.literal('members'),
+  /** `members` (migration) or `products` (the catalog). */
+  kind: z.enum(importKinds),
   format: z.enum(importFormats),
   /** The file's size, if known: refused up front when over the limit. */
   bytes: z.int().min(1).optional(),
 });
+
+/** PUT /v1/catalog/{sku}: the product (the path names its SKU). */
+export const productBody = productBodySchema;
+/** A SKU in a path: any one-line code, percent-encoded. */
+export const skuParam = z.string().min(1).max(64).refine(singleLine, singleLineMessage);
+export const catalogQuery = pageQuery;
 
 export const importQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(LIMITS.pageSize).default(20),

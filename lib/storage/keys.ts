@@ -51,6 +51,9 @@
  * | import error| T#{t}#IMPORT#{importId}     | ERR#{seq}       | Query: refused rows in file order (TTL)       |
  * | imported    | T#{t}#IMPORTED#{card}       | IMPORTED        | conditional put with the member: a row is     |
  * |             |                             |                 | imported once, whatever file repeats it (TTL) |
+ * | product     | T#{t}#CATALOG               | SKU#{sku}       | BatchGetItem (till, cached): a receipt's SKUs;|
+ * |             |                             |                 | Query begins_with SKU#: the catalog, paged    |
+ * | catalog     | T#{t}#CATALOG               | CATALOG         | read with the SKUs: whether tills look up     |
  *
  * Sparse GSIs (KEYS_ONLY, attributes set on the customer item only when they apply, so a
  * receipt that changes neither writes nothing to them):
@@ -139,6 +142,9 @@ export const keys = {
   import: (tenantId: string, importId: string): Key => ({ pk: `T#${tenantId}#IMPORT#${importId}`, sk: 'IMPORT' }),
   importError: (tenantId: string, importId: string, seq: number): Key => ({ pk: `T#${tenantId}#IMPORT#${importId}`, sk: `${IMPORT_ERROR_PREFIX}${String(seq).padStart(10, '0')}` }),
   importedMember: (tenantId: string, card: string): Key => ({ pk: `T#${tenantId}#IMPORTED#${card}`, sk: 'IMPORTED' }),
+  /** A SKU is any one-line code; as the sort key's tail it cannot clash with another item. */
+  product: (tenantId: string, sku: string): Key => ({ pk: `T#${tenantId}#CATALOG`, sk: `${CATALOG_PRODUCT_PREFIX}${sku}` }),
+  catalogMarker: (tenantId: string): Key => ({ pk: `T#${tenantId}#CATALOG`, sk: 'CATALOG' }),
   return: (tenantId: string, storeId: string, returnId: string): Key => ({
     pk: `T#${tenantId}#S#${storeId}#RET#${returnId}`,
     sk: 'RETURN',
@@ -148,6 +154,7 @@ export const keys = {
 export const LEDGER_PREFIX = 'LEDGER#';
 export const REFERRAL_PREFIX = 'REFERRAL#';
 export const IMPORT_ERROR_PREFIX = 'ERR#';
+export const CATALOG_PRODUCT_PREFIX = 'SKU#';
 
 export const SHARDS = 8;
 

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { deps as sharedDeps, makeDeps, type Deps } from '#lib/app/deps.ts';
-import { runMemberImport, newImportId, type ImportRun } from '#lib/app/imports.ts';
+import { runImport, newImportId, type ImportRun } from '#lib/app/imports.ts';
 import type { ImportFormat } from '#domain/imports.ts';
 import { newTenant, type TestTenant } from './harness.ts';
 
@@ -26,7 +26,7 @@ function fileOf(name: string, text: string): string {
 
 async function importFile(d: Deps, tenantId: string, path: string, format: ImportFormat, extra: Partial<ImportRun> = {}) {
   const importId = extra.importId ?? newImportId(clock());
-  const outcome = await runMemberImport(d, {
+  const outcome = await runImport(d, {
     tenantId,
     importId,
     format,

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Readable } from 'node:stream';
 import { fakeLambdaContext } from '../../local/api-event.ts';
 import { deps } from '#lib/app/deps.ts';
-import { runMemberImport } from '#lib/app/imports.ts';
+import { runImport } from '#lib/app/imports.ts';
 import { routeSpec } from '#lib/http/routes.ts';
 import { assertMatchesOpenApi } from '../support/openapi.ts';
 import { handlers, newTenant, type TestTenant } from './harness.ts';
@@ -24,7 +24,7 @@ describe('Sample events in events/http', () => {
     card = c.card;
     customerId = c.customerId;
     const csv = 'card,name\n80000001,Migrated\n';
-    await runMemberImport(deps(), { tenantId: t.tenantId, importId, format: 'csv', source: 'sample.csv', bytesTotal: csv.length, open: () => Readable.from([csv]), writeReport: async () => 'none', actor: 'test' });
+    await runImport(deps(), { tenantId: t.tenantId, importId, format: 'csv', source: 'sample.csv', bytesTotal: csv.length, open: () => Readable.from([csv]), writeReport: async () => 'none', actor: 'test' });
   });
 
   it('should have one sample for every function', () => {

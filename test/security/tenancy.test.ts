@@ -5,7 +5,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Readable } from 'node:stream';
 import { deps } from '#lib/app/deps.ts';
-import { runMemberImport } from '#lib/app/imports.ts';
+import { runImport } from '#lib/app/imports.ts';
 import { routeGroups, routeKey } from '#lib/http/routes.ts';
 import { newTenant, receipt, type TestTenant } from '../integration/harness.ts';
 
@@ -13,7 +13,7 @@ describe('Tenant isolation across every route that names something', () => {
   let a: TestTenant;
   let b: TestTenant;
   let c: TestTenant;
-  let owned: { customerId: string; card: string; receiptId: string; coupon: string; keyId: string; journeyId: string; webhookId: string; deliveryId: string; storeId: string; importId: string };
+  let owned: { customerId: string; card: string; receiptId: string; coupon: string; keyId: string; journeyId: string; webhookId: string; deliveryId: string; storeId: string; importId: string; sku: string };
 
   beforeAll(async () => {
     [a, b, c] = await Promise.all([newTenant(), newTenant(), newTenant()]);
@@ -39,7 +39,7 @@ describe('Tenant isolation across every route that names something', () => {
     await deps().webhooks.accept(a.tenantId, { deliveryId, webhookId, eventId: 'owned-event', eventType: 'points.earned', customerId: cust.customerId, occurredAt: at, body: '{}', state: 'parked', attempts: 1, replays: 0, acceptedAt: at, windowEndsAt: at, parkedAt: at });
     // Every test tenant has S-01 and S-02; this store only tenant a has.
     const storeId = (await a.staff('POST', '/v1/stores', { storeId: `OWN-${a.tenantId}`, name: 'Owned store' })).body.storeId;
-    const imported = await runMemberImport(deps(), {
+    const imported = await runImport(deps(), {
       tenantId: a.tenantId,
       importId: 'owned-import',
       format: 'csv',
@@ -49,7 +49,10 @@ describe('Tenant isolation across every route that names something', () => {
       writeReport: async () => 'owned.errors.csv',
       actor: 'test',
     });
-    owned = { customerId: cust.customerId, card: cust.card, receiptId: r.receiptId, coupon, keyId, journeyId, webhookId, deliveryId, storeId, importId: imported.progress.importId };
+    // A product only tenant a's catalog has.
+    const sku = `OWN-${a.tenantId}`;
+    expect((await a.staff('PUT', `/v1/catalog/${sku}`, { name: 'Owned product', category: 'general' })).status).toBe(200);
+    owned = { customerId: cust.customerId, card: cust.card, receiptId: r.receiptId, coupon, keyId, journeyId, webhookId, deliveryId, storeId, importId: imported.progress.importId, sku };
   });
 
   const cases = (): Array<[string, string, string, unknown]> => [
@@ -86,6 +89,8 @@ describe('Tenant isolation across every route that names something', () => {
     ['PATCH /v1/stores/{storeId}', 'PATCH', `/v1/stores/${owned.storeId}`, { active: false }],
     ['POST /v1/keys', 'POST', '/v1/keys', { role: 'pos', storeId: owned.storeId, name: 'cross-tenant till' }],
     ['GET /v1/imports/{importId}', 'GET', `/v1/imports/${owned.importId}`, undefined],
+    ['GET /v1/catalog/{sku}', 'GET', `/v1/catalog/${owned.sku}`, undefined],
+    ['DELETE /v1/catalog/{sku}', 'DELETE', `/v1/catalog/${owned.sku}`, undefined],
   ];
 
   it('should cover every route that takes an id of something a tenant owns', () => {
@@ -93,7 +98,7 @@ describe('Tenant isolation across every route that names something', () => {
     const owning = Object.values(routeGroups)
       .flat()
       .map(routeKey)
-      .filter((k) => !['POST /v1/customers', 'GET /v1/program', 'POST /v1/program', 'POST /v1/program/validate', 'GET /v1/program/versions', 'GET /v1/program/versions/{version}', 'GET /v1/program/schema', 'GET /v1/audit', 'GET /v1/keys', 'POST /v1/journeys', 'GET /v1/journeys', 'POST /v1/webhooks', 'GET /v1/webhooks', 'GET /v1/me', 'GET /v1/me/ledger', 'PUT /v1/me/devices', 'POST /v1/stores', 'GET /v1/stores', 'GET /v1/tenant', 'PATCH /v1/tenant', 'GET /v1/health', 'POST /v1/imports'].includes(k));
+      .filter((k) => !['POST /v1/customers', 'GET /v1/program', 'POST /v1/program', 'POST /v1/program/validate', 'GET /v1/program/versions', 'GET /v1/program/versions/{version}', 'GET /v1/program/schema', 'GET /v1/audit', 'GET /v1/keys', 'POST /v1/journeys', 'GET /v1/journeys', 'POST /v1/webhooks', 'GET /v1/webhooks', 'GET /v1/me', 'GET /v1/me/ledger', 'PUT /v1/me/devices', 'POST /v1/stores', 'GET /v1/stores', 'GET /v1/tenant', 'PATCH /v1/tenant', 'GET /v1/health', 'POST /v1/imports', 'GET /v1/catalog', 'PUT /v1/catalog/{sku}'].includes(k));
     expect(owning.filter((k) => !covered.has(k))).toEqual([]);
   });
 

@@ -21,6 +21,8 @@ import { keys } from '#lib/storage/keys.ts';
 import { programItemBytes } from '#lib/storage/programs.ts';
 import type { TransactItem } from '#lib/storage/transact.ts';
 import { LIMITS } from '#lib/http/schemas.ts';
+import { MAX_LINE_ATTRIBUTES } from '#domain/attributes.ts';
+import { CATALOG_LIMITS } from '#domain/catalog.ts';
 import { newTenant, receiptId, type TestTenant } from '../integration/harness.ts';
 import { ascii, programCode, stampSku, wide, worstCaseAccount, worstCaseCustomer, worstCaseProgram } from './worst-case.ts';
 
@@ -135,6 +137,22 @@ describe('items at every validated maximum', () => {
     sizeLine('customer item (every list and text at its maximum)', bytes);
     expect(bytes).toBeLessThan(MAX_ITEM_BYTES);
     await deps().db.doc.send(new PutCommand({ TableName: deps().db.table, Item: item }));
+  });
+
+  it('should keep a product at every maximum within 8 KB (one read unit on the till’s eventually consistent lookup), and DynamoDB should store it', async () => {
+    const d = deps();
+    const attributes = Object.fromEntries(Array.from({ length: MAX_LINE_ATTRIBUTES }, (_, i) => [ascii(64, `a${i}-`), wide(64)]));
+    const body = { name: wide(CATALOG_LIMITS.nameChars), category: wide(64), attributes, price: CATALOG_LIMITS.maxPrice };
+    const t = await newTenant();
+    // Through the API, so every field passed the validation a file row or a PUT gets.
+    const put = await t.staff('PUT', `/v1/catalog/${encodeURIComponent(wide(64))}`, body);
+    expect(put.status).toBe(200);
+    const stored = (await t.items()).find((i) => i.type === 'product')!;
+    // A product an import wrote names the import and row instead of the actor: the larger of the two.
+    const bytes = itemSizeBytes({ ...stored, source: { importId: ascii(64), row: Number.MAX_SAFE_INTEGER } });
+    sizeLine('product item (catalog: every text and attribute at its maximum)', bytes);
+    expect(bytes).toBeLessThanOrEqual(8 * 1024);
+    await d.db.doc.send(new PutCommand({ TableName: d.db.table, Item: { ...stored, source: { importId: ascii(64), row: Number.MAX_SAFE_INTEGER } } }));
   });
 
   it('should refuse at validation a program with every list at its schema maximum, and keep the largest accepted one under 400 KB', async () => {
