@@ -93,6 +93,23 @@ describe('Import worker (S3 → SQS → Lambda)', () => {
     expect(done.body).toMatchObject({ status: 'done', rows: { done: 60, imported: 60, alreadyImported: 0, refused: 0, total: 60 }, report: null, reportUrl: null });
   });
 
+  it('should import a product file as the catalog when POST /v1/imports said kind products', async () => {
+    const started = await t.staff('POST', '/v1/imports', { kind: 'products', format: 'jsonl' });
+    expect(started.status).toBe(201);
+    expect(started.body).toMatchObject({ kind: 'products', status: 'awaitingUpload' });
+    const importId = started.body.importId as string;
+    const jsonl = [JSON.stringify({ sku: 'W-1', name: 'Worker soap', category: 'care', attributes: { brand: 'acme' }, price: 990 }), JSON.stringify({ sku: 'W-2', name: 'No category' })].join('\n');
+    // The upload link the answer gave, as a till's back office would use it.
+    expect((await fetch(started.body.upload.url, { method: 'PUT', body: jsonl })).status).toBe(200);
+    const event = s3Event(importId);
+    event.Records[0]!.body = event.Records[0]!.body.replaceAll(`${importId}.csv`, `${importId}.jsonl`);
+    expect((await handler(event, withTime(15 * 60_000))).batchItemFailures).toEqual([]);
+    const status = await t.staff('GET', `/v1/imports/${importId}`);
+    expect(status.body).toMatchObject({ kind: 'products', status: 'done', rows: { imported: 1, refused: 1, total: 2 } });
+    expect(status.body.errors).toEqual([{ row: 2, field: 'category', rule: 'Invalid input: expected string, received undefined' }]);
+    expect((await t.staff('GET', '/v1/catalog/W-1')).body).toMatchObject({ name: 'Worker soap', attributes: { brand: 'acme' }, price: 990 });
+  });
+
   it('should take S3 test events and files it does not import (its own reports) without failing', async () => {
     const test: SQSEvent = s3Event('x');
     test.Records[0]!.body = JSON.stringify({ Service: 'Amazon S3', Event: 's3:TestEvent', Time: '2026-11-20T08:00:00.000Z', Bucket: bucket });
