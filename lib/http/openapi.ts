@@ -30,7 +30,9 @@ const operations: Record<RouteKey, Operation> = {
   },
   'POST /v1/receipts/quote': {
     summary: 'Price a receipt without writing anything',
-    description: 'Same body and same pricing as a commit: per line the points to earn, the points usable and the discounts.',
+    description:
+      'Same body and same pricing as a commit: per line the points to earn, the points usable and the discounts. A line ' +
+      'may leave `category` (and `attributes`, `unitPrice`) to the tenant’s product catalog; its own values win.',
     body: req.receiptBody,
     ok: { status: 200, schema: res.quoteResponse, description: 'What a commit of this body would do now.' },
     errors: [404, 409, 422],
@@ -47,7 +49,11 @@ const operations: Record<RouteKey, Operation> = {
   },
   'POST /v1/returns': {
     summary: 'Return some or all of a receipt’s lines',
-    description: 'Reverses the points the returned units earned and gives back the points burned on them. Idempotent on returnId.',
+    description:
+      'Reverses the points the returned units earned and gives back the points burned on them. A line may instead give ' +
+      'back `amount` (money, without units: a price adjustment): points follow in proportion to the money, and no ' +
+      'sequence of refunds gives back more than the line earned (409 naming `lines.N.amount` past the money left). ' +
+      'Idempotent on returnId.',
     body: req.returnBody,
     ok: { status: 200, schema: res.returnResponse, description: 'What was reversed and the balance after it.' },
     errors: [404, 409, 422, 503],
