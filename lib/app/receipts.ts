@@ -7,7 +7,7 @@ import { DomainError, RuleViolationError } from '#domain/errors.ts';
 import type { Program } from '#domain/program.ts';
 import { priceReceipt, toMilli, type Pricing, type ReceiptDraft } from '#domain/pricing.ts';
 import { rewardText, usedEntries } from '#domain/rewards.ts';
-import { AppError, ConflictError, IdempotencyConflictError } from './errors.ts';
+import { AppError, ConflictError, IdempotencyConflictError, InvalidRequestError } from './errors.ts';
 import type { ReceiptBody } from '../http/schemas.ts';
 import type { Principal } from '../storage/api-keys.ts';
 import { numberEntries, type CustomerRecord } from '../storage/customers.ts';
@@ -86,10 +86,11 @@ function receiptView(
       pointsEarned: l.pointsEarned,
       pointsBurned: l.pointsBurned,
       pointsUsable: p.lineCaps[i]!,
+      earnedBy: p.earn.lineSources[i]!,
     })),
     totals: p.totals,
     burn: p.burn,
-    earn: { points: p.earn.points, expiresOn: p.earn.expiresOn, rules: p.earn.rules },
+    earn: { points: p.earn.points, expiresOn: p.earn.expiresOn, rules: p.earn.rules, sources: p.earn.sources },
     balance: { before: p.accountBefore.available, after: p.accountAfter.available },
     tierAfter: tierView(p.tierAfter),
     tierUpgrade: p.tierUpgrade,
@@ -114,11 +115,14 @@ export async function quote(deps: Deps, principal: Principal, body: ReceiptBody)
   coupons.forEach((c, i) => {
     if (!c || c.status !== 'issued' || (c.customerId && c.customerId !== customer.profile.customerId)) throw couponUnavailable(i);
   });
-  return receiptView(body, customer, version, program, pricing);
+  const view = receiptView(body, customer, version, program, pricing);
+  // Only a quote explains; what it says is never stored.
+  return body.explain ? { ...view, explain: { notApplied: pricing.earn.misses } } : view;
 }
 
 export async function commit(deps: Deps, principal: Principal, storeId: string, body: ReceiptBody): Promise<Answer> {
   const { tenantId } = principal;
+  if (body.explain) throw new InvalidRequestError('explain: only a quote explains (POST /v1/receipts/quote); commit without it', 'explain');
   const { version, program } = await requireProgram(deps, tenantId);
   const hash = requestHash(body);
 

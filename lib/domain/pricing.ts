@@ -9,12 +9,12 @@ import { RuleViolationError } from './errors.ts';
 import type { Program } from './program.ts';
 import { addPending, catchUp, pendingKey, releaseDay } from './pending.ts';
 import { addMonths, lotExpiryDate, monthOf, type MonthKey } from './time.ts';
-import { computeEarning, type EarnLine } from './earning.ts';
+import { computeEarning, type EarnLine, type EarnSource, type LineEarning } from './earning.ts';
 import { discountRate, rewardsReferrer } from './referral.ts';
 import { applyCoupons, countCouponUses, type CouponUse } from './coupons.ts';
 import { advanceProgress, useRewards, type ProgressEffect, type Reward, type RewardUse } from './rewards.ts';
 import { trackRefills } from './refills.ts';
-import { isExcluded } from './rules.ts';
+import { isExcluded, type RuleMiss } from './rules.ts';
 import type { LineAttributes } from './attributes.ts';
 import { boundAccount } from './account-bounds.ts';
 import { currentTier, recordActivity, tierMultiplier, upgradeTier, type TierView } from './tiers.ts';
@@ -83,6 +83,11 @@ export interface Pricing {
     readonly expiresOn: string | null;
     /** Earning rules that changed this receipt's points, highest priority first. */
     readonly rules: readonly string[];
+    /** Where the points come from (base, tier, rules, coupons, cap), and per line what each gave. */
+    readonly sources: readonly EarnSource[];
+    readonly lineSources: readonly (readonly LineEarning[])[];
+    /** Rules that did not apply and the first reason (what `explain` shows). */
+    readonly misses: readonly RuleMiss[];
   };
   /** The month (program time) the receipt counts in for windowed tiers. */
   readonly month: MonthKey;
@@ -187,9 +192,17 @@ export function priceReceipt(program: Program, account: Account, receipt: Receip
     program,
     acc,
     earnLines,
-    { at: receipt.occurredAt, timeZone: program.timeZone, storeId: receipt.storeId, storeTags: receipt.storeTags, tierId: tier?.id, segments: acc.segments },
+    {
+      at: receipt.occurredAt,
+      timeZone: program.timeZone,
+      storeId: receipt.storeId,
+      storeTags: receipt.storeTags,
+      tierId: tier?.id,
+      segments: acc.segments,
+      amounts: { beforeDiscounts: sum(lines.map((l) => l.amount)), afterDiscounts: sum(paid) },
+    },
     tierMultiplier(program, tier),
-    coupons.points,
+    coupons.uses,
   );
   const earned = earning.perLine;
   const earnTotal = earning.total;
@@ -270,7 +283,7 @@ export function priceReceipt(program: Program, account: Account, receipt: Receip
       pointsBurned: receipt.burnPoints,
     },
     burn: { requested: receipt.burnPoints, maxPoints, pointValue },
-    earn: { points: earnTotal, lot, pendingKey: pendingAt, expiresOn: program.expiry ? lotExpiryDate(lot) : null, rules: earning.appliedRules },
+    earn: { points: earnTotal, lot, pendingKey: pendingAt, expiresOn: program.expiry ? lotExpiryDate(lot) : null, rules: earning.appliedRules, sources: earning.sources, lineSources: earning.lineSources, misses: earning.misses },
     burnLots,
     rewards: { used: rewardUse.uses, unlocked: progress.unlocked, effects: progress.effects },
     discount,

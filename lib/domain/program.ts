@@ -11,7 +11,7 @@ import { notificationsSchema } from './notifications.ts';
 import { refillRuleSchema } from './refills.ts';
 import { referralSchema } from './referral.ts';
 import { rewardRuleSchema } from './rewards.ts';
-import { earningRuleSchema, multiplier } from './rules.ts';
+import { baseRuleSchema, DEFAULT_BASE_ID, earningRuleSchema, multiplier } from './rules.ts';
 import { attributeSelectorSchema } from './attributes.ts';
 import { isValidTimeZone } from './time.ts';
 import { singleLine, singleLineMessage } from './text.ts';
@@ -70,6 +70,23 @@ export const programSchema = z.strictObject({
           if (r.type === 'lifetimeSpend' && ++once === MAX_ONCE_RULES + 1) {
             ctx.addIssue({ code: 'custom', message: `a program may have at most ${MAX_ONCE_RULES} lifetimeSpend rules`, path: [i, 'type'] });
           }
+        });
+      }),
+    /**
+     * Targeted base rates (by tier, segment, store, store tags, days, hours, minimum), each with
+     * its own exclusions: the highest-priority one whose conditions hold replaces `base` for the
+     * receipt; `base` stays the rate when none does.
+     */
+    baseRules: z
+      .array(baseRuleSchema)
+      .max(50)
+      .default([])
+      .superRefine((rules, ctx) => {
+        const ids = new Set<string>();
+        rules.forEach((r, i) => {
+          if (r.id === DEFAULT_BASE_ID) ctx.addIssue({ code: 'custom', message: `"${DEFAULT_BASE_ID}" names earning.base; choose another id`, path: [i, 'id'] });
+          if (ids.has(r.id)) ctx.addIssue({ code: 'custom', message: `duplicate base rule id "${r.id}"`, path: [i, 'id'] });
+          ids.add(r.id);
         });
       }),
     /** Most points one receipt, or one customer in one day (program time), may earn. */

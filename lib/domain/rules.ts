@@ -49,8 +49,53 @@ export const conditionsSchema = z
     daysOfWeek: z.array(z.int().min(1).max(7)).min(1).max(7).optional(),
     /** A daily window in the program's time zone, `from` inclusive, `to` exclusive. */
     hours: z.strictObject({ from: hhmm, to: hhmm }).optional(),
+    /**
+     * The receipt must come to at least `amount` (minor units): its lines' amounts before the
+     * loyalty discounts, or what is left to pay in money after them (tier, rewards, coupons, points).
+     */
+    minimum: z
+      .strictObject({ amount: z.int().min(1).max(1_000_000_000_000), of: z.enum(['beforeDiscounts', 'afterDiscounts']).default('beforeDiscounts') })
+      .optional(),
   })
   .default({});
+
+/**
+ * Why a rule did not apply to a receipt: the first condition that failed, in the order they are
+ * checked (conditions, then selection, then what the rule needs, then what drops it). One list,
+ * so a new reason (a spent budget) is one more entry here.
+ */
+export const ruleMissReasons = [
+  'window',
+  'store',
+  'storeTags',
+  'tier',
+  'segment',
+  'dayOfWeek',
+  'hours',
+  'minimum',
+  /** A higher-priority base rule applies (one base rate per receipt). */
+  'outranked',
+  /** An exclusive rule applies. */
+  'exclusive',
+  /** A higher-priority rule that applies says stop. */
+  'stop',
+  /** No line of the receipt is one the rule is about. */
+  'products',
+  /** The lines it is about earn nothing here (excluded, by the program, the base rule or a 0 multiplier, or free). */
+  'exclusion',
+  /** What the rule counts is not reached: items, amount, Nth receipt, first receipt, spend threshold. */
+  'threshold',
+  /** A cap left this receipt no points. */
+  'cap',
+] as const;
+export type RuleMissReason = (typeof ruleMissReasons)[number];
+
+/** A rule that did not apply, and why. */
+export interface RuleMiss {
+  readonly kind: 'rule' | 'base';
+  readonly id: string;
+  readonly reason: RuleMissReason;
+}
 
 /** Lines that earn nothing: in one of the categories, one of the SKUs, or with one of the listed values of any named attribute. */
 export const lineExclusionsSchema = z.strictObject({
@@ -80,6 +125,8 @@ const common = {
   priority: z.int().min(0).max(1_000_000).default(100),
   /** `stack`: adds to the others. `exclusive`: when it applies, no other earning rule does. */
   stacking: z.enum(['stack', 'exclusive']).default('stack'),
+  /** When this rule applies (changes the points), the rules after it in priority order do not; those before it still do. */
+  stop: z.boolean().optional(),
 };
 
 const points = z.int().min(0).max(10_000_000);
@@ -127,6 +174,24 @@ export const earningRuleSchema = z.discriminatedUnion('type', [
   }),
 ]);
 
+/**
+ * A targeted base rate: when its conditions hold it replaces `earning.base` for the receipt (the
+ * highest-priority one that holds), and the lines its `exclusions` name earn nothing on it.
+ */
+export const baseRuleSchema = z.strictObject({
+  id: code,
+  name: z.string().min(1).max(200),
+  when: conditionsSchema,
+  priority: z.int().min(0).max(1_000_000).default(100),
+  /** `points` for every full `per` minor units of the earning basis. */
+  points: z.int().min(0).max(1_000_000),
+  per: z.int().min(1).max(1_000_000_000),
+  exclusions: lineExclusionsSchema.optional(),
+});
+export type BaseRule = z.output<typeof baseRuleSchema>;
+/** The id that names `earning.base` (the default rate) where rules are listed; no base rule may take it. */
+export const DEFAULT_BASE_ID = 'default';
+
 export type EarningRule = z.output<typeof earningRuleSchema>;
 export type Conditions = z.output<typeof conditionsSchema>;
 export type Products = z.output<typeof productsSchema>;
@@ -147,18 +212,23 @@ export interface RuleContext {
   readonly storeTags?: Readonly<Record<string, string>> | undefined;
   readonly tierId: string | undefined;
   readonly segments?: readonly string[] | undefined;
+  /** The receipt's amount before the loyalty discounts and what is paid in money after them, for `minimum`. */
+  readonly amounts?: { readonly beforeDiscounts: number; readonly afterDiscounts: number } | undefined;
+  /** Rules the caller already knows do not apply here, and why (e.g. a spent budget). */
+  readonly unavailable?: ReadonlyMap<string, RuleMissReason> | undefined;
 }
 
-export function conditionsHold(c: Conditions, ctx: RuleContext): boolean {
-  if (c.validFrom && ctx.at < new Date(c.validFrom)) return false;
-  if (c.validTo && ctx.at >= new Date(c.validTo)) return false;
-  if (c.stores && (!ctx.storeId || !c.stores.includes(ctx.storeId))) return false;
-  if (c.storeTags && !Object.entries(c.storeTags).every(([tag, values]) => ctx.storeTags?.[tag] !== undefined && values.includes(ctx.storeTags[tag]))) return false;
-  if (c.tiers && (!ctx.tierId || !c.tiers.includes(ctx.tierId))) return false;
-  if (c.segments && !c.segments.some((s) => ctx.segments?.includes(s))) return false;
+/** The first condition that does not hold for this receipt, or null when all do. */
+export function conditionFailure(c: Conditions, ctx: RuleContext): RuleMissReason | null {
+  if (c.validFrom && ctx.at < new Date(c.validFrom)) return 'window';
+  if (c.validTo && ctx.at >= new Date(c.validTo)) return 'window';
+  if (c.stores && (!ctx.storeId || !c.stores.includes(ctx.storeId))) return 'store';
+  if (c.storeTags && !Object.entries(c.storeTags).every(([tag, values]) => ctx.storeTags?.[tag] !== undefined && values.includes(ctx.storeTags[tag]))) return 'storeTags';
+  if (c.tiers && (!ctx.tierId || !c.tiers.includes(ctx.tierId))) return 'tier';
+  if (c.segments && !c.segments.some((s) => ctx.segments?.includes(s))) return 'segment';
   if (c.daysOfWeek || c.hours) {
     const t = localTime(ctx.at, ctx.timeZone);
-    if (c.daysOfWeek && !c.daysOfWeek.includes(t.isoWeekday)) return false;
+    if (c.daysOfWeek && !c.daysOfWeek.includes(t.isoWeekday)) return 'dayOfWeek';
     if (c.hours) {
       const now = t.hour * 60 + t.minute;
       const [fh, fm] = c.hours.from.split(':').map(Number) as [number, number];
@@ -167,10 +237,36 @@ export function conditionsHold(c: Conditions, ctx: RuleContext): boolean {
       const to = th * 60 + tm;
       // A window like 22:00–02:00 wraps past midnight.
       const inside = from <= to ? now >= from && now < to : now >= from || now < to;
-      if (!inside) return false;
+      if (!inside) return 'hours';
     }
   }
-  return true;
+  if (c.minimum && (ctx.amounts?.[c.minimum.of] ?? 0) < c.minimum.amount) return 'minimum';
+  return null;
+}
+
+export const conditionsHold = (c: Conditions, ctx: RuleContext): boolean => conditionFailure(c, ctx) === null;
+
+/** Rules highest priority first (ties by id), once per rule list: a program is priced many times. */
+const sortedCache = new WeakMap<readonly { priority: number; id: string }[], readonly unknown[]>();
+export function byPriority<R extends { priority: number; id: string }>(rules: readonly R[]): readonly R[] {
+  let sorted = sortedCache.get(rules) as readonly R[] | undefined;
+  if (!sorted) {
+    sorted = [...rules].sort((a, b) => b.priority - a.priority || (a.id < b.id ? -1 : 1));
+    sortedCache.set(rules, sorted);
+  }
+  return sorted;
+}
+
+/** The base rule this receipt earns by (null: `earning.base`), and the base rules that did not apply. */
+export function chooseBase(rules: readonly BaseRule[], ctx: RuleContext, misses: RuleMiss[]): BaseRule | null {
+  let chosen: BaseRule | null = null;
+  for (const r of byPriority(rules)) {
+    const reason = ctx.unavailable?.get(r.id) ?? conditionFailure(r.when, ctx);
+    if (reason) misses.push({ kind: 'base', id: r.id, reason });
+    else if (chosen) misses.push({ kind: 'base', id: r.id, reason: 'outranked' });
+    else chosen = r;
+  }
+  return chosen;
 }
 
 export const isExcluded = (x: LineExclusions, line: SelectableLine): boolean =>
@@ -184,9 +280,19 @@ export function matchesProducts(p: Products | undefined, line: SelectableLine): 
   return !p.exclude || !isExcluded(p.exclude, line);
 }
 
-/** The rules that apply to this receipt: conditions hold, then exclusivity by priority. */
-export function activeRules(rules: readonly EarningRule[], ctx: RuleContext): EarningRule[] {
-  const applying = rules.filter((r) => conditionsHold(r.when, ctx)).sort((a, b) => b.priority - a.priority || (a.id < b.id ? -1 : 1));
+/**
+ * The rules that may apply to this receipt, highest priority first: conditions hold, then
+ * exclusivity by priority. The others go to `misses` with the reason.
+ */
+export function activeRules(rules: readonly EarningRule[], ctx: RuleContext, misses: RuleMiss[] = []): EarningRule[] {
+  const applying: EarningRule[] = [];
+  for (const r of byPriority(rules)) {
+    const reason = ctx.unavailable?.get(r.id) ?? conditionFailure(r.when, ctx);
+    if (reason) misses.push({ kind: 'rule', id: r.id, reason });
+    else applying.push(r);
+  }
   const exclusive = applying.find((r) => r.stacking === 'exclusive');
-  return exclusive ? [exclusive] : applying;
+  if (!exclusive) return applying;
+  for (const r of applying) if (r !== exclusive) misses.push({ kind: 'rule', id: r.id, reason: 'exclusive' });
+  return [exclusive];
 }

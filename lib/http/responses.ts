@@ -6,6 +6,8 @@
 import * as z from 'zod';
 import { ledgerKinds } from '#domain/account.ts';
 import { journeySchema } from '#domain/journeys.ts';
+import { MAX_SOURCES_PER_LINE } from '#domain/earning.ts';
+import { ruleMissReasons } from '#domain/rules.ts';
 import { roles } from './routes.ts';
 
 const int = z.int();
@@ -104,6 +106,10 @@ const quoteFields = {
       pointsEarned: nonNeg,
       pointsBurned: nonNeg,
       pointsUsable: nonNeg.describe('Most points this line could take.'),
+      earnedBy: z
+        .array(z.strictObject({ source: nonNeg.describe('Index in `earn.sources`.'), points: int }))
+        .max(MAX_SOURCES_PER_LINE)
+        .describe(`What each source of points gave this line; adds up to pointsEarned. At most ${MAX_SOURCES_PER_LINE}: past that the smallest are one \`other\` source.`),
     }),
   ),
   totals: z.strictObject({
@@ -125,6 +131,9 @@ const quoteFields = {
     points: nonNeg,
     expiresOn: z.iso.date().nullable(),
     rules: z.array(z.string()).describe('Ids of the earning rules that changed this receipt’s points.'),
+    sources: z
+      .array(z.strictObject({ kind: z.enum(['base', 'tier', 'rule', 'coupon', 'cap', 'other']), id: z.string(), points: int }))
+      .describe('Where the points come from: the base rate (`default` or a base rule), the tier, each rule, each points coupon; a cap takes some back (negative).'),
   }),
   balance: z.strictObject({ before: int, after: int }),
   tierAfter: tier,
@@ -139,7 +148,15 @@ const quoteFields = {
   }),
 };
 
-export const quoteResponse = z.strictObject(quoteFields);
+export const quoteResponse = z.strictObject({
+  ...quoteFields,
+  explain: z
+    .strictObject({
+      notApplied: z.array(z.strictObject({ kind: z.enum(['rule', 'base']), id: z.string(), reason: z.enum(ruleMissReasons) })),
+    })
+    .optional()
+    .describe('With `explain: true`: each earning or base rule that did not apply, in priority order, and the first condition that failed.'),
+});
 export const receiptResponse = z.strictObject({ ...quoteFields, storeId: z.string(), committedAt: z.iso.datetime() });
 
 export const returnResponse = z.strictObject({

@@ -77,6 +77,8 @@ export const receiptBody = z
       .optional(),
     /** Unlocked one-time rewards apply automatically; `skip` keeps them, `asGift` hands some over as gifts. */
     rewards: z.strictObject({ skip: z.boolean().default(false), asGift: z.array(id).max(20).default([]) }).optional(),
+    /** Quote only: also list each earning rule that did not apply and the first condition that failed. */
+    explain: z.boolean().optional(),
   })
   .superRefine((r, ctx) => {
     const seen = new Set<string>();
