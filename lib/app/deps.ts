@@ -6,6 +6,8 @@ import { jobRepository, type JobRepository } from '../storage/jobs.ts';
 import { notificationRepository, type NotificationRepository } from '../storage/notifications.ts';
 import { journeyRepository, type JourneyRepository } from '../storage/journeys.ts';
 import { couponRepository, type CouponRepository } from '../storage/coupons.ts';
+import { budgetRepository, type BudgetRepository } from '../storage/budgets.ts';
+import { customEventRepository, type CustomEventRepository } from '../storage/custom-events.ts';
 import { customerRepository, type CustomerRepository } from '../storage/customers.ts';
 import { importRepository, type ImportRepository } from '../storage/imports.ts';
 import { programRepository, type ProgramRepository } from '../storage/programs.ts';
@@ -29,6 +31,8 @@ export interface Deps {
   readonly journeys: JourneyRepository;
   readonly webhooks: WebhookRepository;
   readonly imports: ImportRepository;
+  readonly budgets: BudgetRepository;
+  readonly customEvents: CustomEventRepository;
   readonly clock: () => Date;
 }
 
@@ -48,6 +52,8 @@ export function makeDeps(db: Db, clock: () => Date = () => new Date()): Deps {
     journeys: journeyRepository(db),
     webhooks: webhookRepository(db),
     imports: importRepository(db),
+    budgets: budgetRepository(db),
+    customEvents: customEventRepository(db),
     clock,
   };
 }

@@ -32,6 +32,8 @@ export interface EarnOutcome {
   readonly day: string;
   /** The calendar year (program time) of the receipt. */
   readonly year: string;
+  /** Points each applied rule gave of its own, before caps (multiplier rules have none of their own): what budgets count. */
+  readonly rulePoints: Readonly<Record<string, number>>;
 }
 
 const onceKey = (rule: Extract<EarningRule, { type: 'lifetimeSpend' }>, year: string) =>
@@ -128,6 +130,7 @@ export function computeEarning(
     grantedOnce: applied.flatMap((e) => (e.rule.type === 'lifetimeSpend' ? [onceKey(e.rule, year)] : [])),
     year,
     day,
+    rulePoints: Object.fromEntries(applied.flatMap((e) => (e.multipliers ? [] : [[e.rule.id, sum(e.linePoints ?? []) + (e.receiptPoints ?? 0)]]))),
   };
 }
 

@@ -13,6 +13,7 @@ import { recordActivity } from './tiers.ts';
 import { undoRewards, type ProgressEffect, type StoredReward } from './rewards.ts';
 import { countCouponUses } from './coupons.ts';
 import { isLotExpired, type MonthKey } from './time.ts';
+import type { Draw } from './budgets.ts';
 
 export interface CommittedLine extends PricedLine {
   readonly returnedMilli: number;
@@ -33,6 +34,8 @@ export interface CommittedReceipt {
   readonly progressEffects?: readonly ProgressEffect[] | undefined;
   /** Coupons the receipt used: usable again once it is fully returned. */
   readonly coupons?: readonly { readonly code: string; readonly campaignId: string }[] | undefined;
+  /** What the receipt drew on campaign budgets. Kept for the record: a return gives none of it back (budgets.ts says why). */
+  readonly budgetDraws?: Readonly<Record<string, Draw>> | undefined;
 }
 
 export interface ReturnLineRequest {

@@ -5,6 +5,7 @@
  */
 import * as z from 'zod';
 import { localTime } from './time.ts';
+import { budgetSchema } from './budgets.ts';
 
 const code = z.string().min(1).max(64);
 
@@ -56,6 +57,8 @@ const common = {
   priority: z.int().min(0).max(1_000_000).default(100),
   /** `stack`: adds to the others. `exclusive`: when it applies, no other earning rule does. */
   stacking: z.enum(['stack', 'exclusive']).default('stack'),
+  /** A campaign budget: global grants/points and per-customer limits per period (budgets.ts). */
+  budget: budgetSchema.optional(),
 };
 
 const points = z.int().min(0).max(10_000_000);

@@ -51,6 +51,10 @@
  * | import error| T#{t}#IMPORT#{importId}     | ERR#{seq}       | Query: refused rows in file order (TTL)       |
  * | imported    | T#{t}#IMPORTED#{card}       | IMPORTED        | conditional put with the member: a row is     |
  * |             |                             |                 | imported once, whatever file repeats it (TTL) |
+ * | budget      | T#{t}#BUDGET#{kind}:{id}    | BUDGET          | BatchGet (quote, commit, staff); conditional  |
+ * |             | (one partition per campaign)|                 | ADD in the commit: `used + n <= total`        |
+ * | event       | T#{t}#C#{c}                 | EVENT#{eventId} | conditional put: a custom event counts once,  |
+ * |             |                             |                 | a retry replays its first answer              |
  *
  * Sparse GSIs (KEYS_ONLY, attributes set on the customer item only when they apply, so a
  * receipt that changes neither writes nothing to them):
@@ -139,6 +143,8 @@ export const keys = {
   import: (tenantId: string, importId: string): Key => ({ pk: `T#${tenantId}#IMPORT#${importId}`, sk: 'IMPORT' }),
   importError: (tenantId: string, importId: string, seq: number): Key => ({ pk: `T#${tenantId}#IMPORT#${importId}`, sk: `${IMPORT_ERROR_PREFIX}${String(seq).padStart(10, '0')}` }),
   importedMember: (tenantId: string, card: string): Key => ({ pk: `T#${tenantId}#IMPORTED#${card}`, sk: 'IMPORTED' }),
+  budget: (tenantId: string, budgetKey: string): Key => ({ pk: `T#${tenantId}#BUDGET#${budgetKey}`, sk: 'BUDGET' }),
+  customEvent: (tenantId: string, customerId: string, eventId: string): Key => ({ pk: `T#${tenantId}#C#${customerId}`, sk: `EVENT#${eventId}` }),
   return: (tenantId: string, storeId: string, returnId: string): Key => ({
     pk: `T#${tenantId}#S#${storeId}#RET#${returnId}`,
     sk: 'RETURN',
