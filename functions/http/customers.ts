@@ -4,6 +4,9 @@ import { adjust, createAppKey, enrol, getCustomer, ledgerPage, recordReview, set
 import { answered, httpFunction, ok } from '#lib/http/function.ts';
 import { jsonBody, pathParam, validate } from '#lib/http/request.ts';
 import { eraseCustomer, exportCustomer } from '#lib/app/privacy.ts';
+import { customerBudgets } from '#lib/app/budgets.ts';
+import { postCustomEvent } from '#lib/app/custom-events.ts';
+import { customEventBody } from '#lib/http/schemas.ts';
 import { adjustmentBody, appKeyBody, devicesBody, eraseBody, enrolBody, exportQuery, ledgerQuery, reviewBody, segmentsBody, tierBody } from '#lib/http/schemas.ts';
 
 export const handler = httpFunction('customers', {
@@ -27,4 +30,7 @@ export const handler = httpFunction('customers', {
     ok(await setSegments(deps(), p, pathParam(event, 'customerId'), validate(segmentsBody, jsonBody(event)).segments)),
   'POST /v1/customers/{customerId}/reviews': async (event, p) =>
     answered(await recordReview(deps(), p, pathParam(event, 'customerId'), validate(reviewBody, jsonBody(event)))),
+  'POST /v1/customers/{customerId}/events': async (event, p) =>
+    answered(await postCustomEvent(deps(), p, pathParam(event, 'customerId'), validate(customEventBody, jsonBody(event)))),
+  'GET /v1/customers/{customerId}/budgets': async (event, p) => ok(await customerBudgets(deps(), p, pathParam(event, 'customerId'))),
 });

@@ -4,6 +4,7 @@ import { auditMonth, currentProgram, programVersion, programVersions, publishPro
 import { programJsonSchema } from '#domain/program-schema.ts';
 import { httpFunction, ok } from '#lib/http/function.ts';
 import { jsonBody, pathParam, validate } from '#lib/http/request.ts';
+import { listBudgets } from '#lib/app/budgets.ts';
 import { auditQuery, publishProgramBody, validateProgramBody } from '#lib/http/schemas.ts';
 
 export const handler = httpFunction('programs', {
@@ -14,4 +15,5 @@ export const handler = httpFunction('programs', {
   'GET /v1/program/versions/{version}': async (event, p) => ok(await programVersion(deps(), p, pathParam(event, 'version'))),
   'GET /v1/program/schema': async () => ok(programJsonSchema()),
   'GET /v1/audit': async (event, p) => ok(await auditMonth(deps(), p, validate(auditQuery, event.queryStringParameters ?? {}))),
+  'GET /v1/budgets': async (_event, p) => ok(await listBudgets(deps(), p)),
 });

@@ -236,6 +236,7 @@ export async function ledgerPage(deps: Deps, p: Principal, customerId: string, q
       ...(r.pending ? { pendingPoints: Object.values(r.pending).reduce((s, n) => s + n, 0) } : {}),
       balanceAfter: r.balanceAfter,
       source: r.source,
+      ...(r.budgets ? { budgets: r.budgets } : {}),
     })),
     nextCursor: page.nextSk ? encodeCursor(page.nextSk) : null,
   };

@@ -6,6 +6,8 @@ import { jobRepository, type JobRepository } from '../storage/jobs.ts';
 import { notificationRepository, type NotificationRepository } from '../storage/notifications.ts';
 import { journeyRepository, type JourneyRepository } from '../storage/journeys.ts';
 import { couponRepository, type CouponRepository } from '../storage/coupons.ts';
+import { budgetRepository, type BudgetRepository } from '../storage/budgets.ts';
+import { customEventRepository, type CustomEventRepository } from '../storage/custom-events.ts';
 import { customerRepository, type CustomerRepository } from '../storage/customers.ts';
 import { importRepository, type ImportRepository } from '../storage/imports.ts';
 import { catalogRepository, type CatalogRepository } from '../storage/catalog.ts';
@@ -31,6 +33,8 @@ export interface Deps {
   readonly webhooks: WebhookRepository;
   readonly imports: ImportRepository;
   readonly catalog: CatalogRepository;
+  readonly budgets: BudgetRepository;
+  readonly customEvents: CustomEventRepository;
   readonly clock: () => Date;
 }
 
@@ -51,6 +55,8 @@ export function makeDeps(db: Db, clock: () => Date = () => new Date()): Deps {
     webhooks: webhookRepository(db),
     imports: importRepository(db),
     catalog: catalogRepository(db),
+    budgets: budgetRepository(db),
+    customEvents: customEventRepository(db),
     clock,
   };
 }

@@ -69,6 +69,7 @@ export async function exportCustomer(deps: Deps, p: Principal, customerId: strin
     journeys: ofType('journeyRun'),
     reminders: [...ofType('expiryReminder'), ...ofType('refillReminder')],
     birthdayBonuses: ofType('birthdayGrant'),
+    events: ofType('customEvent').map((e) => ({ eventId: e.eventId, type: e.eventType, attributes: e.attributes, storeId: e.storeId, occurredAt: e.occurredAt, points: e.points, at: e.at })),
     reviews: ofType('review').map((r) => ({ sku: r.sku, kind: r.kind, ...(r.text ? { text: r.text } : {}), ...(r.rating !== undefined ? { rating: r.rating } : {}), at: r.at ?? JSON.parse(r.response as string).at })),
     next: page.nextSk ? encodeCursor(page.nextSk, customerId) : null,
   };

@@ -5,8 +5,11 @@
  */
 import { DomainError, RuleViolationError } from '#domain/errors.ts';
 import type { Program } from '#domain/program.ts';
-import { priceReceipt, toMilli, type Pricing, type ReceiptDraft } from '#domain/pricing.ts';
+import { drawsByKey, priceReceipt, toMilli, type Pricing, type ReceiptDraft } from '#domain/pricing.ts';
 import { rewardText, usedEntries } from '#domain/rewards.ts';
+import { countersFor } from '#domain/budgeted-earning.ts';
+import { hasGlobalLimit, type Counters } from '#domain/budgets.ts';
+import { usedOf } from '../storage/budgets.ts';
 import { AppError, ConflictError, IdempotencyConflictError, InvalidRequestError } from './errors.ts';
 import type { ReceiptBody } from '../http/schemas.ts';
 import type { Principal } from '../storage/api-keys.ts';
@@ -29,7 +32,18 @@ const DAY_MS = 86_400_000;
 /** A receipt line once the catalog filled what the till left out. */
 type FilledLine = Awaited<ReturnType<typeof fillFromCatalog<ReceiptBody['lines'][number]>>>[number];
 
-function draftOf(body: ReceiptBody, lines: readonly FilledLine[], program: Program, now: Date, storeId: string | undefined, storeTags?: Readonly<Record<string, string>>): ReceiptDraft {
+/** Immediate re-prices after lost budget draws before a commit falls back to the usual backoff. */
+const MAX_BUDGET_REPRICES = 5;
+
+function draftOf(
+  body: ReceiptBody,
+  lines: readonly FilledLine[],
+  program: Program,
+  now: Date,
+  storeId: string | undefined,
+  storeTags?: Readonly<Record<string, string>>,
+  budgets?: Counters,
+): ReceiptDraft {
   if (body.currency !== program.currency) {
     throw new RuleViolationError('currency_mismatch', `currency: the program runs in ${program.currency}, not ${body.currency}`, 'currency');
   }
@@ -48,6 +62,7 @@ function draftOf(body: ReceiptBody, lines: readonly FilledLine[], program: Progr
     burnPoints: body.burn?.points ?? 0,
     rewards: body.rewards,
     coupons: body.coupons,
+    budgets,
     lines: lines.map((l) => ({
       lineId: l.lineId,
       sku: l.sku,
@@ -95,6 +110,7 @@ function receiptView(
     tierAfter: tierView(p.tierAfter),
     tierUpgrade: p.tierUpgrade,
     coupons: p.coupons.map((c) => ({ code: c.code, campaignId: c.campaignId, discount: c.discount, points: c.points })),
+    ...budgetSkipped(p),
     rewards: {
       used: p.rewards.used.map((u) => ({ rewardId: u.reward.rewardId, name: rewardText(program.rewards, u.reward).name, discount: u.discount, asGift: u.asGift })),
       unlocked: p.rewards.unlocked.map((r) => rewardView(program, r)),
@@ -102,14 +118,29 @@ function receiptView(
   };
 }
 
+/** Absent unless a budget kept a rule or coupon out, so answers without budgets stay as they were. */
+function budgetSkipped(p: Pricing) {
+  const skipped = [
+    ...p.budgets.skipped.map((s) => ({ kind: 'rule' as const, id: s.ruleId, scope: s.scope })),
+    ...p.budgets.couponsSkipped.map((s) => ({ kind: 'coupon' as const, id: s.campaignId, code: s.code, scope: s.scope })),
+  ];
+  return skipped.length ? { budgetSkipped: skipped } : {};
+}
+
+/** The budget counters this receipt may draw on, read alongside the customer (none for most programs). */
+async function readCounters(deps: Deps, tenantId: string, program: Program, body: ReceiptBody): Promise<Counters> {
+  const wanted = countersFor(program, new Date(body.occurredAt), body.coupons ?? []);
+  return wanted.length ? deps.budgets.counters(tenantId, wanted) : {};
+}
+
 export async function quote(deps: Deps, principal: Principal, body: ReceiptBody) {
   const { version, program } = await requireProgram(deps, principal.tenantId);
   const now = deps.clock();
-  const found = await resolveCustomer(deps, principal.tenantId, body.customer);
+  const [found, counters] = await Promise.all([resolveCustomer(deps, principal.tenantId, body.customer), readCounters(deps, principal.tenantId, program, body)]);
   // Priced as the commit will price it: after friends' waiting rewards are settled.
   const customer = withReferralsSettled(program, found, await pendingReferralCount(deps, found), now);
   const lines = await fillFromCatalog(deps, principal.tenantId, body.lines);
-  const pricing = priceReceipt(program, customer.account, draftOf(body, lines, program, now, principal.storeId, principal.storeTags), now);
+  const pricing = priceReceipt(program, customer.account, draftOf(body, lines, program, now, principal.storeId, principal.storeTags, counters), now);
   // A quote reads the coupons to say now what the commit's conditional write would say.
   const coupons = await Promise.all(pricing.coupons.map((c) => deps.coupons.get(principal.tenantId, c.code)));
   coupons.forEach((c, i) => {
@@ -135,16 +166,19 @@ export async function commit(deps: Deps, principal: Principal, storeId: string, 
   };
 
   let referralWaiting = false;
-  return withOptimisticRetry<Answer>(async () => {
-    const now = deps.clock();
-    const loaded = await settlePendingReferrals(deps, program, await resolveCustomer(deps, tenantId, body.customer), now);
+  type Read = { readonly now: Date; readonly loaded: CustomerRecord; readonly counters: Counters };
+  /** One try; `known` re-prices what was read before with the counters a lost draw returned. */
+  const attempt = async (known?: Read): Promise<{ done: true; value: Answer } | { done: false; budgetLost?: Read }> => {
+    const now = known?.now ?? deps.clock();
+    const [found, counters] = known ? [known.loaded, known.counters] : await Promise.all([resolveCustomer(deps, tenantId, body.customer), readCounters(deps, tenantId, program, body)]);
+    const loaded = known ? known.loaded : await settlePendingReferrals(deps, program, found, now);
     if (!loaded) return { done: false };
     const customer = loaded;
     let pricing: Pricing;
     try {
       // Filled inside the try: a retry of a committed receipt whose SKU has since left the catalog still gets its answer.
       const lines = await fillFromCatalog(deps, tenantId, body.lines);
-      pricing = priceReceipt(program, customer.account, draftOf(body, lines, program, now, storeId, principal.storeTags), now);
+      pricing = priceReceipt(program, customer.account, draftOf(body, lines, program, now, storeId, principal.storeTags, counters), now);
     } catch (e) {
       // A retry of a receipt that did commit must get its first answer, not a fresh refusal.
       if (e instanceof DomainError || e instanceof AppError) {
@@ -176,6 +210,7 @@ export async function commit(deps: Deps, principal: Principal, storeId: string, 
         rewardsUsed: usedEntries(pricing.rewards.used),
         coupons: pricing.coupons.map((c) => ({ code: c.code, campaignId: c.campaignId })),
         progressEffects: pricing.rewards.effects,
+        ...(pricing.budgets.draws.length ? { budgetDraws: drawsByKey(pricing.budgets.draws) } : {}),
       },
       version: 1,
     };
@@ -190,7 +225,12 @@ export async function commit(deps: Deps, principal: Principal, storeId: string, 
     );
     const items = [...deps.receipts.createItems(record), ...deps.customers.updateItems(loaded, next, entries), ...referrerReward];
     const firstCoupon = items.length;
-    const r = await transactWrite(deps.db, [...items, ...couponItems]);
+    // Each global budget the receipt draws on: `used + n <= total`, or the transaction fails and the
+    // next attempt re-reads the counter and prices the receipt without that rule or coupon.
+    const drawn = pricing.budgets.draws.filter((d) => hasGlobalLimit(d.budget));
+    const budgetItems = drawn.map((d) => deps.budgets.drawItem(tenantId, d.key, d.budget, d.draw));
+    const firstBudget = firstCoupon + couponItems.length;
+    const r = await transactWrite(deps.db, [...items, ...couponItems, ...budgetItems]);
     if (r.ok) {
       count(metricNames.receiptsCommitted);
       count(metricNames.pointsEarned, pricing.totals.pointsEarned);
@@ -202,10 +242,21 @@ export async function commit(deps: Deps, principal: Principal, storeId: string, 
       const stored = first.item ? deps.receipts.fromItem<StoredAnswer>(first.item) : await deps.receipts.get(tenantId, storeId, body.receiptId);
       if (stored) return { done: true, value: replay(stored) };
     }
-    const lostCoupon = r.reasons.findIndex((x, i) => i >= firstCoupon && x.code === 'ConditionalCheckFailed');
+    // Another till drew what was left of a budget: re-price with the counter as it now is (the
+    // failed update returns it), without what no longer fits. Nothing else was read, so nothing else is read again.
+    const lost = r.reasons.flatMap((x, i) => (i >= firstBudget && x.code === 'ConditionalCheckFailed' ? [[drawn[i - firstBudget]!.key, x.item] as const] : []));
+    if (lost.length) return { done: false, budgetLost: { now, loaded, counters: { ...counters, ...Object.fromEntries(lost.map(([k, item]) => [k, usedOf(item)])) } } };
+    const lostCoupon = r.reasons.findIndex((x, i) => i >= firstCoupon && i < firstBudget && x.code === 'ConditionalCheckFailed');
     if (lostCoupon >= 0) throw couponUnavailable(lostCoupon - firstCoupon);
     if (referrerReward.length > 0 && r.reasons[firstCoupon - 1]?.code === 'ConditionalCheckFailed') referralWaiting = true;
     return { done: false };
+  };
+  // A lost budget draw is no contention: the counter moved on, so the receipt is re-priced at once
+  // (re-reading it), outside the backoff and its time budget — a few times at most.
+  return withOptimisticRetry<Answer>(async () => {
+    let r = await attempt();
+    for (let i = 0; !r.done && r.budgetLost && i < MAX_BUDGET_REPRICES; i++) r = await attempt(r.budgetLost);
+    return r.done ? r : { done: false };
   });
 }
 

@@ -7,6 +7,7 @@
 import type { Account } from './account.ts';
 import type { Program } from './program.ts';
 import { localTime } from './time.ts';
+import { programBudgets, pruneCustomerUses } from './budgets.ts';
 
 /**
  * Years a per-year once-only grant is kept for: last year's, this year's and next year's (a
@@ -49,7 +50,9 @@ export function boundAccount(program: Program, account: Account, now: Date): Acc
       return listed ? [[id, { ...card, skus: card.skus.filter((sku) => listed.has(sku)) }]] : [];
     }),
   );
-  return { ...account, couponUses, grantedOnce, rewards: { ...account.rewards, progress, stampCards } };
+  // Uses of budgets the program no longer limits per customer (at most MAX_CUSTOMER_BUDGETS remain).
+  const limited = new Set(programBudgets(program).flatMap((b) => (b.budget.perCustomer ? [b.key] : [])));
+  return pruneCustomerUses({ ...account, couponUses, grantedOnce, rewards: { ...account.rewards, progress, stampCards } }, limited);
 }
 
 /**

@@ -6,6 +6,7 @@
 import { RuleViolationError, InsufficientPointsError } from './errors.ts';
 import { emptyReferralState, type ReferralState } from './referral.ts';
 import type { Refills } from './refills.ts';
+import type { BudgetKey, CustomerUse, Draw } from './budgets.ts';
 import { emptyRewardState, type RewardState } from './rewards.ts';
 import { addMonths, isLotExpired, monthOf, type MonthKey } from './time.ts';
 
@@ -49,6 +50,8 @@ export interface Account {
   readonly segments: readonly string[];
   /** Products with a refill period the customer is due to run out of, by SKU (scenario 6). */
   readonly refills: Refills;
+  /** This customer's use of budgets with per-customer limits, in each one's current period (budgets.ts). */
+  readonly budgetUses: Readonly<Record<BudgetKey, CustomerUse>>;
 }
 
 export const emptyAccount = (): Account => ({
@@ -71,10 +74,11 @@ export const emptyAccount = (): Account => ({
   pendingLots: {},
   segments: [],
   refills: {},
+  budgetUses: {},
 });
 
 /** Every kind of ledger entry; `migrated` is the one opening entry of a member imported from another system. */
-export const ledgerKinds = ['earn', 'burn', 'earn_reversal', 'burn_refund', 'adjustment', 'bonus', 'expiry', 'release', 'migrated'] as const;
+export const ledgerKinds = ['earn', 'burn', 'earn_reversal', 'burn_refund', 'adjustment', 'bonus', 'expiry', 'release', 'migrated', 'event'] as const;
 export type LedgerKind = (typeof ledgerKinds)[number];
 
 export interface LedgerEntry {
@@ -88,6 +92,8 @@ export interface LedgerEntry {
   readonly balanceAfter: number;
   /** Signed change per pending bucket (points not usable yet), when pending points are on. */
   readonly pending?: Readonly<Record<string, number>>;
+  /** What this entry drew on campaign budgets, by budget key: the budget's counter is the sum of these. */
+  readonly budgets?: Readonly<Record<BudgetKey, Draw>>;
 }
 
 export interface Change {

@@ -8,6 +8,8 @@ import * as z from 'zod';
 import { allocate, mulDivFloor, sum } from './allocation.ts';
 import type { Account } from './account.ts';
 import { RuleViolationError } from './errors.ts';
+import { addDraws, budgetKey, budgetRefusal, budgetSchema, noDraw, type Counters, type Draw } from './budgets.ts';
+import type { BudgetDraw } from './budgeted-earning.ts';
 
 const bps = z.int().min(0).max(10_000);
 
@@ -27,6 +29,8 @@ export const campaignSchema = z.strictObject({
   perCustomerLimit: z.int().min(1).max(1000).default(1),
   /** The receipt amount (minor units, before loyalty discounts) a coupon needs. */
   minAmount: z.int().min(0).default(0),
+  /** A campaign budget: uses, money off (`amount`) or points given, all customers together, and per-customer limits per period. */
+  budget: budgetSchema.optional(),
 });
 
 export type Campaign = z.output<typeof campaignSchema>;
@@ -56,11 +60,14 @@ export function applyCoupons(
   payable: readonly number[],
   receiptAmount: number,
   at: Date,
-): { uses: CouponUse[]; perLine: number[]; points: number } {
+  budgets: { readonly counters: Counters; readonly timeZone: string } = { counters: {}, timeZone: 'UTC' },
+): { uses: CouponUse[]; perLine: number[]; points: number; draws: BudgetDraw[]; skipped: Array<{ code: string; campaignId: string; scope: 'global' | 'customer' }> } {
   const perLine = payable.map(() => 0);
   const uses: CouponUse[] = [];
   let remaining = [...payable];
   const counted: Record<string, number> = {};
+  const drawn: Record<string, Draw> = {};
+  const skipped: Array<{ code: string; campaignId: string; scope: 'global' | 'customer' }> = [];
   codes.forEach((code, i) => {
     const field = `coupons.${i}`;
     const campaign = campaignOf(campaigns, code);
@@ -76,10 +83,21 @@ export function applyCoupons(
     if (receiptAmount < campaign.minAmount) {
       throw new RuleViolationError('coupon_min_amount', `${field}: "${campaign.name}" needs a receipt of at least ${campaign.minAmount}`, field);
     }
-    counted[campaign.id] = (counted[campaign.id] ?? 0) + 1;
     const base = sum(remaining);
     const r = campaign.reward;
     const off = r.type === 'percent' ? mulDivFloor(base, r.bps, 10_000) : r.type === 'amount' ? Math.min(base, r.amount) : 0;
+    // A spent campaign simply does not apply: the receipt goes through without it, the code stays unused.
+    if (campaign.budget) {
+      const key = budgetKey('coupon', campaign.id);
+      const draw = { grants: 1, points: r.type === 'points' ? r.points : 0, amount: off };
+      const refusal = budgetRefusal(campaign.budget, key, draw, budgets.counters, account, at, budgets.timeZone, drawn[key]);
+      if (refusal) {
+        skipped.push({ code, campaignId: campaign.id, scope: refusal.scope });
+        return;
+      }
+      drawn[key] = addDraws(drawn[key] ?? noDraw, draw);
+    }
+    counted[campaign.id] = (counted[campaign.id] ?? 0) + 1;
     if (off > 0) {
       const split = allocate(off, remaining);
       split.forEach((d, k) => (perLine[k]! += d));
@@ -87,7 +105,8 @@ export function applyCoupons(
     }
     uses.push({ code, campaignId: campaign.id, discount: off, points: r.type === 'points' ? r.points : 0 });
   });
-  return { uses, perLine, points: sum(uses.map((u) => u.points)) };
+  const draws = Object.entries(drawn).map(([key, draw]) => ({ key, budget: campaigns.find((c) => budgetKey('coupon', c.id) === key)!.budget!, draw }));
+  return { uses, perLine, points: sum(uses.map((u) => u.points)), draws, skipped };
 }
 
 export function countCouponUses(account: Account, uses: readonly { campaignId: string }[], sign: 1 | -1): Account {

@@ -77,6 +77,8 @@ export interface EarnOutcome {
   readonly lineSources: LineEarning[][];
   /** Rules (earning and base) that did not apply, with the first reason, in priority order. */
   readonly misses: RuleMiss[];
+  /** Points each applied rule gave of its own, before caps (multiplier rules have none of their own): what budgets count. */
+  readonly rulePoints: Readonly<Record<string, number>>;
 }
 
 /** Rules whose points a customer gets once (ever, or once a year), not for each purchase. */
@@ -269,6 +271,7 @@ export function computeEarning(
     sources,
     lineSources: given.map((pairs) => bounded(pairs, sources)),
     misses,
+    rulePoints: Object.fromEntries(applied.flatMap((e) => (e.multipliers ? [] : [[e.rule.id, sum(e.linePoints ?? []) + (e.receiptPoints ?? 0)]]))),
   };
 }
 

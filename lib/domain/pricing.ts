@@ -9,7 +9,9 @@ import { RuleViolationError } from './errors.ts';
 import type { Program } from './program.ts';
 import { addPending, catchUp, pendingKey, releaseDay } from './pending.ts';
 import { addMonths, lotExpiryDate, monthOf, type MonthKey } from './time.ts';
-import { computeEarning, type EarnLine, type EarnSource, type LineEarning } from './earning.ts';
+import type { EarnLine, EarnSource, LineEarning } from './earning.ts';
+import { earnWithinBudgets, type BudgetDraw, type BudgetSkip } from './budgeted-earning.ts';
+import { recordCustomerDraws, type Counters, type Draw } from './budgets.ts';
 import { discountRate, rewardsReferrer } from './referral.ts';
 import { applyCoupons, countCouponUses, type CouponUse } from './coupons.ts';
 import { advanceProgress, useRewards, type ProgressEffect, type Reward, type RewardUse } from './rewards.ts';
@@ -47,6 +49,8 @@ export interface ReceiptDraft {
   readonly coupons?: readonly string[] | undefined;
   /** Keep unlocked rewards for later (`skip`), or hand some over as gifts instead of a discount. */
   readonly rewards?: { readonly skip: boolean; readonly asGift: readonly string[] } | undefined;
+  /** What the global counters of the program's budgets say is used (read by the use case; absent: nothing used). */
+  readonly budgets?: Counters | undefined;
 }
 
 /** Money and points of a receipt or one of its lines: amount = the discounts + paid. */
@@ -108,6 +112,8 @@ export interface Pricing {
   readonly accountAfter: Account;
   /** The tier the next purchase will get. */
   readonly tierAfter: TierView | null;
+  /** What the receipt draws on campaign budgets (the commit's conditional updates), and what it left out for them. */
+  readonly budgets: { readonly draws: readonly BudgetDraw[]; readonly skipped: readonly BudgetSkip[]; readonly couponsSkipped: readonly { code: string; campaignId: string; scope: 'global' | 'customer' }[] };
 }
 
 export function priceReceipt(program: Program, account: Account, receipt: ReceiptDraft, now: Date): Pricing {
@@ -141,7 +147,8 @@ export function priceReceipt(program: Program, account: Account, receipt: Receip
   acc = { ...acc, rewards: rewardUse.state };
   const rewardDiscounts = rewardUse.perLine;
   const afterRewards = afterTier.map((p, i) => p - rewardDiscounts[i]!);
-  const coupons = applyCoupons(program.coupons, acc, receipt.coupons ?? [], afterRewards, sum(lines.map((l) => l.amount)), receipt.occurredAt);
+  const counters = receipt.budgets ?? {};
+  const coupons = applyCoupons(program.coupons, acc, receipt.coupons ?? [], afterRewards, sum(lines.map((l) => l.amount)), receipt.occurredAt, { counters, timeZone: program.timeZone });
   acc = countCouponUses(acc, coupons.uses, 1);
   const couponDiscounts = coupons.perLine;
   const payable = afterRewards.map((p, i) => p - couponDiscounts[i]!);
@@ -188,7 +195,7 @@ export function priceReceipt(program: Program, account: Account, receipt: Receip
       basis: eligible ? (program.earning.basis === 'paid' ? paid[i]! : payable[i]!) : 0,
     };
   });
-  const earning = computeEarning(
+  const earning = earnWithinBudgets(
     program,
     acc,
     earnLines,
@@ -203,7 +210,9 @@ export function priceReceipt(program: Program, account: Account, receipt: Receip
     },
     tierMultiplier(program, tier),
     coupons.uses,
+    counters,
   );
+  const draws = [...earning.draws, ...coupons.draws];
   const earned = earning.perLine;
   const earnTotal = earning.total;
   const lot = lotFor(receipt.occurredAt, program.timeZone, program.expiry?.afterMonths);
@@ -212,8 +221,9 @@ export function priceReceipt(program: Program, account: Account, receipt: Receip
   if (earnTotal > 0) {
     const c = pendingAt ? addPending(acc, earnTotal, pendingAt) : credit(acc, earnTotal, lot, 'earn');
     acc = c.account;
-    if (c.entry) entries.push(c.entry);
+    if (c.entry) entries.push(draws.length ? { ...c.entry, budgets: drawsByKey(draws) } : c.entry);
   }
+  acc = recordCustomerDraws(acc, draws, receipt.occurredAt, program.timeZone);
   const paidTotal = sum(paid);
   acc = {
     ...acc,
@@ -295,8 +305,12 @@ export function priceReceipt(program: Program, account: Account, receipt: Receip
     accountBefore,
     accountAfter: boundAccount(program, { ...acc, refills: trackRefills(program.refills, acc.refills, lines, receipt.occurredAt, program.timeZone) }, now),
     tierAfter: currentTier(program, acc),
+    budgets: { draws, skipped: earning.skippedForBudget, couponsSkipped: coupons.skipped },
   };
 }
+
+/** The draws as a ledger entry keeps them. */
+export const drawsByKey = (draws: readonly BudgetDraw[]): Record<string, Draw> => Object.fromEntries(draws.map((d) => [d.key, d.draw]));
 
 function allocateOrZero(total: number, weights: readonly number[]): number[] {
   return total === 0 || sum(weights) === 0 ? weights.map(() => 0) : allocate(total, weights);

@@ -7,6 +7,8 @@
 import * as z from 'zod';
 import { MAX_ONCE_RULES, MAX_STAMP_CARD_SKUS } from './account-bounds.ts';
 import { campaignSchema } from './coupons.ts';
+import { checkBudgets } from './budgets.ts';
+import { eventRuleSchema } from './custom-events.ts';
 import { notificationsSchema } from './notifications.ts';
 import { refillRuleSchema } from './refills.ts';
 import { referralSchema } from './referral.ts';
@@ -127,6 +129,18 @@ export const programSchema = z.strictObject({
         codes.add(c.code);
       });
     }),
+  /** Points for the chain's own events posted through the API (custom-events.ts), each rule with a per-customer limit. */
+  customEvents: z
+    .array(eventRuleSchema)
+    .max(50)
+    .default([])
+    .superRefine((rules, ctx) => {
+      const ids = new Set<string>();
+      rules.forEach((r, i) => {
+        if (ids.has(r.id)) ctx.addIssue({ code: 'custom', message: `duplicate event rule id "${r.id}"`, path: [i, 'id'] });
+        ids.add(r.id);
+      });
+    }),
   /** Referral terms for both sides (scenarios 3 and 6). */
   referral: referralSchema.optional(),
   /** Points granted outside receipts. */
@@ -238,7 +252,7 @@ export const programSchema = z.strictObject({
         ctx.addIssue({ code: 'custom', message: 'the first level must start at 0', path: ['levels', 0, 'threshold'] });
     })
     .optional(),
-});
+}).superRefine(checkBudgets);
 
 export type ProgramInput = z.input<typeof programSchema>;
 export type Program = z.output<typeof programSchema>;

@@ -18,6 +18,7 @@ import { recordActivity } from './tiers.ts';
 import { undoRewards, type ProgressEffect, type StoredReward } from './rewards.ts';
 import { countCouponUses } from './coupons.ts';
 import { isLotExpired, type MonthKey } from './time.ts';
+import type { Draw } from './budgets.ts';
 
 export interface CommittedLine extends PricedLine {
   /** Units returned so far (thousandths). */
@@ -44,6 +45,8 @@ export interface CommittedReceipt {
   readonly progressEffects?: readonly ProgressEffect[] | undefined;
   /** Coupons the receipt used: usable again once it is fully returned. */
   readonly coupons?: readonly { readonly code: string; readonly campaignId: string }[] | undefined;
+  /** What the receipt drew on campaign budgets. Kept for the record: a return gives none of it back (budgets.ts says why). */
+  readonly budgetDraws?: Readonly<Record<string, Draw>> | undefined;
 }
 
 /** Units back (`quantityMilli`), or money back on the line without units (`amount`, a price adjustment). */

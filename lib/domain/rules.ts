@@ -6,6 +6,7 @@
 import * as z from 'zod';
 import { localTime } from './time.ts';
 import { attributeName, attributeSelectorSchema, attributeValue, hasAllAttributes, hasAnyAttribute, type LineAttributes } from './attributes.ts';
+import { budgetSchema } from './budgets.ts';
 
 const code = z.string().min(1).max(64);
 
@@ -87,6 +88,8 @@ export const ruleMissReasons = [
   'threshold',
   /** A cap left this receipt no points. */
   'cap',
+  /** The rule's campaign budget is spent, or the customer reached its limit (budgets.ts). */
+  'budget',
 ] as const;
 export type RuleMissReason = (typeof ruleMissReasons)[number];
 
@@ -127,6 +130,8 @@ const common = {
   stacking: z.enum(['stack', 'exclusive']).default('stack'),
   /** When this rule applies (changes the points), the rules after it in priority order do not; those before it still do. */
   stop: z.boolean().optional(),
+  /** A campaign budget: global grants/points and per-customer limits per period (budgets.ts). */
+  budget: budgetSchema.optional(),
 };
 
 const points = z.int().min(0).max(10_000_000);

@@ -66,6 +66,15 @@ export const eventCatalog = {
     receiptId: id,
   }),
   'coupon.issued': z.strictObject({ code: id, campaignId: id }),
+  /** A custom event posted for the customer (POST /v1/customers/{id}/events), once per eventId, whatever it earned. */
+  'customer.event': z.strictObject({
+    eventId: id,
+    eventType: z.string().max(64),
+    attributes: z.record(z.string().max(64), z.union([z.string().max(200), z.number(), z.boolean()])).describe('At most 20 scalars, as posted.'),
+    points: nonNeg.describe('Points it earned (their ledger entry, kind `event`, is also a `points.earned`).'),
+    storeId: id.optional(),
+    occurredAt: z.string(),
+  }),
   'refill.due': z.strictObject({ sku: id, ruleId: id, name: z.string(), runsOutOn: z.iso.date() }),
 } as const;
 

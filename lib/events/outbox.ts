@@ -36,6 +36,7 @@ const ledgerTypes: Record<string, EventType> = {
   adjustment: 'points.adjusted',
   expiry: 'points.expired',
   bonus: 'bonus.granted',
+  event: 'points.earned',
 };
 
 const sum = (r: Record<string, number> | undefined) => Object.values(r ?? {}).reduce((s, n) => s + n, 0);
@@ -138,6 +139,17 @@ export function eventsFromChange(change: ChangeRecord): DomainEvent[] {
         return [event('refill.due', [pk, sk], item.tenantId, item.customerId, item.at, { sku: item.sku, ruleId: item.ruleId, name: item.name, runsOutOn: item.runsOutOn })];
       case 'birthdayGrant':
         return [event('birthday.granted', [pk, sk], item.tenantId, item.customerId, item.at, { year: sk.slice('BDAY#'.length), day: item.day, points: item.points })];
+      case 'customEvent':
+        return [
+          event('customer.event', [pk, sk], item.tenantId, item.customerId, item.at, defined({
+            eventId: item.eventId,
+            eventType: item.eventType,
+            attributes: item.attributes ?? {},
+            points: item.points,
+            storeId: item.storeId,
+            occurredAt: item.occurredAt,
+          })),
+        ];
       case 'coupon':
         return item.customerId ? [event('coupon.issued', [pk], item.tenantId, item.customerId, item.issuedAt, { code: item.code, campaignId: item.campaignId })] : [];
       default:

@@ -158,6 +158,31 @@ const operations: Record<RouteKey, Operation> = {
     ok: { status: 200, schema: res.reviewResponse, description: 'What was granted and the balance after it.' },
     errors: [404, 503],
   },
+  'POST /v1/customers/{customerId}/events': {
+    summary: 'Post a custom event for a customer (app installed, newsletter, survey, check-in, share); earns by the program’s `customEvents` rules',
+    description:
+      'Staff only (admin, support): a till or the customer’s app could mint points for events nobody can check. Idempotent on eventId: ' +
+      'a retry with the same body replays the first answer (header `idempotent-replayed: true`), another body under the same id is refused with 422. ' +
+      'Every rule for the type whose `when` and `attributes` hold earns, up to its per-customer `limit` and its budget. Points land in the ledger ' +
+      'as kind `event` with the event type; the event is raised as `customer.event` for journeys and webhooks (with its attributes: never personal data). ' +
+      '`occurredAt` may be at most `receipts.maxAgeDays` old (422 `event_too_old`).',
+    body: req.customEventBody,
+    ok: { status: 200, schema: res.customEventResponse, description: 'What the event earned and the balance after it.' },
+    errors: [404, 422, 503],
+  },
+  'GET /v1/customers/{customerId}/budgets': {
+    summary: 'The customer’s use of per-customer limits (budgets and custom-event rules) in each one’s current period',
+    ok: { status: 200, schema: res.customerBudgetsResponse, description: 'Use and what is left, per limit.' },
+    errors: [404],
+  },
+  'GET /v1/budgets': {
+    summary: 'Campaign budgets of the program in force: used and left',
+    description:
+      'Every earning rule, custom-event rule and coupon campaign with a budget. `used` is what commits drew (atomically: concurrent tills never take ' +
+      'more than the total); once a limit is reached the campaign simply stops applying. Returns give nothing back.',
+    ok: { status: 200, schema: res.budgetsResponse, description: 'Each budget with used, total and left.' },
+    errors: [404],
+  },
   'GET /v1/program': {
     summary: 'The program document in force',
     ok: { status: 200, schema: res.storedProgramResponse, description: 'The current version.' },

@@ -142,6 +142,10 @@ const quoteFields = {
     .nullable()
     .describe('Set when this receipt takes the customer to a higher level (applies from the next purchase).'),
   coupons: z.array(z.strictObject({ code: z.string(), campaignId: z.string(), discount: nonNeg, points: nonNeg })),
+  budgetSkipped: z
+    .array(z.strictObject({ kind: z.enum(['rule', 'coupon']), id: z.string(), code: z.string().optional(), scope: z.enum(['global', 'customer']) }))
+    .optional()
+    .describe('Earning rules and coupons left out because their campaign budget is spent (`global`) or the customer reached its limit (`customer`); absent when none was. A coupon left out stays unused.'),
   rewards: z.strictObject({
     used: z.array(z.strictObject({ rewardId: z.string(), name: z.string(), discount: nonNeg, asGift: z.boolean() })),
     unlocked: z.array(reward).describe('Rewards this receipt unlocked, for the next one.'),
@@ -200,7 +204,13 @@ export const ledgerResponse = z.strictObject({
         actor: z.string().optional(),
         reason: z.string().optional(),
         importId: z.string().optional().describe('The migration import that brought the member over (kind `migrated`).'),
+        eventId: z.string().optional().describe('The custom event that earned the points (kind `event`).'),
+        eventType: z.string().optional(),
       }),
+      budgets: z
+        .record(z.string(), z.strictObject({ grants: nonNeg, points: nonNeg, amount: nonNeg }))
+        .optional()
+        .describe('What the entry drew on campaign budgets, by budget key (`rule:{id}`, `event:{id}`, `coupon:{id}`): a budget’s `used` is the sum of these.'),
     }),
   ),
   nextCursor: z.string().nullable().describe('Pass as `cursor` for the next (older) page; null on the last page.'),
@@ -251,6 +261,59 @@ export const couponResponse = z.strictObject({
   issuedAt: z.iso.datetime(),
   issuedBy: z.string(),
   usedBy: z.strictObject({ customerId: z.string(), storeId: z.string(), receiptId: z.string(), at: z.iso.datetime() }).optional(),
+});
+
+const draw = z.strictObject({ grants: nonNeg, points: nonNeg, amount: nonNeg });
+const budgetLimits = z.strictObject({ grants: nonNeg.optional(), points: nonNeg.optional(), amount: nonNeg.optional() });
+const budgetKind = z.enum(['rule', 'event', 'coupon']).describe('An earning rule, a custom-event rule, or a coupon campaign.');
+
+export const budgetsResponse = z.strictObject({
+  programVersion: z.int().min(1),
+  budgets: z.array(
+    z.strictObject({
+      key: z.string().describe('`rule:{id}`, `event:{id}` or `coupon:{id}`; ledger entries name it under `budgets`.'),
+      kind: budgetKind,
+      id: z.string(),
+      name: z.string(),
+      used: draw.describe('Drawn so far, all customers together (returns give nothing back).'),
+      total: budgetLimits.optional().describe('The global limits, when the budget has any.'),
+      left: budgetLimits.optional(),
+      spent: z.boolean().optional().describe('True once any global limit is reached: the campaign no longer applies.'),
+      perCustomer: z
+        .strictObject({ per: z.enum(['day', 'week', 'month', 'ever']), grants: nonNeg.optional(), points: nonNeg.optional() })
+        .optional(),
+    }),
+  ),
+});
+
+export const customerBudgetsResponse = z.strictObject({
+  customerId: z.string(),
+  budgets: z.array(
+    z.strictObject({
+      key: z.string(),
+      kind: budgetKind,
+      id: z.string(),
+      name: z.string(),
+      per: z.enum(['day', 'week', 'month', 'ever']),
+      period: z.string().describe('The current period, program time: `2026-11-20`, `2026-W47`, `2026-11` or `ever`.'),
+      used: z.strictObject({ grants: nonNeg, points: nonNeg }),
+      left: z.strictObject({ grants: nonNeg.optional(), points: nonNeg.optional() }),
+    }),
+  ),
+});
+
+export const customEventResponse = z.strictObject({
+  eventId: z.string(),
+  customerId: z.string(),
+  type: z.string(),
+  occurredAt: z.iso.datetime(),
+  points: nonNeg.describe('Points the event earned (0 when no rule applied).'),
+  rules: z.array(z.strictObject({ ruleId: z.string(), points: nonNeg })).describe('The `customEvents` rules that earned.'),
+  notApplied: z
+    .array(z.strictObject({ ruleId: z.string(), reason: z.enum(['conditions', 'attributes', 'limit', 'budget']) }))
+    .describe('Rules for this event type that did not earn, with the first reason: `when` did not hold, the attributes did not match, the customer reached the rule’s `limit`, or its budget is spent.'),
+  balance: z.strictObject({ before: int, after: int }),
+  at: z.iso.datetime(),
 });
 
 export const reviewResponse = z.strictObject({
@@ -326,6 +389,7 @@ export const exportResponse = z.strictObject({
   journeys: z.array(z.record(z.string(), z.unknown())),
   reminders: z.array(z.record(z.string(), z.unknown())),
   birthdayBonuses: z.array(z.record(z.string(), z.unknown())),
+  events: z.array(z.record(z.string(), z.unknown())).optional().describe('Custom events posted for the customer, with their attributes and points.'),
   reviews: z.array(z.record(z.string(), z.unknown())).describe('Reviews and survey answers, with their texts.'),
   next: z.string().nullable().describe('The cursor of the next page (`?cursor=`), or null on the last page. Every page has the profile and points; the ledger, receipts, messages, journeys, reminders and reviews come 200 items a page.'),
 });

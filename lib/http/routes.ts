@@ -41,6 +41,9 @@ export const routeGroups = {
     { method: 'GET', path: '/v1/customers/{customerId}/export', roles: ['admin', 'support'] },
     { method: 'POST', path: '/v1/customers/{customerId}/erase', roles: ['admin'] },
     { method: 'POST', path: '/v1/customers/{customerId}/app-key', roles: ['admin', 'support'] },
+    /** Staff only: a till or the customer's own app could mint points for events nobody can check. */
+    { method: 'POST', path: '/v1/customers/{customerId}/events', roles: ['admin', 'support'] },
+    { method: 'GET', path: '/v1/customers/{customerId}/budgets', roles: ['admin', 'support', 'auditor'] },
   ],
   programs: [
     { method: 'GET', path: '/v1/program', roles: ['admin', 'marketer', 'auditor'] },
@@ -50,6 +53,7 @@ export const routeGroups = {
     { method: 'GET', path: '/v1/program/versions/{version}', roles: ['admin', 'marketer', 'auditor'] },
     { method: 'GET', path: '/v1/program/schema', roles: ['pos', 'admin', 'marketer', 'support', 'auditor'] },
     { method: 'GET', path: '/v1/audit', roles: ['admin', 'auditor'] },
+    { method: 'GET', path: '/v1/budgets', roles: ['admin', 'marketer', 'support', 'auditor'] },
   ],
   keys: [
     { method: 'POST', path: '/v1/keys', roles: ['admin'] },

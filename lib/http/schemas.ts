@@ -15,6 +15,7 @@ import { eventCatalog, type EventType } from '../events/catalog.ts';
 import { memberFields, noConsents, referralCodeSchema } from '#domain/members.ts';
 import { importFormats, importKinds } from '#domain/imports.ts';
 import { productBodySchema } from '#domain/catalog.ts';
+import { attributeNameSchema, attributeValueSchema, eventTypeSchema, MAX_EVENT_ATTRIBUTES } from '#domain/custom-events.ts';
 import { roles, type Role } from './routes.ts';
 
 export const LIMITS = {
@@ -200,6 +201,24 @@ export const devicesBody = z.strictObject({
 });
 
 export type ReviewBody = z.output<typeof reviewBody>;
+
+/** A custom event for a customer (README "Custom events"): idempotent on eventId, earning by the program's `customEvents` rules. */
+export const customEventBody = z.strictObject({
+  /** Client-chosen id: a retry with the same body replays the first answer; another body under it is refused (422). */
+  eventId: id,
+  type: eventTypeSchema,
+  /** When it happened (default: now); bounded like a receipt's by the program's `receipts.maxAgeDays`. */
+  occurredAt: z.iso.datetime({ offset: true }).optional(),
+  /** The store it happened at (a check-in), for rules limited to stores or store tags. */
+  storeId: id.optional(),
+  /** Scalars only; they travel on the `customer.event` catalog event, so never personal data. */
+  attributes: z
+    .record(attributeNameSchema, attributeValueSchema)
+    .refine((a) => Object.keys(a).length <= MAX_EVENT_ATTRIBUTES, `may have at most ${MAX_EVENT_ATTRIBUTES} attributes`)
+    .meta({ maxProperties: MAX_EVENT_ATTRIBUTES })
+    .default({}),
+});
+export type CustomEventBody = z.output<typeof customEventBody>;
 
 /** An upload slot for a migration file; the import starts when the file lands in the bucket. */
 export const startImportBody = z.strictObject({

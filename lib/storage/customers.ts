@@ -75,6 +75,9 @@ export interface LedgerSource {
   readonly reason?: string;
   /** The migration import that opened this account (kind `migrated`). */
   readonly importId?: string;
+  /** The custom event that earned the points (kind `event`), and its type. */
+  readonly eventId?: string;
+  readonly eventType?: string;
 }
 
 export interface LedgerRow extends LedgerEntry {

@@ -54,6 +54,10 @@
  * | product     | T#{t}#CATALOG               | SKU#{sku}       | BatchGetItem (till, cached): a receipt's SKUs;|
  * |             |                             |                 | Query begins_with SKU#: the catalog, paged    |
  * | catalog     | T#{t}#CATALOG               | CATALOG         | read with the SKUs: whether tills look up     |
+ * | budget      | T#{t}#BUDGET#{kind}:{id}    | BUDGET          | BatchGet (quote, commit, staff); conditional  |
+ * |             | (one partition per campaign)|                 | ADD in the commit: `used + n <= total`        |
+ * | event       | T#{t}#C#{c}                 | EVENT#{eventId} | conditional put: a custom event counts once,  |
+ * |             |                             |                 | a retry replays its first answer              |
  *
  * Sparse GSIs (KEYS_ONLY, attributes set on the customer item only when they apply, so a
  * receipt that changes neither writes nothing to them):
@@ -145,6 +149,8 @@ export const keys = {
   /** A SKU is any one-line code; as the sort key's tail it cannot clash with another item. */
   product: (tenantId: string, sku: string): Key => ({ pk: `T#${tenantId}#CATALOG`, sk: `${CATALOG_PRODUCT_PREFIX}${sku}` }),
   catalogMarker: (tenantId: string): Key => ({ pk: `T#${tenantId}#CATALOG`, sk: 'CATALOG' }),
+  budget: (tenantId: string, budgetKey: string): Key => ({ pk: `T#${tenantId}#BUDGET#${budgetKey}`, sk: 'BUDGET' }),
+  customEvent: (tenantId: string, customerId: string, eventId: string): Key => ({ pk: `T#${tenantId}#C#${customerId}`, sk: `EVENT#${eventId}` }),
   return: (tenantId: string, storeId: string, returnId: string): Key => ({
     pk: `T#${tenantId}#S#${storeId}#RET#${returnId}`,
     sk: 'RETURN',

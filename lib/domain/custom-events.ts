@@ -1,0 +1,116 @@
+/**
+ * Custom events: the chain's own events for a customer (app installed, newsletter subscribed,
+ * survey answered, check-in at a store, a social share), posted through the API with bounded
+ * attributes, earning by the program's `customEvents` rules. Each rule has a per-customer limit
+ * (once ever by default; at most N per day, ISO week, month or ever, program time) and may have a
+ * global budget; both count through the budgets of budgets.ts (key `event:{ruleId}`).
+ */
+import * as z from 'zod';
+import { credit, lotFor, type Account, type LedgerEntry } from './account.ts';
+import { budgetKey, budgetPeriods, budgetRefusal, budgetSchema, recordCustomerDraws, type Budget, type Counters } from './budgets.ts';
+import type { BudgetDraw } from './budgeted-earning.ts';
+import { catchUp } from './pending.ts';
+import type { Program } from './program.ts';
+import { conditionsHold, conditionsSchema, type RuleContext } from './rules.ts';
+
+/** An event type: lower case, digits, `_`, `.` and `-`, such as `app.installed` or `survey_answered`. */
+export const eventTypeSchema = z.string().regex(/^[a-z][a-z0-9_.-]{0,63}$/, 'must be 1–64 characters: a lower-case letter, then lower-case letters, digits, _ . or -');
+/** An attribute name, like an event type. */
+export const attributeNameSchema = z.string().regex(/^[a-zA-Z][a-zA-Z0-9_.-]{0,63}$/, 'must be 1–64 characters: a letter, then letters, digits, _ . or -');
+export const attributeValueSchema = z.union([z.string().max(200), z.number().finite(), z.boolean()]);
+export type AttributeValue = z.output<typeof attributeValueSchema>;
+
+/** Most attributes an event carries (they travel on every catalog event and webhook). */
+export const MAX_EVENT_ATTRIBUTES = 20;
+
+export const eventRuleSchema = z
+  .strictObject({
+    id: z.string().min(1).max(64),
+    name: z.string().min(1).max(200),
+    /** The event type that earns. */
+    event: eventTypeSchema,
+    points: z.int().min(0).max(10_000_000),
+    /** Each named attribute must have one of the listed values, e.g. `{ "channel": ["email"] }`. */
+    attributes: z
+      .record(attributeNameSchema, z.array(attributeValueSchema).min(1).max(50))
+      .refine((a) => Object.keys(a).length >= 1 && Object.keys(a).length <= MAX_EVENT_ATTRIBUTES, `must name 1 to ${MAX_EVENT_ATTRIBUTES} attributes`)
+      .meta({ minProperties: 1, maxProperties: MAX_EVENT_ATTRIBUTES })
+      .optional(),
+    /** How often one customer earns by this rule: `times` per `per` (program time). */
+    limit: z.strictObject({ times: z.int().min(1).max(1000), per: z.enum(budgetPeriods) }).default({ times: 1, per: 'ever' }),
+    /** Validity window, stores (the event's store), store tags, tiers, segments, days and hours. */
+    when: conditionsSchema,
+    /** A global budget (grants or points, all customers together); the per-customer limit is `limit`. */
+    budget: budgetSchema.optional(),
+  })
+  .superRefine((r, ctx) => {
+    if (r.budget?.perCustomer) ctx.addIssue({ code: 'custom', message: 'an event rule limits each customer with `limit`, not budget.perCustomer', path: ['budget', 'perCustomer'] });
+    if (r.budget?.amount !== undefined) ctx.addIssue({ code: 'custom', message: 'amount (money) budgets are for discount coupon campaigns', path: ['budget', 'amount'] });
+  });
+
+export type EventRule = z.output<typeof eventRuleSchema>;
+
+/** The budget an event rule counts through: its global budget and its per-customer limit. */
+export const eventRuleBudget = (r: EventRule): Budget => ({ ...(r.budget ?? {}), perCustomer: { per: r.limit.per, grants: r.limit.times } });
+
+export interface CustomEvent {
+  readonly type: string;
+  readonly attributes: Readonly<Record<string, AttributeValue>>;
+  readonly at: Date;
+  readonly storeId?: string | undefined;
+  readonly storeTags?: Readonly<Record<string, string>> | undefined;
+}
+
+export interface EventRuleOutcome {
+  readonly ruleId: string;
+  readonly points: number;
+}
+
+export interface EventOutcome {
+  readonly points: number;
+  /** Rules that earned on this event. */
+  readonly rules: readonly EventRuleOutcome[];
+  /** Rules for this event type that did not earn, and the first reason. */
+  readonly notApplied: ReadonlyArray<{ readonly ruleId: string; readonly reason: 'conditions' | 'attributes' | 'limit' | 'budget' }>;
+  readonly draws: readonly BudgetDraw[];
+  readonly entries: readonly LedgerEntry[];
+  readonly accountAfter: Account;
+}
+
+const matchesAttributes = (wanted: EventRule['attributes'], got: CustomEvent['attributes']) =>
+  !wanted || Object.entries(wanted).every(([name, values]) => got[name] !== undefined && values.includes(got[name]!));
+
+/** What a custom event earns: every rule for its type whose conditions, attributes, limit and budget allow. */
+export function priceEvent(program: Program, account: Account, event: CustomEvent, counters: Counters, now: Date, tierId: string | undefined): EventOutcome {
+  const entries: LedgerEntry[] = [];
+  const caught = catchUp(account, now, program.timeZone);
+  entries.push(...caught.entries);
+  let acc = caught.account;
+  const ctx: RuleContext = { at: event.at, timeZone: program.timeZone, storeId: event.storeId, storeTags: event.storeTags, tierId, segments: acc.segments };
+  const rules: EventRuleOutcome[] = [];
+  const notApplied: Array<EventOutcome['notApplied'][number]> = [];
+  const draws: BudgetDraw[] = [];
+  for (const rule of program.customEvents.filter((r) => r.event === event.type)) {
+    if (!conditionsHold(rule.when, ctx)) notApplied.push({ ruleId: rule.id, reason: 'conditions' });
+    else if (!matchesAttributes(rule.attributes, event.attributes)) notApplied.push({ ruleId: rule.id, reason: 'attributes' });
+    else {
+      const key = budgetKey('event', rule.id);
+      const budget = eventRuleBudget(rule);
+      const draw = { grants: 1, points: rule.points, amount: 0 };
+      const refusal = budgetRefusal(budget, key, draw, counters, acc, event.at, program.timeZone);
+      if (refusal) notApplied.push({ ruleId: rule.id, reason: refusal.scope === 'customer' ? 'limit' : 'budget' });
+      else {
+        rules.push({ ruleId: rule.id, points: rule.points });
+        draws.push({ key, budget, draw });
+      }
+    }
+  }
+  const points = rules.reduce((s, r) => s + r.points, 0);
+  acc = recordCustomerDraws(acc, draws, event.at, program.timeZone);
+  if (points > 0) {
+    const c = credit(acc, points, lotFor(now, program.timeZone, program.expiry?.afterMonths), 'event');
+    acc = c.account;
+    if (c.entry) entries.push({ ...c.entry, budgets: Object.fromEntries(draws.map((d) => [d.key, d.draw])) });
+  }
+  return { points, rules, notApplied, draws, entries, accountAfter: acc };
+}

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { emptyAccount } from '#domain/account.ts';
+import { budgetRefusal, periodOf, recordCustomerDraws, type Budget } from '#domain/budgets.ts';
+
+const tz = 'Asia/Yerevan';
+const at = (iso: string) => new Date(iso);
+
+describe('Budget periods (program time)', () => {
+  it('should name days, ISO weeks and months in the program time zone', () => {
+    // 21:00 UTC on 30 November is already 1 December in Yerevan (UTC+4).
+    expect(periodOf('day', at('2026-11-30T21:00:00Z'), tz)).toBe('2026-12-01');
+    expect(periodOf('month', at('2026-11-30T21:00:00Z'), tz)).toBe('2026-12');
+    expect(periodOf('ever', at('2026-11-30T21:00:00Z'), tz)).toBe('ever');
+    expect(periodOf('week', at('2026-11-16T00:00:00+04:00'), tz)).toBe('2026-W47');
+    expect(periodOf('week', at('2026-11-22T23:59:00+04:00'), tz)).toBe('2026-W47');
+    expect(periodOf('week', at('2026-11-23T00:00:00+04:00'), tz)).toBe('2026-W48');
+  });
+
+  it('should give days around New Year the ISO week of their Thursday', () => {
+    expect(periodOf('week', at('2026-12-31T12:00:00+04:00'), tz)).toBe('2026-W53');
+    expect(periodOf('week', at('2027-01-03T12:00:00+04:00'), tz)).toBe('2026-W53');
+    expect(periodOf('week', at('2027-01-04T12:00:00+04:00'), tz)).toBe('2027-W01');
+    expect(periodOf('week', at('2024-12-30T12:00:00+04:00'), tz)).toBe('2025-W01');
+  });
+});
+
+describe('Budget refusals', () => {
+  const budget: Budget = { grants: 3, points: 100, perCustomer: { per: 'week', grants: 1 } };
+  const draw = { grants: 1, points: 40, amount: 0 };
+  const now = at('2026-11-18T12:00:00+04:00');
+
+  it('should hold used + n <= total on every global limit', () => {
+    expect(budgetRefusal(budget, 'rule:r', draw, { 'rule:r': { grants: 2, points: 60, amount: 0 } }, emptyAccount(), now, tz)).toBeNull();
+    expect(budgetRefusal(budget, 'rule:r', draw, { 'rule:r': { grants: 2, points: 61, amount: 0 } }, emptyAccount(), now, tz)).toEqual({ reason: 'budget', scope: 'global' });
+    expect(budgetRefusal(budget, 'rule:r', draw, { 'rule:r': { grants: 3, points: 0, amount: 0 } }, emptyAccount(), now, tz)).toEqual({ reason: 'budget', scope: 'global' });
+    // What the same receipt already drew on the key counts too (two codes of one campaign).
+    expect(budgetRefusal(budget, 'rule:r', draw, {}, emptyAccount(), now, tz, { grants: 0, points: 70, amount: 0 })).toEqual({ reason: 'budget', scope: 'global' });
+  });
+
+  it('should count the customer per period, start afresh in the next, and refuse a receipt from an earlier one', () => {
+    const used = recordCustomerDraws(emptyAccount(), [{ key: 'rule:r', budget, draw }], now, tz);
+    expect(used.budgetUses).toEqual({ 'rule:r': { period: '2026-W47', grants: 1, points: 40 } });
+    expect(budgetRefusal(budget, 'rule:r', draw, {}, used, now, tz)).toEqual({ reason: 'budget', scope: 'customer' });
+    const nextWeek = at('2026-11-23T09:00:00+04:00');
+    expect(budgetRefusal(budget, 'rule:r', draw, {}, used, nextWeek, tz)).toBeNull();
+    const moved = recordCustomerDraws(used, [{ key: 'rule:r', budget, draw }], nextWeek, tz);
+    expect(moved.budgetUses['rule:r']).toEqual({ period: '2026-W48', grants: 1, points: 40 });
+    // A till that was offline posts last week's receipt: its week's use is no longer known.
+    expect(budgetRefusal(budget, 'rule:r', draw, {}, moved, at('2026-11-20T12:00:00+04:00'), tz)).toEqual({ reason: 'budget', scope: 'customer' });
+  });
+});
