@@ -33,8 +33,14 @@ export interface Account {
   readonly tierId: string | null;
   /** That level's position (0 = the first): customers above 0 are the ones a period review may lower. */
   readonly tierRank: number;
-  /** Money paid and points earned per month (program time), net of returns, for windowed tiers. */
-  readonly activity: Readonly<Record<MonthKey, { readonly paid: number; readonly points: number }>>;
+  /**
+   * Money paid, points earned and receipts per month (program time), net of returns, for windowed
+   * tiers and RFM classes (rfm.ts). `receipts` is absent from buckets written before it was kept.
+   */
+  readonly activity: Readonly<Record<MonthKey, { readonly paid: number; readonly points: number; readonly receipts?: number | undefined }>>;
+  /** Program-time days of the first and the latest purchase, for RFM classes and segments (rfm.ts). */
+  readonly firstPurchaseOn: string | null;
+  readonly lastPurchaseOn: string | null;
   /** One-time rewards unlocked and the progress towards more (stamp cards, item milestones). */
   readonly rewards: RewardState;
   readonly referral: ReferralState;
@@ -65,6 +71,8 @@ export const emptyAccount = (): Account => ({
   tierId: null,
   tierRank: 0,
   activity: {},
+  firstPurchaseOn: null,
+  lastPurchaseOn: null,
   rewards: emptyRewardState(),
   referral: emptyReferralState(),
   couponUses: {},

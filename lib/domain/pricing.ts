@@ -15,6 +15,8 @@ import { applyCoupons, countCouponUses, type CouponUse } from './coupons.ts';
 import { advanceProgress, useRewards, type ProgressEffect, type Reward, type RewardUse } from './rewards.ts';
 import { trackRefills } from './refills.ts';
 import { boundAccount } from './account-bounds.ts';
+import { notePurchase } from './rfm.ts';
+import { dayOf } from './calendar.ts';
 import { currentTier, recordActivity, tierMultiplier, upgradeTier, type TierView } from './tiers.ts';
 
 /** Months of per-month activity an account keeps (windowed tiers look back at most 60). */
@@ -225,7 +227,8 @@ export function priceReceipt(program: Program, account: Account, receipt: Receip
   const referrer = rewardsReferrer(program, accountBefore) ? accountBefore.referral.referredBy : null;
   if (referrer) acc = { ...acc, referral: { ...acc.referral, referrerRewarded: true } };
   const month = monthOf(receipt.occurredAt, program.timeZone);
-  acc = recordActivity(acc, month, paidTotal, earnTotal, addMonths(monthOf(now, program.timeZone), -ACTIVITY_MONTHS));
+  acc = recordActivity(acc, month, paidTotal, earnTotal, addMonths(monthOf(now, program.timeZone), -ACTIVITY_MONTHS), 1);
+  acc = notePurchase(acc, dayOf(receipt.occurredAt, program.timeZone));
   const upgrade = upgradeTier(program, acc, now);
   acc = upgrade.account;
   let upgradeBonus = 0;

@@ -9,6 +9,7 @@ import { MAX_ONCE_RULES, MAX_STAMP_CARD_SKUS } from './account-bounds.ts';
 import { campaignSchema } from './coupons.ts';
 import { notificationsSchema } from './notifications.ts';
 import { refillRuleSchema } from './refills.ts';
+import { defaultRfm, rfmSchema, type RfmSettings } from './rfm.ts';
 import { referralSchema } from './referral.ts';
 import { rewardRuleSchema } from './rewards.ts';
 import { earningRuleSchema, multiplier } from './rules.ts';
@@ -159,6 +160,8 @@ export const programSchema = z.strictObject({
     .default({ supportAdjustmentLimit: 1000 }),
   /** What customers are told, on which channel, in which language, and when not. */
   notifications: notificationsSchema.optional(),
+  /** Thresholds of the customer classes by recency, frequency and money (rfm.ts); defaults apply without it. */
+  rfm: rfmSchema.optional(),
   /** Points a receipt earns become usable only this many days after the purchase (the return window). */
   pending: z.strictObject({ days: z.int().min(1).max(365) }).optional(),
   /** Points expire at the end of the Nth month after the month they were earned in. */
@@ -226,3 +229,6 @@ export function parseProgram(input: unknown): ProgramParseResult {
   if (r.success) return { ok: true, program: r.data };
   return { ok: false, issues: r.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) };
 }
+
+/** The RFM thresholds the program classifies customers by: its own, or the defaults. */
+export const rfmSettings = (program: Program): RfmSettings => program.rfm ?? defaultRfm;

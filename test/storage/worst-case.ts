@@ -39,7 +39,7 @@ export function worstCaseAccount(): Account {
   const code = (i: number) => wide(m.codeChars, String(i));
   const lots = Object.fromEntries([...months('2026-01', m.expiryMonths + 1), NEVER_EXPIRES].map((k) => [k, BIG]));
   const pendingLots = Object.fromEntries(days(m.pendingDays + 2).map((d) => [`${d}#2026-12`, BIG]));
-  const activity = Object.fromEntries(months('2021-01', ACTIVITY_MONTHS + 2).map((k) => [k, { paid: BIG, points: BIG }]));
+  const activity = Object.fromEntries(months('2021-01', ACTIVITY_MONTHS + 2).map((k) => [k, { paid: BIG, points: BIG, receipts: BIG }]));
   // Entries keep values, not texts; every reward held in an entry of its own.
   const rewards: Reward[] = Array.from({ length: MAX_HELD_REWARDS }, (_, i) => ({
     rewardId: `${code(i)}:${BIG}`,
@@ -76,6 +76,8 @@ export function worstCaseAccount(): Account {
     tierId: code(2),
     tierRank: 49,
     activity,
+    firstPurchaseOn: '2021-01-01',
+    lastPurchaseOn: '2026-11-20',
     rewards: { rewards, progress, stampCards, rewardSeq: BIG },
     referral: { referredBy: ascii(64), referrerRewarded: true, friendsRewarded: BIG, friendsEnrolled: BIG },
     couponUses,
