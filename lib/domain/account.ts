@@ -5,6 +5,7 @@
  */
 import { RuleViolationError, InsufficientPointsError } from './errors.ts';
 import { emptyReferralState, type ReferralState } from './referral.ts';
+import type { PurchaseSummary } from './purchases.ts';
 import type { Refills } from './refills.ts';
 import { emptyRewardState, type RewardState } from './rewards.ts';
 import { addMonths, isLotExpired, monthOf, type MonthKey } from './time.ts';
@@ -41,6 +42,8 @@ export interface Account {
   /** Program-time days of the first and the latest purchase, for RFM classes and segments (rfm.ts). */
   readonly firstPurchaseOn: string | null;
   readonly lastPurchaseOn: string | null;
+  /** What was bought where, latest month each, bounded by the program (purchases.ts); absent if it keeps none. */
+  readonly purchases?: PurchaseSummary | undefined;
   /** One-time rewards unlocked and the progress towards more (stamp cards, item milestones). */
   readonly rewards: RewardState;
   readonly referral: ReferralState;

@@ -16,6 +16,7 @@ import { advanceProgress, useRewards, type ProgressEffect, type Reward, type Rew
 import { trackRefills } from './refills.ts';
 import { boundAccount } from './account-bounds.ts';
 import { notePurchase } from './rfm.ts';
+import { notePurchases } from './purchases.ts';
 import { dayOf } from './calendar.ts';
 import { currentTier, recordActivity, tierMultiplier, upgradeTier, type TierView } from './tiers.ts';
 
@@ -229,6 +230,9 @@ export function priceReceipt(program: Program, account: Account, receipt: Receip
   const month = monthOf(receipt.occurredAt, program.timeZone);
   acc = recordActivity(acc, month, paidTotal, earnTotal, addMonths(monthOf(now, program.timeZone), -ACTIVITY_MONTHS), 1);
   acc = notePurchase(acc, dayOf(receipt.occurredAt, program.timeZone));
+  const { purchases: _dropped, ...rest } = acc;
+  const purchases = notePurchases(acc.purchases, program.purchaseSummary, month, { categories: lines.map((l) => l.category), skus: lines.map((l) => l.sku), storeId: receipt.storeId });
+  acc = purchases ? { ...rest, purchases } : rest;
   const upgrade = upgradeTier(program, acc, now);
   acc = upgrade.account;
   let upgradeBonus = 0;

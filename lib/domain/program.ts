@@ -8,6 +8,7 @@ import * as z from 'zod';
 import { MAX_ONCE_RULES, MAX_STAMP_CARD_SKUS } from './account-bounds.ts';
 import { campaignSchema } from './coupons.ts';
 import { notificationsSchema } from './notifications.ts';
+import { purchaseSummarySchema } from './purchases.ts';
 import { refillRuleSchema } from './refills.ts';
 import { defaultRfm, rfmSchema, type RfmSettings } from './rfm.ts';
 import { referralSchema } from './referral.ts';
@@ -162,6 +163,12 @@ export const programSchema = z.strictObject({
   notifications: notificationsSchema.optional(),
   /** Thresholds of the customer classes by recency, frequency and money (rfm.ts); defaults apply without it. */
   rfm: rfmSchema.optional(),
+  /**
+   * How many of the categories, SKUs and stores each customer bought most recently their item
+   * keeps (the latest month of each), for segments on what and where customers bought. Without it
+   * nothing is kept.
+   */
+  purchaseSummary: purchaseSummarySchema.optional(),
   /** Points a receipt earns become usable only this many days after the purchase (the return window). */
   pending: z.strictObject({ days: z.int().min(1).max(365) }).optional(),
   /** Points expire at the end of the Nth month after the month they were earned in. */
