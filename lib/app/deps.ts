@@ -12,6 +12,7 @@ import { programRepository, type ProgramRepository } from '../storage/programs.t
 import { receiptRepository, type ReceiptRepository } from '../storage/receipts.ts';
 import { storeRepository, type StoreRepository } from '../storage/stores.ts';
 import { webhookRepository, type WebhookRepository } from '../storage/webhooks.ts';
+import { segmentRepository, type SegmentRepository } from '../storage/segments.ts';
 import { tenantRepository, type TenantRepository } from '../storage/tenants.ts';
 
 export interface Deps {
@@ -29,6 +30,7 @@ export interface Deps {
   readonly journeys: JourneyRepository;
   readonly webhooks: WebhookRepository;
   readonly imports: ImportRepository;
+  readonly segments: SegmentRepository;
   readonly clock: () => Date;
 }
 
@@ -48,6 +50,7 @@ export function makeDeps(db: Db, clock: () => Date = () => new Date()): Deps {
     journeys: journeyRepository(db),
     webhooks: webhookRepository(db),
     imports: importRepository(db),
+    segments: segmentRepository(db),
     clock,
   };
 }

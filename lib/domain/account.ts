@@ -56,6 +56,11 @@ export interface Account {
   readonly pendingLots: Readonly<Record<string, number>>;
   /** Segments the customer belongs to, for rules limited to segments. */
   readonly segments: readonly string[];
+  /**
+   * Which of `segments` a segment definition put there (segments.ts), so the customer leaves them
+   * when the definition goes; at most MAX_SEGMENT_DEFINITIONS. Absent before the first evaluation.
+   */
+  readonly definedSegments?: readonly string[] | undefined;
   /** Products with a refill period the customer is due to run out of, by SKU (scenario 6). */
   readonly refills: Refills;
 }

@@ -24,6 +24,8 @@ import { addMonths } from './time.ts';
 /** Defined segments per tenant: a customer may be in all of them besides MAX_SEGMENTS set by hand. */
 export const MAX_SEGMENT_DEFINITIONS = 20;
 export const MAX_CONDITIONS = 10;
+/** The most members one page of a segment (JSON or CSV) holds. */
+export const MAX_MEMBERS_PAGE = 1000;
 /** The longest window a "bought" condition may look back: what an account's months can tell. */
 export const MAX_WINDOW_MONTHS = 36;
 
