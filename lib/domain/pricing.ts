@@ -16,7 +16,7 @@ import { advanceProgress, useRewards, type ProgressEffect, type Reward, type Rew
 import { trackRefills } from './refills.ts';
 import { boundAccount } from './account-bounds.ts';
 import { notePurchase } from './rfm.ts';
-import { notePurchases } from './purchases.ts';
+import { attributeKey, notePurchases } from './purchases.ts';
 import { dayOf } from './calendar.ts';
 import { currentTier, recordActivity, tierMultiplier, upgradeTier, type TierView } from './tiers.ts';
 
@@ -231,7 +231,13 @@ export function priceReceipt(program: Program, account: Account, receipt: Receip
   acc = recordActivity(acc, month, paidTotal, earnTotal, addMonths(monthOf(now, program.timeZone), -ACTIVITY_MONTHS), 1);
   acc = notePurchase(acc, dayOf(receipt.occurredAt, program.timeZone));
   const { purchases: _dropped, ...rest } = acc;
-  const purchases = notePurchases(acc.purchases, program.purchaseSummary, month, { categories: lines.map((l) => l.category), skus: lines.map((l) => l.sku), storeId: receipt.storeId });
+  const purchases = notePurchases(acc.purchases, program.purchaseSummary, month, {
+    categories: lines.map((l) => l.category),
+    skus: lines.map((l) => l.sku),
+    storeId: receipt.storeId,
+    // Line attributes, where the till sends them (the engine's `attributes` on a line).
+    attributes: lines.flatMap((l) => Object.entries((l as { attributes?: Readonly<Record<string, string>> }).attributes ?? {}).map(([k, v]) => attributeKey(k, v))),
+  });
   acc = purchases ? { ...rest, purchases } : rest;
   const upgrade = upgradeTier(program, acc, now);
   acc = upgrade.account;

@@ -10,12 +10,14 @@ import * as z from 'zod';
 import type { MonthKey } from './time.ts';
 
 /** The most entries of each kind a program may ask to keep (each is up to ~75 bytes on the item). */
-export const MAX_SUMMARY = { categories: 50, skus: 50, stores: 20 } as const;
+export const MAX_SUMMARY = { categories: 50, skus: 50, stores: 20, attributes: 50 } as const;
 
 export const purchaseSummarySchema = z.strictObject({
   categories: z.int().min(0).max(MAX_SUMMARY.categories).default(20),
   skus: z.int().min(0).max(MAX_SUMMARY.skus).default(0),
   stores: z.int().min(0).max(MAX_SUMMARY.stores).default(5),
+  /** Line attributes (`brand=acme`), where tills send them. */
+  attributes: z.int().min(0).max(MAX_SUMMARY.attributes).default(0),
 });
 export type PurchaseSummarySettings = z.output<typeof purchaseSummarySchema>;
 
@@ -24,7 +26,10 @@ export type SummaryKind = keyof PurchaseSummarySettings;
 /** Per kind: key → the latest month it was bought in. */
 export type PurchaseSummary = Readonly<Record<SummaryKind, Readonly<Record<string, MonthKey>>>>;
 
-export const emptySummary = (): PurchaseSummary => ({ categories: {}, skus: {}, stores: {} });
+export const emptySummary = (): PurchaseSummary => ({ categories: {}, skus: {}, stores: {}, attributes: {} });
+
+/** A line attribute as a summary key: `name=value` (names never hold `=`). */
+export const attributeKey = (name: string, value: string): string => `${name}=${value}`;
 
 /** The newest `max` entries (latest month first; equal months in key order, so the result is stable). */
 function newest(entries: Record<string, MonthKey>, max: number): Record<string, MonthKey> {
@@ -43,7 +48,7 @@ export function notePurchases(
   summary: PurchaseSummary | undefined,
   settings: PurchaseSummarySettings | undefined,
   month: MonthKey,
-  bought: { readonly categories: readonly string[]; readonly skus: readonly string[]; readonly storeId?: string | undefined },
+  bought: { readonly categories: readonly string[]; readonly skus: readonly string[]; readonly storeId?: string | undefined; readonly attributes?: readonly string[] | undefined },
 ): PurchaseSummary | undefined {
   if (!settings) return undefined;
   const before = summary ?? emptySummary();
@@ -57,6 +62,7 @@ export function notePurchases(
     categories: mark('categories', bought.categories),
     skus: mark('skus', bought.skus),
     stores: mark('stores', bought.storeId ? [bought.storeId] : []),
+    attributes: mark('attributes', bought.attributes ?? []),
   };
 }
 

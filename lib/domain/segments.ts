@@ -15,7 +15,7 @@ import type { Account } from './account.ts';
 import { addDays, dayOf, type Day } from './calendar.ts';
 import { id } from './ids.ts';
 import { rfmSettings, type Program } from './program.ts';
-import { boughtSince, type SummaryKind } from './purchases.ts';
+import { attributeKey, boughtSince, type SummaryKind } from './purchases.ts';
 import { classify, rfmClasses, type RfmClass } from './rfm.ts';
 import { singleLine, singleLineMessage } from './text.ts';
 import { currentTier } from './tiers.ts';
@@ -30,6 +30,8 @@ export const MAX_MEMBERS_PAGE = 1000;
 export const MAX_WINDOW_MONTHS = 36;
 
 const code = z.string().min(1).max(64).refine(singleLine, singleLineMessage);
+/** A line attribute's name, as tills send it (the engine's `attributeName`). */
+const attributeName = z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/, 'must be 1–64 letters, digits or . _ : -');
 const dayCount = z.int().min(1).max(3650);
 const not = { not: z.boolean().default(false).describe('Match customers for whom the condition does not hold.') };
 
@@ -61,11 +63,16 @@ export const conditionSchema = z.discriminatedUnion('kind', [
       kind: z.literal('bought'),
       categories: z.array(code).min(1).max(50).optional(),
       skus: z.array(code).min(1).max(50).optional(),
+      /** A line attribute with one of these values, e.g. `{ "brand": ["acme"] }` (where tills send attributes). */
+      attributes: z
+        .record(attributeName, z.array(code).min(1).max(50))
+        .refine((a) => Object.keys(a).length >= 1 && Object.keys(a).length <= 10, 'must name 1 to 10 attributes')
+        .optional(),
       /** This month and the N − 1 before it (program time). */
       withinMonths: z.int().min(1).max(MAX_WINDOW_MONTHS),
       ...not,
     })
-    .refine((c) => (c.categories === undefined) !== (c.skus === undefined), { message: 'give exactly one of categories or skus', path: ['categories'] }),
+    .refine((c) => [c.categories, c.skus, c.attributes].filter((x) => x !== undefined).length === 1, { message: 'give exactly one of categories, skus or attributes', path: ['categories'] }),
   z.strictObject({ kind: z.literal('store'), stores: z.array(id).min(1).max(50), withinMonths: z.int().min(1).max(MAX_WINDOW_MONTHS), ...not }),
 ]);
 export type SegmentCondition = z.output<typeof conditionSchema>;
@@ -134,7 +141,11 @@ function holds(c: SegmentCondition, ctx: Context): boolean {
     case 'balance':
       return (c.min === undefined || account.available >= c.min) && (c.max === undefined || account.available <= c.max);
     case 'bought': {
-      const [kind, keys]: [SummaryKind, string[]] = c.categories ? ['categories', c.categories] : ['skus', c.skus!];
+      const [kind, keys]: [SummaryKind, string[]] = c.categories
+        ? ['categories', c.categories]
+        : c.skus
+          ? ['skus', c.skus]
+          : ['attributes', Object.entries(c.attributes!).flatMap(([name, values]) => values.map((v) => attributeKey(name, v)))];
       return boughtSince(account.purchases, kind, keys, addMonths(ctx.today.slice(0, 7), 1 - c.withinMonths));
     }
     case 'store':
@@ -179,7 +190,7 @@ export function definitionIssues(program: Program, d: SegmentDefinition): Array<
       const unknown = c.tiers.findIndex((t) => !tiers.has(t));
       if (unknown >= 0) issues.push({ path: `conditions.${i}.tiers.${unknown}`, message: 'is not a tier of the program' });
     }
-    const kind: SummaryKind | null = c.kind === 'bought' ? (c.categories ? 'categories' : 'skus') : c.kind === 'store' ? 'stores' : null;
+    const kind: SummaryKind | null = c.kind === 'bought' ? (c.categories ? 'categories' : c.skus ? 'skus' : 'attributes') : c.kind === 'store' ? 'stores' : null;
     if (kind && !(program.purchaseSummary && program.purchaseSummary[kind] > 0)) {
       issues.push({ path: `conditions.${i}.kind`, message: `the program keeps no summary of ${kind} (set purchaseSummary.${kind} in the program)` });
     }

@@ -32,12 +32,25 @@ describe('Purchase summary', () => {
       categories: { toys: '2026-06', cosmetics: '2026-05', baby: '2026-03' },
       skus: { A: '2026-06', C: '2026-05' },
       stores: { 'S-03': '2026-06', 'S-02': '2026-05' },
+      attributes: {},
     });
   });
 
+  it('should keep line attributes as name=value where the till sends them and the program asks', () => {
+    const withAttrs = program({ purchaseSummary: { categories: 0, stores: 0, attributes: 2 } });
+    const at = new Date('2026-06-05T12:00:00+04:00');
+    const attributed = { ...line('1', 1000), attributes: { brand: 'acme', rx: 'true' } };
+    const acc = priceReceipt(withAttrs, emptyAccount(), { occurredAt: at, lines: [attributed], burnPoints: 0 }, at).accountAfter;
+    expect(acc.purchases?.attributes).toEqual({ 'brand=acme': '2026-06', 'rx=true': '2026-06' });
+    const d = def('acme', { name: 'Acme buyers', conditions: [{ kind: 'bought', attributes: { brand: ['acme', 'zenith'] }, withinMonths: 1 }] });
+    expect(matchingSegments(withAttrs, [d], facts(acc), '2026-06-30')).toEqual(['acme']);
+    expect(matchingSegments(withAttrs, [d], facts(acc), '2026-07-01')).toEqual([]);
+    expect(definitionIssues(program(), d)).toEqual([{ path: 'conditions.0.kind', message: 'the program keeps no summary of attributes (set purchaseSummary.attributes in the program)' }]);
+  });
+
   it('should never move a mark back for a receipt posted late, and keep nothing without the program section', () => {
-    const s = notePurchases({ categories: { baby: '2026-06' }, skus: {}, stores: {} }, { categories: 5, skus: 0, stores: 0 }, '2026-05', { categories: ['baby'], skus: ['X'] });
-    expect(s).toEqual({ categories: { baby: '2026-06' }, skus: {}, stores: {} });
+    const s = notePurchases({ categories: { baby: '2026-06' }, skus: {}, stores: {}, attributes: {} }, { categories: 5, skus: 0, stores: 0, attributes: 0 }, '2026-05', { categories: ['baby'], skus: ['X'] });
+    expect(s).toEqual({ categories: { baby: '2026-06' }, skus: {}, stores: {}, attributes: {} });
     expect(notePurchases(s, undefined, '2026-07', { categories: ['baby'], skus: [] })).toBeUndefined();
     const plain = priceReceipt(program(), emptyAccount(), { occurredAt: new Date('2026-06-01T10:00:00Z'), lines: [line('1', 100)], burnPoints: 0 }, new Date('2026-06-01T10:00:00Z'));
     expect('purchases' in plain.accountAfter).toBe(false);
@@ -92,7 +105,7 @@ describe('Segment conditions', () => {
       return r.success ? null : { path: r.error.issues[0]!.path.join('.'), message: r.error.issues[0]!.message };
     };
     expect(bad({ kind: 'lastPurchase' })).toEqual({ path: 'after', message: 'give at least one of after, before, withinDays, olderThanDays' });
-    expect(bad({ kind: 'bought', categories: ['a'], skus: ['b'], withinMonths: 1 })).toEqual({ path: 'categories', message: 'give exactly one of categories or skus' });
+    expect(bad({ kind: 'bought', categories: ['a'], skus: ['b'], withinMonths: 1 })).toEqual({ path: 'categories', message: 'give exactly one of categories, skus or attributes' });
     expect(bad({ kind: 'bought', categories: ['a'], withinMonths: 37 })?.path).toBe('withinMonths');
     expect(bad({ kind: 'rfm', classes: ['gold'] })?.path).toBe('classes.0');
     expect(bad({ kind: 'balance' })?.path).toBe('min');

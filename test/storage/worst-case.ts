@@ -92,6 +92,7 @@ export function worstCaseAccount(): Account {
       categories: Object.fromEntries(Array.from({ length: MAX_SUMMARY.categories }, (_, i) => [wide(64, `c${i}`), '2026-11'])),
       skus: Object.fromEntries(Array.from({ length: MAX_SUMMARY.skus }, (_, i) => [wide(64, `s${i}`), '2026-11'])),
       stores: Object.fromEntries(Array.from({ length: MAX_SUMMARY.stores }, (_, i) => [ascii(64, `st${i}`), '2026-11'])),
+      attributes: Object.fromEntries(Array.from({ length: MAX_SUMMARY.attributes }, (_, i) => [`${ascii(64, `a${i}`)}=${wide(64)}`, '2026-11'])),
     },
     refills,
   };
