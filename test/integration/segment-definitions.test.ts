@@ -11,6 +11,7 @@ import { newTenant, receipt, scenarioProgram, type TestTenant } from './harness.
 
 const program = {
   ...scenarioProgram,
+  earning: { ...scenarioProgram.earning, rules: [{ id: 'baby-x2', name: 'Baby buyers ×2', type: 'multiplier', multiplier: 2, when: { segments: ['baby'] } }] },
   purchaseSummary: { categories: 10, skus: 0, stores: 5 },
   rfm: { windowMonths: 12, newDays: 7, atRiskDays: 60, lapsedDays: 120 },
 };
@@ -101,7 +102,11 @@ describe('membership kept current', () => {
     expect(csv.raw).toBe(`customerId,since\r\n${ann.customerId},${babySince}\r\n`);
     expect(csv.headers['next-cursor']).toBeUndefined();
 
-    // Where segments are used today: a coupon to every member.
+    // Where segments are used today: a rule limited to the segment (the next receipt earns double)…
+    const next = await t.pos('POST', '/v1/receipts', receipt(ann.card, [{ amount: 10_000 }], { occurredAt: new Date().toISOString() }));
+    // 10,000 less gold's 2 % is 9,800 paid: 98 points, doubled.
+    expect(next.body.earn).toMatchObject({ points: 196, rules: ['baby-x2'] });
+    // …and a coupon to every member.
     const issued = await t.staff('POST', '/v1/coupons', { campaignId: 'welcome', segment: 'baby' });
     expect(issued.status).toBe(201);
     expect(issued.body.customers).toEqual([ann.customerId]);
