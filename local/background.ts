@@ -7,6 +7,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { notifiableEvents } from '../lib/domain/notifications.ts';
+import { segmentEvents } from '../lib/events/catalog.ts';
 import { WEBHOOK_ENV } from '../lib/config.ts';
 import { QUEUE_ENV } from '../lib/messaging/queues.ts';
 import { DELIVERY_QUEUE_MAX_RECEIVES } from '../lib/webhooks/retry.ts';
@@ -28,7 +29,7 @@ export interface Background {
   readonly peers: LocalPeers;
   readonly stream: StreamReader;
   /** Runs a job as its schedule would (or by hand, with `day`), then waits until its effects settle. */
-  runJob(job: 'birthday' | 'expiry' | 'tiers' | 'refills' | 'notifications', opts?: { day?: string; tenantId?: string }): Promise<unknown>;
+  runJob(job: 'birthday' | 'expiry' | 'tiers' | 'refills' | 'segments' | 'notifications', opts?: { day?: string; tenantId?: string }): Promise<unknown>;
   /** Waits until the stream, the bus and the queues have nothing left in flight. */
   settle(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -58,6 +59,8 @@ export async function startBackground(opts: {
       { name: 'notify', detailTypes: Object.keys(notifiableEvents), target: (event) => queues?.enqueue('notify', event) },
       { name: 'journeys', target: (event) => queues?.enqueue('journeys', event) },
       { name: 'webhooks', target: (event) => queues?.enqueue('webhooks', event) },
+      // Events that may change a customer's defined segments: the account worker re-evaluates them.
+      { name: 'segments', detailTypes: [...segmentEvents], target: (event) => queues?.enqueue('accounts', event) },
     ],
     ...(opts.onMessage ? { onMessage: opts.onMessage } : {}),
   });
@@ -128,7 +131,7 @@ export async function startBackground(opts: {
       if (ticking) return;
       ticking = true;
       try {
-        for (const job of ['expiry', 'birthday', 'tiers', 'refills', 'notifications'] as const) await jobs({ job });
+        for (const job of ['expiry', 'birthday', 'tiers', 'refills', 'segments', 'notifications'] as const) await jobs({ job });
       } catch (e) {
         console.error('local schedule: job failed', e);
       } finally {

@@ -14,6 +14,7 @@ import {
   DynamoDBClient,
   ListTablesCommand,
   ResourceInUseException,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
   type GlobalSecondaryIndex,
 } from '@aws-sdk/client-dynamodb';
@@ -127,6 +128,34 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
     const d = await client.send(new DescribeTableCommand({ TableName: tableName }));
     if (d.Table?.TableStatus === 'ACTIVE') break;
     await new Promise((r) => setTimeout(r, 50));
+  }
+  // A table kept from an older version (`.local/`) gets the indexes added since, one at a time as DynamoDB allows.
+  for (const g of globalSecondaryIndexes) {
+    const d = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    if (d.Table?.GlobalSecondaryIndexes?.some((x) => x.IndexName === g.name)) continue;
+    await client.send(
+      new UpdateTableCommand({
+        TableName: tableName,
+        AttributeDefinitions: [g.partitionKey, g.sortKey].map((name) => ({ AttributeName: name, AttributeType: 'S' })),
+        GlobalSecondaryIndexUpdates: [
+          {
+            Create: {
+              IndexName: g.name,
+              KeySchema: [
+                { AttributeName: g.partitionKey, KeyType: 'HASH' },
+                { AttributeName: g.sortKey, KeyType: 'RANGE' },
+              ],
+              Projection: { ProjectionType: 'KEYS_ONLY' },
+            },
+          },
+        ],
+      }),
+    );
+    for (;;) {
+      const t = await client.send(new DescribeTableCommand({ TableName: tableName }));
+      if (t.Table?.GlobalSecondaryIndexes?.find((x) => x.IndexName === g.name)?.IndexStatus === 'ACTIVE') break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
   }
   // The same TTL setting as the deployed table (DynamoDB Local accepts it but never deletes).
   const ttl = await client.send(new DescribeTimeToLiveCommand({ TableName: tableName }));

@@ -8,9 +8,10 @@ import { handler as keys } from '../functions/http/keys.ts';
 import { handler as me } from '../functions/http/me.ts';
 import { handler as pos } from '../functions/http/pos.ts';
 import { handler as programs } from '../functions/http/programs.ts';
+import { handler as segments } from '../functions/http/segments.ts';
 import { handler as webhooks } from '../functions/http/webhooks.ts';
 import { handler as tenant } from '../functions/http/tenant.ts';
 import { handler as catalog } from '../functions/http/catalog.ts';
 import type { LambdaHandler } from './gateway.ts';
 
-export const handlers: Record<RouteGroup, LambdaHandler> = { pos, customers, programs, coupons, keys, journeys, me, webhooks, tenant, imports, catalog };
+export const handlers: Record<RouteGroup, LambdaHandler> = { pos, customers, programs, coupons, keys, journeys, me, webhooks, tenant, imports, catalog, segments };

@@ -14,7 +14,7 @@ import { flushMetrics } from '#lib/observability/metrics.ts';
 import { accountQueue, journeyQueue, notifyQueue } from '#lib/messaging/queues.ts';
 
 export const jobEventSchema = z.strictObject({
-  job: z.enum(['birthday', 'expiry', 'tiers', 'refills', 'notifications']),
+  job: z.enum(['birthday', 'expiry', 'tiers', 'refills', 'segments', 'notifications']),
   day: z.iso.date().optional(),
   tenantId: z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/).optional(),
 });

@@ -20,7 +20,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import { notifiableEvents } from '../../lib/domain/notifications.ts';
-import { EVENT_SOURCE } from '../../lib/events/catalog.ts';
+import { EVENT_SOURCE, segmentEvents } from '../../lib/events/catalog.ts';
 import { QUEUE_ENV } from '../../lib/messaging/queues.ts';
 import { EVENT_BUS_ENV } from '../../lib/events/eventbridge.ts';
 import { CHANNEL_ENV } from '../../lib/notify/live-channels.ts';
@@ -64,6 +64,7 @@ export const scheduledJobs = [
   { job: 'birthday', cron: { minute: '15' } },
   { job: 'tiers', cron: { minute: '25' } },
   { job: 'refills', cron: { minute: '35' } },
+  { job: 'segments', cron: { minute: '45' } },
   // Quiet hours end on the minute; a quarter-hour tick sends what they held back soon after.
   { job: 'notifications', cron: { minute: '0/15' } },
 ] as const;
@@ -269,6 +270,15 @@ export class BackgroundStack extends Stack {
       description: 'Every domain event, for journeys with event triggers',
     });
     this.jobFunction.bindQueue(QUEUE_ENV.journeys, this.journeys.queue);
+
+    // Segments: events after which a customer's defined segments may differ → the account worker.
+    new Rule(this, 'SegmentsRule', {
+      ruleName: name('segments'),
+      description: 'Events that may change a customer’s defined segments',
+      eventBus: this.bus,
+      eventPattern: { source: [EVENT_SOURCE], detailType: [...segmentEvents] },
+      targets: [new SqsQueue(this.accounts.queue, { deadLetterQueue: this.accounts.deadLetterQueue, retryAttempts: 10 })],
+    });
 
     this.webhooks = new WebhookDelivery(this, 'Webhooks', { namePrefix: name(''), table: props.table, bus: this.bus, alarmAction, logsRemovalPolicy: retain });
     withLookupKey(this.webhooks.worker);

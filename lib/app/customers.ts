@@ -20,6 +20,7 @@ import { decodeCursor, encodeCursor } from './cursor.ts';
 import { requestHash, type Answer } from './idempotency.ts';
 import type { Deps } from './deps.ts';
 import { customerView, pendingReferralPoints, pointsView, rewardsView, tierView } from './views.ts';
+import { handSetSegments } from './segments.ts';
 
 export async function requireProgram(deps: Deps, tenantId: string): Promise<{ version: number; program: Program }> {
   const p = await deps.programs.current(tenantId);
@@ -377,11 +378,13 @@ export async function setSegments(deps: Deps, p: Principal, customerId: string, 
   const { program } = await requireProgram(deps, p.tenantId);
   return withOptimisticRetry(async () => {
     const c = await liveCustomer(deps, p.tenantId, customerId);
-    const next: CustomerRecord = { ...c, account: { ...c.account, segments: [...new Set(segments)].sort() } };
+    // Segments by hand; the defined ones the customer is in stay as evaluated.
+    const set = await handSetSegments(deps, p.tenantId, c, segments);
+    const next: CustomerRecord = { ...c, account: { ...c.account, ...set } };
     const at = deps.clock().toISOString();
     const r = await transactWrite(deps.db, [
       ...deps.customers.updateItems(c, next, []),
-      ...deps.customers.segmentItems(p.tenantId, customerId, c.account.segments, next.account.segments),
+      ...deps.customers.segmentItems(p.tenantId, customerId, c.account.segments, next.account.segments, at),
       deps.audit.item(p, { at, action: 'segments.set', target: `customer:${customerId}`, before: c.account.segments, after: next.account.segments }),
     ]);
     if (!r.ok) return { done: false };

@@ -15,6 +15,7 @@ import { programRepository, type ProgramRepository } from '../storage/programs.t
 import { receiptRepository, type ReceiptRepository } from '../storage/receipts.ts';
 import { storeRepository, type StoreRepository } from '../storage/stores.ts';
 import { webhookRepository, type WebhookRepository } from '../storage/webhooks.ts';
+import { segmentRepository, type SegmentRepository } from '../storage/segments.ts';
 import { tenantRepository, type TenantRepository } from '../storage/tenants.ts';
 
 export interface Deps {
@@ -35,6 +36,7 @@ export interface Deps {
   readonly catalog: CatalogRepository;
   readonly budgets: BudgetRepository;
   readonly customEvents: CustomEventRepository;
+  readonly segments: SegmentRepository;
   readonly clock: () => Date;
 }
 
@@ -57,6 +59,7 @@ export function makeDeps(db: Db, clock: () => Date = () => new Date()): Deps {
     catalog: catalogRepository(db),
     budgets: budgetRepository(db),
     customEvents: customEventRepository(db),
+    segments: segmentRepository(db),
     clock,
   };
 }

@@ -15,11 +15,12 @@ import type { ReadMeter, TenantEntry } from '../storage/jobs.ts';
 import { keys } from '../storage/keys.ts';
 import { transactWrite, withOptimisticRetry } from '../storage/transact.ts';
 import { settlePendingReferrals } from './customers.ts';
+import { evaluateCustomerSegments } from './segments.ts';
 import type { Deps } from './deps.ts';
 import { metricNames } from '../observability/metric-names.ts';
 import { count } from '../observability/metrics.ts';
 
-export type JobName = 'birthday' | 'expiry' | 'tiers' | 'refills';
+export type JobName = 'birthday' | 'expiry' | 'tiers' | 'refills' | 'segments';
 
 export interface JobRequest {
   /** The program-time day to run for; without it, each tenant's today (and only once a day). */
@@ -117,6 +118,18 @@ const fanOut: Record<JobName, FanOut> = {
     return send(queue, deps.jobs.refillsDue(tenantId, day, reads), (customerIds) => ({ kind: 'remindRefill', tenantId, day, customerIds }));
   },
 
+  /**
+   * Every night, every customer's defined segments are evaluated again: recency, windows and
+   * birthdays move with the calendar, not with events. Nothing to do for a tenant without
+   * definitions (unless one was deleted lately: its members still have to leave).
+   */
+  async segments(deps, queue, { tenantId }, day, reads) {
+    const status = await deps.segments.status(tenantId);
+    const recentlyRemoved = status.lastRemovedAt !== null && Date.parse(status.lastRemovedAt) > deps.clock().getTime() - 3 * 86_400_000;
+    if (status.count === 0 && !recentlyRemoved) return { customers: 0, messages: 0, skipped: 'no segment definitions' };
+    return send(queue, deps.jobs.everyone(tenantId, reads), (customerIds) => ({ kind: 'segments', tenantId, day, customerIds }));
+  },
+
   /** At the start of a tier period, everyone above the first level is measured again, up or down. */
   async tiers(deps, queue, { tenantId }, day, reads, byHand) {
     const program = await deps.programs.current(tenantId);
@@ -144,7 +157,9 @@ export async function handleAccountJob(deps: Deps, job: AccountJob): Promise<Rec
             ? await reviewCustomerTier(deps, job.tenantId, customerId, asOf())
             : job.kind === 'remindRefill'
               ? await remindRefills(deps, job.tenantId, customerId, job.day)
-              : await remindExpiry(deps, job.tenantId, customerId, job.lot);
+              : job.kind === 'segments'
+                ? await evaluateCustomerSegments(deps, job.tenantId, customerId, job.day)
+                : await remindExpiry(deps, job.tenantId, customerId, job.lot);
     counts[outcome] += 1;
   }
   return counts;

@@ -1,7 +1,9 @@
 /** What the API shows of a customer. Balances shown already leave out lots whose month has ended. */
 import { NEVER_EXPIRES, type Account } from '#domain/account.ts';
 import { catchUp, pendingTotal } from '#domain/pending.ts';
-import type { Program } from '#domain/program.ts';
+import { rfmSettings, type Program } from '#domain/program.ts';
+import { dayOf } from '#domain/calendar.ts';
+import { classify } from '#domain/rfm.ts';
 import { currentTier, type TierView } from '#domain/tiers.ts';
 import { lotExpiryDate } from '#domain/time.ts';
 import { describeProgress, rewardText, type StoredReward } from '#domain/rewards.ts';
@@ -47,7 +49,14 @@ export function customerView(c: CustomerRecord, program: Program, now: Date, fri
     tier: tierView(currentTier(program, c.account)),
     cumulativePaid: c.account.paidTotal,
     points: pointsView(program, c.account, now, pendingReferralPoints(program, friendsWaiting)),
+    rfm: rfmView(program, c.account, now),
   };
+}
+
+/** The customer's RFM class today (program time), with the measures it was decided on. */
+export function rfmView(program: Program, account: Account, now: Date) {
+  const r = classify(rfmSettings(program), account, dayOf(now, program.timeZone));
+  return { class: r.class, recencyDays: r.recencyDays, receipts: r.receipts, spend: r.spend };
 }
 
 export const rewardView = (program: Program, r: StoredReward) => {

@@ -5,6 +5,7 @@
  */
 import { RuleViolationError, InsufficientPointsError } from './errors.ts';
 import { emptyReferralState, type ReferralState } from './referral.ts';
+import type { PurchaseSummary } from './purchases.ts';
 import type { Refills } from './refills.ts';
 import type { BudgetKey, CustomerUse, Draw } from './budgets.ts';
 import { emptyRewardState, type RewardState } from './rewards.ts';
@@ -34,8 +35,16 @@ export interface Account {
   readonly tierId: string | null;
   /** That level's position (0 = the first): customers above 0 are the ones a period review may lower. */
   readonly tierRank: number;
-  /** Money paid and points earned per month (program time), net of returns, for windowed tiers. */
-  readonly activity: Readonly<Record<MonthKey, { readonly paid: number; readonly points: number }>>;
+  /**
+   * Money paid, points earned and receipts per month (program time), net of returns, for windowed
+   * tiers and RFM classes (rfm.ts). `receipts` is absent from buckets written before it was kept.
+   */
+  readonly activity: Readonly<Record<MonthKey, { readonly paid: number; readonly points: number; readonly receipts?: number | undefined }>>;
+  /** Program-time days of the first and the latest purchase, for RFM classes and segments (rfm.ts). */
+  readonly firstPurchaseOn: string | null;
+  readonly lastPurchaseOn: string | null;
+  /** What was bought where, latest month each, bounded by the program (purchases.ts); absent if it keeps none. */
+  readonly purchases?: PurchaseSummary | undefined;
   /** One-time rewards unlocked and the progress towards more (stamp cards, item milestones). */
   readonly rewards: RewardState;
   readonly referral: ReferralState;
@@ -48,6 +57,11 @@ export interface Account {
   readonly pendingLots: Readonly<Record<string, number>>;
   /** Segments the customer belongs to, for rules limited to segments. */
   readonly segments: readonly string[];
+  /**
+   * Which of `segments` a segment definition put there (segments.ts), so the customer leaves them
+   * when the definition goes; at most MAX_SEGMENT_DEFINITIONS. Absent before the first evaluation.
+   */
+  readonly definedSegments?: readonly string[] | undefined;
   /** Products with a refill period the customer is due to run out of, by SKU (scenario 6). */
   readonly refills: Refills;
   /** This customer's use of budgets with per-customer limits, in each one's current period (budgets.ts). */
@@ -68,6 +82,8 @@ export const emptyAccount = (): Account => ({
   tierId: null,
   tierRank: 0,
   activity: {},
+  firstPurchaseOn: null,
+  lastPurchaseOn: null,
   rewards: emptyRewardState(),
   referral: emptyReferralState(),
   couponUses: {},

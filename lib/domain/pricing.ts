@@ -19,6 +19,9 @@ import { trackRefills } from './refills.ts';
 import { isExcluded, type RuleMiss } from './rules.ts';
 import type { LineAttributes } from './attributes.ts';
 import { boundAccount } from './account-bounds.ts';
+import { notePurchase } from './rfm.ts';
+import { attributeKey, notePurchases } from './purchases.ts';
+import { dayOf } from './calendar.ts';
 import { currentTier, recordActivity, tierMultiplier, upgradeTier, type TierView } from './tiers.ts';
 
 /** Months of per-month activity an account keeps (windowed tiers look back at most 60). */
@@ -253,7 +256,17 @@ export function priceReceipt(program: Program, account: Account, receipt: Receip
   const referrer = rewardsReferrer(program, accountBefore) ? accountBefore.referral.referredBy : null;
   if (referrer) acc = { ...acc, referral: { ...acc.referral, referrerRewarded: true } };
   const month = monthOf(receipt.occurredAt, program.timeZone);
-  acc = recordActivity(acc, month, paidTotal, earnTotal, addMonths(monthOf(now, program.timeZone), -ACTIVITY_MONTHS));
+  acc = recordActivity(acc, month, paidTotal, earnTotal, addMonths(monthOf(now, program.timeZone), -ACTIVITY_MONTHS), 1);
+  acc = notePurchase(acc, dayOf(receipt.occurredAt, program.timeZone));
+  const { purchases: _dropped, ...rest } = acc;
+  const purchases = notePurchases(acc.purchases, program.purchaseSummary, month, {
+    categories: lines.map((l) => l.category),
+    skus: lines.map((l) => l.sku),
+    storeId: receipt.storeId,
+    // Line attributes, where the till sends them (the engine's `attributes` on a line).
+    attributes: lines.flatMap((l) => Object.entries((l as { attributes?: Readonly<Record<string, string>> }).attributes ?? {}).map(([k, v]) => attributeKey(k, v))),
+  });
+  acc = purchases ? { ...rest, purchases } : rest;
   const upgrade = upgradeTier(program, acc, now);
   acc = upgrade.account;
   let upgradeBonus = 0;

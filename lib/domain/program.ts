@@ -10,7 +10,9 @@ import { campaignSchema } from './coupons.ts';
 import { checkBudgets } from './budgets.ts';
 import { eventRuleSchema } from './custom-events.ts';
 import { notificationsSchema } from './notifications.ts';
+import { purchaseSummarySchema } from './purchases.ts';
 import { refillRuleSchema } from './refills.ts';
+import { defaultRfm, rfmSchema, type RfmSettings } from './rfm.ts';
 import { referralSchema } from './referral.ts';
 import { rewardRuleSchema } from './rewards.ts';
 import { baseRuleSchema, DEFAULT_BASE_ID, earningRuleSchema, multiplier } from './rules.ts';
@@ -203,6 +205,14 @@ export const programSchema = z.strictObject({
     .default({ supportAdjustmentLimit: 1000 }),
   /** What customers are told, on which channel, in which language, and when not. */
   notifications: notificationsSchema.optional(),
+  /** Thresholds of the customer classes by recency, frequency and money (rfm.ts); defaults apply without it. */
+  rfm: rfmSchema.optional(),
+  /**
+   * How many of the categories, SKUs and stores each customer bought most recently their item
+   * keeps (the latest month of each), for segments on what and where customers bought. Without it
+   * nothing is kept.
+   */
+  purchaseSummary: purchaseSummarySchema.optional(),
   /** Points a receipt earns become usable only this many days after the purchase (the return window). */
   pending: z.strictObject({ days: z.int().min(1).max(365) }).optional(),
   /** Points expire at the end of the Nth month after the month they were earned in. */
@@ -270,3 +280,6 @@ export function parseProgram(input: unknown): ProgramParseResult {
   if (r.success) return { ok: true, program: r.data };
   return { ok: false, issues: r.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) };
 }
+
+/** The RFM thresholds the program classifies customers by: its own, or the defaults. */
+export const rfmSettings = (program: Program): RfmSettings => program.rfm ?? defaultRfm;

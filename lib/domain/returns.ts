@@ -174,9 +174,10 @@ export function priceReturn(
   }
   const refund = sum(returned.map((l) => l.refund));
   acc = { ...acc, paidTotal: Math.max(0, acc.paidTotal - refund) };
-  if (receipt.month) acc = recordActivity(acc, receipt.month, -refund, -pointsReversed, '0000-00');
-
+  // Every return takes back something, so a receipt fully returned now was not before: it stops
+  // counting as a visit (RFM frequency) in its month, once.
   const fullyReturned = receipt.lines.every((l) => (after.get(l.lineId)?.to ?? returnedOf(l)) === wholeOf(l));
+  if (receipt.month) acc = recordActivity(acc, receipt.month, -refund, -pointsReversed, '0000-00', fullyReturned ? -1 : 0);
   if (fullyReturned && (receipt.rewardsUsed?.length || receipt.progressEffects?.length)) {
     acc = { ...acc, rewards: undoRewards(acc.rewards, receipt.rewardsUsed ?? [], receipt.progressEffects ?? []) };
   }

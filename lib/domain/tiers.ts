@@ -112,11 +112,16 @@ export function tierMultiplier(program: Program, tier: TierView | null): number 
   return level?.earnMultiplier ?? ONE;
 }
 
-/** Adds a receipt's (or, negative, a return's) money and points to the month it belongs to. */
-export function recordActivity(account: Account, month: MonthKey, paid: number, points: number, keepFrom: MonthKey): Account {
-  const activity: Record<MonthKey, { paid: number; points: number }> = {};
+/**
+ * Adds a receipt's (or, negative, a return's) money, points and receipt count to the month it
+ * belongs to. A bucket from before receipts were counted starts counting at what it implied (one
+ * receipt if it held money), so a full return of an old receipt never goes below zero.
+ */
+export function recordActivity(account: Account, month: MonthKey, paid: number, points: number, keepFrom: MonthKey, receipts = 0): Account {
+  const activity: Record<MonthKey, { paid: number; points: number; receipts?: number }> = {};
   for (const [k, v] of Object.entries(account.activity)) if (k >= keepFrom) activity[k] = v;
-  const m = activity[month] ?? { paid: 0, points: 0 };
-  activity[month] = { paid: m.paid + paid, points: m.points + points };
+  const m = activity[month] ?? { paid: 0, points: 0, receipts: 0 };
+  const before = m.receipts ?? (m.paid > 0 ? 1 : 0);
+  activity[month] = { paid: m.paid + paid, points: m.points + points, receipts: Math.max(0, before + receipts) };
   return { ...account, activity };
 }

@@ -76,9 +76,28 @@ export const eventCatalog = {
     occurredAt: z.string(),
   }),
   'refill.due': z.strictObject({ sku: id, ruleId: id, name: z.string(), runsOutOn: z.iso.date() }),
+  /** The customer entered a segment (a definition now matches, or staff set it by hand): a journey trigger. */
+  'segment.entered': z.strictObject({ segmentId: id }),
+  'segment.left': z.strictObject({ segmentId: id }),
 } as const;
 
 export type EventType = keyof typeof eventCatalog;
+
+/**
+ * Events after which a customer's defined segments may differ: the account worker re-evaluates
+ * that customer (a bus rule feeds it these). Everything the calendar moves, the nightly job does.
+ */
+export const segmentEvents = [
+  'customer.enrolled',
+  'customer.imported',
+  'receipt.committed',
+  'receipt.returned',
+  'tier.changed',
+  'points.adjusted',
+  'points.expired',
+  'points.released',
+  'bonus.granted',
+] as const satisfies readonly EventType[];
 export const EVENT_VERSION = 1;
 export const EVENT_SOURCE = 'tally';
 

@@ -168,5 +168,9 @@ export function eventsFromChange(change: ChangeRecord): DomainEvent[] {
   if ((before.staffTierId ?? null) !== (after.staffTierId ?? null)) {
     out.push(event('tier.changed', [pk, item.version, 'staff'], item.tenantId, item.customerId, change.at, { from: before.staffTierId ?? null, to: after.staffTierId ?? null, by: 'staff' }));
   }
+  const was: string[] = before.segments ?? [];
+  const now: string[] = after.segments ?? [];
+  for (const s of now.filter((x) => !was.includes(x))) out.push(event('segment.entered', [pk, item.version, 'seg', s], item.tenantId, item.customerId, change.at, { segmentId: s }));
+  for (const s of was.filter((x) => !now.includes(x))) out.push(event('segment.left', [pk, item.version, 'seg', s], item.tenantId, item.customerId, change.at, { segmentId: s }));
   return out;
 }

@@ -15,7 +15,7 @@ interface Operation {
   body?: z.ZodType;
   /** The body may be left out altogether. */
   bodyOptional?: boolean;
-  ok: { status: number; schema: z.ZodType; description: string };
+  ok: { status: number; schema: z.ZodType; description: string; mediaType?: 'text/csv' };
   /** Error statuses this operation documents besides 400/401/403/500. */
   errors: number[];
   query?: Array<{ name: string; description: string; schema: object }>;
@@ -293,6 +293,60 @@ const operations: Record<RouteKey, Operation> = {
     ok: { status: 200, schema: res.productDeletedResponse, description: 'Removed.' },
     errors: [404, 409],
   },
+  'POST /v1/segments': {
+    summary: 'Define a segment: conditions as data',
+    description:
+      'Conditions on tier, RFM class, last purchase, enrolment day, birthday month, consent per channel, balance, and ' +
+      'categories, SKUs or stores bought in a window (these need the program’s `purchaseSummary`); `match` all or any, ' +
+      '`not` on any condition. Members are kept current as events about customers arrive and by the nightly segments ' +
+      'job, and are used wherever segments are (rules’ `when.segments`, coupons, journeys). 409 `segment_in_use` if ' +
+      'customers are in a segment of that id set by hand; 422 `limit_exceeded` past 20 definitions.',
+    body: req.createSegmentBody,
+    ok: { status: 201, schema: res.segmentResponse, description: 'The definition.' },
+    errors: [409, 422],
+  },
+  'GET /v1/segments': {
+    summary: 'The tenant’s segment definitions',
+    ok: { status: 200, schema: res.segmentListResponse, description: 'Every definition.' },
+    errors: [],
+  },
+  'GET /v1/segments/{segmentId}': {
+    summary: 'One segment definition',
+    ok: { status: 200, schema: res.segmentResponse, description: 'The definition.' },
+    errors: [404],
+  },
+  'PUT /v1/segments/{segmentId}': {
+    summary: 'Change a segment definition (audited)',
+    description: 'Members are re-evaluated under the new conditions as events arrive and by the next nightly run.',
+    body: req.updateSegmentBody,
+    ok: { status: 200, schema: res.segmentResponse, description: 'The definition as it is now.' },
+    errors: [404, 409],
+  },
+  'DELETE /v1/segments/{segmentId}': {
+    summary: 'Delete a segment definition (audited)',
+    description: 'Its members leave as each is next evaluated: on an event about them, or by the next nightly run.',
+    ok: { status: 200, schema: res.segmentDeletedResponse, description: 'Deleted.' },
+    errors: [404, 409],
+  },
+  'GET /v1/segments/{segmentId}/members': {
+    summary: 'A segment’s members (defined or set by hand), a page at a time',
+    ok: { status: 200, schema: res.segmentMembersResponse, description: 'One page of members in customer-id order.' },
+    errors: [],
+    query: [
+      { name: 'limit', description: 'Members per page (1–1000, default 200).', schema: { type: 'integer', minimum: 1, maximum: 1000 } },
+      { name: 'cursor', description: 'The `nextCursor` of the previous page.', schema: { type: 'string', maxLength: 512 } },
+    ],
+  },
+  'GET /v1/segments/{segmentId}/export': {
+    summary: 'A segment’s members as CSV, a page at a time',
+    description: 'Customer ids only (no personal data). The response header `next-cursor` is the `?cursor=` of the next page; absent on the last.',
+    ok: { status: 200, schema: res.segmentCsvResponse, description: 'One page of members as CSV.', mediaType: 'text/csv' },
+    errors: [],
+    query: [
+      { name: 'limit', description: 'Members per page (1–1000, default 200).', schema: { type: 'integer', minimum: 1, maximum: 1000 } },
+      { name: 'cursor', description: 'The `next-cursor` header of the previous page.', schema: { type: 'string', maxLength: 512 } },
+    ],
+  },
   'GET /v1/journeys/{journeyId}': {
     summary: 'One journey',
     ok: { status: 200, schema: res.journeyResponse, description: 'The journey.' },
@@ -491,7 +545,7 @@ export function buildOpenApi(): Record<string, unknown> {
       const op = operations[routeKey(r) as RouteKey];
       const params = [...r.path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
       const responses: Record<string, unknown> = {
-        [op.ok.status]: { description: op.ok.description, content: { 'application/json': { schema: schemaOf(op.ok.schema, 'output') } } },
+        [op.ok.status]: { description: op.ok.description, content: { [op.ok.mediaType ?? 'application/json']: { schema: schemaOf(op.ok.schema, 'output') } } },
       };
       for (const status of [...new Set([400, 401, 403, ...op.errors, 429, 500, 503])].sort()) {
         const gateway = { 401: 'GatewayUnauthorized', 500: 'GatewayError' }[status as 401 | 500];

@@ -8,6 +8,8 @@ import { ledgerKinds } from '#domain/account.ts';
 import { journeySchema } from '#domain/journeys.ts';
 import { MAX_SOURCES_PER_LINE } from '#domain/earning.ts';
 import { ruleMissReasons } from '#domain/rules.ts';
+import { rfmClasses } from '#domain/rfm.ts';
+import { segmentDefinitionSchema } from '#domain/segments.ts';
 import { roles } from './routes.ts';
 
 const int = z.int();
@@ -47,6 +49,15 @@ export const customerResponse = z.strictObject({
   tier,
   cumulativePaid: nonNeg,
   points,
+  rfm: z
+    .strictObject({
+      class: z.enum(rfmClasses),
+      recencyDays: nonNeg.nullable().describe('Days since the latest purchase; null if none.'),
+      receipts: nonNeg.describe('Receipts in the program’s RFM window, net of receipts returned in full.'),
+      spend: nonNeg.describe('Money paid in the window, net of refunds.'),
+    })
+    .optional()
+    .describe('The customer’s class by recency, frequency and money under the program’s `rfm` thresholds (today, program time).'),
 });
 
 const reward = z.strictObject({
@@ -372,6 +383,22 @@ export const journeyResponse = journeySchema.extend({
   stoppedAt: z.iso.datetime().nullable(),
 });
 export const journeyListResponse = z.strictObject({ journeys: z.array(journeyResponse), nextCursor: z.string().nullable().describe('`?cursor=` for the next page; null on the last.') });
+
+export const segmentResponse = segmentDefinitionSchema.extend({
+  segmentId: z.string(),
+  createdAt: z.iso.datetime(),
+  createdBy: z.string(),
+  updatedAt: z.iso.datetime(),
+  version: z.int().min(1),
+});
+export const segmentListResponse = z.strictObject({ segments: z.array(segmentResponse).describe('Every defined segment (a tenant has at most 20).') });
+export const segmentDeletedResponse = z.strictObject({ segmentId: z.string(), deletedAt: z.iso.datetime() });
+export const segmentMembersResponse = z.strictObject({
+  segmentId: z.string(),
+  members: z.array(z.strictObject({ customerId: z.string(), since: z.iso.datetime().optional().describe('When the customer entered (absent for memberships older than this field).') })),
+  nextCursor: z.string().nullable().describe('`?cursor=` for the next page; null on the last.'),
+});
+export const segmentCsvResponse = z.string().describe('CSV: a header row `customerId,since`, then one member a row (CRLF line ends). The header `next-cursor` carries the next page’s cursor; it is absent on the last page.');
 
 /** Everything held about a customer; sections are documented, their rows are the stored records. */
 export const exportResponse = z.strictObject({

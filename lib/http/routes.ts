@@ -97,6 +97,16 @@ export const routeGroups = {
     { method: 'PATCH', path: '/v1/tenant', roles: ['admin'] },
     { method: 'GET', path: '/v1/health', roles: ['admin', 'marketer', 'support', 'auditor'] },
   ],
+  /** Segments as definitions (conditions as data) and the members of any segment. */
+  segments: [
+    { method: 'POST', path: '/v1/segments', roles: ['admin', 'marketer'] },
+    { method: 'GET', path: '/v1/segments', roles: ['admin', 'marketer', 'auditor'] },
+    { method: 'GET', path: '/v1/segments/{segmentId}', roles: ['admin', 'marketer', 'auditor'] },
+    { method: 'PUT', path: '/v1/segments/{segmentId}', roles: ['admin', 'marketer'] },
+    { method: 'DELETE', path: '/v1/segments/{segmentId}', roles: ['admin', 'marketer'] },
+    { method: 'GET', path: '/v1/segments/{segmentId}/members', roles: ['admin', 'marketer', 'auditor'] },
+    { method: 'GET', path: '/v1/segments/{segmentId}/export', roles: ['admin', 'marketer', 'auditor'] },
+  ],
   imports: [
     { method: 'POST', path: '/v1/imports', roles: ['admin'] },
     { method: 'GET', path: '/v1/imports/{importId}', roles: ['admin', 'auditor'] },

@@ -8,6 +8,7 @@ import { currencyCode } from '#domain/program.ts';
 import { couponCodePattern } from '#domain/coupons.ts';
 import { MAX_SEGMENTS } from '#domain/account-bounds.ts';
 import { journeySchema } from '#domain/journeys.ts';
+import { MAX_MEMBERS_PAGE, segmentDefinitionSchema } from '#domain/segments.ts';
 import { singleLine, singleLineMessage } from '#domain/text.ts';
 import { id } from '#domain/ids.ts';
 import { lineAttributesSchema } from '#domain/attributes.ts';
@@ -189,6 +190,15 @@ export const reviewBody = z.strictObject({
   kind: z.enum(['review', 'survey']).default('review'),
   rating: z.int().min(1).max(5).optional(),
   text: z.string().max(2000).optional(),
+});
+
+/** A segment definition; `segmentId` names it in rules (`when.segments`), coupons and journeys. */
+export const createSegmentBody = segmentDefinitionSchema.extend({ segmentId: id });
+export const updateSegmentBody = segmentDefinitionSchema;
+/** Members come up to MAX_MEMBERS_PAGE a page, JSON or CSV. */
+export const membersQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(MAX_MEMBERS_PAGE).default(200),
+  cursor: z.string().max(512).optional(),
 });
 
 export const segmentsBody = z.strictObject({ segments: z.array(id).max(MAX_SEGMENTS, `may hold at most ${MAX_SEGMENTS} segments per customer`) });

@@ -27,6 +27,7 @@ export const accountJobSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('expire'), ...batch }),
   z.strictObject({ kind: z.literal('reviewTier'), ...batch }),
   z.strictObject({ kind: z.literal('remindRefill'), ...batch }),
+  z.strictObject({ kind: z.literal('segments'), ...batch }),
   z.strictObject({ kind: z.literal('remindExpiry'), lot: z.string().regex(/^\d{4}-\d{2}$/), ...batch }),
 ]);
 export type AccountJob = z.infer<typeof accountJobSchema>;

@@ -122,7 +122,7 @@ export function customerRepository(db: Db) {
   const toItem = customerItem;
 
   const fromItem = (item: Record<string, unknown>): CustomerRecord => {
-    const { pk: _pk, sk: _sk, type: _type, tenantId, account, staffTier, ledgerSeq, version, referralRewards, bdayPk: _b, bdaySk: _bs, expPk: _e, expSk: _es, relPk: _r, relSk: _rs, tierPk: _t, tierSk: _ts, refPk: _f, refSk: _fs, ...profile } =
+    const { pk: _pk, sk: _sk, type: _type, tenantId, account, staffTier, ledgerSeq, version, referralRewards, bdayPk: _b, bdaySk: _bs, expPk: _e, expSk: _es, relPk: _r, relSk: _rs, tierPk: _t, tierSk: _ts, refPk: _f, refSk: _fs, memPk: _m, memSk: _ms, ...profile } =
       item;
     return {
       tenantId: tenantId as string,
@@ -364,12 +364,12 @@ export function customerRepository(db: Db) {
     },
 
     /** Membership items that keep "customers in segment S" a Query; written with the customer. */
-    segmentItems(tenantId: string, customerId: string, before: readonly string[], after: readonly string[]): TransactItem[] {
+    segmentItems(tenantId: string, customerId: string, before: readonly string[], after: readonly string[], at?: string): TransactItem[] {
       const added = after.filter((s) => !before.includes(s));
       const removed = before.filter((s) => !after.includes(s));
       return [
         ...added.map((s): TransactItem => ({
-          Put: { TableName: db.table, Item: { ...keys.segmentMember(tenantId, s, customerId), type: 'segmentMember', customerId } },
+          Put: { TableName: db.table, Item: { ...keys.segmentMember(tenantId, s, customerId), type: 'segmentMember', customerId, ...(at ? { at } : {}) } },
         })),
         ...removed.map((s): TransactItem => ({ Delete: { TableName: db.table, Key: keys.segmentMember(tenantId, s, customerId) } })),
       ];
@@ -393,6 +393,12 @@ export function customerRepository(db: Db) {
         start = r.LastEvaluatedKey;
       } while (start && ids.length <= max);
       return { ids: ids.slice(0, max), truncated: ids.length > max };
+    },
+
+    /** One page of a segment's members in customer-id order, each with when they entered (if known). */
+    async segmentPage(tenantId: string, segment: string, limit: number, afterSk?: string): Promise<{ members: Array<{ customerId: string; at?: string }>; nextSk: string | undefined }> {
+      const page = await queryPage(db, { pk: keys.segmentMember(tenantId, segment, '').pk, limit, afterSk });
+      return { members: page.items.map((i) => ({ customerId: i.customerId as string, ...(i.at ? { at: i.at as string } : {}) })), nextSk: page.nextSk };
     },
 
     async ledger(
@@ -466,7 +472,8 @@ export function indexAttributes(c: CustomerRecord): Record<string, string> {
   const { tenantId } = c;
   const id = c.profile.customerId;
   const shard = shardOf(id);
-  const out: Record<string, string> = {};
+  // Every customer, for the nightly segments job: the key never changes, so no write after the first touches the index.
+  const out: Record<string, string> = { memPk: indexKeys.members(tenantId, shard), memSk: id };
   if (c.profile.birthDate) {
     out.bdayPk = indexKeys.birthdays(tenantId, birthdayOf(c.profile.birthDate), shard);
     out.bdaySk = id;

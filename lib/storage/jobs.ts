@@ -107,6 +107,9 @@ export function jobRepository(db: Db) {
     refillsDue: (tenantId: string, day: string, meter?: ReadMeter) =>
       customersIn('refills', (shard) => indexKeys.refills(tenantId, shard), { below: `${day}#~` }, meter),
 
+    /** Every customer id of the tenant (the nightly segments job), shard by shard. */
+    everyone: (tenantId: string, meter?: ReadMeter) => customersIn('members', (shard) => indexKeys.members(tenantId, shard), null, meter),
+
     /** Customer ids above the first level, whom a period review may lower. */
     aboveFirstLevel: (tenantId: string, meter?: ReadMeter) => customersIn('tiers', (shard) => indexKeys.tiers(tenantId, shard), null, meter),
 

@@ -27,7 +27,10 @@
  * | allocation  | T#{t}#S#{s}#R#{receiptId}   | RECEIPT#ALLOC   | the per-line allocation returns need; put with|
  * |             |                             |                 | the receipt, Query of both by a return        |
  * | return      | T#{t}#S#{s}#RET#{returnId}  | RETURN          | conditional put = idempotency record          |
- * | segment     | T#{t}#SEG#{segment}         | C#{c}           | Query: the customers in a segment (coupons)   |
+ * | segment     | T#{t}#SEG#{segment}         | C#{c}           | Query: the customers in a segment (coupons,   |
+ * |             |                             |                 | journeys, members page and CSV export)        |
+ * | segment def | T#{t}                       | SEGDEF#{s}      | GetItem / Query: a tenant's defined segments  |
+ * | seg def cnt | T#{t}                       | SEGDEFS         | conditional counter: definitions per tenant   |
  * | audit       | T#{t}#AUDIT#{yyyy-mm}       | {iso time}#{r}  | Query: a month of staff actions, newest first |
  * | coupon issue| T#{t}#CPNISSUE#{issueId}    | ISSUE           | progress of an issue: resumed by a retry      |
  * | coupon      | T#{t}#CPN#{code}            | COUPON          | GetItem (quote); conditional update in the    |
@@ -71,6 +74,9 @@
  * | tiers     | T#{t}#TIER#{shard}               | {c}             | Query: customers above the first level|
  * |           |                                  |                 | (a period review may lower them)      |
  * | refills   | T#{t}#REFILL#{shard}             | {day}#{c}       | Query sk < tomorrow: refills to remind|
+ * | members   | T#{t}#MEM#{shard}                | {c}             | Query: every customer of a tenant (the|
+ * |           |                                  |                 | nightly segments job); set once, so a |
+ * |           |                                  |                 | receipt never writes to it            |
  *
  * Shards spread one tenant's busiest day over SHARDS partitions; a job queries each.
  */
@@ -126,6 +132,8 @@ export const keys = {
     pk: `T#${tenantId}#SEG#${segment}`,
     sk: `C#${customerId}`,
   }),
+  segmentDefinition: (tenantId: string, segmentId: string): Key => ({ pk: `T#${tenantId}`, sk: `SEGDEF#${segmentId}` }),
+  segmentDefinitionCount: (tenantId: string): Key => ({ pk: `T#${tenantId}`, sk: 'SEGDEFS' }),
   /** Monthly partitions keep one tenant's busy month from growing a single item collection forever. */
   audit: (tenantId: string, at: string, suffix: string): Key => ({ pk: `T#${tenantId}#AUDIT#${at.slice(0, 7)}`, sk: `${at}#${suffix}` }),
   coupon: (tenantId: string, code: string): Key => ({ pk: `T#${tenantId}#CPN#${code}`, sk: 'COUPON' }),
@@ -178,4 +186,5 @@ export const indexKeys = {
   release: (tenantId: string, shard: number) => `T#${tenantId}#REL#${shard}`,
   tiers: (tenantId: string, shard: number) => `T#${tenantId}#TIER#${shard}`,
   refills: (tenantId: string, shard: number) => `T#${tenantId}#REFILL#${shard}`,
+  members: (tenantId: string, shard: number) => `T#${tenantId}#MEM#${shard}`,
 };

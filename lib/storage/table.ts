@@ -14,6 +14,7 @@ export const tableDefinition = {
     { name: 'release', partitionKey: 'relPk', sortKey: 'relSk' },
     { name: 'tiers', partitionKey: 'tierPk', sortKey: 'tierSk' },
     { name: 'refills', partitionKey: 'refPk', sortKey: 'refSk' },
+    { name: 'members', partitionKey: 'memPk', sortKey: 'memSk' },
   ] as ReadonlyArray<{ name: string; partitionKey: string; sortKey: string }>,
   /** Outbox for domain events (issue "Background jobs"). */
   stream: 'NEW_AND_OLD_IMAGES',

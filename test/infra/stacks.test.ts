@@ -10,6 +10,7 @@ import { buildApp } from '../../infra/app.ts';
 import { routeGroups, routeKey } from '#lib/http/routes.ts';
 import { WEBHOOK_ENV } from '#lib/config.ts';
 import { stackName, stackOutputs } from '../../infra/outputs.ts';
+import { segmentEvents } from '#lib/events/catalog.ts';
 
 /** `templatesOnly` skips bundling the functions, for a synth whose assertions read only the templates. */
 function synth(context: Record<string, unknown>, opts: { templatesOnly?: boolean } = {}) {
@@ -170,6 +171,7 @@ describe('CDK app', () => {
           { IndexName: 'release', KeySchema: [{ AttributeName: 'relPk', KeyType: 'HASH' }, { AttributeName: 'relSk', KeyType: 'RANGE' }], Projection: { ProjectionType: 'KEYS_ONLY' } },
           { IndexName: 'tiers', KeySchema: [{ AttributeName: 'tierPk', KeyType: 'HASH' }, { AttributeName: 'tierSk', KeyType: 'RANGE' }], Projection: { ProjectionType: 'KEYS_ONLY' } },
           { IndexName: 'refills', KeySchema: [{ AttributeName: 'refPk', KeyType: 'HASH' }, { AttributeName: 'refSk', KeyType: 'RANGE' }], Projection: { ProjectionType: 'KEYS_ONLY' } },
+          { IndexName: 'members', KeySchema: [{ AttributeName: 'memPk', KeyType: 'HASH' }, { AttributeName: 'memSk', KeyType: 'RANGE' }], Projection: { ProjectionType: 'KEYS_ONLY' } },
         ],
       });
     });
@@ -181,6 +183,7 @@ describe('CDK app', () => {
         ['expiry', 'cron(5 * * * ? *)'],
         ['notifications', 'cron(0/15 * * * ? *)'],
         ['refills', 'cron(35 * * * ? *)'],
+        ['segments', 'cron(45 * * * ? *)'],
         ['tiers', 'cron(25 * * * ? *)'],
       ]);
       for (const p of schedules) {
@@ -282,6 +285,14 @@ describe('CDK app', () => {
         Environment: { Variables: Match.objectLike({ EMAIL_FROM: 'club@pharmacy.example', PINPOINT_APP_ID: Match.anyValue(), TALLY_CHANNELS: 'sms,email,push', TALLY_PUSH_PLATFORMS: 'GCM' }) },
       });
     }, 120_000); // synthesizes a whole app again: bundling every function takes ~30 s on a busy machine
+  });
+
+  describe('Stack: background (segments)', () => {
+    it('should feed the events that may change a customer’s defined segments into the account queue', () => {
+      const rule = Object.values(dev.bg.findResources('AWS::Events::Rule')).map((r) => (r as any).Properties).find((p) => p.Name === 'tally-dev-segments');
+      expect(rule.EventPattern).toEqual({ source: ['tally'], 'detail-type': [...segmentEvents] });
+      expect(JSON.stringify(rule.Targets)).toContain('AccountQueue');
+    });
   });
 
   describe('Stack: background (journeys)', () => {

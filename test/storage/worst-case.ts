@@ -6,7 +6,9 @@
 import { MAX_GRANT_YEARS, MAX_ONCE_RULES, MAX_SEGMENTS, MAX_STAMP_CARD_SKUS } from '#domain/account-bounds.ts';
 import { emptyAccount, NEVER_EXPIRES, type Account } from '#domain/account.ts';
 import { ACTIVITY_MONTHS } from '#domain/pricing.ts';
+import { MAX_SUMMARY } from '#domain/purchases.ts';
 import { MAX_REFILLS, type RefillState } from '#domain/refills.ts';
+import { MAX_SEGMENT_DEFINITIONS } from '#domain/segments.ts';
 import { MAX_HELD_REWARDS, type Reward } from '#domain/rewards.ts';
 import { addMonths } from '#domain/time.ts';
 import type { CustomerRecord } from '#lib/storage/customers.ts';
@@ -39,7 +41,7 @@ export function worstCaseAccount(): Account {
   const code = (i: number) => wide(m.codeChars, String(i));
   const lots = Object.fromEntries([...months('2026-01', m.expiryMonths + 1), NEVER_EXPIRES].map((k) => [k, BIG]));
   const pendingLots = Object.fromEntries(days(m.pendingDays + 2).map((d) => [`${d}#2026-12`, BIG]));
-  const activity = Object.fromEntries(months('2021-01', ACTIVITY_MONTHS + 2).map((k) => [k, { paid: BIG, points: BIG }]));
+  const activity = Object.fromEntries(months('2021-01', ACTIVITY_MONTHS + 2).map((k) => [k, { paid: BIG, points: BIG, receipts: BIG }]));
   // Entries keep values, not texts; every reward held in an entry of its own.
   const rewards: Reward[] = Array.from({ length: MAX_HELD_REWARDS }, (_, i) => ({
     rewardId: `${code(i)}:${BIG}`,
@@ -60,6 +62,7 @@ export function worstCaseAccount(): Account {
     Array.from({ length: MAX_REFILLS }, (_, i) => [code(i), { ruleId: code(i), name: wide(m.refillNameChars), runsOutOn: '2036-01-01', remindOn: '2035-12-01', boughtOn: '2026-01-01' }]),
   );
   const couponUses = Object.fromEntries(Array.from({ length: m.campaigns }, (_, i) => [code(i), 1000]));
+  const definedSegments = Array.from({ length: MAX_SEGMENT_DEFINITIONS }, (_, i) => ascii(64, `d${i}`));
   const grantedOnce = Array.from({ length: MAX_ONCE_RULES * MAX_GRANT_YEARS }, (_, i) => `${code(i)}@${2025 + (i % MAX_GRANT_YEARS)}`);
   return {
     ...emptyAccount(),
@@ -76,12 +79,21 @@ export function worstCaseAccount(): Account {
     tierId: code(2),
     tierRank: 49,
     activity,
+    firstPurchaseOn: '2021-01-01',
+    lastPurchaseOn: '2026-11-20',
     rewards: { rewards, progress, stampCards, rewardSeq: BIG },
     referral: { referredBy: ascii(64), referrerRewarded: true, friendsRewarded: BIG, friendsEnrolled: BIG },
     couponUses,
     pendingLots,
-    // Customers from before the limit of 40 may still be in 50.
-    segments: Array.from({ length: Math.max(MAX_SEGMENTS, 50) }, (_, i) => ascii(64, String(i))),
+    // Customers from before the limit of 40 may still be in 50 set by hand, and in every defined segment besides.
+    segments: [...Array.from({ length: Math.max(MAX_SEGMENTS, 50) }, (_, i) => ascii(64, String(i))), ...definedSegments],
+    definedSegments,
+    purchases: {
+      categories: Object.fromEntries(Array.from({ length: MAX_SUMMARY.categories }, (_, i) => [wide(64, `c${i}`), '2026-11'])),
+      skus: Object.fromEntries(Array.from({ length: MAX_SUMMARY.skus }, (_, i) => [wide(64, `s${i}`), '2026-11'])),
+      stores: Object.fromEntries(Array.from({ length: MAX_SUMMARY.stores }, (_, i) => [ascii(64, `st${i}`), '2026-11'])),
+      attributes: Object.fromEntries(Array.from({ length: MAX_SUMMARY.attributes }, (_, i) => [`${ascii(64, `a${i}`)}=${wide(64)}`, '2026-11'])),
+    },
     refills,
   };
 }

@@ -47,7 +47,8 @@ export async function invoke(
     routeKey: match.routeKey,
     status: result.statusCode ?? 200,
     headers: Object.fromEntries(Object.entries(result.headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)])),
-    body: raw ? JSON.parse(raw) : undefined,
+    // A CSV answer (segment export) is kept as its text.
+    body: raw ? (/^text\/csv/.test(String(result.headers?.['content-type'] ?? '')) ? raw : JSON.parse(raw)) : undefined,
     raw,
   };
 }

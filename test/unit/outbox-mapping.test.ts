@@ -29,6 +29,19 @@ describe('eventsFromChange (the outbox mapping)', () => {
     expect(eventsFromChange({ eventName: 'MODIFY', oldImage: { ...base, account: { tierId: 'gold', available: 1 } }, newImage: { ...base, account: { tierId: 'gold', available: 2 } }, at })).toEqual([]);
   });
 
+  it('announces segments entered and left on the customer item, once per segment and version, in the catalog schema', () => {
+    const base = { pk: customerPk, sk: 'CUSTOMER', type: 'customer', tenantId: 't1', customerId: 'c_1', version: 7 };
+    const change = { eventName: 'MODIFY' as const, oldImage: { ...base, version: 6, account: { segments: ['a', 'b'] } }, newImage: { ...base, account: { segments: ['b', 'c'] } }, at };
+    const events = eventsFromChange(change);
+    expect(events.map((e) => [e.type, e.data])).toEqual([
+      ['segment.entered', { segmentId: 'c' }],
+      ['segment.left', { segmentId: 'a' }],
+    ]);
+    for (const e of events) expect(envelopeSchema(e.type).safeParse(e).success).toBe(true);
+    expect(eventsFromChange(change).map((e) => e.id)).toEqual(events.map((e) => e.id));
+    expect(eventsFromChange({ ...change, newImage: { ...base, account: { segments: ['a', 'b'] } } })).toEqual([]);
+  });
+
   it('announces coupons issued to a customer, not codes anyone may use, and ignores removals and bookkeeping items', () => {
     const coupon = { pk: 'T#t1#CPN#ABC', sk: 'COUPON', type: 'coupon', tenantId: 't1', code: 'ABC', campaignId: 'spring', issuedAt: at };
     expect(eventsFromChange({ eventName: 'INSERT', newImage: { ...coupon, customerId: 'c_1' }, at })).toEqual([expect.objectContaining({ type: 'coupon.issued', customerId: 'c_1' })]);
