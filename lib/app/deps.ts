@@ -13,6 +13,7 @@ import { receiptRepository, type ReceiptRepository } from '../storage/receipts.t
 import { storeRepository, type StoreRepository } from '../storage/stores.ts';
 import { webhookRepository, type WebhookRepository } from '../storage/webhooks.ts';
 import { tenantRepository, type TenantRepository } from '../storage/tenants.ts';
+import { insightRepository, type InsightRepository } from '../storage/insight.ts';
 
 export interface Deps {
   readonly db: Db;
@@ -29,6 +30,8 @@ export interface Deps {
   readonly journeys: JourneyRepository;
   readonly webhooks: WebhookRepository;
   readonly imports: ImportRepository;
+  /** Report counters (kept by the reports stream consumer). */
+  readonly insight: InsightRepository;
   readonly clock: () => Date;
 }
 
@@ -48,6 +51,7 @@ export function makeDeps(db: Db, clock: () => Date = () => new Date()): Deps {
     journeys: journeyRepository(db),
     webhooks: webhookRepository(db),
     imports: importRepository(db),
+    insight: insightRepository(db),
     clock,
   };
 }

@@ -404,6 +404,40 @@ const operations: Record<RouteKey, Operation> = {
     ok: { status: 200, schema: res.jsonSchemaResponse, description: 'Generated from the schema the engine validates with.' },
     errors: [],
   },
+  'GET /v1/reports/sales': {
+    summary: 'Receipts, money and discount cost by source over a period of days, for the chain, per store or per tier',
+    description:
+      'Read from report counters the stream keeps (seconds behind the tills); days are the program’s days of each receipt’s `occurredAt`. ' +
+      'At most 366 days (422 `reports.maxDays`). Every receipt is a member’s: tills post no anonymous receipts.',
+    ok: { status: 200, schema: res.salesReportResponse, description: 'The period’s figures.' },
+    errors: [422],
+    query: [
+      { name: 'from', description: 'First day, YYYY-MM-DD (program time).', schema: { type: 'string', format: 'date' } },
+      { name: 'to', description: 'Last day, YYYY-MM-DD, inclusive.', schema: { type: 'string', format: 'date' } },
+      { name: 'by', description: '`total` (default), `store` or `tier`.', schema: { type: 'string', enum: ['total', 'store', 'tier'] } },
+    ],
+  },
+  'GET /v1/reports/points': {
+    summary: 'Points issued, burned, expired, adjusted and returned over a period of days, for the chain or per store',
+    description: 'Sums of the ledger entries made in the period (days of the entries’ time, program time), by kind. At most 366 days (422 `reports.maxDays`).',
+    ok: { status: 200, schema: res.pointsReportResponse, description: 'The period’s points.' },
+    errors: [422],
+    query: [
+      { name: 'from', description: 'First day, YYYY-MM-DD.', schema: { type: 'string', format: 'date' } },
+      { name: 'to', description: 'Last day, YYYY-MM-DD, inclusive.', schema: { type: 'string', format: 'date' } },
+      { name: 'by', description: '`total` (default) or `store`.', schema: { type: 'string', enum: ['total', 'store'] } },
+    ],
+  },
+  'GET /v1/reports/members': {
+    summary: 'Members per month: enrolled, active, receipts, average receipt and visit frequency, by tier',
+    description: 'A member is active in a month with at least one receipt in it (program time); by the tier they had then. At most 36 months (422 `reports.maxMonths`).',
+    ok: { status: 200, schema: res.membersReportResponse, description: 'One row per month.' },
+    errors: [422],
+    query: [
+      { name: 'from', description: 'First month, YYYY-MM.', schema: { type: 'string', pattern: '^\\d{4}-(0[1-9]|1[0-2])$' } },
+      { name: 'to', description: 'Last month, YYYY-MM, inclusive.', schema: { type: 'string', pattern: '^\\d{4}-(0[1-9]|1[0-2])$' } },
+    ],
+  },
 };
 
 const errorText: Record<number, string> = {

@@ -439,3 +439,66 @@ export const startImportResponse = z.strictObject({
     expiresAt: z.iso.datetime(),
   }),
 });
+
+/** What a report read: its cost in DynamoDB Queries and items (report counters, never a scan). */
+const reportReads = z.strictObject({ queries: nonNeg, items: nonNeg }).describe('What this answer read: Queries sent and counter items returned.');
+
+const salesFigures = z.strictObject({
+  receipts: nonNeg,
+  amount: int.describe('Money of the receipts before loyalty discounts (after the shop’s own).'),
+  paid: int,
+  averageReceipt: int.describe('paid / receipts, rounded to a minor unit.'),
+  discounts: z.strictObject({ tier: int, rewards: int, coupons: int, points: int, total: int }).describe('Discount cost by source.'),
+  returns: nonNeg,
+  refund: int,
+  enrolled: nonNeg.describe('Members enrolled (by store and tier: not known, counted in the total and under no tier).'),
+  imported: nonNeg.describe('Members migrated from another system.'),
+});
+
+export const salesReportResponse = z.strictObject({
+  from: z.iso.date(),
+  to: z.iso.date(),
+  by: z.enum(['total', 'store', 'tier']),
+  currency: z.string(),
+  total: salesFigures,
+  rows: z.array(salesFigures.extend({ key: z.string().nullable().describe('The store or tier id; null: none.') })),
+  reads: reportReads,
+});
+
+const kindPoints = z.strictObject(Object.fromEntries(ledgerKinds.map((k) => [k, int])) as Record<(typeof ledgerKinds)[number], typeof int>);
+const pointsFigures = z.strictObject({
+  issued: int.describe('earn + bonus + migrated + release (pending points becoming available).'),
+  burned: int,
+  expired: int,
+  adjusted: int.describe('Net staff adjustments.'),
+  returned: int.describe('Points reversed and refunded by returns, net.'),
+  net: int.describe('The change of the available balance: the sum of byKind.'),
+  byKind: kindPoints,
+  pendingByKind: kindPoints.describe('The change of pending points, by the entry kind that made it.'),
+});
+
+export const pointsReportResponse = z.strictObject({
+  from: z.iso.date(),
+  to: z.iso.date(),
+  by: z.enum(['total', 'store']),
+  total: pointsFigures,
+  rows: z.array(pointsFigures.extend({ key: z.string().nullable().describe('The store the entries were made at; null: no store (staff, jobs).') })),
+  reads: reportReads,
+});
+
+const memberFigures = z.strictObject({
+  active: nonNeg.describe('Members with at least one receipt in the month.'),
+  enrolled: nonNeg,
+  imported: nonNeg,
+  receipts: nonNeg,
+  paid: int,
+  averageReceipt: int,
+  visitsPerActiveMember: z.number().min(0),
+});
+
+export const membersReportResponse = z.strictObject({
+  from: z.string(),
+  to: z.string(),
+  months: z.array(memberFigures.extend({ month: z.string(), byTier: z.array(memberFigures.extend({ tier: z.string().nullable() })) })),
+  reads: reportReads,
+});

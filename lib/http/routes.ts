@@ -97,6 +97,11 @@ export const routeGroups = {
     { method: 'POST', path: '/v1/imports', roles: ['admin'] },
     { method: 'GET', path: '/v1/imports/{importId}', roles: ['admin', 'auditor'] },
   ],
+  reports: [
+    { method: 'GET', path: '/v1/reports/sales', roles: ['admin', 'marketer', 'auditor'] },
+    { method: 'GET', path: '/v1/reports/points', roles: ['admin', 'marketer', 'auditor'] },
+    { method: 'GET', path: '/v1/reports/members', roles: ['admin', 'marketer', 'auditor'] },
+  ],
 } as const satisfies Record<string, readonly RouteSpec[]>;
 
 export type RouteGroup = keyof typeof routeGroups;

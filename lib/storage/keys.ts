@@ -51,6 +51,11 @@
  * | import error| T#{t}#IMPORT#{importId}     | ERR#{seq}       | Query: refused rows in file order (TTL)       |
  * | imported    | T#{t}#IMPORTED#{card}       | IMPORTED        | conditional put with the member: a row is     |
  * |             |                             |                 | imported once, whatever file repeats it (TTL) |
+ * | report day  | T#{t}#RPT#{series}#{yyyy-mm}#{r} | {dd}#{key} | Query a month's days: report counters (ADD), |
+ * |             |                             |                 | r = one of REPORT_SHARDS (storage/insight.ts) |
+ * | report month| T#{t}#RPT#{series}#M#{r}    | {yyyy-mm}#{key} | Query a range of months: the same, per month  |
+ * | report seen | T#{t}#RPTSEEN#{hash}        | SEEN            | conditional put with the counters: a source   |
+ * |             |                             |                 | change is counted once (TTL)                  |
  *
  * Sparse GSIs (KEYS_ONLY, attributes set on the customer item only when they apply, so a
  * receipt that changes neither writes nothing to them):
@@ -143,6 +148,15 @@ export const keys = {
     pk: `T#${tenantId}#S#${storeId}#RET#${returnId}`,
     sk: 'RETURN',
   }),
+  reportDay: (tenantId: string, series: string, day: string, key: string, shard: number): Key => ({
+    pk: `T#${tenantId}#RPT#${series}#${day.slice(0, 7)}#${shard}`,
+    sk: `${day.slice(8, 10)}#${key}`,
+  }),
+  reportMonth: (tenantId: string, series: string, month: string, key: string, shard: number): Key => ({
+    pk: `T#${tenantId}#RPT#${series}#M#${shard}`,
+    sk: `${month}#${key}`,
+  }),
+  reportSeen: (tenantId: string, hash: string): Key => ({ pk: `T#${tenantId}#RPTSEEN#${hash}`, sk: 'SEEN' }),
 };
 
 export const LEDGER_PREFIX = 'LEDGER#';

@@ -1,0 +1,139 @@
+/**
+ * Reports for the chain's staff, read from the report counters the stream consumer keeps
+ * (lib/app/insight.ts): never a scan, a bounded number of Queries per request (storage/insight.ts),
+ * and every answer says what it read. Figures lag the till by the stream (seconds).
+ */
+import { ledgerKinds } from '#domain/account.ts';
+import { NONE, pendingMetric, pointsMetric, type Series } from '#domain/insight.ts';
+import { LimitExceededError, InvalidRequestError } from './errors.ts';
+import type { Deps } from './deps.ts';
+import type { Principal } from '../storage/api-keys.ts';
+import type { Figures, ReadStats } from '../storage/insight.ts';
+import { requireProgram } from './customers.ts';
+
+/** The longest period a report reads by days (a year, leap or not). */
+export const MAX_REPORT_DAYS = 366;
+/** The longest period a monthly report reads. */
+export const MAX_REPORT_MONTHS = 36;
+
+const DAY_MS = 86_400_000;
+
+function checkDays(from: string, to: string): void {
+  const span = (Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS + 1;
+  if (span < 1) throw new InvalidRequestError('to: must not be before from', 'to');
+  if (span > MAX_REPORT_DAYS) throw new LimitExceededError('reports.maxDays', `to: a report covers at most ${MAX_REPORT_DAYS} days (reports.maxDays)`, 'to');
+}
+
+function checkMonths(from: string, to: string): number {
+  const index = (m: string) => Number(m.slice(0, 4)) * 12 + Number(m.slice(5, 7));
+  const span = index(to) - index(from) + 1;
+  if (span < 1) throw new InvalidRequestError('to: must not be before from', 'to');
+  if (span > MAX_REPORT_MONTHS) throw new LimitExceededError('reports.maxMonths', `to: a report covers at most ${MAX_REPORT_MONTHS} months (reports.maxMonths)`, 'to');
+  return span;
+}
+
+const n = (f: Record<string, number> | undefined, m: string) => f?.[m] ?? 0;
+
+function addAll(figures: Figures): Record<string, number> {
+  const total: Record<string, number> = {};
+  for (const f of figures.values()) for (const [m, v] of Object.entries(f)) total[m] = (total[m] ?? 0) + v;
+  return total;
+}
+
+const reads = (s: ReadStats) => ({ queries: s.queries, items: s.items });
+
+/** Money of receipts, as sales figures: the average is rounded half up to a minor unit. */
+function salesFigures(f: Record<string, number> | undefined) {
+  const receipts = n(f, 'receipts');
+  const discounts = {
+    tier: n(f, 'tierDiscount'),
+    rewards: n(f, 'rewardDiscount'),
+    coupons: n(f, 'couponDiscount'),
+    points: n(f, 'pointsDiscount'),
+  };
+  return {
+    receipts,
+    amount: n(f, 'amount'),
+    paid: n(f, 'paid'),
+    averageReceipt: receipts ? Math.round(n(f, 'paid') / receipts) : 0,
+    discounts: { ...discounts, total: discounts.tier + discounts.rewards + discounts.coupons + discounts.points },
+    returns: n(f, 'returns'),
+    refund: n(f, 'refund'),
+    enrolled: n(f, 'enrolled'),
+    imported: n(f, 'imported'),
+  };
+}
+
+export type SalesBy = 'total' | 'store' | 'tier';
+
+/** Receipts, money and discounts by source over a period of days, for the chain, per store or per tier. */
+export async function salesReport(deps: Deps, principal: Principal, q: { from: string; to: string; by: SalesBy }) {
+  checkDays(q.from, q.to);
+  const { program } = await requireProgram(deps, principal.tenantId);
+  const stats: ReadStats = { queries: 0, items: 0 };
+  const s: Series = q.by === 'total' ? 'all' : q.by;
+  const figures = await deps.insight.days(principal.tenantId, s, q.from, q.to, stats);
+  const rows = q.by === 'total' ? [] : [...figures.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([key, f]) => ({ key: key === NONE ? null : key, ...salesFigures(f) }));
+  return { from: q.from, to: q.to, by: q.by, currency: program.currency, total: salesFigures(addAll(figures)), rows, reads: reads(stats) };
+}
+
+function pointsFigures(f: Record<string, number> | undefined) {
+  const byKind = Object.fromEntries(ledgerKinds.map((k) => [k, n(f, pointsMetric(k))])) as Record<(typeof ledgerKinds)[number], number>;
+  const pendingByKind = Object.fromEntries(ledgerKinds.map((k) => [k, n(f, pendingMetric(k))])) as Record<(typeof ledgerKinds)[number], number>;
+  return {
+    issued: byKind.earn + byKind.bonus + byKind.migrated + byKind.release,
+    burned: -byKind.burn,
+    expired: -byKind.expiry,
+    adjusted: byKind.adjustment,
+    returned: byKind.earn_reversal + byKind.burn_refund,
+    net: Object.values(byKind).reduce((a, b) => a + b, 0),
+    byKind,
+    pendingByKind,
+  };
+}
+
+/** Points by ledger kind over a period of days, for the chain or per store (where the entry was made). */
+export async function pointsReport(deps: Deps, principal: Principal, q: { from: string; to: string; by: 'total' | 'store' }) {
+  checkDays(q.from, q.to);
+  const stats: ReadStats = { queries: 0, items: 0 };
+  const figures = await deps.insight.days(principal.tenantId, q.by === 'total' ? 'all' : 'store', q.from, q.to, stats);
+  const rows = q.by === 'total' ? [] : [...figures.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([key, f]) => ({ key: key === NONE ? null : key, ...pointsFigures(f) }));
+  return { from: q.from, to: q.to, by: q.by, total: pointsFigures(addAll(figures)), rows, reads: reads(stats) };
+}
+
+/** Members per month: enrolled, active (a receipt in the month), their receipts and visit frequency, by tier. */
+export async function membersReport(deps: Deps, principal: Principal, q: { from: string; to: string }) {
+  checkMonths(q.from, q.to);
+  const stats: ReadStats = { queries: 0, items: 0 };
+  const [active, sales] = await Promise.all([
+    deps.insight.months(principal.tenantId, 'active', q.from, q.to, stats),
+    deps.insight.months(principal.tenantId, 'tier', q.from, q.to, stats),
+  ]);
+  const months = [];
+  for (let m = q.from; m <= q.to; m = nextMonth(m)) {
+    const a = active.get(m) ?? new Map();
+    const t = sales.get(m) ?? new Map();
+    const tiers = [...new Set([...a.keys(), ...t.keys()])].sort();
+    const row = (activeMembers: number, f: Record<string, number>) => ({
+      active: activeMembers,
+      enrolled: n(f, 'enrolled'),
+      imported: n(f, 'imported'),
+      receipts: n(f, 'receipts'),
+      paid: n(f, 'paid'),
+      averageReceipt: n(f, 'receipts') ? Math.round(n(f, 'paid') / n(f, 'receipts')) : 0,
+      visitsPerActiveMember: activeMembers ? Math.round((n(f, 'receipts') / activeMembers) * 100) / 100 : 0,
+    });
+    const totalActive = [...a.values()].reduce((s, f) => s + n(f, 'members'), 0);
+    months.push({
+      month: m,
+      ...row(totalActive, addAll(t)),
+      byTier: tiers.map((tier) => ({ tier: tier === NONE ? null : tier, ...row(n(a.get(tier), 'members'), t.get(tier) ?? {}) })),
+    });
+  }
+  return { from: q.from, to: q.to, months, reads: reads(stats) };
+}
+
+function nextMonth(m: string): string {
+  const [y, mo] = m.split('-').map(Number) as [number, number];
+  return mo === 12 ? `${String(y + 1).padStart(4, '0')}-01` : `${m.slice(0, 4)}-${String(mo + 1).padStart(2, '0')}`;
+}
