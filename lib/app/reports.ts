@@ -4,7 +4,9 @@
  * and every answer says what it read. Figures lag the till by the stream (seconds).
  */
 import { ledgerKinds } from '#domain/account.ts';
-import { NONE, pendingMetric, pointsMetric, type Series } from '#domain/insight.ts';
+import { addMonths, lotExpiryDate } from '#domain/time.ts';
+import { expectedBreakageBps, lotBreakage, monthEndCsv } from '#domain/liability.ts';
+import { dayOf, NONE, pendingMetric, pointsMetric, type Series } from '#domain/insight.ts';
 import { LimitExceededError, InvalidRequestError } from './errors.ts';
 import type { Deps } from './deps.ts';
 import type { Principal } from '../storage/api-keys.ts';
@@ -110,7 +112,7 @@ export async function membersReport(deps: Deps, principal: Principal, q: { from:
     deps.insight.months(principal.tenantId, 'tier', q.from, q.to, stats),
   ]);
   const months = [];
-  for (let m = q.from; m <= q.to; m = nextMonth(m)) {
+  for (let m = q.from; m <= q.to; m = addMonths(m, 1)) {
     const a = active.get(m) ?? new Map();
     const t = sales.get(m) ?? new Map();
     const tiers = [...new Set([...a.keys(), ...t.keys()])].sort();
@@ -133,7 +135,81 @@ export async function membersReport(deps: Deps, principal: Principal, q: { from:
   return { from: q.from, to: q.to, months, reads: reads(stats) };
 }
 
-function nextMonth(m: string): string {
-  const [y, mo] = m.split('-').map(Number) as [number, number];
-  return mo === 12 ? `${String(y + 1).padStart(4, '0')}-01` : `${m.slice(0, 4)}-${String(mo + 1).padStart(2, '0')}`;
+/** Liability views and the counter series each is kept in. */
+const liabilitySeries = { expiry: 'liabExpiry', tier: 'liabTier', store: 'liabStore' } as const satisfies Record<string, Series>;
+export type LiabilityBy = keyof typeof liabilitySeries;
+/** Before any tenant's first change: "as of D" adds up everything from here to D. */
+const BEGINNING = '2000-01-01';
+
+/** Outstanding points at the end of `asOf` (program time) in one view, with what it read. */
+async function outstandingAsOf(deps: Deps, tenantId: string, by: LiabilityBy, asOf: string, stats: ReadStats): Promise<Array<{ key: string; points: number }>> {
+  const figures = await deps.insight.days(tenantId, liabilitySeries[by], BEGINNING, asOf, stats);
+  return [...figures.entries()]
+    .map(([key, f]) => ({ key, points: n(f, 'points') }))
+    .filter((r) => r.points !== 0)
+    .sort((a, b) => a.key.localeCompare(b.key));
+}
+
+const pointValueOf = (program: { redemption?: { pointValue: number } | undefined }) => program.redemption?.pointValue ?? 0;
+
+/**
+ * Points liability as of the end of a day: outstanding points and their money value, by month of
+ * expiry, by tier or by store (domain/liability.ts says what each view means).
+ */
+export async function liabilityReport(deps: Deps, principal: Principal, q: { asOf?: string | undefined; by: LiabilityBy }) {
+  const { version, program } = await requireProgram(deps, principal.tenantId);
+  const asOf = q.asOf ?? dayOf(deps.clock(), program.timeZone);
+  if (asOf < BEGINNING) throw new InvalidRequestError(`asOf: must be ${BEGINNING} or later`, 'asOf');
+  const stats: ReadStats = { queries: 0, items: 0 };
+  const pointValue = pointValueOf(program);
+  const rows = (await outstandingAsOf(deps, principal.tenantId, q.by, asOf, stats)).map((r) => ({
+    key: r.key === NONE ? null : r.key,
+    ...(q.by === 'expiry' && /^\d{4}-\d{2}$/.test(r.key) ? { expiresOn: lotExpiryDate(r.key) } : {}),
+    points: r.points,
+    value: r.points * pointValue,
+  }));
+  const points = rows.reduce((s, r) => s + r.points, 0);
+  return { asOf, by: q.by, currency: program.currency, pointValue, programVersion: version, total: { points, value: points * pointValue }, rows, reads: reads(stats) };
+}
+
+/** Months of lots the breakage estimate looks back over, at most. */
+const BREAKAGE_LOOKBACK_MONTHS = 36;
+
+/** Breakage per lot (month of expiry) and the expected breakage from the lots that are final. */
+export async function breakageReport(deps: Deps, principal: Principal, q: { from: string; to: string }) {
+  checkMonths(q.from, q.to);
+  const { program } = await requireProgram(deps, principal.tenantId);
+  const stats: ReadStats = { queries: 0, items: 0 };
+  const currentMonth = dayOf(deps.clock(), program.timeZone).slice(0, 7);
+  const lots = await lotsBetween(deps, principal.tenantId, q.from, q.to, currentMonth, program.expiry?.afterMonths ?? null, stats);
+  return { from: q.from, to: q.to, expiryAfterMonths: program.expiry?.afterMonths ?? null, expectedBreakageBps: expectedBreakageBps(lots), lots, reads: reads(stats) };
+}
+
+async function lotsBetween(deps: Deps, tenantId: string, from: string, to: string, currentMonth: string, afterMonths: number | null, stats: ReadStats) {
+  const months = await deps.insight.months(tenantId, 'lots', from, to, stats);
+  return [...months.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([lot, f]) => lotBreakage({ lot, flows: f.get(NONE) ?? {} }, currentMonth, afterMonths));
+}
+
+/**
+ * The month-end liability export (CSV): opening, the month's movements by kind, the closing
+ * liability by month of expiry, the expected breakage (from the lots of the 36 months before) and the liability net of it. The opening is the closing less the movements,
+ * which the liability counters and the points counters both come from the same ledger entries.
+ */
+export async function liabilityExport(deps: Deps, principal: Principal, q: { month: string }) {
+  const { program } = await requireProgram(deps, principal.tenantId);
+  const today = dayOf(deps.clock(), program.timeZone);
+  if (q.month > today.slice(0, 7)) throw new InvalidRequestError('month: must not be after the current month', 'month');
+  const stats: ReadStats = { queries: 0, items: 0 };
+  const monthEnd = lotExpiryDate(q.month);
+  const [byExpiry, moved, lots] = await Promise.all([
+    outstandingAsOf(deps, principal.tenantId, 'expiry', monthEnd, stats),
+    deps.insight.days(principal.tenantId, 'all', `${q.month}-01`, monthEnd, stats),
+    // Lots of the month itself expire on the next month's first day: not final yet at its end.
+    lotsBetween(deps, principal.tenantId, addMonths(q.month, -BREAKAGE_LOOKBACK_MONTHS), addMonths(q.month, -1), q.month, program.expiry?.afterMonths ?? null, stats),
+  ]);
+  const f = moved.get(NONE) ?? {};
+  const movements = Object.fromEntries(ledgerKinds.map((k) => [k, n(f, pointsMetric(k)) + n(f, pendingMetric(k))]));
+  const closing = byExpiry.reduce((s, r) => s + r.points, 0);
+  const opening = closing - Object.values(movements).reduce((s, v) => s + v, 0);
+  return monthEndCsv({ month: q.month, currency: program.currency, pointValue: pointValueOf(program), opening, closing, movements, byExpiry, expectedBreakageBps: expectedBreakageBps(lots) });
 }

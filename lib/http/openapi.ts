@@ -15,7 +15,8 @@ interface Operation {
   body?: z.ZodType;
   /** The body may be left out altogether. */
   bodyOptional?: boolean;
-  ok: { status: number; schema: z.ZodType; description: string };
+  /** `contentType`: the answer's media type when it is not JSON (a CSV export). */
+  ok: { status: number; schema: z.ZodType; description: string; contentType?: string };
   /** Error statuses this operation documents besides 400/401/403/500. */
   errors: number[];
   query?: Array<{ name: string; description: string; schema: object }>;
@@ -437,7 +438,39 @@ const operations: Record<RouteKey, Operation> = {
       { name: 'from', description: 'First month, YYYY-MM.', schema: { type: 'string', pattern: '^\\d{4}-(0[1-9]|1[0-2])$' } },
       { name: 'to', description: 'Last month, YYYY-MM, inclusive.', schema: { type: 'string', pattern: '^\\d{4}-(0[1-9]|1[0-2])$' } },
     ],
+  },  'GET /v1/reports/liability': {
+    summary: 'Points liability as of the end of a day: outstanding points and their value, by month of expiry, tier or store',
+    description:
+      'The sum of every ledger entry up to the end of `asOf` (program time; default today), available and pending, valued at the program’s point value. ' +
+      'By expiry: one row per lot, with `debt` (points a return reversed after they were spent) and `pending`; by tier: the customers’ balances under their tier then; ' +
+      'by store: the entries made at each store (null: jobs and staff). Every view adds up to the same total.',
+    ok: { status: 200, schema: res.liabilityReportResponse, description: 'The liability.' },
+    errors: [409],
+    query: [
+      { name: 'asOf', description: 'YYYY-MM-DD (default: today, program time).', schema: { type: 'string', format: 'date' } },
+      { name: 'by', description: '`expiry` (default), `tier` or `store`.', schema: { type: 'string', enum: ['expiry', 'tier', 'store'] } },
+    ],
   },
+  'GET /v1/reports/liability/export': {
+    summary: 'Month-end points liability as CSV, for booking deferred revenue',
+    description:
+      'Rows: the opening liability, the month’s movements by ledger kind, the closing liability by month of expiry, the expected breakage ' +
+      '(from the lots of the 36 months before) and the closing liability net of it. Amounts are points × point value, in minor units.',
+    ok: { status: 200, schema: res.liabilityExportResponse, description: 'The CSV file.', contentType: 'text/csv' },
+    errors: [409],
+    query: [{ name: 'month', description: 'YYYY-MM, not after the current month.', schema: { type: 'string', pattern: '^\\d{4}-(0[1-9]|1[0-2])$' } }],
+  },
+  'GET /v1/reports/breakage': {
+    summary: 'Breakage per lot (month of expiry): points issued into it, redeemed, expired, and the expected breakage',
+    description: 'The expected breakage is Σ expired / Σ issued over the lots asked for whose month has ended. At most 36 months (422 `reports.maxMonths`).',
+    ok: { status: 200, schema: res.breakageReportResponse, description: 'The lots and the estimate.' },
+    errors: [409, 422],
+    query: [
+      { name: 'from', description: 'First lot month, YYYY-MM.', schema: { type: 'string', pattern: '^\\d{4}-(0[1-9]|1[0-2])$' } },
+      { name: 'to', description: 'Last lot month, YYYY-MM, inclusive.', schema: { type: 'string', pattern: '^\\d{4}-(0[1-9]|1[0-2])$' } },
+    ],
+  },
+
 };
 
 const errorText: Record<number, string> = {
@@ -464,7 +497,7 @@ export function buildOpenApi(): Record<string, unknown> {
       const op = operations[routeKey(r) as RouteKey];
       const params = [...r.path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
       const responses: Record<string, unknown> = {
-        [op.ok.status]: { description: op.ok.description, content: { 'application/json': { schema: schemaOf(op.ok.schema, 'output') } } },
+        [op.ok.status]: { description: op.ok.description, content: { [op.ok.contentType ?? 'application/json']: { schema: schemaOf(op.ok.schema, 'output') } } },
       };
       for (const status of [...new Set([400, 401, 403, ...op.errors, 429, 500, 503])].sort()) {
         const gateway = { 401: 'GatewayUnauthorized', 500: 'GatewayError' }[status as 401 | 500];

@@ -502,3 +502,44 @@ export const membersReportResponse = z.strictObject({
   months: z.array(memberFigures.extend({ month: z.string(), byTier: z.array(memberFigures.extend({ tier: z.string().nullable() })) })),
   reads: reportReads,
 });
+
+export const liabilityReportResponse = z.strictObject({
+  asOf: z.iso.date(),
+  by: z.enum(['expiry', 'tier', 'store']),
+  currency: z.string(),
+  pointValue: nonNeg.describe('Money value of a point in minor units, from the program in force now.'),
+  programVersion: nonNeg,
+  total: z.strictObject({ points: int, value: int }),
+  rows: z.array(
+    z.strictObject({
+      key: z.string().nullable().describe('By expiry: the lot (YYYY-MM), `debt` or `pending`; by tier: the tier id; by store: the store id; null: none.'),
+      expiresOn: z.iso.date().optional().describe('The last day the lot’s points can be used.'),
+      points: int,
+      value: int,
+    }),
+  ),
+  reads: reportReads,
+});
+
+export const breakageReportResponse = z.strictObject({
+  from: z.string(),
+  to: z.string(),
+  expiryAfterMonths: nonNeg.nullable(),
+  expectedBreakageBps: nonNeg.nullable().describe('Σ expired / Σ issued over the final lots asked for, in basis points; null without any.'),
+  lots: z.array(
+    z.strictObject({
+      lot: z.string().describe('Month of expiry (YYYY-MM).'),
+      expiresOn: z.iso.date(),
+      cohortMonth: z.string().nullable().describe('The month its points were earned in (lot less expiry.afterMonths).'),
+      issued: int,
+      redeemed: int,
+      expired: int,
+      outstanding: int,
+      breakageBps: nonNeg,
+      final: z.boolean().describe('The lot’s month has ended, so its figures no longer change.'),
+    }),
+  ),
+  reads: reportReads,
+});
+
+export const liabilityExportResponse = z.string().describe('CSV (RFC 4180, CRLF): as_of,section,item,expires_on,points,amount_minor,currency.');

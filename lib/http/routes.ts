@@ -101,6 +101,9 @@ export const routeGroups = {
     { method: 'GET', path: '/v1/reports/sales', roles: ['admin', 'marketer', 'auditor'] },
     { method: 'GET', path: '/v1/reports/points', roles: ['admin', 'marketer', 'auditor'] },
     { method: 'GET', path: '/v1/reports/members', roles: ['admin', 'marketer', 'auditor'] },
+    { method: 'GET', path: '/v1/reports/liability', roles: ['admin', 'auditor'] },
+    { method: 'GET', path: '/v1/reports/liability/export', roles: ['admin', 'auditor'] },
+    { method: 'GET', path: '/v1/reports/breakage', roles: ['admin', 'auditor'] },
   ],
 } as const satisfies Record<string, readonly RouteSpec[]>;
 

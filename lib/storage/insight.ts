@@ -18,6 +18,7 @@
 import { createHash } from 'node:crypto';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { series as seriesKinds, type Increment, type Series } from '#domain/insight.ts';
+import { addMonths, lotExpiryDate as lastDayOf } from '#domain/time.ts';
 import type { Db } from './client.ts';
 import { keys } from './keys.ts';
 import { ttlAfter, tableDefinition } from './table.ts';
@@ -194,7 +195,6 @@ export function insightRepository(db: Db) {
     async days(tenantId: string, s: Series, from: string, to: string, stats: ReadStats): Promise<Figures> {
       const figures: Figures = new Map();
       const [fromMonth, toMonth] = [from.slice(0, 7), to.slice(0, 7)];
-      const lastDay = (m: string) => lastDayOf(m);
       const reads: Promise<void>[] = [];
       for (let shard = 0; shard < REPORT_SHARDS; shard++) {
         const dayRange = (month: string, d1: string, d2: string) =>
@@ -202,19 +202,19 @@ export function insightRepository(db: Db) {
         const monthRange = (m1: string, m2: string) =>
           reads.push(query(keys.reportMonth(tenantId, s, m1, '', shard).pk, `${m1}#`, `${m2}#\uffff`, stats, (sk, item) => addInto(figures, sk.slice(8), item)));
         if (fromMonth === toMonth) {
-          if (from.endsWith('-01') && to === lastDay(toMonth)) monthRange(fromMonth, fromMonth);
+          if (from.endsWith('-01') && to === lastDayOf(toMonth)) monthRange(fromMonth, fromMonth);
           else dayRange(fromMonth, from.slice(8), to.slice(8));
           continue;
         }
         let firstFull = fromMonth;
         if (!from.endsWith('-01')) {
           dayRange(fromMonth, from.slice(8), '31');
-          firstFull = nextMonth(fromMonth);
+          firstFull = addMonths(fromMonth, 1);
         }
         let lastFull = toMonth;
-        if (to !== lastDay(toMonth)) {
+        if (to !== lastDayOf(toMonth)) {
           dayRange(toMonth, '01', to.slice(8));
-          lastFull = prevMonth(toMonth);
+          lastFull = addMonths(toMonth, -1);
         }
         if (firstFull <= lastFull) monthRange(firstFull, lastFull);
       }
@@ -241,15 +241,3 @@ export function insightRepository(db: Db) {
 }
 
 export type InsightRepository = ReturnType<typeof insightRepository>;
-
-export function lastDayOf(month: string): string {
-  const [y, m] = month.split('-').map(Number) as [number, number];
-  return `${month}-${String(new Date(Date.UTC(y, m, 0)).getUTCDate()).padStart(2, '0')}`;
-}
-const shiftMonth = (month: string, by: number) => {
-  const [y, m] = month.split('-').map(Number) as [number, number];
-  const i = y * 12 + m - 1 + by;
-  return `${String(Math.floor(i / 12)).padStart(4, '0')}-${String((i % 12) + 1).padStart(2, '0')}`;
-};
-const nextMonth = (m: string) => shiftMonth(m, 1);
-const prevMonth = (m: string) => shiftMonth(m, -1);

@@ -47,7 +47,8 @@ export async function invoke(
     routeKey: match.routeKey,
     status: result.statusCode ?? 200,
     headers: Object.fromEntries(Object.entries(result.headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)])),
-    body: raw ? JSON.parse(raw) : undefined,
+    // A CSV export is text; everything else is JSON.
+    body: raw ? (String(result.headers?.['content-type'] ?? '').startsWith('text/csv') ? raw : JSON.parse(raw)) : undefined,
     raw,
   };
 }
