@@ -73,10 +73,17 @@ export async function salesReport(deps: Deps, principal: Principal, q: { from: s
   checkDays(q.from, q.to);
   const { program } = await requireProgram(deps, principal.tenantId);
   const stats: ReadStats = { queries: 0, items: 0 };
-  const s: Series = q.by === 'total' ? 'all' : q.by;
-  const figures = await deps.insight.days(principal.tenantId, s, q.from, q.to, stats);
+  // The chain's total is the sum of its stores (every receipt and return is made at one);
+  // enrolments are known by tier only (under none: a new member has no tier yet).
+  const [stores, tiers] = await Promise.all([
+    q.by === 'tier' ? undefined : deps.insight.days(principal.tenantId, 'store', q.from, q.to, stats),
+    q.by === 'store' ? undefined : deps.insight.days(principal.tenantId, 'tier', q.from, q.to, stats),
+  ]);
+  const figures = (q.by === 'tier' ? tiers : stores)!;
+  const total = addAll(figures);
+  if (tiers) Object.assign(total, { enrolled: addAll(tiers).enrolled ?? 0, imported: addAll(tiers).imported ?? 0 });
   const rows = q.by === 'total' ? [] : [...figures.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([key, f]) => ({ key: key === NONE ? null : key, ...salesFigures(f) }));
-  return { from: q.from, to: q.to, by: q.by, currency: program.currency, total: salesFigures(addAll(figures)), rows, reads: reads(stats) };
+  return { from: q.from, to: q.to, by: q.by, currency: program.currency, total: salesFigures(total), rows, reads: reads(stats) };
 }
 
 function pointsFigures(f: Record<string, number> | undefined) {
@@ -98,7 +105,8 @@ function pointsFigures(f: Record<string, number> | undefined) {
 export async function pointsReport(deps: Deps, principal: Principal, q: { from: string; to: string; by: 'total' | 'store' }) {
   checkDays(q.from, q.to);
   const stats: ReadStats = { queries: 0, items: 0 };
-  const figures = await deps.insight.days(principal.tenantId, q.by === 'total' ? 'all' : 'store', q.from, q.to, stats);
+  // The chain's total is the sum of the stores' rows and the entries made at no store.
+  const figures = await deps.insight.days(principal.tenantId, 'store', q.from, q.to, stats);
   const rows = q.by === 'total' ? [] : [...figures.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([key, f]) => ({ key: key === NONE ? null : key, ...pointsFigures(f) }));
   return { from: q.from, to: q.to, by: q.by, total: pointsFigures(addAll(figures)), rows, reads: reads(stats) };
 }
@@ -107,12 +115,16 @@ export async function pointsReport(deps: Deps, principal: Principal, q: { from: 
 export async function membersReport(deps: Deps, principal: Principal, q: { from: string; to: string }) {
   checkMonths(q.from, q.to);
   const stats: ReadStats = { queries: 0, items: 0 };
-  const [active, sales] = await Promise.all([
+  const monthList: string[] = [];
+  for (let m = q.from; m <= q.to; m = addMonths(m, 1)) monthList.push(m);
+  // Receipts by tier are kept per day: one Query per month and shard.
+  const [active, ...perMonth] = await Promise.all([
     deps.insight.months(principal.tenantId, 'active', q.from, q.to, stats),
-    deps.insight.months(principal.tenantId, 'tier', q.from, q.to, stats),
+    ...monthList.map((m) => deps.insight.days(principal.tenantId, 'tier', `${m}-01`, lotExpiryDate(m), stats)),
   ]);
+  const sales = new Map(monthList.map((m, i) => [m, perMonth[i]!]));
   const months = [];
-  for (let m = q.from; m <= q.to; m = addMonths(m, 1)) {
+  for (const m of monthList) {
     const a = active.get(m) ?? new Map();
     const t = sales.get(m) ?? new Map();
     const tiers = [...new Set([...a.keys(), ...t.keys()])].sort();
@@ -203,11 +215,11 @@ export async function liabilityExport(deps: Deps, principal: Principal, q: { mon
   const monthEnd = lotExpiryDate(q.month);
   const [byExpiry, moved, lots] = await Promise.all([
     outstandingAsOf(deps, principal.tenantId, 'expiry', monthEnd, stats),
-    deps.insight.days(principal.tenantId, 'all', `${q.month}-01`, monthEnd, stats),
+    deps.insight.days(principal.tenantId, 'store', `${q.month}-01`, monthEnd, stats),
     // Lots of the month itself expire on the next month's first day: not final yet at its end.
     lotsBetween(deps, principal.tenantId, addMonths(q.month, -BREAKAGE_LOOKBACK_MONTHS), addMonths(q.month, -1), q.month, program.expiry?.afterMonths ?? null, stats),
   ]);
-  const f = moved.get(NONE) ?? {};
+  const f = addAll(moved);
   const movements = Object.fromEntries(ledgerKinds.map((k) => [k, n(f, pointsMetric(k)) + n(f, pendingMetric(k))]));
   const closing = byExpiry.reduce((s, r) => s + r.points, 0);
   const opening = closing - Object.values(movements).reduce((s, v) => s + v, 0);

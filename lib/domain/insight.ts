@@ -26,23 +26,23 @@ export interface ChangeRecord {
 }
 
 /**
- * The counter series. `daily` ones are kept per day and per month (a long period reads months);
- * `monthly` ones per month only (`day` is then a month: active members; lots are keyed by their
- * expiry month).
+ * The counter series. `daily` ones are kept per day (a period reads its days, month by month);
+ * `cumulative` ones per day and per month too, because they are read from the beginning (the
+ * liability as of a day adds up every month before it); `monthly` ones per month only (`period`
+ * is then a month: active members; lots are keyed by their expiry month). The chain's totals are
+ * the sums of the store (or tier) rows: no series of their own, so no extra write per change.
  */
 export const series = {
-  /** Receipts, money, discounts, points by kind, enrolments: the tenant's total. */
-  all: 'daily',
-  /** The same by store (`-` for what no store did: jobs, staff). */
+  /** Receipts, money, discounts, returns, points by kind, by store (`-` for what no store did: jobs, staff). */
   store: 'daily',
-  /** Receipts, money and discounts by the tier the receipt was priced at; enrolments. */
+  /** Receipts, money and discounts by the tier the receipt was priced at; enrolments (under no tier). */
   tier: 'daily',
   /** Outstanding points by lot (month of expiry), `debt` and `pending`. */
-  liabExpiry: 'daily',
-  /** Outstanding points by the customer's tier now. */
-  liabTier: 'daily',
+  liabExpiry: 'cumulative',
+  /** Outstanding points by the customer's tier at the time. */
+  liabTier: 'cumulative',
   /** Outstanding points by the store their movements happened at. */
-  liabStore: 'daily',
+  liabStore: 'cumulative',
   /** Members with a receipt in the month, by tier. */
   active: 'monthly',
   /** Per lot (month of expiry): points in and out by ledger kind, for breakage. */
@@ -128,7 +128,6 @@ export function incrementsFromChange(change: ChangeRecord, timeZone: string): In
         const answer = JSON.parse(item.response);
         const day = dayOf(item.occurredAt, timeZone);
         const m = receiptMetrics(answer.totals);
-        push('all', day, NONE, m);
         push('store', day, item.storeId, m);
         push('tier', day, answer.tier?.id ?? NONE, m);
         break;
@@ -136,9 +135,7 @@ export function incrementsFromChange(change: ChangeRecord, timeZone: string): In
       case 'return': {
         const answer = JSON.parse(item.response);
         const day = dayOf(item.at, timeZone);
-        const m = { returns: 1, refund: answer.totals.refund };
-        push('all', day, NONE, m);
-        push('store', day, item.storeId, m);
+        push('store', day, item.storeId, { returns: 1, refund: answer.totals.refund });
         break;
       }
       case 'ledger': {
@@ -146,7 +143,6 @@ export function incrementsFromChange(change: ChangeRecord, timeZone: string): In
         const pending = sum(item.pending);
         const m = { [pointsMetric(item.kind)]: item.points, [pendingMetric(item.kind)]: pending };
         const storeId = item.source?.storeId ?? NONE;
-        push('all', day, NONE, m);
         push('store', day, storeId, m);
         // available = Σ lots − debt, so the lots, the debt and the pending points add up to what is owed.
         for (const [lot, d] of Object.entries((item.lots ?? {}) as Record<string, number>)) {
@@ -160,7 +156,6 @@ export function incrementsFromChange(change: ChangeRecord, timeZone: string): In
       }
       case 'customer': {
         const day = dayOf(item.createdAt, timeZone);
-        push('all', day, NONE, item.importId ? { imported: 1 } : { enrolled: 1 });
         push('tier', day, tierOf(item.account), item.importId ? { imported: 1 } : { enrolled: 1 });
         push('liabTier', day, tierOf(item.account), { points: outstanding(item.account) });
         break;

@@ -6,14 +6,14 @@
  * counted before makes its marker's condition fail, the transaction writes nothing, and it is
  * retried without that change. So a redelivered batch, or a batch cut differently on a retry,
  * never counts a change twice, and a crash between two transactions loses nothing (the stream
- * delivers the rest again). A daily increment is added to its day and to its month (a long period
- * reads months). Each transaction writes to one of REPORT_SHARDS copies of the counters, chosen
+ * delivers the rest again). An increment is added to its day; a cumulative one (the liability,
+ * read from the beginning) to its month as well. Each transaction writes to one of REPORT_SHARDS copies of the counters, chosen
  * by its first change, so no single counter item takes every write of a busy tenant; reads add
  * the shards up.
  *
- * Reads. A period of days is, per shard, one Query of the month items of the whole months in it
- * and one Query of the day items of each partial month at its ends: bounded by the days asked for
- * and the dimension's values, never a scan.
+ * Reads. A period of days is, per shard, one Query of each month's days in it (a cumulative series:
+ * one Query of the month items of the whole months, and one of the days of each partial month at
+ * its ends): bounded by the days asked for and the dimension's values, never a scan.
  */
 import { createHash } from 'node:crypto';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
@@ -52,8 +52,8 @@ function shardFor(id: string): number {
   return (h >>> 0) % REPORT_SHARDS;
 }
 
-/** Items a set of increments writes: two per daily increment (its day and its month). */
-const itemCount = (incs: readonly Increment[]) => incs.reduce((n, i) => n + (seriesKinds[i.series] === 'daily' ? 2 : 1), 0);
+/** Items a set of increments writes at most: two per cumulative increment (its day and its month). */
+const itemCount = (incs: readonly Increment[]) => incs.reduce((n, i) => n + (seriesKinds[i.series] === 'cumulative' ? 2 : 1), 0);
 
 /**
  * A change's increments cut into parts that fit a transaction beside their marker (a ledger
@@ -86,10 +86,9 @@ export function insightRepository(db: Db) {
       cells.set(id, cell);
     };
     for (const inc of incs) {
-      if (seriesKinds[inc.series] === 'daily') {
-        addTo(keys.reportDay(tenantId, inc.series, inc.period, inc.key, shard), inc.add);
-        addTo(keys.reportMonth(tenantId, inc.series, inc.period.slice(0, 7), inc.key, shard), inc.add);
-      } else {
+      if (seriesKinds[inc.series] !== 'monthly') addTo(keys.reportDay(tenantId, inc.series, inc.period, inc.key, shard), inc.add);
+      if (seriesKinds[inc.series] === 'cumulative') addTo(keys.reportMonth(tenantId, inc.series, inc.period.slice(0, 7), inc.key, shard), inc.add);
+      if (seriesKinds[inc.series] === 'monthly') {
         addTo(keys.reportMonth(tenantId, inc.series, inc.period, inc.key, shard), inc.add);
       }
     }
@@ -191,7 +190,11 @@ export function insightRepository(db: Db) {
       return { counted, seen, transactions };
     },
 
-    /** A daily series added up over the days `from`..`to` (inclusive), by dimension value. */
+    /**
+     * A daily or cumulative series added up over the days `from`..`to` (inclusive), by dimension
+     * value. A daily series is read month by month (one Query of each month's days per shard); a
+     * cumulative one takes whole months from its month items (one Query per shard for all of them).
+     */
     async days(tenantId: string, s: Series, from: string, to: string, stats: ReadStats): Promise<Figures> {
       const figures: Figures = new Map();
       const [fromMonth, toMonth] = [from.slice(0, 7), to.slice(0, 7)];
@@ -201,6 +204,10 @@ export function insightRepository(db: Db) {
           reads.push(query(keys.reportDay(tenantId, s, `${month}-01`, '', shard).pk, `${d1}#`, `${d2}#\uffff`, stats, (sk, item) => addInto(figures, sk.slice(3), item)));
         const monthRange = (m1: string, m2: string) =>
           reads.push(query(keys.reportMonth(tenantId, s, m1, '', shard).pk, `${m1}#`, `${m2}#\uffff`, stats, (sk, item) => addInto(figures, sk.slice(8), item)));
+        if (seriesKinds[s] === 'daily') {
+          for (let m = fromMonth; m <= toMonth; m = addMonths(m, 1)) dayRange(m, m === fromMonth ? from.slice(8) : '01', m === toMonth ? to.slice(8) : '31');
+          continue;
+        }
         if (fromMonth === toMonth) {
           if (from.endsWith('-01') && to === lastDayOf(toMonth)) monthRange(fromMonth, fromMonth);
           else dayRange(fromMonth, from.slice(8), to.slice(8));
