@@ -225,3 +225,28 @@ export async function liabilityExport(deps: Deps, principal: Principal, q: { mon
   const opening = closing - Object.values(movements).reduce((s, v) => s + v, 0);
   return monthEndCsv({ month: q.month, currency: program.currency, pointValue: pointValueOf(program), opening, closing, movements, byExpiry, expectedBreakageBps: expectedBreakageBps(lots) });
 }
+
+/**
+ * Coupon campaigns over a period of days: codes issued and sent (issued to a customer), used,
+ * the discount and points they gave, and the money paid on the receipts that used them.
+ */
+export async function couponsReport(deps: Deps, principal: Principal, q: { from: string; to: string }) {
+  checkDays(q.from, q.to);
+  const { program } = await requireProgram(deps, principal.tenantId);
+  const stats: ReadStats = { queries: 0, items: 0 };
+  const figures = await deps.insight.days(principal.tenantId, 'coupons', q.from, q.to, stats);
+  const campaigns = [...figures.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([campaignId, f]) => ({
+      campaignId,
+      issued: n(f, 'issued'),
+      sent: n(f, 'sent'),
+      used: n(f, 'used'),
+      /** Uses per code issued in the period, in basis points (uses of codes issued before count too). */
+      useRateBps: n(f, 'issued') ? Math.round((n(f, 'used') * 10_000) / n(f, 'issued')) : null,
+      discount: n(f, 'discount'),
+      points: n(f, 'points'),
+      revenue: n(f, 'revenue'),
+    }));
+  return { from: q.from, to: q.to, currency: program.currency, campaigns, reads: reads(stats) };
+}

@@ -10,6 +10,8 @@
  * - return (INSERT): returns and refunds, by store;
  * - ledger entry (INSERT): points by kind (and pending points), by store; the liability by lot
  *   (month of expiry), by store, and each lot's ins and outs (breakage);
+ * - coupon (INSERT): codes issued per campaign, and sent (issued to a customer); the receipts
+ *   that used them count uses, discount, points and the receipts' money;
  * - customer (INSERT): enrolments (and migrated members); (INSERT and MODIFY) the liability by
  *   the customer's tier, moved when the tier changes; the first receipt of a month (a new month
  *   in the account's activity) makes the customer active in that month.
@@ -43,6 +45,8 @@ export const series = {
   liabTier: 'cumulative',
   /** Outstanding points by the store their movements happened at. */
   liabStore: 'cumulative',
+  /** Coupons by campaign: codes issued (to a customer: sent), used, their discount and the receipts' money. */
+  coupons: 'daily',
   /** Members with a receipt in the month, by tier. */
   active: 'monthly',
   /** Per lot (month of expiry): points in and out by ledger kind, for breakage. */
@@ -51,7 +55,7 @@ export const series = {
 export type Series = keyof typeof series;
 
 /** The item types whose changes are counted: the stream consumer's filter (infra) says the same. */
-export const reportedItemTypes = { inserted: ['receipt', 'return', 'ledger', 'customer'], modified: ['customer'] } as const;
+export const reportedItemTypes = { inserted: ['receipt', 'return', 'ledger', 'customer', 'coupon'], modified: ['customer'] } as const;
 
 export const isCounted = (eventName: string | undefined, type: string | undefined): boolean =>
   eventName === 'INSERT' ? (reportedItemTypes.inserted as readonly string[]).includes(type ?? '') : eventName === 'MODIFY' && (reportedItemTypes.modified as readonly string[]).includes(type ?? '');
@@ -130,6 +134,13 @@ export function incrementsFromChange(change: ChangeRecord, timeZone: string): In
         const m = receiptMetrics(answer.totals);
         push('store', day, item.storeId, m);
         push('tier', day, answer.tier?.id ?? NONE, m);
+        for (const c of answer.coupons ?? []) {
+          push('coupons', day, c.campaignId, { used: 1, discount: c.discount ?? 0, points: c.points ?? 0, revenue: answer.totals.paid });
+        }
+        break;
+      }
+      case 'coupon': {
+        push('coupons', dayOf(item.issuedAt, timeZone), item.campaignId, item.customerId ? { issued: 1, sent: 1 } : { issued: 1 });
         break;
       }
       case 'return': {

@@ -15,8 +15,7 @@ interface Operation {
   body?: z.ZodType;
   /** The body may be left out altogether. */
   bodyOptional?: boolean;
-  /** `contentType`: the answer's media type when it is not JSON (a CSV export). */
-  ok: { status: number; schema: z.ZodType; description: string; contentType?: string };
+  ok: { status: number; schema: z.ZodType; description: string; mediaType?: 'text/csv' };
   /** Error statuses this operation documents besides 400/401/403/500. */
   errors: number[];
   query?: Array<{ name: string; description: string; schema: object }>;
@@ -456,7 +455,7 @@ const operations: Record<RouteKey, Operation> = {
     description:
       'Rows: the opening liability, the month’s movements by ledger kind, the closing liability by month of expiry, the expected breakage ' +
       '(from the lots of the 36 months before) and the closing liability net of it. Amounts are points × point value, in minor units.',
-    ok: { status: 200, schema: res.liabilityExportResponse, description: 'The CSV file.', contentType: 'text/csv' },
+    ok: { status: 200, schema: res.liabilityExportResponse, description: 'The CSV file.', mediaType: 'text/csv' },
     errors: [409],
     query: [{ name: 'month', description: 'YYYY-MM, not after the current month.', schema: { type: 'string', pattern: '^\\d{4}-(0[1-9]|1[0-2])$' } }],
   },
@@ -469,7 +468,17 @@ const operations: Record<RouteKey, Operation> = {
       { name: 'from', description: 'First lot month, YYYY-MM.', schema: { type: 'string', pattern: '^\\d{4}-(0[1-9]|1[0-2])$' } },
       { name: 'to', description: 'Last lot month, YYYY-MM, inclusive.', schema: { type: 'string', pattern: '^\\d{4}-(0[1-9]|1[0-2])$' } },
     ],
+  },  'GET /v1/reports/coupons': {
+    summary: 'Coupon campaigns over a period of days: issued, sent, used, discount, points and the money of the receipts that used them',
+    description: 'Days are the program’s: of issue for codes, of `occurredAt` for receipts. At most 366 days (422 `reports.maxDays`).',
+    ok: { status: 200, schema: res.couponsReportResponse, description: 'One row per campaign with any activity.' },
+    errors: [409, 422],
+    query: [
+      { name: 'from', description: 'First day, YYYY-MM-DD.', schema: { type: 'string', format: 'date' } },
+      { name: 'to', description: 'Last day, YYYY-MM-DD, inclusive.', schema: { type: 'string', format: 'date' } },
+    ],
   },
+
 
 };
 
@@ -497,7 +506,7 @@ export function buildOpenApi(): Record<string, unknown> {
       const op = operations[routeKey(r) as RouteKey];
       const params = [...r.path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
       const responses: Record<string, unknown> = {
-        [op.ok.status]: { description: op.ok.description, content: { [op.ok.contentType ?? 'application/json']: { schema: schemaOf(op.ok.schema, 'output') } } },
+        [op.ok.status]: { description: op.ok.description, content: { [op.ok.mediaType ?? 'application/json']: { schema: schemaOf(op.ok.schema, 'output') } } },
       };
       for (const status of [...new Set([400, 401, 403, ...op.errors, 429, 500, 503])].sort()) {
         const gateway = { 401: 'GatewayUnauthorized', 500: 'GatewayError' }[status as 401 | 500];

@@ -543,3 +543,22 @@ export const breakageReportResponse = z.strictObject({
 });
 
 export const liabilityExportResponse = z.string().describe('CSV (RFC 4180, CRLF): as_of,section,item,expires_on,points,amount_minor,currency.');
+
+export const couponsReportResponse = z.strictObject({
+  from: z.iso.date(),
+  to: z.iso.date(),
+  currency: z.string(),
+  campaigns: z.array(
+    z.strictObject({
+      campaignId: z.string(),
+      issued: nonNeg.describe('Codes issued in the period.'),
+      sent: nonNeg.describe('Of those, issued to a customer.'),
+      used: nonNeg.describe('Receipts in the period that used a code of the campaign.'),
+      useRateBps: nonNeg.nullable().describe('used / issued in basis points; null when none was issued in the period.'),
+      discount: int,
+      points: int.describe('Points the campaign’s codes gave.'),
+      revenue: int.describe('Money paid on the receipts that used a code.'),
+    }),
+  ),
+  reads: reportReads,
+});

@@ -104,6 +104,7 @@ export const routeGroups = {
     { method: 'GET', path: '/v1/reports/liability', roles: ['admin', 'auditor'] },
     { method: 'GET', path: '/v1/reports/liability/export', roles: ['admin', 'auditor'] },
     { method: 'GET', path: '/v1/reports/breakage', roles: ['admin', 'auditor'] },
+    { method: 'GET', path: '/v1/reports/coupons', roles: ['admin', 'marketer', 'auditor'] },
   ],
 } as const satisfies Record<string, readonly RouteSpec[]>;
 

@@ -269,3 +269,4 @@ export const membersReportQuery = z.strictObject({ from: isoMonth, to: isoMonth 
 export const liabilityReportQuery = z.strictObject({ asOf: isoDay.optional(), by: z.enum(['expiry', 'tier', 'store']).default('expiry') });
 export const liabilityExportQuery = z.strictObject({ month: isoMonth });
 export const breakageReportQuery = membersReportQuery;
+export const couponsReportQuery = z.strictObject({ from: isoDay, to: isoDay });

@@ -22,7 +22,7 @@ describe('Report counters in the stack', () => {
     expect(mappings).toHaveLength(2);
   });
 
-  it('is woken only for inserted receipts, returns, ledger entries and customers, and changed customers', () => {
+  it('is woken only for inserted receipts, returns, ledger entries, customers and coupons, and changed customers', () => {
     bg.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionName: Match.anyValue(),
       BisectBatchOnFunctionError: true,

@@ -146,8 +146,17 @@ describe('Reports', () => {
     expect(enrolled).toBe(3);
   });
 
+  it('coupons: issued, sent and used per campaign, with the discount and the money of the receipts that used them', async () => {
+    const c = await report(`/v1/reports/coupons?from=${FROM}&to=${today}`);
+    const used = receipts[2]!;
+    expect(c.campaigns).toEqual([
+      { campaignId: 'welcome', issued: 1, sent: 1, used: 1, useRateBps: 10_000, discount: used.totals.couponDiscount, points: 0, revenue: used.totals.paid },
+    ]);
+  });
+
   it('a redelivered stream counts nothing twice: the same batches again, one record at a time, and two consumers at once', async () => {
-    const before = await Promise.all([report(`/v1/reports/sales?from=2026-11-20&to=2026-11-25&by=store`), report(`/v1/reports/points?from=${FROM}&to=${today}`), report(`/v1/reports/members?from=2026-11&to=2026-11`)]);
+    const all = () => Promise.all([report(`/v1/reports/sales?from=2026-11-20&to=2026-11-25&by=store`), report(`/v1/reports/points?from=${FROM}&to=${today}`), report(`/v1/reports/members?from=2026-11&to=2026-11`), report(`/v1/reports/coupons?from=${FROM}&to=${today}`), report(`/v1/reports/liability?by=tier`)]);
+    const before = await all();
     const strip = (xs: any[]) => xs.map(({ reads: _r, ...x }) => x);
     expect(delivered.length).toBeGreaterThan(10);
     // The whole stream again in one batch, then record by record, then two copies racing.
@@ -155,7 +164,7 @@ describe('Reports', () => {
     for (const r of delivered) expect((await handler({ Records: [r] })).batchItemFailures).toEqual([]);
     const racing = await Promise.all([handler({ Records: [...delivered].reverse() }), handler({ Records: delivered })]);
     expect(racing.flatMap((r) => r.batchItemFailures)).toEqual([]);
-    const after = await Promise.all([report(`/v1/reports/sales?from=2026-11-20&to=2026-11-25&by=store`), report(`/v1/reports/points?from=${FROM}&to=${today}`), report(`/v1/reports/members?from=2026-11&to=2026-11`)]);
+    const after = await all();
     expect(strip(after)).toEqual(strip(before));
   });
 
@@ -171,8 +180,8 @@ describe('Reports', () => {
     const first = await countChanges(deps(), as(resumed).slice(0, half));
     const all = await countChanges(deps(), as(resumed));
     expect(all.seen).toBe(first.counted);
-    const read = async (tenantId: string, series: 'tier' | 'store' | 'liabExpiry') => [...(await deps().insight.days(tenantId, series, '2026-01-01', today, { queries: 0, items: 0 })).entries()].sort();
-    for (const series of ['tier', 'store', 'liabExpiry'] as const) {
+    const read = async (tenantId: string, series: 'tier' | 'store' | 'liabExpiry' | 'coupons') => [...(await deps().insight.days(tenantId, series, '2026-01-01', today, { queries: 0, items: 0 })).entries()].sort();
+    for (const series of ['tier', 'store', 'liabExpiry', 'coupons'] as const) {
       const expected = await read(once, series);
       expect(expected.length, series).toBeGreaterThan(0);
       expect(await read(resumed, series), series).toEqual(expected);

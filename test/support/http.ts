@@ -47,8 +47,8 @@ export async function invoke(
     routeKey: match.routeKey,
     status: result.statusCode ?? 200,
     headers: Object.fromEntries(Object.entries(result.headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)])),
-    // A CSV export is text; everything else is JSON.
-    body: raw ? (String(result.headers?.['content-type'] ?? '').startsWith('text/csv') ? raw : JSON.parse(raw)) : undefined,
+    // A CSV answer (segment export) is kept as its text.
+    body: raw ? (/^text\/csv/.test(String(result.headers?.['content-type'] ?? '')) ? raw : JSON.parse(raw)) : undefined,
     raw,
   };
 }

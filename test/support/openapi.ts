@@ -32,7 +32,7 @@ export function assertMatchesOpenApi(routeKey: string, status: number, body: unk
   let validate = cache.get(key);
   if (!validate) {
     const response = openApiDoc.paths[path]?.[method.toLowerCase()]?.responses[String(status)];
-    const schema = response?.content?.['application/json']?.schema ?? response?.content?.['text/csv']?.schema;
+    const schema = (response?.content?.['application/json'] ?? response?.content?.['text/csv'])?.schema;
     if (!schema) throw new Error(`openapi.json documents no ${status} answer for ${routeKey}`);
     validate = ajv.compile(inline(schema) as object);
     cache.set(key, validate);
