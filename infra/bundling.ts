@@ -25,6 +25,7 @@ export function allFunctionEntries(groups: readonly string[]): Record<string, st
     'webhook-worker': workerEntry('webhooks'),
     'import-worker': workerEntry('imports'),
     outbox: streamEntry('outbox'),
+    'report-counters': streamEntry('report-counters'),
   };
 }
 

@@ -6,6 +6,7 @@
  * same environment variables the stack sets.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBRecord } from 'aws-lambda';
 import { notifiableEvents } from '../lib/domain/notifications.ts';
 import { segmentEvents } from '../lib/events/catalog.ts';
 import { WEBHOOK_ENV } from '../lib/config.ts';
@@ -28,6 +29,8 @@ export interface Background {
   readonly queues: LocalQueues;
   readonly peers: LocalPeers;
   readonly stream: StreamReader;
+  /** The table's second reader: the report counters, fed what the stack's filter lets through. */
+  readonly reportStream: StreamReader;
   /** Runs a job as its schedule would (or by hand, with `day`), then waits until its effects settle. */
   runJob(job: 'birthday' | 'expiry' | 'tiers' | 'refills' | 'segments' | 'notifications', opts?: { day?: string; tenantId?: string }): Promise<unknown>;
   /** Waits until the stream, the bus and the queues have nothing left in flight. */
@@ -104,6 +107,20 @@ export async function startBackground(opts: {
   // From the start of what the stream holds: nothing written while the runtime was down is
   // lost, and what was already handled comes again with the same event ids, which are dropped.
   const stream = await startStreamReader({ client, endpoint: opts.dynamoEndpoint, table: opts.table, handler: outbox, from: opts.streamFrom ?? 'TRIM_HORIZON' });
+  const { handler: reportCounters } = await import('../functions/stream/report-counters.ts');
+  const { isCounted } = await import('../lib/domain/insight.ts');
+  // What the stack's event filter lets through to the function.
+  const counted = (r: DynamoDBRecord) => isCounted(r.eventName, r.dynamodb?.NewImage?.type?.S);
+  const reportStream = await startStreamReader({
+    client,
+    endpoint: opts.dynamoEndpoint,
+    table: opts.table,
+    handler: async (e) => {
+      const Records = e.Records.filter(counted);
+      return Records.length ? reportCounters({ Records }) : { batchItemFailures: [] };
+    },
+    from: opts.streamFrom ?? 'TRIM_HORIZON',
+  });
 
   const settle = async (timeoutMs = 60_000) => {
     const until = Date.now() + timeoutMs;
@@ -112,6 +129,7 @@ export async function startBackground(opts: {
       await stream.caughtUp(Math.max(1, until - Date.now()));
       await queues.drain(Math.max(1, until - Date.now()));
       await stream.caughtUp(Math.max(1, until - Date.now()));
+      await reportStream.caughtUp(Math.max(1, until - Date.now()));
       const seen = stream.stats.records + peers.published.events + Object.values(queues.queues).reduce((s, q) => s + q.stats.sent, 0);
       if (seen === last) return;
       last = seen;
@@ -146,11 +164,13 @@ export async function startBackground(opts: {
     queues,
     peers,
     stream,
+    reportStream,
     runJob,
     settle,
     async close() {
       clearInterval(timer);
       await stream.stop();
+      await reportStream.stop();
       await queues.close();
       await s3.close();
       await peers.close();

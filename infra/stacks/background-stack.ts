@@ -10,7 +10,7 @@ import { EventBus, Rule, type CfnArchive } from 'aws-cdk-lib/aws-events';
 import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
-import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
@@ -21,6 +21,7 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import { notifiableEvents } from '../../lib/domain/notifications.ts';
 import { EVENT_SOURCE, segmentEvents } from '../../lib/events/catalog.ts';
+import { reportedItemTypes } from '../../lib/domain/insight.ts';
 import { QUEUE_ENV } from '../../lib/messaging/queues.ts';
 import { EVENT_BUS_ENV } from '../../lib/events/eventbridge.ts';
 import { CHANNEL_ENV } from '../../lib/notify/live-channels.ts';
@@ -115,6 +116,10 @@ export class BackgroundStack extends Stack {
   readonly outbox: TallyFunction;
   /** Stream records the outbox relay gave up on. */
   readonly outboxFailures: DeadLetters;
+  /** The table's second stream reader: report counters (lib/app/insight.ts). */
+  readonly reportCounters: TallyFunction;
+  /** Stream records the report counters gave up on. */
+  readonly reportFailures: DeadLetters;
   readonly notify: WorkerQueue;
   readonly notifyWorker: TallyFunction;
   readonly journeys: WorkerQueue;
@@ -225,6 +230,35 @@ export class BackgroundStack extends Stack {
       }),
     );
 
+    // Report counters: the table's second (and last: DynamoDB serves at most two readers per
+    // shard) stream reader. It reads the stream rather than the bus because the reports need what
+    // the events leave out (discounts by source, lots, the tier on the customer item), and stream
+    // reads by Lambda are free; the filter wakes it only for the items it counts. Any further
+    // consumer reads the bus. Counting is idempotent per change, so retries and bisects are safe.
+    this.reportFailures = new DeadLetters(this, 'ReportFailures', { queueName: name('report-failures'), what: 'Stream records', alarmAction });
+    this.reportCounters = new TallyFunction(this, 'ReportCounters', {
+      functionName: name('report-counters'),
+      entry: streamEntry('report-counters'),
+      description: 'Tally report counters: table stream → per-day aggregates',
+      timeout: Duration.seconds(60),
+      logsRemovalPolicy: retain,
+    }).bindTable(props.table, 'readWrite');
+    this.reportCounters.addEventSource(
+      new DynamoEventSource(props.table, {
+        startingPosition: StartingPosition.TRIM_HORIZON,
+        batchSize: 500,
+        maxBatchingWindow: Duration.seconds(5),
+        bisectBatchOnError: true,
+        retryAttempts: 10,
+        reportBatchItemFailures: true,
+        onFailure: new SqsDlq(this.reportFailures.queue),
+        filters: [
+          FilterCriteria.filter({ eventName: FilterRule.isEqual('INSERT'), dynamodb: { NewImage: { type: { S: FilterRule.or(...reportedItemTypes.inserted) } } } }),
+          FilterCriteria.filter({ eventName: FilterRule.isEqual('MODIFY'), dynamodb: { NewImage: { type: { S: FilterRule.or(...reportedItemTypes.modified) } } } }),
+        ],
+      }),
+    );
+
     // Notifications: bus rule (the events customers hear about) → queue → notify worker → SNS / SES / Pinpoint.
     this.notify = new WorkerQueue(this, 'NotifyQueue', { queueName: name('notify'), consumerTimeout: workerTimeout, alarmAction });
     this.push =
@@ -303,7 +337,7 @@ export class BackgroundStack extends Stack {
 
   /** The functions of this stack, by the name of the `tally-<stage>-…` function. */
   get functions(): Record<string, TallyFunction> {
-    return { jobs: this.jobFunction, 'account-worker': this.accountWorker, outbox: this.outbox, 'notify-worker': this.notifyWorker, 'journey-worker': this.journeyWorker, 'webhook-worker': this.webhooks.worker, 'import-worker': this.imports.worker };
+    return { jobs: this.jobFunction, 'account-worker': this.accountWorker, outbox: this.outbox, 'report-counters': this.reportCounters, 'notify-worker': this.notifyWorker, 'journey-worker': this.journeyWorker, 'webhook-worker': this.webhooks.worker, 'import-worker': this.imports.worker };
   }
 
   /**
@@ -316,6 +350,6 @@ export class BackgroundStack extends Stack {
 
   /** The dead-letter queues that belong to no work queue, by short name. */
   get deadLetters(): Record<string, DeadLetters> {
-    return { 'outbox-failures': this.outboxFailures, 'jobs-failed': this.jobFailures };
+    return { 'outbox-failures': this.outboxFailures, 'report-failures': this.reportFailures, 'jobs-failed': this.jobFailures };
   }
 }

@@ -17,6 +17,7 @@ import { storeRepository, type StoreRepository } from '../storage/stores.ts';
 import { webhookRepository, type WebhookRepository } from '../storage/webhooks.ts';
 import { segmentRepository, type SegmentRepository } from '../storage/segments.ts';
 import { tenantRepository, type TenantRepository } from '../storage/tenants.ts';
+import { insightRepository, type InsightRepository } from '../storage/insight.ts';
 
 export interface Deps {
   readonly db: Db;
@@ -37,6 +38,8 @@ export interface Deps {
   readonly budgets: BudgetRepository;
   readonly customEvents: CustomEventRepository;
   readonly segments: SegmentRepository;
+  /** Report counters (kept by the reports stream consumer). */
+  readonly insight: InsightRepository;
   readonly clock: () => Date;
 }
 
@@ -60,6 +63,7 @@ export function makeDeps(db: Db, clock: () => Date = () => new Date()): Deps {
     budgets: budgetRepository(db),
     customEvents: customEventRepository(db),
     segments: segmentRepository(db),
+    insight: insightRepository(db),
     clock,
   };
 }

@@ -519,6 +519,82 @@ const operations: Record<RouteKey, Operation> = {
     ok: { status: 200, schema: res.jsonSchemaResponse, description: 'Generated from the schema the engine validates with.' },
     errors: [],
   },
+  'GET /v1/reports/sales': {
+    summary: 'Receipts, money and discount cost by source over a period of days, for the chain, per store or per tier',
+    description:
+      'Read from report counters the stream keeps (seconds behind the tills); days are the program’s days of each receipt’s `occurredAt`. ' +
+      'At most 366 days (422 `reports.maxDays`). Every receipt is a member’s: tills post no anonymous receipts.',
+    ok: { status: 200, schema: res.salesReportResponse, description: 'The period’s figures.' },
+    errors: [422],
+    query: [
+      { name: 'from', description: 'First day, YYYY-MM-DD (program time).', schema: { type: 'string', format: 'date' } },
+      { name: 'to', description: 'Last day, YYYY-MM-DD, inclusive.', schema: { type: 'string', format: 'date' } },
+      { name: 'by', description: '`total` (default), `store` or `tier`.', schema: { type: 'string', enum: ['total', 'store', 'tier'] } },
+    ],
+  },
+  'GET /v1/reports/points': {
+    summary: 'Points issued, burned, expired, adjusted and returned over a period of days, for the chain or per store',
+    description: 'Sums of the ledger entries made in the period (days of the entries’ time, program time), by kind. At most 366 days (422 `reports.maxDays`).',
+    ok: { status: 200, schema: res.pointsReportResponse, description: 'The period’s points.' },
+    errors: [422],
+    query: [
+      { name: 'from', description: 'First day, YYYY-MM-DD.', schema: { type: 'string', format: 'date' } },
+      { name: 'to', description: 'Last day, YYYY-MM-DD, inclusive.', schema: { type: 'string', format: 'date' } },
+      { name: 'by', description: '`total` (default) or `store`.', schema: { type: 'string', enum: ['total', 'store'] } },
+    ],
+  },
+  'GET /v1/reports/members': {
+    summary: 'Members per month: enrolled, active, receipts, average receipt and visit frequency, by tier',
+    description: 'A member is active in a month with at least one receipt in it (program time); by the tier they had then. At most 36 months (422 `reports.maxMonths`).',
+    ok: { status: 200, schema: res.membersReportResponse, description: 'One row per month.' },
+    errors: [422],
+    query: [
+      { name: 'from', description: 'First month, YYYY-MM.', schema: { type: 'string', pattern: '^\\d{4}-(0[1-9]|1[0-2])$' } },
+      { name: 'to', description: 'Last month, YYYY-MM, inclusive.', schema: { type: 'string', pattern: '^\\d{4}-(0[1-9]|1[0-2])$' } },
+    ],
+  },  'GET /v1/reports/liability': {
+    summary: 'Points liability as of the end of a day: outstanding points and their value, by month of expiry, tier or store',
+    description:
+      'The sum of every ledger entry up to the end of `asOf` (program time; default today), available and pending, valued at the program’s point value. ' +
+      'By expiry: one row per lot, with `debt` (points a return reversed after they were spent) and `pending`; by tier: the customers’ balances under their tier then; ' +
+      'by store: the entries made at each store (null: jobs and staff). Every view adds up to the same total.',
+    ok: { status: 200, schema: res.liabilityReportResponse, description: 'The liability.' },
+    errors: [409],
+    query: [
+      { name: 'asOf', description: 'YYYY-MM-DD (default: today, program time).', schema: { type: 'string', format: 'date' } },
+      { name: 'by', description: '`expiry` (default), `tier` or `store`.', schema: { type: 'string', enum: ['expiry', 'tier', 'store'] } },
+    ],
+  },
+  'GET /v1/reports/liability/export': {
+    summary: 'Month-end points liability as CSV, for booking deferred revenue',
+    description:
+      'Rows: the opening liability, the month’s movements by ledger kind, the closing liability by month of expiry, the expected breakage ' +
+      '(from the lots of the 36 months before) and the closing liability net of it. Amounts are points × point value, in minor units.',
+    ok: { status: 200, schema: res.liabilityExportResponse, description: 'The CSV file.', mediaType: 'text/csv' },
+    errors: [409],
+    query: [{ name: 'month', description: 'YYYY-MM, not after the current month.', schema: { type: 'string', pattern: '^\\d{4}-(0[1-9]|1[0-2])$' } }],
+  },
+  'GET /v1/reports/breakage': {
+    summary: 'Breakage per lot (month of expiry): points issued into it, redeemed, expired, and the expected breakage',
+    description: 'The expected breakage is Σ expired / Σ issued over the lots asked for whose month has ended. At most 36 months (422 `reports.maxMonths`).',
+    ok: { status: 200, schema: res.breakageReportResponse, description: 'The lots and the estimate.' },
+    errors: [409, 422],
+    query: [
+      { name: 'from', description: 'First lot month, YYYY-MM.', schema: { type: 'string', pattern: '^\\d{4}-(0[1-9]|1[0-2])$' } },
+      { name: 'to', description: 'Last lot month, YYYY-MM, inclusive.', schema: { type: 'string', pattern: '^\\d{4}-(0[1-9]|1[0-2])$' } },
+    ],
+  },  'GET /v1/reports/coupons': {
+    summary: 'Coupon campaigns over a period of days: issued, sent, used, discount, points and the money of the receipts that used them',
+    description: 'Days are the program’s: of issue for codes, of `occurredAt` for receipts. At most 366 days (422 `reports.maxDays`).',
+    ok: { status: 200, schema: res.couponsReportResponse, description: 'One row per campaign with any activity.' },
+    errors: [409, 422],
+    query: [
+      { name: 'from', description: 'First day, YYYY-MM-DD.', schema: { type: 'string', format: 'date' } },
+      { name: 'to', description: 'Last day, YYYY-MM-DD, inclusive.', schema: { type: 'string', format: 'date' } },
+    ],
+  },
+
+
 };
 
 const errorText: Record<number, string> = {

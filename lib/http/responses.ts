@@ -564,3 +564,126 @@ export const productListResponse = z.strictObject({
 });
 
 export const productDeletedResponse = z.strictObject({ sku: z.string(), deleted: z.literal(true) });
+
+/** What a report read: its cost in DynamoDB Queries and items (report counters, never a scan). */
+const reportReads = z.strictObject({ queries: nonNeg, items: nonNeg }).describe('What this answer read: Queries sent and counter items returned.');
+
+const salesFigures = z.strictObject({
+  receipts: nonNeg,
+  amount: int.describe('Money of the receipts before loyalty discounts (after the shop’s own).'),
+  paid: int,
+  averageReceipt: int.describe('paid / receipts, rounded to a minor unit.'),
+  discounts: z.strictObject({ tier: int, rewards: int, coupons: int, points: int, total: int }).describe('Discount cost by source.'),
+  returns: nonNeg,
+  refund: int,
+  enrolled: nonNeg.describe('Members enrolled (by store and tier: not known, counted in the total and under no tier).'),
+  imported: nonNeg.describe('Members migrated from another system.'),
+});
+
+export const salesReportResponse = z.strictObject({
+  from: z.iso.date(),
+  to: z.iso.date(),
+  by: z.enum(['total', 'store', 'tier']),
+  currency: z.string(),
+  total: salesFigures,
+  rows: z.array(salesFigures.extend({ key: z.string().nullable().describe('The store or tier id; null: none.') })),
+  reads: reportReads,
+});
+
+const kindPoints = z.strictObject(Object.fromEntries(ledgerKinds.map((k) => [k, int])) as Record<(typeof ledgerKinds)[number], typeof int>);
+const pointsFigures = z.strictObject({
+  issued: int.describe('earn + bonus + migrated + release (pending points becoming available).'),
+  burned: int,
+  expired: int,
+  adjusted: int.describe('Net staff adjustments.'),
+  returned: int.describe('Points reversed and refunded by returns, net.'),
+  net: int.describe('The change of the available balance: the sum of byKind.'),
+  byKind: kindPoints,
+  pendingByKind: kindPoints.describe('The change of pending points, by the entry kind that made it.'),
+});
+
+export const pointsReportResponse = z.strictObject({
+  from: z.iso.date(),
+  to: z.iso.date(),
+  by: z.enum(['total', 'store']),
+  total: pointsFigures,
+  rows: z.array(pointsFigures.extend({ key: z.string().nullable().describe('The store the entries were made at; null: no store (staff, jobs).') })),
+  reads: reportReads,
+});
+
+const memberFigures = z.strictObject({
+  active: nonNeg.describe('Members with at least one receipt in the month.'),
+  enrolled: nonNeg,
+  imported: nonNeg,
+  receipts: nonNeg,
+  paid: int,
+  averageReceipt: int,
+  visitsPerActiveMember: z.number().min(0),
+});
+
+export const membersReportResponse = z.strictObject({
+  from: z.string(),
+  to: z.string(),
+  months: z.array(memberFigures.extend({ month: z.string(), byTier: z.array(memberFigures.extend({ tier: z.string().nullable() })) })),
+  reads: reportReads,
+});
+
+export const liabilityReportResponse = z.strictObject({
+  asOf: z.iso.date(),
+  by: z.enum(['expiry', 'tier', 'store']),
+  currency: z.string(),
+  pointValue: nonNeg.describe('Money value of a point in minor units, from the program in force now.'),
+  programVersion: nonNeg,
+  total: z.strictObject({ points: int, value: int }),
+  rows: z.array(
+    z.strictObject({
+      key: z.string().nullable().describe('By expiry: the lot (YYYY-MM), `debt` or `pending`; by tier: the tier id; by store: the store id; null: none.'),
+      expiresOn: z.iso.date().optional().describe('The last day the lot’s points can be used.'),
+      points: int,
+      value: int,
+    }),
+  ),
+  reads: reportReads,
+});
+
+export const breakageReportResponse = z.strictObject({
+  from: z.string(),
+  to: z.string(),
+  expiryAfterMonths: nonNeg.nullable(),
+  expectedBreakageBps: nonNeg.nullable().describe('Σ expired / Σ issued over the final lots asked for, in basis points; null without any.'),
+  lots: z.array(
+    z.strictObject({
+      lot: z.string().describe('Month of expiry (YYYY-MM).'),
+      expiresOn: z.iso.date(),
+      cohortMonth: z.string().nullable().describe('The month its points were earned in (lot less expiry.afterMonths).'),
+      issued: int,
+      redeemed: int,
+      expired: int,
+      outstanding: int,
+      breakageBps: nonNeg,
+      final: z.boolean().describe('The lot’s month has ended, so its figures no longer change.'),
+    }),
+  ),
+  reads: reportReads,
+});
+
+export const liabilityExportResponse = z.string().describe('CSV (RFC 4180, CRLF): as_of,section,item,expires_on,points,amount_minor,currency.');
+
+export const couponsReportResponse = z.strictObject({
+  from: z.iso.date(),
+  to: z.iso.date(),
+  currency: z.string(),
+  campaigns: z.array(
+    z.strictObject({
+      campaignId: z.string(),
+      issued: nonNeg.describe('Codes issued in the period.'),
+      sent: nonNeg.describe('Of those, issued to a customer.'),
+      used: nonNeg.describe('Receipts in the period that used a code of the campaign.'),
+      useRateBps: nonNeg.nullable().describe('used / issued in basis points; null when none was issued in the period.'),
+      discount: int,
+      points: int.describe('Points the campaign’s codes gave.'),
+      revenue: int.describe('Money paid on the receipts that used a code.'),
+    }),
+  ),
+  reads: reportReads,
+});

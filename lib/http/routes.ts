@@ -118,6 +118,15 @@ export const routeGroups = {
     { method: 'PUT', path: '/v1/catalog/{sku}', roles: ['admin', 'marketer'] },
     { method: 'DELETE', path: '/v1/catalog/{sku}', roles: ['admin', 'marketer'] },
   ],
+  reports: [
+    { method: 'GET', path: '/v1/reports/sales', roles: ['admin', 'marketer', 'auditor'] },
+    { method: 'GET', path: '/v1/reports/points', roles: ['admin', 'marketer', 'auditor'] },
+    { method: 'GET', path: '/v1/reports/members', roles: ['admin', 'marketer', 'auditor'] },
+    { method: 'GET', path: '/v1/reports/liability', roles: ['admin', 'auditor'] },
+    { method: 'GET', path: '/v1/reports/liability/export', roles: ['admin', 'auditor'] },
+    { method: 'GET', path: '/v1/reports/breakage', roles: ['admin', 'auditor'] },
+    { method: 'GET', path: '/v1/reports/coupons', roles: ['admin', 'marketer', 'auditor'] },
+  ],
 } as const satisfies Record<string, readonly RouteSpec[]>;
 
 export type RouteGroup = keyof typeof routeGroups;

@@ -61,6 +61,11 @@
  * |             | (one partition per campaign)|                 | ADD in the commit: `used + n <= total`        |
  * | event       | T#{t}#C#{c}                 | EVENT#{eventId} | conditional put: a custom event counts once,  |
  * |             |                             |                 | a retry replays its first answer              |
+ * | report day  | T#{t}#RPT#{series}#{yyyy-mm}#{r} | {dd}#{key} | Query a month's days: report counters (ADD), |
+ * |             |                             |                 | r = one of REPORT_SHARDS (storage/insight.ts) |
+ * | report month| T#{t}#RPT#{series}#M#{r}    | {yyyy-mm}#{key} | Query a range of months: the same, per month  |
+ * | report seen | T#{t}#RPTSEEN#{hash}        | SEEN            | conditional put with the counters: a source   |
+ * |             |                             |                 | change is counted once (TTL)                  |
  *
  * Sparse GSIs (KEYS_ONLY, attributes set on the customer item only when they apply, so a
  * receipt that changes neither writes nothing to them):
@@ -163,6 +168,15 @@ export const keys = {
     pk: `T#${tenantId}#S#${storeId}#RET#${returnId}`,
     sk: 'RETURN',
   }),
+  reportDay: (tenantId: string, series: string, day: string, key: string, shard: number): Key => ({
+    pk: `T#${tenantId}#RPT#${series}#${day.slice(0, 7)}#${shard}`,
+    sk: `${day.slice(8, 10)}#${key}`,
+  }),
+  reportMonth: (tenantId: string, series: string, month: string, key: string, shard: number): Key => ({
+    pk: `T#${tenantId}#RPT#${series}#M#${shard}`,
+    sk: `${month}#${key}`,
+  }),
+  reportSeen: (tenantId: string, hash: string): Key => ({ pk: `T#${tenantId}#RPTSEEN#${hash}`, sk: 'SEEN' }),
 };
 
 export const LEDGER_PREFIX = 'LEDGER#';

@@ -96,6 +96,7 @@ describe('Operations', () => {
         'tally-dev-journeys-dlq',
         'tally-dev-notify-dlq',
         'tally-dev-outbox-failures',
+        'tally-dev-report-failures',
         'tally-dev-webhook-deliveries-dlq',
         'tally-dev-webhooks-dlq',
       ]);

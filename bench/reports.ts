@@ -1,0 +1,94 @@
+/**
+ * What the report counters cost per receipt, and what each report reads per request.
+ *
+ * Commits receipts (200 members, 10 stores, a third of the receipts burning points) through the
+ * use case, reads the table's stream from DynamoDB Local, keeps what the stack's filter lets
+ * through, and counts it in batches of 500 records (the event source mapping's batch size):
+ * transaction items and write units per receipt, and the money per million receipts. Then it
+ * calls each report and prints its Queries, items and read units.
+ *
+ *   npx tsx bench/reports.ts [--receipts 2000]
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBRecord } from 'aws-lambda';
+import { benchReceipt, startBenchEnv } from './lib/env.ts';
+import { PRICES } from './cost.ts';
+
+const arg = (name: string, fallback: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const RECEIPTS = arg('receipts', 2000);
+const BATCH = 500;
+const STORES = 10;
+
+const env = await startBenchEnv({ customers: 200 });
+const { commit } = await import('../lib/app/receipts.ts');
+const { countChanges } = await import('../lib/app/insight.ts');
+const { isCounted, dayOf } = await import('../lib/domain/insight.ts');
+const { changeFromStreamRecord } = await import('../lib/events/stream-record.ts');
+const { startStreamReader } = await import('../local/stream.ts');
+const tenantId = (await env.deps.apiKeys.resolve(env.posKey))!.tenantId;
+
+const started = Date.now();
+for (let i = 0; i < RECEIPTS; i++) {
+  const storeId = `S-${String(1 + (i % STORES)).padStart(2, '0')}`;
+  const principal = { tenantId, storeId, role: 'pos' as const, actor: `pos:${storeId}`, keyId: 'bench' };
+  const customer = i % env.cards.length;
+  // A third burn a little of what they have (from the second round of receipts on).
+  const burn = i >= env.cards.length && i % 3 === 0 ? 10 : 0;
+  await commit(env.deps, principal, storeId, benchReceipt(env, env.cards[customer]!, 3, burn) as never);
+}
+console.log(`${RECEIPTS} receipts committed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+
+const records: DynamoDBRecord[] = [];
+let all = 0;
+const reader = await startStreamReader({
+  client: new DynamoDBClient({ endpoint: env.ddb.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+  endpoint: env.ddb.endpoint,
+  table: env.table,
+  handler: async (e) => {
+    all += e.Records.length;
+    records.push(...e.Records.filter((r) => isCounted(r.eventName, r.dynamodb?.NewImage?.type?.S)));
+    return { batchItemFailures: [] };
+  },
+});
+await reader.caughtUp();
+await reader.stop();
+
+env.meter.reset();
+let transactions = 0;
+const t0 = Date.now();
+for (let i = 0; i < records.length; i += BATCH) {
+  await countChanges(env.deps, records.slice(i, i + BATCH).map(changeFromStreamRecord));
+  transactions += 1;
+}
+const ms = Date.now() - t0;
+const items = env.meter.itemsWritten;
+// Every item the counters write is under 1 KB: one write unit, twice inside a transaction.
+const wcu = (items * 2) / RECEIPTS;
+const lambdaGbS = (ms / 1000) * 0.5;
+console.log(`stream records: ${all} in all, ${records.length} through the filter (${(records.length / RECEIPTS).toFixed(2)} per receipt)`);
+console.log(`transaction items written: ${items} (${(items / RECEIPTS).toFixed(2)} per receipt) → ${wcu.toFixed(2)} write units per receipt (modelled: 2 per item; DynamoDB Local reported ${(env.meter.writeUnits / RECEIPTS).toFixed(2)})`);
+console.log(`per million receipts: DynamoDB writes $${(wcu * PRICES.dynamoWritePerMillionUnits).toFixed(2)}, Lambda ≈ $${((lambdaGbS * PRICES.lambdaGbSecond + (records.length / BATCH) * PRICES.lambdaRequestsPerMillion / 1e6) * (1e6 / RECEIPTS)).toFixed(3)} (${ms} ms for ${Math.ceil(records.length / BATCH)} batches, 512 MB, local time errs high)`);
+
+const staff = (path: string) => env.invoke(env.handlers, { method: 'GET', path, headers: { authorization: `Bearer ${env.staffKey}` } });
+const today = dayOf(new Date(), 'Asia/Yerevan');
+const month = today.slice(0, 7);
+for (const path of [
+  `/v1/reports/sales?from=${month}-01&to=${today}`,
+  `/v1/reports/sales?from=${month}-01&to=${today}&by=store`,
+  `/v1/reports/sales?from=${Number(month.slice(0, 4)) - 1}-${month.slice(5)}-01&to=${today}&by=store`,
+  `/v1/reports/points?from=${month}-01&to=${today}&by=store`,
+  `/v1/reports/members?from=${month}&to=${month}`,
+  `/v1/reports/liability?by=expiry`,
+  `/v1/reports/liability?by=store`,
+  `/v1/reports/breakage?from=${month}&to=${month}`,
+]) {
+  env.meter.reset();
+  const r = await staff(path);
+  const reads = r.body?.reads ? `${r.body.reads.queries} Queries, ${r.body.reads.items} items` : '';
+  console.log(`${r.status} ${path}: ${reads}, ${env.meter.readUnits} read units (DynamoDB Local)`);
+}
+await env.stop();
+process.exit(0);

@@ -1,0 +1,20 @@
+/** Reports for staff: sales, points, members, points liability and breakage, read from the report counters (lib/app/reports.ts). */
+import { deps } from '#lib/app/deps.ts';
+import { breakageReport, couponsReport, liabilityExport, liabilityReport, membersReport, pointsReport, salesReport } from '#lib/app/reports.ts';
+import { httpFunction, ok } from '#lib/http/function.ts';
+import { validate } from '#lib/http/request.ts';
+import { breakageReportQuery, couponsReportQuery, liabilityExportQuery, liabilityReportQuery, membersReportQuery, pointsReportQuery, salesReportQuery } from '#lib/http/schemas.ts';
+
+export const handler = httpFunction('reports', {
+  'GET /v1/reports/sales': async (event, p) => ok(await salesReport(deps(), p, validate(salesReportQuery, event.queryStringParameters ?? {}))),
+  'GET /v1/reports/points': async (event, p) => ok(await pointsReport(deps(), p, validate(pointsReportQuery, event.queryStringParameters ?? {}))),
+  'GET /v1/reports/members': async (event, p) => ok(await membersReport(deps(), p, validate(membersReportQuery, event.queryStringParameters ?? {}))),
+  'GET /v1/reports/liability': async (event, p) => ok(await liabilityReport(deps(), p, validate(liabilityReportQuery, event.queryStringParameters ?? {}))),
+  'GET /v1/reports/liability/export': async (event, p) => {
+    const q = validate(liabilityExportQuery, event.queryStringParameters ?? {});
+    const csv = await liabilityExport(deps(), p, q);
+    return { status: 200, body: csv, headers: { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="points-liability-${q.month}.csv"` } };
+  },
+  'GET /v1/reports/breakage': async (event, p) => ok(await breakageReport(deps(), p, validate(breakageReportQuery, event.queryStringParameters ?? {}))),
+  'GET /v1/reports/coupons': async (event, p) => ok(await couponsReport(deps(), p, validate(couponsReportQuery, event.queryStringParameters ?? {}))),
+});

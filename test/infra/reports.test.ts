@@ -1,0 +1,50 @@
+/**
+ * The report counters in the synthesized stack: the table's second stream reader (DynamoDB serves
+ * at most two per shard, so no third may appear), woken only for the items it counts, its
+ * failures parked.
+ */
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../infra/app.ts';
+import { isCounted, reportedItemTypes } from '#domain/insight.ts';
+
+let bg: Template;
+
+beforeAll(() => {
+  const app = new App({ context: { stage: 'dev', 'aws:cdk:bundling-stacks': [] } });
+  bg = Template.fromStack(buildApp(app).background);
+}, 120_000);
+
+describe('Report counters in the stack', () => {
+  it('reads the table stream as its second and last reader', () => {
+    const mappings = Object.values(bg.findResources('AWS::Lambda::EventSourceMapping')).filter((m) => JSON.stringify(m.Properties.EventSourceArn).includes('StreamArn'));
+    expect(mappings).toHaveLength(2);
+  });
+
+  it('is woken only for inserted receipts, returns, ledger entries, customers and coupons, and changed customers', () => {
+    bg.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: Match.anyValue(),
+      BisectBatchOnFunctionError: true,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      FilterCriteria: {
+        Filters: [
+          { Pattern: JSON.stringify({ eventName: ['INSERT'], dynamodb: { NewImage: { type: { S: [...reportedItemTypes.inserted] } } } }) },
+          { Pattern: JSON.stringify({ eventName: ['MODIFY'], dynamodb: { NewImage: { type: { S: [...reportedItemTypes.modified] } } } }) },
+        ],
+      },
+      DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
+    });
+    // The local runtime filters with the same predicate.
+    expect(isCounted('INSERT', 'ledger')).toBe(true);
+    expect(isCounted('MODIFY', 'ledger')).toBe(false);
+    expect(isCounted('MODIFY', 'customer')).toBe(true);
+    expect(isCounted('REMOVE', 'customer')).toBe(false);
+    expect(isCounted('INSERT', 'receiptAllocation')).toBe(false);
+  });
+
+  it('parks what it gives up on in its own queue', () => {
+    bg.hasResourceProperties('AWS::SQS::Queue', { QueueName: 'tally-dev-report-failures' });
+    bg.hasResourceProperties('AWS::Lambda::Function', { FunctionName: 'tally-dev-report-counters' });
+  });
+});
