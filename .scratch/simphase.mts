@@ -1,0 +1,21 @@
+import { generateReceipts, benchPrograms } from '../bench/simulator.ts';
+import { parseReplayLine } from '../lib/domain/simulation-input.ts';
+import { emptySimulation, simulateCustomer, tillOrder } from '../lib/domain/simulation.ts';
+const lines = [...generateReceipts(40000, 4000)];
+let t = performance.now();
+for (const l of lines) JSON.parse(l);
+console.log('json', performance.now() - t);
+t = performance.now();
+const ev = lines.map((l) => parseReplayLine(l));
+console.log('parse+validate', performance.now() - t);
+const by = new Map();
+for (const r of ev) { if (!r.ok) throw 1; const a = by.get(r.event.customerId); a ? a.push(r.event) : by.set(r.event.customerId, [r.event]); }
+const programs = benchPrograms();
+t = performance.now();
+const s = emptySimulation();
+for (const [c, e] of by) simulateCustomer(s, { ...programs }, c, tillOrder(e));
+console.log('replay both', performance.now() - t, s.current.totals.burnsCut, s.draft.totals.burnsCut, s.current.totals.refused, JSON.stringify(s.current.refusals));
+t = performance.now();
+const s2 = emptySimulation();
+for (const [c, e] of by) simulateCustomer(s2, { current: programs.current, draft: programs.current }, c, e);
+console.log('replay same', performance.now() - t);
