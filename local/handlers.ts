@@ -10,6 +10,7 @@ import { handler as pos } from '../functions/http/pos.ts';
 import { handler as programs } from '../functions/http/programs.ts';
 import { handler as webhooks } from '../functions/http/webhooks.ts';
 import { handler as tenant } from '../functions/http/tenant.ts';
+import { handler as simulations } from '../functions/http/simulations.ts';
 import type { LambdaHandler } from './gateway.ts';
 
-export const handlers: Record<RouteGroup, LambdaHandler> = { pos, customers, programs, coupons, keys, journeys, me, webhooks, tenant, imports };
+export const handlers: Record<RouteGroup, LambdaHandler> = { pos, customers, programs, coupons, keys, journeys, me, webhooks, tenant, imports, simulations };

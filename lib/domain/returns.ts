@@ -16,6 +16,9 @@ import { isLotExpired, type MonthKey } from './time.ts';
 
 export interface CommittedLine extends PricedLine {
   readonly returnedMilli: number;
+  /** What the till sent, kept so the simulator can price the receipt again (absent on older receipts). */
+  readonly sku?: string | undefined;
+  readonly category?: string | undefined;
 }
 
 /** What a committed receipt keeps so that returns can be priced without reading history. */

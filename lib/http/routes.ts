@@ -97,6 +97,10 @@ export const routeGroups = {
     { method: 'POST', path: '/v1/imports', roles: ['admin'] },
     { method: 'GET', path: '/v1/imports/{importId}', roles: ['admin', 'auditor'] },
   ],
+  simulations: [
+    { method: 'POST', path: '/v1/simulations', roles: ['admin', 'marketer'] },
+    { method: 'GET', path: '/v1/simulations/{simulationId}', roles: ['admin', 'marketer', 'auditor'] },
+  ],
 } as const satisfies Record<string, readonly RouteSpec[]>;
 
 export type RouteGroup = keyof typeof routeGroups;
