@@ -96,6 +96,7 @@ describe('Operations', () => {
         'tally-dev-journeys-dlq',
         'tally-dev-notify-dlq',
         'tally-dev-outbox-failures',
+        'tally-dev-simulations-dlq',
         'tally-dev-webhook-deliveries-dlq',
         'tally-dev-webhooks-dlq',
       ]);
