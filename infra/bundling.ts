@@ -24,6 +24,7 @@ export function allFunctionEntries(groups: readonly string[]): Record<string, st
     'journey-worker': workerEntry('journeys'),
     'webhook-worker': workerEntry('webhooks'),
     'import-worker': workerEntry('imports'),
+    'simulation-worker': workerEntry('simulations'),
     outbox: streamEntry('outbox'),
     'report-counters': streamEntry('report-counters'),
   };

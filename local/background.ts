@@ -78,6 +78,8 @@ export async function startBackground(opts: {
     [WEBHOOK_DELIVERY_QUEUE]: { handler: lazy(() => import('../functions/workers/webhooks.ts')), fifo: true, maxReceiveCount: DELIVERY_QUEUE_MAX_RECEIVES, longRetries: true, ...retry },
     // One file per delivery and the stack's 15 minutes, as the import worker has in AWS.
     imports: { handler: lazy(() => import('../functions/workers/imports.ts')), ...retry, batchSize: 1, timeoutMs: 15 * 60_000 },
+    // One simulation per delivery and the stack's 15 minutes, as the simulation worker has in AWS.
+    simulations: { handler: lazy(() => import('../functions/workers/simulations.ts')), ...retry, batchSize: 1, timeoutMs: 15 * 60_000 },
   });
   // The import bucket: an upload under imports/ is announced to the import queue, as S3's notification does.
   const filesDir = opts.filesDir ?? mkdtempSync(join(tmpdir(), 'tally-local-s3-'));
@@ -91,6 +93,7 @@ export async function startBackground(opts: {
     // Locally a webhook may go to any URL (a receiver on 127.0.0.1); in AWS only https to public addresses.
     [WEBHOOK_ENV.allowPrivateUrls]: process.env[WEBHOOK_ENV.allowPrivateUrls] ?? '1',
     IMPORT_QUEUE_URL: queues.queues.imports!.url,
+    [QUEUE_ENV.simulations]: queues.queues.simulations!.url,
     AWS_ENDPOINT_URL_S3: s3.endpoint,
     [IMPORT_BUCKET_ENV]: LOCAL_IMPORT_BUCKET,
     AWS_ENDPOINT_URL_EVENTBRIDGE: peers.endpoint,

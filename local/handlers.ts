@@ -13,6 +13,7 @@ import { handler as webhooks } from '../functions/http/webhooks.ts';
 import { handler as tenant } from '../functions/http/tenant.ts';
 import { handler as catalog } from '../functions/http/catalog.ts';
 import { handler as reports } from '../functions/http/reports.ts';
+import { handler as simulations } from '../functions/http/simulations.ts';
 import type { LambdaHandler } from './gateway.ts';
 
-export const handlers: Record<RouteGroup, LambdaHandler> = { pos, customers, programs, coupons, keys, journeys, me, webhooks, tenant, imports, catalog, segments, reports };
+export const handlers: Record<RouteGroup, LambdaHandler> = { pos, customers, programs, coupons, keys, journeys, me, webhooks, tenant, imports, catalog, segments, reports, simulations };

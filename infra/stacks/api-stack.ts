@@ -26,6 +26,8 @@ export interface ApiStackProps extends StackProps {
   readonly lookupKey?: ISecret;
   /** Where starting a journey sends its audience (the background stack's journeys queue). */
   readonly journeyQueue?: IQueue;
+  /** Where POST /v1/simulations puts simulations for the simulation worker. */
+  readonly simulationQueue?: IQueue;
   /** Where a replayed webhook delivery goes (the background stack's FIFO delivery queue). */
   readonly webhookDeliveryQueue?: IQueue;
   /** The channels the background stack offers (GET /v1/health reports them). */
@@ -115,6 +117,7 @@ export class ApiStack extends Stack {
       if (group === 'webhooks' && props.webhookDeliveryQueue) fn.bindQueue(QUEUE_ENV.webhookDeliveries, props.webhookDeliveryQueue);
       if (group === 'tenant' && props.liveChannels !== undefined) fn.addEnvironment(CHANNEL_ENV.live, props.liveChannels);
       if (group === 'imports') grantImportLinks(props.stage, fn);
+      if (group === 'simulations' && props.simulationQueue) fn.bindQueue(QUEUE_ENV.simulations, props.simulationQueue);
       const integration = new HttpLambdaIntegration(`${pascal(group)}Integration`, fn);
       for (const r of routes) {
         this.api.addRoutes({ path: r.path, methods: [HttpMethod[r.method]], integration });

@@ -48,6 +48,9 @@ export interface ChannelsConfig {
 import { WebhookDelivery } from '../constructs/webhook-delivery.ts';
 import { ImportPipeline } from '../constructs/import-pipeline.ts';
 
+/** The simulation worker's timeout: the longest Lambda allows; it stops at a checkpoint three minutes before. */
+const SIMULATION_WORKER_TIMEOUT = Duration.minutes(15);
+
 export interface BackgroundStackProps extends StackProps {
   readonly stage: string;
   /** The table, with its stream (the outbox). */
@@ -128,6 +131,9 @@ export class BackgroundStack extends Stack {
   readonly push: PushApp | undefined;
   readonly webhooks: WebhookDelivery;
   readonly imports: ImportPipeline;
+  /** The program simulator's queue and worker (POST /v1/simulations puts simulations on it). */
+  readonly simulations: WorkerQueue;
+  readonly simulationWorker: TallyFunction;
 
   constructor(scope: Construct, id: string, props: BackgroundStackProps) {
     super(scope, id, props);
@@ -319,6 +325,23 @@ export class BackgroundStack extends Stack {
 
     this.imports = new ImportPipeline(this, 'Imports', { stage: props.stage, table: props.table, lookupKey: props.lookupKey, alarmAction, logsRemovalPolicy: retain });
 
+    // The simulator: one simulation per invocation, replaying shard after shard of customers for
+    // up to 15 minutes, then queueing its own continuation; two at a time at most.
+    this.simulations = new WorkerQueue(this, 'SimulationQueue', { queueName: name('simulations'), consumerTimeout: SIMULATION_WORKER_TIMEOUT, alarmAction, maxAge: Duration.hours(1) });
+    // (Its bundle holds the shared repositories, the phone lookup among them, though it looks up no phone.)
+    this.simulationWorker = withLookupKey(new TallyFunction(this, 'SimulationWorker', {
+      functionName: name('simulation-worker'),
+      entry: workerEntry('simulations'),
+      description: 'Tally simulation worker: replays a period of receipts under the program in force and a draft, resumable',
+      timeout: SIMULATION_WORKER_TIMEOUT,
+      // A shard of a year of a large chain's receipts is held in memory while it is replayed.
+      memorySize: 3008,
+      logsRemovalPolicy: retain,
+    })
+      .bindTable(props.table, 'readWrite', { batchRead: true })
+      .bindQueue(QUEUE_ENV.simulations, this.simulations.queue));
+    this.simulationWorker.addEventSource(new SqsEventSource(this.simulations.queue, { batchSize: 1, reportBatchItemFailures: true, maxConcurrency: 2 }));
+
     for (const { job, cron } of scheduledJobs) {
       new Schedule(this, `${job}Schedule`, {
         scheduleName: name(`${job}-job`),
@@ -337,7 +360,7 @@ export class BackgroundStack extends Stack {
 
   /** The functions of this stack, by the name of the `tally-<stage>-…` function. */
   get functions(): Record<string, TallyFunction> {
-    return { jobs: this.jobFunction, 'account-worker': this.accountWorker, outbox: this.outbox, 'report-counters': this.reportCounters, 'notify-worker': this.notifyWorker, 'journey-worker': this.journeyWorker, 'webhook-worker': this.webhooks.worker, 'import-worker': this.imports.worker };
+    return { jobs: this.jobFunction, 'account-worker': this.accountWorker, outbox: this.outbox, 'report-counters': this.reportCounters, 'notify-worker': this.notifyWorker, 'journey-worker': this.journeyWorker, 'webhook-worker': this.webhooks.worker, 'import-worker': this.imports.worker, 'simulation-worker': this.simulationWorker };
   }
 
   /**
@@ -345,7 +368,7 @@ export class BackgroundStack extends Stack {
    * among them: its messages wait up to 24 hours by design, and its construct alarms on it itself.
    */
   get workQueues(): Record<string, WorkerQueue> {
-    return { accounts: this.accounts, notify: this.notify, journeys: this.journeys, webhooks: this.webhooks.intake, imports: this.imports.queue };
+    return { accounts: this.accounts, notify: this.notify, journeys: this.journeys, webhooks: this.webhooks.intake, imports: this.imports.queue, simulations: this.simulations };
   }
 
   /** The dead-letter queues that belong to no work queue, by short name. */

@@ -6,6 +6,8 @@ import type { Principal } from '../storage/api-keys.ts';
 import { MAX_ITEM_BYTES } from '../storage/item-size.ts';
 import { programItemBytes, ProgramVersionConflictError } from '../storage/programs.ts';
 import type { Deps } from './deps.ts';
+import { requireSimulationIfAsked } from './simulations.ts';
+import { simulationRepository } from '../storage/simulations.ts';
 
 export async function currentProgram(deps: Deps, p: Principal) {
   const s = await deps.programs.currentStored(p.tenantId);
@@ -42,6 +44,7 @@ export async function publishProgram(deps: Deps, p: Principal, body: { document:
   }
   const tooLarge = storedSizeIssue(p, body.document);
   if (tooLarge) throw new LimitExceededError('dynamodb.itemSize', `document: ${tooLarge.message}`, 'document');
+  await requireSimulationIfAsked(deps, simulationRepository(deps.db), p.tenantId, body.document);
   try {
     const at = deps.clock().toISOString();
     const { version } = await deps.programs.publish(p.tenantId, body.document, p.actor, at, body.basedOnVersion, (v) => [

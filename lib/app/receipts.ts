@@ -202,7 +202,8 @@ export async function commit(deps: Deps, principal: Principal, storeId: string, 
       occurredAt: body.occurredAt,
       programVersion: version,
       receipt: {
-        lines: pricing.lines.map((l) => ({ ...l, returnedMilli: 0 })),
+        // SKU and category too, so the simulator can price the receipt again under a draft.
+        lines: pricing.lines.map((l, i) => ({ ...l, sku: body.lines[i]!.sku, category: body.lines[i]!.category, returnedMilli: 0 })),
         earnLot: pricing.earn.lot,
         pendingKey: pricing.earn.pendingKey,
         burnLotsRemaining: pricing.burnLots,

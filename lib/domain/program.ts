@@ -215,6 +215,8 @@ export const programSchema = z.strictObject({
   purchaseSummary: purchaseSummarySchema.optional(),
   /** Points a receipt earns become usable only this many days after the purchase (the return window). */
   pending: z.strictObject({ days: z.int().min(1).max(365) }).optional(),
+  /** Publishing: with `requiredBeforePublish`, `POST /v1/program` takes only a draft simulated (finished) first. */
+  simulation: z.strictObject({ requiredBeforePublish: z.boolean().default(false) }).optional(),
   /** Points expire at the end of the Nth month after the month they were earned in. */
   expiry: z
     .strictObject({

@@ -28,6 +28,9 @@ export interface CommittedLine extends PricedLine {
    * (it can pass 2^53). Absent on lines only ever returned by units: returnedMilli × max(paid, 1).
    */
   readonly returnedShare?: string | undefined;
+  /** What the till sent, kept so the simulator can price the receipt again (absent on older receipts). */
+  readonly sku?: string | undefined;
+  readonly category?: string | undefined;
 }
 
 /** What a committed receipt keeps so that returns can be priced without reading history. */

@@ -347,6 +347,21 @@ const operations: Record<RouteKey, Operation> = {
       { name: 'cursor', description: 'The `next-cursor` header of the previous page.', schema: { type: 'string', maxLength: 512 } },
     ],
   },
+  'POST /v1/simulations': {
+    summary: 'Simulate a draft program on a period of the chain’s own receipts',
+    description:
+      'Replays every receipt and return committed in [from, to) under the program in force and the draft, side by side, ' +
+      'with the till’s engine; a worker does it shard by shard of customers and `GET /v1/simulations/{simulationId}` ' +
+      'follows it. 422 `limit_exceeded` for a period over `simulation.maxDays` (366).',
+    body: req.startSimulationBody,
+    ok: { status: 202, schema: res.simulationResponse, description: 'The simulation, queued.' },
+    errors: [404, 422],
+  },
+  'GET /v1/simulations/{simulationId}': {
+    summary: 'A simulation: progress, and the report side by side once done',
+    ok: { status: 200, schema: res.simulationResponse, description: 'The simulation.' },
+    errors: [404],
+  },
   'GET /v1/journeys/{journeyId}': {
     summary: 'One journey',
     ok: { status: 200, schema: res.journeyResponse, description: 'The journey.' },

@@ -687,3 +687,74 @@ export const couponsReportResponse = z.strictObject({
   ),
   reads: reportReads,
 });
+
+const simulationFigures = z.strictObject({
+  receipts: nonNeg,
+  returns: nonNeg,
+  revenue: nonNeg.describe('Line amounts before any loyalty discount.'),
+  refunds: nonNeg,
+  paid: nonNeg,
+  tierDiscount: nonNeg,
+  rewardDiscount: nonNeg,
+  couponDiscount: nonNeg,
+  pointsDiscount: nonNeg,
+  pointsIssued: nonNeg.describe('Earned on receipts plus tier-upgrade bonuses.'),
+  pointsBurned: nonNeg,
+  pointsReversed: nonNeg,
+  pointsRefunded: nonNeg,
+  burnsCut: nonNeg.describe('Burns the simulated account could not cover in full, cut to what it could.'),
+  refused: nonNeg,
+});
+
+const simulationSide = z.strictObject({
+  totals: simulationFigures,
+  byTier: z.record(z.string(), simulationFigures).describe('By the tier the receipt was priced at (`none` without tiers).'),
+  byStore: z.record(z.string(), simulationFigures),
+  byRule: z.record(z.string(), z.strictObject({ receipts: nonNeg, points: nonNeg })).describe('Earning rules: the receipts they changed and the points those receipts earned.'),
+  refusals: z.record(z.string(), nonNeg).describe('Receipts and returns the engine refused, by code.'),
+  finalTiers: z.record(z.string(), nonNeg).describe('Customers by the tier they end the period on.'),
+  cost: z.int().describe('Tier, reward and coupon discounts plus points issued net of reversals × point value, minor units.'),
+  costBps: z.int().describe('Cost in basis points of revenue.'),
+});
+
+const customerDelta = z.strictObject({
+  customerId: z.string(),
+  gain: z.int().describe('Value under the draft minus value in force (discounts + points issued × point value).'),
+  current: z.int(),
+  draft: z.int(),
+});
+
+export const simulationResponse = z.strictObject({
+  simulationId: z.string(),
+  status: z.enum(['queued', 'running', 'done', 'failed']),
+  draftHash: z.string().describe('SHA-256 of the draft (canonical JSON): publishing checks it where the program requires a simulation.'),
+  currentVersion: z.int().min(1).describe('The version in force the draft is compared with.'),
+  from: z.iso.datetime(),
+  to: z.iso.datetime(),
+  topN: z.int(),
+  progress: z.strictObject({
+    shards: nonNeg,
+    shardsDone: nonNeg,
+    receipts: nonNeg,
+    returns: nonNeg,
+    unreplayable: nonNeg.describe('Receipts committed before SKU and category were kept: found, not replayed.'),
+    readUnits: z.number().min(0).describe('Read units the replay consumed so far.'),
+  }),
+  createdAt: z.iso.datetime(),
+  createdBy: z.string(),
+  updatedAt: z.iso.datetime(),
+  finishedAt: z.iso.datetime().optional(),
+  error: z.string().optional(),
+  report: z
+    .strictObject({
+      customers: nonNeg,
+      current: simulationSide,
+      draft: simulationSide,
+      tierChanges: z.array(z.strictObject({ from: z.string(), to: z.string(), customers: nonNeg })),
+      topGainers: z.array(customerDelta),
+      topLosers: z.array(customerDelta),
+    })
+    .nullable()
+    .optional()
+    .describe('Side by side, once the simulation is done.'),
+});

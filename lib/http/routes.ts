@@ -127,6 +127,10 @@ export const routeGroups = {
     { method: 'GET', path: '/v1/reports/breakage', roles: ['admin', 'auditor'] },
     { method: 'GET', path: '/v1/reports/coupons', roles: ['admin', 'marketer', 'auditor'] },
   ],
+  simulations: [
+    { method: 'POST', path: '/v1/simulations', roles: ['admin', 'marketer'] },
+    { method: 'GET', path: '/v1/simulations/{simulationId}', roles: ['admin', 'marketer', 'auditor'] },
+  ],
 } as const satisfies Record<string, readonly RouteSpec[]>;
 
 export type RouteGroup = keyof typeof routeGroups;

@@ -250,6 +250,16 @@ export const importQuery = z.strictObject({
   cursor: z.string().max(512).optional(),
 });
 
+/** A simulation of a draft over a period of the chain's own receipts (README, "The program simulator"). */
+export const startSimulationBody = z.strictObject({
+  draft: z.record(z.string(), z.unknown()),
+  /** The period, by when the till committed the receipts: `from` inclusive, `to` exclusive. */
+  from: z.iso.datetime({ offset: true }),
+  to: z.iso.datetime({ offset: true }),
+  /** How many customers who gain and who lose most to list (default 20). */
+  topN: z.int().min(1).max(100).optional(),
+});
+
 export const auditQuery = z.strictObject({
   month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be YYYY-MM').optional(),
   limit: z.coerce.number().int().min(1).max(LIMITS.pageSize).default(50),

@@ -66,3 +66,6 @@ export function importKeys(message: ImportMessage, bucket: string, decode: (key:
   const records = (message as { Records?: Array<z.infer<typeof s3Record>> }).Records ?? [];
   return records.filter((r) => r.s3.bucket.name === bucket && r.eventName.startsWith('ObjectCreated:')).map((r) => decode(r.s3.object.key));
 }
+
+/** The simulation worker's work: a simulation to start or go on with (the worker queues its own continuation). */
+export const simulationWorkSchema = z.strictObject({ kind: z.literal('simulate'), tenantId: id, simulationId: id });

@@ -8,6 +8,7 @@ import { requiredEnv } from '../config.ts';
 import type { JourneyWork } from '../app/journeys.ts';
 import type { busMessage } from '../events/catalog.ts';
 import type { DeliveryMessage } from '../app/webhooks.ts';
+import type { SimulationWork } from '../app/simulations.ts';
 import type { AccountJob, FifoQueue, ImportContinuation, Queue } from './queue.ts';
 import { sqsFifoQueue, sqsQueue } from './sqs.ts';
 
@@ -17,6 +18,7 @@ export const QUEUE_ENV = {
   journeys: 'JOURNEY_QUEUE_URL',
   webhookDeliveries: 'WEBHOOK_DELIVERY_QUEUE_URL',
   imports: 'IMPORT_QUEUE_URL',
+  simulations: 'SIMULATION_QUEUE_URL',
 } as const;
 
 let client: SQSClient | undefined;
@@ -29,6 +31,9 @@ export const accountQueue = (): Queue<AccountJob> => lazyQueue(QUEUE_ENV.account
 export const journeyQueue = (): Queue<JourneyWork> => lazyQueue(QUEUE_ENV.journeys);
 /** The import queue: S3 puts file events on it; the import worker puts its own continuations. */
 export const importQueue = (): Queue<ImportContinuation> => lazyQueue(QUEUE_ENV.imports);
+
+/** The simulation queue: POST /v1/simulations puts a simulation on it; the worker its own continuations. */
+export const simulationQueue = (): Queue<SimulationWork> => lazyQueue(QUEUE_ENV.simulations);
 
 /** The notify queue takes what a bus rule delivers: EventBridge's envelope around the event. */
 export const notifyQueue = (): Queue<ReturnType<typeof busMessage>> => lazyQueue(QUEUE_ENV.notify);

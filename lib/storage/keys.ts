@@ -82,6 +82,9 @@
  * | members   | T#{t}#MEM#{shard}                | {c}             | Query: every customer of a tenant (the|
  * |           |                                  |                 | nightly segments job); set once, so a |
  * |           |                                  |                 | receipt never writes to it            |
+ * | history   | T#{t}#HIST#{utc day}#{hshard}    | {at}#R|X#{s}#{id}| Query a day's receipts (allocation   |
+ * |           |                                  |                 | item) and returns of a sixteenth of  |
+ * |           |                                  |                 | the customers: the simulator's replay|
  *
  * Shards spread one tenant's busiest day over SHARDS partitions; a job queries each.
  */
@@ -187,11 +190,17 @@ export const CATALOG_PRODUCT_PREFIX = 'SKU#';
 export const SHARDS = 8;
 
 /** A stable shard for a customer id (FNV-1a), so its index entries never move between shards. */
-export function shardOf(customerId: string): number {
+export function shardOf(customerId: string, shards: number = SHARDS): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < customerId.length; i++) h = Math.imul(h ^ customerId.charCodeAt(i), 0x01000193);
-  return (h >>> 0) % SHARDS;
+  return (h >>> 0) % shards;
 }
+
+/**
+ * The history index spreads a tenant's day over more shards: the simulator replays one shard
+ * (a sixteenth of the customers, every receipt of theirs in the period) at a time.
+ */
+export const HISTORY_SHARDS = 16;
 
 export const indexKeys = {
   birthdays: (tenantId: string, monthDay: string, shard: number) => `T#${tenantId}#BDAY#${monthDay}#${shard}`,
@@ -201,4 +210,8 @@ export const indexKeys = {
   tiers: (tenantId: string, shard: number) => `T#${tenantId}#TIER#${shard}`,
   refills: (tenantId: string, shard: number) => `T#${tenantId}#REFILL#${shard}`,
   members: (tenantId: string, shard: number) => `T#${tenantId}#MEM#${shard}`,
+  /** A UTC day of receipts and returns (by commit time) of one history shard of customers. */
+  history: (tenantId: string, day: string, shard: number) => `T#${tenantId}#HIST#${day}#${shard}`,
+  /** Sorted by when the till committed it; `R` a receipt, `X` a return. */
+  historySk: (at: string, kind: 'R' | 'X', storeId: string, id: string) => `${at}#${kind}#${storeId}#${id}`,
 };

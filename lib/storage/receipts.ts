@@ -10,8 +10,9 @@
  */
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { CommittedReceipt } from '#domain/returns.ts';
+import type { ReplayEvent } from '#domain/simulation.ts';
 import type { Db } from './client.ts';
-import { keys } from './keys.ts';
+import { HISTORY_SHARDS, indexKeys, keys, shardOf } from './keys.ts';
 import type { TransactItem } from './transact.ts';
 
 export interface ReceiptRecord {
@@ -51,6 +52,54 @@ const strip = <T>(item: Record<string, unknown>): T => {
   return rest as T;
 };
 
+/**
+ * The history index's keys on a receipt's allocation item (and when the till's receipt
+ * happened): the simulator finds a period's receipts by them and replays them from that item.
+ */
+function historyOf(r: Pick<ReceiptRecord, 'tenantId' | 'customerId' | 'committedAt' | 'occurredAt' | 'storeId' | 'receiptId'>) {
+  return {
+    occurredAt: r.occurredAt,
+    histPk: indexKeys.history(r.tenantId, r.committedAt.slice(0, 10), shardOf(r.customerId, HISTORY_SHARDS)),
+    histSk: indexKeys.historySk(r.committedAt, 'R', r.storeId, r.receiptId),
+  };
+}
+
+/**
+ * A history index entry's item (a receipt's allocation, or a return) as the simulator replays
+ * it; null for receipts committed before their lines kept SKU and category (they cannot be
+ * priced again).
+ */
+export function replayEventOf(item: Record<string, unknown>): ReplayEvent | null {
+  const at = new Date(String(item.histSk).split('#')[0]!);
+  if (item.type === 'return') {
+    const r = strip<ReturnRecord>(item);
+    const answer = JSON.parse(r.response) as { lines: Array<{ lineId: string; quantity: number }> };
+    return {
+      type: 'return',
+      customerId: r.customerId,
+      storeId: r.storeId,
+      returnId: r.returnId,
+      receiptId: r.receiptId,
+      receiptStoreId: r.receiptStoreId,
+      at,
+      lines: answer.lines.map((l) => ({ lineId: l.lineId, quantityMilli: Math.round(l.quantity * 1000) })),
+    };
+  }
+  const receipt = item.receipt as CommittedReceipt;
+  if (receipt.lines.some((l) => l.sku === undefined || l.category === undefined)) return null;
+  return {
+    type: 'receipt',
+    customerId: String(item.customerId),
+    storeId: String(item.storeId),
+    receiptId: String(item.receiptId),
+    occurredAt: new Date(String(item.occurredAt)),
+    at,
+    lines: receipt.lines.map((l) => ({ lineId: l.lineId, sku: l.sku!, category: l.category!, quantityMilli: l.quantityMilli, unitPrice: 0, amount: l.amount })),
+    burnPoints: receipt.lines.reduce((n, l) => n + l.pointsBurned, 0),
+    coupons: (receipt.coupons ?? []).map((c) => c.code),
+  };
+}
+
 export function receiptRepository(db: Db) {
   return {
     /** The receipt with its allocation: one Query of the receipt's partition (the answer and the allocation item). */
@@ -86,7 +135,7 @@ export function receiptRepository(db: Db) {
      */
     createItems(record: ReceiptRecord): TransactItem[] {
       const { receipt, version, allocationItem: _a, ...answer } = record;
-      const ids = { tenantId: record.tenantId, storeId: record.storeId, receiptId: record.receiptId, customerId: record.customerId };
+      const ids = { tenantId: record.tenantId, storeId: record.storeId, receiptId: record.receiptId, customerId: record.customerId, ...historyOf(record) };
       return [
         {
           Put: {
@@ -109,7 +158,7 @@ export function receiptRepository(db: Db) {
     /** Saves what a return changed on the receipt's allocation, if nobody else changed it meanwhile. */
     updateItem(prev: ReceiptRecord, receipt: CommittedReceipt): TransactItem {
       const { allocationItem, ...record } = prev;
-      const ids = { tenantId: prev.tenantId, storeId: prev.storeId, receiptId: prev.receiptId, customerId: prev.customerId };
+      const ids = { tenantId: prev.tenantId, storeId: prev.storeId, receiptId: prev.receiptId, customerId: prev.customerId, ...historyOf(prev) };
       return {
         Put: {
           TableName: db.table,
@@ -127,7 +176,13 @@ export function receiptRepository(db: Db) {
       return {
         Put: {
           TableName: db.table,
-          Item: { ...keys.return(record.tenantId, record.storeId, record.returnId), type: 'return', ...record },
+          Item: {
+            ...keys.return(record.tenantId, record.storeId, record.returnId),
+            type: 'return',
+            ...record,
+            histPk: indexKeys.history(record.tenantId, record.at.slice(0, 10), shardOf(record.customerId, HISTORY_SHARDS)),
+            histSk: indexKeys.historySk(record.at, 'X', record.storeId, record.returnId),
+          },
           ConditionExpression: 'attribute_not_exists(pk)',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         },

@@ -97,6 +97,7 @@ describe('Operations', () => {
         'tally-dev-notify-dlq',
         'tally-dev-outbox-failures',
         'tally-dev-report-failures',
+        'tally-dev-simulations-dlq',
         'tally-dev-webhook-deliveries-dlq',
         'tally-dev-webhooks-dlq',
       ]);

@@ -13,7 +13,7 @@ describe('Tenant isolation across every route that names something', () => {
   let a: TestTenant;
   let b: TestTenant;
   let c: TestTenant;
-  let owned: { customerId: string; card: string; receiptId: string; coupon: string; keyId: string; journeyId: string; webhookId: string; deliveryId: string; storeId: string; importId: string; sku: string };
+  let owned: { customerId: string; card: string; receiptId: string; coupon: string; keyId: string; journeyId: string; webhookId: string; deliveryId: string; storeId: string; importId: string; sku: string; simulationId: string };
 
   beforeAll(async () => {
     [a, b, c] = await Promise.all([newTenant(), newTenant(), newTenant()]);
@@ -49,10 +49,18 @@ describe('Tenant isolation across every route that names something', () => {
       writeReport: async () => 'owned.errors.csv',
       actor: 'test',
     });
+    // A simulation of tenant a's, stored as POST /v1/simulations stores it (no queue needed for the record).
+    const { simulationRepository } = await import('#lib/storage/simulations.ts');
+    const simulationId = 'sim_owned';
+    await simulationRepository(deps().db).create(
+      { tenantId: a.tenantId, simulationId, status: 'queued', draftHash: 'h', currentVersion: 1, from: at, to: at, topN: 20, shards: 16, shardsDone: 0, receipts: 0, returns: 0, unreplayable: 0, readUnits: 0, createdAt: at, createdBy: 'test', updatedAt: at },
+      {},
+      deps().audit.item({ tenantId: a.tenantId, actor: 'test', keyId: 'k', role: 'admin' }, { at, action: 'simulation.start', target: `simulation:${simulationId}` }),
+    );
     // A product only tenant a's catalog has.
     const sku = `OWN-${a.tenantId}`;
     expect((await a.staff('PUT', `/v1/catalog/${sku}`, { name: 'Owned product', category: 'general' })).status).toBe(200);
-    owned = { customerId: cust.customerId, card: cust.card, receiptId: r.receiptId, coupon, keyId, journeyId, webhookId, deliveryId, storeId, importId: imported.progress.importId, sku };
+    owned = { customerId: cust.customerId, card: cust.card, receiptId: r.receiptId, coupon, keyId, journeyId, webhookId, deliveryId, storeId, importId: imported.progress.importId, sku, simulationId };
   });
 
   const cases = (): Array<[string, string, string, unknown]> => [
@@ -91,6 +99,7 @@ describe('Tenant isolation across every route that names something', () => {
     ['GET /v1/imports/{importId}', 'GET', `/v1/imports/${owned.importId}`, undefined],
     ['GET /v1/catalog/{sku}', 'GET', `/v1/catalog/${owned.sku}`, undefined],
     ['DELETE /v1/catalog/{sku}', 'DELETE', `/v1/catalog/${owned.sku}`, undefined],
+    ['GET /v1/simulations/{simulationId}', 'GET', `/v1/simulations/${owned.simulationId}`, undefined],
   ];
 
   it('should cover every route that takes an id of something a tenant owns', () => {
@@ -98,7 +107,7 @@ describe('Tenant isolation across every route that names something', () => {
     const owning = Object.values(routeGroups)
       .flat()
       .map(routeKey)
-      .filter((k) => !['POST /v1/customers', 'GET /v1/program', 'POST /v1/program', 'POST /v1/program/validate', 'GET /v1/program/versions', 'GET /v1/program/versions/{version}', 'GET /v1/program/schema', 'GET /v1/audit', 'GET /v1/keys', 'POST /v1/journeys', 'GET /v1/journeys', 'POST /v1/webhooks', 'GET /v1/webhooks', 'GET /v1/me', 'GET /v1/me/ledger', 'PUT /v1/me/devices', 'POST /v1/stores', 'GET /v1/stores', 'GET /v1/tenant', 'PATCH /v1/tenant', 'GET /v1/health', 'POST /v1/imports', 'GET /v1/catalog', 'PUT /v1/catalog/{sku}'].includes(k));
+      .filter((k) => !['POST /v1/customers', 'GET /v1/program', 'POST /v1/program', 'POST /v1/program/validate', 'GET /v1/program/versions', 'GET /v1/program/versions/{version}', 'GET /v1/program/schema', 'GET /v1/audit', 'GET /v1/keys', 'POST /v1/journeys', 'GET /v1/journeys', 'POST /v1/webhooks', 'GET /v1/webhooks', 'GET /v1/me', 'GET /v1/me/ledger', 'PUT /v1/me/devices', 'POST /v1/stores', 'GET /v1/stores', 'GET /v1/tenant', 'PATCH /v1/tenant', 'GET /v1/health', 'POST /v1/imports', 'GET /v1/catalog', 'PUT /v1/catalog/{sku}', 'POST /v1/simulations'].includes(k));
     expect(owning.filter((k) => !covered.has(k))).toEqual([]);
   });
 

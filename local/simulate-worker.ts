@@ -1,0 +1,21 @@
+/** One part of a file simulation (local/simulate-parts.ts), in a worker thread. */
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { parentPort, workerData } from 'node:worker_threads';
+import { parseProgram } from '../lib/domain/program.ts';
+import { simulateFile } from '../lib/app/simulate-file.ts';
+import type { PartInput, PartOutput } from './simulate-parts.ts';
+
+const input = workerData as PartInput;
+const program = (doc: unknown) => {
+  const r = parseProgram(doc);
+  if (!r.ok) throw new Error(`invalid program: ${JSON.stringify(r.issues[0])}`);
+  return r.program;
+};
+const programs = { current: program(input.documents.current), draft: program(input.documents.draft) };
+const result = await simulateFile(createInterface({ input: createReadStream(input.path), crlfDelay: Infinity }), programs, {
+  topN: input.topN,
+  shard: { index: input.index, of: input.of },
+});
+const { report: _report, ...out } = result;
+parentPort!.postMessage(out satisfies PartOutput);

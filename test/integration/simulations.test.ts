@@ -1,0 +1,177 @@
+/**
+ * The program simulator through the staff API and its worker: receipts committed at the till,
+ * a simulation started with POST /v1/simulations (its message on moto's SQS), the worker's
+ * Lambda handler run from that message — stopping at a checkpoint near its timeout and queueing
+ * its continuation — and the report read back with GET. Then the publishing rule.
+ */
+import { CreateQueueCommand, DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { Context, SQSEvent } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fakeLambdaContext } from '../../local/api-event.ts';
+import { startMoto, type Moto } from '../support/moto.ts';
+import { newTenant, receipt, scenarioProgram, type TestTenant } from './harness.ts';
+
+let moto: Moto;
+let sqs: SQSClient;
+let queueUrl: string;
+let handler: (event: SQSEvent, context: Context) => Promise<{ batchItemFailures: Array<{ itemIdentifier: string }> }>;
+
+beforeAll(async () => {
+  moto = await startMoto();
+  sqs = new SQSClient(moto.config);
+  queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'tally-test-simulations' }))).QueueUrl!;
+  Object.assign(process.env, { SIMULATION_QUEUE_URL: queueUrl, AWS_ENDPOINT_URL_SQS: moto.endpoint });
+  ({ handler } = (await import('../../functions/workers/simulations.ts')) as never);
+});
+afterAll(async () => {
+  sqs.destroy();
+  await moto.stop();
+});
+
+/** The next message on the queue, as the SQS event Lambda would hand the worker. */
+async function nextMessage(): Promise<SQSEvent> {
+  const r = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 1, WaitTimeSeconds: 1, MessageSystemAttributeNames: ['All'] }));
+  const m = r.Messages?.[0];
+  if (!m) throw new Error('no message on the simulation queue');
+  await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle! }));
+  return {
+    Records: [
+      {
+        messageId: m.MessageId!,
+        receiptHandle: m.ReceiptHandle!,
+        body: m.Body!,
+        attributes: { ApproximateReceiveCount: '1', SentTimestamp: String(Date.now()), SenderId: 'test', ApproximateFirstReceiveTimestamp: String(Date.now()) },
+        messageAttributes: {},
+        md5OfBody: m.MD5OfBody!,
+        eventSource: 'aws:sqs',
+        eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:tally-test-simulations',
+        awsRegion: 'us-east-1',
+      },
+    ],
+  };
+}
+
+const withTime = (ms: number): Context => ({ ...fakeLambdaContext('simulation-worker'), getRemainingTimeInMillis: () => ms });
+
+/** The harness's program plus an every-2nd-receipt bonus; the draft doubles the base rate and lowers silver. */
+const inForce = { ...scenarioProgram, receipts: { maxAgeDays: 3650, crossStoreReturns: true }, earning: { base: { points: 1, per: 100 }, rules: [{ id: 'second', name: '+30 every 2nd', type: 'nthReceipt', every: 2, points: 30 }] } };
+const draft = {
+  ...inForce,
+  earning: { base: { points: 2, per: 100 }, rules: inForce.earning.rules },
+  tiers: { ...scenarioProgram.tiers, levels: [scenarioProgram.tiers.levels[0], { ...scenarioProgram.tiers.levels[1], threshold: 20_000 }, scenarioProgram.tiers.levels[2]] },
+};
+
+interface Committed {
+  pointsEarned: number;
+  pointsBurned: number;
+  tierDiscount: number;
+  paid: number;
+}
+
+async function history(t: TestTenant): Promise<{ from: string; to: string; answers: Committed[]; reversed: number }> {
+  const from = new Date(Date.now() - 60_000).toISOString();
+  const answers: Committed[] = [];
+  const cards: string[] = [];
+  for (let c = 0; c < 4; c++) cards.push((await t.pos('POST', '/v1/customers', { consents: {} })).body.card);
+  let first: ReturnType<typeof receipt> | undefined;
+  for (let i = 0; i < 10; i++) {
+    const body = receipt(cards[i % 4]!, [{ amount: 9_000 + 1_000 * i }, { amount: 4_000, category: 'rx' }], i >= 8 ? { burn: { points: 20 } } : {});
+    first ??= body;
+    const r = i % 3 === 2 ? await t.pos2('POST', '/v1/receipts', body) : await t.pos('POST', '/v1/receipts', body);
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    answers.push(r.body.totals);
+  }
+  const ret = await t.pos('POST', '/v1/returns', { returnId: `RET-${Date.now()}`, receiptId: first!.receiptId, lines: [{ lineId: '1', quantity: 1 }] });
+  expect(ret.status, JSON.stringify(ret.body)).toBe(200);
+  return { from, to: new Date(Date.now() + 60_000).toISOString(), answers, reversed: ret.body.totals.pointsReversed };
+}
+
+const sum = (xs: Committed[], k: keyof Committed) => xs.reduce((s, x) => s + x[k], 0);
+
+describe('program simulator through the staff API', () => {
+  it('should replay a period of committed receipts in a worker with checkpoints, and report both programs side by side', async () => {
+    const t = await newTenant(inForce);
+    const h = await history(t);
+
+    const start = await t.staff('POST', '/v1/simulations', { draft, from: h.from, to: h.to, topN: 3 });
+    expect(start.status, JSON.stringify(start.body)).toBe(202);
+    expect(start.body).toMatchObject({ status: 'queued', currentVersion: 1, progress: { shards: 16, shardsDone: 0 } });
+    const id = start.body.simulationId;
+
+    // Near its timeout the worker saves after one shard and queues its own continuation.
+    expect((await handler(await nextMessage(), withTime(60_000))).batchItemFailures).toEqual([]);
+    const mid = await t.staff('GET', `/v1/simulations/${id}`);
+    expect(mid.body).toMatchObject({ status: 'running', progress: { shardsDone: 1 } });
+    expect(mid.body.report).toBeNull();
+
+    const continuation = await nextMessage();
+    expect((await handler(continuation, withTime(15 * 60_000))).batchItemFailures).toEqual([]);
+    const done = await t.staff('GET', `/v1/simulations/${id}`);
+    expect(done.status).toBe(200);
+    expect(done.body).toMatchObject({ status: 'done', progress: { shardsDone: 16, receipts: 10, returns: 1, unreplayable: 0 } });
+    const r = done.body.report;
+    // Under the program in force the replay finds what the till recorded, receipt for receipt.
+    expect(r.current.totals).toMatchObject({
+      receipts: 10,
+      returns: 1,
+      pointsIssued: sum(h.answers, 'pointsEarned'),
+      pointsBurned: sum(h.answers, 'pointsBurned'),
+      tierDiscount: sum(h.answers, 'tierDiscount'),
+      paid: sum(h.answers, 'paid'),
+      pointsReversed: h.reversed,
+      refused: 0,
+      burnsCut: 0,
+    });
+    expect(Object.keys(r.current.byStore).sort()).toEqual(['S-01', 'S-02']);
+    // Each of the four customers' second receipt.
+    expect(r.current.byRule.second.receipts).toBe(4);
+    // The draft earns about twice as much and lowers silver: someone changes tier, everyone gains.
+    expect(r.draft.totals.pointsIssued).toBeGreaterThan(r.current.totals.pointsIssued * 1.8);
+    expect(r.tierChanges.length).toBeGreaterThan(0);
+    expect(r.topGainers).toHaveLength(3);
+    expect(r.topLosers).toEqual([]);
+
+    // A second delivery of the message changes nothing.
+    expect((await handler(continuation, withTime(15 * 60_000))).batchItemFailures).toEqual([]);
+    const again = await t.staff('GET', `/v1/simulations/${id}`);
+    expect(again.body).toEqual(done.body);
+  });
+
+  it('should refuse to publish a draft without a finished simulation of exactly it, where the program says so, naming the rule', async () => {
+    const t = await newTenant({ ...inForce, simulation: { requiredBeforePublish: true } });
+    const toPublish = { ...draft, simulation: { requiredBeforePublish: true } };
+    const refused = await t.staff('POST', '/v1/program', { document: toPublish });
+    expect(refused.status).toBe(422);
+    expect(refused.body.error).toMatchObject({ code: 'simulation_required', field: 'document' });
+    expect(refused.body.error.message).toContain('simulation.requiredBeforePublish');
+
+    const now = Date.now();
+    const start = await t.staff('POST', '/v1/simulations', { draft: toPublish, from: new Date(now - 86_400_000).toISOString(), to: new Date(now).toISOString() });
+    expect(start.status).toBe(202);
+    // Started is not finished.
+    expect((await t.staff('POST', '/v1/program', { document: toPublish })).status).toBe(422);
+    expect((await handler(await nextMessage(), withTime(15 * 60_000))).batchItemFailures).toEqual([]);
+    expect((await t.staff('GET', `/v1/simulations/${start.body.simulationId}`)).body.status).toBe('done');
+
+    // Another draft (one number changed) still needs its own; the simulated one is published.
+    const other = { ...toPublish, earning: { ...toPublish.earning, base: { points: 3, per: 100 } } };
+    expect((await t.staff('POST', '/v1/program', { document: other })).status).toBe(422);
+    const published = await t.staff('POST', '/v1/program', { document: toPublish });
+    expect(published.status, JSON.stringify(published.body)).toBe(201);
+  });
+
+  it('should refuse a bad draft or period naming the field, and write nothing', async () => {
+    const t = await newTenant(inForce);
+    const bad = await t.staff('POST', '/v1/simulations', { draft: { ...draft, currency: 'XXX' }, from: '2026-11-01T00:00:00Z', to: '2026-11-02T00:00:00Z' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.field).toBe('draft.currency');
+    const backwards = await t.staff('POST', '/v1/simulations', { draft, from: '2026-11-02T00:00:00Z', to: '2026-11-01T00:00:00Z' });
+    expect(backwards.status).toBe(400);
+    expect(backwards.body.error.field).toBe('to');
+    const tooLong = await t.staff('POST', '/v1/simulations', { draft, from: '2025-01-01T00:00:00Z', to: '2026-11-01T00:00:00Z' });
+    expect(tooLong.status).toBe(422);
+    expect(tooLong.body.error.message).toContain('simulation.maxDays');
+    expect((await t.items()).filter((i) => String(i.pk).includes('#SIM'))).toEqual([]);
+    expect((await t.staff('GET', '/v1/simulations/sim_nope')).status).toBe(404);
+  });
+});
