@@ -28,7 +28,8 @@ export interface BusRule {
 export interface LocalPeers {
   readonly endpoint: string;
   readonly outbox: OutboxMessage[];
-  readonly published: { events: number };
+  /** Events put on the bus: how many, their bytes as the bus holds them (envelope), by type. */
+  readonly published: { events: number; bytes: number; types: Record<string, number> };
   close(): Promise<void>;
 }
 
@@ -45,7 +46,7 @@ const xml = (res: ServerResponse, action: string, result: string) => {
 
 export async function startLocalPeers(opts: { rules: BusRule[]; onMessage?: (m: OutboxMessage) => void; account?: string }): Promise<LocalPeers> {
   const outbox: OutboxMessage[] = [];
-  const published = { events: 0 };
+  const published = { events: 0, bytes: 0, types: {} as Record<string, number> };
   const record = (m: Omit<OutboxMessage, 'at' | 'messageId'>) => {
     const full = { ...m, at: new Date().toISOString(), messageId: randomUUID() };
     outbox.push(full);
@@ -74,6 +75,8 @@ export async function startLocalPeers(opts: { rules: BusRule[]; onMessage?: (m: 
           });
           for (const rule of opts.rules) if (!rule.detailTypes || rule.detailTypes.includes(e.DetailType)) rule.target(envelope);
           published.events += 1;
+          published.bytes += Buffer.byteLength(envelope);
+          published.types[e.DetailType] = (published.types[e.DetailType] ?? 0) + 1;
           return { EventId: id };
         });
         res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
