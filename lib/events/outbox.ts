@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { EVENT_VERSION, type DomainEvent, type EventType } from './catalog.ts';
+import { receiptAnswerOf } from '../storage/receipt-codec.ts';
 
 export interface ChangeRecord {
   readonly eventName: 'INSERT' | 'MODIFY' | 'REMOVE';
@@ -88,7 +89,7 @@ export function eventsFromChange(change: ChangeRecord): DomainEvent[] {
           })),
         ];
       case 'receipt': {
-        const answer = JSON.parse(item.response);
+        const answer = JSON.parse(receiptAnswerOf(item));
         const events = [
           event('receipt.committed', [pk], item.tenantId, item.customerId, item.committedAt, {
             storeId: item.storeId,
