@@ -361,8 +361,11 @@ export const ASSUME = {
   ) + 1,
   logRetentionMonths: { functions: 1, access: 3 },
   archiveRetentionMonths: 3,
-  /** Functions with X-Ray active tracing by default (the till's path is off unless -c tillPathTracing=true). */
-  traced: { authorizer: false, pos: false, outbox: true, workers: true },
+  /**
+   * Functions with X-Ray active tracing by default: the till's path is off unless
+   * -c tillPathTracing=true, the outbox and the event workers unless -c eventPathTracing=true.
+   */
+  traced: { authorizer: false, pos: false, outbox: false, workers: false },
 } as const;
 
 export interface Row {
@@ -460,7 +463,7 @@ export function costRows(m: ReceiptMeasure, timing: { handlerP50: number; rawP50
       if (ASSUME.traced.workers) for (const q of queueNames) fns.push((m.queues[q]! * rate) / ASSUME.messagesPerBatch(m.queues[q]! * rate));
       return (sum(fns, tracesPerSecond) / rate) * PRICES.xrayPerMillionTraces;
     },
-    `default sampling (1/s + 5 % per function) on the traced functions: ${Object.entries(ASSUME.traced).filter(([, on]) => on).map(([f]) => f).join(', ')}; the till's path is off`,
+    `default sampling (1/s + 5 % per function) on the traced functions: ${Object.entries(ASSUME.traced).filter(([, on]) => on).map(([f]) => f).join(', ') || 'none by default (-c tillPathTracing, -c eventPathTracing turn them on)'}`,
   );
   return rows;
 }

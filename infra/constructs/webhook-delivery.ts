@@ -19,6 +19,7 @@ import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import type { IAlarmAction } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, type IEventBus } from 'aws-cdk-lib/aws-events';
+import type { Tracing } from 'aws-cdk-lib/aws-lambda';
 import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Construct } from 'constructs';
@@ -36,6 +37,8 @@ export interface WebhookDeliveryProps {
   readonly bus: IEventBus;
   readonly alarmAction?: IAlarmAction;
   readonly logsRemovalPolicy?: RemovalPolicy;
+  /** X-Ray on the worker (BackgroundStackProps.eventPathTracing). */
+  readonly tracing?: Tracing;
 }
 
 
@@ -66,6 +69,7 @@ export class WebhookDelivery extends Construct {
       // Ten attempts of at most 5 s each fit; SQS's visibility (six times this) covers a slow batch.
       timeout,
       ...(props.logsRemovalPolicy ? { logsRemovalPolicy: props.logsRemovalPolicy } : {}),
+      ...(props.tracing ? { tracing: props.tracing } : {}),
       environment: { [QUEUE_ENV.webhookDeliveries]: this.deliveries.queue.queueUrl },
     }).bindTable(props.table, 'readWrite');
     this.deliveries.queue.grantSendMessages(this.worker);
