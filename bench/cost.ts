@@ -353,6 +353,12 @@ export const ASSUME = {
    * 3 at 100/s); each batch is one receive, one batch delete and one worker invocation.
    */
   messagesPerBatch: (perQueuePerSecond: number) => Math.min(10, 1 + perQueuePerSecond / 50),
+  /**
+   * The relay learns each tenant's listeners (lib/app/listeners.ts) from two Queries (active
+   * journeys, webhook endpoints; one unit each, strongly consistent) every 10 s per relay instance
+   * (one per shard), not per receipt: measured receipts hit that cache.
+   */
+  listenerRefreshUnitsPerSecond: (2 * 1 * 4) / 10,
   /** CloudWatch Logs counts 26 bytes per event besides its message (PutLogEvents' size rule). */
   logEventOverhead: 26,
   /** API Gateway's access-log line (the stack's JSON format with typical values). */
@@ -436,7 +442,9 @@ export function costRows(m: ReceiptMeasure, timing: { handlerP50: number; rawP50
   byRate(
     'SQS requests',
     (rate) => sum(queueNames, (q) => m.queues[q]! * (1 + 2 / ASSUME.messagesPerBatch(m.queues[q]! * rate))) * PRICES.sqsPerMillion,
-    `${messages} messages (${queueNames.map((q) => `${q} ${m.queues[q]}`).join(', ')}): a send each, a receive and a batch delete per batch of ${rates.map((r) => queueNames.map((q) => ASSUME.messagesPerBatch(m.queues[q]! * r).toFixed(1)).join('/')).join(' (10/s), ')} (100/s) messages`,
+    messages
+      ? `${messages} messages (${queueNames.map((q) => `${q} ${m.queues[q]}`).join(', ')}): a send each, a receive and a batch delete per batch of ${rates.map((r) => queueNames.map((q) => ASSUME.messagesPerBatch(m.queues[q]! * r).toFixed(1)).join('/')).join(' (10/s), ')} (100/s) messages`
+      : 'no message: nothing inside Tally listens to this receipt (no journey or webhook on receipt.committed, a customer who consented to no channel)',
   );
   const outboxPerReceipt = (rate: number) => Math.min(m.streamRecords * rate, ASSUME.streamShards) / rate;
   byRate(
@@ -450,7 +458,11 @@ export function costRows(m: ReceiptMeasure, timing: { handlerP50: number; rawP50
     (rate) => workerInvocations(rate) * (PRICES.lambdaRequestsPerMillion + perMillion(gbSeconds(ASSUME.workerMsPerInvocation, ASSUME.backgroundMemoryMb), PRICES.lambdaGbSecond * 1e6)),
     `one invocation per batch: ${workerInvocations(10).toFixed(2)} (10/s) – ${workerInvocations(100).toFixed(2)} (100/s) per receipt, ${ASSUME.workerMsPerInvocation} ms × ${ASSUME.backgroundMemoryMb} MB`,
   );
-  flat('DynamoDB: background', perMillion(wcu(d.background.writes), PRICES.dynamoWritePerMillionUnits) + perMillion(rcu(d.background.reads), PRICES.dynamoReadPerMillionUnits), `${wcu(d.background.writes)} write units, ${rcu(d.background.reads)} read units${d.background.reads.length ? `: ${describeReads(d.background.reads)}` : ''}`);
+  byRate(
+    'DynamoDB: background',
+    (rate) => perMillion(wcu(d.background.writes), PRICES.dynamoWritePerMillionUnits) + perMillion(rcu(d.background.reads) + ASSUME.listenerRefreshUnitsPerSecond / rate, PRICES.dynamoReadPerMillionUnits),
+    `${wcu(d.background.writes)} write units, ${rcu(d.background.reads)} read units${d.background.reads.length ? ` (${describeReads(d.background.reads)})` : ''}; the relay's listener lookups, ${ASSUME.listenerRefreshUnitsPerSecond} units/s per tenant`,
+  );
 
   // X-Ray: each traced function samples on its own.
   byRate(
@@ -497,6 +509,12 @@ export function costTable(measures: readonly ReceiptMeasure[], timing: { handler
       `DynamoDB write per extra 10 lines: **$${(per10 * PRICES.dynamoWritePerMillionUnits).toFixed(2)} per million** (${per10.toFixed(2)} write units: ${units(five)} at 5 lines, ${units(big)} at ${big.lines}).`,
     );
   }
+  // What a receipt that something inside Tally does listen to costs more, per queue it goes to.
+  const perQueue = (rate: number) => (1 + 2 / ASSUME.messagesPerBatch(rate)) * PRICES.sqsPerMillion + (PRICES.lambdaRequestsPerMillion + gbSeconds(ASSUME.workerMsPerInvocation, ASSUME.backgroundMemoryMb) * PRICES.lambdaGbSecond * 1e6) / ASSUME.messagesPerBatch(rate);
+  out.push(
+    '',
+    `Each internal queue a receipt's event does go to (the notify queue when its customer can be told, the journey queue when a started journey is triggered by receipt.committed, the webhook queue when an endpoint subscribes to it) adds ${rates.map((r) => `$${perQueue(r).toFixed(2)} at ${r}/s`).join(', ')} (SQS and the worker's share), plus what its worker reads and sends (the notify worker reads the customer: $0.19).`,
+  );
   out.push('', 'Messages actually sent (SMS, e-mail, push) are priced by their channel and country and are not included; nor are identify or quote calls a till may make before a commit (each another API request and function call).');
   return out.join('\n');
 }

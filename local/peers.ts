@@ -22,6 +22,8 @@ export interface OutboxMessage {
 export interface BusRule {
   readonly name: string;
   readonly detailTypes?: readonly string[];
+  /** As a rule's `resources` pattern: the event must name this resource. */
+  readonly resource?: string;
   readonly target: (eventJson: string) => void;
 }
 
@@ -59,7 +61,7 @@ export async function startLocalPeers(opts: { rules: BusRule[]; onMessage?: (m: 
       const text = await body(req);
       const target = String(req.headers['x-amz-target'] ?? '');
       if (target === 'AWSEvents.PutEvents') {
-        const input = JSON.parse(text) as { Entries: Array<{ Source: string; DetailType: string; Detail: string; Time?: number }> };
+        const input = JSON.parse(text) as { Entries: Array<{ Source: string; DetailType: string; Detail: string; Time?: number; Resources?: string[] }> };
         const entries = input.Entries.map((e) => {
           const id = randomUUID();
           const envelope = JSON.stringify({
@@ -70,10 +72,12 @@ export async function startLocalPeers(opts: { rules: BusRule[]; onMessage?: (m: 
             account: opts.account ?? '000000000000',
             time: new Date((e.Time ?? Date.now() / 1000) * 1000).toISOString(),
             region: 'us-east-1',
-            resources: [],
+            resources: e.Resources ?? [],
             detail: JSON.parse(e.Detail),
           });
-          for (const rule of opts.rules) if (!rule.detailTypes || rule.detailTypes.includes(e.DetailType)) rule.target(envelope);
+          for (const rule of opts.rules) {
+            if ((!rule.detailTypes || rule.detailTypes.includes(e.DetailType)) && (!rule.resource || (e.Resources ?? []).includes(rule.resource))) rule.target(envelope);
+          }
           published.events += 1;
           published.bytes += Buffer.byteLength(envelope);
           published.types[e.DetailType] = (published.types[e.DetailType] ?? 0) + 1;

@@ -78,9 +78,10 @@ export class WebhookDelivery extends Construct {
 
     this.rule = new Rule(this, 'Rule', {
       ruleName: `${props.namePrefix}webhooks`,
-      description: 'Every domain event, for the tenants’ webhook endpoints',
+      description: 'Domain events a tenant’s webhook endpoint subscribes to',
       eventBus: props.bus,
-      eventPattern: { source: [EVENT_SOURCE] },
+      // Only events the outbox tagged for the intake queue: a tenant's endpoint subscribes to them (lib/app/listeners.ts).
+      eventPattern: { source: [EVENT_SOURCE], resources: [this.intake.queue.queueArn] },
       targets: [new SqsQueue(this.intake.queue, { deadLetterQueue: this.intake.deadLetterQueue, retryAttempts: 10 })],
     });
   }

@@ -11,6 +11,7 @@ import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { StartingPosition, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { LISTENER_QUEUE_ARN_ENV } from '../../lib/events/routing.ts';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
@@ -260,7 +261,8 @@ export class BackgroundStack extends Stack {
         ruleName: name(rule.name),
         description: rule.description,
         eventBus: this.bus,
-        eventPattern: { source: [EVENT_SOURCE], ...(rule.detailTypes ? { detailType: rule.detailTypes } : {}) },
+        // Only events the outbox tagged for this queue: the ones its worker acts on (lib/app/listeners.ts).
+        eventPattern: { source: [EVENT_SOURCE], ...(rule.detailTypes ? { detailType: rule.detailTypes } : {}), resources: [queue.queue.queueArn] },
         targets: [new SqsQueue(queue.queue, { deadLetterQueue: queue.deadLetterQueue, retryAttempts: 10 })],
       });
       return fn;
@@ -276,12 +278,19 @@ export class BackgroundStack extends Stack {
     this.journeys = new WorkerQueue(this, 'JourneyQueue', { queueName: name('journeys'), consumerTimeout: workerTimeout, alarmAction });
     this.journeyWorker = messagingWorker('JourneyWorker', 'journeys', 'journey-worker', 'Tally journeys worker: enter customers, run steps, send journey messages (once each)', this.journeys, {
       name: 'journeys',
-      description: 'Every domain event, for journeys with event triggers',
+      description: 'Domain events an active journey of the tenant is triggered by',
     });
     this.jobFunction.bindQueue(QUEUE_ENV.journeys, this.journeys.queue);
 
     this.webhooks = new WebhookDelivery(this, 'Webhooks', { namePrefix: name(''), table: props.table, bus: this.bus, alarmAction, logsRemovalPolicy: retain, tracing: eventPathTracing });
     withLookupKey(this.webhooks.worker);
+
+    // The relay tags each event with the queues whose workers act on it, which it learns from the
+    // table (the tenant's active journeys and webhook endpoints; lib/app/listeners.ts).
+    this.outbox.bindTable(props.table, 'read');
+    this.outbox.addEnvironment(LISTENER_QUEUE_ARN_ENV.notify, this.notify.queue.queueArn);
+    this.outbox.addEnvironment(LISTENER_QUEUE_ARN_ENV.journeys, this.journeys.queue.queueArn);
+    this.outbox.addEnvironment(LISTENER_QUEUE_ARN_ENV.webhooks, this.webhooks.intake.queue.queueArn);
 
     this.imports = new ImportPipeline(this, 'Imports', { stage: props.stage, table: props.table, lookupKey: props.lookupKey, alarmAction, logsRemovalPolicy: retain });
 

@@ -29,6 +29,8 @@ export interface ReceiptRecord {
   readonly programVersion: number;
   readonly receipt: CommittedReceipt;
   readonly version: number;
+  /** False when nobody would be told of the receipt (lib/app/listeners.ts); absent otherwise. */
+  readonly notifies?: false | undefined;
   /** How the item keeps it (see above); a new record is packed. */
   readonly layout?: 'packed' | 'split' | 'inline' | undefined;
 }
