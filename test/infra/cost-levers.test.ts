@@ -7,6 +7,7 @@ import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/app.ts';
+import { LISTENER_QUEUE_ARN_ENV } from '#lib/events/routing.ts';
 
 const built = new Map<string, ReturnType<typeof buildApp>>();
 /** The app for a context, built once per context (a synth takes seconds). */
@@ -52,6 +53,20 @@ describe('Cost levers at deploy time', () => {
     for (const name of ['tally-dev-jobs', 'tally-dev-account-worker']) expect(functionNamed(plain, name).TracingConfig, name).toEqual({ Mode: 'Active' });
     const traced = background({ eventPathTracing: 'true' });
     for (const name of eventPath) expect(functionNamed(traced, name).TracingConfig, name).toEqual({ Mode: 'Active' });
+  });
+
+  it('should let each worker queue\'s bus rule take only the events the outbox tagged with that queue, and tell the outbox each queue\'s ARN', () => {
+    const bg = template({}, 'background');
+    const rules = Object.values(bg.findResources('AWS::Events::Rule')).map((r) => (r as { Properties: { Name: string; EventPattern: { resources?: unknown[] }; Targets: Array<{ Arn: unknown }> } }).Properties);
+    for (const name of ['tally-dev-notify', 'tally-dev-journeys', 'tally-dev-webhooks']) {
+      const rule = rules.find((r) => r.Name === name)!;
+      expect(rule.EventPattern.resources, name).toEqual([rule.Targets[0]!.Arn]);
+    }
+    const env = (functionNamed(bg, 'tally-dev-outbox').Environment as { Variables: Record<string, unknown> }).Variables;
+    const targets = Object.fromEntries(rules.map((r) => [r.Name, r.Targets[0]!.Arn]));
+    expect(env[LISTENER_QUEUE_ARN_ENV.notify]).toEqual(targets['tally-dev-notify']);
+    expect(env[LISTENER_QUEUE_ARN_ENV.journeys]).toEqual(targets['tally-dev-journeys']);
+    expect(env[LISTENER_QUEUE_ARN_ENV.webhooks]).toEqual(targets['tally-dev-webhooks']);
   });
 
   it('should keep the authorizer\'s answer 10 s unless told otherwise, and refuse a cache time out of range, naming the context', () => {
