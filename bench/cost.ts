@@ -1,59 +1,541 @@
 /**
- * A cost model per million receipts from measured capacity units and handler time, at AWS list
- * prices (us-east-1, on-demand, as published in November 2026; change them here if yours differ).
+ * Cost per million receipts, term by term, from what the code really does for one receipt:
+ * - DynamoDB: every call the authorizer, the pos function and the background functions make for
+ *   one commit, recorded on the SDK client; write units from the sizes of the items written
+ *   (rounded up per item per KB, twice inside a transaction, plus the index writes a changed
+ *   index key costs), read units from the sizes of the items read (per 4 KB; half for an
+ *   eventually consistent read);
+ * - logs: every line the functions print for one receipt, captured at the log level AWS runs
+ *   (Powertools' INFO, metrics on), plus API Gateway's access-log line;
+ * - events, queue messages and stream records: counted from the local runtime's bus, queues and
+ *   stream for one receipt;
+ * - what cannot be measured here (AWS-side durations, batch sizes, stream shards, X-Ray sampling)
+ *   is an assumption, stated in the row that uses it.
+ * Prices: us-east-1 list prices, on-demand, as published in November 2026 (PRICES, with sources).
+ *
+ * `npx tsx bench/cost.ts` prints the table (it runs in its own process: log level and metrics
+ * are fixed when the handlers are first imported).
  */
+import { gzipSync } from 'node:zlib';
+import type { BenchEnv } from './lib/env.ts';
+
 export const PRICES = {
   region: 'us-east-1',
+  /** aws.amazon.com/api-gateway/pricing: HTTP APIs, first 300 million requests a month. */
   httpApiPerMillion: 1.0,
+  /** aws.amazon.com/lambda/pricing: requests; arm64 duration per GB-second (first 6 billion GB-s). */
   lambdaRequestsPerMillion: 0.2,
-  /** arm64, per GB-second. */
   lambdaGbSecond: 0.0000133334,
+  /** aws.amazon.com/dynamodb/pricing/on-demand: write and read request units; storage and PITR per GB-month. */
   dynamoWritePerMillionUnits: 0.625,
   dynamoReadPerMillionUnits: 0.125,
+  dynamoStorageGbMonth: 0.25,
+  dynamoPitrGbMonth: 0.2,
+  /** aws.amazon.com/sqs/pricing: standard queue requests (per 64 KB chunk). */
   sqsPerMillion: 0.4,
+  /** aws.amazon.com/eventbridge/pricing: custom events (per 64 KB chunk); archive processing per GB, storage per GB-month. */
   eventBridgePerMillionEvents: 1.0,
-};
+  archivePerGb: 0.1,
+  archiveStorageGbMonth: 0.023,
+  /** aws.amazon.com/cloudwatch/pricing: logs ingestion (standard class) per GB; archived (compressed) per GB-month. */
+  logsIngestPerGb: 0.5,
+  logsStorageGbMonth: 0.03,
+  /** aws.amazon.com/xray/pricing: traces recorded. */
+  xrayPerMillionTraces: 5.0,
+} as const;
+
+const KB = 1024;
+const GB = 1024 ** 3;
+
+// ---------------------------------------------------------------------------------------------
+// What one receipt does, measured.
+
+export interface WriteCost {
+  /** Item type (its `type` attribute) or kind of write. */
+  readonly what: string;
+  readonly bytes: number;
+  readonly units: number;
+  readonly transactional: boolean;
+}
+
+export interface ReadCost {
+  readonly what: string;
+  readonly bytes: number;
+  readonly units: number;
+  readonly consistent: boolean;
+}
+
+export interface ReceiptMeasure {
+  readonly lines: number;
+  /** DynamoDB by function: the authorizer (a cache miss), the pos function, the background. */
+  readonly ddb: Record<'authorizer' | 'pos' | 'background', { reads: ReadCost[]; writes: WriteCost[]; calls: Record<string, number> }>;
+  /** Bytes and lines printed, by who printed them; `gzip` for archived storage. */
+  readonly logs: Record<string, { lines: number; bytes: number; gzip: number }>;
+  readonly events: { count: number; bytes: number; types: Record<string, number> };
+  /** Messages sent to each queue. */
+  readonly queues: Record<string, number>;
+  readonly streamRecords: number;
+  /** Items the receipt leaves in the table: their bytes as stored (plus DynamoDB's 100 B per item). */
+  readonly storedBytes: number;
+}
+
+const GSI_KEYS: Array<[string, string]> = [
+  ['bdayPk', 'bdaySk'],
+  ['expPk', 'expSk'],
+  ['relPk', 'relSk'],
+  ['tierPk', 'tierSk'],
+  ['refPk', 'refSk'],
+];
+
+/** Records every DynamoDB call on the handlers' client while `on`, with its item sizes. */
+function recorder(env: BenchEnv, itemSizeBytes: (i: Record<string, unknown>) => number) {
+  type Rec = { reads: ReadCost[]; writes: WriteCost[]; calls: Record<string, number>; seen: Map<string, Record<string, unknown>> };
+  const fresh = (): Rec => ({ reads: [], writes: [], calls: {}, seen: new Map() });
+  let current: Rec | undefined;
+  const keyOf = (i: Record<string, unknown>) => `${String(i.pk)}|${String(i.sk)}`;
+  const readUnits = (bytes: number, consistent: boolean) => Math.max(1, Math.ceil(bytes / (4 * KB))) * (consistent ? 1 : 0.5);
+  const writeUnits = (bytes: number, transactional: boolean) => Math.max(1, Math.ceil(bytes / KB)) * (transactional ? 2 : 1);
+
+  const write = (r: Rec, kind: string, item: Record<string, unknown> | undefined, key: Record<string, unknown>, transactional: boolean) => {
+    const old = r.seen.get(keyOf(key));
+    // A Put or Update that replaces an item is billed on the larger of the two.
+    const bytes = Math.max(item ? itemSizeBytes(item) : 0, old ? itemSizeBytes(old) : 0);
+    r.writes.push({ what: String(item?.type ?? old?.type ?? kind), bytes, units: writeUnits(bytes, transactional), transactional });
+    // Index writes (KEYS_ONLY, under 1 KB): one to add or remove an entry, two to move it.
+    for (const [pk, sk] of GSI_KEYS) {
+      const before = old && old[pk] !== undefined ? `${String(old[pk])}|${String(old[sk])}` : undefined;
+      const after = item && item[pk] !== undefined ? `${String(item[pk])}|${String(item[sk])}` : undefined;
+      const n = before === after ? 0 : before && after ? 2 : 1;
+      if (n) r.writes.push({ what: `index ${pk.replace(/Pk$/, '')}`, bytes: 0, units: n, transactional: false });
+    }
+  };
+
+  env.deps.db.doc.middlewareStack.add(
+    (next, context) => async (args) => {
+      const result = await next(args);
+      const r = current;
+      if (!r) return result;
+      const name = (context.commandName ?? 'unknown').replace(/Command$/, '');
+      r.calls[name] = (r.calls[name] ?? 0) + 1;
+      const input = args.input as Record<string, any>;
+      const output = result.output as Record<string, any>;
+      const consistent = Boolean(input.ConsistentRead);
+      if (name === 'GetItem') {
+        const bytes = output.Item ? itemSizeBytes(output.Item) : 0;
+        if (output.Item) r.seen.set(keyOf(output.Item), output.Item);
+        r.reads.push({ what: String(output.Item?.type ?? 'absent'), bytes, units: readUnits(bytes, consistent), consistent });
+      } else if (name === 'Query' || name === 'Scan') {
+        const items = (output.Items ?? []) as Array<Record<string, unknown>>;
+        for (const i of items) r.seen.set(keyOf(i), i);
+        const bytes = items.reduce((s, i) => s + itemSizeBytes(i), 0);
+        r.reads.push({ what: `${name} (${items.map((i) => String(i.type)).join(', ') || 'nothing'})`, bytes, units: readUnits(bytes, consistent), consistent });
+      } else if (name === 'BatchGetItem') {
+        for (const items of Object.values((output.Responses ?? {}) as Record<string, Array<Record<string, unknown>>>)) {
+          for (const i of items) {
+            const bytes = itemSizeBytes(i);
+            r.reads.push({ what: String(i.type), bytes, units: readUnits(bytes, false), consistent: false });
+          }
+        }
+      } else if (name === 'TransactWriteItems') {
+        for (const t of input.TransactItems as Array<Record<string, any>>) {
+          if (t.Put) write(r, 'put', t.Put.Item, t.Put.Item, true);
+          else if (t.Update) write(r, 'update', undefined, t.Update.Key, true);
+          else if (t.Delete) write(r, 'delete', undefined, t.Delete.Key, true);
+          else if (t.ConditionCheck) write(r, 'condition check', undefined, t.ConditionCheck.Key, true);
+        }
+      } else if (name === 'PutItem') write(r, 'put', input.Item, input.Item, false);
+      else if (name === 'UpdateItem') write(r, 'update', undefined, input.Key, false);
+      else if (name === 'DeleteItem') write(r, 'delete', undefined, input.Key, false);
+      else if (name === 'BatchWriteItem') {
+        for (const reqs of Object.values(input.RequestItems as Record<string, Array<Record<string, any>>>)) {
+          for (const w of reqs) if (w.PutRequest) write(r, 'put', w.PutRequest.Item, w.PutRequest.Item, false);
+        }
+      } else if (name === 'TransactGetItems') {
+        for (const x of (output.Responses ?? []) as Array<{ Item?: Record<string, unknown> }>) {
+          const bytes = x.Item ? itemSizeBytes(x.Item) : 0;
+          r.reads.push({ what: String(x.Item?.type ?? 'absent'), bytes, units: readUnits(bytes, true) * 2, consistent: true });
+        }
+      }
+      return result;
+    },
+    { step: 'initialize', name: 'costRecorder' },
+  );
+  return {
+    start: () => void (current = fresh()),
+    stop: () => {
+      const r = current!;
+      current = undefined;
+      return { reads: r.reads, writes: r.writes, calls: r.calls };
+    },
+  };
+}
+
+/** Every line written to stdout/stderr while capturing, attributed to the function that printed it. */
+function logCapture() {
+  const lines: Array<{ who: string; text: string }> = [];
+  let who: string | undefined;
+  const orig = { out: process.stdout.write.bind(process.stdout), err: process.stderr.write.bind(process.stderr) };
+  const tap =
+    (o: typeof orig.out) =>
+    (chunk: unknown, ...rest: unknown[]): boolean => {
+      if (who === undefined) return (o as (c: unknown, ...r: unknown[]) => boolean)(chunk, ...rest);
+      if (who === 'discard') return true;
+      for (const text of String(chunk).split('\n').filter(Boolean)) lines.push({ who: attribute(text, who), text });
+      return true;
+    };
+  process.stdout.write = tap(orig.out) as typeof process.stdout.write;
+  process.stderr.write = tap(orig.err) as typeof process.stderr.write;
+  return {
+    phase: (w: string | undefined) => void (who = w),
+    take: () => lines.splice(0),
+    close: () => {
+      process.stdout.write = orig.out;
+      process.stderr.write = orig.err;
+    },
+  };
+}
+
+/** Background lines name their function: the relay's start with `outbox:`, the workers carry `worker`. */
+function attribute(text: string, phase: string): string {
+  if (phase !== 'background') return phase;
+  try {
+    const o = JSON.parse(text) as { message?: string; worker?: string; _aws?: unknown; service?: string };
+    if (o.worker) return `${o.worker} worker`;
+    if (o.message?.startsWith('outbox')) return 'outbox';
+    if (o._aws) return 'background (metrics)';
+  } catch {
+    // not JSON: still a line someone pays for
+  }
+  return 'background';
+}
+
+/** Measures one committed receipt of `lines` lines (after warm-up) through the real handlers and the local background. */
+export async function measureReceipts(linesList: readonly number[]): Promise<{ measures: ReceiptMeasure[]; timing: { handlerP50: number; rawP50: number } }> {
+  const { startBenchEnv, benchReceipt } = await import('./lib/env.ts');
+  const env = await startBenchEnv({ customers: 3 });
+  const { startBackground } = await import('../local/background.ts');
+  const { itemSizeBytes } = await import('../lib/storage/item-size.ts');
+  const { logger } = await import('../lib/observability/logger.ts');
+  const { handler: authorizerHandler } = await import('../functions/http/authorizer.ts');
+  const bg = await startBackground({ dynamoEndpoint: env.ddb.endpoint, table: env.table, tickMs: 0, streamFrom: 'LATEST' });
+  const rec = recorder(env, itemSizeBytes);
+  const capture = logCapture();
+  const staff = { authorization: `Bearer ${env.staffKey}` };
+  const call = async (key: string, method: string, path: string, body: unknown) => {
+    const r = await env.invoke(env.handlers, { method, path, body, headers: { authorization: `Bearer ${key}` } });
+    if (r.status >= 300) throw new Error(`${method} ${path} → ${r.status} ${r.raw}`);
+    return r;
+  };
+  try {
+    const measures: ReceiptMeasure[] = [];
+    // Every size twice: the first round warms every lazy import and cache; the second is the one reported.
+    for (const lines of [...linesList, ...linesList]) {
+      // A fresh till key: the authorizer's cache (API Gateway's and its own) misses, as it does
+      // for a till whose receipts are further apart than the cache time.
+      const till = (await call(env.staffKey, 'POST', '/v1/keys', { role: 'pos', storeId: 'S-01', name: `till ${lines}` })).body.key as string;
+      await bg.settle();
+      const queuesBefore = Object.fromEntries(Object.values(bg.queues.queues).map((q) => [q.name, q.stats.sent]));
+      const streamBefore = bg.stream.stats.records;
+      const eventsBefore = { count: bg.peers.published.events, bytes: bg.peers.published.bytes, types: { ...bg.peers.published.types } };
+      capture.take();
+      logger.setLogLevel('INFO');
+
+      // The authorizer as API Gateway calls it on a cache miss; the commit's own authorizer step
+      // then finds the key in the authorizer's in-process cache (no calls, no lines).
+      capture.phase('authorizer');
+      rec.start();
+      await authorizerHandler({ headers: { authorization: `Bearer ${till}` } } as never);
+      const authorizer = rec.stop();
+      const authLines = capture.take();
+      capture.phase('pos');
+      rec.start();
+      await call(till, 'POST', '/v1/receipts', benchReceipt(env, env.cards[0]!, lines));
+      const pos = rec.stop();
+      const posLines = capture.take();
+      capture.phase('background');
+      rec.start();
+      await bg.settle();
+      const background = rec.stop();
+      const bgLines = capture.take();
+      capture.phase('discard');
+      logger.setLogLevel('ERROR');
+
+      const logs: ReceiptMeasure['logs'] = {};
+      const all = [...authLines, ...posLines, ...bgLines];
+      for (const who of new Set(all.map((l) => l.who))) {
+        const mine = all.filter((l) => l.who === who).map((l) => l.text);
+        logs[who] = { lines: mine.length, bytes: sum(mine, (t) => Buffer.byteLength(t) + 1), gzip: gzipSync(mine.join('\n')).length };
+      }
+      const queues = Object.fromEntries(
+        Object.values(bg.queues.queues)
+          .map((q) => [q.name, q.stats.sent - (queuesBefore[q.name] ?? 0)] as const)
+          .filter(([, n]) => n > 0),
+      );
+      const written = pos.writes.filter((w) => !w.what.startsWith('index'));
+      const stored = written.reduce((s, w) => s + w.bytes + 100, 0);
+      const m: ReceiptMeasure = {
+        lines,
+        ddb: { authorizer, pos, background },
+        logs,
+        events: {
+          count: bg.peers.published.events - eventsBefore.count,
+          bytes: bg.peers.published.bytes - eventsBefore.bytes,
+          types: Object.fromEntries(Object.entries(bg.peers.published.types).map(([t, n]) => [t, n - (eventsBefore.types[t] ?? 0)] as const).filter(([, n]) => n > 0)),
+        },
+        queues,
+        streamRecords: bg.stream.stats.records - streamBefore,
+        storedBytes: stored,
+      };
+      if (measures.filter((x) => x.lines === lines).length === 0) measures.push(m);
+      else measures[measures.findIndex((x) => x.lines === lines)] = m;
+    }
+
+    // The handler's own time beside the raw calls it makes, for the compute estimate.
+    const { GetCommand, TransactWriteCommand } = await import('@aws-sdk/lib-dynamodb');
+    const { timeInterleaved } = await import('./lib/stats.ts');
+    let k = 0;
+    const template = env.meter.lastTransaction;
+    env.meter.reset();
+    await call(env.posKey, 'POST', '/v1/receipts', benchReceipt(env, env.cards[1]!, 5));
+    const items = (env.meter.lastTransaction ?? template ?? []) as Array<{ Put?: { Item: Record<string, unknown> } }>;
+    const raw = () => items.map((t) => ({ Put: { TableName: env.table, Item: { ...t.Put!.Item, pk: `RAW#${++k}#${String(t.Put!.Item.pk)}` } } }));
+    const rows = await timeInterleaved(
+      [
+        {
+          label: 'raw',
+          run: async () => {
+            await env.deps.db.doc.send(new GetCommand({ TableName: env.table, Key: { pk: 'RAW#none', sk: 'ID' }, ConsistentRead: true }));
+            await env.deps.db.doc.send(new GetCommand({ TableName: env.table, Key: { pk: 'RAW#none', sk: 'CUSTOMER' }, ConsistentRead: true }));
+            await env.deps.db.doc.send(new TransactWriteCommand({ TransactItems: raw() as never }));
+          },
+        },
+        { label: 'handler', run: async (i) => void (await call(env.posKey, 'POST', '/v1/receipts', benchReceipt(env, env.cards[Math.abs(i) % env.cards.length]!, 5))) },
+      ],
+      150,
+      30,
+    );
+    return { measures, timing: { rawP50: rows[0]!.p50, handlerP50: rows[1]!.p50 } };
+  } finally {
+    capture.close();
+    await bg.close();
+    await env.stop();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The model.
 
 /**
- * What a receipt sets off in the background (from the outbox mapping, not measured here): two
- * events (receipt.committed, points.earned) on the bus; the notify rule queues one of them and the
- * journeys rule both, so three SQS messages, each one send plus its share of batched
- * receives and deletes (batches of ten); workers invoked once per batch of ten.
+ * What cannot be measured on this machine, stated once. Durations are AWS-side estimates for
+ * arm64 in-region: DynamoDB single-digit-ms reads, a transaction about three times a read (two
+ * phases); the handler's own CPU time is measured here (handler p50 minus the raw calls' p50).
  */
-export const BACKGROUND = { eventsPerReceipt: 2, sqsMessagesPerReceipt: 3, sqsRequestsPerMessage: 1.2, workerMs: 20 };
+export const ASSUME = {
+  getItemMs: 4,
+  transactMs: 12,
+  posMemoryMb: 512,
+  authorizerMemoryMb: 256,
+  backgroundMemoryMb: 512,
+  /** A till's receipts are further apart than the authorizer's cache time (10 s): one authorizer call each. */
+  authorizerCallsPerReceipt: 1,
+  /** The relay: one PutEvents (~20 ms) per invocation plus ~0.2 ms per record. */
+  outboxMsPerInvocation: 25,
+  /** A worker invocation: ~15 ms of its own plus its DynamoDB calls (counted in the table). */
+  workerMsPerInvocation: 20,
+  /**
+   * Stream shards: an on-demand table starts with about four partitions, and the relay reads each
+   * shard at most once per batching window (1 s).
+   */
+  streamShards: 4,
+  /**
+   * Messages per SQS batch at a queue's rate: a long poll returns as soon as a message is there
+   * and Lambda runs five pollers per queue, so batches stay small (about 1.2 at 10 messages/s,
+   * 3 at 100/s); each batch is one receive, one batch delete and one worker invocation.
+   */
+  messagesPerBatch: (perQueuePerSecond: number) => Math.min(10, 1 + perQueuePerSecond / 50),
+  /**
+   * The relay learns each tenant's listeners (lib/app/listeners.ts) from two Queries (active
+   * journeys, webhook endpoints; one unit each, strongly consistent) every 10 s per relay instance
+   * (one per shard), not per receipt: measured receipts hit that cache.
+   */
+  listenerRefreshUnitsPerSecond: (2 * 1 * 4) / 10,
+  /** CloudWatch Logs counts 26 bytes per event besides its message (PutLogEvents' size rule). */
+  logEventOverhead: 26,
+  /** API Gateway's access-log line (the stack's JSON format with typical values). */
+  accessLogBytes: Buffer.byteLength(
+    JSON.stringify({ requestId: 'JyqDpjE0IAMEbBw=', routeKey: 'POST /v1/receipts', status: '200', latencyMs: '23', integrationLatencyMs: '21', ip: '203.0.113.42', time: '01/Dec/2026:00:27:10 +0000' }),
+  ) + 1,
+  logRetentionMonths: { functions: 1, access: 3 },
+  archiveRetentionMonths: 3,
+  /**
+   * Functions with X-Ray active tracing by default: the till's path is off unless
+   * -c tillPathTracing=true, the outbox and the event workers unless -c eventPathTracing=true.
+   */
+  traced: { authorizer: false, pos: false, outbox: false, workers: false },
+} as const;
 
-export function costModel(commit: { readUnits: number; writeUnits: number; p50: number }, memoryMb = 512): string {
-  const million = 1_000_000;
-  // Lambda bills the handler's duration; the local p50 includes DynamoDB Local's own time, so
-  // this errs high.
-  const lambdaCompute = (commit.p50 / 1000) * (memoryMb / 1024) * PRICES.lambdaGbSecond * million;
-  const rows: Array<[string, number, string]> = [
-    ['API Gateway (HTTP API)', PRICES.httpApiPerMillion, `$${PRICES.httpApiPerMillion} per million requests`],
-    ['Lambda requests', PRICES.lambdaRequestsPerMillion, `$${PRICES.lambdaRequestsPerMillion} per million`],
-    ['Lambda compute', lambdaCompute, `${commit.p50.toFixed(1)} ms × ${memoryMb} MB arm64 at $${PRICES.lambdaGbSecond}/GB-s`],
-    ['DynamoDB writes', (commit.writeUnits * PRICES.dynamoWritePerMillionUnits), `${commit.writeUnits} write units per receipt at $${PRICES.dynamoWritePerMillionUnits}/million`],
-    ['DynamoDB reads', (commit.readUnits * PRICES.dynamoReadPerMillionUnits), `${commit.readUnits} read units per receipt at $${PRICES.dynamoReadPerMillionUnits}/million`],
-    ['EventBridge (outbox events)', BACKGROUND.eventsPerReceipt * PRICES.eventBridgePerMillionEvents, `${BACKGROUND.eventsPerReceipt} events per receipt at $${PRICES.eventBridgePerMillionEvents}/million (modelled)`],
-    [
-      'SQS (notify and journeys queues)',
-      BACKGROUND.sqsMessagesPerReceipt * BACKGROUND.sqsRequestsPerMessage * PRICES.sqsPerMillion,
-      `${BACKGROUND.sqsMessagesPerReceipt} messages × ${BACKGROUND.sqsRequestsPerMessage} requests at $${PRICES.sqsPerMillion}/million (modelled)`,
-    ],
-    [
-      'Lambda, background (outbox and workers)',
-      (BACKGROUND.sqsMessagesPerReceipt / 10) * (PRICES.lambdaRequestsPerMillion + (BACKGROUND.workerMs / 1000) * (memoryMb / 1024) * PRICES.lambdaGbSecond * million) + PRICES.lambdaRequestsPerMillion / 100,
-      `a worker invocation per 10 messages (${BACKGROUND.workerMs} ms assumed), the outbox per 100 stream records (modelled)`,
-    ],
+export interface Row {
+  readonly part: string;
+  readonly usd: Record<number, number>;
+  readonly from: string;
+}
+
+const perMillion = (unitsPerReceipt: number, pricePerMillion: number) => unitsPerReceipt * pricePerMillion;
+const gbSeconds = (ms: number, mb: number) => (ms / 1000) * (mb / 1024);
+const sum = <T>(xs: readonly T[], f: (x: T) => number) => xs.reduce((s, x) => s + f(x), 0);
+/** X-Ray's default Lambda sampling: the first request each second, then 5 %. */
+const tracesPerSecond = (invocationsPerSecond: number) => Math.min(invocationsPerSecond, 1) + 0.05 * Math.max(0, invocationsPerSecond - 1);
+
+export function costRows(m: ReceiptMeasure, timing: { handlerP50: number; rawP50: number }, rates: readonly number[]): Row[] {
+  const rows: Row[] = [];
+  const flat = (part: string, usd: number, from: string) => rows.push({ part, usd: Object.fromEntries(rates.map((r) => [r, usd])), from });
+  const byRate = (part: string, f: (rate: number) => number, from: string) => rows.push({ part, usd: Object.fromEntries(rates.map((r) => [r, f(r)])), from });
+  const d = m.ddb;
+  const wcu = (xs: readonly WriteCost[]) => sum(xs, (w) => w.units);
+  const rcu = (xs: readonly ReadCost[]) => sum(xs, (r) => r.units);
+  const describeWrites = (xs: readonly WriteCost[]) =>
+    xs.map((w) => (w.what.startsWith('index') ? `${w.what} ${w.units}` : `${w.what} ${(w.bytes / KB).toFixed(2)} KB→${w.units}`)).join(', ');
+  const describeReads = (xs: readonly ReadCost[]) => xs.map((r) => `${r.what} ${(r.bytes / KB).toFixed(1)} KB ${r.consistent ? 'strong' : 'eventual'}→${r.units}`).join(', ');
+
+  // Till's path.
+  flat('API Gateway (HTTP API)', PRICES.httpApiPerMillion, `1 request at $${PRICES.httpApiPerMillion}/million`);
+  const handlerCpu = Math.max(0, timing.handlerP50 - timing.rawP50);
+  const posMs = 2 * ASSUME.getItemMs + ASSUME.transactMs + handlerCpu;
+  flat(
+    'Lambda: pos (request + compute)',
+    PRICES.lambdaRequestsPerMillion + perMillion(gbSeconds(Math.ceil(posMs), ASSUME.posMemoryMb), PRICES.lambdaGbSecond * 1e6),
+    `1 invocation; ${Math.ceil(posMs)} ms assumed in AWS (2 GetItem × ${ASSUME.getItemMs} ms + TransactWriteItems ${ASSUME.transactMs} ms + ${handlerCpu.toFixed(1)} ms handler time measured here) × ${ASSUME.posMemoryMb} MB`,
+  );
+  const authMs = Math.max(1, (d.authorizer.calls.GetItem ?? 0) * ASSUME.getItemMs + 1);
+  flat(
+    'Lambda: authorizer',
+    ASSUME.authorizerCallsPerReceipt * (PRICES.lambdaRequestsPerMillion + perMillion(gbSeconds(authMs, ASSUME.authorizerMemoryMb), PRICES.lambdaGbSecond * 1e6)),
+    `${ASSUME.authorizerCallsPerReceipt} per receipt (a till's receipts are further apart than the 10 s cache); ${authMs} ms × ${ASSUME.authorizerMemoryMb} MB`,
+  );
+  flat('DynamoDB writes: commit', perMillion(wcu(d.pos.writes), PRICES.dynamoWritePerMillionUnits), `${wcu(d.pos.writes)} units: ${describeWrites(d.pos.writes)}`);
+  flat('DynamoDB reads: commit', perMillion(rcu(d.pos.reads), PRICES.dynamoReadPerMillionUnits), `${rcu(d.pos.reads)} units: ${describeReads(d.pos.reads)}`);
+  flat('DynamoDB reads: authorizer', perMillion(rcu(d.authorizer.reads) * ASSUME.authorizerCallsPerReceipt, PRICES.dynamoReadPerMillionUnits), `${rcu(d.authorizer.reads)} units: ${describeReads(d.authorizer.reads)}`);
+
+  // Logs.
+  const fnLogBytes = sum(Object.values(m.logs), (l) => l.bytes + l.lines * ASSUME.logEventOverhead);
+  const fnLogGzip = sum(Object.values(m.logs), (l) => l.gzip);
+  const logBytes = fnLogBytes + ASSUME.accessLogBytes + ASSUME.logEventOverhead;
+  const logParts = Object.entries(m.logs)
+    .map(([who, l]) => `${who} ${l.lines} × ${Math.round(l.bytes / Math.max(1, l.lines))} B`)
+    .join(', ');
+  flat('CloudWatch Logs ingestion', ((logBytes * 1e6) / GB) * PRICES.logsIngestPerGb, `${logBytes} B per receipt: ${logParts || 'no function lines'}, access log ${ASSUME.accessLogBytes} B, +${ASSUME.logEventOverhead} B per line; Lambda's START/END/REPORT off (prod: system log level WARN)`);
+  flat(
+    'CloudWatch Logs storage',
+    (((fnLogGzip * ASSUME.logRetentionMonths.functions + (ASSUME.accessLogBytes / 4) * ASSUME.logRetentionMonths.access) * 1e6) / GB) * PRICES.logsStorageGbMonth,
+    `${fnLogGzip} B gzip per receipt kept ${ASSUME.logRetentionMonths.functions} month, access log (~¼ compressed) ${ASSUME.logRetentionMonths.access} months, at $${PRICES.logsStorageGbMonth}/GB-month`,
+  );
+
+  // Events and queues.
+  flat('EventBridge events', perMillion(m.events.count, PRICES.eventBridgePerMillionEvents), `${m.events.count} events (${Object.entries(m.events.types).map(([t, n]) => `${n} ${t}`).join(', ')}), each under 64 KB`);
+  flat(
+    'EventBridge archive',
+    (m.events.bytes / GB) * (PRICES.archivePerGb + PRICES.archiveStorageGbMonth * ASSUME.archiveRetentionMonths) * 1e6,
+    `${m.events.bytes} B of events at $${PRICES.archivePerGb}/GB ingested + $${PRICES.archiveStorageGbMonth}/GB-month × ${ASSUME.archiveRetentionMonths} months kept`,
+  );
+  const queueNames = Object.keys(m.queues);
+  const messages = sum(Object.values(m.queues), (n) => n);
+  byRate(
+    'SQS requests',
+    (rate) => sum(queueNames, (q) => m.queues[q]! * (1 + 2 / ASSUME.messagesPerBatch(m.queues[q]! * rate))) * PRICES.sqsPerMillion,
+    messages
+      ? `${messages} messages (${queueNames.map((q) => `${q} ${m.queues[q]}`).join(', ')}): a send each, a receive and a batch delete per batch of ${rates.map((r) => queueNames.map((q) => ASSUME.messagesPerBatch(m.queues[q]! * r).toFixed(1)).join('/')).join(' (10/s), ')} (100/s) messages`
+      : 'no message: nothing inside Tally listens to this receipt (no journey or webhook on receipt.committed, a customer who consented to no channel)',
+  );
+  const outboxPerReceipt = (rate: number) => Math.min(m.streamRecords * rate, ASSUME.streamShards) / rate;
+  byRate(
+    'Lambda: outbox relay',
+    (rate) => outboxPerReceipt(rate) * (PRICES.lambdaRequestsPerMillion + perMillion(gbSeconds(ASSUME.outboxMsPerInvocation + 0.2 * m.streamRecords * rate / ASSUME.streamShards, ASSUME.backgroundMemoryMb), PRICES.lambdaGbSecond * 1e6)),
+    `${m.streamRecords} stream records per receipt; ≤ 1 invocation per shard per second (${ASSUME.streamShards} shards, 1 s window): ${outboxPerReceipt(10).toFixed(2)} (10/s) – ${outboxPerReceipt(100).toFixed(3)} (100/s) per receipt`,
+  );
+  const workerInvocations = (rate: number) => sum(queueNames, (q) => m.queues[q]! / ASSUME.messagesPerBatch(m.queues[q]! * rate));
+  byRate(
+    'Lambda: workers',
+    (rate) => workerInvocations(rate) * (PRICES.lambdaRequestsPerMillion + perMillion(gbSeconds(ASSUME.workerMsPerInvocation, ASSUME.backgroundMemoryMb), PRICES.lambdaGbSecond * 1e6)),
+    `one invocation per batch: ${workerInvocations(10).toFixed(2)} (10/s) – ${workerInvocations(100).toFixed(2)} (100/s) per receipt, ${ASSUME.workerMsPerInvocation} ms × ${ASSUME.backgroundMemoryMb} MB`,
+  );
+  byRate(
+    'DynamoDB: background',
+    (rate) => perMillion(wcu(d.background.writes), PRICES.dynamoWritePerMillionUnits) + perMillion(rcu(d.background.reads) + ASSUME.listenerRefreshUnitsPerSecond / rate, PRICES.dynamoReadPerMillionUnits),
+    `${wcu(d.background.writes)} write units, ${rcu(d.background.reads)} read units${d.background.reads.length ? ` (${describeReads(d.background.reads)})` : ''}; the relay's listener lookups, ${ASSUME.listenerRefreshUnitsPerSecond} units/s per tenant`,
+  );
+
+  // X-Ray: each traced function samples on its own.
+  byRate(
+    'X-Ray traces',
+    (rate) => {
+      const fns: number[] = [];
+      if (ASSUME.traced.pos) fns.push(rate);
+      if (ASSUME.traced.authorizer) fns.push(rate * ASSUME.authorizerCallsPerReceipt);
+      if (ASSUME.traced.outbox) fns.push(outboxPerReceipt(rate) * rate);
+      if (ASSUME.traced.workers) for (const q of queueNames) fns.push((m.queues[q]! * rate) / ASSUME.messagesPerBatch(m.queues[q]! * rate));
+      return (sum(fns, tracesPerSecond) / rate) * PRICES.xrayPerMillionTraces;
+    },
+    `default sampling (1/s + 5 % per function) on the traced functions: ${Object.entries(ASSUME.traced).filter(([, on]) => on).map(([f]) => f).join(', ') || 'none by default (-c tillPathTracing, -c eventPathTracing turn them on)'}`,
+  );
+  return rows;
+}
+
+export function storageRow(m: ReceiptMeasure): { usd: number; from: string } {
+  const gb = (m.storedBytes * 1e6) / GB;
+  return { usd: gb * (PRICES.dynamoStorageGbMonth + PRICES.dynamoPitrGbMonth), from: `${m.storedBytes} B per receipt (items + 100 B each) at $${PRICES.dynamoStorageGbMonth} + PITR $${PRICES.dynamoPitrGbMonth} per GB-month` };
+}
+
+export function costTable(measures: readonly ReceiptMeasure[], timing: { handlerP50: number; rawP50: number }, rates: readonly number[] = [10, 100]): string {
+  const five = measures.find((m) => m.lines === 5)!;
+  const rows = costRows(five, timing, rates);
+  const totals = rates.map((r) => sum(rows, (row) => row.usd[r]!));
+  const storage = storageRow(five);
+  const out = [
+    `### Cost per million 5-line receipts (${PRICES.region} list prices, on-demand; prod stage settings)`,
+    '',
+    `| term | ${rates.map((r) => `$ at ${r}/s`).join(' | ')} | from |`,
+    `|---|${rates.map(() => '---:').join('|')}|---|`,
+    ...rows.map((row) => `| ${row.part} | ${rates.map((r) => row.usd[r]!.toFixed(2)).join(' | ')} | ${row.from} |`),
+    `| **total** | ${totals.map((t) => `**${t.toFixed(2)}**`).join(' | ')} | |`,
+    `| storage, per month kept | ${rates.map(() => storage.usd.toFixed(2)).join(' | ')} | ${storage.from} (accrues monthly; not in the total) |`,
   ];
-  const total = rows.reduce((s, r) => s + r[1], 0);
-  return [
-    `### Cost per million 5-line receipts (${PRICES.region} list prices, on-demand)`,
+  // DynamoDB write per extra 10 lines: the slope between the smallest and largest receipt measured.
+  const big = [...measures].sort((a, b) => b.lines - a.lines)[0]!;
+  if (big.lines > five.lines) {
+    const units = (m: ReceiptMeasure) => sum(m.ddb.pos.writes, (w) => w.units);
+    const per10 = ((units(big) - units(five)) / (big.lines - five.lines)) * 10;
+    out.push(
+      '',
+      `DynamoDB write per extra 10 lines: **$${(per10 * PRICES.dynamoWritePerMillionUnits).toFixed(2)} per million** (${per10.toFixed(2)} write units: ${units(five)} at 5 lines, ${units(big)} at ${big.lines}).`,
+    );
+  }
+  // What a receipt that something inside Tally does listen to costs more, per queue it goes to.
+  const perQueue = (rate: number) => (1 + 2 / ASSUME.messagesPerBatch(rate)) * PRICES.sqsPerMillion + (PRICES.lambdaRequestsPerMillion + gbSeconds(ASSUME.workerMsPerInvocation, ASSUME.backgroundMemoryMb) * PRICES.lambdaGbSecond * 1e6) / ASSUME.messagesPerBatch(rate);
+  out.push(
     '',
-    '| part | $ per million receipts | from |',
-    '|---|---:|---|',
-    ...rows.map(([part, usd, from]) => `| ${part} | ${usd.toFixed(2)} | ${from} |`),
-    `| **total** | **${total.toFixed(2)}** | |`,
-    '',
-    'Messages actually sent (SMS, e-mail, push) are priced by their channel and country and are not included.',
-  ].join('\n');
+    `Each internal queue a receipt's event does go to (the notify queue when its customer can be told, the journey queue when a started journey is triggered by receipt.committed, the webhook queue when an endpoint subscribes to it) adds ${rates.map((r) => `$${perQueue(r).toFixed(2)} at ${r}/s`).join(', ')} (SQS and the worker's share), plus what its worker reads and sends (the notify worker reads the customer: $0.19).`,
+  );
+  out.push('', 'Messages actually sent (SMS, e-mail, push) are priced by their channel and country and are not included; nor are identify or quote calls a till may make before a commit (each another API request and function call).');
+  return out.join('\n');
+}
+
+/** Bytes per item a commit writes, for the before/after record. */
+export function itemTable(measures: readonly ReceiptMeasure[]): string {
+  const out = ['| receipt | item | bytes | write units |', '|---|---|---:|---:|'];
+  for (const m of measures) {
+    for (const w of m.ddb.pos.writes) out.push(`| ${m.lines} lines | ${w.what} | ${w.bytes} | ${w.units} |`);
+  }
+  return out.join('\n');
+}
+
+export async function runCostBench(): Promise<string> {
+  const { measures, timing } = await measureReceipts([5, 15, 55]);
+  return [costTable(measures, timing), '', '#### Items a commit writes', '', itemTable(measures)].join('\n');
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  // As in AWS: Powertools' default INFO level, metrics on, a trace id on every line.
+  Object.assign(process.env, { POWERTOOLS_LOG_LEVEL: 'ERROR', POWERTOOLS_METRICS_DISABLED: 'false', _X_AMZN_TRACE_ID: 'Root=1-674bb5ee-6f1c2b3a4d5e6f7a8b9c0d1e;Parent=53995c3f42cd8ad8;Sampled=0;Lineage=1:a0b1c2d3:0', AWS_LAMBDA_FUNCTION_NAME: 'tally-prod-pos' });
+  console.log(await runCostBench());
+  process.exit(0);
 }

@@ -36,6 +36,7 @@ export function buildApp(app: App): { data: DataStack; api: ApiStack; background
       fcmSecretName: context('fcmSecretName'),
     },
     alarmEmail: context('alarmEmail'),
+    eventPathTracing: String(context('eventPathTracing')) === 'true',
     env,
   });
   const cacheSeconds = context('authorizerCacheSeconds');

@@ -11,6 +11,7 @@ import { notifiableEvents } from '../lib/domain/notifications.ts';
 import { segmentEvents } from '../lib/events/catalog.ts';
 import { WEBHOOK_ENV } from '../lib/config.ts';
 import { QUEUE_ENV } from '../lib/messaging/queues.ts';
+import { LISTENER_QUEUE_ARN_ENV } from '../lib/events/routing.ts';
 import { DELIVERY_QUEUE_MAX_RECEIVES } from '../lib/webhooks/retry.ts';
 import { startLocalPeers, type LocalPeers, type OutboxMessage } from './peers.ts';
 import { startLocalQueues, type LocalQueues, type SqsHandler } from './queues.ts';
@@ -57,13 +58,21 @@ export async function startBackground(opts: {
 }): Promise<Background> {
   // Handlers are imported after the environment is in place: they read it at first use.
   let queues: LocalQueues | undefined;
+  // As in the stack: the outbox tags each event with the queues whose workers act on it, and each rule takes its own.
+  const arn = (queue: string) => `arn:aws:sqs:us-east-1:000000000000:${queue}`;
+  Object.assign(process.env, {
+    [LISTENER_QUEUE_ARN_ENV.notify]: arn('notify'),
+    [LISTENER_QUEUE_ARN_ENV.journeys]: arn('journeys'),
+    [LISTENER_QUEUE_ARN_ENV.webhooks]: arn('webhooks'),
+    [LISTENER_QUEUE_ARN_ENV.segments]: arn('accounts'),
+  });
   const peers = await startLocalPeers({
     rules: [
-      { name: 'notify', detailTypes: Object.keys(notifiableEvents), target: (event) => queues?.enqueue('notify', event) },
-      { name: 'journeys', target: (event) => queues?.enqueue('journeys', event) },
-      { name: 'webhooks', target: (event) => queues?.enqueue('webhooks', event) },
+      { name: 'notify', detailTypes: Object.keys(notifiableEvents), resource: arn('notify'), target: (event) => queues?.enqueue('notify', event) },
+      { name: 'journeys', resource: arn('journeys'), target: (event) => queues?.enqueue('journeys', event) },
+      { name: 'webhooks', resource: arn('webhooks'), target: (event) => queues?.enqueue('webhooks', event) },
       // Events that may change a customer's defined segments: the account worker re-evaluates them.
-      { name: 'segments', detailTypes: [...segmentEvents], target: (event) => queues?.enqueue('accounts', event) },
+      { name: 'segments', detailTypes: [...segmentEvents], resource: arn('accounts'), target: (event) => queues?.enqueue('accounts', event) },
     ],
     ...(opts.onMessage ? { onMessage: opts.onMessage } : {}),
   });

@@ -22,13 +22,16 @@ export interface OutboxMessage {
 export interface BusRule {
   readonly name: string;
   readonly detailTypes?: readonly string[];
+  /** As a rule's `resources` pattern: the event must name this resource. */
+  readonly resource?: string;
   readonly target: (eventJson: string) => void;
 }
 
 export interface LocalPeers {
   readonly endpoint: string;
   readonly outbox: OutboxMessage[];
-  readonly published: { events: number };
+  /** Events put on the bus: how many, their bytes as the bus holds them (envelope), by type. */
+  readonly published: { events: number; bytes: number; types: Record<string, number> };
   close(): Promise<void>;
 }
 
@@ -45,7 +48,7 @@ const xml = (res: ServerResponse, action: string, result: string) => {
 
 export async function startLocalPeers(opts: { rules: BusRule[]; onMessage?: (m: OutboxMessage) => void; account?: string }): Promise<LocalPeers> {
   const outbox: OutboxMessage[] = [];
-  const published = { events: 0 };
+  const published = { events: 0, bytes: 0, types: {} as Record<string, number> };
   const record = (m: Omit<OutboxMessage, 'at' | 'messageId'>) => {
     const full = { ...m, at: new Date().toISOString(), messageId: randomUUID() };
     outbox.push(full);
@@ -58,7 +61,7 @@ export async function startLocalPeers(opts: { rules: BusRule[]; onMessage?: (m: 
       const text = await body(req);
       const target = String(req.headers['x-amz-target'] ?? '');
       if (target === 'AWSEvents.PutEvents') {
-        const input = JSON.parse(text) as { Entries: Array<{ Source: string; DetailType: string; Detail: string; Time?: number }> };
+        const input = JSON.parse(text) as { Entries: Array<{ Source: string; DetailType: string; Detail: string; Time?: number; Resources?: string[] }> };
         const entries = input.Entries.map((e) => {
           const id = randomUUID();
           const envelope = JSON.stringify({
@@ -69,11 +72,15 @@ export async function startLocalPeers(opts: { rules: BusRule[]; onMessage?: (m: 
             account: opts.account ?? '000000000000',
             time: new Date((e.Time ?? Date.now() / 1000) * 1000).toISOString(),
             region: 'us-east-1',
-            resources: [],
+            resources: e.Resources ?? [],
             detail: JSON.parse(e.Detail),
           });
-          for (const rule of opts.rules) if (!rule.detailTypes || rule.detailTypes.includes(e.DetailType)) rule.target(envelope);
+          for (const rule of opts.rules) {
+            if ((!rule.detailTypes || rule.detailTypes.includes(e.DetailType)) && (!rule.resource || (e.Resources ?? []).includes(rule.resource))) rule.target(envelope);
+          }
           published.events += 1;
+          published.bytes += Buffer.byteLength(envelope);
+          published.types[e.DetailType] = (published.types[e.DetailType] ?? 0) + 1;
           return { EventId: id };
         });
         res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });

@@ -11,6 +11,9 @@ import { EVENT_BUS_ENV, eventBridgePublisher } from '#lib/events/eventbridge.ts'
 import { eventsFromChange } from '#lib/events/outbox.ts';
 import { changeFromStreamRecord } from '#lib/events/stream-record.ts';
 import { logger } from '#lib/observability/logger.ts';
+import { listenersOf } from '#lib/app/listeners.ts';
+import { deps } from '#lib/app/deps.ts';
+import { resourcesFor } from '#lib/events/routing.ts';
 
 let publisher: ReturnType<typeof eventBridgePublisher> | undefined;
 const bus = () => (publisher ??= eventBridgePublisher(new EventBridgeClient({ maxAttempts: 3 }), requiredEnv(EVENT_BUS_ENV)));
@@ -24,17 +27,19 @@ function valid(e: DomainEvent): boolean {
 }
 
 export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
-  const perRecord: Array<{ seq: string; events: DomainEvent[] }> = event.Records.map((r) => ({
-    seq: r.dynamodb?.SequenceNumber ?? '',
-    events: eventsFromChange(changeFromStreamRecord(r)).filter(valid),
-  }));
+  const perRecord: Array<{ seq: string; events: DomainEvent[]; item: Record<string, unknown> | undefined }> = event.Records.map((r) => {
+    const change = changeFromStreamRecord(r);
+    return { seq: r.dynamodb?.SequenceNumber ?? '', events: eventsFromChange(change).filter(valid), item: change.newImage };
+  });
   // In stream order, ten to a call; if a call fails, the stream resumes from the record its first
   // event came from (events already on the bus from there on come again, with the same ids).
-  const flat = perRecord.flatMap((r) => r.events.map((e) => ({ seq: r.seq, event: e })));
+  const flat = perRecord.flatMap((r) => r.events.map((e) => ({ seq: r.seq, event: e, item: r.item })));
   for (let i = 0; i < flat.length; i += 10) {
     const chunk = flat.slice(i, i + 10);
     try {
-      await bus().publish(chunk.map((c) => c.event));
+      // Tagged with the internal queues that act on it: the others' rules let it pass (lib/app/listeners.ts).
+      const resources = await Promise.all(chunk.map(async (c) => resourcesFor(await listenersOf(deps(), c.event, c.item))));
+      await bus().publish(chunk.map((c) => c.event), resources);
     } catch (e) {
       logger.warn('outbox: publishing failed, the stream will retry from this record', { sequenceNumber: chunk[0]!.seq, error: (e as Error).message });
       return { batchItemFailures: [{ itemIdentifier: chunk[0]!.seq }] };

@@ -19,6 +19,7 @@ import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import type { IAlarmAction } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, type IEventBus } from 'aws-cdk-lib/aws-events';
+import type { Tracing } from 'aws-cdk-lib/aws-lambda';
 import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Construct } from 'constructs';
@@ -36,6 +37,8 @@ export interface WebhookDeliveryProps {
   readonly bus: IEventBus;
   readonly alarmAction?: IAlarmAction;
   readonly logsRemovalPolicy?: RemovalPolicy;
+  /** X-Ray on the worker (BackgroundStackProps.eventPathTracing). */
+  readonly tracing?: Tracing;
 }
 
 
@@ -66,6 +69,7 @@ export class WebhookDelivery extends Construct {
       // Ten attempts of at most 5 s each fit; SQS's visibility (six times this) covers a slow batch.
       timeout,
       ...(props.logsRemovalPolicy ? { logsRemovalPolicy: props.logsRemovalPolicy } : {}),
+      ...(props.tracing ? { tracing: props.tracing } : {}),
       environment: { [QUEUE_ENV.webhookDeliveries]: this.deliveries.queue.queueUrl },
     }).bindTable(props.table, 'readWrite');
     this.deliveries.queue.grantSendMessages(this.worker);
@@ -74,9 +78,10 @@ export class WebhookDelivery extends Construct {
 
     this.rule = new Rule(this, 'Rule', {
       ruleName: `${props.namePrefix}webhooks`,
-      description: 'Every domain event, for the tenants’ webhook endpoints',
+      description: 'Domain events a tenant’s webhook endpoint subscribes to',
       eventBus: props.bus,
-      eventPattern: { source: [EVENT_SOURCE] },
+      // Only events the outbox tagged for the intake queue: a tenant's endpoint subscribes to them (lib/app/listeners.ts).
+      eventPattern: { source: [EVENT_SOURCE], resources: [this.intake.queue.queueArn] },
       targets: [new SqsQueue(this.intake.queue, { deadLetterQueue: this.intake.deadLetterQueue, retryAttempts: 10 })],
     });
   }

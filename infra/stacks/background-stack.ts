@@ -10,7 +10,8 @@ import { EventBus, Rule, type CfnArchive } from 'aws-cdk-lib/aws-events';
 import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
-import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { FilterCriteria, FilterRule, StartingPosition, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { LISTENER_QUEUE_ARN_ENV } from '../../lib/events/routing.ts';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
@@ -60,6 +61,13 @@ export interface BackgroundStackProps extends StackProps {
   readonly channels?: ChannelsConfig | undefined;
   /** Who gets the alarms by e-mail (they confirm the subscription once). */
   readonly alarmEmail?: string | undefined;
+  /**
+   * X-Ray on the functions every receipt sets off (the outbox relay, the notify, journey and
+   * webhook workers). Off by default: X-Ray's default sampling records the first request of every
+   * second per function, which at 10 receipts/s is a trace per receipt across these four, about
+   * $2–3 per million receipts; the jobs and the account and import workers keep active tracing.
+   */
+  readonly eventPathTracing?: boolean | undefined;
 }
 
 /** The jobs the schedule runs, each hourly at its own minute. */
@@ -138,6 +146,7 @@ export class BackgroundStack extends Stack {
   constructor(scope: Construct, id: string, props: BackgroundStackProps) {
     super(scope, id, props);
     const retain = props.stage === 'prod' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    const eventPathTracing = props.eventPathTracing ? Tracing.ACTIVE : Tracing.DISABLED;
     const name = (s: string) => `tally-${props.stage}-${s}`;
     const channels = props.channels ?? {};
 
@@ -217,6 +226,7 @@ export class BackgroundStack extends Stack {
       description: 'Tally outbox relay: table stream → domain events on the bus',
       timeout: Duration.seconds(60),
       logsRemovalPolicy: retain,
+      tracing: eventPathTracing,
       environment: { [EVENT_BUS_ENV]: this.bus.eventBusName },
     });
     this.bus.grantPutEventsTo(this.outbox);
@@ -282,6 +292,7 @@ export class BackgroundStack extends Stack {
           description,
           timeout: workerTimeout,
           logsRemovalPolicy: retain,
+          tracing: eventPathTracing,
           environment: sending.environment,
         }).bindTable(props.table, 'readWrite'),
       );
@@ -291,7 +302,8 @@ export class BackgroundStack extends Stack {
         ruleName: name(rule.name),
         description: rule.description,
         eventBus: this.bus,
-        eventPattern: { source: [EVENT_SOURCE], ...(rule.detailTypes ? { detailType: rule.detailTypes } : {}) },
+        // Only events the outbox tagged for this queue: the ones its worker acts on (lib/app/listeners.ts).
+        eventPattern: { source: [EVENT_SOURCE], ...(rule.detailTypes ? { detailType: rule.detailTypes } : {}), resources: [queue.queue.queueArn] },
         targets: [new SqsQueue(queue.queue, { deadLetterQueue: queue.deadLetterQueue, retryAttempts: 10 })],
       });
       return fn;
@@ -307,7 +319,7 @@ export class BackgroundStack extends Stack {
     this.journeys = new WorkerQueue(this, 'JourneyQueue', { queueName: name('journeys'), consumerTimeout: workerTimeout, alarmAction });
     this.journeyWorker = messagingWorker('JourneyWorker', 'journeys', 'journey-worker', 'Tally journeys worker: enter customers, run steps, send journey messages (once each)', this.journeys, {
       name: 'journeys',
-      description: 'Every domain event, for journeys with event triggers',
+      description: 'Domain events an active journey of the tenant is triggered by',
     });
     this.jobFunction.bindQueue(QUEUE_ENV.journeys, this.journeys.queue);
 
@@ -316,12 +328,20 @@ export class BackgroundStack extends Stack {
       ruleName: name('segments'),
       description: 'Events that may change a customer’s defined segments',
       eventBus: this.bus,
-      eventPattern: { source: [EVENT_SOURCE], detailType: [...segmentEvents] },
+      eventPattern: { source: [EVENT_SOURCE], detailType: [...segmentEvents], resources: [this.accounts.queue.queueArn] },
       targets: [new SqsQueue(this.accounts.queue, { deadLetterQueue: this.accounts.deadLetterQueue, retryAttempts: 10 })],
     });
 
-    this.webhooks = new WebhookDelivery(this, 'Webhooks', { namePrefix: name(''), table: props.table, bus: this.bus, alarmAction, logsRemovalPolicy: retain });
+    this.webhooks = new WebhookDelivery(this, 'Webhooks', { namePrefix: name(''), table: props.table, bus: this.bus, alarmAction, logsRemovalPolicy: retain, tracing: eventPathTracing });
     withLookupKey(this.webhooks.worker);
+
+    // The relay tags each event with the queues whose workers act on it, which it learns from the
+    // table (the tenant's active journeys and webhook endpoints; lib/app/listeners.ts).
+    this.outbox.bindTable(props.table, 'read');
+    this.outbox.addEnvironment(LISTENER_QUEUE_ARN_ENV.notify, this.notify.queue.queueArn);
+    this.outbox.addEnvironment(LISTENER_QUEUE_ARN_ENV.journeys, this.journeys.queue.queueArn);
+    this.outbox.addEnvironment(LISTENER_QUEUE_ARN_ENV.webhooks, this.webhooks.intake.queue.queueArn);
+    this.outbox.addEnvironment(LISTENER_QUEUE_ARN_ENV.segments, this.accounts.queue.queueArn);
 
     this.imports = new ImportPipeline(this, 'Imports', { stage: props.stage, table: props.table, lookupKey: props.lookupKey, alarmAction, logsRemovalPolicy: retain });
 

@@ -6,7 +6,7 @@
  * the quarter-hourly job.
  */
 import * as z from 'zod';
-import { actionAt, underCap, type JourneyDefinition } from '#domain/journeys.ts';
+import { actionAt, triggeredBy, underCap, type JourneyDefinition } from '#domain/journeys.ts';
 import { JOURNEY_CLAIM_PREFIX } from '../storage/notifications.ts';
 import { MAX_JOURNEYS } from '../storage/journeys.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
@@ -95,7 +95,7 @@ export type StepOutcome = 'entered' | 'already-in' | 'waiting' | 'sent' | 'cappe
 /** A domain event enters its customer into every active journey it triggers. */
 export async function onEvent(deps: Deps, senders: Senders, event: DomainEvent): Promise<StepOutcome[]> {
   if (!event.customerId) return [];
-  const journeys = (await deps.journeys.active(event.tenantId)).filter((j) => j.definition.trigger.kind === 'event' && j.definition.trigger.eventType === event.type);
+  const journeys = (await deps.journeys.active(event.tenantId)).filter((j) => triggeredBy(j.definition, event.type));
   const out: StepOutcome[] = [];
   for (const j of journeys) out.push(await enterAndRun(deps, senders, event.tenantId, j.journeyId, event.customerId));
   return out;

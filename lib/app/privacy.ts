@@ -11,6 +11,7 @@ import type { Principal } from '../storage/api-keys.ts';
 import type { CustomerRecord } from '../storage/customers.ts';
 import { keys } from '../storage/keys.ts';
 import { receiptsByKey } from '../storage/receipts-by-key.ts';
+import { receiptAnswerOf } from '../storage/receipt-codec.ts';
 import { transactWrite, withOptimisticRetry, type TransactItem } from '../storage/transact.ts';
 import { liveCustomer, requireProgram } from './customers.ts';
 import type { Deps } from './deps.ts';
@@ -52,7 +53,7 @@ export async function exportCustomer(deps: Deps, p: Principal, customerId: strin
     receiptId: item.receiptId,
     occurredAt: item.occurredAt,
     committedAt: item.committedAt,
-    answer: JSON.parse(item.response as string) as unknown,
+    answer: JSON.parse(receiptAnswerOf(item)) as unknown,
   }));
   return {
     exportedAt: at,

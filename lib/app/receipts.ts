@@ -10,6 +10,7 @@ import { rewardText, usedEntries } from '#domain/rewards.ts';
 import { countersFor } from '#domain/budgeted-earning.ts';
 import { hasGlobalLimit, type Counters } from '#domain/budgets.ts';
 import { usedOf } from '../storage/budgets.ts';
+import { chooseChannel } from '#domain/notifications.ts';
 import { AppError, ConflictError, IdempotencyConflictError, InvalidRequestError } from './errors.ts';
 import type { ReceiptBody } from '../http/schemas.ts';
 import type { Principal } from '../storage/api-keys.ts';
@@ -214,6 +215,7 @@ export async function commit(deps: Deps, principal: Principal, storeId: string, 
         ...(pricing.budgets.draws.length ? { budgetDraws: drawsByKey(pricing.budgets.draws) } : {}),
       },
       version: 1,
+      ...(toldOfReceipt(program, customer) ? {} : { notifies: false }),
     };
     // Its conditional put fails only if this friend's reward already waits (it cannot, while the
     // friend's account says the referrer is not rewarded yet; if it ever does, it is not put twice).
@@ -260,6 +262,19 @@ export async function commit(deps: Deps, principal: Principal, storeId: string, 
     return r.done ? r : { done: false };
   });
 }
+
+/**
+ * Whether the program has a message for a committed receipt and the customer consented to a
+ * channel they can be reached on: if not, the outbox sends the receipt's event to no notify queue
+ * (lib/app/listeners.ts) instead of the notify worker reading the customer to find nothing to send.
+ */
+const toldOfReceipt = (program: Program, c: CustomerRecord): boolean =>
+  chooseChannel(program.notifications?.events['receipt.committed'] ?? [], {
+    consents: c.profile.consents,
+    hasPhone: Boolean(c.profile.phone),
+    hasEmail: Boolean(c.profile.email),
+    devices: c.profile.devices?.length ?? 0,
+  }) !== null;
 
 const couponUnavailable = (i: number) =>
   new ConflictError('coupon_unavailable', `coupons.${i}: this code does not exist, was used already, or was issued to another customer`, `coupons.${i}`);

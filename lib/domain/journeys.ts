@@ -53,6 +53,9 @@ export const journeySchema = z.strictObject({
 });
 export type JourneyDefinition = z.output<typeof journeySchema>;
 
+/** Whether a domain event of this type enters customers into the journey. */
+export const triggeredBy = (j: JourneyDefinition, eventType: string): boolean => j.trigger.kind === 'event' && j.trigger.eventType === eventType;
+
 export interface CustomerFacts {
   readonly balance: number;
   readonly tierId: string | null;

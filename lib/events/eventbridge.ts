@@ -6,25 +6,30 @@ import { EVENT_SOURCE, type DomainEvent } from './catalog.ts';
 export const EVENT_BUS_ENV = 'EVENT_BUS_NAME';
 
 export interface EventPublisher {
-  /** Resolves when every event is on the bus; otherwise throws with how many were not. */
-  publish(events: readonly DomainEvent[]): Promise<void>;
+  /**
+   * Resolves when every event is on the bus; otherwise throws with how many were not.
+   * `resources[i]`, if given, are event i's `resources` (lib/events/routing.ts).
+   */
+  publish(events: readonly DomainEvent[], resources?: ReadonlyArray<readonly string[]>): Promise<void>;
 }
 
-export const toEntry = (busName: string, e: DomainEvent): PutEventsRequestEntry => ({
+export const toEntry = (busName: string, e: DomainEvent, resources: readonly string[] = []): PutEventsRequestEntry => ({
   EventBusName: busName,
   Source: EVENT_SOURCE,
   DetailType: e.type,
   Detail: JSON.stringify(e),
   Time: new Date(e.occurredAt),
+  ...(resources.length ? { Resources: [...resources] } : {}),
 });
 
 export function eventBridgePublisher(client: EventBridgeClient, busName: string, attempts = 4): EventPublisher {
   return {
-    async publish(events) {
-      for (let i = 0; i < events.length; i += 10) {
-        let pending = events.slice(i, i + 10);
+    async publish(events, resources = []) {
+      const all = events.map((e, k) => ({ e, resources: resources[k] ?? [] }));
+      for (let i = 0; i < all.length; i += 10) {
+        let pending = all.slice(i, i + 10);
         for (let attempt = 1; pending.length > 0; attempt++) {
-          const r = await client.send(new PutEventsCommand({ Entries: pending.map((e) => toEntry(busName, e)) }));
+          const r = await client.send(new PutEventsCommand({ Entries: pending.map((p) => toEntry(busName, p.e, p.resources)) }));
           if (!r.FailedEntryCount) break;
           const failed = pending.filter((_, k) => r.Entries?.[k]?.ErrorCode);
           if (attempt >= attempts) {

@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { EVENT_VERSION, type DomainEvent, type EventType } from './catalog.ts';
+import { receiptAnswerOf } from '../storage/receipt-codec.ts';
 
 export interface ChangeRecord {
   readonly eventName: 'INSERT' | 'MODIFY' | 'REMOVE';
@@ -39,6 +40,15 @@ const ledgerTypes: Record<string, EventType> = {
   event: 'points.earned',
 };
 
+/**
+ * One event per receipt and per return: the points a receipt earned and burned are in its
+ * `receipt.committed`, and those a return reversed and refunded in its `receipt.returned`, so
+ * their own ledger entries publish no `points.*` event of their own (each event on the bus is
+ * paid for again by every queue its rules feed). Other balance changes are still `points.*`.
+ */
+const saidByReceiptEvent = (kind: string, s: { receiptId?: unknown; returnId?: unknown }): boolean =>
+  s.returnId ? kind === 'earn_reversal' || kind === 'burn_refund' : Boolean(s.receiptId) && (kind === 'earn' || kind === 'burn');
+
 const sum = (r: Record<string, number> | undefined) => Object.values(r ?? {}).reduce((s, n) => s + n, 0);
 const defined = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 
@@ -55,6 +65,7 @@ export function eventsFromChange(change: ChangeRecord): DomainEvent[] {
         const type = ledgerTypes[item.kind];
         if (!type || !owner) return [];
         const s = item.source ?? {};
+        if (saidByReceiptEvent(item.kind, s)) return [];
         return [
           event(type, [pk, sk], owner[1]!, owner[2]!, item.at, defined({
             seq: item.seq,
@@ -89,7 +100,7 @@ export function eventsFromChange(change: ChangeRecord): DomainEvent[] {
           })),
         ];
       case 'receipt': {
-        const answer = JSON.parse(item.response);
+        const answer = JSON.parse(receiptAnswerOf(item));
         const events = [
           event('receipt.committed', [pk], item.tenantId, item.customerId, item.committedAt, {
             storeId: item.storeId,

@@ -1,11 +1,12 @@
 /**
  * Receipts and returns. The receipt item is the idempotency record for (store, receiptId): it is
  * written with `attribute_not_exists` in the commit's transaction and keeps the first answer,
- * byte for byte. The per-line allocation that returns need (and that they change) is a second
- * item in the same partition, written in the same transaction: a 500-line receipt's answer and
- * its allocation would not fit one 400 KB item together. One Query reads both. Receipts
- * committed before the split keep their allocation on the receipt item, and are read and
- * changed there.
+ * byte for byte, and the per-line allocation that returns need (and change), both packed into one
+ * compressed attribute (receipt-codec.ts: a 500-line receipt packs into tens of KB, far inside
+ * 400 KB). Receipts written before packing are read and changed in the layout they have: the
+ * answer on the receipt item with the allocation in a second item of the same partition
+ * (`split`), or both plain on the receipt item (`inline`, the first layout). One Query reads any.
+ * Readers get the same records whatever the layout.
  * Adapter: use cases → this → DynamoDB.
  */
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
@@ -14,6 +15,7 @@ import type { ReplayEvent } from '#domain/simulation.ts';
 import type { Db } from './client.ts';
 import { HISTORY_SHARDS, indexKeys, keys, shardOf } from './keys.ts';
 import type { TransactItem } from './transact.ts';
+import { packReceipt, unpackReceipt } from './receipt-codec.ts';
 
 export interface ReceiptRecord {
   readonly tenantId: string;
@@ -28,8 +30,10 @@ export interface ReceiptRecord {
   readonly programVersion: number;
   readonly receipt: CommittedReceipt;
   readonly version: number;
-  /** Whether the allocation is kept in its own item (every receipt since the split). */
-  readonly allocationItem?: boolean | undefined;
+  /** False when nobody would be told of the receipt (lib/app/listeners.ts); absent otherwise. */
+  readonly notifies?: false | undefined;
+  /** How the item keeps it (see above); a new record is packed. */
+  readonly layout?: 'packed' | 'split' | 'inline' | undefined;
 }
 
 /** What a receipt's idempotency record says: enough to replay its first answer. */
@@ -52,9 +56,15 @@ const strip = <T>(item: Record<string, unknown>): T => {
   return rest as T;
 };
 
+/** A receipt item as its record: a packed one unpacked, a plain one as it is. */
+const receiptOf = (item: Record<string, unknown>): ReceiptRecord => {
+  const { packed, ...rest } = strip<Record<string, unknown>>(item);
+  return packed instanceof Uint8Array ? ({ ...rest, ...unpackReceipt(packed), layout: 'packed' } as ReceiptRecord) : ({ ...rest, layout: 'inline' } as ReceiptRecord);
+};
+
 /**
- * The history index's keys on a receipt's allocation item (and when the till's receipt
- * happened): the simulator finds a period's receipts by them and replays them from that item.
+ * The history index's keys on a receipt item: the simulator finds a period's receipts by them
+ * and replays them from that item.
  */
 function historyOf(r: Pick<ReceiptRecord, 'tenantId' | 'customerId' | 'committedAt' | 'occurredAt' | 'storeId' | 'receiptId'>) {
   return {
@@ -65,7 +75,7 @@ function historyOf(r: Pick<ReceiptRecord, 'tenantId' | 'customerId' | 'committed
 }
 
 /**
- * A history index entry's item (a receipt's allocation, or a return) as the simulator replays
+ * A history index entry's item (a receipt, or a return) as the simulator replays
  * it; null for receipts committed before their lines kept SKU and category (they cannot be
  * priced again).
  */
@@ -85,14 +95,15 @@ export function replayEventOf(item: Record<string, unknown>): ReplayEvent | null
       lines: answer.lines.map((l) => ({ lineId: l.lineId, quantityMilli: Math.round(l.quantity * 1000) })),
     };
   }
-  const receipt = item.receipt as CommittedReceipt;
+  const record = receiptOf(item);
+  const receipt = record.receipt;
   if (receipt.lines.some((l) => l.sku === undefined || l.category === undefined)) return null;
   return {
     type: 'receipt',
-    customerId: String(item.customerId),
-    storeId: String(item.storeId),
-    receiptId: String(item.receiptId),
-    occurredAt: new Date(String(item.occurredAt)),
+    customerId: record.customerId,
+    storeId: record.storeId,
+    receiptId: record.receiptId,
+    occurredAt: new Date(record.occurredAt),
     at,
     lines: receipt.lines.map((l) => ({ lineId: l.lineId, sku: l.sku!, category: l.category!, quantityMilli: l.quantityMilli, unitPrice: 0, amount: l.amount })),
     burnPoints: receipt.lines.reduce((n, l) => n + l.pointsBurned, 0),
@@ -101,6 +112,11 @@ export function replayEventOf(item: Record<string, unknown>): ReplayEvent | null
 }
 
 export function receiptRepository(db: Db) {
+  const packedItem = (r: ReceiptRecord, receipt: CommittedReceipt, version: number) => {
+    const { receipt: _r, response, layout: _l, ...rest } = r;
+    return { ...keys.receipt(r.tenantId, r.storeId, r.receiptId), type: 'receipt', ...rest, version, packed: packReceipt({ response, receipt }) };
+  };
+
   return {
     /** The receipt with its allocation: one Query of the receipt's partition (the answer and the allocation item). */
     async get(tenantId: string, storeId: string, receiptId: string): Promise<ReceiptRecord | null> {
@@ -116,9 +132,9 @@ export function receiptRepository(db: Db) {
       const answer = r.Items?.find((i) => i.sk === keys.receipt(tenantId, storeId, receiptId).sk);
       if (!answer) return null;
       const allocation = r.Items?.find((i) => i.sk === keys.receiptAllocation(tenantId, storeId, receiptId).sk);
-      const record = strip<ReceiptRecord>(answer);
+      const record = receiptOf(answer);
       return allocation
-        ? { ...record, receipt: allocation.receipt as CommittedReceipt, version: allocation.version as number, allocationItem: true }
+        ? { ...record, receipt: allocation.receipt as CommittedReceipt, version: allocation.version as number, layout: 'split' }
         : record;
     },
 
@@ -130,41 +146,36 @@ export function receiptRepository(db: Db) {
     },
 
     /**
-     * The first items of a commit: the receipt (the answer; it fails, returning the stored one,
-     * if the id was used before) and its allocation.
+     * The first items of a commit: the receipt, packed (it fails, returning the stored one, if
+     * the id was used before).
      */
     createItems(record: ReceiptRecord): TransactItem[] {
-      const { receipt, version, allocationItem: _a, ...answer } = record;
-      const ids = { tenantId: record.tenantId, storeId: record.storeId, receiptId: record.receiptId, customerId: record.customerId, ...historyOf(record) };
       return [
         {
           Put: {
             TableName: db.table,
-            Item: { ...keys.receipt(record.tenantId, record.storeId, record.receiptId), type: 'receipt', ...answer },
+            Item: { ...packedItem(record, record.receipt, record.version), ...historyOf(record) },
             ConditionExpression: 'attribute_not_exists(pk)',
             ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-          },
-        },
-        {
-          Put: {
-            TableName: db.table,
-            Item: { ...keys.receiptAllocation(record.tenantId, record.storeId, record.receiptId), type: 'receiptAllocation', ...ids, receipt, version },
-            ConditionExpression: 'attribute_not_exists(pk)',
           },
         },
       ];
     },
 
-    /** Saves what a return changed on the receipt's allocation, if nobody else changed it meanwhile. */
+    /** Saves what a return changed on the receipt's allocation, where the layout keeps it, if nobody else changed it meanwhile. */
     updateItem(prev: ReceiptRecord, receipt: CommittedReceipt): TransactItem {
-      const { allocationItem, ...record } = prev;
-      const ids = { tenantId: prev.tenantId, storeId: prev.storeId, receiptId: prev.receiptId, customerId: prev.customerId, ...historyOf(prev) };
+      const { layout, ...record } = prev;
+      const ids = { tenantId: prev.tenantId, storeId: prev.storeId, receiptId: prev.receiptId, customerId: prev.customerId };
+      const version = prev.version + 1;
       return {
         Put: {
           TableName: db.table,
-          Item: allocationItem
-            ? { ...keys.receiptAllocation(prev.tenantId, prev.storeId, prev.receiptId), type: 'receiptAllocation', ...ids, receipt, version: prev.version + 1 }
-            : { ...keys.receipt(prev.tenantId, prev.storeId, prev.receiptId), type: 'receipt', ...record, receipt, version: prev.version + 1 },
+          Item:
+            layout === 'split'
+              ? { ...keys.receiptAllocation(prev.tenantId, prev.storeId, prev.receiptId), type: 'receiptAllocation', ...ids, receipt, version }
+              : layout === 'inline'
+                ? { ...keys.receipt(prev.tenantId, prev.storeId, prev.receiptId), type: 'receipt', ...record, receipt, version }
+                : packedItem(prev, receipt, version),
           ConditionExpression: '#v = :v',
           ExpressionAttributeNames: { '#v': 'version' },
           ExpressionAttributeValues: { ':v': prev.version },
@@ -189,7 +200,7 @@ export function receiptRepository(db: Db) {
       };
     },
 
-    fromItem: <T extends StoredAnswer | ReturnRecord>(item: Record<string, unknown>): T => strip<T>(item),
+    fromItem: <T extends StoredAnswer | ReturnRecord>(item: Record<string, unknown>): T => (item.type === 'receipt' ? (receiptOf(item) as unknown as T) : strip<T>(item)),
   };
 }
 

@@ -72,6 +72,21 @@ describe('eventBridgePublisher on moto', () => {
     eb.destroy();
   });
 
+  it('tags events with the queues they are for, and a rule on its queue in resources takes only those (lib/events/routing.ts)', async () => {
+    const eb = new EventBridgeClient(moto.config);
+    await eb.send(new CreateEventBusCommand({ Name: 'tally-routed' }));
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'journeys' }));
+    const arn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
+    await eb.send(new PutRuleCommand({ Name: 'journeys', EventBusName: 'tally-routed', EventPattern: JSON.stringify({ source: ['tally'], resources: [arn] }) }));
+    await eb.send(new PutTargetsCommand({ Rule: 'journeys', EventBusName: 'tally-routed', Targets: [{ Id: 'journeys', Arn: arn }] }));
+    const events: DomainEvent[] = ['r0', 'r1', 'r2'].map((id) => ({ id, type: 'receipt.committed', version: 1, tenantId: 't1', customerId: 'c_1', occurredAt: '2027-03-15T10:00:00.000Z', data: {} as never }));
+    await eventBridgePublisher(eb, 'tally-routed').publish(events, [[arn], [], ['arn:aws:sqs:us-east-1:123456789012:other', arn]]);
+    const delivered = (await receiveAll(QueueUrl!, 2)).map((b) => JSON.parse(b));
+    expect(delivered.map((d) => d.detail.id).sort()).toEqual(['r0', 'r2']);
+    expect(delivered.find((d) => d.detail.id === 'r0')).toMatchObject({ resources: [arn] });
+    eb.destroy();
+  });
+
   it('throws when the bus does not exist', async () => {
     const eb = new EventBridgeClient(moto.config);
     const e: DomainEvent = { id: 'x', type: 'points.earned', version: 1, tenantId: 't', customerId: null, occurredAt: '2027-01-01T00:00:00Z', data: {} as never };

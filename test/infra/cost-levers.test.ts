@@ -1,23 +1,40 @@
 /**
- * Two cost levers the operator sets at deploy time (issue "Cost per receipt"): X-Ray on the till's
- * path, off unless asked for, and how long API Gateway keeps the authorizer's answer.
+ * Cost levers the operator sets at deploy time (issue "Cost per receipt"): X-Ray on the till's
+ * path and on the functions each receipt sets off, off unless asked for, and how long API Gateway
+ * keeps the authorizer's answer.
  */
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/app.ts';
+import { LISTENER_QUEUE_ARN_ENV } from '#lib/events/routing.ts';
 
-function api(context: Record<string, unknown>): Template {
-  // Template assertions only: skipping the functions' bundling keeps a synth to seconds.
-  const app = new App({ context: { stage: 'dev', ...context, 'aws:cdk:bundling-stacks': [] } });
-  return Template.fromStack(buildApp(app).api);
+const built = new Map<string, ReturnType<typeof buildApp>>();
+/** The app for a context, built once per context (a synth takes seconds). */
+function stacks(context: Record<string, unknown>) {
+  const key = JSON.stringify(context);
+  if (!built.has(key)) {
+    // Template assertions only: skipping the functions' bundling keeps a synth to seconds.
+    built.set(key, buildApp(new App({ context: { stage: 'dev', ...context, 'aws:cdk:bundling-stacks': [] } })));
+  }
+  return built.get(key)!;
 }
+const templates = new Map<string, Template>();
+const template = (context: Record<string, unknown>, stack: 'api' | 'background'): Template => {
+  const key = `${JSON.stringify(context)} ${stack}`;
+  if (!templates.has(key)) templates.set(key, Template.fromStack(stacks(context)[stack]));
+  return templates.get(key)!;
+};
+const api = (context: Record<string, unknown>): Template => template(context, 'api');
 const functionNamed = (t: Template, name: string) =>
   Object.values(t.findResources('AWS::Lambda::Function')).map((r) => (r as { Properties: Record<string, unknown> }).Properties).find((p) => p.FunctionName === name)!;
 const authorizerTtl = (t: Template) =>
   (Object.values(t.findResources('AWS::ApiGatewayV2::Authorizer'))[0] as { Properties: { AuthorizerResultTtlInSeconds: number } }).Properties.AuthorizerResultTtlInSeconds;
 
 describe('Cost levers at deploy time', () => {
+  // The first synth loads aws-cdk-lib: seconds to tens of seconds on a busy machine.
+  beforeAll(() => void template({}, 'api'), 120_000);
+
   it('should leave X-Ray off on the till\'s path by default and on elsewhere, and turn it on when asked', () => {
     const plain = api({});
     expect(functionNamed(plain, 'tally-dev-pos').TracingConfig).toBeUndefined();
@@ -26,6 +43,30 @@ describe('Cost levers at deploy time', () => {
     const traced = api({ tillPathTracing: 'true' });
     expect(functionNamed(traced, 'tally-dev-pos').TracingConfig).toEqual({ Mode: 'Active' });
     expect(functionNamed(traced, 'tally-dev-authorizer').TracingConfig).toEqual({ Mode: 'Active' });
+  });
+
+  it('should leave X-Ray off on the functions every receipt sets off unless asked for, and on for the jobs and the account worker', () => {
+    const background = (context: Record<string, unknown>) => template(context, 'background');
+    const eventPath = ['tally-dev-outbox', 'tally-dev-notify-worker', 'tally-dev-journey-worker', 'tally-dev-webhook-worker'];
+    const plain = background({});
+    for (const name of eventPath) expect(functionNamed(plain, name).TracingConfig, name).toBeUndefined();
+    for (const name of ['tally-dev-jobs', 'tally-dev-account-worker']) expect(functionNamed(plain, name).TracingConfig, name).toEqual({ Mode: 'Active' });
+    const traced = background({ eventPathTracing: 'true' });
+    for (const name of eventPath) expect(functionNamed(traced, name).TracingConfig, name).toEqual({ Mode: 'Active' });
+  });
+
+  it('should let each worker queue\'s bus rule take only the events the outbox tagged with that queue, and tell the outbox each queue\'s ARN', () => {
+    const bg = template({}, 'background');
+    const rules = Object.values(bg.findResources('AWS::Events::Rule')).map((r) => (r as { Properties: { Name: string; EventPattern: { resources?: unknown[] }; Targets: Array<{ Arn: unknown }> } }).Properties);
+    for (const name of ['tally-dev-notify', 'tally-dev-journeys', 'tally-dev-webhooks']) {
+      const rule = rules.find((r) => r.Name === name)!;
+      expect(rule.EventPattern.resources, name).toEqual([rule.Targets[0]!.Arn]);
+    }
+    const env = (functionNamed(bg, 'tally-dev-outbox').Environment as { Variables: Record<string, unknown> }).Variables;
+    const targets = Object.fromEntries(rules.map((r) => [r.Name, r.Targets[0]!.Arn]));
+    expect(env[LISTENER_QUEUE_ARN_ENV.notify]).toEqual(targets['tally-dev-notify']);
+    expect(env[LISTENER_QUEUE_ARN_ENV.journeys]).toEqual(targets['tally-dev-journeys']);
+    expect(env[LISTENER_QUEUE_ARN_ENV.webhooks]).toEqual(targets['tally-dev-webhooks']);
   });
 
   it('should keep the authorizer\'s answer 10 s unless told otherwise, and refuse a cache time out of range, naming the context', () => {

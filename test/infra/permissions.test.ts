@@ -65,6 +65,10 @@ const bundledNotSent: Readonly<Record<string, { commands: readonly Command[]; re
     commands: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query', 'dynamodb:TransactWriteItems', 'secretsmanager:GetSecretValue'],
     reason: 'it calls only deps().apiKeys.resolve, one GetItem per key (functions/http/authorizer.ts); the rest of deps() comes along in the bundle',
   },
+  outbox: {
+    commands: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:TransactWriteItems', 'secretsmanager:GetSecretValue'],
+    reason: "it reads only the tenant's active journeys and webhook endpoints through deps() (lib/app/listeners.ts: Query); the rest of deps() comes along in the bundle",
+  },
 };
 
 interface Fn {

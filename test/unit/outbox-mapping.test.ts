@@ -19,6 +19,17 @@ describe('eventsFromChange (the outbox mapping)', () => {
     }
   });
 
+  it('publishes no points event for what a receipt or a return already says: one event per receipt', () => {
+    const entry = (kind: string, source: Record<string, string>) => ({ pk: customerPk, sk: 'LEDGER#000000000008', type: 'ledger', kind, seq: 8, points: 5, lots: {}, debt: 0, balanceAfter: 95, at, source });
+    const fromReceipt = { receiptId: 'R-1', storeId: 'S-01' };
+    const fromReturn = { ...fromReceipt, returnId: 'RET-1' };
+    for (const [kind, source] of [['earn', fromReceipt], ['burn', fromReceipt], ['earn_reversal', fromReturn], ['burn_refund', fromReturn]] as const) {
+      expect(eventsFromChange({ eventName: 'INSERT', newImage: entry(kind, source), at }), kind).toEqual([]);
+    }
+    // A bonus the receipt set off (a level's bonus) is not in the receipt's event: it is published.
+    expect(eventsFromChange({ eventName: 'INSERT', newImage: entry('bonus', fromReceipt), at }).map((e) => e.type)).toEqual(['bonus.granted']);
+  });
+
   it('reports level changes on the customer item, by the program and by staff, and nothing for other updates', () => {
     const base = { pk: customerPk, sk: 'CUSTOMER', type: 'customer', tenantId: 't1', customerId: 'c_1', version: 4 };
     const up = eventsFromChange({ eventName: 'MODIFY', oldImage: { ...base, account: { tierId: 'silver', staffTierId: null } }, newImage: { ...base, version: 5, account: { tierId: 'gold', staffTierId: 'vip' } }, at });
