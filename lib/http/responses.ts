@@ -47,6 +47,9 @@ export const customerResponse = z.strictObject({
   points,
 });
 
+/** A lookup's matches: at most one for an exact identifier (a list, so other searches fit later). */
+export const customerLookupResponse = z.strictObject({ customers: z.array(customerResponse) });
+
 const reward = z.strictObject({
   rewardId: z.string(),
   name: z.string(),
