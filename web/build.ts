@@ -84,7 +84,9 @@ export const formatSizes = (sizes: Record<WebPage, PageSize>) =>
     .map(([name, s]) => `${name.padEnd(8)} ${s.html.padEnd(11)} ${(s.gzipBytes / 1024).toFixed(1)} KB gzipped (${(s.bytes / 1024).toFixed(1)} KB) of ${SIZE_BUDGETS[name] / 1024} KB: ${s.files.join(', ')}`)
     .join('\n');
 
+/** `tsx web/build.ts [outdir]` (the CDK's asset bundling passes its own folder). */
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const sizes = await buildWeb();
-  console.log(`built ${relative(process.cwd(), defaultWebDist)}/ — first load per page:\n${formatSizes(sizes)}`);
+  const outdir = process.argv[2] ?? defaultWebDist;
+  const sizes = await buildWeb(outdir);
+  console.log(`built ${relative(process.cwd(), outdir) || '.'}/ — first load per page:\n${formatSizes(sizes)}`);
 }
