@@ -43,7 +43,7 @@ const mask = (to: string) => (to.length > 6 ? `${to.slice(0, 4)}…${to.slice(-2
 try {
   // The console and customer page are rebuilt on every start (esbuild: about a second).
   const webDir = flags['web-dir'] ?? defaultWebDist;
-  const webSizes = await buildWeb(webDir);
+  const webSizes = buildWeb(webDir);
   runtime = await startRuntime({
     webDir,
     stateDir,

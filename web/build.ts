@@ -9,7 +9,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { build } from 'esbuild';
+import { buildSync } from 'esbuild';
 
 export const webRoot = fileURLToPath(new URL('.', import.meta.url));
 export const defaultWebDist = join(webRoot, 'dist');
@@ -30,10 +30,11 @@ export interface PageSize {
   readonly gzipBytes: number;
 }
 
-export async function buildWeb(outdir = defaultWebDist): Promise<Record<WebPage, PageSize>> {
+/** Synchronous, so the CDK's asset bundling can call it in process. */
+export function buildWeb(outdir = defaultWebDist): Record<WebPage, PageSize> {
   rmSync(outdir, { recursive: true, force: true });
   mkdirSync(join(outdir, 'assets'), { recursive: true });
-  const result = await build({
+  const result = buildSync({
     absWorkingDir: webRoot,
     entryPoints: Object.fromEntries(Object.entries(pages).map(([name, p]) => [name, p.entry])),
     outdir: join(outdir, 'assets'),
@@ -87,6 +88,6 @@ export const formatSizes = (sizes: Record<WebPage, PageSize>) =>
 /** `tsx web/build.ts [outdir]` (the CDK's asset bundling passes its own folder). */
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const outdir = process.argv[2] ?? defaultWebDist;
-  const sizes = await buildWeb(outdir);
+  const sizes = buildWeb(outdir);
   console.log(`built ${relative(process.cwd(), outdir) || '.'}/ — first load per page:\n${formatSizes(sizes)}`);
 }

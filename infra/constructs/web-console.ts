@@ -6,7 +6,6 @@
  * domain and an app client with the authorization-code flow (PKCE, no secret) whose callback is
  * the distribution. /config.json tells the console where to sign in.
  */
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { Aws, CfnOutput, DockerImage, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
@@ -29,6 +28,7 @@ import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership, type CfnB
 import { BucketDeployment, CacheControl, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 import { contentSecurityPolicy } from '../../web/csp.ts';
+import { buildWeb } from '../../web/build.ts';
 import { projectRoot } from '../bundling.ts';
 
 export interface WebConsoleProps {
@@ -123,8 +123,8 @@ export class WebConsole extends Construct {
         image: DockerImage.fromRegistry('unused-local-bundling'),
         local: {
           tryBundle(outputDir: string) {
-            const r = spawnSync(join(projectRoot, 'node_modules/.bin/tsx'), [join(projectRoot, 'web/build.ts'), outputDir], { cwd: projectRoot, stdio: 'inherit' });
-            return r.status === 0;
+            buildWeb(outputDir);
+            return true;
           },
         },
       },

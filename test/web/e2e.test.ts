@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../local/dynamo-local.ts';
+import { contentSecurityPolicy } from '../../web/csp.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
 const tsx = join(root, 'node_modules/.bin/tsx');
@@ -77,7 +78,9 @@ describe('Staff console and customer page in Chromium', () => {
     page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
     page.on('pageerror', (e) => problems.push(e.message));
     (page as Page & { problems: string[] }).problems = problems;
-    await page.goto(`${url}/`);
+    const first = await page.goto(`${url}/`);
+    // The same Content-Security-Policy CloudFront sends in AWS (web/csp.ts), enforced for the whole run.
+    expect(first!.headers()['content-security-policy']).toBe(contentSecurityPolicy());
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByLabel('Role').selectOption(role);
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -115,8 +118,12 @@ describe('Staff console and customer page in Chromium', () => {
 
   it('lets support look a customer up by card and adjust their points, with the reason in the ledger', async () => {
     const page = await signIn('support');
-    await page.getByLabel('Value').fill(demoCard);
-    await page.getByRole('button', { name: 'Find' }).click();
+    // By keyboard: the skip link leads to the page, Tab reaches the search, Enter submits it.
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { textContent: string } } }).document.activeElement.textContent)).toBe('Skip to content');
+    await page.getByLabel('Value').focus();
+    await page.keyboard.type(demoCard);
+    await page.keyboard.press('Enter');
     const balance = page.getByTestId('balance');
     await expect.poll(() => balance.textContent()).toMatch(/^\d+$/);
     const before = Number(await balance.textContent());

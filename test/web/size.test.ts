@@ -13,8 +13,8 @@ describe('web first-load sizes', () => {
   const out = mkdtempSync(join(tmpdir(), 'tally-web-size-'));
   afterAll(() => rmSync(out, { recursive: true, force: true }));
 
-  it('keeps the console under 300 KB and the customer page under 100 KB gzipped', async () => {
-    const sizes = await buildWeb(out);
+  it('keeps the console under 300 KB and the customer page under 100 KB gzipped', () => {
+    const sizes = buildWeb(out);
     console.log(`web first load:\n${formatSizes(sizes)}`);
     expect(sizes.console.gzipBytes).toBeLessThan(SIZE_BUDGETS.console);
     expect(sizes.me.gzipBytes).toBeLessThan(SIZE_BUDGETS.me);
