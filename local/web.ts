@@ -8,7 +8,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { extname, join, normalize } from 'node:path';
+import { extname, join, normalize, sep } from 'node:path';
 import { staffRoles } from '../lib/http/routes.ts';
 import { contentSecurityPolicy } from '../web/csp.ts';
 import { DEV_AUDIENCE, signStaffToken, type useDevIssuer } from './dev-issuer.ts';
@@ -38,7 +38,7 @@ export function staticSite(dir: string) {
       return true;
     }
     const file = normalize(join(dir, path === '/' ? 'index.html' : path));
-    if (!file.startsWith(normalize(dir)) || !existsSync(file) || !statSync(file).isFile()) {
+    if (!file.startsWith(normalize(dir) + sep) || !existsSync(file) || !statSync(file).isFile()) {
       const built = existsSync(join(dir, 'index.html'));
       res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8', ...securityHeaders() });
       res.end(built ? `not found: ${path}` : 'the console is not built: npm run web:build');
