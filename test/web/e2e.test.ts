@@ -28,6 +28,7 @@ describe('Staff console and customer page in Chromium', () => {
   let browser: Browser;
   let url = '';
   let staffKey = '';
+  let posKey = '';
   let demoCard = '';
 
   beforeAll(async () => {
@@ -53,6 +54,7 @@ describe('Staff console and customer page in Chromium', () => {
     });
     url = /API\s+(http:\S+)/.exec(out)![1]!;
     staffKey = /Staff key\s+(\S+)/.exec(out)![1]!;
+    posKey = /POS key\s+(\S+)/.exec(out)![1]!;
     demoCard = /customer card (\d+)/.exec(out)![1]!;
     browser = await launched;
   }, 60_000);
@@ -133,7 +135,19 @@ describe('Staff console and customer page in Chromium', () => {
     await page.getByRole('button', { name: 'Adjust' }).click();
     await expect.poll(() => balance.textContent()).toBe(String(before + 250));
     await expect.poll(() => page.getByTestId('ledger').textContent()).toContain('goodwill after a late delivery');
-    // Support may adjust and export, not erase; the chart is drawn from the ledger.
+    // A staff tier, with its reason.
+    const tier = page.getByRole('form', { name: 'Staff tier' });
+    await tier.getByLabel('Tier id (empty clears it)').fill('vip');
+    await tier.getByLabel('Reason').fill('store manager asked');
+    await tier.getByRole('button', { name: 'Set tier' }).click();
+    await expect.poll(() => page.getByTestId('tier').textContent()).toContain('set by staff');
+    // Export: everything held, as a JSON download.
+    const download = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Export everything held (JSON)' }).click();
+    const exported = JSON.parse(readFileSync(await (await download).path(), 'utf8')) as Array<{ customerId: string; ledger: unknown[] }>;
+    expect(exported[0]!.customerId).toBe(await page.getByTestId('customer-id').textContent());
+    expect(exported[0]!.ledger.length).toBeGreaterThan(0);
+    // Support may not erase; the chart is drawn from the ledger.
     expect(await page.getByRole('button', { name: 'Erase' }).count()).toBe(0);
     expect(await page.locator('.chart canvas').count()).toBe(1);
     await check(page, 'customers-support');
@@ -188,6 +202,24 @@ describe('Staff console and customer page in Chromium', () => {
     await page.getByRole('button', { name: 'Look up' }).click();
     await expect.poll(() => page.locator('dl').textContent()).toContain('issued');
     await check(page, 'coupons');
+    await page.context().close();
+  });
+
+  it('lets an admin erase a customer, who then cannot be found', async () => {
+    const pos = (await (await fetch(`${url}/v1/customers`, { method: 'POST', headers: { authorization: `Bearer ${posKey}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Leaving', phone: '+37491555001' }) })).json()) as { card: string };
+    const page = await signIn('admin');
+    await page.getByLabel('Find by').selectOption('phone');
+    await page.getByLabel('Value').fill('+37491555001');
+    await page.getByRole('button', { name: 'Find' }).click();
+    await expect.poll(() => page.getByRole('heading', { level: 2 }).first().textContent()).toBe('Leaving');
+    page.once('dialog', (d) => void d.accept());
+    await page.getByLabel('Reason for erasure').fill('asked to be forgotten');
+    await page.getByRole('button', { name: 'Erase' }).click();
+    await expect.poll(() => page.url()).toMatch(/#\/customers$/);
+    await page.getByLabel('Find by').selectOption('card');
+    await page.getByLabel('Value').fill(pos.card);
+    await page.getByRole('button', { name: 'Find' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('No customer with this card');
     await page.context().close();
   });
 

@@ -16,6 +16,8 @@ export function TimeChart(props: { label: string; summary: string; points: Reado
         height: 220,
         series: [{}, { label: props.seriesLabel, stroke: '#1f5fbf', width: 2, fill: 'rgba(31,95,191,0.08)' }],
         axes: [{ stroke: '#333' }, { stroke: '#333' }],
+        // A single entry gets a day either side rather than uPlot's years.
+        scales: { x: { time: true, range: (_u, min, max) => (min === max ? [min - 86_400, max + 86_400] : [min, max]) } },
         legend: { show: false },
       },
       data,
