@@ -28,11 +28,15 @@ export async function startGateway(opts: {
   port?: number;
   quiet?: boolean;
   local?: LocalRoute;
+  /** The browser side (web/dist) for paths outside /v1 and /_local; returns false when not its request. */
+  site?: LocalRoute;
 }): Promise<Gateway> {
   const host = opts.host ?? '127.0.0.1';
   const server = createServer((req, res) => {
     const started = Date.now();
-    (req.url?.startsWith('/_local/') && opts.local ? opts.local(req, res).then((done) => (done ? undefined : send(res, 404, { error: { code: 'route_not_found', message: `no local route ${req.url}` } }))) : handle(req, res, opts.handlers))
+    (req.url?.startsWith('/_local/') && opts.local
+      ? opts.local(req, res).then((done) => (done ? undefined : send(res, 404, { error: { code: 'route_not_found', message: `no local route ${req.url}` } })))
+      : (opts.site ? opts.site(req, res) : Promise.resolve(false)).then((done) => (done ? undefined : handle(req, res, opts.handlers))))
       .catch((e: unknown) => {
         console.error('gateway: handler failed', e);
         if (!res.headersSent) send(res, 500, { error: { code: 'internal_error', message: 'something went wrong on our side' } });

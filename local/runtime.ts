@@ -11,6 +11,7 @@ import { startBackground, type Background } from './background.ts';
 import { useDevIssuer } from './dev-issuer.ts';
 import { startDynamoLocal, useLocalTable, type DynamoLocal } from './dynamo-local.ts';
 import { startGateway, type Gateway } from './gateway.ts';
+import { devSignIn, staticSite } from './web.ts';
 import type { OutboxMessage } from './peers.ts';
 
 export interface RuntimeOptions {
@@ -21,6 +22,8 @@ export interface RuntimeOptions {
   /** Schedule tick; 0 runs jobs only by hand. */
   readonly tickMs: number;
   readonly onMessage?: (m: OutboxMessage) => void;
+  /** The built browser side (web/dist) to serve at /; without it only the API is served. */
+  readonly webDir?: string;
 }
 
 export interface Runtime {
@@ -61,7 +64,8 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       process.env.LOOKUP_KEY = readFileSync(keyFile, 'utf8').trim();
     }
     // Staff may sign in with tokens from the development issuer (npm run token), as with Cognito in AWS.
-    await useDevIssuer(opts.stateDir);
+    const issuer = await useDevIssuer(opts.stateDir);
+    const signIn = devSignIn(issuer);
     // The gateway prints one line per request; Lambda-style JSON logs only for warnings and errors.
     await useLocalTable(ddb, table, 'WARN');
     const { seedDemo } = await import('./seed.ts');
@@ -73,9 +77,11 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       handlers,
       port: opts.port,
       quiet: opts.quiet,
+      ...(opts.webDir ? { site: staticSite(opts.webDir) } : {}),
       // Local-only views of the background: what was "sent", what is queued or parked, and jobs by hand.
       local: async (req, res) => {
         const url = new URL(req.url ?? '/', 'http://local');
+        if (url.pathname.startsWith('/_local/oauth2/')) return signIn(req, res);
         if (req.method === 'GET' && url.pathname === '/_local/outbox') return (json(res, 200, { messages: bg.peers.outbox }), true);
         if (req.method === 'GET' && url.pathname === '/_local/queues') {
           const view = Object.fromEntries(Object.values(bg.queues.queues).map((q) => [q.name, { depth: q.depth(), ...q.stats, deadLetters: q.deadLetters }]));

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { startRuntime, type Runtime } from './runtime.ts';
+import { buildWeb, defaultWebDist, formatSizes } from '../web/build.ts';
 
 const { values: flags } = parseArgs({
   options: {
@@ -18,6 +19,8 @@ const { values: flags } = parseArgs({
     'state-dir': { type: 'string' },
     /** Seconds between schedule ticks (the jobs run on the first tick of each tenant's day). */
     tick: { type: 'string', default: '60' },
+    /** Where the console is built and served from (web/dist by default). */
+    'web-dir': { type: 'string' },
   },
 });
 
@@ -38,7 +41,11 @@ process.on('SIGTERM', () => void stop());
 const mask = (to: string) => (to.length > 6 ? `${to.slice(0, 4)}…${to.slice(-2)}` : to);
 
 try {
+  // The console and customer page are rebuilt on every start (esbuild: about a second).
+  const webDir = flags['web-dir'] ?? defaultWebDist;
+  const webSizes = buildWeb(webDir);
   runtime = await startRuntime({
+    webDir,
     stateDir,
     inMemory: flags['in-memory'],
     port: Number(flags.port),
@@ -71,6 +78,8 @@ Tally is running.
   Demo tenant     ${seed.tenantId}, store ${seed.storeId}, customer card ${seed.demoCard} / ${seed.demoPhone}${seed.created ? ' (seeded now)' : ''}
   POS key         ${seed.posKey}
   Staff key       ${seed.staffKey}
+  Console         ${api}/  (sign in as any role with the local development issuer; customer page ${api}/me.html)
+${formatSizes(webSizes).replace(/^/gm, '                  ')}
 
 Try:
   curl -s ${pos} ${api}/v1/identify -d '{"customer":{"card":"${seed.demoCard}"}}'

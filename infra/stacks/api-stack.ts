@@ -18,6 +18,7 @@ import { authorizerEntry, functionEntry } from '../bundling.ts';
 import { TallyFunction } from '../constructs/tally-function.ts';
 import { stackOutputs } from '../outputs.ts';
 import { grantImportLinks } from '../constructs/import-pipeline.ts';
+import { WebConsole } from '../constructs/web-console.ts';
 
 export interface ApiStackProps extends StackProps {
   readonly stage: string;
@@ -56,6 +57,7 @@ export class ApiStack extends Stack {
   readonly authorizer: TallyFunction;
   readonly functions: Record<RouteGroup, TallyFunction>;
   readonly staffPool: UserPool;
+  readonly webConsole: WebConsole;
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
@@ -87,7 +89,9 @@ export class ApiStack extends Stack {
       accountRecovery: AccountRecovery.EMAIL_ONLY,
       removalPolicy: retain,
     });
-    const staffClient = this.staffPool.addClient('ConsoleClient', { authFlows: { userSrp: true }, generateSecret: false, preventUserExistenceErrors: true });
+    // SRP sign-in for scripts; no OAuth flows (the CDK's default would allow the implicit grant to
+    // example.com), now that the pool has a hosted sign-in domain for the web console's own client.
+    const staffClient = this.staffPool.addClient('ConsoleClient', { authFlows: { userSrp: true }, generateSecret: false, preventUserExistenceErrors: true, disableOAuth: true });
     for (const role of staffRoles) {
       new CfnUserPoolGroup(this, `${pascal(role)}Group`, { userPoolId: this.staffPool.userPoolId, groupName: role, description: `Tally ${role}` });
     }
@@ -143,6 +147,11 @@ export class ApiStack extends Stack {
     };
     const throttle = props.throttle ?? { rateLimit: 500, burstLimit: 1000 };
     stage.defaultRouteSettings = { throttlingRateLimit: throttle.rateLimit, throttlingBurstLimit: throttle.burstLimit };
+
+    // The console in the browser (S3 + CloudFront, Cognito's hosted sign-in): its app client's
+    // ID tokens are for the API too, so the authorizer accepts either client as the audience.
+    this.webConsole = new WebConsole(this, 'WebConsole', { stage: props.stage, api: this.api, staffPool: this.staffPool, removalPolicy: retain });
+    authorizerFn.addEnvironment(STAFF_JWT_ENV.audience, [staffClient.userPoolClientId, this.webConsole.client.userPoolClientId].join(','));
 
     new CfnOutput(this, stackOutputs.api.apiUrl, { value: this.api.apiEndpoint });
     // The operator's command creates the first administrator in this pool; a console signs in with the client.

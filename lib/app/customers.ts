@@ -222,6 +222,18 @@ export async function getCustomer(deps: Deps, p: Principal, customerId: string) 
   return viewOf(deps, program, c, deps.clock());
 }
 
+/** Staff lookup by exactly one identifier; no match is an empty list (erased customers included). */
+export async function lookupCustomers(deps: Deps, p: Principal, q: { card?: string | undefined; phone?: string | undefined }) {
+  const { program } = await requireProgram(deps, p.tenantId);
+  const kind = q.card !== undefined ? 'card' : 'phone';
+  const value = kind === 'card' ? normalizeCard(q.card!) : normalizePhone(q.phone!);
+  if (!value) throw new InvalidRequestError(`${kind}: ${kind === 'card' ? CARD_RULE : PHONE_RULE}`, kind);
+  const customerId = await deps.customers.findId(p.tenantId, kind, value);
+  const c = customerId ? await deps.customers.get(p.tenantId, customerId) : null;
+  if (!c || c.profile.erasedAt) return { customers: [] };
+  return { customers: [await viewOf(deps, program, c, deps.clock())] };
+}
+
 export async function ledgerPage(deps: Deps, p: Principal, customerId: string, q: { limit: number; cursor?: string | undefined }) {
   const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor, (sk) => /^LEDGER#\d{12}$/.test(sk));
   const c = await liveCustomer(deps, p.tenantId, customerId);

@@ -68,6 +68,16 @@ const operations: Record<RouteKey, Operation> = {
     ok: { status: 201, schema: res.customerResponse, description: 'The new customer.' },
     errors: [409, 422],
   },
+  'GET /v1/customers': {
+    summary: 'Look a customer up by card or phone (staff)',
+    description: 'Exactly one of `card` or `phone`. No match (or an erased customer) is an empty list, not a 404.',
+    ok: { status: 200, schema: res.customerLookupResponse, description: 'The customers found: none or one.' },
+    errors: [],
+    query: [
+      { name: 'card', description: 'A card number.', schema: { type: 'string', maxLength: 64 } },
+      { name: 'phone', description: 'An international phone number, e.g. +37491234567.', schema: { type: 'string', maxLength: 64 } },
+    ],
+  },
   'GET /v1/customers/{customerId}': {
     summary: 'Read a customer: profile, balance, tier',
     ok: { status: 200, schema: res.customerResponse, description: 'The customer.' },

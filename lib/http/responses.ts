@@ -60,6 +60,9 @@ export const customerResponse = z.strictObject({
     .describe('The customer’s class by recency, frequency and money under the program’s `rfm` thresholds (today, program time).'),
 });
 
+/** A lookup's matches: at most one for an exact identifier (a list, so other searches fit later). */
+export const customerLookupResponse = z.strictObject({ customers: z.array(customerResponse) });
+
 const reward = z.strictObject({
   rewardId: z.string(),
   name: z.string(),

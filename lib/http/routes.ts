@@ -31,6 +31,7 @@ export const routeGroups = {
   ],
   customers: [
     { method: 'POST', path: '/v1/customers', roles: ['pos', 'admin', 'support'] },
+    { method: 'GET', path: '/v1/customers', roles: ['admin', 'support', 'auditor'] },
     { method: 'GET', path: '/v1/customers/{customerId}', roles: ['admin', 'support', 'auditor'] },
     { method: 'GET', path: '/v1/customers/{customerId}/ledger', roles: ['admin', 'support', 'auditor'] },
     { method: 'POST', path: '/v1/customers/{customerId}/adjustments', roles: ['admin', 'support'] },

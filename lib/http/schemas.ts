@@ -152,6 +152,14 @@ export const pageQuery = z.strictObject({
 });
 export const ledgerQuery = pageQuery;
 
+/** Staff look a customer up by exactly one identifier (the console's search box). */
+export const customerLookupQuery = z
+  .strictObject({ card: z.string().max(64).optional(), phone: z.string().max(64).optional() })
+  .check((ctx) => {
+    const given = [ctx.value.card, ctx.value.phone].filter((v) => v !== undefined).length;
+    if (given !== 1) ctx.issues.push({ code: 'custom', message: 'give exactly one of card or phone', path: ['card'], input: ctx.value });
+  });
+
 /** A customer's export comes a page at a time; `cursor` is the `next` of the page before. */
 export const exportQuery = z.strictObject({ cursor: z.string().max(1024).optional() });
 

@@ -40,7 +40,8 @@ export async function staffPrincipal(token: string): Promise<Principal | null> {
   const jwks = keySet();
   if (!issuer || !audience || !jwks) return null;
   try {
-    const { payload } = await jwtVerify(token, jwks, { issuer, audience, algorithms: ['RS256'], requiredClaims: ['exp', 'iat'], maxTokenAge: MAX_STAFF_TOKEN_SECONDS });
+    // Several app clients may sign staff in (the console's and scripts'): a comma-separated list.
+    const { payload } = await jwtVerify(token, jwks, { issuer, audience: audience.split(','), algorithms: ['RS256'], requiredClaims: ['exp', 'iat'], maxTokenAge: MAX_STAFF_TOKEN_SECONDS });
     // Only ID tokens carry the tenant and groups we trust; an access token is for other APIs.
     if (payload.token_use !== 'id') return null;
     if (payload.exp! - payload.iat! > MAX_STAFF_TOKEN_SECONDS) return null;

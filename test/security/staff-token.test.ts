@@ -35,6 +35,23 @@ describe('staff tokens', () => {
     expect((await as(otherTenant, 'GET', `/v1/customers/${customerId}`)).status).toBe(404);
   });
 
+  it('takes tokens of any app client the audience lists (the web console beside the scripts), and no other', async () => {
+    const { importJWK, SignJWT: Sign } = await import('jose');
+    const key = await importJWK(keys.privateJwk, 'RS256');
+    const forClient = (aud: string) =>
+      new Sign({ 'cognito:groups': ['admin'], 'custom:tenant': a.tenantId, 'cognito:username': 'web', token_use: 'id' })
+        .setProtectedHeader({ alg: 'RS256', kid: keys.privateJwk.kid! }).setIssuer(DEV_ISSUER).setAudience(aud).setSubject('web').setIssuedAt().setExpirationTime('1h').sign(key);
+    const before = process.env.STAFF_JWT_AUDIENCE;
+    process.env.STAFF_JWT_AUDIENCE = `${DEV_AUDIENCE},console-client`;
+    try {
+      expect((await as(await forClient('console-client'), 'GET', '/v1/program')).status).toBe(200);
+      expect((await as(await forClient(DEV_AUDIENCE), 'GET', '/v1/program')).status).toBe(200);
+      expect((await as(await forClient('another-client'), 'GET', '/v1/program')).status).toBe(401);
+    } finally {
+      process.env.STAFF_JWT_AUDIENCE = before;
+    }
+  });
+
   it('refuses expired tokens, tokens from another key, and tokens without a staff role', async () => {
     const expired = await signStaffToken(keys, { role: 'admin', tenantId: a.tenantId, username: 'old', ttlSeconds: -60 });
     expect((await as(expired, 'GET', '/v1/program')).status).toBe(401);

@@ -1,0 +1,262 @@
+/**
+ * The console and the customer page end to end, in headless Chromium (Debian's `chromium`, driven
+ * by playwright-core; `.ci/run` installs it when missing): `npm start` as a user runs it (in
+ * memory, with the console built into a temporary folder), one browser for the whole file, a
+ * fresh context per sign-in. Each page is checked with axe-core (no serious or critical
+ * violation), runs under its real Content-Security-Policy (a violation fails the test), and is
+ * kept as a screenshot in test-results/web/ (git-ignored; README "Staff console and customer page").
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../local/dynamo-local.ts';
+import { contentSecurityPolicy } from '../../web/csp.ts';
+
+const root = new URL('../../', import.meta.url).pathname;
+const tsx = join(root, 'node_modules/.bin/tsx');
+export const SCREENSHOTS = join(root, 'test-results', 'web');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+describe('Staff console and customer page in Chromium', () => {
+  const stateDir = mkdtempSync(join(tmpdir(), 'tally-web-'));
+  let server: ChildProcess | undefined;
+  let browser: Browser;
+  let url = '';
+  let staffKey = '';
+  let posKey = '';
+  let demoCard = '';
+
+  beforeAll(async () => {
+    expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does it)`).toBe(true);
+    rmSync(SCREENSHOTS, { recursive: true, force: true });
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    const port = await freePort();
+    server = spawn(tsx, ['local/start.ts', '--in-memory', '--state-dir', stateDir, '--web-dir', join(stateDir, 'web'), '--port', String(port), '--quiet', '--tick', '0'], {
+      cwd: root,
+      detached: true,
+      env: { ...process.env, DYNAMODB_ENDPOINT: '', TABLE_NAME: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    const launched = chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'] });
+    await new Promise<void>((resolve, reject) => {
+      server!.stdout!.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (out.includes('Ctrl-C stops everything')) resolve();
+      });
+      server!.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+      server!.once('exit', (code) => reject(new Error(`npm start exited ${code}:\n${out}`)));
+    });
+    url = /API\s+(http:\S+)/.exec(out)![1]!;
+    staffKey = /Staff key\s+(\S+)/.exec(out)![1]!;
+    posKey = /POS key\s+(\S+)/.exec(out)![1]!;
+    demoCard = /customer card (\d+)/.exec(out)![1]!;
+    browser = await launched;
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    if (server?.pid) process.kill(-server.pid, 'SIGTERM');
+    await new Promise((r) => server?.once('exit', r));
+    rmSync(stateDir, { recursive: true, force: true });
+  });
+
+  const api = async (method: string, path: string, body?: unknown) => {
+    const r = await fetch(`${url}${path}`, { method, headers: { authorization: `Bearer ${staffKey}`, 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
+    return (await r.json()) as Record<string, any>;
+  };
+
+  /** A fresh browser context signed in through the local sign-in page as `role`. */
+  async function signIn(role: string): Promise<Page> {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    page.setDefaultTimeout(10_000);
+    const problems: string[] = [];
+    page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
+    page.on('pageerror', (e) => problems.push(e.message));
+    (page as Page & { problems: string[] }).problems = problems;
+    const first = await page.goto(`${url}/`);
+    // The same Content-Security-Policy CloudFront sends in AWS (web/csp.ts), enforced for the whole run.
+    expect(first!.headers()['content-security-policy']).toBe(contentSecurityPolicy());
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByLabel('Role').selectOption(role);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.getByTestId('who').textContent()).toContain(role);
+    return page;
+  }
+
+  /** axe-core over the page as it stands (no serious or critical violation), a screenshot, and no CSP or script error. */
+  async function check(page: Page, name: string) {
+    await page.evaluate(axeSource);
+    const violations = await page.evaluate(async () => {
+      const r = await (globalThis as unknown as { axe: { run: (o: object) => Promise<{ violations: Array<{ id: string; impact: string; nodes: Array<{ target: string[] }> }> }> } }).axe.run({ resultTypes: ['violations'] });
+      return r.violations.map((v) => ({ id: v.id, impact: v.impact, where: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
+    });
+    await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+    expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical'), name).toEqual([]);
+    expect((page as Page & { problems: string[] }).problems, name).toEqual([]);
+  }
+
+  const nav = async (page: Page) => page.getByRole('navigation', { name: 'Pages' }).getByRole('link').allTextContents();
+
+  it('shows each role only the pages its routes allow', async () => {
+    const expected: Record<string, string[]> = {
+      admin: ['Customers', 'Program', 'Coupons', 'Journeys', 'Stores', 'Keys', 'Audit trail'],
+      marketer: ['Program', 'Coupons', 'Journeys'],
+      support: ['Customers', 'Coupons'],
+      auditor: ['Customers', 'Program', 'Coupons', 'Journeys', 'Stores', 'Keys', 'Audit trail'],
+    };
+    for (const [role, pages] of Object.entries(expected)) {
+      const page = await signIn(role);
+      expect(await nav(page), role).toEqual(pages);
+      await page.context().close();
+    }
+  });
+
+  it('lets support look a customer up by card and adjust their points, with the reason in the ledger', async () => {
+    const page = await signIn('support');
+    // By keyboard: the skip link leads to the page, Tab reaches the search, Enter submits it.
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { textContent: string } } }).document.activeElement.textContent)).toBe('Skip to content');
+    await page.getByLabel('Value').focus();
+    await page.keyboard.type(demoCard);
+    await page.keyboard.press('Enter');
+    const balance = page.getByTestId('balance');
+    await expect.poll(() => balance.textContent()).toMatch(/^\d+$/);
+    const before = Number(await balance.textContent());
+    const adjust = page.getByRole('form', { name: 'Adjust points' });
+    await adjust.getByLabel('Points (negative to take away)').fill('250');
+    await adjust.getByLabel('Reason').fill('goodwill after a late delivery');
+    await page.getByRole('button', { name: 'Adjust' }).click();
+    await expect.poll(() => balance.textContent()).toBe(String(before + 250));
+    await expect.poll(() => page.getByTestId('ledger').textContent()).toContain('goodwill after a late delivery');
+    // A staff tier, with its reason.
+    const tier = page.getByRole('form', { name: 'Staff tier' });
+    await tier.getByLabel('Tier id (empty clears it)').fill('vip');
+    await tier.getByLabel('Reason').fill('store manager asked');
+    await tier.getByRole('button', { name: 'Set tier' }).click();
+    await expect.poll(() => page.getByTestId('tier').textContent()).toContain('set by staff');
+    // Export: everything held, as a JSON download.
+    const download = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Export everything held (JSON)' }).click();
+    const exported = JSON.parse(readFileSync(await (await download).path(), 'utf8')) as Array<{ customerId: string; ledger: unknown[] }>;
+    expect(exported[0]!.customerId).toBe(await page.getByTestId('customer-id').textContent());
+    expect(exported[0]!.ledger.length).toBeGreaterThan(0);
+    // Support may not erase; the chart is drawn from the ledger.
+    expect(await page.getByRole('button', { name: 'Erase' }).count()).toBe(0);
+    expect(await page.locator('.chart canvas').count()).toBe(1);
+    await check(page, 'customers-support');
+    await page.context().close();
+  });
+
+  it('lets an admin edit the program in the form, see problems at their field and the diff, and publish', async () => {
+    const page = await signIn('admin');
+    await page.getByRole('link', { name: 'Program' }).click();
+    await expect.poll(() => page.getByTestId('in-force').textContent()).toContain('Version 1 in force');
+    const remind = page.locator('input[data-path="expiry.remindDaysBefore"]');
+    await remind.fill('0');
+    await page.getByRole('button', { name: 'Check' }).click();
+    await expect.poll(() => page.getByTestId('validation').textContent()).toContain('problem');
+    // The issue is shown at its own field, tied to it for screen readers.
+    await expect.poll(() => remind.getAttribute('aria-invalid')).toBe('true');
+    const described = (await remind.getAttribute('aria-describedby'))!.split(' ').find((id) => id.endsWith('-err'))!;
+    expect(await page.locator(`[id="${described}"]`).textContent()).toMatch(/\S/);
+    await check(page, 'program-invalid');
+    await remind.fill('7');
+    await page.locator('input[data-path="name"]').fill('Club, autumn edition');
+    await expect.poll(() => page.getByTestId('diff').textContent()).toContain('expiry.remindDaysBefore');
+    expect(await page.getByTestId('diff').textContent()).toContain('Club, autumn edition');
+    await page.getByRole('button', { name: 'Publish version 2' }).click();
+    await expect.poll(() => page.getByTestId('in-force').textContent()).toContain('Version 2 in force');
+    const inForce = await api('GET', '/v1/program');
+    expect(inForce.document).toMatchObject({ name: 'Club, autumn edition', expiry: { remindDaysBefore: 7 } });
+    await check(page, 'program');
+    await page.context().close();
+  });
+
+  it('lets a marketer define and start a journey, and issue coupons from a campaign', async () => {
+    const program = await api('GET', '/v1/program');
+    const campaign = { id: 'autumn', code: 'AUTUMN', name: 'Autumn 10 %', reward: { type: 'percent', bps: 1000 } };
+    await api('POST', '/v1/program', { document: { ...program.document, coupons: [campaign] }, basedOnVersion: program.version });
+    const page = await signIn('marketer');
+    await page.getByRole('link', { name: 'Journeys' }).click();
+    await page.getByLabel('Journey id').fill('welcome-sms');
+    await page.getByLabel('Name', { exact: true }).fill('Welcome SMS');
+    await page.getByRole('button', { name: 'Define' }).click();
+    const state = page.getByTestId('state-welcome-sms');
+    await expect.poll(() => state.textContent()).toBe('draft');
+    await page.getByRole('button', { name: 'Start Welcome SMS' }).click();
+    await expect.poll(() => state.textContent()).toBe('active');
+    await check(page, 'journeys');
+    await page.getByRole('link', { name: 'Coupons' }).click();
+    await page.getByLabel('How many codes').fill('2');
+    await page.getByRole('button', { name: 'Issue' }).click();
+    const codes = page.getByTestId('codes').locator('code');
+    await expect.poll(() => codes.count()).toBe(2);
+    await page.getByLabel('Code', { exact: true }).fill((await codes.first().textContent())!);
+    await page.getByRole('button', { name: 'Look up' }).click();
+    await expect.poll(() => page.locator('dl').textContent()).toContain('issued');
+    await check(page, 'coupons');
+    await page.context().close();
+  });
+
+  it('lets an admin erase a customer, who then cannot be found', async () => {
+    const pos = (await (await fetch(`${url}/v1/customers`, { method: 'POST', headers: { authorization: `Bearer ${posKey}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Leaving', phone: '+37491555001' }) })).json()) as { card: string };
+    const page = await signIn('admin');
+    await page.getByLabel('Find by').selectOption('phone');
+    await page.getByLabel('Value').fill('+37491555001');
+    await page.getByRole('button', { name: 'Find' }).click();
+    await expect.poll(() => page.getByRole('heading', { level: 2 }).first().textContent()).toBe('Leaving');
+    page.once('dialog', (d) => void d.accept());
+    await page.getByLabel('Reason for erasure').fill('asked to be forgotten');
+    await page.getByRole('button', { name: 'Erase' }).click();
+    await expect.poll(() => page.url()).toMatch(/#\/customers$/);
+    await page.getByLabel('Find by').selectOption('card');
+    await page.getByLabel('Value').fill(pos.card);
+    await page.getByRole('button', { name: 'Find' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('No customer with this card');
+    await page.context().close();
+  });
+
+  it('shows an admin the stores, keys and audit trail', async () => {
+    const page = await signIn('admin');
+    for (const [link, testId, name] of [['Stores', 'stores', 'stores'], ['Keys', 'keys', 'keys']] as const) {
+      await page.getByRole('link', { name: link }).click();
+      await expect.poll(() => page.getByTestId(testId).locator('tbody tr').count()).toBeGreaterThan(0);
+      await check(page, name);
+    }
+    await page.getByRole('link', { name: 'Audit trail' }).click();
+    await expect.poll(() => page.locator('tbody tr').count()).toBeGreaterThan(0);
+    await check(page, 'audit');
+    await page.context().close();
+  });
+
+  it('shows the customer their points in Persian, right to left, with their own app key', async () => {
+    const admin = await signIn('admin');
+    await admin.getByLabel('Value').fill(demoCard);
+    await admin.getByRole('button', { name: 'Find' }).click();
+    await admin.getByRole('button', { name: 'Customer page link' }).click();
+    const link = (await admin.getByTestId('customer-link').getAttribute('href'))!;
+    const balance = await admin.getByTestId('balance').textContent();
+    await admin.context().close();
+
+    const context = await browser.newContext({ viewport: { width: 420, height: 900 } });
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
+    (page as Page & { problems: string[] }).problems = problems;
+    await page.goto(link.replace('/me.html#', '/me.html?lang=fa#'));
+    await expect.poll(() => page.getByTestId('points').textContent()).toBe(new Intl.NumberFormat('fa').format(Number(balance)));
+    expect(await page.evaluate(() => { const html = (globalThis as unknown as { document: { documentElement: { lang: string; dir: string } } }).document.documentElement; return [html.lang, html.dir]; })).toEqual(['fa', 'rtl']);
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('امتیازهای من');
+    // The key left the address bar once it was kept.
+    expect(page.url()).not.toContain('key=');
+    await check(page, 'customer-page-fa');
+    await context.close();
+  });
+});

@@ -1,0 +1,2 @@
+/** esbuild bundles imported stylesheets beside the script. */
+declare module '*.css';
