@@ -4,7 +4,12 @@
  * days are its program's days, from the program in force (cached in memory).
  */
 import { changeId, incrementsFromChange, tenantOf, type ChangeRecord } from '#domain/insight.ts';
+import { receiptAnswerOf } from '../storage/receipt-codec.ts';
 import type { Deps } from './deps.ts';
+
+/** A receipt's image with its answer readable: the item keeps it packed (storage/receipt-codec.ts). */
+const readable = (c: ChangeRecord): ChangeRecord =>
+  c.newImage?.type === 'receipt' && c.newImage.response === undefined ? { ...c, newImage: { ...c.newImage, response: receiptAnswerOf(c.newImage) } } : c;
 
 export interface CountResult {
   /** Changes counted now, and changes counted before (a redelivery). */
@@ -30,7 +35,7 @@ export async function countChanges(deps: Pick<Deps, 'programs' | 'insight' | 'cl
       const zone = (await deps.programs.current(tenantId))?.program.timeZone ?? 'UTC';
       const source = indexes.flatMap((i) => {
         const id = changeId(changes[i]!);
-        return id ? [{ id, increments: incrementsFromChange(changes[i]!, zone) }] : [];
+        return id ? [{ id, increments: incrementsFromChange(readable(changes[i]!), zone) }] : [];
       });
       const r = await deps.insight.apply(tenantId, source, deps.clock());
       counted += r.counted;

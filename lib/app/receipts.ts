@@ -176,9 +176,10 @@ export async function commit(deps: Deps, principal: Principal, storeId: string, 
     if (!loaded) return { done: false };
     const customer = loaded;
     let pricing: Pricing;
+    let lines: readonly FilledLine[];
     try {
       // Filled inside the try: a retry of a committed receipt whose SKU has since left the catalog still gets its answer.
-      const lines = await fillFromCatalog(deps, tenantId, body.lines);
+      lines = await fillFromCatalog(deps, tenantId, body.lines);
       pricing = priceReceipt(program, customer.account, draftOf(body, lines, program, now, storeId, principal.storeTags, counters), now);
     } catch (e) {
       // A retry of a receipt that did commit must get its first answer, not a fresh refusal.
@@ -204,7 +205,9 @@ export async function commit(deps: Deps, principal: Principal, storeId: string, 
       programVersion: version,
       receipt: {
         // SKU and category too, so the simulator can price the receipt again under a draft.
-        lines: pricing.lines.map((l, i) => ({ ...l, sku: body.lines[i]!.sku, category: body.lines[i]!.category, returnedMilli: 0 })),
+        // As the catalog filled them: the simulator prices the receipt again from these. (Not the
+        // line attributes: 500 lines × 20 of them could pass DynamoDB's 400 KB item size.)
+        lines: pricing.lines.map((l, i) => ({ ...l, sku: lines[i]!.sku, category: lines[i]!.category, returnedMilli: 0 })),
         earnLot: pricing.earn.lot,
         pendingKey: pricing.earn.pendingKey,
         burnLotsRemaining: pricing.burnLots,
