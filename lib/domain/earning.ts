@@ -283,7 +283,7 @@ function addFitsNumbers(lines: readonly EarnLine[], factors: readonly Factor[], 
  * over per × ONE, and per line what the base and each multiplier add. The same numbers as
  * baseExact (allocate is allocateBig's algorithm), without BigInt on the hot path.
  */
-function baseAddSmall(
+export function baseAddSmall(
   lines: readonly EarnLine[],
   factors: readonly Factor[],
   zeroedBy: readonly number[],
@@ -336,18 +336,25 @@ function baseAddSmall(
 const allocateOrZero = (total: number, weights: number[]) => (total === 0 ? weights.map(() => 0) : allocate(total, weights));
 
 
-/** splitExact in plain numbers. */
+/** splitExact in plain numbers; `out` and `taken` are scratch space (no allocation per line). */
+const splitOut: number[] = [];
+const splitTaken: boolean[] = [];
 function splitSmall(total: number, src: readonly number[], val: readonly number[], den: number, line: number, give: Give) {
-  if (src.length === 1) return give(line, src[0]!, total);
-  const out = val.map((v) => floorDivSafe(v, den));
+  const n = src.length;
+  if (n === 1) return give(line, src[0]!, total);
+  const out = splitOut;
+  const taken = splitTaken;
   let left = total;
-  for (const o of out) left -= o;
+  for (let k = 0; k < n; k++) {
+    out[k] = floorDivSafe(val[k]!, den);
+    taken[k] = false;
+    left -= out[k]!;
+  }
   // One unit each to the largest remainders (ties to the earlier part), as far as they go.
-  const taken = new Array<boolean>(src.length).fill(false);
   while (left > 0) {
     let best = -1;
     let bestRem = 0;
-    for (let k = 0; k < src.length; k++) {
+    for (let k = 0; k < n; k++) {
       const rem = val[k]! - out[k]! * den;
       if (!taken[k] && rem > bestRem) {
         best = k;
@@ -361,14 +368,14 @@ function splitSmall(total: number, src: readonly number[], val: readonly number[
   }
   if (left !== 0) {
     let largest = 0;
-    for (let k = 1; k < val.length; k++) if (val[k]! > val[largest]!) largest = k;
+    for (let k = 1; k < n; k++) if (val[k]! > val[largest]!) largest = k;
     out[largest]! += left;
   }
-  for (let k = 0; k < src.length; k++) give(line, src[k]!, out[k]!);
+  for (let k = 0; k < n; k++) give(line, src[k]!, out[k]!);
 }
 
 /** Base points with BigInt parts: any multiplier mode, any size. */
-function baseExact(
+export function baseExact(
   lines: readonly EarnLine[],
   factors: readonly Factor[],
   zeroedBy: readonly number[],
@@ -411,7 +418,8 @@ function baseExact(
         c.push([s, b * d]);
       }
     }
-    if (m < 0n) {
+    // Multipliers that take everything (or more): the line earns nothing, and no part is told.
+    if (m <= 0n) {
       c.length = 0;
       return 0n;
     }
