@@ -2366,8 +2366,8 @@ export interface operations {
                             pointsBurned: number;
                             /** @description Most points this line could take. */
                             pointsUsable: number;
-                            /** @description What each source of points gave this line; adds up to pointsEarned. At most 6: past that the smallest are one `other` source. */
-                            earnedBy: {
+                            /** @description What each source of points gave this line; adds up to pointsEarned. At most 6: past that the smallest are one `other` source. Absent only on a replay of a receipt committed before sources were told. */
+                            earnedBy?: {
                                 /** @description Index in `earn.sources`. */
                                 source: number;
                                 points: number;
@@ -2395,8 +2395,8 @@ export interface operations {
                             expiresOn: string | null;
                             /** @description Ids of the earning rules that changed this receipt’s points. */
                             rules: string[];
-                            /** @description Where the points come from: the base rate (`default` or a base rule), the tier, each rule, each points coupon; a cap takes some back (negative). */
-                            sources: {
+                            /** @description Where the points come from: the base rate (`default` or a base rule), the tier, each rule, each points coupon; a cap takes some back (negative). Absent only on a replay of a receipt committed before sources were told. */
+                            sources?: {
                                 /** @enum {string} */
                                 kind: "base" | "tier" | "rule" | "coupon" | "cap" | "other";
                                 id: string;
@@ -2638,8 +2638,8 @@ export interface operations {
                             pointsBurned: number;
                             /** @description Most points this line could take. */
                             pointsUsable: number;
-                            /** @description What each source of points gave this line; adds up to pointsEarned. At most 6: past that the smallest are one `other` source. */
-                            earnedBy: {
+                            /** @description What each source of points gave this line; adds up to pointsEarned. At most 6: past that the smallest are one `other` source. Absent only on a replay of a receipt committed before sources were told. */
+                            earnedBy?: {
                                 /** @description Index in `earn.sources`. */
                                 source: number;
                                 points: number;
@@ -2667,8 +2667,8 @@ export interface operations {
                             expiresOn: string | null;
                             /** @description Ids of the earning rules that changed this receipt’s points. */
                             rules: string[];
-                            /** @description Where the points come from: the base rate (`default` or a base rule), the tier, each rule, each points coupon; a cap takes some back (negative). */
-                            sources: {
+                            /** @description Where the points come from: the base rate (`default` or a base rule), the tier, each rule, each points coupon; a cap takes some back (negative). Absent only on a replay of a receipt committed before sources were told. */
+                            sources?: {
                                 /** @enum {string} */
                                 kind: "base" | "tier" | "rule" | "coupon" | "cap" | "other";
                                 id: string;
