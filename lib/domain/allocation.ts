@@ -73,7 +73,19 @@ export function mulDivFloor(a: number, b: number, c: number): number {
   assertInt(b, 'b');
   assertInt(c, 'c');
   if (c <= 0) throw new RangeError('divisor must be positive');
+  const product = a * b;
+  // Plain numbers while the product is exact (every price times a rate in practice); BigInt beyond.
+  if (product >= 0 && product <= Number.MAX_SAFE_INTEGER) return floorDivSafe(product, c);
   return Number((BigInt(a) * BigInt(b)) / BigInt(c));
+}
+
+/** floor(a / b) for safe integers a ≥ 0 or < 0 and b > 0, corrected where the float quotient rounds across an integer. */
+export function floorDivSafe(a: number, b: number): number {
+  let q = Math.floor(a / b);
+  const r = a - q * b;
+  if (r < 0) q -= 1;
+  else if (r >= b) q += 1;
+  return q;
 }
 
 export const sum = (xs: readonly number[]): number => xs.reduce((s, x) => s + x, 0);

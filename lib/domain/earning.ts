@@ -3,16 +3,17 @@
  * item, and receipt-level bonuses spread over the eligible lines by largest remainder, then caps.
  * All integer: multipliers are ten-thousandths and exact products are BigInt.
  */
-import { allocate, allocateBig, sum } from './allocation.ts';
+import { allocate, allocateBig, floorDivSafe, sum } from './allocation.ts';
 import type { Account } from './account.ts';
 import type { Program } from './program.ts';
 import {
   activeRules,
+  byPriority,
   chooseBase,
   DEFAULT_BASE_ID,
   isExcluded,
-  matchesProducts,
-  ONE,
+  ONE as ONE_IMPORTED,
+  selectLines,
   type EarningRule,
   type Products,
   type RuleContext,
@@ -48,10 +49,12 @@ export interface LineEarning {
   readonly points: number;
 }
 /**
- * Most sources listed for one line; past it the smallest are summed as one `other` source, so a
- * line's list stays bounded however many rules apply (it is in the stored answer).
+ * Most sources listed for one line, and for the receipt: past them the smallest (on a line) or the
+ * lowest-priority (on the receipt) are summed as one `other` source, so the lists stay bounded
+ * however many rules apply — they are in the stored answer, which a 500-line receipt must fit.
  */
-export const MAX_SOURCES_PER_LINE = 8;
+export const MAX_SOURCES_PER_LINE = 6;
+export const MAX_SOURCES = 40;
 
 export interface EarnOutcome {
   readonly perLine: number[];
@@ -68,7 +71,7 @@ export interface EarnOutcome {
   readonly year: string;
   /** Of each line's points, those from one-time bonuses (first purchase, lifetime spend): a return may leave them. */
   readonly oneTimePerLine: number[];
-  /** Every source of points on this receipt, in order: base, tier, rules by priority, coupons, cap. */
+  /** Every source of points on this receipt, in order: base, tier, rules by priority, coupons, cap; at most MAX_SOURCES, the rest as `other`. */
   readonly sources: EarnSource[];
   /** Per line, what each source gave it; the entries add up to the line's points. */
   readonly lineSources: LineEarning[][];
@@ -92,6 +95,8 @@ interface Effect {
   receiptPoints?: number;
 }
 
+/** Read once: the hot loops below use it per line and factor. */
+const ONE = ONE_IMPORTED;
 const ONE_BIG = BigInt(ONE);
 const powersOfOne: bigint[] = [1n];
 const onePow = (n: number): bigint => {
@@ -138,7 +143,13 @@ export function computeEarning(
 
   // Sources of points, and what each gives each line (pairs of source index and points).
   const sources: { kind: EarnSourceKind; id: string; points: number }[] = [];
-  const source = (kind: EarnSourceKind, id: string) => sources.push({ kind, id, points: 0 }) - 1;
+  let otherSource = -1;
+  const source = (kind: EarnSourceKind, id: string) => {
+    // Room is kept for a cap and for `other`.
+    if (kind === 'cap' || sources.length < MAX_SOURCES - 2) return sources.push({ kind, id, points: 0 }) - 1;
+    if (otherSource < 0) otherSource = sources.push({ kind: 'other', id: 'other', points: 0 }) - 1;
+    return otherSource;
+  };
   const given: number[][] = lines.map(() => []);
   const give = (i: number, s: number, p: number) => {
     if (p === 0) return;
@@ -157,9 +168,8 @@ export function computeEarning(
   const ruleSources = applied.map((e) => source('rule', e.rule.id));
 
   // Base points with multipliers, as exact rationals num_i / den (the tier first, then rules by priority).
-  const factors: Array<{ f: number | number[]; source: number }> = [{ f: tierMultiplier, source: tierSource }];
+  const factors: Factor[] = [{ f: tierMultiplier, source: tierSource }];
   applied.forEach((e, k) => e.multipliers && factors.push({ f: e.multipliers, source: ruleSources[k]! }));
-  const factorAt = (f: number | number[], i: number) => (typeof f === 'number' ? f : f[i]!);
   const multiply = program.earning.multipliers === 'multiply';
   const nFactors = factors.length;
   const { points: pts, per } = baseRule ?? program.earning.base;
@@ -169,51 +179,11 @@ export function computeEarning(
     for (const f of factors) if (typeof f.f !== 'number' && f.f[i] === 0) return f.source;
     return -1;
   });
-  // What each source adds to each line's base points, scaled by den: they add up to num_i.
-  const parts: Array<Array<[number, bigint]>> = [];
-  const nums = lines.map((l, i) => {
-    const b = BigInt(l.basis) * BigInt(pts);
-    const c: Array<[number, bigint]> = [];
-    parts.push(c);
-    if (!l.eligible || b === 0n) return 0n;
-    const whole = b * onePow(multiply ? nFactors : 1);
-    if (zeroedBy[i]! >= 0) {
-      c.push([baseSource, whole], [zeroedBy[i]!, -whole]);
-      return 0n;
-    }
-    c.push([baseSource, whole]);
-    if (multiply) {
-      // Each factor adds (f − 1) × what the base and the factors before it made: the parts telescope to b × Πf.
-      let acc = b;
-      for (let k = 0; k < nFactors; k++) {
-        const f = BigInt(factorAt(factors[k]!.f, i));
-        if (f !== ONE_BIG) c.push([factors[k]!.source, acc * (f - ONE_BIG) * onePow(nFactors - k - 1)]);
-        acc *= f;
-      }
-      return acc;
-    }
-    let m = ONE_BIG;
-    for (const { f, source: s } of factors) {
-      const d = BigInt(factorAt(f, i) - ONE);
-      if (d !== 0n) {
-        m += d;
-        c.push([s, b * d]);
-      }
-    }
-    if (m < 0n) {
-      c.length = 0;
-      return 0n;
-    }
-    return b * m;
-  });
+  const rounding = program.earning.rounding;
   const base =
-    program.earning.rounding === 'line'
-      ? nums.map((n) => Number(n / den))
-      : (() => {
-          const total = nums.reduce((a, n) => a + n, 0n) / den;
-          return total === 0n ? nums.map(() => 0) : allocateBig(Number(total), nums);
-        })();
-  base.forEach((t, i) => splitExact(t, parts[i]!, den, (s, p) => give(i, s, p)));
+    (!multiply && addFitsNumbers(lines, factors, pts, per)
+      ? baseAddSmall(lines, factors, zeroedBy, pts, per, rounding, baseSource, give)
+      : null) ?? baseExact(lines, factors, zeroedBy, pts, den, multiply, rounding, baseSource, give);
 
   const perLine = [...base];
   const spreadWeights = lines.map((l, i) => (l.eligible && zeroedBy[i]! < 0 ? l.basis : 0));
@@ -281,6 +251,12 @@ export function computeEarning(
   const oneTime = Math.min(sum(final), uncapped > cap ? Math.floor((oneTimeRaw * sum(final)) / uncapped) : oneTimeRaw);
   const oneTimePerLine = oneTime > 0 ? allocate(oneTime, final) : final.map(() => 0);
 
+  // Drops found after the conditions (stop, cap) were appended: put every rule back in priority order.
+  if (misses.some((m) => m.reason === 'stop' || m.reason === 'cap')) {
+    const rank = new Map(byPriority(program.earning.rules).map((r, i) => [r.id, i]));
+    misses.sort((a, b) => (a.kind === b.kind ? (a.kind === 'base' ? 0 : rank.get(a.id)! - rank.get(b.id)!) : a.kind === 'base' ? -1 : 1));
+  }
+
   return {
     perLine: final,
     total: sum(final),
@@ -294,6 +270,181 @@ export function computeEarning(
     lineSources: given.map((pairs) => bounded(pairs, sources)),
     misses,
   };
+}
+
+type Factor = { f: number | number[]; source: number };
+type Give = (line: number, source: number, points: number) => void;
+const factorAt = (f: number | number[], i: number) => (typeof f === 'number' ? f : f[i]!);
+
+/** Whether `add` multipliers keep every line's exact parts, and their sum, below 2^53 (nearly always). */
+function addFitsNumbers(lines: readonly EarnLine[], factors: readonly Factor[], pts: number, per: number): boolean {
+  if (per * ONE > Number.MAX_SAFE_INTEGER) return false;
+  let total = 0;
+  for (let i = 0; i < lines.length; i++) {
+    let reach = ONE;
+    for (const { f } of factors) reach += Math.abs(factorAt(f, i) - ONE);
+    total += lines[i]!.basis * pts * reach;
+    if (total > Number.MAX_SAFE_INTEGER) return false;
+  }
+  return true;
+}
+
+/**
+ * Base points under `add` multipliers in plain numbers: num_i = basis × points × (1 + Σ(f − 1)),
+ * over per × ONE, and per line what the base and each multiplier add. The same numbers as
+ * baseExact (allocate is allocateBig's algorithm), without BigInt on the hot path.
+ */
+export function baseAddSmall(
+  lines: readonly EarnLine[],
+  factors: readonly Factor[],
+  zeroedBy: readonly number[],
+  pts: number,
+  per: number,
+  rounding: 'receipt' | 'line',
+  baseSource: number,
+  give: Give,
+): number[] {
+  const den = per * ONE;
+  const nums = new Array<number>(lines.length);
+  let sumNums = 0;
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i]!;
+    const b = l.basis * pts;
+    let m = ONE;
+    if (l.eligible && b !== 0 && zeroedBy[i]! < 0) for (const { f } of factors) m += factorAt(f, i) - ONE;
+    nums[i] = !l.eligible || b === 0 || zeroedBy[i]! >= 0 || m < 0 ? 0 : b * m;
+    sumNums += nums[i]!;
+  }
+  const base = rounding === 'line' ? nums.map((n) => floorDivSafe(n, den)) : allocateOrZero(floorDivSafe(sumNums, den), nums);
+  const src: number[] = [];
+  const val: number[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i]!;
+    const b = l.basis * pts;
+    if (!l.eligible || b === 0) continue;
+    src.length = 0;
+    val.length = 0;
+    src.push(baseSource);
+    val.push(b * ONE);
+    if (zeroedBy[i]! >= 0) {
+      src.push(zeroedBy[i]!);
+      val.push(-b * ONE);
+    } else {
+      for (const { f, source } of factors) {
+        const d = factorAt(f, i) - ONE;
+        if (d !== 0) {
+          src.push(source);
+          val.push(b * d);
+        }
+      }
+      if (nums[i] === 0) continue; // the multipliers took it all
+    }
+    splitSmall(base[i]!, src, val, den, i, give);
+  }
+  return base;
+}
+
+const allocateOrZero = (total: number, weights: number[]) => (total === 0 ? weights.map(() => 0) : allocate(total, weights));
+
+
+/** splitExact in plain numbers; `out` and `taken` are scratch space (no allocation per line). */
+const splitOut: number[] = [];
+const splitTaken: boolean[] = [];
+function splitSmall(total: number, src: readonly number[], val: readonly number[], den: number, line: number, give: Give) {
+  const n = src.length;
+  if (n === 1) return give(line, src[0]!, total);
+  const out = splitOut;
+  const taken = splitTaken;
+  let left = total;
+  for (let k = 0; k < n; k++) {
+    out[k] = floorDivSafe(val[k]!, den);
+    taken[k] = false;
+    left -= out[k]!;
+  }
+  // One unit each to the largest remainders (ties to the earlier part), as far as they go.
+  while (left > 0) {
+    let best = -1;
+    let bestRem = 0;
+    for (let k = 0; k < n; k++) {
+      const rem = val[k]! - out[k]! * den;
+      if (!taken[k] && rem > bestRem) {
+        best = k;
+        bestRem = rem;
+      }
+    }
+    if (best < 0) break;
+    taken[best] = true;
+    out[best]! += 1;
+    left -= 1;
+  }
+  if (left !== 0) {
+    let largest = 0;
+    for (let k = 1; k < n; k++) if (val[k]! > val[largest]!) largest = k;
+    out[largest]! += left;
+  }
+  for (let k = 0; k < n; k++) give(line, src[k]!, out[k]!);
+}
+
+/** Base points with BigInt parts: any multiplier mode, any size. */
+export function baseExact(
+  lines: readonly EarnLine[],
+  factors: readonly Factor[],
+  zeroedBy: readonly number[],
+  pts: number,
+  den: bigint,
+  multiply: boolean,
+  rounding: 'receipt' | 'line',
+  baseSource: number,
+  give: Give,
+): number[] {
+  const nFactors = factors.length;
+  // What each source adds to each line's base points, scaled by den: they add up to num_i.
+  const parts: Array<Array<[number, bigint]>> = [];
+  const nums = lines.map((l, i) => {
+    const b = BigInt(l.basis) * BigInt(pts);
+    const c: Array<[number, bigint]> = [];
+    parts.push(c);
+    if (!l.eligible || b === 0n) return 0n;
+    const whole = b * onePow(multiply ? nFactors : 1);
+    if (zeroedBy[i]! >= 0) {
+      c.push([baseSource, whole], [zeroedBy[i]!, -whole]);
+      return 0n;
+    }
+    c.push([baseSource, whole]);
+    if (multiply) {
+      // Each factor adds (f − 1) × what the base and the factors before it made: the parts telescope to b × Πf.
+      let acc = b;
+      for (let k = 0; k < nFactors; k++) {
+        const f = BigInt(factorAt(factors[k]!.f, i));
+        if (f !== ONE_BIG) c.push([factors[k]!.source, acc * (f - ONE_BIG) * onePow(nFactors - k - 1)]);
+        acc *= f;
+      }
+      return acc;
+    }
+    let m = ONE_BIG;
+    for (const { f, source: s } of factors) {
+      const d = BigInt(factorAt(f, i) - ONE);
+      if (d !== 0n) {
+        m += d;
+        c.push([s, b * d]);
+      }
+    }
+    // Multipliers that take everything (or more): the line earns nothing, and no part is told.
+    if (m <= 0n) {
+      c.length = 0;
+      return 0n;
+    }
+    return b * m;
+  });
+  const base =
+    rounding === 'line'
+      ? nums.map((n) => Number(n / den))
+      : (() => {
+          const total = nums.reduce((a, n) => a + n, 0n) / den;
+          return total === 0n ? nums.map(() => 0) : allocateBig(Number(total), nums);
+        })();
+  base.forEach((t, i) => splitExact(t, parts[i]!, den, (s, p) => give(i, s, p)));
+  return base;
 }
 
 /**
@@ -327,50 +478,79 @@ function splitExact(total: number, parts: ReadonlyArray<[number, bigint]>, den: 
 
 /** A line's sources as listed: the largest first when there are too many, the rest as `other`. */
 function bounded(pairs: readonly number[], sources: Array<{ kind: EarnSourceKind; id: string; points: number }>): LineEarning[] {
-  const out: LineEarning[] = [];
-  for (let k = 0; k < pairs.length; k += 2) if (pairs[k + 1] !== 0) out.push({ source: pairs[k]!, points: pairs[k + 1]! });
-  if (out.length <= MAX_SOURCES_PER_LINE) return out;
+  let n = 0;
+  for (let k = 1; k < pairs.length; k += 2) if (pairs[k] !== 0) n++;
+  const out = new Array<LineEarning>(n);
+  let j = 0;
+  for (let k = 0; k < pairs.length; k += 2) if (pairs[k + 1] !== 0) out[j++] = { source: pairs[k]!, points: pairs[k + 1]! };
+  if (n <= MAX_SOURCES_PER_LINE) return out;
   out.sort((a, b) => Math.abs(b.points) - Math.abs(a.points) || a.source - b.source);
-  const rest = out.splice(MAX_SOURCES_PER_LINE - 1);
   let other = sources.findIndex((s) => s.kind === 'other');
   if (other < 0) other = sources.push({ kind: 'other', id: 'other', points: 0 }) - 1;
-  const points = sum(rest.map((e) => e.points));
-  sources[other]!.points += points;
-  out.push({ source: other, points });
-  return out.sort((a, b) => a.source - b.source);
+  // The receipt's totals per source stay as they are: a line's `other` only tells several together.
+  let points = 0;
+  const kept = out.slice(0, MAX_SOURCES_PER_LINE - 1).filter((e) => e.source !== other);
+  for (const e of out) if (!kept.includes(e)) points += e.points;
+  kept.push({ source: other, points });
+  return kept.sort((a, b) => a.source - b.source);
 }
 
+/** Nothing a rule could act on: no line is one it is about, or those lines earn nothing here. */
+const unselected = (products: Products | undefined, lines: readonly EarnLine[]): RuleMissReason =>
+  selectLines(products, lines, false).some(Boolean) ? 'exclusion' : 'products';
+
 function effectOf(rule: EarningRule, account: Account, lines: readonly EarnLine[], eligibleSpend: number, year: string): Effect | RuleMissReason {
-  const matching = (products?: Products) => lines.map((l) => l.eligible && matchesProducts(products, l));
-  // Nothing it could act on: no line is one it is about, or those lines earn nothing here.
-  const unselected = (products?: Products): RuleMissReason => (lines.some((l) => matchesProducts(products, l)) ? 'exclusion' : 'products');
   switch (rule.type) {
     case 'multiplier': {
-      const m = matching(rule.products);
-      if (!m.some((x, i) => x && lines[i]!.basis > 0)) return unselected(rule.products);
-      return { rule, multipliers: m.map((x) => (x ? rule.multiplier : ONE)) };
+      const m = selectLines(rule.products, lines, true);
+      let any = false;
+      const multipliers = new Array<number>(lines.length);
+      for (let i = 0; i < lines.length; i++) {
+        multipliers[i] = m[i] ? rule.multiplier : ONE;
+        if (m[i] && lines[i]!.basis > 0) any = true;
+      }
+      return any ? { rule, multipliers } : unselected(rule.products, lines);
     }
     case 'attributeMultiplier': {
-      const m = matching(rule.products);
-      const listed = (l: EarnLine) => {
-        const v = l.attributes?.[rule.attribute];
-        return v !== undefined && Object.hasOwn(rule.multipliers, v) ? rule.multipliers[v]! : ONE;
-      };
-      const multipliers = lines.map((l, i) => (m[i] ? listed(l) : ONE));
-      if (multipliers.some((x, i) => x !== ONE && lines[i]!.basis > 0)) return { rule, multipliers };
-      return lines.some((l) => matchesProducts(rule.products, l) && listed(l) !== ONE) ? 'exclusion' : 'products';
+      const m = selectLines(rule.products, lines, false);
+      let any = false;
+      let listed = false;
+      const multipliers = new Array<number>(lines.length);
+      for (let i = 0; i < lines.length; i++) {
+        const l = lines[i]!;
+        const v = m[i] ? l.attributes?.[rule.attribute] : undefined;
+        const x = v !== undefined && Object.hasOwn(rule.multipliers, v) ? rule.multipliers[v]! : ONE;
+        if (x !== ONE) listed = true;
+        multipliers[i] = l.eligible ? x : ONE;
+        if (l.eligible && x !== ONE && l.basis > 0) any = true;
+      }
+      return any ? { rule, multipliers } : listed ? 'exclusion' : 'products';
     }
     case 'pointsPerItem': {
-      const m = matching(rule.products);
-      const linePoints = lines.map((l, i) => (m[i] ? Math.floor((rule.points * l.quantityMilli) / 1000) : 0));
-      if (sum(linePoints) > 0) return { rule, linePoints };
-      return m.some(Boolean) ? 'threshold' : unselected(rule.products);
+      const m = selectLines(rule.products, lines, true);
+      let total = 0;
+      let any = false;
+      const linePoints = new Array<number>(lines.length);
+      for (let i = 0; i < lines.length; i++) {
+        linePoints[i] = m[i] ? Math.floor((rule.points * lines[i]!.quantityMilli) / 1000) : 0;
+        total += linePoints[i]!;
+        any ||= m[i]!;
+      }
+      if (total > 0) return { rule, linePoints };
+      return any ? 'threshold' : unselected(rule.products, lines);
     }
     case 'itemCount': {
-      const m = matching(rule.products);
-      const items = sum(lines.map((l, i) => (m[i] ? l.quantityMilli : 0)));
+      const m = selectLines(rule.products, lines, true);
+      let items = 0;
+      let any = false;
+      for (let i = 0; i < lines.length; i++) {
+        if (m[i]) {
+          items += lines[i]!.quantityMilli;
+          any = true;
+        }
+      }
       if (items >= rule.minItems * 1000 && rule.points > 0) return { rule, receiptPoints: rule.points };
-      return m.some(Boolean) ? 'threshold' : unselected(rule.products);
+      return any ? 'threshold' : unselected(rule.products, lines);
     }
     case 'receiptAmount':
       return eligibleSpend >= rule.minAmount && rule.points > 0 ? { rule, receiptPoints: rule.points } : 'threshold';

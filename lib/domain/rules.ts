@@ -272,6 +272,20 @@ export function chooseBase(rules: readonly BaseRule[], ctx: RuleContext, misses:
 export const isExcluded = (x: LineExclusions, line: SelectableLine): boolean =>
   x.categories.includes(line.category) || x.skus.includes(line.sku) || (x.attributes !== undefined && hasAnyAttribute(x.attributes, line.attributes));
 
+/**
+ * Which lines a rule is about, as flags (`eligibleOnly`: and that may earn). One call per rule,
+ * not per line: the engine asks this for every rule of every receipt.
+ */
+export function selectLines(p: Products | undefined, lines: readonly (SelectableLine & { readonly eligible: boolean })[], eligibleOnly: boolean): boolean[] {
+  const out = new Array<boolean>(lines.length);
+  const all = !p || (p.skus.length === 0 && p.categories.length === 0 && !p.attributes && !p.exclude);
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i]!;
+    out[i] = (!eligibleOnly || l.eligible) && (all || matchesProducts(p, l));
+  }
+  return out;
+}
+
 export function matchesProducts(p: Products | undefined, line: SelectableLine): boolean {
   if (!p) return true;
   const listed = (p.skus.length === 0 && p.categories.length === 0) || p.skus.includes(line.sku) || p.categories.includes(line.category);

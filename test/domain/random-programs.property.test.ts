@@ -10,17 +10,33 @@ import { priceReturn, type CommittedReceipt } from '#domain/returns.ts';
 
 const skus = ['A', 'B', 'C', 'D', 'RX1'];
 const cats = ['food', 'care', 'rx'];
+const brands = ['acme', 'zen', 'own'];
 
 const when = fc.option(
   fc.record({
     daysOfWeek: fc.option(fc.uniqueArray(fc.integer({ min: 1, max: 7 }), { minLength: 1, maxLength: 7 }), { nil: undefined }),
     stores: fc.option(fc.constant(['S-1']), { nil: undefined }),
+    minimum: fc.option(fc.record({ amount: fc.integer({ min: 1, max: 300_000 }), of: fc.constantFrom('beforeDiscounts', 'afterDiscounts') }), { nil: undefined }),
   }),
   { nil: undefined },
 );
 
+/** Products by SKU, narrowed by brand, less a flag: every way a rule selects lines. */
+const products = fc.record({
+  skus: fc.subarray(skus),
+  attributes: fc.option(fc.record({ brand: fc.subarray(brands, { minLength: 1 }) }), { nil: undefined }),
+  exclude: fc.option(fc.record({ attributes: fc.constant({ promo: ['yes'] }) }), { nil: undefined }),
+});
+
 const rule = fc.oneof(
-  fc.record({ type: fc.constant('multiplier'), multiplier: fc.constantFrom(0.5, 1.5, 2, 3, 1.1), products: fc.option(fc.record({ skus: fc.subarray(skus) }), { nil: undefined }), when }),
+  fc.record({ type: fc.constant('multiplier'), multiplier: fc.constantFrom(0.5, 1.5, 2, 3, 1.1), products: fc.option(products, { nil: undefined }), when }),
+  fc.record({
+    type: fc.constant('attributeMultiplier'),
+    attribute: fc.constant('brand'),
+    multipliers: fc.record({ acme: fc.constantFrom(0, 0.5, 2, 3), zen: fc.constantFrom(0, 1.25, 4) }, { requiredKeys: ['acme'] }),
+    products: fc.option(products, { nil: undefined }),
+    when,
+  }),
   fc.record({ type: fc.constant('pointsPerItem'), points: fc.integer({ min: 0, max: 50 }), products: fc.record({ skus: fc.subarray(skus, { minLength: 1 }) }), when }),
   fc.record({ type: fc.constant('itemCount'), minItems: fc.integer({ min: 1, max: 6 }), points: fc.integer({ min: 0, max: 100 }), when }),
   fc.record({ type: fc.constant('receiptAmount'), minAmount: fc.integer({ min: 1, max: 50_000 }), points: fc.integer({ min: 0, max: 100 }), when }),
@@ -36,7 +52,18 @@ const programArb = fc
     rounding: fc.constantFrom('receipt', 'line'),
     basis: fc.constantFrom('paid', 'beforePointsDiscount'),
     multipliers: fc.constantFrom('add', 'multiply'),
-    rules: fc.array(fc.tuple(rule, fc.constantFrom('stack', 'exclusive'), fc.integer({ min: 0, max: 5 })), { maxLength: 6 }),
+    rules: fc.array(fc.tuple(rule, fc.constantFrom('stack', 'exclusive'), fc.integer({ min: 0, max: 5 }), fc.boolean()), { maxLength: 6 }),
+    baseRules: fc.array(
+      fc.record({
+        points: fc.integer({ min: 0, max: 5 }),
+        per: fc.integer({ min: 1, max: 1_000 }),
+        priority: fc.integer({ min: 0, max: 5 }),
+        when,
+        exclusions: fc.option(fc.record({ attributes: fc.record({ brand: fc.subarray(brands, { minLength: 1 }) }) }), { nil: undefined }),
+      }),
+      { maxLength: 3 },
+    ),
+    excludeRx: fc.boolean(),
     pending: fc.option(fc.integer({ min: 1, max: 20 }), { nil: undefined }),
     capPerReceipt: fc.option(fc.integer({ min: 0, max: 2_000 }), { nil: undefined }),
     share: fc.integer({ min: 0, max: 10_000 }),
@@ -53,10 +80,11 @@ const programArb = fc
         rounding: p.rounding,
         basis: p.basis,
         multipliers: p.multipliers,
-        rules: p.rules.map(([r, stacking, priority], i) => ({ id: `r${i}`, name: `r${i}`, stacking, priority, ...r })),
+        rules: p.rules.map(([r, stacking, priority, stop], i) => ({ id: `r${i}`, name: `r${i}`, stacking, priority, ...(stop ? { stop } : {}), ...r })),
+        baseRules: p.baseRules.map((b, i) => ({ id: `b${i}`, name: `b${i}`, ...b })),
         ...(p.capPerReceipt !== undefined ? { caps: { perReceipt: p.capPerReceipt } } : {}),
       },
-      exclusions: { categories: ['rx'], skus: [] },
+      exclusions: { categories: ['rx'], skus: [], ...(p.excludeRx ? { attributes: { rx: ['true'] } } : {}) },
       redemption: { pointValue: p.value, maxShareBps: p.share, excludedCategories: ['rx'] },
       ...(p.expiry !== undefined ? { expiry: { afterMonths: p.expiry } } : {}),
       ...(p.pending !== undefined ? { pending: { days: p.pending } } : {}),
@@ -65,12 +93,16 @@ const programArb = fc
     return r.program;
   });
 
-const lineArb = fc.record({
-  sku: fc.constantFrom(...skus),
-  category: fc.constantFrom(...cats),
-  quantityMilli: fc.integer({ min: 1, max: 5_000 }),
-  amount: fc.integer({ min: 0, max: 200_000 }),
-});
+const lineArb = fc.record(
+  {
+    sku: fc.constantFrom(...skus),
+    category: fc.constantFrom(...cats),
+    quantityMilli: fc.integer({ min: 1, max: 5_000 }),
+    amount: fc.integer({ min: 0, max: 200_000 }),
+    attributes: fc.record({ brand: fc.constantFrom(...brands), rx: fc.constant('true'), promo: fc.constant('yes') }, { requiredKeys: [] }),
+  },
+  { requiredKeys: ['sku', 'category', 'quantityMilli', 'amount'] },
+);
 
 const op = fc.oneof(
   fc.record({ kind: fc.constant('buy' as const), lines: fc.array(lineArb, { minLength: 1, maxLength: 6 }), burnShare: fc.integer({ min: 0, max: 100 }), store: fc.constantFrom('S-1', 'S-2') }),
@@ -102,6 +134,14 @@ describe('Property: random programs', () => {
                 expect(l.amount).toBe(l.tierDiscount + l.rewardDiscount + l.couponDiscount + l.pointsDiscount + l.paid);
               }
               expect(p.lines.reduce((s, l) => s + l.pointsEarned, 0)).toBe(p.totals.pointsEarned);
+              // Why: each line's sources add up to its points, the sources to the receipt's, and
+              // a rule that applied is never also told as not applying (unless a cap took all).
+              p.lines.forEach((l, i) => expect(p.earn.lineSources[i]!.reduce((s, e) => s + e.points, 0)).toBe(l.pointsEarned));
+              expect(p.earn.sources.reduce((s, e) => s + e.points, 0)).toBe(p.totals.pointsEarned);
+              for (const m of p.earn.misses) if (m.kind === 'rule' && m.reason !== 'cap') expect(p.earn.rules).not.toContain(m.id);
+              expect(new Set(p.earn.misses.map((m) => `${m.kind}:${m.id}`)).size).toBe(p.earn.misses.length);
+              // Quote = commit: the same inputs price the same.
+              expect(priceReceipt(program, account, { ...draft, burnPoints: p.burn.requested }, now)).toEqual(p);
               account = p.accountAfter;
               ledger.push(...p.entries);
               receipts.push({

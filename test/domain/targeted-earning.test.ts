@@ -181,7 +181,7 @@ describe('Why: sources per line and reasons', () => {
     const rules = Array.from({ length: 12 }, (_, i): RuleInput => ({ id: `m${i}`, name: 'm', type: 'multiplier', multiplier: 1 + (i + 1) / 100 }));
     const r = price(program({ earning: { base: { points: 1, per: 100 }, rules } }), [line('1', 100_000)]);
     const entries = r.earn.lineSources[0]!;
-    expect(entries).toHaveLength(8);
+    expect(entries).toHaveLength(6);
     expect(r.earn.sources[entries.at(-1)!.source]!.kind).toBe('other');
     expect(entries.reduce((s, e) => s + e.points, 0)).toBe(r.lines[0]!.pointsEarned);
   });

@@ -9,7 +9,7 @@ const program = {
   earning: {
     base: { points: 1, per: 100 },
     rules: [
-      { id: 'acme-x3', name: 'Acme ×3', type: 'multiplier', multiplier: 3, products: { attributes: { brand: ['acme'] } } },
+      { id: 'acme-x3', name: 'Acme ×3, not on promotions', type: 'multiplier', multiplier: 3, products: { attributes: { brand: ['acme'] }, exclude: { attributes: { promo: ['yes'] } } } },
       { id: 'brands', name: 'Brand table', type: 'attributeMultiplier', attribute: 'supplier', multipliers: { local: 2, grey: 0 } },
     ],
   },
@@ -25,11 +25,12 @@ describe('Line attributes', () => {
       { amount: 10_000, attributes: { supplier: 'local' } },
       { amount: 10_000, attributes: { supplier: 'grey', brand: 'acme' } },
       { amount: 10_000 },
+      { amount: 10_000, attributes: { brand: 'acme', promo: 'yes' } },
     ]);
     const q = await t.pos('POST', '/v1/receipts/quote', body);
     expect(q.status).toBe(200);
-    // acme ×3; rx earns nothing; local ×2; grey earns nothing even when acme; plain ×1.
-    expect(q.body.lines.map((l: { pointsEarned: number }) => l.pointsEarned)).toEqual([300, 0, 200, 0, 100]);
+    // acme ×3; rx earns nothing; local ×2; grey earns nothing even when acme; plain ×1; acme on promotion ×1.
+    expect(q.body.lines.map((l: { pointsEarned: number }) => l.pointsEarned)).toEqual([300, 0, 200, 0, 100, 100]);
     const r = await t.pos('POST', '/v1/receipts', body);
     expect(r.status).toBe(200);
     expect(r.body.lines).toEqual(q.body.lines);
