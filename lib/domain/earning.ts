@@ -305,20 +305,27 @@ export function baseAddSmall(
   give: Give,
 ): number[] {
   const den = per * ONE;
-  const nums = new Array<number>(lines.length);
+  const n = lines.length;
+  // Each factor's extra (f − 1) per line, once: both passes below read it.
+  const extras: number[][] = factors.map(({ f }) => (typeof f === 'number' ? new Array<number>(n).fill(f - ONE) : f.map((x) => x - ONE)));
+  const nums = new Array<number>(n);
   let sumNums = 0;
-  for (let i = 0; i < lines.length; i++) {
+  for (let i = 0; i < n; i++) {
     const l = lines[i]!;
     const b = l.basis * pts;
-    let m = ONE;
-    if (l.eligible && b !== 0 && zeroedBy[i]! < 0) for (const { f } of factors) m += factorAt(f, i) - ONE;
-    nums[i] = !l.eligible || b === 0 || zeroedBy[i]! >= 0 || m < 0 ? 0 : b * m;
-    sumNums += nums[i]!;
+    let num = 0;
+    if (l.eligible && b !== 0 && zeroedBy[i]! < 0) {
+      let m = ONE;
+      for (const e of extras) m += e[i]!;
+      if (m > 0) num = b * m;
+    }
+    nums[i] = num;
+    sumNums += num;
   }
-  const base = rounding === 'line' ? nums.map((n) => floorDivSafe(n, den)) : allocateOrZero(floorDivSafe(sumNums, den), nums);
+  const base = rounding === 'line' ? nums.map((x) => floorDivSafe(x, den)) : allocateOrZero(floorDivSafe(sumNums, den), nums);
   const src: number[] = [];
   const val: number[] = [];
-  for (let i = 0; i < lines.length; i++) {
+  for (let i = 0; i < n; i++) {
     const l = lines[i]!;
     const b = l.basis * pts;
     if (!l.eligible || b === 0) continue;
@@ -330,14 +337,14 @@ export function baseAddSmall(
       src.push(zeroedBy[i]!);
       val.push(-b * ONE);
     } else {
-      for (const { f, source } of factors) {
-        const d = factorAt(f, i) - ONE;
+      if (nums[i] === 0) continue; // the multipliers took it all
+      for (let k = 0; k < extras.length; k++) {
+        const d = extras[k]![i]!;
         if (d !== 0) {
-          src.push(source);
+          src.push(factors[k]!.source);
           val.push(b * d);
         }
       }
-      if (nums[i] === 0) continue; // the multipliers took it all
     }
     splitSmall(base[i]!, src, val, den, i, give);
   }
@@ -476,6 +483,9 @@ function splitExact(total: number, parts: ReadonlyArray<[number, bigint]>, den: 
   parts.forEach(([s], k) => give(s, out[k]!));
 }
 
+const byMagnitude = (a: LineEarning, b: LineEarning) => Math.abs(b.points) - Math.abs(a.points) || a.source - b.source;
+const bySource = (a: LineEarning, b: LineEarning) => a.source - b.source;
+
 /** A line's sources as listed: the largest first when there are too many, the rest as `other`. */
 function bounded(pairs: readonly number[], sources: Array<{ kind: EarnSourceKind; id: string; points: number }>): LineEarning[] {
   let n = 0;
@@ -484,15 +494,19 @@ function bounded(pairs: readonly number[], sources: Array<{ kind: EarnSourceKind
   let j = 0;
   for (let k = 0; k < pairs.length; k += 2) if (pairs[k + 1] !== 0) out[j++] = { source: pairs[k]!, points: pairs[k + 1]! };
   if (n <= MAX_SOURCES_PER_LINE) return out;
-  out.sort((a, b) => Math.abs(b.points) - Math.abs(a.points) || a.source - b.source);
-  let other = sources.findIndex((s) => s.kind === 'other');
+  out.sort(byMagnitude);
+  let other = -1;
+  for (let k = sources.length - 1; k >= 0 && other < 0; k--) if (sources[k]!.kind === 'other') other = k;
   if (other < 0) other = sources.push({ kind: 'other', id: 'other', points: 0 }) - 1;
   // The receipt's totals per source stay as they are: a line's `other` only tells several together.
+  const kept: LineEarning[] = [];
   let points = 0;
-  const kept = out.slice(0, MAX_SOURCES_PER_LINE - 1).filter((e) => e.source !== other);
-  for (const e of out) if (!kept.includes(e)) points += e.points;
+  for (const e of out) {
+    if (e.source !== other && kept.length < MAX_SOURCES_PER_LINE - 1) kept.push(e);
+    else points += e.points;
+  }
   kept.push({ source: other, points });
-  return kept.sort((a, b) => a.source - b.source);
+  return kept.sort(bySource);
 }
 
 /** Nothing a rule could act on: no line is one it is about, or those lines earn nothing here. */

@@ -109,7 +109,11 @@ const quoteFields = {
       earnedBy: z
         .array(z.strictObject({ source: nonNeg.describe('Index in `earn.sources`.'), points: int }))
         .max(MAX_SOURCES_PER_LINE)
-        .describe(`What each source of points gave this line; adds up to pointsEarned. At most ${MAX_SOURCES_PER_LINE}: past that the smallest are one \`other\` source.`),
+        .optional()
+        .describe(
+          `What each source of points gave this line; adds up to pointsEarned. At most ${MAX_SOURCES_PER_LINE}: past that the smallest are one \`other\` source. ` +
+            'Absent only on a replay of a receipt committed before sources were told.',
+        ),
     }),
   ),
   totals: z.strictObject({
@@ -133,7 +137,11 @@ const quoteFields = {
     rules: z.array(z.string()).describe('Ids of the earning rules that changed this receipt’s points.'),
     sources: z
       .array(z.strictObject({ kind: z.enum(['base', 'tier', 'rule', 'coupon', 'cap', 'other']), id: z.string(), points: int }))
-      .describe('Where the points come from: the base rate (`default` or a base rule), the tier, each rule, each points coupon; a cap takes some back (negative).'),
+      .optional()
+      .describe(
+        'Where the points come from: the base rate (`default` or a base rule), the tier, each rule, each points coupon; a cap takes some back (negative). ' +
+          'Absent only on a replay of a receipt committed before sources were told.',
+      ),
   }),
   balance: z.strictObject({ before: int, after: int }),
   tierAfter: tier,
