@@ -43,7 +43,12 @@ export function parseProductRow(input: unknown): ProductRowResult {
     ok: false,
     issues: r.error.issues.map((i) => ({
       field: issuePath(i.path),
-      rule: i.code === 'unrecognized_keys' ? `${i.keys.join(', ')}: ${i.keys.length > 1 ? 'are not known columns' : 'is not a known column'}` : i.message,
+      rule:
+        i.code === 'unrecognized_keys'
+          ? `${i.keys.join(', ')}: ${i.keys.length > 1 ? 'are not known columns' : 'is not a known column'}`
+          : i.code === 'invalid_type' && /received undefined$/.test(i.message)
+            ? 'is required'
+            : i.message,
     })),
   };
 }

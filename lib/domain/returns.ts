@@ -82,7 +82,7 @@ const weightOf = (l: CommittedLine): bigint => BigInt(Math.max(l.paid, 1));
 /** The measure of a whole line: quantity × paid (× 1 where nothing was paid in money). */
 const wholeOf = (l: CommittedLine): bigint => BigInt(l.quantityMilli) * weightOf(l);
 /** How much of the line has come back, on the same measure. */
-export const returnedOf = (l: CommittedLine): bigint => (l.returnedShare !== undefined ? BigInt(l.returnedShare) : BigInt(l.returnedMilli) * weightOf(l));
+const returnedOf = (l: CommittedLine): bigint => (l.returnedShare !== undefined ? BigInt(l.returnedShare) : BigInt(l.returnedMilli) * weightOf(l));
 /** What of x the line gives back as its returned measure goes from `from` to `to` (cumulative floors). */
 const given = (x: number, from: bigint, to: bigint, whole: bigint): number => Number((BigInt(x) * to) / whole - (BigInt(x) * from) / whole);
 /** Points a return may take back from a line: what it earned, less one-time bonuses the program keeps. */
@@ -177,9 +177,10 @@ export function priceReturn(
   }
   const refund = sum(returned.map((l) => l.refund));
   acc = { ...acc, paidTotal: Math.max(0, acc.paidTotal - refund) };
-  // Every return takes back something, so a receipt fully returned now was not before: it stops
-  // counting as a visit (RFM frequency) in its month, once.
-  const fullyReturned = receipt.lines.every((l) => (after.get(l.lineId)?.to ?? returnedOf(l)) === wholeOf(l));
+  // Once only: a line refunded in full by amount may still see its units come back, for nothing.
+  const wasFullyReturned = receipt.lines.every((l) => returnedOf(l) === wholeOf(l));
+  const fullyReturned = !wasFullyReturned && receipt.lines.every((l) => (after.get(l.lineId)?.to ?? returnedOf(l)) === wholeOf(l));
+  // A receipt fully returned now stops counting as a visit (RFM frequency) in its month, once.
   if (receipt.month) acc = recordActivity(acc, receipt.month, -refund, -pointsReversed, '0000-00', fullyReturned ? -1 : 0);
   if (fullyReturned && (receipt.rewardsUsed?.length || receipt.progressEffects?.length)) {
     acc = { ...acc, rewards: undoRewards(acc.rewards, receipt.rewardsUsed ?? [], receipt.progressEffects ?? []) };

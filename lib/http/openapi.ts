@@ -255,9 +255,10 @@ const operations: Record<RouteKey, Operation> = {
     ],
   },
   'POST /v1/imports': {
-    summary: 'Start a migration import: an upload link for the member file',
+    summary: 'Start an import: an upload link for a member file, or a product file for the catalog',
     description:
-      'Answers a link to PUT a CSV or JSON Lines file of members to (see README, "Migrating members"); the import ' +
+      'Answers a link to PUT a CSV or JSON Lines file of members (`kind: members`, see README, "Migrating members") or of ' +
+      'products (`kind: products`, README "Product catalog") to; the import ' +
       'runs when the file lands and `GET /v1/imports/{importId}` follows it. 409 `imports_not_configured` where the ' +
       'deployment has no import bucket; 422 `limit_exceeded` for a file over `import.maxFileBytes`.',
     body: req.startImportBody,

@@ -6,7 +6,7 @@ import { DomainError } from '#domain/errors.ts';
 import { pendingTotal } from '#domain/pending.ts';
 import { priceReceipt, type ReceiptLine } from '#domain/pricing.ts';
 import { parseProgram, type Program } from '#domain/program.ts';
-import { priceReturn, type CommittedReceipt } from '#domain/returns.ts';
+import { priceReturn, type CommittedReceipt, type ReturnLineRequest } from '#domain/returns.ts';
 
 const skus = ['A', 'B', 'C', 'D', 'RX1'];
 const cats = ['food', 'care', 'rx'];
@@ -69,6 +69,7 @@ const programArb = fc
     share: fc.integer({ min: 0, max: 10_000 }),
     value: fc.integer({ min: 1, max: 50 }),
     expiry: fc.option(fc.integer({ min: 0, max: 3 }), { nil: undefined }),
+    keepOneTime: fc.boolean(),
   })
   .map((p): Program => {
     const r = parseProgram({
@@ -88,6 +89,7 @@ const programArb = fc
       redemption: { pointValue: p.value, maxShareBps: p.share, excludedCategories: ['rx'] },
       ...(p.expiry !== undefined ? { expiry: { afterMonths: p.expiry } } : {}),
       ...(p.pending !== undefined ? { pending: { days: p.pending } } : {}),
+      ...(p.keepOneTime ? { receipts: { oneTimeBonusesOnReturn: 'keep' } } : {}),
     });
     if (!r.ok) throw new Error(JSON.stringify(r.issues));
     return r.program;
@@ -106,7 +108,7 @@ const lineArb = fc.record(
 
 const op = fc.oneof(
   fc.record({ kind: fc.constant('buy' as const), lines: fc.array(lineArb, { minLength: 1, maxLength: 6 }), burnShare: fc.integer({ min: 0, max: 100 }), store: fc.constantFrom('S-1', 'S-2') }),
-  fc.record({ kind: fc.constant('return' as const), pick: fc.nat(), share: fc.integer({ min: 1, max: 100 }) }),
+  fc.record({ kind: fc.constant('return' as const), pick: fc.nat(), share: fc.integer({ min: 1, max: 100 }), byAmount: fc.boolean() }),
   fc.record({ kind: fc.constant('adjust' as const), points: fc.integer({ min: -300, max: 300 }) }),
   fc.record({ kind: fc.constant('wait' as const), days: fc.integer({ min: 1, max: 45 }) }),
 );
@@ -120,7 +122,7 @@ describe('Property: random programs', () => {
         let account: Account = emptyAccount();
         let now = new Date('2026-01-05T10:00:00Z');
         const ledger: LedgerEntry[] = [];
-        const receipts: Array<{ receipt: CommittedReceipt; earned: number }> = [];
+        const receipts: Array<{ receipt: CommittedReceipt; earned: number; reversed: Map<string, number> }> = [];
         for (const o of ops) {
           try {
             if (o.kind === 'buy') {
@@ -147,17 +149,22 @@ describe('Property: random programs', () => {
               receipts.push({
                 receipt: { lines: p.lines.map((l) => ({ ...l, returnedMilli: 0 })), earnLot: p.earn.lot, pendingKey: p.earn.pendingKey, burnLotsRemaining: p.burnLots },
                 earned: p.totals.pointsEarned,
+                reversed: new Map(),
               });
             } else if (o.kind === 'return' && receipts.length > 0) {
               const target = receipts[o.pick % receipts.length]!;
-              const request = target.receipt.lines
-                .map((l) => ({ lineId: l.lineId, quantityMilli: Math.ceil(((l.quantityMilli - l.returnedMilli) * o.share) / 100) }))
-                .filter((r) => r.quantityMilli > 0);
+              // By units, or by amount (a price adjustment): a share of the line's paid money, more than is left at times (refused).
+              const request: ReturnLineRequest[] = target.receipt.lines
+                .map((l): ReturnLineRequest => (o.byAmount ? { lineId: l.lineId, amount: Math.ceil((l.paid * o.share) / 100) } : { lineId: l.lineId, quantityMilli: Math.ceil(((l.quantityMilli - l.returnedMilli) * o.share) / 100) }))
+                .filter((r) => (r.amount ?? r.quantityMilli!) > 0);
               if (request.length === 0) continue;
               const r = priceReturn(program, account, target.receipt, request, now);
               account = r.accountAfter;
               ledger.push(...r.entries);
               target.receipt = r.receiptAfter;
+              // No line ever gives back more than it earned, less what the program keeps.
+              for (const l of r.lines) target.reversed.set(l.lineId, (target.reversed.get(l.lineId) ?? 0) + l.pointsReversed);
+              for (const l of target.receipt.lines) expect(target.reversed.get(l.lineId) ?? 0).toBeLessThanOrEqual(l.pointsEarned - (l.pointsKept ?? 0));
             } else if (o.kind === 'adjust') {
               const a = adjustPoints(program, account, o.points, now);
               account = a.accountAfter;

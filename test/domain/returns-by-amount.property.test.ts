@@ -181,6 +181,22 @@ describe('Property: returns by amount', () => {
   });
 });
 
+describe('Units after a full refund by amount', () => {
+  it('should give back nothing more and not undo the receipt’s coupons or rewards a second time', () => {
+    const prog = program({ ...base, coupons: [{ id: 'c', code: 'C10', name: '10 %', reward: { type: 'percent', bps: 1_000 } }] });
+    const p = priceReceipt(prog, emptyAccount(), { occurredAt: now, lines: [line('1', 10_000, { quantityMilli: 2000 })], burnPoints: 0, coupons: ['C10-AAAA'] }, now);
+    const receipt: CommittedReceipt = { lines: p.lines.map((l) => ({ ...l, returnedMilli: 0 })), earnLot: p.earn.lot, burnLotsRemaining: p.burnLots, coupons: [{ code: 'C10-AAAA', campaignId: 'c' }] };
+    const money = priceReturn(prog, p.accountAfter, receipt, [{ lineId: '1', amount: p.lines[0]!.paid }], now);
+    expect(money.restoreCoupons).toEqual(['C10-AAAA']);
+    expect(money.totals.pointsReversed).toBe(p.totals.pointsEarned);
+    const units = priceReturn(prog, money.accountAfter, money.receiptAfter, [{ lineId: '1', quantityMilli: 2000 }], now);
+    expect(units.totals).toEqual({ refund: 0, pointsReversed: 0, pointsRefunded: 0 });
+    expect(units.restoreCoupons).toEqual([]);
+    expect(units.entries).toEqual([]);
+    expect(units.accountAfter).toEqual(money.accountAfter);
+  });
+});
+
 describe('One-time bonuses on a full return', () => {
   const lines = [line('1', 60_000, { category: 'general' }), line('2', 40_000, { category: 'food' })];
   it.each([

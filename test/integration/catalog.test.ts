@@ -79,7 +79,7 @@ describe('Product catalog', () => {
     const first = await importText(t, csv, 'csv');
     expect(first).toMatchObject({ kind: 'products', status: 'done', rowsTotal: 7, imported: 4, alreadyImported: 0, refused: 3 });
     expect(first.report).toBe(
-      'row,field,rule\n5,sku,"Invalid input: expected string, received undefined"\n6,price,must be a whole number of minor units\n7,attributes,must be name=value pairs separated by ; (brand=acme;rx=true)\n',
+      'row,field,rule\n5,sku,is required\n6,price,must be a whole number of minor units\n7,attributes,must be name=value pairs separated by ; (brand=acme;rx=true)\n',
     );
     const stored = await catalogItems(t);
     const again = await importText(t, csv, 'csv');

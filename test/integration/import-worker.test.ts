@@ -106,7 +106,7 @@ describe('Import worker (S3 → SQS → Lambda)', () => {
     expect((await handler(event, withTime(15 * 60_000))).batchItemFailures).toEqual([]);
     const status = await t.staff('GET', `/v1/imports/${importId}`);
     expect(status.body).toMatchObject({ kind: 'products', status: 'done', rows: { imported: 1, refused: 1, total: 2 } });
-    expect(status.body.errors).toEqual([{ row: 2, field: 'category', rule: 'Invalid input: expected string, received undefined' }]);
+    expect(status.body.errors).toEqual([{ row: 2, field: 'category', rule: 'is required' }]);
     expect((await t.staff('GET', '/v1/catalog/W-1')).body).toMatchObject({ name: 'Worker soap', attributes: { brand: 'acme' }, price: 990 });
   });
 

@@ -947,8 +947,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Start a migration import: an upload link for the member file
-         * @description Answers a link to PUT a CSV or JSON Lines file of members to (see README, "Migrating members"); the import runs when the file lands and `GET /v1/imports/{importId}` follows it. 409 `imports_not_configured` where the deployment has no import bucket; 422 `limit_exceeded` for a file over `import.maxFileBytes`.
+         * Start an import: an upload link for a member file, or a product file for the catalog
+         * @description Answers a link to PUT a CSV or JSON Lines file of members (`kind: members`, see README, "Migrating members") or of products (`kind: products`, README "Product catalog") to; the import runs when the file lands and `GET /v1/imports/{importId}` follows it. 409 `imports_not_configured` where the deployment has no import bucket; 422 `limit_exceeded` for a file over `import.maxFileBytes`.
          */
         post: operations["postV1Imports"];
         delete?: never;
