@@ -51,8 +51,8 @@
  * | import error| T#{t}#IMPORT#{importId}     | ERR#{seq}       | Query: refused rows in file order (TTL)       |
  * | imported    | T#{t}#IMPORTED#{card}       | IMPORTED        | conditional put with the member: a row is     |
  * |             |                             |                 | imported once, whatever file repeats it (TTL) |
- * | budget      | T#{t}#BUDGET#{kind}:{id}    | BUDGET          | BatchGet (quote, commit, staff); conditional  |
- * |             | (one partition per campaign)|                 | ADD in the commit: `used + n <= total`        |
+ * | budget shard| T#{t}#BUDGET#{kind}:{id}    | SHARD#{i}       | Query (quote, commit, staff): every shard;    |
+ * |             | (one partition per campaign)|                 | conditional ADD in the commit: used+n <= share|
  * | event       | T#{t}#C#{c}                 | EVENT#{eventId} | conditional put: a custom event counts once,  |
  * |             |                             |                 | a retry replays its first answer              |
  *
@@ -143,7 +143,7 @@ export const keys = {
   import: (tenantId: string, importId: string): Key => ({ pk: `T#${tenantId}#IMPORT#${importId}`, sk: 'IMPORT' }),
   importError: (tenantId: string, importId: string, seq: number): Key => ({ pk: `T#${tenantId}#IMPORT#${importId}`, sk: `${IMPORT_ERROR_PREFIX}${String(seq).padStart(10, '0')}` }),
   importedMember: (tenantId: string, card: string): Key => ({ pk: `T#${tenantId}#IMPORTED#${card}`, sk: 'IMPORTED' }),
-  budget: (tenantId: string, budgetKey: string): Key => ({ pk: `T#${tenantId}#BUDGET#${budgetKey}`, sk: 'BUDGET' }),
+  budgetShard: (tenantId: string, budgetKey: string, shard: number): Key => ({ pk: `T#${tenantId}#BUDGET#${budgetKey}`, sk: `${SHARD_PREFIX}${shard}` }),
   customEvent: (tenantId: string, customerId: string, eventId: string): Key => ({ pk: `T#${tenantId}#C#${customerId}`, sk: `EVENT#${eventId}` }),
   return: (tenantId: string, storeId: string, returnId: string): Key => ({
     pk: `T#${tenantId}#S#${storeId}#RET#${returnId}`,
@@ -152,6 +152,7 @@ export const keys = {
 };
 
 export const LEDGER_PREFIX = 'LEDGER#';
+export const SHARD_PREFIX = 'SHARD#';
 export const REFERRAL_PREFIX = 'REFERRAL#';
 export const IMPORT_ERROR_PREFIX = 'ERR#';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { emptyAccount } from '#domain/account.ts';
-import { budgetRefusal, periodOf, recordCustomerDraws, type Budget } from '#domain/budgets.ts';
+import { budgetRefusal, noCounters, periodOf, recordCustomerDraws, shardFor, shardLimits, type Budget } from '#domain/budgets.ts';
 
 const tz = 'Asia/Yerevan';
 const at = (iso: string) => new Date(iso);
@@ -30,22 +30,44 @@ describe('Budget refusals', () => {
   const now = at('2026-11-18T12:00:00+04:00');
 
   it('should hold used + n <= total on every global limit', () => {
-    expect(budgetRefusal(budget, 'rule:r', draw, { 'rule:r': { grants: 2, points: 60, amount: 0 } }, emptyAccount(), now, tz)).toBeNull();
-    expect(budgetRefusal(budget, 'rule:r', draw, { 'rule:r': { grants: 2, points: 61, amount: 0 } }, emptyAccount(), now, tz)).toEqual({ reason: 'budget', scope: 'global' });
-    expect(budgetRefusal(budget, 'rule:r', draw, { 'rule:r': { grants: 3, points: 0, amount: 0 } }, emptyAccount(), now, tz)).toEqual({ reason: 'budget', scope: 'global' });
+    expect(budgetRefusal(budget, 'rule:r', draw, { used: { 'rule:r': [{ grants: 2, points: 60, amount: 0 }] }, seed: 0 }, emptyAccount(), now, tz)).toBeNull();
+    expect(budgetRefusal(budget, 'rule:r', draw, { used: { 'rule:r': [{ grants: 2, points: 61, amount: 0 }] }, seed: 0 }, emptyAccount(), now, tz)).toEqual({ reason: 'budget', scope: 'global' });
+    expect(budgetRefusal(budget, 'rule:r', draw, { used: { 'rule:r': [{ grants: 3, points: 0, amount: 0 }] }, seed: 0 }, emptyAccount(), now, tz)).toEqual({ reason: 'budget', scope: 'global' });
     // What the same receipt already drew on the key counts too (two codes of one campaign).
-    expect(budgetRefusal(budget, 'rule:r', draw, {}, emptyAccount(), now, tz, { grants: 0, points: 70, amount: 0 })).toEqual({ reason: 'budget', scope: 'global' });
+    expect(budgetRefusal(budget, 'rule:r', draw, noCounters, emptyAccount(), now, tz, { grants: 0, points: 70, amount: 0 })).toEqual({ reason: 'budget', scope: 'global' });
   });
 
   it('should count the customer per period, start afresh in the next, and refuse a receipt from an earlier one', () => {
     const used = recordCustomerDraws(emptyAccount(), [{ key: 'rule:r', budget, draw }], now, tz);
     expect(used.budgetUses).toEqual({ 'rule:r': { period: '2026-W47', grants: 1, points: 40 } });
-    expect(budgetRefusal(budget, 'rule:r', draw, {}, used, now, tz)).toEqual({ reason: 'budget', scope: 'customer' });
+    expect(budgetRefusal(budget, 'rule:r', draw, noCounters, used, now, tz)).toEqual({ reason: 'budget', scope: 'customer' });
     const nextWeek = at('2026-11-23T09:00:00+04:00');
-    expect(budgetRefusal(budget, 'rule:r', draw, {}, used, nextWeek, tz)).toBeNull();
+    expect(budgetRefusal(budget, 'rule:r', draw, noCounters, used, nextWeek, tz)).toBeNull();
     const moved = recordCustomerDraws(used, [{ key: 'rule:r', budget, draw }], nextWeek, tz);
     expect(moved.budgetUses['rule:r']).toEqual({ period: '2026-W48', grants: 1, points: 40 });
     // A till that was offline posts last week's receipt: its week's use is no longer known.
-    expect(budgetRefusal(budget, 'rule:r', draw, {}, moved, at('2026-11-20T12:00:00+04:00'), tz)).toEqual({ reason: 'budget', scope: 'customer' });
+    expect(budgetRefusal(budget, 'rule:r', draw, noCounters, moved, at('2026-11-20T12:00:00+04:00'), tz)).toEqual({ reason: 'budget', scope: 'customer' });
+  });
+});
+
+describe('Budget shards', () => {
+  it('should split a "first N" budget over up to 8 shards whose shares add up to N, and keep points budgets whole', () => {
+    const ten: Budget = { grants: 10 };
+    expect(Array.from({ length: 8 }, (_, i) => shardLimits(ten, i).grants)).toEqual([2, 2, 1, 1, 1, 1, 1, 1]);
+    expect(shardLimits({ grants: 3 }, 2).grants).toBe(1);
+    expect(shardLimits({ grants: 10, points: 500 }, 0)).toEqual({ grants: 10, points: 500, amount: undefined });
+  });
+
+  it('should let the seed pick among the shards with room, until every share is taken', () => {
+    const ten: Budget = { grants: 10 };
+    const one = { grants: 1, points: 0, amount: 0 };
+    expect(shardFor(ten, [], one, 13)).toBe(5);
+    const used = [2, 2, 1, 1, 1, 1, 1, 0].map((g) => ({ grants: g, points: 0, amount: 0 }));
+    expect(shardFor(ten, used, one, 3)).toBe(7);
+    expect(shardFor(ten, [...used.slice(0, 6), { grants: 0, points: 0, amount: 0 }, used[7]!], one, 3)).toBe(7);
+    expect(shardFor(ten, [...used.slice(0, 6), { grants: 0, points: 0, amount: 0 }, used[7]!], one, 4)).toBe(6);
+    used[7] = one;
+    expect(shardFor(ten, used, one, 3)).toBe(-1);
+    expect(budgetRefusal(ten, 'rule:r', one, { used: { 'rule:r': used }, seed: 3 }, emptyAccount(), new Date(), tz)).toEqual({ reason: 'budget', scope: 'global' });
   });
 });
