@@ -226,8 +226,17 @@ export interface ProgramBudget {
   readonly path: ReadonlyArray<string | number>;
 }
 
+/** The program in force is one object a process keeps: its budgets are listed once, not on every commit. */
+const listed = new WeakMap<Budgeted, readonly ProgramBudget[]>();
+
 /** Every budget of the program, in document order. */
-export function programBudgets(p: Budgeted): ProgramBudget[] {
+export function programBudgets(p: Budgeted): readonly ProgramBudget[] {
+  let out = listed.get(p);
+  if (!out) listed.set(p, (out = listBudgets(p)));
+  return out;
+}
+
+function listBudgets(p: Budgeted): ProgramBudget[] {
   return [
     ...p.earning.rules.flatMap((r, i) => (r.budget ? [{ key: budgetKey('rule', r.id), kind: 'rule' as const, id: r.id, name: r.name, budget: r.budget, path: ['earning', 'rules', i, 'budget'] }] : [])),
     ...p.customEvents.map((r, i) => ({
