@@ -4,7 +4,7 @@
  * period of each per-customer limit. Reads: the counters (one GetItem each, at most
  * MAX_GLOBAL_BUDGETS), or the customer.
  */
-import { customerUse, hasGlobalLimit, noDraw, programBudgets, type Budget } from '#domain/budgets.ts';
+import { customerUse, hasGlobalLimit, programBudgets, shardsOf, totalUsed, type Budget } from '#domain/budgets.ts';
 import type { Principal } from '../storage/api-keys.ts';
 import type { Deps } from './deps.ts';
 import { liveCustomer, requireProgram } from './customers.ts';
@@ -18,11 +18,11 @@ const limitsOf = (b: Budget) => ({
 export async function listBudgets(deps: Deps, p: Principal) {
   const { version, program } = await requireProgram(deps, p.tenantId);
   const all = programBudgets(program);
-  const counters = await deps.budgets.counters(p.tenantId, all.filter((b) => hasGlobalLimit(b.budget)).map((b) => b.key));
+  const counters = await deps.budgets.used(p.tenantId, all.filter((b) => hasGlobalLimit(b.budget)).map((b) => b.key));
   return {
     programVersion: version,
     budgets: all.map((b) => {
-      const used = counters[b.key] ?? noDraw;
+      const used = totalUsed(counters[b.key]);
       const total = limitsOf(b.budget);
       const left = Object.fromEntries(Object.entries(total).map(([k, n]) => [k, Math.max(0, n - used[k as keyof typeof used])]));
       return {
@@ -31,7 +31,7 @@ export async function listBudgets(deps: Deps, p: Principal) {
         id: b.id,
         name: b.name,
         used,
-        ...(hasGlobalLimit(b.budget) ? { total, left, spent: Object.values(left).some((n) => n === 0) } : {}),
+        ...(hasGlobalLimit(b.budget) ? { total, left, spent: Object.values(left).some((n) => n === 0), shards: shardsOf(b.budget) } : {}),
         ...(b.budget.perCustomer ? { perCustomer: b.budget.perCustomer } : {}),
       };
     }),

@@ -7,7 +7,7 @@
  */
 import { RuleViolationError } from '#domain/errors.ts';
 import { boundAccount } from '#domain/account-bounds.ts';
-import { budgetKey, hasGlobalLimit, type Counters } from '#domain/budgets.ts';
+import { budgetKey, hasGlobalLimit, seedOf, shardFor, type Counters } from '#domain/budgets.ts';
 import { priceEvent } from '#domain/custom-events.ts';
 import { currentTier } from '#domain/tiers.ts';
 import type { CustomEventBody } from '../http/schemas.ts';
@@ -43,7 +43,7 @@ export async function postCustomEvent(deps: Deps, p: Principal, customerId: stri
   return withOptimisticRetry<Answer>(async () => {
     const [read, counters] = await Promise.all([
       liveCustomer(deps, p.tenantId, customerId),
-      globalKeys.length ? deps.budgets.counters(p.tenantId, globalKeys) : Promise.resolve<Counters>({}),
+      globalKeys.length ? deps.budgets.used(p.tenantId, globalKeys) : Promise.resolve<Counters['used']>({}),
     ]);
     const now = deps.clock();
     const loaded = await settlePendingReferrals(deps, program, read, now);
@@ -52,7 +52,7 @@ export async function postCustomEvent(deps: Deps, p: Principal, customerId: stri
       program,
       loaded.account,
       { type: body.type, attributes: body.attributes, at: occurredAt, storeId: body.storeId, storeTags: store?.tags },
-      counters,
+      { used: counters, seed: seedOf(customerId) },
       now,
       currentTier(program, loaded.account)?.id,
     );
@@ -70,7 +70,7 @@ export async function postCustomEvent(deps: Deps, p: Principal, customerId: stri
       at,
     });
     const next: CustomerRecord = { ...loaded, account: boundAccount(program, outcome.accountAfter, now), ledgerSeq: loaded.ledgerSeq + entries.length };
-    const budgetItems = outcome.draws.filter((d) => hasGlobalLimit(d.budget)).map((d) => deps.budgets.drawItem(p.tenantId, d.key, d.budget, d.draw));
+    const budgetItems = outcome.draws.filter((d) => hasGlobalLimit(d.budget)).map((d) => deps.budgets.drawItem(p.tenantId, d.key, d.budget, d.draw, shardFor(d.budget, counters[d.key], d.draw, seedOf(customerId))));
     const items = [
       deps.customEvents.createItem({
         tenantId: p.tenantId,

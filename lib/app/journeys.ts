@@ -95,7 +95,12 @@ export type StepOutcome = 'entered' | 'already-in' | 'waiting' | 'sent' | 'cappe
 /** A domain event enters its customer into every active journey it triggers. */
 export async function onEvent(deps: Deps, senders: Senders, event: DomainEvent): Promise<StepOutcome[]> {
   if (!event.customerId) return [];
-  const journeys = (await deps.journeys.active(event.tenantId)).filter((j) => triggeredBy(j.definition, event.type));
+  const journeys = (await deps.journeys.active(event.tenantId)).filter((j) => {
+    if (!triggeredBy(j.definition, event.type)) return false;
+    // A journey on custom events may listen to one type of them.
+    const t = j.definition.trigger;
+    return t.kind !== 'event' || !t.customEventType || (event.data as { eventType?: string }).eventType === t.customEventType;
+  });
   const out: StepOutcome[] = [];
   for (const j of journeys) out.push(await enterAndRun(deps, senders, event.tenantId, j.journeyId, event.customerId));
   return out;

@@ -8,8 +8,7 @@ import type { Program } from '#domain/program.ts';
 import { drawsByKey, priceReceipt, toMilli, type Pricing, type ReceiptDraft } from '#domain/pricing.ts';
 import { rewardText, usedEntries } from '#domain/rewards.ts';
 import { countersFor } from '#domain/budgeted-earning.ts';
-import { hasGlobalLimit, type Counters } from '#domain/budgets.ts';
-import { usedOf } from '../storage/budgets.ts';
+import { hasGlobalLimit, seedOf, shardFor, type Counters } from '#domain/budgets.ts';
 import { chooseChannel } from '#domain/notifications.ts';
 import { AppError, ConflictError, IdempotencyConflictError, InvalidRequestError } from './errors.ts';
 import type { ReceiptBody } from '../http/schemas.ts';
@@ -129,15 +128,16 @@ function budgetSkipped(p: Pricing) {
 }
 
 /** The budget counters this receipt may draw on, read alongside the customer (none for most programs). */
-async function readCounters(deps: Deps, tenantId: string, program: Program, body: ReceiptBody): Promise<Counters> {
+async function readCounters(deps: Deps, tenantId: string, program: Program, body: ReceiptBody): Promise<Counters['used']> {
   const wanted = countersFor(program, new Date(body.occurredAt), body.coupons ?? []);
-  return wanted.length ? deps.budgets.counters(tenantId, wanted) : {};
+  return wanted.length ? deps.budgets.used(tenantId, wanted) : {};
 }
 
 export async function quote(deps: Deps, principal: Principal, body: ReceiptBody) {
   const { version, program } = await requireProgram(deps, principal.tenantId);
   const now = deps.clock();
-  const [found, counters] = await Promise.all([resolveCustomer(deps, principal.tenantId, body.customer), readCounters(deps, principal.tenantId, program, body)]);
+  const [found, used] = await Promise.all([resolveCustomer(deps, principal.tenantId, body.customer), readCounters(deps, principal.tenantId, program, body)]);
+  const counters: Counters = { used, seed: seedOf(found.profile.customerId) };
   // Priced as the commit will price it: after friends' waiting rewards are settled.
   const customer = withReferralsSettled(program, found, await pendingReferralCount(deps, found), now);
   const lines = await fillFromCatalog(deps, principal.tenantId, body.lines);
@@ -167,13 +167,14 @@ export async function commit(deps: Deps, principal: Principal, storeId: string, 
   };
 
   let referralWaiting = false;
-  type Read = { readonly now: Date; readonly loaded: CustomerRecord; readonly counters: Counters };
+  type Read = { readonly now: Date; readonly loaded: CustomerRecord; readonly used: Counters['used'] };
   /** One try; `known` re-prices what was read before with the counters a lost draw returned. */
   const attempt = async (known?: Read): Promise<{ done: true; value: Answer } | { done: false; budgetLost?: Read }> => {
     const now = known?.now ?? deps.clock();
-    const [found, counters] = known ? [known.loaded, known.counters] : await Promise.all([resolveCustomer(deps, tenantId, body.customer), readCounters(deps, tenantId, program, body)]);
+    const [found, used] = known ? [known.loaded, known.used] : await Promise.all([resolveCustomer(deps, tenantId, body.customer), readCounters(deps, tenantId, program, body)]);
     const loaded = known ? known.loaded : await settlePendingReferrals(deps, program, found, now);
     if (!loaded) return { done: false };
+    const counters: Counters = { used, seed: seedOf(loaded.profile.customerId) };
     const customer = loaded;
     let pricing: Pricing;
     let lines: readonly FilledLine[];
@@ -234,7 +235,7 @@ export async function commit(deps: Deps, principal: Principal, storeId: string, 
     // Each global budget the receipt draws on: `used + n <= total`, or the transaction fails and the
     // next attempt re-reads the counter and prices the receipt without that rule or coupon.
     const drawn = pricing.budgets.draws.filter((d) => hasGlobalLimit(d.budget));
-    const budgetItems = drawn.map((d) => deps.budgets.drawItem(tenantId, d.key, d.budget, d.draw));
+    const budgetItems = drawn.map((d) => deps.budgets.drawItem(tenantId, d.key, d.budget, d.draw, shardFor(d.budget, used[d.key], d.draw, counters.seed)));
     const firstBudget = firstCoupon + couponItems.length;
     const r = await transactWrite(deps.db, [...items, ...couponItems, ...budgetItems]);
     if (r.ok) {
@@ -248,10 +249,10 @@ export async function commit(deps: Deps, principal: Principal, storeId: string, 
       const stored = first.item ? deps.receipts.fromItem<StoredAnswer>(first.item) : await deps.receipts.get(tenantId, storeId, body.receiptId);
       if (stored) return { done: true, value: replay(stored) };
     }
-    // Another till drew what was left of a budget: re-price with the counter as it now is (the
-    // failed update returns it), without what no longer fits. Nothing else was read, so nothing else is read again.
-    const lost = r.reasons.flatMap((x, i) => (i >= firstBudget && x.code === 'ConditionalCheckFailed' ? [[drawn[i - firstBudget]!.key, x.item] as const] : []));
-    if (lost.length) return { done: false, budgetLost: { now, loaded, counters: { ...counters, ...Object.fromEntries(lost.map(([k, item]) => [k, usedOf(item)])) } } };
+    // Other tills drew what was left of a budget's shard: re-read that budget and re-price (on
+    // another shard with room, or without the rule). The customer was not written, so it is not read again.
+    const lost = r.reasons.flatMap((x, i) => (i >= firstBudget && x.code === 'ConditionalCheckFailed' ? [drawn[i - firstBudget]!.key] : []));
+    if (lost.length) return { done: false, budgetLost: { now, loaded, used: { ...used, ...(await deps.budgets.used(tenantId, lost)) } } };
     const lostCoupon = r.reasons.findIndex((x, i) => i >= firstCoupon && i < firstBudget && x.code === 'ConditionalCheckFailed');
     if (lostCoupon >= 0) throw couponUnavailable(lostCoupon - firstCoupon);
     if (referrerReward.length > 0 && r.reasons[firstCoupon - 1]?.code === 'ConditionalCheckFailed') referralWaiting = true;

@@ -68,8 +68,54 @@ export interface Draw {
 export const noDraw: Draw = { grants: 0, points: 0, amount: 0 };
 export const addDraws = (a: Draw, b: Draw): Draw => ({ grants: a.grants + b.grants, points: a.points + b.points, amount: a.amount + b.amount });
 
-/** What the global counters say is used so far, by budget key (a missing key: nothing yet). */
-export type Counters = Readonly<Record<BudgetKey, Draw>>;
+/**
+ * What the global counters say is used so far: per budget key, what each shard of its counter has
+ * used (a missing key or shard: nothing yet); and `seed`, which shard this caller tries first.
+ */
+export interface Counters {
+  readonly used: Readonly<Record<BudgetKey, readonly Draw[]>>;
+  readonly seed: number;
+}
+export const noCounters: Counters = { used: {}, seed: 0 };
+/** A caller's stable seed (FNV-1a of the customer id): a customer's draws start at the same shard, different customers' at different ones. */
+export function seedOf(id: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+/**
+ * A "first N" budget (grants only) is split over up to MAX_SHARDS counter items, so concurrent
+ * tills draw on different items instead of queueing on one; shard i may take its share of the
+ * total (the shares add up to it), and a till whose shard is full takes the next one with room,
+ * so the whole total is still handed out. Budgets of points or money stay one counter: a share
+ * smaller than a draw would strand what is left in it.
+ */
+export const MAX_SHARDS = 8;
+export const shardsOf = (b: Budget): number => (b.grants !== undefined && b.points === undefined && b.amount === undefined ? Math.max(1, Math.min(MAX_SHARDS, b.grants)) : 1);
+const shareOf = (total: number | undefined, shards: number, i: number): number | undefined =>
+  total === undefined ? undefined : Math.floor(total / shards) + (i < total % shards ? 1 : 0);
+/** The limits of shard i of a budget: what the storage's conditional update checks. */
+export const shardLimits = (b: Budget, i: number) => {
+  const n = shardsOf(b);
+  return { grants: shareOf(b.grants, n, i), points: shareOf(b.points, n, i), amount: shareOf(b.amount, n, i) };
+};
+export const totalUsed = (shards: readonly Draw[] | undefined): Draw => (shards ?? []).reduce(addDraws, noDraw);
+
+/**
+ * The shard `draw` fits in (`used + n <= share` on every limit): the seed picks among those with
+ * room, so tills that lost a shard spread over the others rather than all chase the next one; -1
+ * when none has room.
+ */
+export function shardFor(budget: Budget, shards: readonly Draw[] | undefined, draw: Draw, seed: number): number {
+  const over = (limit: number | undefined, u: number, d: number) => limit !== undefined && d > 0 && u + d > limit;
+  const room = Array.from({ length: shardsOf(budget) }, (_, i) => i).filter((i) => {
+    const used = shards?.[i] ?? noDraw;
+    const l = shardLimits(budget, i);
+    return !over(l.grants, used.grants, draw.grants) && !over(l.points, used.points, draw.points) && !over(l.amount, used.amount, draw.amount);
+  });
+  return room.length ? room[seed % room.length]! : -1;
+}
 
 /** A customer's use of one budget in its current period. */
 export interface CustomerUse {
@@ -106,9 +152,9 @@ export function customerUse(account: Account, key: BudgetKey, budget: Budget, at
 export type BudgetRefusal = { readonly reason: 'budget'; readonly scope: 'global' | 'customer' } | null;
 
 /**
- * Whether `draw` still fits `budget`: `used + draw <= total` for each global limit (the same test
- * the storage's conditional update makes), and the same for the customer's period. `before` is
- * what this same receipt already drew on the key (two codes of one campaign).
+ * Whether `draw` still fits `budget`: `used + draw <= total` for each global limit, in a shard with
+ * room (the same test the storage's conditional update makes), and the same for the customer's
+ * period. `before` is what this same receipt already drew on the key (two codes of one campaign).
  */
 export function budgetRefusal(
   budget: Budget | undefined,
@@ -121,11 +167,8 @@ export function budgetRefusal(
   before: Draw = noDraw,
 ): BudgetRefusal {
   if (!budget) return null;
-  const used = addDraws(counters[key] ?? noDraw, before);
   const over = (limit: number | undefined, u: number, n: number) => limit !== undefined && n > 0 && u + n > limit;
-  if (over(budget.grants, used.grants, draw.grants) || over(budget.points, used.points, draw.points) || over(budget.amount, used.amount, draw.amount)) {
-    return { reason: 'budget', scope: 'global' };
-  }
+  if (hasGlobalLimit(budget) && shardFor(budget, counters.used[key], addDraws(before, draw), counters.seed) < 0) return { reason: 'budget', scope: 'global' };
   const pc = budget.perCustomer;
   if (pc) {
     // A late receipt from a period before the one the account counts in: its use there is no
@@ -183,8 +226,17 @@ export interface ProgramBudget {
   readonly path: ReadonlyArray<string | number>;
 }
 
+/** The program in force is one object a process keeps: its budgets are listed once, not on every commit. */
+const listed = new WeakMap<Budgeted, readonly ProgramBudget[]>();
+
 /** Every budget of the program, in document order. */
-export function programBudgets(p: Budgeted): ProgramBudget[] {
+export function programBudgets(p: Budgeted): readonly ProgramBudget[] {
+  let out = listed.get(p);
+  if (!out) listed.set(p, (out = listBudgets(p)));
+  return out;
+}
+
+function listBudgets(p: Budgeted): ProgramBudget[] {
   return [
     ...p.earning.rules.flatMap((r, i) => (r.budget ? [{ key: budgetKey('rule', r.id), kind: 'rule' as const, id: r.id, name: r.name, budget: r.budget, path: ['earning', 'rules', i, 'budget'] }] : [])),
     ...p.customEvents.map((r, i) => ({

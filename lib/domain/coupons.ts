@@ -8,7 +8,7 @@ import * as z from 'zod';
 import { allocate, mulDivFloor, sum } from './allocation.ts';
 import type { Account } from './account.ts';
 import { RuleViolationError } from './errors.ts';
-import { addDraws, budgetKey, budgetRefusal, budgetSchema, noDraw, type Counters, type Draw } from './budgets.ts';
+import { addDraws, budgetKey, budgetRefusal, budgetSchema, noCounters, noDraw, type Counters, type Draw } from './budgets.ts';
 import type { BudgetDraw } from './budgeted-earning.ts';
 
 const bps = z.int().min(0).max(10_000);
@@ -60,7 +60,7 @@ export function applyCoupons(
   payable: readonly number[],
   receiptAmount: number,
   at: Date,
-  budgets: { readonly counters: Counters; readonly timeZone: string } = { counters: {}, timeZone: 'UTC' },
+  budgets: { readonly counters: Counters; readonly timeZone: string } = { counters: noCounters, timeZone: 'UTC' },
 ): { uses: CouponUse[]; perLine: number[]; points: number; draws: BudgetDraw[]; skipped: Array<{ code: string; campaignId: string; scope: 'global' | 'customer' }> } {
   const perLine = payable.map(() => 0);
   const uses: CouponUse[] = [];

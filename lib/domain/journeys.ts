@@ -5,6 +5,7 @@
  * the program's channels, consent and quiet hours, and a frequency cap across journeys). Pure:
  * the definition and a customer's facts in, the next action out.
  */
+import { eventTypeSchema } from './custom-events.ts';
 import * as z from 'zod';
 import { channels } from './notifications.ts';
 
@@ -34,7 +35,12 @@ export type JourneyStep = z.output<typeof journeyStepSchema>;
 
 export const journeyTriggerSchema = z.discriminatedUnion('kind', [
   /** Every customer a domain event of this type is about enters (once per journey). */
-  z.strictObject({ kind: z.literal('event'), eventType: z.string().regex(/^[a-z]+\.[a-z]+$/) }),
+  z.strictObject({
+    kind: z.literal('event'),
+    eventType: z.string().regex(/^[a-z]+\.[a-z]+$/),
+    /** With `customer.event`: only custom events of this type (e.g. `app.installed`). */
+    customEventType: eventTypeSchema.optional(),
+  }),
   /** These customers, or a segment's members, when the journey starts — or at `at`, if given. */
   z.strictObject({
     kind: z.literal('audience'),

@@ -11,7 +11,7 @@ import { addPending, catchUp, pendingKey, releaseDay } from './pending.ts';
 import { addMonths, lotExpiryDate, monthOf, type MonthKey } from './time.ts';
 import type { EarnLine, EarnSource, LineEarning } from './earning.ts';
 import { earnWithinBudgets, type BudgetDraw, type BudgetSkip } from './budgeted-earning.ts';
-import { recordCustomerDraws, type Counters, type Draw } from './budgets.ts';
+import { noCounters, recordCustomerDraws, type Counters, type Draw } from './budgets.ts';
 import { discountRate, rewardsReferrer } from './referral.ts';
 import { applyCoupons, countCouponUses, type CouponUse } from './coupons.ts';
 import { advanceProgress, useRewards, type ProgressEffect, type Reward, type RewardUse } from './rewards.ts';
@@ -150,7 +150,7 @@ export function priceReceipt(program: Program, account: Account, receipt: Receip
   acc = { ...acc, rewards: rewardUse.state };
   const rewardDiscounts = rewardUse.perLine;
   const afterRewards = afterTier.map((p, i) => p - rewardDiscounts[i]!);
-  const counters = receipt.budgets ?? {};
+  const counters = receipt.budgets ?? noCounters;
   const coupons = applyCoupons(program.coupons, acc, receipt.coupons ?? [], afterRewards, sum(lines.map((l) => l.amount)), receipt.occurredAt, { counters, timeZone: program.timeZone });
   acc = countCouponUses(acc, coupons.uses, 1);
   const couponDiscounts = coupons.perLine;

@@ -301,6 +301,7 @@ export const budgetsResponse = z.strictObject({
       total: budgetLimits.optional().describe('The global limits, when the budget has any.'),
       left: budgetLimits.optional(),
       spent: z.boolean().optional().describe('True once any global limit is reached: the campaign no longer applies.'),
+      shards: z.int().min(1).optional().describe('Counter items the global budget is spread over (grants-only budgets: up to 8, so concurrent tills do not queue on one).'),
       perCustomer: z
         .strictObject({ per: z.enum(['day', 'week', 'month', 'ever']), grants: nonNeg.optional(), points: nonNeg.optional() })
         .optional(),

@@ -57,8 +57,8 @@
  * | product     | T#{t}#CATALOG               | SKU#{sku}       | BatchGetItem (till, cached): a receipt's SKUs;|
  * |             |                             |                 | Query begins_with SKU#: the catalog, paged    |
  * | catalog     | T#{t}#CATALOG               | CATALOG         | read with the SKUs: whether tills look up     |
- * | budget      | T#{t}#BUDGET#{kind}:{id}    | BUDGET          | BatchGet (quote, commit, staff); conditional  |
- * |             | (one partition per campaign)|                 | ADD in the commit: `used + n <= total`        |
+ * | budget shard| T#{t}#BUDGET#{kind}:{id}    | SHARD#{i}       | Query (quote, commit, staff): every shard;    |
+ * |             | (one partition per campaign)|                 | conditional ADD in the commit: used+n <= share|
  * | event       | T#{t}#C#{c}                 | EVENT#{eventId} | conditional put: a custom event counts once,  |
  * |             |                             |                 | a retry replays its first answer              |
  * | report day  | T#{t}#RPT#{series}#{yyyy-mm}#{r} | {dd}#{key} | Query a month's days: report counters (ADD), |
@@ -165,7 +165,7 @@ export const keys = {
   /** A SKU is any one-line code; as the sort key's tail it cannot clash with another item. */
   product: (tenantId: string, sku: string): Key => ({ pk: `T#${tenantId}#CATALOG`, sk: `${CATALOG_PRODUCT_PREFIX}${sku}` }),
   catalogMarker: (tenantId: string): Key => ({ pk: `T#${tenantId}#CATALOG`, sk: 'CATALOG' }),
-  budget: (tenantId: string, budgetKey: string): Key => ({ pk: `T#${tenantId}#BUDGET#${budgetKey}`, sk: 'BUDGET' }),
+  budgetShard: (tenantId: string, budgetKey: string, shard: number): Key => ({ pk: `T#${tenantId}#BUDGET#${budgetKey}`, sk: `${SHARD_PREFIX}${shard}` }),
   customEvent: (tenantId: string, customerId: string, eventId: string): Key => ({ pk: `T#${tenantId}#C#${customerId}`, sk: `EVENT#${eventId}` }),
   return: (tenantId: string, storeId: string, returnId: string): Key => ({
     pk: `T#${tenantId}#S#${storeId}#RET#${returnId}`,
@@ -183,6 +183,7 @@ export const keys = {
 };
 
 export const LEDGER_PREFIX = 'LEDGER#';
+export const SHARD_PREFIX = 'SHARD#';
 export const REFERRAL_PREFIX = 'REFERRAL#';
 export const IMPORT_ERROR_PREFIX = 'ERR#';
 export const CATALOG_PRODUCT_PREFIX = 'SKU#';

@@ -120,3 +120,28 @@ describe('journeys', () => {
     expect(await d.journeys.journeyMessageTimes(tenantId, 'c_cap', '2027-02-28T10:00:00.000Z', 2)).toHaveLength(2);
   });
 });
+
+describe('journeys on custom events', () => {
+  it('should enter on customer.event of the one custom type the trigger names, and on no other', async () => {
+    const custom = (customerId: string, eventType: string): DomainEvent => ({
+      id: `ce-${customerId}-${eventType}`,
+      type: 'customer.event',
+      version: 1,
+      tenantId,
+      customerId,
+      occurredAt: now.toISOString(),
+      data: { eventId: `e-${eventType}`, eventType, attributes: {}, points: 0, occurredAt: now.toISOString() },
+    });
+    const body = createJourneyBody.parse({
+      journeyId: 'app-welcome',
+      name: 'App installed',
+      trigger: { kind: 'event', eventType: 'customer.event', customEventType: 'app.installed' },
+      steps: [{ kind: 'message', channels: ['sms'], templates: { en: { text: 'Thanks for installing, {{name}}!' } } }],
+    });
+    await createJourney(d, marketer, body);
+    await startJourney(d, queue, marketer, 'app-welcome');
+    expect(await onEvent(d, senders, custom('c_late', 'newsletter.subscribed'))).toEqual([]);
+    expect(await onEvent(d, senders, custom('c_late', 'app.installed'))).toHaveLength(1);
+    expect(createJourneyBody.safeParse({ ...body, trigger: { kind: 'event', eventType: 'customer.event', customEventType: 'App Installed' } }).success).toBe(false);
+  });
+});

@@ -77,6 +77,8 @@ describe('Tenant isolation across every route that names something', () => {
     ['PUT /v1/customers/{customerId}/segments', 'PUT', `/v1/customers/${owned.customerId}/segments`, { segments: ['x'] }],
     ['POST /v1/customers/{customerId}/reviews', 'POST', `/v1/customers/${owned.customerId}/reviews`, { sku: 'A' }],
     ['POST /v1/customers/{customerId}/app-key', 'POST', `/v1/customers/${owned.customerId}/app-key`, undefined],
+    ['POST /v1/customers/{customerId}/events', 'POST', `/v1/customers/${owned.customerId}/events`, { eventId: 'cross-tenant', type: 'app.installed' }],
+    ['GET /v1/customers/{customerId}/budgets', 'GET', `/v1/customers/${owned.customerId}/budgets`, undefined],
     ['GET /v1/customers/{customerId}/export', 'GET', `/v1/customers/${owned.customerId}/export`, undefined],
     ['POST /v1/customers/{customerId}/erase', 'POST', `/v1/customers/${owned.customerId}/erase`, { reason: 'cross-tenant try' }],
     ['PUT /v1/customers/{customerId}/devices', 'PUT', `/v1/customers/${owned.customerId}/devices`, { devices: [{ token: 'fcm-token-0123456789abcdef', platform: 'GCM' }] }],
@@ -108,7 +110,7 @@ describe('Tenant isolation across every route that names something', () => {
       .flat()
       .map(routeKey)
       // GET /v1/customers (lookup) answers a list, not a 404: its own test below.
-      .filter((k) => !['POST /v1/customers', 'GET /v1/customers', 'GET /v1/program', 'POST /v1/program', 'POST /v1/program/validate', 'GET /v1/program/versions', 'GET /v1/program/versions/{version}', 'GET /v1/program/schema', 'GET /v1/audit', 'GET /v1/keys', 'POST /v1/journeys', 'GET /v1/journeys', 'POST /v1/webhooks', 'GET /v1/webhooks', 'GET /v1/me', 'GET /v1/me/ledger', 'PUT /v1/me/devices', 'POST /v1/stores', 'GET /v1/stores', 'GET /v1/tenant', 'PATCH /v1/tenant', 'GET /v1/health', 'POST /v1/imports', 'GET /v1/catalog', 'PUT /v1/catalog/{sku}', 'POST /v1/simulations'].includes(k));
+      .filter((k) => !['POST /v1/customers', 'GET /v1/customers', 'GET /v1/program', 'POST /v1/program', 'POST /v1/program/validate', 'GET /v1/program/versions', 'GET /v1/program/versions/{version}', 'GET /v1/program/schema', 'GET /v1/audit', 'GET /v1/keys', 'POST /v1/journeys', 'GET /v1/journeys', 'POST /v1/webhooks', 'GET /v1/webhooks', 'GET /v1/me', 'GET /v1/me/ledger', 'PUT /v1/me/devices', 'POST /v1/stores', 'GET /v1/stores', 'GET /v1/tenant', 'PATCH /v1/tenant', 'GET /v1/health', 'POST /v1/imports', 'GET /v1/budgets', 'GET /v1/catalog', 'PUT /v1/catalog/{sku}', 'POST /v1/simulations'].includes(k));
     expect(owning.filter((k) => !covered.has(k))).toEqual([]);
   });
 

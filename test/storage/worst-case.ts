@@ -11,6 +11,7 @@ import { MAX_REFILLS, type RefillState } from '#domain/refills.ts';
 import { MAX_SEGMENT_DEFINITIONS } from '#domain/segments.ts';
 import { MAX_HELD_REWARDS, type Reward } from '#domain/rewards.ts';
 import { addMonths } from '#domain/time.ts';
+import { MAX_CUSTOMER_BUDGETS, MAX_GLOBAL_BUDGETS } from '#domain/budgets.ts';
 import type { CustomerRecord } from '#lib/storage/customers.ts';
 
 /** A character of 3 UTF-8 bytes (any Basic Multilingual Plane character above U+07FF). */
@@ -64,6 +65,8 @@ export function worstCaseAccount(): Account {
   const couponUses = Object.fromEntries(Array.from({ length: m.campaigns }, (_, i) => [code(i), 1000]));
   const definedSegments = Array.from({ length: MAX_SEGMENT_DEFINITIONS }, (_, i) => ascii(64, `d${i}`));
   const grantedOnce = Array.from({ length: MAX_ONCE_RULES * MAX_GRANT_YEARS }, (_, i) => `${code(i)}@${2025 + (i % MAX_GRANT_YEARS)}`);
+  // The program's per-customer limits (worstCaseProgram's keys, so a commit keeps them), each at its longest period name.
+  const budgetUses = Object.fromEntries(worstBudgetKeys().map((k) => [k, { period: '2026-11-20', grants: 1, points: BIG }]));
   return {
     ...emptyAccount(),
     available: BIG,
@@ -95,8 +98,16 @@ export function worstCaseAccount(): Account {
       attributes: Object.fromEntries(Array.from({ length: MAX_SUMMARY.attributes }, (_, i) => [`${ascii(64, `a${i}`)}=${wide(64)}`, '2026-11'])),
     },
     refills,
+    budgetUses,
   };
 }
+
+/** Budgets of worstCaseProgram: 20 rules with a global budget, and per-customer limits on 50 rules and 50 custom-event rules. */
+export const WORST_GLOBAL_BUDGETS = MAX_GLOBAL_BUDGETS;
+const worstBudgetKeys = () => [
+  ...Array.from({ length: MAX_CUSTOMER_BUDGETS - 50 }, (_, i) => `rule:${programCode('r', i)}`),
+  ...Array.from({ length: 50 }, (_, i) => `event:${programCode('e', i)}`),
+];
 
 export function worstCaseCustomer(tenantId = ascii(64)): CustomerRecord {
   return {
@@ -140,8 +151,19 @@ export function worstCaseProgram() {
     timeZone: 'Asia/Yerevan',
     earning: {
       base: { points: 1, per: 1 },
-      rules: Array.from({ length: 500 }, (_, i) => ({ id: programCode('r', i), name: 'r', type: 'receiptAmount', minAmount: 1, points: 1 })),
+      rules: Array.from({ length: 500 }, (_, i) => ({
+        id: programCode('r', i),
+        name: 'r',
+        type: 'receiptAmount',
+        minAmount: 1,
+        points: 1,
+        // The most budgets a commit may draw on, and the most per-customer limits an account keeps.
+        ...(i < MAX_CUSTOMER_BUDGETS - 50
+          ? { budget: { ...(i < MAX_GLOBAL_BUDGETS ? { grants: 1_000_000_000 } : {}), perCustomer: { per: 'day', grants: 1_000_000_000 } } }
+          : {}),
+      })),
     },
+    customEvents: Array.from({ length: 50 }, (_, i) => ({ id: programCode('e', i), name: 'e', event: 'worst.case', points: 1, limit: { times: 1000, per: 'day' } })),
     rewards: [
       ...Array.from({ length: cards }, (_, c) => ({
         id: programCode('card', c),

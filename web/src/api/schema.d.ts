@@ -5468,6 +5468,8 @@ export interface operations {
                             };
                             /** @description True once any global limit is reached: the campaign no longer applies. */
                             spent?: boolean;
+                            /** @description Counter items the global budget is spread over (grants-only budgets: up to 8, so concurrent tills do not queue on one). */
+                            shards?: number;
                             perCustomer?: {
                                 /** @enum {string} */
                                 per: "day" | "week" | "month" | "ever";
@@ -6643,6 +6645,7 @@ export interface operations {
                                 /** @constant */
                                 kind: "event";
                                 eventType: string;
+                                customEventType?: string;
                             } | {
                                 /** @constant */
                                 kind: "audience";
@@ -6769,6 +6772,7 @@ export interface operations {
                         /** @constant */
                         kind: "event";
                         eventType: string;
+                        customEventType?: string;
                     } | {
                         /** @constant */
                         kind: "audience";
@@ -6827,6 +6831,7 @@ export interface operations {
                             /** @constant */
                             kind: "event";
                             eventType: string;
+                            customEventType?: string;
                         } | {
                             /** @constant */
                             kind: "audience";
@@ -6967,6 +6972,7 @@ export interface operations {
                             /** @constant */
                             kind: "event";
                             eventType: string;
+                            customEventType?: string;
                         } | {
                             /** @constant */
                             kind: "audience";
@@ -7107,6 +7113,7 @@ export interface operations {
                             /** @constant */
                             kind: "event";
                             eventType: string;
+                            customEventType?: string;
                         } | {
                             /** @constant */
                             kind: "audience";
@@ -7256,6 +7263,7 @@ export interface operations {
                             /** @constant */
                             kind: "event";
                             eventType: string;
+                            customEventType?: string;
                         } | {
                             /** @constant */
                             kind: "audience";
