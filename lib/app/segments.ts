@@ -107,7 +107,11 @@ export async function segmentMembers(deps: Deps, p: Principal, segmentId: string
   };
 }
 
-const csvCell = (v: string) => (/[",\n\r]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
+/** A CSV cell: quoted where needed, and never read as a formula by a spreadsheet (OWASP's CSV injection rule). */
+export const csvCell = (v: string) => {
+  const safe = /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
+  return /[",\n\r]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
+};
 
 /**
  * The same page as CSV (a header row, then `customerId,since`): ids only, no personal data, so a
