@@ -158,7 +158,7 @@ export async function handleAccountJob(deps: Deps, job: AccountJob): Promise<Rec
             : job.kind === 'remindRefill'
               ? await remindRefills(deps, job.tenantId, customerId, job.day)
               : job.kind === 'segments'
-                ? await evaluateCustomerSegments(deps, job.tenantId, customerId, job.day)
+                ? await evaluateCustomerSegments(deps, job.tenantId, customerId, { day: job.day, nightly: true })
                 : await remindExpiry(deps, job.tenantId, customerId, job.lot);
     counts[outcome] += 1;
   }

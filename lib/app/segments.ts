@@ -107,7 +107,11 @@ export async function segmentMembers(deps: Deps, p: Principal, segmentId: string
   };
 }
 
-const csvCell = (v: string) => (/[",\n\r]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
+/** A CSV cell: quoted where needed, and never read as a formula by a spreadsheet (OWASP's CSV injection rule). */
+export const csvCell = (v: string) => {
+  const safe = /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
+  return /[",\n\r]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
+};
 
 /**
  * The same page as CSV (a header row, then `customerId,since`): ids only, no personal data, so a
@@ -124,12 +128,16 @@ export type EvaluationOutcome = 'done' | 'nothing' | 'gone';
 /**
  * Re-evaluates one customer's defined segments as of `day` (program time; today if not given)
  * and writes the change, if any, with the membership items, conditional on the customer's version.
+ * After an event (`nightly` false) a tenant without definitions costs no read at all; the nightly
+ * run still reads, to take customers out of definitions deleted since.
  */
-export async function evaluateCustomerSegments(deps: Deps, tenantId: string, customerId: string, day?: Day): Promise<EvaluationOutcome> {
+export async function evaluateCustomerSegments(deps: Deps, tenantId: string, customerId: string, opts: { day?: Day; nightly?: boolean } = {}): Promise<EvaluationOutcome> {
   const current = await deps.programs.current(tenantId);
   if (!current) return 'nothing';
   const { program } = current;
   const definitions = await deps.segments.defined(tenantId, MAX_SEGMENT_DEFINITIONS);
+  if (definitions.length === 0 && !opts.nightly) return 'nothing';
+  const day = opts.day;
   return withOptimisticRetry<EvaluationOutcome>(async () => {
     const c = await deps.customers.get(tenantId, customerId);
     if (!c) return { done: true, value: 'gone' };
