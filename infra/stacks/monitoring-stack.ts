@@ -114,6 +114,19 @@ export class MonitoringStack extends Stack {
       evaluationPeriods: 2,
     });
 
+    // The report counters, the stream's second reader: reports go stale while they lag.
+    const reportCounters = props.backgroundFunctions['report-counters'];
+    if (reportCounters) {
+      alarm('report-counters-iterator-age', {
+        alarmName: name('report-counters-iterator-age'),
+        alarmDescription: `Reports lag the table by more than ${outboxMaxLag.toMinutes()} minutes: the report counters are failing or too slow (their errors, their log group, ${name('report-failures')}).`,
+        metric: reportCounters.metric('IteratorAge', { period: fiveMinutes, statistic: 'Maximum' }),
+        threshold: outboxMaxLag.toMilliseconds(),
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 2,
+      });
+    }
+
     // The dashboard: what is wrong now on top, then the API, the functions, the queues, the business.
     const graph = (title: string, left: IMetric[], width = 8, extra: Partial<ConstructorParameters<typeof GraphWidget>[0]> = {}) =>
       new GraphWidget({ title, left, width, height: 6, period: fiveMinutes, ...extra });

@@ -3,7 +3,7 @@
  * Each change is counted once however often it is delivered (storage/insight.ts); a tenant's
  * days are its program's days, from the program in force (cached in memory).
  */
-import { changeId, incrementsFromChange, tenantOf, type ChangeRecord } from '#domain/insight.ts';
+import { changeId, incrementsFromChange, markerKeyOf, tenantOf, type ChangeRecord } from '#domain/insight.ts';
 import { receiptAnswerOf } from '../storage/receipt-codec.ts';
 import type { Deps } from './deps.ts';
 
@@ -35,7 +35,7 @@ export async function countChanges(deps: Pick<Deps, 'programs' | 'insight' | 'cl
       const zone = (await deps.programs.current(tenantId))?.program.timeZone ?? 'UTC';
       const source = indexes.flatMap((i) => {
         const id = changeId(changes[i]!);
-        return id ? [{ id, increments: incrementsFromChange(readable(changes[i]!), zone) }] : [];
+        return id ? [{ id, markerKey: markerKeyOf(changes[i]!), increments: incrementsFromChange(readable(changes[i]!), zone) }] : [];
       });
       const r = await deps.insight.apply(tenantId, source, deps.clock());
       counted += r.counted;

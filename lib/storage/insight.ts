@@ -2,9 +2,10 @@
  * Report counters: the stream consumer adds increments to them, the reports read them back.
  *
  * Writes. The increments of a run of source changes are added up and written in one
- * TransactWriteItems together with one "seen" marker per change (a conditional put): a change
- * counted before makes its marker's condition fail, the transaction writes nothing, and it is
- * retried without that change. So a redelivered batch, or a batch cut differently on a retry,
+ * TransactWriteItems together with their "seen" markers: one item per customer and day (of the
+ * stream record) holding a set of short hashes of the changes counted, added to on condition that
+ * none of this transaction's changes is in it yet. A change counted before fails that condition,
+ * the transaction writes nothing, and it is retried without the changes the marker holds. So a redelivered batch, or a batch cut differently on a retry,
  * never counts a change twice, and a crash between two transactions loses nothing (the stream
  * delivers the rest again). An increment is added to its day; a cumulative one (the liability,
  * read from the beginning) to its month as well. Each transaction writes to one of REPORT_SHARDS copies of the counters, chosen
@@ -33,6 +34,12 @@ const MAX_TRANSACTION_ITEMS = 100;
 export interface SourceChange {
   /** Stable per change (domain/insight.ts `changeId`). */
   readonly id: string;
+  /**
+   * Whose marker records it: changes of one customer on one day (UTC, of the stream record)
+   * share one marker item, so a receipt's customer, ledger entries and receipt cost one or two
+   * marker writes, not four. Stable across redeliveries; null: a marker of its own.
+   */
+  readonly markerKey: string | null;
   readonly increments: readonly Increment[];
 }
 
@@ -45,6 +52,8 @@ export interface ReadStats {
 export type Figures = Map<string, Record<string, number>>;
 
 const hash = (s: string) => createHash('sha256').update(s).digest('base64url').slice(0, 27);
+/** A change's entry in its marker's set: 64 bits, so a busy customer's day stays a small item. */
+const entry = (id: string) => hash(id).slice(0, 11);
 
 function shardFor(id: string): number {
   let h = 0x811c9dc5;
@@ -66,12 +75,12 @@ function parts(change: SourceChange): SourceChange[] {
   let current: Increment[] = [];
   for (const inc of change.increments) {
     if (itemCount([...current, inc]) > budget) {
-      out.push({ id: `${change.id}#${out.length}`, increments: current });
+      out.push({ id: `${change.id}#${out.length}`, markerKey: change.markerKey, increments: current });
       current = [];
     }
     current.push(inc);
   }
-  out.push({ id: `${change.id}#${out.length}`, increments: current });
+  out.push({ id: `${change.id}#${out.length}`, markerKey: change.markerKey, increments: current });
   return out;
 }
 
@@ -110,13 +119,31 @@ export function insightRepository(db: Db) {
     });
   }
 
-  const seenPut = (tenantId: string, id: string, at: Date): TransactItem => ({
-    Put: {
-      TableName: db.table,
-      Item: { ...keys.reportSeen(tenantId, hash(id)), type: 'reportSeen', [tableDefinition.timeToLiveAttribute]: ttlAfter(at, SEEN_DAYS) },
-      ConditionExpression: 'attribute_not_exists(pk)',
-    },
-  });
+  /**
+   * The marker writes of a chunk: one per marker key, adding the hashes of its changes to the
+   * marker's set on condition that none is there yet (a missing item has none).
+   */
+  function markerWrites(tenantId: string, chunk: readonly SourceChange[], at: Date): Array<{ item: TransactItem; ids: string[] }> {
+    const groups = new Map<string, SourceChange[]>();
+    for (const c of chunk) groups.set(c.markerKey ?? `id:${c.id}`, [...(groups.get(c.markerKey ?? `id:${c.id}`) ?? []), c]);
+    return [...groups.entries()].map(([key, changes]) => {
+      const hashes = changes.map((c) => entry(c.id));
+      return {
+        ids: changes.map((c) => c.id),
+        item: {
+          Update: {
+            TableName: db.table,
+            Key: keys.reportSeen(tenantId, hash(key)),
+            UpdateExpression: 'SET #type = :type, #ttl = :ttl ADD #ids :ids',
+            ConditionExpression: hashes.map((_, i) => `NOT contains(#ids, :h${i})`).join(' AND '),
+            ExpressionAttributeNames: { '#type': 'type', '#ttl': tableDefinition.timeToLiveAttribute, '#ids': 'ids' },
+            ExpressionAttributeValues: { ':type': 'reportSeen', ':ttl': ttlAfter(at, SEEN_DAYS), ':ids': new Set(hashes), ...Object.fromEntries(hashes.map((h, i) => [`:h${i}`, h])) },
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          },
+        },
+      };
+    });
+  }
 
   async function query(pk: string, from: string, to: string, stats: ReadStats, into: (sk: string, item: Record<string, unknown>) => void): Promise<void> {
     let start: Record<string, unknown> | undefined;
@@ -153,7 +180,9 @@ export function insightRepository(db: Db) {
      * Changes of other tenants must not be mixed in: the caller groups by tenant.
      */
     async apply(tenantId: string, changes: readonly SourceChange[], now: Date = new Date()): Promise<{ counted: number; seen: number; transactions: number }> {
-      let pending = changes.filter((c) => c.increments.length > 0).flatMap(parts);
+      // The same change twice in one call is one change.
+      const unique = [...new Map(changes.map((c) => [c.id, c])).values()];
+      let pending = unique.filter((c) => c.increments.length > 0).flatMap(parts);
       let counted = 0;
       let seen = 0;
       let transactions = 0;
@@ -161,22 +190,33 @@ export function insightRepository(db: Db) {
         // As many changes as fit one transaction beside their markers.
         const chunk: SourceChange[] = [];
         let incs: Increment[] = [];
+        const markerKeys = new Set<string>();
         for (const c of pending) {
           const next = [...incs, ...c.increments];
-          if (chunk.length > 0 && chunk.length + 1 + counterCells(tenantId, next, 0).length > MAX_TRANSACTION_ITEMS) break;
+          const markers = markerKeys.size + (markerKeys.has(c.markerKey ?? `id:${c.id}`) ? 0 : 1);
+          if (chunk.length > 0 && markers + counterCells(tenantId, next, 0).length > MAX_TRANSACTION_ITEMS) break;
           chunk.push(c);
+          markerKeys.add(c.markerKey ?? `id:${c.id}`);
           incs = next;
         }
         const shard = shardFor(chunk[0]!.id);
-        const r = await transactWrite(db, [...chunk.map((c) => seenPut(tenantId, c.id, now)), ...counterUpdates(tenantId, incs, shard)]);
+        const markers = markerWrites(tenantId, chunk, now);
+        const r = await transactWrite(db, [...markers.map((m) => m.item), ...counterUpdates(tenantId, incs, shard)]);
         transactions += 1;
         if (r.ok) {
           counted += chunk.length;
-          pending = pending.slice(chunk.length);
+          const done = new Set(chunk.map((c) => c.id));
+          pending = pending.filter((c) => !done.has(c.id));
           attempt = 0;
           continue;
         }
-        const already = new Set(chunk.filter((_, i) => r.reasons[i]?.code === 'ConditionalCheckFailed').map((c) => c.id));
+        // A marker that already holds some of its changes: those were counted before.
+        const already = new Set<string>();
+        markers.forEach((m, i) => {
+          if (r.reasons[i]?.code !== 'ConditionalCheckFailed') return;
+          const held = (r.reasons[i]?.item?.ids as Set<string> | undefined) ?? new Set<string>();
+          for (const id of m.ids) if (held.has(entry(id))) already.add(id);
+        });
         if (already.size > 0) {
           seen += already.size;
           pending = pending.filter((c) => !already.has(c.id));

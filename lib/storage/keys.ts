@@ -64,8 +64,8 @@
  * | report day  | T#{t}#RPT#{series}#{yyyy-mm}#{r} | {dd}#{key} | Query a month's days: report counters (ADD), |
  * |             |                             |                 | r = one of REPORT_SHARDS (storage/insight.ts) |
  * | report month| T#{t}#RPT#{series}#M#{r}    | {yyyy-mm}#{key} | Query a range of months: the same, per month  |
- * | report seen | T#{t}#RPTSEEN#{hash}        | SEEN            | conditional put with the counters: a source   |
- * |             |                             |                 | change is counted once (TTL)                  |
+ * | report seen | T#{t}#RPTSEEN#{hash}        | SEEN            | conditional update with the counters: the set |
+ * |             |                             |                 | of changes counted, per customer and day (TTL)|
  *
  * Sparse GSIs (KEYS_ONLY, attributes set on the customer item only when they apply, so a
  * receipt that changes neither writes nothing to them):

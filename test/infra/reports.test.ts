@@ -10,10 +10,13 @@ import { buildApp } from '../../infra/app.ts';
 import { isCounted, reportedItemTypes } from '#domain/insight.ts';
 
 let bg: Template;
+let monitoring: Template;
 
 beforeAll(() => {
   const app = new App({ context: { stage: 'dev', 'aws:cdk:bundling-stacks': [] } });
-  bg = Template.fromStack(buildApp(app).background);
+  const stacks = buildApp(app);
+  bg = Template.fromStack(stacks.background);
+  monitoring = Template.fromStack(stacks.monitoring);
 }, 120_000);
 
 describe('Report counters in the stack', () => {
@@ -41,6 +44,10 @@ describe('Report counters in the stack', () => {
     expect(isCounted('MODIFY', 'customer')).toBe(true);
     expect(isCounted('REMOVE', 'customer')).toBe(false);
     expect(isCounted('INSERT', 'receiptAllocation')).toBe(false);
+  });
+
+  it('alarms when it falls more than 10 minutes behind the stream', () => {
+    monitoring.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'tally-dev-report-counters-iterator-age', MetricName: 'IteratorAge', Threshold: 600_000 });
   });
 
   it('parks what it gives up on in its own queue', () => {

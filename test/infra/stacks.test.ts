@@ -34,7 +34,7 @@ describe('CDK app', () => {
   beforeAll(() => {
     dev = synth({ stage: 'dev' });
     prod = synth({ stage: 'prod' });
-  }, 120_000);
+  }, 300_000); // Bundles every function twice (dev and prod): over two minutes on a busy machine.
 
   describe('Stack: data', () => {
     it('should make one on-demand table with pk/sk, PITR and a stream for the outbox', () => {
