@@ -13,6 +13,7 @@ import { runJobsBench } from './jobs.ts';
 import { startBenchEnv } from './lib/env.ts';
 import { runPosBench } from './pos.ts';
 import { runThroughputBench } from './throughput.ts';
+import { runTillBench } from './till.ts';
 
 const { values } = parseArgs({
   options: {
@@ -66,6 +67,8 @@ try {
       }),
     );
   }
+  log('the till over HTTP');
+  sections.push(await runTillBench(quick ? 100 : 500));
   log(`throughput, ${seconds} s per concurrency`);
   sections.push(await runThroughputBench(env, { tills: [1, 8, 32], seconds }));
 } finally {
