@@ -74,7 +74,7 @@ describe('Staff console and customer page in Chromium', () => {
   };
 
   /** A fresh browser context signed in through the local sign-in page as `role`. */
-  async function signIn(role: string): Promise<Page> {
+  async function signIn(role: string, opts: { check?: boolean } = {}): Promise<Page> {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
     page.setDefaultTimeout(10_000);
@@ -85,8 +85,10 @@ describe('Staff console and customer page in Chromium', () => {
     const first = await page.goto(`${url}/`);
     // The same Content-Security-Policy CloudFront sends in AWS (web/csp.ts), enforced for the whole run.
     expect(first!.headers()['content-security-policy']).toBe(contentSecurityPolicy());
+    if (opts.check) await check(page, 'sign-in');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByLabel('Role').selectOption(role);
+    if (opts.check) await check(page, 'sign-in-local-issuer');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await until(() => page.getByTestId('who').textContent()).toContain(role);
     return page;
@@ -114,7 +116,7 @@ describe('Staff console and customer page in Chromium', () => {
       auditor: ['Customers', 'Program', 'Coupons', 'Journeys', 'Stores', 'Keys', 'Audit trail'],
     };
     for (const [role, pages] of Object.entries(expected)) {
-      const page = await signIn(role);
+      const page = await signIn(role, { check: role === 'admin' });
       expect(await nav(page), role).toEqual(pages);
       await page.context().close();
     }
@@ -263,6 +265,13 @@ describe('Staff console and customer page in Chromium', () => {
     // The key left the address bar once it was kept.
     expect(page.url()).not.toContain('key=');
     await check(page, 'customer-page-fa');
+    // The other languages, chosen on the page: left to right, in their own words.
+    const titles = { en: 'My points', hy: 'Իմ միավորները', uk: 'Мої бали', hu: 'Pontjaim' };
+    for (const [lang, title] of Object.entries(titles)) {
+      await page.getByLabel('زبان').or(page.getByRole('combobox')).first().selectOption(lang);
+      await until(() => page.getByRole('heading', { level: 1 }).textContent()).toBe(title);
+      expect(await page.evaluate(() => (globalThis as unknown as { document: { documentElement: { dir: string } } }).document.documentElement.dir)).toBe('ltr');
+    }
     await context.close();
   });
 });
