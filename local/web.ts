@@ -93,7 +93,7 @@ export function devSignIn(keys: IssuerKeys) {
       }
       const hidden = ['redirect_uri', 'state', 'code_challenge'].map((k) => `<input type="hidden" name="${k}" value="${esc(q.get(k) ?? '')}">`).join('');
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', ...securityHeaders() });
-      res.end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Sign in (local development issuer)</title></head>
+      res.end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,"><title>Sign in (local development issuer)</title></head>
 <body><main><h1>Sign in</h1><p>Local development issuer: pick the role to sign in as (in AWS this is Cognito's hosted sign-in).</p>
 <form method="post" action="${LOCAL_SIGN_IN.authorize}">${hidden}
 <p><label for="role">Role</label> <select id="role" name="role">${staffRoles.map((r) => `<option>${r}</option>`).join('')}</select></p>

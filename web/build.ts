@@ -60,6 +60,7 @@ export function buildWeb(outdir = defaultWebDist): Record<WebPage, PageSize> {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <title>${page.title}</title>
 ${style ? `<link rel="stylesheet" href="${style}">\n` : ''}<script type="module" src="${script}"></script>
 </head>

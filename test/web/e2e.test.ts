@@ -20,6 +20,8 @@ const root = new URL('../../', import.meta.url).pathname;
 const tsx = join(root, 'node_modules/.bin/tsx');
 export const SCREENSHOTS = join(root, 'test-results', 'web');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** The page is waited for by its state, never by a time; the bound only ends a run that went wrong (a busy machine is slow). */
+const until = <T,>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 15_000, interval: 100 });
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 describe('Staff console and customer page in Chromium', () => {
@@ -72,21 +74,23 @@ describe('Staff console and customer page in Chromium', () => {
   };
 
   /** A fresh browser context signed in through the local sign-in page as `role`. */
-  async function signIn(role: string): Promise<Page> {
+  async function signIn(role: string, opts: { check?: boolean } = {}): Promise<Page> {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
     page.setDefaultTimeout(10_000);
     const problems: string[] = [];
-    page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
+    page.on('console', (m) => m.type() === 'error' && problems.push(`${m.text()} (${m.location().url})`));
     page.on('pageerror', (e) => problems.push(e.message));
     (page as Page & { problems: string[] }).problems = problems;
     const first = await page.goto(`${url}/`);
     // The same Content-Security-Policy CloudFront sends in AWS (web/csp.ts), enforced for the whole run.
     expect(first!.headers()['content-security-policy']).toBe(contentSecurityPolicy());
+    if (opts.check) await check(page, 'sign-in');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByLabel('Role').selectOption(role);
+    if (opts.check) await check(page, 'sign-in-local-issuer');
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await expect.poll(() => page.getByTestId('who').textContent()).toContain(role);
+    await until(() => page.getByTestId('who').textContent()).toContain(role);
     return page;
   }
 
@@ -112,7 +116,7 @@ describe('Staff console and customer page in Chromium', () => {
       auditor: ['Customers', 'Program', 'Coupons', 'Journeys', 'Stores', 'Keys', 'Audit trail'],
     };
     for (const [role, pages] of Object.entries(expected)) {
-      const page = await signIn(role);
+      const page = await signIn(role, { check: role === 'admin' });
       expect(await nav(page), role).toEqual(pages);
       await page.context().close();
     }
@@ -127,20 +131,20 @@ describe('Staff console and customer page in Chromium', () => {
     await page.keyboard.type(demoCard);
     await page.keyboard.press('Enter');
     const balance = page.getByTestId('balance');
-    await expect.poll(() => balance.textContent()).toMatch(/^\d+$/);
+    await until(() => balance.textContent()).toMatch(/^\d+$/);
     const before = Number(await balance.textContent());
     const adjust = page.getByRole('form', { name: 'Adjust points' });
     await adjust.getByLabel('Points (negative to take away)').fill('250');
     await adjust.getByLabel('Reason').fill('goodwill after a late delivery');
     await page.getByRole('button', { name: 'Adjust' }).click();
-    await expect.poll(() => balance.textContent()).toBe(String(before + 250));
-    await expect.poll(() => page.getByTestId('ledger').textContent()).toContain('goodwill after a late delivery');
+    await until(() => balance.textContent()).toBe(String(before + 250));
+    await until(() => page.getByTestId('ledger').textContent()).toContain('goodwill after a late delivery');
     // A staff tier, with its reason.
     const tier = page.getByRole('form', { name: 'Staff tier' });
     await tier.getByLabel('Tier id (empty clears it)').fill('vip');
     await tier.getByLabel('Reason').fill('store manager asked');
     await tier.getByRole('button', { name: 'Set tier' }).click();
-    await expect.poll(() => page.getByTestId('tier').textContent()).toContain('set by staff');
+    await until(() => page.getByTestId('tier').textContent()).toContain('set by staff');
     // Export: everything held, as a JSON download.
     const download = page.waitForEvent('download');
     await page.getByRole('button', { name: 'Export everything held (JSON)' }).click();
@@ -157,22 +161,22 @@ describe('Staff console and customer page in Chromium', () => {
   it('lets an admin edit the program in the form, see problems at their field and the diff, and publish', async () => {
     const page = await signIn('admin');
     await page.getByRole('link', { name: 'Program' }).click();
-    await expect.poll(() => page.getByTestId('in-force').textContent()).toContain('Version 1 in force');
+    await until(() => page.getByTestId('in-force').textContent()).toContain('Version 1 in force');
     const remind = page.locator('input[data-path="expiry.remindDaysBefore"]');
     await remind.fill('0');
     await page.getByRole('button', { name: 'Check' }).click();
-    await expect.poll(() => page.getByTestId('validation').textContent()).toContain('problem');
+    await until(() => page.getByTestId('validation').textContent()).toContain('problem');
     // The issue is shown at its own field, tied to it for screen readers.
-    await expect.poll(() => remind.getAttribute('aria-invalid')).toBe('true');
+    await until(() => remind.getAttribute('aria-invalid')).toBe('true');
     const described = (await remind.getAttribute('aria-describedby'))!.split(' ').find((id) => id.endsWith('-err'))!;
     expect(await page.locator(`[id="${described}"]`).textContent()).toMatch(/\S/);
     await check(page, 'program-invalid');
     await remind.fill('7');
     await page.locator('input[data-path="name"]').fill('Club, autumn edition');
-    await expect.poll(() => page.getByTestId('diff').textContent()).toContain('expiry.remindDaysBefore');
+    await until(() => page.getByTestId('diff').textContent()).toContain('expiry.remindDaysBefore');
     expect(await page.getByTestId('diff').textContent()).toContain('Club, autumn edition');
     await page.getByRole('button', { name: 'Publish version 2' }).click();
-    await expect.poll(() => page.getByTestId('in-force').textContent()).toContain('Version 2 in force');
+    await until(() => page.getByTestId('in-force').textContent()).toContain('Version 2 in force');
     const inForce = await api('GET', '/v1/program');
     expect(inForce.document).toMatchObject({ name: 'Club, autumn edition', expiry: { remindDaysBefore: 7 } });
     await check(page, 'program');
@@ -189,37 +193,41 @@ describe('Staff console and customer page in Chromium', () => {
     await page.getByLabel('Name', { exact: true }).fill('Welcome SMS');
     await page.getByRole('button', { name: 'Define' }).click();
     const state = page.getByTestId('state-welcome-sms');
-    await expect.poll(() => state.textContent()).toBe('draft');
+    await until(() => state.textContent()).toBe('draft');
     await page.getByRole('button', { name: 'Start Welcome SMS' }).click();
-    await expect.poll(() => state.textContent()).toBe('active');
+    await until(() => state.textContent()).toBe('active');
     await check(page, 'journeys');
     await page.getByRole('link', { name: 'Coupons' }).click();
     await page.getByLabel('How many codes').fill('2');
     await page.getByRole('button', { name: 'Issue' }).click();
     const codes = page.getByTestId('codes').locator('code');
-    await expect.poll(() => codes.count()).toBe(2);
+    await until(() => codes.count()).toBe(2);
     await page.getByLabel('Code', { exact: true }).fill((await codes.first().textContent())!);
     await page.getByRole('button', { name: 'Look up' }).click();
-    await expect.poll(() => page.locator('dl').textContent()).toContain('issued');
+    await until(() => page.locator('dl').textContent()).toContain('issued');
     await check(page, 'coupons');
     await page.context().close();
   });
 
-  it('lets an admin erase a customer, who then cannot be found', async () => {
+  it('lets an admin set a customer’s segments and erase them, after which they cannot be found', async () => {
     const pos = (await (await fetch(`${url}/v1/customers`, { method: 'POST', headers: { authorization: `Bearer ${posKey}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Leaving', phone: '+37491555001' }) })).json()) as { card: string };
     const page = await signIn('admin');
     await page.getByLabel('Find by').selectOption('phone');
     await page.getByLabel('Value').fill('+37491555001');
     await page.getByRole('button', { name: 'Find' }).click();
-    await expect.poll(() => page.getByRole('heading', { level: 2 }).first().textContent()).toBe('Leaving');
+    await until(() => page.getByRole('heading', { level: 2 }).first().textContent()).toBe('Leaving');
+    await page.getByLabel('Segments (comma-separated)').fill('lapsing, north');
+    await page.getByRole('button', { name: 'Save segments' }).click();
+    await until(() => page.getByRole('definition').allTextContents()).toContain('lapsing, north');
+    await check(page, 'customers-admin');
     page.once('dialog', (d) => void d.accept());
     await page.getByLabel('Reason for erasure').fill('asked to be forgotten');
     await page.getByRole('button', { name: 'Erase' }).click();
-    await expect.poll(() => page.url()).toMatch(/#\/customers$/);
+    await until(() => page.url()).toMatch(/#\/customers$/);
     await page.getByLabel('Find by').selectOption('card');
     await page.getByLabel('Value').fill(pos.card);
     await page.getByRole('button', { name: 'Find' }).click();
-    await expect.poll(() => page.getByRole('alert').textContent()).toContain('No customer with this card');
+    await until(() => page.getByRole('alert').textContent()).toContain('No customer with this card');
     await page.context().close();
   });
 
@@ -227,11 +235,11 @@ describe('Staff console and customer page in Chromium', () => {
     const page = await signIn('admin');
     for (const [link, testId, name] of [['Stores', 'stores', 'stores'], ['Keys', 'keys', 'keys']] as const) {
       await page.getByRole('link', { name: link }).click();
-      await expect.poll(() => page.getByTestId(testId).locator('tbody tr').count()).toBeGreaterThan(0);
+      await until(() => page.getByTestId(testId).locator('tbody tr').count()).toBeGreaterThan(0);
       await check(page, name);
     }
     await page.getByRole('link', { name: 'Audit trail' }).click();
-    await expect.poll(() => page.locator('tbody tr').count()).toBeGreaterThan(0);
+    await until(() => page.locator('tbody tr').count()).toBeGreaterThan(0);
     await check(page, 'audit');
     await page.context().close();
   });
@@ -248,15 +256,22 @@ describe('Staff console and customer page in Chromium', () => {
     const context = await browser.newContext({ viewport: { width: 420, height: 900 } });
     const page = await context.newPage();
     const problems: string[] = [];
-    page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
+    page.on('console', (m) => m.type() === 'error' && problems.push(`${m.text()} (${m.location().url})`));
     (page as Page & { problems: string[] }).problems = problems;
     await page.goto(link.replace('/me.html#', '/me.html?lang=fa#'));
-    await expect.poll(() => page.getByTestId('points').textContent()).toBe(new Intl.NumberFormat('fa').format(Number(balance)));
+    await until(() => page.getByTestId('points').textContent()).toBe(new Intl.NumberFormat('fa').format(Number(balance)));
     expect(await page.evaluate(() => { const html = (globalThis as unknown as { document: { documentElement: { lang: string; dir: string } } }).document.documentElement; return [html.lang, html.dir]; })).toEqual(['fa', 'rtl']);
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('امتیازهای من');
     // The key left the address bar once it was kept.
     expect(page.url()).not.toContain('key=');
     await check(page, 'customer-page-fa');
+    // The other languages, chosen on the page: left to right, in their own words.
+    const titles = { en: 'My points', hy: 'Իմ միավորները', uk: 'Мої бали', hu: 'Pontjaim' };
+    for (const [lang, title] of Object.entries(titles)) {
+      await page.getByLabel('زبان').or(page.getByRole('combobox')).first().selectOption(lang);
+      await until(() => page.getByRole('heading', { level: 1 }).textContent()).toBe(title);
+      expect(await page.evaluate(() => (globalThis as unknown as { document: { documentElement: { dir: string } } }).document.documentElement.dir)).toBe('ltr');
+    }
     await context.close();
   });
 });

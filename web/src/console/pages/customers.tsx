@@ -1,7 +1,8 @@
 /**
  * Customers: look one up (customer id, card or phone), then the profile, points, tier, the
  * balance over time, the ledger with each entry's reason, and the actions the role may take —
- * adjust points, set a staff tier, export, issue the customer-page key, erase.
+ * adjust points, set a staff tier, set the segments the customer is in, export, issue the
+ * customer-page key, erase.
  */
 import { useEffect, useState } from 'preact/hooks';
 import { call } from '../../api/client.ts';
@@ -130,6 +131,7 @@ function CustomerView({ api, session, customerId }: Pick<PageProps, 'api' | 'ses
       <div class="cards">
         {may(role, 'POST /v1/customers/{customerId}/adjustments') && <Adjust api={api} customerId={customerId} onDone={reload} />}
         {may(role, 'PUT /v1/customers/{customerId}/tier') && <Tier api={api} customerId={customerId} onDone={reload} />}
+        {may(role, 'PUT /v1/customers/{customerId}/segments') && <Segments api={api} customerId={customerId} current={customer.segments} onDone={reload} />}
         {(may(role, 'GET /v1/customers/{customerId}/export') || may(role, 'POST /v1/customers/{customerId}/app-key') || may(role, 'POST /v1/customers/{customerId}/erase')) && (
           <Privacy api={api} session={session} customerId={customerId} onErased={() => (location.hash = '#/customers')} />
         )}
@@ -218,6 +220,27 @@ function Tier({ api, customerId, onDone }: { api: PageProps['api']; customerId: 
       </Field>
       <button type="submit" disabled={busy}>Set tier</button>
       <Notice error={error && !fieldError(error, 'tierId') && !fieldError(error, 'reason') ? error : null} ok={done} />
+    </Form>
+  );
+}
+
+function Segments({ api, customerId, current, onDone }: { api: PageProps['api']; customerId: string; current: readonly string[]; onDone: () => void }) {
+  const [text, setText] = useState(current.join(', '));
+  const { busy, error, run } = useAction();
+  const submit = () =>
+    run(async () => {
+      const segments = text.split(',').map((s) => s.trim()).filter(Boolean);
+      await call(api.PUT('/v1/customers/{customerId}/segments', { params: { path: { customerId } }, body: { segments } }));
+      onDone();
+    });
+  return (
+    <Form label="Segments" onSubmit={submit} class="card stack">
+      <h3>Segments</h3>
+      <Field label="Segments (comma-separated)" hint="replaces the list; rules and coupons can target segments" error={error && (error as { field?: string }).field?.startsWith('segments') ? (error as Error).message : undefined}>
+        {(id, d) => <input id={id} aria-describedby={d} value={text} onInput={(e) => setText(e.currentTarget.value)} />}
+      </Field>
+      <button type="submit" disabled={busy}>Save segments</button>
+      <Notice error={error} />
     </Form>
   );
 }
