@@ -12,6 +12,7 @@ import { runImportBench } from './import.ts';
 import { runJobsBench } from './jobs.ts';
 import { startBenchEnv } from './lib/env.ts';
 import { runPosBench } from './pos.ts';
+import { runSimulatorBench } from './simulator.ts';
 import { runThroughputBench } from './throughput.ts';
 import { runTillBench } from './till.ts';
 
@@ -23,6 +24,7 @@ const { values } = parseArgs({
     customers: { type: 'string' },
     'job-customers': { type: 'string' },
     'import-members': { type: 'string' },
+    'simulator-receipts': { type: 'string' },
     out: { type: 'string', default: 'bench/RESULTS.md' },
   },
 });
@@ -32,6 +34,7 @@ const seconds = Number(values.seconds ?? (quick ? 5 : 60));
 const customers = Number(values.customers ?? (quick ? 200 : 10_000));
 const jobCustomers = Number(values['job-customers'] ?? (quick ? 5_000 : 100_000));
 const importMembers = Number(values['import-members'] ?? (quick ? 5_000 : 100_000));
+const simulatorReceipts = Number(values['simulator-receipts'] ?? (quick ? 100_000 : 1_000_000));
 
 const log = (s: string) => console.log(`[bench] ${s}`);
 const sections: string[] = [];
@@ -80,6 +83,9 @@ sections.push((await runJobsBench(jobCustomers, log)).markdown);
 
 log(`migration import of ${importMembers} members`);
 sections.push((await runImportBench(importMembers, log)).markdown);
+
+log(`program simulator on ${simulatorReceipts} receipts`);
+sections.push((await runSimulatorBench(simulatorReceipts, { log })).markdown);
 
 const commit = (() => {
   try {

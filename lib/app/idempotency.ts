@@ -14,6 +14,9 @@ export function canonicalJson(value: unknown): string {
 
 export const requestHash = (body: unknown): string => createHash('sha256').update(canonicalJson(body)).digest('base64url');
 
+/** A program draft's identity for "simulated before publishing": the document, keys in any order. */
+export const draftHash = (document: unknown): string => requestHash(document);
+
 /** A write's answer as first sent; `replayed` when a retry got it back instead of a new write. */
 export interface Answer {
   readonly body: string;

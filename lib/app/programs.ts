@@ -1,12 +1,13 @@
 /** Staff use cases on the program document: read, dry-run validate, publish, list versions. */
 import { parseProgram, type ProgramIssue } from '#domain/program.ts';
+import { RuleViolationError } from '#domain/errors.ts';
 import { ConflictError, InvalidRequestError, LimitExceededError, NotFoundError } from './errors.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import type { Principal } from '../storage/api-keys.ts';
 import { MAX_ITEM_BYTES } from '../storage/item-size.ts';
 import { programItemBytes, ProgramVersionConflictError } from '../storage/programs.ts';
 import type { Deps } from './deps.ts';
-import { requireSimulationIfAsked } from './simulations.ts';
+import { draftHash } from './idempotency.ts';
 import { simulationRepository } from '../storage/simulations.ts';
 
 export async function currentProgram(deps: Deps, p: Principal) {
@@ -44,7 +45,7 @@ export async function publishProgram(deps: Deps, p: Principal, body: { document:
   }
   const tooLarge = storedSizeIssue(p, body.document);
   if (tooLarge) throw new LimitExceededError('dynamodb.itemSize', `document: ${tooLarge.message}`, 'document');
-  await requireSimulationIfAsked(deps, simulationRepository(deps.db), p.tenantId, body.document);
+  await requireSimulationIfAsked(deps, p.tenantId, body.document);
   try {
     const at = deps.clock().toISOString();
     const { version } = await deps.programs.publish(p.tenantId, body.document, p.actor, at, body.basedOnVersion, (v) => [
@@ -57,6 +58,23 @@ export async function publishProgram(deps: Deps, p: Principal, body: { document:
     }
     throw e;
   }
+}
+
+/**
+ * Where the program in force says `simulation.requiredBeforePublish`, a draft is published only
+ * after a finished simulation of exactly that document (lib/app/simulations.ts).
+ */
+async function requireSimulationIfAsked(deps: Deps, tenantId: string, document: unknown): Promise<void> {
+  const current = await deps.programs.currentStored(tenantId);
+  if (!current) return;
+  const parsed = parseProgram(current.document);
+  if (!parsed.ok || !parsed.program.simulation?.requiredBeforePublish) return;
+  if (await simulationRepository(deps.db).finishedFor(tenantId, draftHash(document))) return;
+  throw new RuleViolationError(
+    'simulation_required',
+    'document: the program in force requires a finished simulation of this exact draft before it is published (simulation.requiredBeforePublish); start one with POST /v1/simulations',
+    'document',
+  );
 }
 
 export async function programVersion(deps: Deps, p: Principal, raw: string) {

@@ -48,8 +48,10 @@ export function simulationText(r: SimulationReport): string {
   if (r.tierChanges.length === 0) out.push('  none');
   for (const c of r.tierChanges) out.push(`  ${c.from} → ${c.to}: ${n(c.customers)}`);
   out.push('', 'Gain most (value under the draft − in force)');
+  if (r.topGainers.length === 0) out.push('  none');
   for (const d of r.topGainers) out.push(`  ${d.customerId.padEnd(24)}${diff(0, d.gain).padStart(16)}`);
   out.push('', 'Lose most');
+  if (r.topLosers.length === 0) out.push('  none');
   for (const d of r.topLosers) out.push(`  ${d.customerId.padEnd(24)}${diff(0, d.gain).padStart(16)}`);
   return out.join('\n');
 }

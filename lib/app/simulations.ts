@@ -7,7 +7,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { parseProgram, type Program } from '#domain/program.ts';
-import { RuleViolationError } from '#domain/errors.ts';
 import {
   emptySimulation,
   mergeSimulation,
@@ -18,7 +17,7 @@ import {
   type ReplayEvent,
 } from '#domain/simulation.ts';
 import { InvalidRequestError, LimitExceededError, NotFoundError } from './errors.ts';
-import { requestHash } from './idempotency.ts';
+import { draftHash } from './idempotency.ts';
 import type { Deps } from './deps.ts';
 import type { Principal } from '../storage/api-keys.ts';
 import type { HistoryReader } from '../storage/history.ts';
@@ -42,8 +41,6 @@ export interface StartSimulationBody {
   readonly topN?: number | undefined;
 }
 
-/** What a draft's hash is taken over: the document as sent, keys in any order. */
-export const draftHash = (document: unknown): string => requestHash(document);
 
 function parseDraft(document: unknown, field: string): Program {
   const r = parseProgram(document);
@@ -205,21 +202,4 @@ async function allStores(deps: Deps, tenantId: string) {
     cursor = page.last;
   } while (cursor);
   return out;
-}
-
-/**
- * Publishing's check: where the program in force says `simulation.requiredBeforePublish`, a
- * draft is published only after a finished simulation of exactly that document.
- */
-export async function requireSimulationIfAsked(deps: Deps, simulations: SimulationRepository, tenantId: string, document: unknown): Promise<void> {
-  const current = await deps.programs.currentStored(tenantId);
-  if (!current) return;
-  const parsed = parseProgram(current.document);
-  if (!parsed.ok || !parsed.program.simulation?.requiredBeforePublish) return;
-  if (await simulations.finishedFor(tenantId, draftHash(document))) return;
-  throw new RuleViolationError(
-    'simulation_required',
-    'document: the program in force requires a finished simulation of this exact draft before it is published (simulation.requiredBeforePublish); start one with POST /v1/simulations',
-    'document',
-  );
 }

@@ -30,7 +30,7 @@ describe('Layers', () => {
   });
 
   it('should bundle workers, jobs and the stream relay without middy or the HTTP layer', async () => {
-    const entries = ['functions/workers/accounts.ts', 'functions/workers/notify.ts', 'functions/workers/journeys.ts', 'functions/workers/webhooks.ts', 'functions/workers/imports.ts', 'functions/jobs/run.ts', 'functions/stream/outbox.ts'];
+    const entries = ['functions/workers/accounts.ts', 'functions/workers/notify.ts', 'functions/workers/journeys.ts', 'functions/workers/webhooks.ts', 'functions/workers/imports.ts', 'functions/workers/simulations.ts', 'functions/jobs/run.ts', 'functions/stream/outbox.ts'];
     for (const entry of entries) {
       const r = await build({ entryPoints: [join(root, entry)], bundle: true, write: false, metafile: true, platform: 'node', format: 'esm', target: bundlingOptions.target, mainFields: [...bundlingOptions.mainFields], logLevel: 'silent', outfile: 'out.mjs' });
       const inputs = Object.keys(r.metafile.inputs);

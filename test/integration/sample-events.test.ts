@@ -17,6 +17,7 @@ describe('Sample events in events/http', () => {
   let card: string;
   let customerId: string;
   const importId = 'imp_sample';
+  const simulationId = 'sim_sample';
 
   beforeAll(async () => {
     t = await newTenant();
@@ -25,6 +26,14 @@ describe('Sample events in events/http', () => {
     customerId = c.customerId;
     const csv = 'card,name\n80000001,Migrated\n';
     await runImport(deps(), { tenantId: t.tenantId, importId, format: 'csv', source: 'sample.csv', bytesTotal: csv.length, open: () => Readable.from([csv]), writeReport: async () => 'none', actor: 'test' });
+    // A simulation as POST /v1/simulations stores it (the sample reads it back).
+    const at = new Date().toISOString();
+    const { simulationRepository } = await import('#lib/storage/simulations.ts');
+    await simulationRepository(deps().db).create(
+      { tenantId: t.tenantId, simulationId, status: 'queued', draftHash: 'h', currentVersion: 1, from: at, to: at, topN: 20, shards: 16, shardsDone: 0, receipts: 0, returns: 0, unreplayable: 0, readUnits: 0, createdAt: at, createdBy: 'staff:anna', updatedAt: at },
+      {},
+      deps().audit.item({ tenantId: t.tenantId, actor: 'staff:anna', keyId: 'k', role: 'admin' }, { at, action: 'simulation.start', target: `simulation:${simulationId}` }),
+    );
   });
 
   it('should have one sample for every function', () => {
@@ -40,7 +49,8 @@ describe('Sample events in events/http', () => {
         .replaceAll('${CARD}', card)
         .replaceAll('${CUSTOMER}', customerId)
         .replaceAll('${TENANT}', t.tenantId)
-        .replaceAll('${IMPORT}', importId);
+        .replaceAll('${IMPORT}', importId)
+        .replaceAll('${SIMULATION}', simulationId);
       const event = JSON.parse(text) as APIGatewayProxyEventV2;
       expect(routeSpec(event.routeKey)).toBeDefined();
       const group = file.split('.')[0] as keyof typeof handlers;
