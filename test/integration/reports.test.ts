@@ -173,7 +173,9 @@ describe('Reports', () => {
     const { changeFromStreamRecord } = await import('#lib/events/stream-record.ts');
     // The same changes as two other tenants' (no program: UTC days): one counted in full once,
     // the other stopped after its first half and then handed everything again.
-    const as = (tenantId: string) => delivered.map((r) => changeFromStreamRecord(JSON.parse(JSON.stringify(r).replaceAll(`T#${t.tenantId}#`, `T#${tenantId}#`))));
+    // As Lambda delivers them: JSON, binary attributes (the packed receipt) base64-encoded.
+    const json = (r: unknown) => JSON.stringify(r, function (this: Record<string, unknown>, k, v) { const o = this[k]; return o instanceof Uint8Array ? Buffer.from(o).toString('base64') : v; });
+    const as = (tenantId: string) => delivered.map((r) => changeFromStreamRecord(JSON.parse(json(r).replaceAll(`T#${t.tenantId}#`, `T#${tenantId}#`))));
     const [once, resumed] = [`${t.tenantId}once`, `${t.tenantId}again`];
     expect((await countChanges(deps(), as(once))).seen).toBe(0);
     const half = Math.floor(delivered.length / 2);
