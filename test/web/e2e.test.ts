@@ -73,6 +73,11 @@ describe('Staff console and customer page in Chromium', () => {
     return (await r.json()) as Record<string, any>;
   };
 
+  const pos = async (path: string, body: unknown) => {
+    const r = await fetch(`${url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${posKey}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    return (await r.json()) as Record<string, any>;
+  };
+
   /** A fresh browser context signed in through the local sign-in page as `role`. */
   async function signIn(role: string, opts: { check?: boolean } = {}): Promise<Page> {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
@@ -110,10 +115,10 @@ describe('Staff console and customer page in Chromium', () => {
 
   it('shows each role only the pages its routes allow', async () => {
     const expected: Record<string, string[]> = {
-      admin: ['Customers', 'Program', 'Coupons', 'Journeys', 'Stores', 'Keys', 'Audit trail'],
-      marketer: ['Program', 'Coupons', 'Journeys'],
+      admin: ['Customers', 'Program', 'Coupons', 'Journeys', 'Stores', 'Keys', 'Audit trail', 'Reports'],
+      marketer: ['Program', 'Coupons', 'Journeys', 'Reports'],
       support: ['Customers', 'Coupons'],
-      auditor: ['Customers', 'Program', 'Coupons', 'Journeys', 'Stores', 'Keys', 'Audit trail'],
+      auditor: ['Customers', 'Program', 'Coupons', 'Journeys', 'Stores', 'Keys', 'Audit trail', 'Reports'],
     };
     for (const [role, pages] of Object.entries(expected)) {
       const page = await signIn(role, { check: role === 'admin' });
@@ -242,6 +247,36 @@ describe('Staff console and customer page in Chromium', () => {
     await until(() => page.locator('tbody tr').count()).toBeGreaterThan(0);
     await check(page, 'audit');
     await page.context().close();
+  });
+
+  it('draws the reports as charts from receipts the till committed, and downloads the month-end CSV', async () => {
+    const program = await api('GET', '/v1/program');
+    const receipt = await pos('/v1/receipts', {
+      receiptId: 'R-REPORTS-1', occurredAt: new Date().toISOString(), currency: program.document.currency, customer: { card: demoCard },
+      lines: [{ lineId: '1', sku: 'VITC-500', category: 'vitamins', quantity: 1, unitPrice: 12000, amount: 12000 }], burn: { points: 0 },
+    });
+    expect(receipt.receiptId ?? receipt.receipt?.receiptId, JSON.stringify(receipt)).toBe('R-REPORTS-1');
+    // The counters follow the table's stream: wait until the report has counted the receipt.
+    const today = new Date().toISOString().slice(0, 10);
+    await until(async () => (await api('GET', `/v1/reports/sales?from=${today}&to=${today}&by=store`)).total?.receipts ?? 0).toBeGreaterThan(0);
+    const page = await signIn('auditor');
+    await page.getByRole('link', { name: 'Reports' }).click();
+    for (const chart of ['chart-points', 'chart-stores', 'chart-members', 'chart-liability']) await until(() => page.getByTestId(chart).locator('canvas').count()).toBe(1);
+    expect(await page.getByTestId('sales-table').locator('tbody tr').count()).toBeGreaterThan(0);
+    await until(() => page.getByTestId('liability-total').textContent()).toMatch(/[1-9]/);
+    await check(page, 'reports');
+    const download = page.waitForEvent('download');
+    await page.getByLabel('Month', { exact: true }).fill(today.slice(0, 7));
+    await page.getByRole('button', { name: 'Download month-end CSV' }).click();
+    const csv = readFileSync(await (await download).path(), 'utf8');
+    expect(csv.split('\n').length).toBeGreaterThan(1);
+    await page.context().close();
+    // A marketer sees the charts the routes allow, without the liability.
+    const marketer = await signIn('marketer');
+    await marketer.getByRole('link', { name: 'Reports' }).click();
+    await until(() => marketer.getByTestId('chart-stores').locator('canvas').count()).toBe(1);
+    expect(await marketer.getByTestId('liability-total').count()).toBe(0);
+    await marketer.context().close();
   });
 
   it('shows the customer their points in Persian, right to left, with their own app key', async () => {
