@@ -15,6 +15,7 @@ import { StoresPage } from './pages/stores.tsx';
 import { KeysPage } from './pages/keys.tsx';
 import { AuditPage } from './pages/audit.tsx';
 import { ReportsPage } from './pages/reports.tsx';
+import { SegmentsPage } from './pages/segments.tsx';
 
 export interface PageProps {
   readonly api: Api;
@@ -42,6 +43,7 @@ export const consolePages: readonly ConsolePage[] = [
   { id: 'keys', title: 'Keys', needs: 'GET /v1/keys', component: KeysPage },
   { id: 'audit', title: 'Audit trail', needs: 'GET /v1/audit', component: AuditPage },
   { id: 'reports', title: 'Reports', needs: 'GET /v1/reports/points', component: ReportsPage },
+  { id: 'segments', title: 'Segments', needs: 'GET /v1/segments', component: SegmentsPage },
 ];
 
 export const pagesFor = (role: StaffRole) => consolePages.filter((p) => may(role, p.needs));
