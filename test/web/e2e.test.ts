@@ -115,10 +115,10 @@ describe('Staff console and customer page in Chromium', () => {
 
   it('shows each role only the pages its routes allow', async () => {
     const expected: Record<string, string[]> = {
-      admin: ['Customers', 'Program', 'Coupons', 'Journeys', 'Stores', 'Keys', 'Audit trail', 'Reports', 'Segments'],
-      marketer: ['Program', 'Coupons', 'Journeys', 'Reports', 'Segments'],
+      admin: ['Customers', 'Program', 'Coupons', 'Journeys', 'Stores', 'Keys', 'Audit trail', 'Reports', 'Segments', 'Simulator'],
+      marketer: ['Program', 'Coupons', 'Journeys', 'Reports', 'Segments', 'Simulator'],
       support: ['Customers', 'Coupons'],
-      auditor: ['Customers', 'Program', 'Coupons', 'Journeys', 'Stores', 'Keys', 'Audit trail', 'Reports', 'Segments'],
+      auditor: ['Customers', 'Program', 'Coupons', 'Journeys', 'Stores', 'Keys', 'Audit trail', 'Reports', 'Segments', 'Simulator'],
     };
     for (const [role, pages] of Object.entries(expected)) {
       const page = await signIn(role, { check: role === 'admin' });
@@ -315,6 +315,36 @@ describe('Staff console and customer page in Chromium', () => {
     const csv = readFileSync(await (await download).path(), 'utf8');
     expect(csv.split('\r\n')[0]).toBe('customerId,since');
     expect(csv).toContain(enrolled.customerId);
+    await page.context().close();
+  });
+
+  it('lets a marketer simulate a program draft from the editor and see both programs side by side', async () => {
+    const program = await api('GET', '/v1/program');
+    await pos('/v1/receipts', {
+      receiptId: 'R-SIMULATE-1', occurredAt: new Date().toISOString(), currency: program.document.currency, customer: { card: demoCard },
+      lines: [{ lineId: '1', sku: 'VITC-500', category: 'vitamins', quantity: 1, unitPrice: 9000, amount: 9000 }], burn: { points: 0 },
+    });
+    const page = await signIn('marketer');
+    await page.getByRole('link', { name: 'Program' }).click();
+    await page.locator('input[data-path="name"]').waitFor();
+    await page.locator('input[data-path="name"]').fill('Club, simulated');
+    await page.getByRole('button', { name: 'Simulate before publishing' }).click();
+    await until(() => page.url()).toMatch(/#\/simulator$/);
+    const draft = page.getByLabel('Draft program (JSON)');
+    expect(JSON.parse(await draft.inputValue())).toMatchObject({ name: 'Club, simulated' });
+    await check(page, 'simulator-start');
+    await page.getByRole('button', { name: 'Start simulation' }).click();
+    await until(() => page.url()).toMatch(/#\/simulator\/.+/);
+    await until(() => page.getByTestId('sim-status').textContent()).toMatch(/^done/);
+    const table = page.getByTestId('side-by-side');
+    await until(() => table.locator('tbody tr').count()).toBeGreaterThan(10);
+    // Both sides are the API's figures for the same receipts.
+    const simulationId = decodeURIComponent(page.url().split('/').pop()!);
+    const sim = await api('GET', `/v1/simulations/${simulationId}`);
+    const receiptsRow = (await table.getByRole('row').filter({ has: page.getByRole('rowheader', { name: 'Receipts', exact: true }) }).locator('td').allTextContents()).slice(0, 2);
+    expect(sim.report.current.totals.receipts).toBeGreaterThan(0);
+    expect(receiptsRow).toEqual([sim.report.current.totals.receipts.toLocaleString('en-US'), sim.report.draft.totals.receipts.toLocaleString('en-US')]);
+    await check(page, 'simulator-result');
     await page.context().close();
   });
 

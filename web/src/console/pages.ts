@@ -16,6 +16,7 @@ import { KeysPage } from './pages/keys.tsx';
 import { AuditPage } from './pages/audit.tsx';
 import { ReportsPage } from './pages/reports.tsx';
 import { SegmentsPage } from './pages/segments.tsx';
+import { SimulatorPage } from './pages/simulator.tsx';
 
 export interface PageProps {
   readonly api: Api;
@@ -44,6 +45,7 @@ export const consolePages: readonly ConsolePage[] = [
   { id: 'audit', title: 'Audit trail', needs: 'GET /v1/audit', component: AuditPage },
   { id: 'reports', title: 'Reports', needs: 'GET /v1/reports/points', component: ReportsPage },
   { id: 'segments', title: 'Segments', needs: 'GET /v1/segments', component: SegmentsPage },
+  { id: 'simulator', title: 'Simulator', needs: 'GET /v1/simulations/{simulationId}', component: SimulatorPage },
 ];
 
 export const pagesFor = (role: StaffRole) => consolePages.filter((p) => may(role, p.needs));
