@@ -115,10 +115,10 @@ describe('Staff console and customer page in Chromium', () => {
 
   it('shows each role only the pages its routes allow', async () => {
     const expected: Record<string, string[]> = {
-      admin: ['Customers', 'Program', 'Coupons', 'Journeys', 'Stores', 'Keys', 'Audit trail', 'Reports', 'Segments', 'Simulator'],
-      marketer: ['Program', 'Coupons', 'Journeys', 'Reports', 'Segments', 'Simulator'],
-      support: ['Customers', 'Coupons'],
-      auditor: ['Customers', 'Program', 'Coupons', 'Journeys', 'Stores', 'Keys', 'Audit trail', 'Reports', 'Segments', 'Simulator'],
+      admin: ['Customers', 'Program', 'Coupons', 'Journeys', 'Stores', 'Keys', 'Audit trail', 'Reports', 'Segments', 'Simulator', 'Budgets'],
+      marketer: ['Program', 'Coupons', 'Journeys', 'Reports', 'Segments', 'Simulator', 'Budgets'],
+      support: ['Customers', 'Coupons', 'Budgets'],
+      auditor: ['Customers', 'Program', 'Coupons', 'Journeys', 'Stores', 'Keys', 'Audit trail', 'Reports', 'Segments', 'Simulator', 'Budgets'],
     };
     for (const [role, pages] of Object.entries(expected)) {
       const page = await signIn(role, { check: role === 'admin' });
@@ -345,6 +345,23 @@ describe('Staff console and customer page in Chromium', () => {
     expect(sim.report.current.totals.receipts).toBeGreaterThan(0);
     expect(receiptsRow).toEqual([sim.report.current.totals.receipts.toLocaleString('en-US'), sim.report.draft.totals.receipts.toLocaleString('en-US')]);
     await check(page, 'simulator-result');
+    await page.context().close();
+  });
+
+  it('shows a campaign budget with what the tills used and what is left', async () => {
+    const program = await api('GET', '/v1/program');
+    const launch = { id: 'launch', name: 'Launch bonus', type: 'receiptAmount', minAmount: 5000, points: 300, budget: { grants: 10, perCustomer: { per: 'ever', grants: 1 } } };
+    const published = await api('POST', '/v1/program', { document: { ...program.document, earning: { ...program.document.earning, rules: [...(program.document.earning.rules ?? []), launch] } }, basedOnVersion: program.version });
+    expect(published.version, JSON.stringify(published)).toBe(program.version + 1);
+    await pos('/v1/receipts', {
+      receiptId: 'R-BUDGET-1', occurredAt: new Date().toISOString(), currency: program.document.currency, customer: { card: demoCard },
+      lines: [{ lineId: '1', sku: 'VITC-500', category: 'vitamins', quantity: 1, unitPrice: 8000, amount: 8000 }], burn: { points: 0 },
+    });
+    const page = await signIn('support');
+    await page.getByRole('link', { name: 'Budgets' }).click();
+    const row = page.getByTestId('budget-rule:launch');
+    await until(() => row.locator('td').allTextContents()).toEqual(['Launch bonus (rule launch)', '1 grants', '10 grants', '9 grants', 'open', '1 grants per customer, ever']);
+    await check(page, 'budgets');
     await page.context().close();
   });
 

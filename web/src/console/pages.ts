@@ -17,6 +17,7 @@ import { AuditPage } from './pages/audit.tsx';
 import { ReportsPage } from './pages/reports.tsx';
 import { SegmentsPage } from './pages/segments.tsx';
 import { SimulatorPage } from './pages/simulator.tsx';
+import { BudgetsPage } from './pages/budgets.tsx';
 
 export interface PageProps {
   readonly api: Api;
@@ -46,6 +47,7 @@ export const consolePages: readonly ConsolePage[] = [
   { id: 'reports', title: 'Reports', needs: 'GET /v1/reports/points', component: ReportsPage },
   { id: 'segments', title: 'Segments', needs: 'GET /v1/segments', component: SegmentsPage },
   { id: 'simulator', title: 'Simulator', needs: 'GET /v1/simulations/{simulationId}', component: SimulatorPage },
+  { id: 'budgets', title: 'Budgets', needs: 'GET /v1/budgets', component: BudgetsPage },
 ];
 
 export const pagesFor = (role: StaffRole) => consolePages.filter((p) => may(role, p.needs));
