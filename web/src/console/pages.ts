@@ -1,8 +1,7 @@
 /**
  * The console's pages, one per API area. A page is shown to a role when the route table
  * (lib/http/routes.ts, the API's one place for roles) lets that role call the route the page
- * reads; actions inside a page ask the same table. A page for an API area that does not exist
- * yet (reports, segments, simulator, budgets) is added here when its routes land.
+ * reads; actions inside a page ask the same table.
  */
 import type { FunctionComponent } from 'preact';
 import { routeSpec, type RouteKey } from '../../../lib/http/routes.ts';
@@ -15,6 +14,10 @@ import { JourneysPage } from './pages/journeys.tsx';
 import { StoresPage } from './pages/stores.tsx';
 import { KeysPage } from './pages/keys.tsx';
 import { AuditPage } from './pages/audit.tsx';
+import { ReportsPage } from './pages/reports.tsx';
+import { SegmentsPage } from './pages/segments.tsx';
+import { SimulatorPage } from './pages/simulator.tsx';
+import { BudgetsPage } from './pages/budgets.tsx';
 
 export interface PageProps {
   readonly api: Api;
@@ -41,6 +44,10 @@ export const consolePages: readonly ConsolePage[] = [
   { id: 'stores', title: 'Stores', needs: 'GET /v1/stores', component: StoresPage },
   { id: 'keys', title: 'Keys', needs: 'GET /v1/keys', component: KeysPage },
   { id: 'audit', title: 'Audit trail', needs: 'GET /v1/audit', component: AuditPage },
+  { id: 'reports', title: 'Reports', needs: 'GET /v1/reports/points', component: ReportsPage },
+  { id: 'segments', title: 'Segments', needs: 'GET /v1/segments', component: SegmentsPage },
+  { id: 'simulator', title: 'Simulator', needs: 'GET /v1/simulations/{simulationId}', component: SimulatorPage },
+  { id: 'budgets', title: 'Budgets', needs: 'GET /v1/budgets', component: BudgetsPage },
 ];
 
 export const pagesFor = (role: StaffRole) => consolePages.filter((p) => may(role, p.needs));

@@ -9,6 +9,7 @@ import { call } from '../../api/client.ts';
 import { Field, formatDate, Notice, useAction } from '../../ui/kit.tsx';
 import { diffJson, SchemaField, type Issues, type JsonSchema } from '../../ui/schema-form.tsx';
 import { may, type PageProps } from '../pages.ts';
+import { simulateDraft } from './simulator.tsx';
 
 type InForce = Awaited<ReturnType<typeof loadInForce>>;
 const loadInForce = (api: PageProps['api']) => call(api.GET('/v1/program'));
@@ -91,6 +92,7 @@ export function ProgramPage({ api, session }: PageProps) {
         <button type="button" class="secondary" onClick={toggleJson} aria-pressed={asJson}>{asJson ? 'Edit as form' : 'Edit as JSON'}</button>
         {may(session.role, 'POST /v1/program/validate') && <button type="button" class="secondary" disabled={busy} onClick={() => void check()}>Check</button>}
         <button type="button" class="secondary" disabled={busy} onClick={() => (setDraft(structuredClone(inForce.document)), setIssues(null), setJsonText(JSON.stringify(inForce.document, null, 2)))}>Discard changes</button>
+        {may(session.role, 'POST /v1/simulations') && <button type="button" class="secondary" disabled={busy} onClick={() => { try { simulateDraft(current()); } catch { setIssues([{ path: '', message: 'The JSON does not parse; fix it before simulating.' }]); } }}>Simulate before publishing</button>}
         {may(session.role, 'POST /v1/program') && <button type="button" disabled={busy || (!asJson && changes.length === 0)} onClick={() => void publish()}>Publish version {inForce.version + 1}</button>}
       </div>
       {issues && (
