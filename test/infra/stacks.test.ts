@@ -173,6 +173,7 @@ describe('CDK app', () => {
           { IndexName: 'tiers', KeySchema: [{ AttributeName: 'tierPk', KeyType: 'HASH' }, { AttributeName: 'tierSk', KeyType: 'RANGE' }], Projection: { ProjectionType: 'KEYS_ONLY' } },
           { IndexName: 'refills', KeySchema: [{ AttributeName: 'refPk', KeyType: 'HASH' }, { AttributeName: 'refSk', KeyType: 'RANGE' }], Projection: { ProjectionType: 'KEYS_ONLY' } },
           { IndexName: 'members', KeySchema: [{ AttributeName: 'memPk', KeyType: 'HASH' }, { AttributeName: 'memSk', KeyType: 'RANGE' }], Projection: { ProjectionType: 'KEYS_ONLY' } },
+          { IndexName: 'history', KeySchema: [{ AttributeName: 'histPk', KeyType: 'HASH' }, { AttributeName: 'histSk', KeyType: 'RANGE' }], Projection: { ProjectionType: 'KEYS_ONLY' } },
         ],
       });
     });
@@ -258,7 +259,8 @@ describe('CDK app', () => {
   describe('Stack: background (notifications)', () => {
     it('should route only the events customers hear about from the bus to the notify queue, with a DLQ for delivery failures', () => {
       const rule = Object.values(dev.bg.findResources('AWS::Events::Rule')).map((r) => (r as any).Properties).find((p) => p.Name === 'tally-dev-notify');
-      expect(rule.EventPattern).toEqual({ source: ['tally'], 'detail-type': ['receipt.committed', 'birthday.granted', 'points.expiring', 'tier.changed', 'reward.unlocked', 'coupon.issued', 'refill.due', 'points.expired'] });
+      // Only the events the outbox tagged for the notify queue (lib/app/listeners.ts).
+      expect(rule.EventPattern).toEqual({ source: ['tally'], 'detail-type': ['receipt.committed', 'birthday.granted', 'points.expiring', 'tier.changed', 'reward.unlocked', 'coupon.issued', 'refill.due', 'points.expired'], resources: [{ 'Fn::GetAtt': [expect.stringMatching(/^NotifyQueue/), 'Arn'] }] });
       expect(rule.Targets[0]).toMatchObject({ DeadLetterConfig: { Arn: expect.anything() }, RetryPolicy: { MaximumRetryAttempts: 10 } });
       dev.bg.hasResourceProperties('AWS::SQS::Queue', { QueueName: 'tally-dev-notify', RedrivePolicy: Match.objectLike({ maxReceiveCount: 5 }) });
     });
@@ -291,7 +293,7 @@ describe('CDK app', () => {
   describe('Stack: background (segments)', () => {
     it('should feed the events that may change a customer’s defined segments into the account queue', () => {
       const rule = Object.values(dev.bg.findResources('AWS::Events::Rule')).map((r) => (r as any).Properties).find((p) => p.Name === 'tally-dev-segments');
-      expect(rule.EventPattern).toEqual({ source: ['tally'], 'detail-type': [...segmentEvents] });
+      expect(rule.EventPattern).toEqual({ source: ['tally'], 'detail-type': [...segmentEvents], resources: [{ 'Fn::GetAtt': [expect.stringMatching(/^AccountQueue/), 'Arn'] }] });
       expect(JSON.stringify(rule.Targets)).toContain('AccountQueue');
     });
   });
@@ -299,7 +301,7 @@ describe('CDK app', () => {
   describe('Stack: background (journeys)', () => {
     it('should feed every domain event and the journeys API into the journeys queue and its worker', () => {
       const rule = Object.values(dev.bg.findResources('AWS::Events::Rule')).map((r) => (r as any).Properties).find((p) => p.Name === 'tally-dev-journeys');
-      expect(rule.EventPattern).toEqual({ source: ['tally'] });
+      expect(rule.EventPattern).toEqual({ source: ['tally'], resources: [{ 'Fn::GetAtt': [expect.stringMatching(/^JourneyQueue/), 'Arn'] }] });
       dev.bg.hasResourceProperties('AWS::SQS::Queue', { QueueName: 'tally-dev-journeys', RedrivePolicy: Match.objectLike({ maxReceiveCount: 5 }) });
       dev.bg.hasResourceProperties('AWS::Lambda::Function', { FunctionName: 'tally-dev-journey-worker' });
       dev.api.hasResourceProperties('AWS::Lambda::Function', {
@@ -318,7 +320,7 @@ describe('CDK app', () => {
 
     it('should send every Tally event from the bus to the intake queue, with a DLQ for what EventBridge cannot deliver', () => {
       const rule = Object.values(dev.bg.findResources('AWS::Events::Rule')).map((r) => (r as any).Properties).find((p) => p.Name === 'tally-dev-webhooks');
-      expect(rule.EventPattern).toEqual({ source: ['tally'] });
+      expect(rule.EventPattern).toEqual({ source: ['tally'], resources: [{ 'Fn::GetAtt': [expect.stringMatching(/^WebhooksIntakeQueue/), 'Arn'] }] });
       expect(JSON.stringify(rule.Targets[0].Arn)).toContain('WebhooksIntakeQueue');
       expect(rule.Targets[0]).toMatchObject({ DeadLetterConfig: { Arn: expect.anything() }, RetryPolicy: { MaximumRetryAttempts: 10 } });
     });

@@ -162,9 +162,11 @@ describe('Reliability: load with faults', () => {
     expect(again.map((e) => e.id)).toEqual(first.map((e) => e.id));
     const receiptEvents = first.filter((e) => e.type === 'receipt.committed').map((e) => (e.data as { receiptId: string }).receiptId);
     expect(receiptEvents.sort()).toEqual(committed.map((b) => b.receiptId).sort());
+    // A receipt's or a return's ledger entries publish nothing of their own: receipt.committed and
+    // receipt.returned carry their points (one event per receipt, #14).
     const ledgerEvents = first.filter((e) => 'seq' in (e.data as object));
-    const ledgerRows = [...byReceipt.values(), ...byReturn.values()].reduce((s, rows) => s + rows.length, 0);
-    expect(ledgerEvents.filter((e) => (e.data as { receiptId?: string; returnId?: string }).receiptId || (e.data as { returnId?: string }).returnId).length).toBe(ledgerRows);
+    expect([...byReceipt.values(), ...byReturn.values()].reduce((s, rows) => s + rows.length, 0)).toBeGreaterThan(0);
+    expect(ledgerEvents.filter((e) => (e.data as { receiptId?: string; returnId?: string }).receiptId || (e.data as { returnId?: string }).returnId)).toEqual([]);
     expect(first.filter((e) => e.type === 'receipt.returned').length).toBe(returnAnswers.size);
     console.log(
       `reliability: ${RECEIPTS} receipts (${duplicated.size} posted twice), ${committed.length} committed, ${returns.length} returns; ${first.length} events, each once; faults injected ${JSON.stringify(faults.injected)}`,

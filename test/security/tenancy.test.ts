@@ -57,6 +57,8 @@ describe('Tenant isolation across every route that names something', () => {
       {},
       deps().audit.item({ tenantId: a.tenantId, actor: 'test', keyId: 'k', role: 'admin' }, { at, action: 'simulation.start', target: `simulation:${simulationId}` }),
     );
+    // A segment definition only tenant a has.
+    expect((await a.staff('POST', '/v1/segments', { segmentId: 'owned-seg', name: 'Owned', conditions: [{ kind: 'balance', min: 1 }] })).status).toBe(201);
     // A product only tenant a's catalog has.
     const sku = `OWN-${a.tenantId}`;
     expect((await a.staff('PUT', `/v1/catalog/${sku}`, { name: 'Owned product', category: 'general' })).status).toBe(200);
@@ -102,6 +104,9 @@ describe('Tenant isolation across every route that names something', () => {
     ['GET /v1/catalog/{sku}', 'GET', `/v1/catalog/${owned.sku}`, undefined],
     ['DELETE /v1/catalog/{sku}', 'DELETE', `/v1/catalog/${owned.sku}`, undefined],
     ['GET /v1/simulations/{simulationId}', 'GET', `/v1/simulations/${owned.simulationId}`, undefined],
+    ['GET /v1/segments/{segmentId}', 'GET', '/v1/segments/owned-seg', undefined],
+    ['PUT /v1/segments/{segmentId}', 'PUT', '/v1/segments/owned-seg', { name: 'Taken over', conditions: [{ kind: 'balance', min: 2 }] }],
+    ['DELETE /v1/segments/{segmentId}', 'DELETE', '/v1/segments/owned-seg', undefined],
   ];
 
   it('should cover every route that takes an id of something a tenant owns', () => {
@@ -110,8 +115,8 @@ describe('Tenant isolation across every route that names something', () => {
     const owning = Object.values(routeGroups)
       .flat()
       .map(routeKey)
-      // GET /v1/customers (lookup) answers a list, not a 404: its own test below.
-      .filter((k) => !['POST /v1/customers', 'GET /v1/customers', 'GET /v1/program', 'POST /v1/program', 'POST /v1/program/validate', 'GET /v1/program/versions', 'GET /v1/program/versions/{version}', 'GET /v1/program/schema', 'GET /v1/audit', 'GET /v1/keys', 'POST /v1/journeys', 'GET /v1/journeys', 'POST /v1/webhooks', 'GET /v1/webhooks', 'GET /v1/me', 'GET /v1/me/ledger', 'PUT /v1/me/devices', 'POST /v1/stores', 'GET /v1/stores', 'GET /v1/tenant', 'PATCH /v1/tenant', 'GET /v1/health', 'POST /v1/imports', 'GET /v1/budgets', 'GET /v1/catalog', 'PUT /v1/catalog/{sku}', 'POST /v1/simulations'].includes(k));
+      // GET /v1/customers (lookup) and a segment's members answer a list, not a 404: their own tests below.
+      .filter((k) => !['POST /v1/customers', 'GET /v1/customers', 'GET /v1/program', 'POST /v1/program', 'POST /v1/program/validate', 'GET /v1/program/versions', 'GET /v1/program/versions/{version}', 'GET /v1/program/schema', 'GET /v1/audit', 'GET /v1/keys', 'POST /v1/journeys', 'GET /v1/journeys', 'POST /v1/webhooks', 'GET /v1/webhooks', 'GET /v1/me', 'GET /v1/me/ledger', 'PUT /v1/me/devices', 'POST /v1/stores', 'GET /v1/stores', 'GET /v1/tenant', 'PATCH /v1/tenant', 'GET /v1/health', 'POST /v1/imports', 'GET /v1/budgets', 'POST /v1/segments', 'GET /v1/segments', 'GET /v1/segments/{segmentId}/members', 'GET /v1/segments/{segmentId}/export', 'GET /v1/catalog', 'PUT /v1/catalog/{sku}', 'POST /v1/simulations'].includes(k));
     expect(owning.filter((k) => !covered.has(k))).toEqual([]);
   });
 
@@ -122,6 +127,15 @@ describe('Tenant isolation across every route that names something', () => {
       expect(fromB.raw).toBe((await c.staff('GET', `/v1/customers?${query}`)).raw);
     }
     expect((await a.staff('GET', `/v1/customers?card=${owned.card}`)).body.customers).toHaveLength(1);
+  });
+
+  it('should show another tenant’s segment as empty, exactly as a segment nobody defined', async () => {
+    for (const path of ['/v1/segments/owned-seg/members', '/v1/segments/owned-seg/export']) {
+      const fromB = await b.staff('GET', path);
+      expect(fromB.status, path).toBe(200);
+      expect(fromB.raw, path).toBe((await c.staff('GET', path)).raw);
+    }
+    expect((await b.staff('GET', '/v1/segments')).body).toEqual((await c.staff('GET', '/v1/segments')).body);
   });
 
   it('should answer 404 to another tenant, byte for byte as to a tenant that never had it, and change nothing', async () => {
