@@ -165,3 +165,37 @@ describe('Budgets over random receipts (property)', () => {
     );
   });
 });
+
+describe('Why a budgeted rule did not apply', () => {
+  it('should name the budget as the first reason, in the rules’ priority order, once a campaign is spent', () => {
+    const r = parseProgram({
+      name: 'explain budgets',
+      currency: 'EUR',
+      timeZone: tz,
+      earning: {
+        base: { points: 1, per: 100 },
+        rules: [
+          { id: 'launch', name: 'Launch', type: 'firstReceipt', points: 50, priority: 200, budget: { grants: 1 } },
+          { id: 'weekend', name: 'Weekend', type: 'multiplier', multiplier: 2, priority: 100, when: { daysOfWeek: [6, 7] } },
+        ],
+      },
+    });
+    if (!r.ok) throw new Error(JSON.stringify(r.issues));
+    const draft = (used: Draw[]) => ({
+      occurredAt: at('2026-11-18T12:00:00+04:00'), // a Wednesday
+      burnPoints: 0,
+      lines: [{ lineId: '1', sku: 'A', category: 'food', quantityMilli: 1000, unitPrice: 1000, amount: 1000 }],
+      budgets: { used: { 'rule:launch': used }, seed: 0 },
+    });
+    const now = at('2026-11-18T12:00:00+04:00');
+    // Budget left: the rule applies; only the weekend rule misses, on its day.
+    expect(priceReceipt(r.program, emptyAccount(), draft([]), now).earn.misses).toEqual([{ kind: 'rule', id: 'weekend', reason: 'dayOfWeek' }]);
+    // Spent: the launch bonus is out for its budget, listed first (higher priority).
+    const spent = priceReceipt(r.program, emptyAccount(), draft([{ grants: 1, points: 50, amount: 0 }]), now);
+    expect(spent.earn.rules).not.toContain('launch');
+    expect(spent.earn.misses).toEqual([
+      { kind: 'rule', id: 'launch', reason: 'budget' },
+      { kind: 'rule', id: 'weekend', reason: 'dayOfWeek' },
+    ]);
+  });
+});
