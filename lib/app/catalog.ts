@@ -30,7 +30,7 @@ export const productHash = (p: Product) => requestHash({ sku: p.sku, name: p.nam
 
 export async function getProduct(deps: Deps, p: Principal, sku: string) {
   const found = await deps.catalog.get(p.tenantId, sku);
-  if (!found) throw new NotFoundError(`product ${sku}`, 'sku');
+  if (!found) throw new NotFoundError('product', 'sku');
   return productView(found);
 }
 
@@ -55,7 +55,7 @@ export async function putProduct(deps: Deps, p: Principal, sku: string, body: z.
 
 export async function deleteProduct(deps: Deps, p: Principal, sku: string) {
   const before = await deps.catalog.get(p.tenantId, sku);
-  if (!before) throw new NotFoundError(`product ${sku}`, 'sku');
+  if (!before) throw new NotFoundError('product', 'sku');
   const at = deps.clock().toISOString();
   const audit = deps.audit.item(p, { at, action: 'product.delete', target: `product:${sku}`, before: productView(before) });
   const r = await transactWrite(deps.db, [deps.catalog.deleteItem(p.tenantId, sku, before.hash), audit]);
