@@ -391,7 +391,8 @@ describe('Staff console and customer page in Chromium', () => {
     for (const [lang, title] of Object.entries(titles)) {
       await page.getByLabel('زبان').or(page.getByRole('combobox')).first().selectOption(lang);
       await until(() => page.getByRole('heading', { level: 1 }).textContent()).toBe(title);
-      expect(await page.evaluate(() => (globalThis as unknown as { document: { documentElement: { dir: string } } }).document.documentElement.dir)).toBe('ltr');
+      // The page sets the direction after it renders the new words: wait for it.
+      await until(() => page.evaluate(() => (globalThis as unknown as { document: { documentElement: { dir: string } } }).document.documentElement.dir)).toBe('ltr');
     }
     await context.close();
   });
