@@ -264,7 +264,7 @@ export function priceReceipt(program: Program, account: Account, receipt: Receip
     skus: lines.map((l) => l.sku),
     storeId: receipt.storeId,
     // Line attributes, where the till sends them (the engine's `attributes` on a line).
-    attributes: lines.flatMap((l) => Object.entries((l as { attributes?: Readonly<Record<string, string>> }).attributes ?? {}).map(([k, v]) => attributeKey(k, v))),
+    attributes: lines.flatMap((l) => Object.entries(l.attributes ?? {}).map(([k, v]) => attributeKey(k, v))),
   });
   acc = purchases ? { ...rest, purchases } : rest;
   const upgrade = upgradeTier(program, acc, now);

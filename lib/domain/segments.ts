@@ -11,6 +11,7 @@
  * else here changes.
  */
 import * as z from 'zod';
+import { attributeName } from './attributes.ts';
 import type { Account } from './account.ts';
 import { addDays, dayOf, type Day } from './calendar.ts';
 import { id } from './ids.ts';
@@ -30,8 +31,6 @@ export const MAX_MEMBERS_PAGE = 1000;
 export const MAX_WINDOW_MONTHS = 36;
 
 const code = z.string().min(1).max(64).refine(singleLine, singleLineMessage);
-/** A line attribute's name, as tills send it (the engine's `attributeName`). */
-const attributeName = z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/, 'must be 1–64 letters, digits or . _ : -');
 const dayCount = z.int().min(1).max(3650);
 const not = { not: z.boolean().default(false).describe('Match customers for whom the condition does not hold.') };
 
