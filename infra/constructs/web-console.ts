@@ -86,7 +86,10 @@ export class WebConsole extends Construct {
         responseHeadersPolicy: headers,
       },
       additionalBehaviors: {
-        // The API itself, never cached; every viewer header but Host (the Authorization header included) goes through.
+        // The API itself, never cached; every viewer header but Host goes through. An origin request
+        // policy may carry Authorization only with caching disabled, and then only the managed
+        // AllViewer policies do (AWS re:Post knowledge-center "cloudfront-authorization-header");
+        // Host stays out because API Gateway answers only to its own host name.
         '/v1/*': {
           origin: new HttpOrigin(apiHost, { protocolPolicy: OriginProtocolPolicy.HTTPS_ONLY }),
           viewerProtocolPolicy: ViewerProtocolPolicy.HTTPS_ONLY,
