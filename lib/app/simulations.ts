@@ -1,7 +1,7 @@
 /**
  * The program simulator on the chain's own history: a staff member starts a simulation of a
  * draft over a period; a worker replays the period's receipts and returns (found through the
- * history index, lib/storage/history.ts) shard by shard of customers, under the version in force
+ * history bucket's day files, lib/storage/history.ts) shard by shard of customers, under the version in force
  * when it started and the draft, checkpointing after each shard; the report is read back by id.
  * Customers start the period as new accounts (what they brought into it is not replayed).
  */
@@ -21,7 +21,7 @@ import { draftHash } from './idempotency.ts';
 import type { Deps } from './deps.ts';
 import type { Principal } from '../storage/api-keys.ts';
 import type { HistoryReader } from '../storage/history.ts';
-import { HISTORY_SHARDS } from '../storage/keys.ts';
+import { HISTORY_SHARDS } from '../storage/history.ts';
 import { SimulationTooLargeError, type SimulationRepository, type SimulationRun } from '../storage/simulations.ts';
 import type { Queue } from '../messaging/queue.ts';
 
