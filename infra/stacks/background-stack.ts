@@ -363,7 +363,8 @@ export class BackgroundStack extends Stack {
       memorySize: 3008,
       logsRemovalPolicy: retain,
     })
-      .bindTable(props.table, 'readWrite', { batchRead: true })
+      // (Its receipts come from the history bucket, not the table: no BatchGetItem.)
+      .bindTable(props.table, 'readWrite')
       .bindQueue(QUEUE_ENV.simulations, this.simulations.queue));
     this.simulationWorker.addEventSource(new SqsEventSource(this.simulations.queue, { batchSize: 1, reportBatchItemFailures: true, maxConcurrency: 2 }));
 
