@@ -12,8 +12,9 @@
  * - the receipt item's bytes with and without the history index keys it no longer carries.
  * And what a simulation reads back: Lists and Gets per receipt replayed.
  *
- * Baskets: 5 lines from a 5,000-SKU catalog, 1,000 customers (a seeded PRNG: the same run each time).
- * `npx tsx bench/history.ts [--receipts 1500] [--window 60] [--shards 4]`
+ * Baskets: 5 lines from a 5,000-SKU catalog, 1,000 customers (a seeded PRNG: the same run each time);
+ * `--cost-receipt` commits bench/cost.ts's 5-line receipt instead (the same five lines every time).
+ * `npx tsx bench/history.ts [--receipts 1500] [--window 60] [--shards 4] [--cost-receipt]`
  */
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -30,7 +31,7 @@ import { HISTORY_SHARDS, historyReader } from '../lib/storage/history.ts';
 import { itemSizeBytes } from '../lib/storage/item-size.ts';
 import { shardOf } from '../lib/storage/keys.ts';
 
-const { values: flags } = parseArgs({ options: { receipts: { type: 'string', default: '1500' }, window: { type: 'string', default: '60' }, shards: { type: 'string', default: '4' } } });
+const { values: flags } = parseArgs({ options: { receipts: { type: 'string', default: '1500' }, window: { type: 'string', default: '60' }, shards: { type: 'string', default: '4' }, 'cost-receipt': { type: 'boolean', default: false } } });
 const N = Number(flags.receipts);
 const WINDOW_S = Number(flags.window);
 const SHARDS = Number(flags.shards);
@@ -52,7 +53,7 @@ function prng(seed: number) {
 const random = prng(14);
 const pick = (n: number) => Math.floor(random() ** 2 * n); // popular items more often
 /** A 5-line basket from a 5,000-SKU catalog in 40 categories: the history compresses as real receipts would, not as five identical lines. */
-const basket = (card: string, i: number) => ({
+const basket = (card: string) => ({
   ...benchReceipt(env, card, 5),
   lines: Array.from({ length: 5 }, (_, l) => {
     const sku = pick(5_000);
@@ -60,7 +61,6 @@ const basket = (card: string, i: number) => ({
     const unitPrice = 100 * (5 + ((sku * 7919) % 400));
     return { lineId: String(l + 1), sku: `SKU-${String(sku).padStart(5, '0')}`, category: `cat-${sku % 40}`, quantity, unitPrice, amount: unitPrice * quantity };
   }),
-  ...(i % 7 === 3 ? { burn: { points: 10 } } : {}),
 });
 
 // EMF metric lines would flood the output (as in npm start).
@@ -91,7 +91,8 @@ const stream = await startStreamReader({
 
 for (let i = 0; i < N; i++) {
   const card = env.cards[i % env.cards.length]!;
-  const r = await env.invoke(env.handlers, { method: 'POST', path: '/v1/receipts', body: basket(card, i), headers: { authorization: `Bearer ${env.posKey}` } });
+  const body = flags['cost-receipt'] ? benchReceipt(env, card, 5) : basket(card);
+  const r = await env.invoke(env.handlers, { method: 'POST', path: '/v1/receipts', body, headers: { authorization: `Bearer ${env.posKey}` } });
   if (r.status !== 200) throw new Error(`commit ${i}: ${r.status} ${JSON.stringify(r.body)}`);
 }
 await stream.caughtUp(120_000);
