@@ -167,6 +167,9 @@ describe('program simulator through the staff API', () => {
     const done = await t.staff('GET', `/v1/simulations/${id}`);
     expect(done.status).toBe(200);
     expect(done.body).toMatchObject({ status: 'done', progress: { shardsDone: 16, receipts: 10, returns: 1, unreplayable: 0 } });
+    // Each shard listed the one day and read its files; nothing from the table.
+    expect(done.body.progress.readUnits).toBe(0);
+    expect(done.body.progress.historyRequests).toBeGreaterThanOrEqual(16 * 2);
     const r = done.body.report;
     // Under the program in force the replay finds what the till recorded, receipt for receipt.
     expect(r.current.totals).toMatchObject({
