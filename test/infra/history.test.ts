@@ -9,6 +9,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/app.ts';
 import { HISTORY_MONTHS } from '../../infra/constructs/history-bucket.ts';
+import { isCounted } from '#domain/insight.ts';
 
 type Json = Record<string, any>;
 const synth = (context: Record<string, unknown>) => {
@@ -71,6 +72,8 @@ describe('History bucket in the stack', () => {
     bg.hasResourceProperties('AWS::Lambda::Function', { FunctionName: 'tally-dev-report-counters', Environment: { Variables: Match.objectLike({ HISTORY_BUCKET: { Ref: id } }) } });
     const statements = s3Statements('report-counters');
     expect(statements.flatMap((s) => [s.Action].flat())).toEqual(['s3:PutObject']);
+    // The history is written from what its stream filter lets through (test/infra/reports.test.ts checks the stack applies it).
+    expect(isCounted('INSERT', 'receipt') && isCounted('INSERT', 'return')).toBe(true);
     expect(statements.map((s) => s.Resource)).toEqual([{ 'Fn::Join': ['', [{ 'Fn::GetAtt': [id, 'Arn'] }, '/history/*']] }]);
   });
 
