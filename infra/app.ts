@@ -3,7 +3,7 @@
  * validated; it names every resource and decides retention and deletion protection. Optional
  * context: `emailFrom`, `sms=true`, `smsSenderId`, `apnsSecretName`, `fcmSecretName` (which
  * channels customers are offered: BackgroundStack's ChannelsConfig), `alarmEmail`,
- * `deletionProtection`. README, "Deploy to AWS", says what each needs outside the stack.
+ * `deletionProtection`, `historyMonths` (how long the simulator's history is kept). README, "Deploy to AWS", says what each needs outside the stack.
  */
 import { App, Tags } from 'aws-cdk-lib';
 import { ApiStack } from './stacks/api-stack.ts';
@@ -37,6 +37,7 @@ export function buildApp(app: App): { data: DataStack; api: ApiStack; background
     },
     alarmEmail: context('alarmEmail'),
     eventPathTracing: String(context('eventPathTracing')) === 'true',
+    historyMonths: context('historyMonths') === undefined ? undefined : Number(context('historyMonths')),
     env,
   });
   const cacheSeconds = context('authorizerCacheSeconds');

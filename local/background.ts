@@ -20,6 +20,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IMPORT_BUCKET_ENV, IMPORT_PREFIX } from '../lib/storage/import-bucket.ts';
+import { HISTORY_BUCKET_ENV } from '../lib/storage/history-bucket.ts';
 import { startLocalS3 } from './s3.ts';
 
 const LOCAL_IMPORT_BUCKET = 'tally-local-imports';
@@ -105,6 +106,8 @@ export async function startBackground(opts: {
     [QUEUE_ENV.simulations]: queues.queues.simulations!.url,
     AWS_ENDPOINT_URL_S3: s3.endpoint,
     [IMPORT_BUCKET_ENV]: LOCAL_IMPORT_BUCKET,
+    // One local bucket serves both: the history's files live under history/, the imports' under imports/.
+    [HISTORY_BUCKET_ENV]: LOCAL_IMPORT_BUCKET,
     AWS_ENDPOINT_URL_EVENTBRIDGE: peers.endpoint,
     EVENT_BUS_NAME: 'tally-local-events',
     AWS_ENDPOINT_URL_SNS: peers.endpoint,

@@ -1,14 +1,15 @@
 /**
- * A local stand-in for the import bucket: the slice of S3's REST protocol the import code uses
- * (PutObject, GetObject, and the multipart upload a large report takes), path-style on 127.0.0.1,
+ * A local stand-in for the import bucket (which locally also keeps the history files): the slice of
+ * S3's REST protocol the import and history code use (PutObject, GetObject, ListObjectsV2, and the
+ * multipart upload a large report takes), path-style on 127.0.0.1,
  * objects kept as files. Like the bucket's notification in AWS, a file that lands under `imports/`
  * is announced with S3's event shape to `onCreated` (the local import queue). Signatures are not
  * checked: upload links from POST /v1/imports work as they are.
  */
-import { createReadStream, createWriteStream, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdirSync, readdirSync, rmSync, statSync, type Dirent } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { dirname, join, normalize } from 'node:path';
+import { dirname, join, normalize, relative, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { randomUUID } from 'node:crypto';
 
@@ -42,6 +43,24 @@ export async function startLocalS3(opts: { dir: string; bucket: string; prefix: 
         Records: [{ eventVersion: '2.1', eventSource: 'aws:s3', awsRegion: 'us-east-1', eventTime: at, eventName: 'ObjectCreated:Put', s3: { s3SchemaVersion: '1.0', bucket: { name: opts.bucket, arn: `arn:aws:s3:::${opts.bucket}` }, object: { key: encodeURIComponent(key).replace(/%2F/g, '/'), size } } }],
       }),
     );
+  };
+
+  /** ListObjectsV2 (the history reader's): keys under a prefix in key order, a page at a time, the token being the last key given. */
+  const list = (res: ServerResponse, bucket: string, q: URLSearchParams) => {
+    const prefix = q.get('prefix') ?? '';
+    const max = Math.min(Number(q.get('max-keys') ?? 1000) || 1000, 1000);
+    const after = q.get('continuation-token') ? Buffer.from(q.get('continuation-token')!, 'base64url').toString('utf8') : (q.get('start-after') ?? '');
+    const all = (readdirSync(opts.dir, { recursive: true, withFileTypes: true }) as Dirent[])
+      .filter((d) => d.isFile())
+      .map((d) => relative(opts.dir, join(d.parentPath, d.name)).split(sep).join('/'))
+      .filter((k) => !k.startsWith('.') && k.startsWith(prefix) && k > after)
+      .sort();
+    const page = all.slice(0, max);
+    const truncated = all.length > page.length;
+    const xml = (t: string) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+    const contents = page.map((k) => { const st = statSync(fileOf(k)); return `<Contents><Key>${xml(k)}</Key><LastModified>${st.mtime.toISOString()}</LastModified><ETag>"${st.size}-${st.mtimeMs}"</ETag><Size>${st.size}</Size><StorageClass>STANDARD</StorageClass></Contents>`; }).join('');
+    const next = truncated ? `<NextContinuationToken>${Buffer.from(page.at(-1)!, 'utf8').toString('base64url')}</NextContinuationToken>` : '';
+    reply(res, 200, `<?xml version="1.0" encoding="UTF-8"?><ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>${bucket}</Name><Prefix>${xml(prefix)}</Prefix><KeyCount>${page.length}</KeyCount><MaxKeys>${max}</MaxKeys><IsTruncated>${truncated}</IsTruncated>${contents}${next}</ListBucketResult>`);
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
@@ -85,6 +104,7 @@ export async function startLocalS3(opts: { dir: string; bucket: string; prefix: 
       rmSync(join(uploads, q.get('uploadId')!), { recursive: true, force: true });
       return reply(res, 204);
     }
+    if (req.method === 'GET' && key === '' && q.get('list-type') === '2') return list(res, bucket!, q);
     if (req.method === 'GET' || req.method === 'HEAD') {
       let size: number;
       try {

@@ -1,13 +1,15 @@
 /**
  * The reports consumer: the table's stream in (filtered by the event source mapping to the
  * items reports count), report counters out. The table's second stream reader, beside the
- * outbox relay; each change is counted once however often it comes (lib/app/insight.ts).
+ * outbox relay; each change is counted once however often it comes (lib/app/insight.ts). It also
+ * writes the receipts and returns of each batch to the history bucket, for the simulator.
  */
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { db } from '#lib/storage/client.ts';
 import { insightRepository } from '#lib/storage/insight.ts';
 import { programRepository } from '#lib/storage/programs.ts';
 import { CountError, countChanges } from '#lib/app/insight.ts';
+import { recordHistory } from '#lib/app/history-files.ts';
 import { changeFromStreamRecord } from '#lib/events/stream-record.ts';
 import { logger } from '#lib/observability/logger.ts';
 
@@ -18,6 +20,8 @@ const deps = () => (parts ??= { programs: programRepository(db()), insight: insi
 export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
   const changes = event.Records.map(changeFromStreamRecord);
   try {
+    // The simulator's history first (lib/app/history-files.ts): if it fails, the whole batch comes again.
+    await recordHistory(event.Records, changes);
     const r = await countChanges(deps(), changes);
     logger.debug('reports: changes counted', { records: event.Records.length, counted: r.counted, seen: r.seen });
     return { batchItemFailures: [] };

@@ -48,6 +48,7 @@ export interface ChannelsConfig {
 }
 import { WebhookDelivery } from '../constructs/webhook-delivery.ts';
 import { ImportPipeline } from '../constructs/import-pipeline.ts';
+import { HistoryBucket } from '../constructs/history-bucket.ts';
 
 /** The simulation worker's timeout: the longest Lambda allows; it stops at a checkpoint three minutes before. */
 const SIMULATION_WORKER_TIMEOUT = Duration.minutes(15);
@@ -68,6 +69,8 @@ export interface BackgroundStackProps extends StackProps {
    * $2–3 per million receipts; the jobs and the account and import workers keep active tracing.
    */
   readonly eventPathTracing?: boolean | undefined;
+  /** Months the simulator's history is kept (context `historyMonths`; infra/constructs/history-bucket.ts says why 25). */
+  readonly historyMonths?: number | undefined;
 }
 
 /** The jobs the schedule runs, each hourly at its own minute. */
@@ -142,6 +145,8 @@ export class BackgroundStack extends Stack {
   /** The program simulator's queue and worker (POST /v1/simulations puts simulations on it). */
   readonly simulations: WorkerQueue;
   readonly simulationWorker: TallyFunction;
+  /** Receipts and returns as day files: written by the report counters, replayed by the simulation worker. */
+  readonly history: HistoryBucket;
 
   constructor(scope: Construct, id: string, props: BackgroundStackProps) {
     super(scope, id, props);
@@ -358,9 +363,15 @@ export class BackgroundStack extends Stack {
       memorySize: 3008,
       logsRemovalPolicy: retain,
     })
-      .bindTable(props.table, 'readWrite', { batchRead: true })
+      // (Its receipts come from the history bucket, not the table: no BatchGetItem.)
+      .bindTable(props.table, 'readWrite')
       .bindQueue(QUEUE_ENV.simulations, this.simulations.queue));
     this.simulationWorker.addEventSource(new SqsEventSource(this.simulations.queue, { batchSize: 1, reportBatchItemFailures: true, maxConcurrency: 2 }));
+
+    // The simulator's history: the report counters write each batch's receipts and returns as day files, the worker replays them.
+    this.history = new HistoryBucket(this, 'History', { stage: props.stage, retentionMonths: props.historyMonths });
+    this.history.grantWrite(this.reportCounters);
+    this.history.grantRead(this.simulationWorker);
 
     for (const { job, cron } of scheduledJobs) {
       new Schedule(this, `${job}Schedule`, {

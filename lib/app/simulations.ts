@@ -1,7 +1,7 @@
 /**
  * The program simulator on the chain's own history: a staff member starts a simulation of a
  * draft over a period; a worker replays the period's receipts and returns (found through the
- * history index, lib/storage/history.ts) shard by shard of customers, under the version in force
+ * history bucket's day files, lib/storage/history.ts) shard by shard of customers, under the version in force
  * when it started and the draft, checkpointing after each shard; the report is read back by id.
  * Customers start the period as new accounts (what they brought into it is not replayed).
  */
@@ -21,7 +21,7 @@ import { draftHash } from './idempotency.ts';
 import type { Deps } from './deps.ts';
 import type { Principal } from '../storage/api-keys.ts';
 import type { HistoryReader } from '../storage/history.ts';
-import { HISTORY_SHARDS } from '../storage/keys.ts';
+import { HISTORY_SHARDS } from '../storage/history.ts';
 import { SimulationTooLargeError, type SimulationRepository, type SimulationRun } from '../storage/simulations.ts';
 import type { Queue } from '../messaging/queue.ts';
 
@@ -58,7 +58,7 @@ const view = (run: SimulationRun) => ({
   from: run.from,
   to: run.to,
   topN: run.topN,
-  progress: { shards: run.shards, shardsDone: run.shardsDone, receipts: run.receipts, returns: run.returns, unreplayable: run.unreplayable, readUnits: run.readUnits },
+  progress: { shards: run.shards, shardsDone: run.shardsDone, receipts: run.receipts, returns: run.returns, unreplayable: run.unreplayable, readUnits: run.readUnits, historyRequests: run.historyRequests ?? 0 },
   createdAt: run.createdAt,
   createdBy: run.createdBy,
   updatedAt: run.updatedAt,
@@ -98,6 +98,7 @@ export async function startSimulation(
     returns: 0,
     unreplayable: 0,
     readUnits: 0,
+    historyRequests: 0,
     createdAt: at,
     createdBy: p.actor,
     updatedAt: at,
@@ -171,6 +172,7 @@ export async function runSimulation(
       returns: run.returns + shard.events.filter((e) => e.type === 'return').length,
       unreplayable: run.unreplayable + shard.unreplayable,
       readUnits: run.readUnits + shard.readUnits,
+      historyRequests: (run.historyRequests ?? 0) + shard.requests,
       updatedAt: at,
       ...(done ? { finishedAt: at } : {}),
     };

@@ -5,9 +5,10 @@
  * function); reading and writing them is ./import-files.ts (the worker). The S3 client honours
  * `AWS_ENDPOINT_URL_S3`, which is how tests and the local runtime point it elsewhere.
  */
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { importFormats, type ImportFormat } from '#domain/imports.ts';
+import { s3Client } from './s3-client.ts';
 
 export const IMPORT_BUCKET_ENV = 'IMPORT_BUCKET';
 
@@ -44,9 +45,8 @@ export function importLinks(s3: S3Client, bucket: string): ImportLinks {
   };
 }
 
-let client: S3Client | undefined;
-/** One S3 client per process; path-style where an endpoint is set (moto, the local runtime). */
-export const s3Client = () => (client ??= new S3Client({ maxAttempts: 3, ...(process.env.AWS_ENDPOINT_URL_S3 ? { forcePathStyle: true } : {}) }));
+/** The process's S3 client (./s3-client.ts), where the import code has always found it. */
+export { s3Client };
 
 /** This deployment's import bucket name, or null where there is none. */
 export const deploymentBucketName = (): string | null => process.env[IMPORT_BUCKET_ENV] || null;

@@ -82,11 +82,10 @@
  * | members   | T#{t}#MEM#{shard}                | {c}             | Query: every customer of a tenant (the|
  * |           |                                  |                 | nightly segments job); set once, so a |
  * |           |                                  |                 | receipt never writes to it            |
- * | history   | T#{t}#HIST#{utc day}#{hshard}    | {at}#R|X#{s}#{id}| Query a day's receipts (allocation   |
- * |           |                                  |                 | item) and returns of a sixteenth of  |
- * |           |                                  |                 | the customers: the simulator's replay|
  *
  * Shards spread one tenant's busiest day over SHARDS partitions; a job queries each.
+ * A period's receipts and returns (the simulator's replay) are no index: an index entry per
+ * receipt was a write unit per receipt, so they are day files in S3 (storage/history-bucket.ts).
  */
 export interface Key {
   readonly pk: string;
@@ -197,12 +196,6 @@ export function shardOf(customerId: string, shards: number = SHARDS): number {
   return (h >>> 0) % shards;
 }
 
-/**
- * The history index spreads a tenant's day over more shards: the simulator replays one shard
- * (a sixteenth of the customers, every receipt of theirs in the period) at a time.
- */
-export const HISTORY_SHARDS = 16;
-
 export const indexKeys = {
   birthdays: (tenantId: string, monthDay: string, shard: number) => `T#${tenantId}#BDAY#${monthDay}#${shard}`,
   expiry: (tenantId: string, shard: number) => `T#${tenantId}#EXP#${shard}`,
@@ -211,8 +204,4 @@ export const indexKeys = {
   tiers: (tenantId: string, shard: number) => `T#${tenantId}#TIER#${shard}`,
   refills: (tenantId: string, shard: number) => `T#${tenantId}#REFILL#${shard}`,
   members: (tenantId: string, shard: number) => `T#${tenantId}#MEM#${shard}`,
-  /** A UTC day of receipts and returns (by commit time) of one history shard of customers. */
-  history: (tenantId: string, day: string, shard: number) => `T#${tenantId}#HIST#${day}#${shard}`,
-  /** Sorted by when the till committed it; `R` a receipt, `X` a return. */
-  historySk: (at: string, kind: 'R' | 'X', storeId: string, id: string) => `${at}#${kind}#${storeId}#${id}`,
 };

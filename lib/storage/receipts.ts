@@ -13,7 +13,7 @@ import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { CommittedReceipt } from '#domain/returns.ts';
 import type { ReplayEvent } from '#domain/simulation.ts';
 import type { Db } from './client.ts';
-import { HISTORY_SHARDS, indexKeys, keys, shardOf } from './keys.ts';
+import { keys } from './keys.ts';
 import type { TransactItem } from './transact.ts';
 import { packReceipt, unpackReceipt } from './receipt-codec.ts';
 
@@ -51,8 +51,9 @@ export interface ReturnRecord {
   readonly at: string;
 }
 
+/** Keys and type off; also the history index's keys items written before history moved to S3 still carry (storage/history.ts). */
 const strip = <T>(item: Record<string, unknown>): T => {
-  const { pk: _pk, sk: _sk, type: _t, ...rest } = item;
+  const { pk: _pk, sk: _sk, type: _t, histPk: _hp, histSk: _hs, ...rest } = item;
   return rest as T;
 };
 
@@ -63,26 +64,14 @@ const receiptOf = (item: Record<string, unknown>): ReceiptRecord => {
 };
 
 /**
- * The history index's keys on a receipt item: the simulator finds a period's receipts by them
- * and replays them from that item.
- */
-function historyOf(r: Pick<ReceiptRecord, 'tenantId' | 'customerId' | 'committedAt' | 'occurredAt' | 'storeId' | 'receiptId'>) {
-  return {
-    occurredAt: r.occurredAt,
-    histPk: indexKeys.history(r.tenantId, r.committedAt.slice(0, 10), shardOf(r.customerId, HISTORY_SHARDS)),
-    histSk: indexKeys.historySk(r.committedAt, 'R', r.storeId, r.receiptId),
-  };
-}
-
-/**
- * A history index entry's item (a receipt, or a return) as the simulator replays
- * it; null for receipts committed before their lines kept SKU and category (they cannot be
- * priced again).
+ * A receipt or return item (as the table's stream carries it) as the simulator replays it, `at`
+ * being when the till committed it; null for receipts committed before their lines kept SKU and
+ * category (they cannot be priced again). The history files keep these (storage/history.ts).
  */
 export function replayEventOf(item: Record<string, unknown>): ReplayEvent | null {
-  const at = new Date(String(item.histSk).split('#')[0]!);
   if (item.type === 'return') {
     const r = strip<ReturnRecord>(item);
+    const at = new Date(r.at);
     const answer = JSON.parse(r.response) as { lines: Array<{ lineId: string; quantity: number }> };
     return {
       type: 'return',
@@ -96,6 +85,7 @@ export function replayEventOf(item: Record<string, unknown>): ReplayEvent | null
     };
   }
   const record = receiptOf(item);
+  const at = new Date(record.committedAt);
   const receipt = record.receipt;
   if (receipt.lines.some((l) => l.sku === undefined || l.category === undefined)) return null;
   return {
@@ -154,7 +144,7 @@ export function receiptRepository(db: Db) {
         {
           Put: {
             TableName: db.table,
-            Item: { ...packedItem(record, record.receipt, record.version), ...historyOf(record) },
+            Item: packedItem(record, record.receipt, record.version),
             ConditionExpression: 'attribute_not_exists(pk)',
             ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           },
@@ -191,8 +181,6 @@ export function receiptRepository(db: Db) {
             ...keys.return(record.tenantId, record.storeId, record.returnId),
             type: 'return',
             ...record,
-            histPk: indexKeys.history(record.tenantId, record.at.slice(0, 10), shardOf(record.customerId, HISTORY_SHARDS)),
-            histSk: indexKeys.historySk(record.at, 'X', record.storeId, record.returnId),
           },
           ConditionExpression: 'attribute_not_exists(pk)',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',

@@ -34,6 +34,8 @@ export interface SimulationRun {
   /** Receipts from before SKU and category were kept: found but not replayable. */
   readonly unreplayable: number;
   readonly readUnits: number;
+  /** S3 requests (Lists and Gets) reading the history's day files; absent on runs from before history moved to S3. */
+  readonly historyRequests?: number | undefined;
   readonly createdAt: string;
   readonly createdBy: string;
   readonly updatedAt: string;

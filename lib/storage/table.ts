@@ -15,8 +15,6 @@ export const tableDefinition = {
     { name: 'tiers', partitionKey: 'tierPk', sortKey: 'tierSk' },
     { name: 'refills', partitionKey: 'refPk', sortKey: 'refSk' },
     { name: 'members', partitionKey: 'memPk', sortKey: 'memSk' },
-    /** Receipts and returns by day, for the program simulator (set on the allocation and return items). */
-    { name: 'history', partitionKey: 'histPk', sortKey: 'histSk' },
   ] as ReadonlyArray<{ name: string; partitionKey: string; sortKey: string }>,
   /** Outbox for domain events (issue "Background jobs"). */
   stream: 'NEW_AND_OLD_IMAGES',

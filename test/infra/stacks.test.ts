@@ -173,7 +173,6 @@ describe('CDK app', () => {
           { IndexName: 'tiers', KeySchema: [{ AttributeName: 'tierPk', KeyType: 'HASH' }, { AttributeName: 'tierSk', KeyType: 'RANGE' }], Projection: { ProjectionType: 'KEYS_ONLY' } },
           { IndexName: 'refills', KeySchema: [{ AttributeName: 'refPk', KeyType: 'HASH' }, { AttributeName: 'refSk', KeyType: 'RANGE' }], Projection: { ProjectionType: 'KEYS_ONLY' } },
           { IndexName: 'members', KeySchema: [{ AttributeName: 'memPk', KeyType: 'HASH' }, { AttributeName: 'memSk', KeyType: 'RANGE' }], Projection: { ProjectionType: 'KEYS_ONLY' } },
-          { IndexName: 'history', KeySchema: [{ AttributeName: 'histPk', KeyType: 'HASH' }, { AttributeName: 'histSk', KeyType: 'RANGE' }], Projection: { ProjectionType: 'KEYS_ONLY' } },
         ],
       });
     });

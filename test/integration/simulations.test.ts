@@ -5,29 +5,75 @@
  * its continuation — and the report read back with GET. Then the publishing rule.
  */
 import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { Context, SQSEvent } from 'aws-lambda';
+import type { Context, DynamoDBRecord, DynamoDBStreamEvent, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isCounted } from '#domain/insight.ts';
 import { fakeLambdaContext } from '../../local/api-event.ts';
+import { startStreamReader, type StreamReader } from '../../local/stream.ts';
 import { startMoto, type Moto } from '../support/moto.ts';
 import { newTenant, receipt, scenarioProgram, type TestTenant } from './harness.ts';
 
 let moto: Moto;
 let sqs: SQSClient;
+let s3: S3Client;
 let queueUrl: string;
+const bucket = 'tally-test-history';
 let handler: (event: SQSEvent, context: Context) => Promise<{ batchItemFailures: Array<{ itemIdentifier: string }> }>;
+let reportCounters: (event: DynamoDBStreamEvent) => Promise<{ batchItemFailures: Array<{ itemIdentifier: string }> }>;
+/**
+ * The table's stream into the reports function, as the stack's filter lets it through, for this
+ * file's tenants only (the suite shares one table): it writes the history the worker replays.
+ */
+let stream: StreamReader;
+const tenants = new Set<string>();
+/** Each batch the reports function took, as it was delivered. */
+const batches: DynamoDBRecord[][] = [];
 
 beforeAll(async () => {
   moto = await startMoto();
   sqs = new SQSClient(moto.config);
+  s3 = new S3Client({ ...moto.config, forcePathStyle: true });
   queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'tally-test-simulations' }))).QueueUrl!;
-  Object.assign(process.env, { SIMULATION_QUEUE_URL: queueUrl, AWS_ENDPOINT_URL_SQS: moto.endpoint });
+  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  Object.assign(process.env, { SIMULATION_QUEUE_URL: queueUrl, AWS_ENDPOINT_URL_SQS: moto.endpoint, AWS_ENDPOINT_URL_S3: moto.endpoint, HISTORY_BUCKET: bucket });
   ({ handler } = (await import('../../functions/workers/simulations.ts')) as never);
+  ({ handler: reportCounters } = (await import('../../functions/stream/report-counters.ts')) as never);
+  const ours = (r: DynamoDBRecord) => [...tenants].some((t) => JSON.stringify(r.dynamodb?.Keys).includes(`T#${t}#`)) && isCounted(r.eventName, r.dynamodb?.NewImage?.type?.S);
+  stream = await startStreamReader({
+    client: new DynamoDBClient({ endpoint: process.env.DYNAMODB_ENDPOINT!, region: 'us-east-1' }),
+    endpoint: process.env.DYNAMODB_ENDPOINT!,
+    table: process.env.TABLE_NAME!,
+    from: 'LATEST',
+    handler: async (e) => {
+      const Records = e.Records.filter(ours);
+      if (!Records.length) return { batchItemFailures: [] };
+      const r = await reportCounters({ Records });
+      if (!r.batchItemFailures.length) batches.push(Records);
+      return r;
+    },
+  });
 });
 afterAll(async () => {
+  await stream.stop();
   sqs.destroy();
+  s3.destroy();
   await moto.stop();
 });
+
+/** Every line of a tenant's history files, however many files repeat it. */
+async function historyLines(tenantId: string): Promise<string[]> {
+  const keys = (await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: `history/tenant=${tenantId}/` }))).Contents?.map((o) => o.Key!) ?? [];
+  const lines: string[] = [];
+  for (const Key of keys) {
+    const body = await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key }))).Body!.transformToByteArray();
+    lines.push(...gunzipSync(body).toString('utf8').split('\n').filter(Boolean));
+  }
+  return lines;
+}
 
 /** The next message on the queue, as the SQS event Lambda would hand the worker. */
 async function nextMessage(): Promise<SQSEvent> {
@@ -70,6 +116,7 @@ interface Committed {
 }
 
 async function history(t: TestTenant): Promise<{ from: string; to: string; answers: Committed[]; reversed: number }> {
+  tenants.add(t.tenantId);
   const from = new Date(Date.now() - 60_000).toISOString();
   const answers: Committed[] = [];
   const cards: string[] = [];
@@ -84,6 +131,8 @@ async function history(t: TestTenant): Promise<{ from: string; to: string; answe
   }
   const ret = await t.pos('POST', '/v1/returns', { returnId: `RET-${Date.now()}`, receiptId: first!.receiptId, lines: [{ lineId: '1', quantity: 1 }] });
   expect(ret.status, JSON.stringify(ret.body)).toBe(200);
+  // The reports function has written them to the history bucket.
+  await stream.caughtUp();
   return { from, to: new Date(Date.now() + 60_000).toISOString(), answers, reversed: ret.body.totals.pointsReversed };
 }
 
@@ -93,6 +142,13 @@ describe('program simulator through the staff API', () => {
   it('should replay a period of committed receipts in a worker with checkpoints, and report both programs side by side', async () => {
     const t = await newTenant(inForce);
     const h = await history(t);
+    // The stream delivers again: the first batch whole (its files overwritten), and everything as
+    // one batch cut after its first record (a partial retry: other files, repeating every receipt
+    // and return but the first). The replay counts each once.
+    const own = batches.filter((b) => JSON.stringify(b[0]?.dynamodb?.Keys).includes(`T#${t.tenantId}#`));
+    expect((await historyLines(t.tenantId)).length).toBe(11);
+    for (const Records of [own[0]!, own.flat().slice(1)]) expect((await reportCounters({ Records })).batchItemFailures).toEqual([]);
+    expect((await historyLines(t.tenantId)).length).toBeGreaterThanOrEqual(11 + 10);
 
     const start = await t.staff('POST', '/v1/simulations', { draft, from: h.from, to: h.to, topN: 3 });
     expect(start.status, JSON.stringify(start.body)).toBe(202);
@@ -110,6 +166,9 @@ describe('program simulator through the staff API', () => {
     const done = await t.staff('GET', `/v1/simulations/${id}`);
     expect(done.status).toBe(200);
     expect(done.body).toMatchObject({ status: 'done', progress: { shardsDone: 16, receipts: 10, returns: 1, unreplayable: 0 } });
+    // Each shard listed the one day and read its files; nothing from the table.
+    expect(done.body.progress.readUnits).toBe(0);
+    expect(done.body.progress.historyRequests).toBeGreaterThanOrEqual(16 * 2);
     const r = done.body.report;
     // Under the program in force the replay finds what the till recorded, receipt for receipt.
     expect(r.current.totals).toMatchObject({

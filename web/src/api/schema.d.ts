@@ -11974,8 +11974,10 @@ export interface operations {
                             returns: number;
                             /** @description Receipts committed before SKU and category were kept: found, not replayed. */
                             unreplayable: number;
-                            /** @description Read units the replay consumed so far. */
+                            /** @description Table read units the replay consumed so far (0 since the history is read from S3, see historyRequests). */
                             readUnits: number;
+                            /** @description S3 requests (Lists and Gets of the history's day files) the replay made so far. */
+                            historyRequests: number;
                         };
                         /** Format: date-time */
                         createdAt: string;
@@ -12294,8 +12296,10 @@ export interface operations {
                             returns: number;
                             /** @description Receipts committed before SKU and category were kept: found, not replayed. */
                             unreplayable: number;
-                            /** @description Read units the replay consumed so far. */
+                            /** @description Table read units the replay consumed so far (0 since the history is read from S3, see historyRequests). */
                             readUnits: number;
+                            /** @description S3 requests (Lists and Gets of the history's day files) the replay made so far. */
+                            historyRequests: number;
                         };
                         /** Format: date-time */
                         createdAt: string;
