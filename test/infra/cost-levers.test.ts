@@ -83,4 +83,17 @@ describe('Cost levers at deploy time', () => {
       expect(functionNamed(prod, name).LoggingConfig, name).toMatchObject({ LogFormat: 'JSON', SystemLogLevel: 'WARN' });
     }
   });
+
+  it('should batch the report counters a minute in prod and 5 s elsewhere, take a window and a size from context, and refuse either out of range, naming it', () => {
+    const reports = (context: Record<string, unknown>) => {
+      const fn = Object.entries(template(context, 'background').findResources('AWS::Lambda::Function')).find(([, r]) => (r as { Properties: { FunctionName?: string } }).Properties.FunctionName?.endsWith('-report-counters'))![0];
+      const mapping = Object.values(template(context, 'background').findResources('AWS::Lambda::EventSourceMapping')).find((m) => JSON.stringify((m as { Properties: unknown }).Properties).includes(fn)) as { Properties: Record<string, unknown> };
+      return { window: mapping.Properties.MaximumBatchingWindowInSeconds, size: mapping.Properties.BatchSize };
+    };
+    expect(reports({})).toEqual({ window: 5, size: 10_000 });
+    expect(reports({ stage: 'prod' })).toEqual({ window: 60, size: 10_000 });
+    expect(reports({ stage: 'prod', reportsBatchWindow: '300', reportsBatchSize: '2000' })).toEqual({ window: 300, size: 2_000 });
+    expect(() => reports({ reportsBatchWindow: '301' })).toThrow(/reportsBatchWindow/);
+    expect(() => reports({ reportsBatchSize: '0' })).toThrow(/reportsBatchSize/);
+  });
 });
