@@ -88,6 +88,14 @@ export interface ReceiptMeasure {
 }
 
 /** What the report counters write for a batch of receipts of one tenant and day (the real countChanges on DynamoDB Local). */
+/** The commit through the handler beside the raw calls it makes: wall p50 and this process's CPU per call, ms. */
+export interface Timing {
+  readonly handlerP50: number;
+  readonly rawP50: number;
+  readonly handlerCpuMs: number;
+  readonly rawCpuMs: number;
+}
+
 export interface ReportBatch {
   readonly rate: number;
   /** Stores the batch's receipts come from (round robin). */
@@ -239,7 +247,7 @@ function attribute(text: string, phase: string): string {
 }
 
 /** Measures one committed receipt of `lines` lines (after warm-up) through the real handlers and the local background. */
-export async function measureReceipts(linesList: readonly number[]): Promise<{ measures: ReceiptMeasure[]; timing: { handlerP50: number; rawP50: number }; reportBatches: ReportBatch[] }> {
+export async function measureReceipts(linesList: readonly number[]): Promise<{ measures: ReceiptMeasure[]; timing: Timing; reportBatches: ReportBatch[] }> {
   const { startBenchEnv, benchReceipt } = await import('./lib/env.ts');
   const env = await startBenchEnv({ customers: 3 });
   const { startBackground } = await import('../local/background.ts');
@@ -321,7 +329,18 @@ export async function measureReceipts(linesList: readonly number[]): Promise<{ m
       else measures[measures.findIndex((x) => x.lines === lines)] = m;
     }
 
-    // The handler's own time beside the raw calls it makes, for the compute estimate.
+    // The handler's own time beside the raw calls it makes, for the compute estimate: wall time,
+    // and this process's CPU time per call (steadier on a busy machine), the background stopped
+    // so that its work is not counted.
+    await bg.close();
+    bgOpen = false;
+    const cpu = { raw: 0, handler: 0 };
+    const counted = (label: 'raw' | 'handler', run: (i: number) => Promise<void>) => async (i: number) => {
+      const before = process.cpuUsage();
+      await run(i);
+      const used = process.cpuUsage(before);
+      if (i >= 0) cpu[label] += (used.user + used.system) / 1000;
+    };
     const { GetCommand, TransactWriteCommand } = await import('@aws-sdk/lib-dynamodb');
     const { timeInterleaved } = await import('./lib/stats.ts');
     let k = 0;
@@ -334,23 +353,22 @@ export async function measureReceipts(linesList: readonly number[]): Promise<{ m
       [
         {
           label: 'raw',
-          run: async () => {
+          run: counted('raw', async () => {
             await env.deps.db.doc.send(new GetCommand({ TableName: env.table, Key: { pk: 'RAW#none', sk: 'ID' }, ConsistentRead: true }));
             await env.deps.db.doc.send(new GetCommand({ TableName: env.table, Key: { pk: 'RAW#none', sk: 'CUSTOMER' }, ConsistentRead: true }));
             await env.deps.db.doc.send(new TransactWriteCommand({ TransactItems: raw() as never }));
-          },
+          }),
         },
-        { label: 'handler', run: async (i) => void (await call(env.posKey, 'POST', '/v1/receipts', benchReceipt(env, env.cards[Math.abs(i) % env.cards.length]!, 5))) },
+        { label: 'handler', run: counted('handler', async (i) => void (await call(env.posKey, 'POST', '/v1/receipts', benchReceipt(env, env.cards[Math.abs(i) % env.cards.length]!, 5)))) },
       ],
       150,
       30,
     );
+    const timing: Timing = { rawP50: rows[0]!.p50, handlerP50: rows[1]!.p50, rawCpuMs: cpu.raw / 150, handlerCpuMs: cpu.handler / 150 };
     // The report counters over batches, without the local background counting beside them.
-    await bg.close();
-    bgOpen = false;
     const reportBatches: ReportBatch[] = [];
     for (const stores of REPORT_STORES) reportBatches.push(...(await measureReportBatches(env, rec, RATES, stores)));
-    return { measures, timing: { rawP50: rows[0]!.p50, handlerP50: rows[1]!.p50 }, reportBatches };
+    return { measures, timing, reportBatches };
   } finally {
     capture.close();
     if (bgOpen) await bg.close();
@@ -455,6 +473,8 @@ export const ASSUME = {
   getItemMs: 4,
   transactMs: 12,
   posMemoryMb: 512,
+  /** Lambda gives a function one vCPU at 1,769 MB, and a share in proportion below (docs.aws.amazon.com/lambda: memory and computing power). */
+  lambdaMbPerVcpu: 1769,
   authorizerMemoryMb: 256,
   backgroundMemoryMb: 512,
   /** A till's receipts are further apart than the authorizer's cache time (10 s): one authorizer call each. */
@@ -511,7 +531,7 @@ const sum = <T>(xs: readonly T[], f: (x: T) => number) => xs.reduce((s, x) => s 
 /** X-Ray's default Lambda sampling: the first request each second, then 5 %. */
 const tracesPerSecond = (invocationsPerSecond: number) => Math.min(invocationsPerSecond, 1) + 0.05 * Math.max(0, invocationsPerSecond - 1);
 
-export function costRows(m: ReceiptMeasure, timing: { handlerP50: number; rawP50: number }, rates: readonly number[], reportBatches: readonly ReportBatch[], stores: number = REPORT_STORES[0]): Row[] {
+export function costRows(m: ReceiptMeasure, timing: Timing, rates: readonly number[], reportBatches: readonly ReportBatch[], stores: number = REPORT_STORES[0]): Row[] {
   const rows: Row[] = [];
   const flat = (part: string, usd: number, from: string) => rows.push({ part, usd: Object.fromEntries(rates.map((r) => [r, usd])), from });
   const byRate = (part: string, f: (rate: number) => number, from: string) => rows.push({ part, usd: Object.fromEntries(rates.map((r) => [r, f(r)])), from });
@@ -529,12 +549,15 @@ export function costRows(m: ReceiptMeasure, timing: { handlerP50: number; rawP50
 
   // Till's path.
   flat('API Gateway (HTTP API)', PRICES.httpApiPerMillion, `1 request at $${PRICES.httpApiPerMillion}/million`);
-  const handlerCpu = Math.max(0, timing.handlerP50 - timing.rawP50);
-  const posMs = 2 * ASSUME.getItemMs + ASSUME.transactMs + handlerCpu;
+  // The handler's CPU time here (the whole commit in this process: validation, pricing, the
+  // answer, packing, the SDK's marshalling) runs in AWS on the function's share of a vCPU
+  // (1,769 MB is one), beside the DynamoDB calls' waits.
+  const cpuMs = timing.handlerCpuMs * (ASSUME.lambdaMbPerVcpu / ASSUME.posMemoryMb);
+  const posMs = 2 * ASSUME.getItemMs + ASSUME.transactMs + cpuMs;
   flat(
     'Lambda: pos (request + compute)',
     PRICES.lambdaRequestsPerMillion + perMillion(gbSeconds(Math.ceil(posMs), ASSUME.posMemoryMb), PRICES.lambdaGbSecond * 1e6),
-    `1 invocation; ${Math.ceil(posMs)} ms assumed in AWS (2 GetItem × ${ASSUME.getItemMs} ms + TransactWriteItems ${ASSUME.transactMs} ms + ${handlerCpu.toFixed(1)} ms handler time measured here) × ${ASSUME.posMemoryMb} MB`,
+    `1 invocation; ${Math.ceil(posMs)} ms assumed in AWS (2 GetItem × ${ASSUME.getItemMs} ms + TransactWriteItems ${ASSUME.transactMs} ms + ${timing.handlerCpuMs.toFixed(1)} ms of CPU per commit measured here (the raw calls alone: ${timing.rawCpuMs.toFixed(1)} ms) × ${(ASSUME.lambdaMbPerVcpu / ASSUME.posMemoryMb).toFixed(2)} for ${ASSUME.posMemoryMb} MB's share of a vCPU; wall time here: handler p50 ${timing.handlerP50.toFixed(1)} ms, raw calls ${timing.rawP50.toFixed(1)} ms) × ${ASSUME.posMemoryMb} MB`,
   );
   const authMs = Math.max(1, (d.authorizer.calls.GetItem ?? 0) * ASSUME.getItemMs + 1);
   flat(
@@ -546,18 +569,27 @@ export function costRows(m: ReceiptMeasure, timing: { handlerP50: number; rawP50
   flat('DynamoDB reads: commit', perMillion(rcu(d.pos.reads), PRICES.dynamoReadPerMillionUnits), `${rcu(d.pos.reads)} units: ${describeReads(d.pos.reads)}`);
   flat('DynamoDB reads: authorizer', perMillion(rcu(d.authorizer.reads) * ASSUME.authorizerCallsPerReceipt, PRICES.dynamoReadPerMillionUnits), `${rcu(d.authorizer.reads)} units: ${describeReads(d.authorizer.reads)}`);
 
-  // Logs.
-  const fnLogBytes = sum(Object.values(m.logs), (l) => l.bytes + l.lines * ASSUME.logEventOverhead);
-  const fnLogGzip = sum(Object.values(m.logs), (l) => l.gzip);
-  const logBytes = fnLogBytes + ASSUME.accessLogBytes + ASSUME.logEventOverhead;
+  // Logs. The relay logs once per invocation (a batch of receipts), the till's path per receipt.
+  const commitRecords = d.pos.writes.filter((w) => !w.what.startsWith('index')).length + otherBackground.filter((w) => !w.what.startsWith('index')).length;
+  const recordsAt = (rate: number) => commitRecords + (batchAt(rate).counterWrites + batchAt(rate).transactions) / batchAt(rate).receipts;
+  const outboxPerReceipt = (rate: number) => Math.min(recordsAt(rate) * rate, ASSUME.streamShards) / rate;
+  const perInvocation = (who: string) => who === 'outbox' || who.startsWith('background');
+  const share = (who: string, rate: number) => (perInvocation(who) ? outboxPerReceipt(rate) : 1);
+  const fnLogBytes = (rate: number) => sum(Object.entries(m.logs), ([who, l]) => (l.bytes + l.lines * ASSUME.logEventOverhead) * share(who, rate));
+  const fnLogGzip = (rate: number) => sum(Object.entries(m.logs), ([who, l]) => l.gzip * share(who, rate));
+  const logBytes = (rate: number) => fnLogBytes(rate) + ASSUME.accessLogBytes + ASSUME.logEventOverhead;
   const logParts = Object.entries(m.logs)
-    .map(([who, l]) => `${who} ${l.lines} × ${Math.round(l.bytes / Math.max(1, l.lines))} B`)
+    .map(([who, l]) => `${who} ${l.lines} × ${Math.round(l.bytes / Math.max(1, l.lines))} B${perInvocation(who) ? ' per invocation' : ''}`)
     .join(', ');
-  flat('CloudWatch Logs ingestion', ((logBytes * 1e6) / GB) * PRICES.logsIngestPerGb, `${logBytes} B per receipt: ${logParts || 'no function lines'}, access log ${ASSUME.accessLogBytes} B, +${ASSUME.logEventOverhead} B per line; Lambda's START/END/REPORT off (prod: system log level WARN)`);
-  flat(
+  byRate(
+    'CloudWatch Logs ingestion',
+    (rate) => ((logBytes(rate) * 1e6) / GB) * PRICES.logsIngestPerGb,
+    `${rates.map((r) => `${Math.round(logBytes(r))} B per receipt at ${r}/s`).join(', ')}: ${logParts || 'no function lines'}, access log ${ASSUME.accessLogBytes} B, +${ASSUME.logEventOverhead} B per line; Lambda's START/END/REPORT off (prod: system log level WARN)`,
+  );
+  byRate(
     'CloudWatch Logs storage',
-    (((fnLogGzip * ASSUME.logRetentionMonths.functions + (ASSUME.accessLogBytes / 4) * ASSUME.logRetentionMonths.access) * 1e6) / GB) * PRICES.logsStorageGbMonth,
-    `${fnLogGzip} B gzip per receipt kept ${ASSUME.logRetentionMonths.functions} month, access log (~¼ compressed) ${ASSUME.logRetentionMonths.access} months, at $${PRICES.logsStorageGbMonth}/GB-month`,
+    (rate) => (((fnLogGzip(rate) * ASSUME.logRetentionMonths.functions + (ASSUME.accessLogBytes / 4) * ASSUME.logRetentionMonths.access) * 1e6) / GB) * PRICES.logsStorageGbMonth,
+    `function lines gzipped kept ${ASSUME.logRetentionMonths.functions} month, access log (~¼ compressed) ${ASSUME.logRetentionMonths.access} months, at $${PRICES.logsStorageGbMonth}/GB-month`,
   );
 
   // Events and queues.
@@ -576,11 +608,8 @@ export function costRows(m: ReceiptMeasure, timing: { handlerP50: number; rawP50
       ? `${messages} messages (${queueNames.map((q) => `${q} ${m.queues[q]}`).join(', ')}): a send each, a receive and a batch delete per batch of ${rates.map((r) => queueNames.map((q) => ASSUME.messagesPerBatch(m.queues[q]! * r).toFixed(1)).join('/')).join(' (10/s), ')} (100/s) messages`
       : 'no message: nothing inside Tally listens to this receipt (no journey or webhook on receipt.committed, a customer who consented to no channel)',
   );
-  // Stream records per receipt: the commit's items, the other background writes, and the report
-  // counters' writes of a batch shared by its receipts (the relay reads every record of the table).
-  const commitRecords = d.pos.writes.filter((w) => !w.what.startsWith('index')).length + otherBackground.filter((w) => !w.what.startsWith('index')).length;
-  const recordsAt = (rate: number) => commitRecords + (batchAt(rate).counterWrites + batchAt(rate).transactions) / batchAt(rate).receipts;
-  const outboxPerReceipt = (rate: number) => Math.min(recordsAt(rate) * rate, ASSUME.streamShards) / rate;
+  // Stream records per receipt (recordsAt): the commit's items, the other background writes, and
+  // the report counters' writes of a batch shared by its receipts (the relay reads every record).
   byRate(
     'Lambda: outbox relay',
     (rate) => outboxPerReceipt(rate) * (PRICES.lambdaRequestsPerMillion + perMillion(gbSeconds(ASSUME.outboxMsPerInvocation + 0.2 * recordsAt(rate) * rate / ASSUME.streamShards, ASSUME.backgroundMemoryMb), PRICES.lambdaGbSecond * 1e6)),
@@ -638,7 +667,7 @@ export function storageRow(m: ReceiptMeasure): { usd: number; from: string } {
   return { usd: gb * (PRICES.dynamoStorageGbMonth + PRICES.dynamoPitrGbMonth), from: `${m.storedBytes} B per receipt (items + 100 B each) at $${PRICES.dynamoStorageGbMonth} + PITR $${PRICES.dynamoPitrGbMonth} per GB-month` };
 }
 
-export function costTable(measures: readonly ReceiptMeasure[], timing: { handlerP50: number; rawP50: number }, reportBatches: readonly ReportBatch[], rates: readonly number[] = RATES): string {
+export function costTable(measures: readonly ReceiptMeasure[], timing: Timing, reportBatches: readonly ReportBatch[], rates: readonly number[] = RATES): string {
   const five = measures.find((m) => m.lines === 5)!;
   const rows = costRows(five, timing, rates, reportBatches);
   const totals = rates.map((r) => sum(rows, (row) => row.usd[r]!));
