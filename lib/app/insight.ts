@@ -26,6 +26,7 @@ export interface CountResult {
 export async function countChanges(deps: Pick<Deps, 'programs' | 'insight' | 'clock'>, changes: readonly ChangeRecord[]): Promise<CountResult> {
   const zones = new Map<string, string>();
   const source: SourceChange[] = [];
+  let poison: CountError | undefined;
   for (const [at, c] of changes.entries()) {
     const tenantId = tenantOf(c);
     const id = changeId(c);
@@ -34,15 +35,25 @@ export async function countChanges(deps: Pick<Deps, 'programs' | 'insight' | 'cl
       try {
         zones.set(tenantId, (await deps.programs.current(tenantId))?.program.timeZone ?? 'UTC');
       } catch (e) {
-        throw new CountError(at, e as Error);
+        // Nothing of the batch is counted yet: it all comes again.
+        throw new CountError(0, e as Error);
       }
     }
-    source.push({ id, tenantId, at, increments: incrementsFromChange(readable(c), zones.get(tenantId)!) });
+    try {
+      source.push({ id, tenantId, at, increments: incrementsFromChange(readable(c), zones.get(tenantId)!) });
+    } catch (e) {
+      // A change that cannot be read: count the ones before it, and let the stream retry (and
+      // in the end park) the batch from it.
+      poison = new CountError(at, e as Error);
+      break;
+    }
   }
   try {
     const r = await deps.insight.apply(source, deps.clock());
+    if (poison) throw poison;
     return { counted: r.counted, seen: r.seen };
   } catch (e) {
+    if (e instanceof CountError) throw e;
     if (e instanceof ApplyError) throw new CountError(e.firstUncounted, e.cause as Error);
     throw new CountError(0, e as Error);
   }
