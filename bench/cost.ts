@@ -17,7 +17,9 @@
  * are fixed when the handlers are first imported).
  */
 import { gzipSync } from 'node:zlib';
+import type { DynamoDBRecord } from 'aws-lambda';
 import type { BenchEnv } from './lib/env.ts';
+import { tableDefinition } from '../lib/storage/table.ts';
 
 export const PRICES = {
   region: 'us-east-1',
@@ -42,6 +44,8 @@ export const PRICES = {
   logsStorageGbMonth: 0.03,
   /** aws.amazon.com/xray/pricing: traces recorded. */
   xrayPerMillionTraces: 5.0,
+  /** aws.amazon.com/api-gateway/pricing ("data transferred out … at the EC2 data transfer rates"); aws.amazon.com/ec2/pricing/on-demand: to the internet, first 10 TB a month. */
+  dataTransferOutPerGb: 0.09,
 } as const;
 
 const KB = 1024;
@@ -56,6 +60,8 @@ export interface WriteCost {
   readonly bytes: number;
   readonly units: number;
   readonly transactional: boolean;
+  /** The bytes of the history index's keys on it (histPk, histSk), if any. */
+  readonly historyBytes?: number;
 }
 
 export interface ReadCost {
@@ -77,15 +83,41 @@ export interface ReceiptMeasure {
   readonly streamRecords: number;
   /** Items the receipt leaves in the table: their bytes as stored (plus DynamoDB's 100 B per item). */
   readonly storedBytes: number;
+  /** The answer's body as sent to the till. */
+  readonly answerBytes: number;
 }
 
-const GSI_KEYS: Array<[string, string]> = [
-  ['bdayPk', 'bdaySk'],
-  ['expPk', 'expSk'],
-  ['relPk', 'relSk'],
-  ['tierPk', 'tierSk'],
-  ['refPk', 'refSk'],
-];
+/** What the report counters write for a batch of receipts of one tenant and day (the real countChanges on DynamoDB Local). */
+/** The commit through the handler beside the raw calls it makes: wall p50 and this process's CPU per call, ms. */
+export interface Timing {
+  readonly handlerP50: number;
+  readonly rawP50: number;
+  readonly handlerCpuMs: number;
+  readonly rawCpuMs: number;
+}
+
+export interface ReportBatch {
+  readonly rate: number;
+  /** Stores the batch's receipts come from (round robin). */
+  readonly stores: number;
+  /** Receipts per batch per stream shard, and what capped it. */
+  readonly receipts: number;
+  readonly cappedBy: string;
+  /** Stream records per receipt through the filter, and their bytes in Lambda's event. */
+  readonly recordsPerReceipt: number;
+  readonly eventBytesPerReceipt: number;
+  readonly writeUnits: number;
+  readonly transactions: number;
+  readonly counterWrites: number;
+  readonly markerBytes: number;
+  /** CPU time of countChanges over the batch here. */
+  readonly cpuMs: number;
+}
+
+/** Every index of the table (KEYS_ONLY, so an index item is its keys: one write unit each). */
+const GSI_KEYS: Array<[string, string]> = tableDefinition.globalSecondaryIndexes.map((g) => [g.partitionKey, g.sortKey]);
+/** Items the report counters write: priced per batch (ReportBatch), not per lone receipt. */
+const REPORT_TYPES = new Set(['report', 'reportRange', 'reportPointer']);
 
 /** Records every DynamoDB call on the handlers' client while `on`, with its item sizes. */
 function recorder(env: BenchEnv, itemSizeBytes: (i: Record<string, unknown>) => number) {
@@ -100,11 +132,16 @@ function recorder(env: BenchEnv, itemSizeBytes: (i: Record<string, unknown>) => 
     const old = r.seen.get(keyOf(key));
     // A Put or Update that replaces an item is billed on the larger of the two.
     const bytes = Math.max(item ? itemSizeBytes(item) : 0, old ? itemSizeBytes(old) : 0);
-    r.writes.push({ what: String(item?.type ?? old?.type ?? kind), bytes, units: writeUnits(bytes, transactional), transactional });
-    // Index writes (KEYS_ONLY, under 1 KB): one to add or remove an entry, two to move it.
+    const what = item?.type ?? old?.type ?? (String(key.pk).includes('#RPT#') ? 'report' : kind);
+    const historyBytes = item?.histPk !== undefined ? itemSizeBytes({ histPk: item.histPk, histSk: item.histSk }) : 0;
+    r.writes.push({ what: String(what), bytes, units: writeUnits(bytes, transactional), transactional, ...(historyBytes ? { historyBytes } : {}) });
+    // Index writes (KEYS_ONLY, under 1 KB): one to add or remove an entry, two to move it; an
+    // update that leaves an index's keys alone writes nothing there (nothing else is projected).
+    // An Update's new image is not in the request: its index keys are left as they were (the
+    // counters and markers carry none).
     for (const [pk, sk] of GSI_KEYS) {
       const before = old && old[pk] !== undefined ? `${String(old[pk])}|${String(old[sk])}` : undefined;
-      const after = item && item[pk] !== undefined ? `${String(item[pk])}|${String(item[sk])}` : undefined;
+      const after = kind === 'update' ? before : item && item[pk] !== undefined ? `${String(item[pk])}|${String(item[sk])}` : undefined;
       const n = before === after ? 0 : before && after ? 2 : 1;
       if (n) r.writes.push({ what: `index ${pk.replace(/Pk$/, '')}`, bytes: 0, units: n, transactional: false });
     }
@@ -210,7 +247,7 @@ function attribute(text: string, phase: string): string {
 }
 
 /** Measures one committed receipt of `lines` lines (after warm-up) through the real handlers and the local background. */
-export async function measureReceipts(linesList: readonly number[]): Promise<{ measures: ReceiptMeasure[]; timing: { handlerP50: number; rawP50: number } }> {
+export async function measureReceipts(linesList: readonly number[]): Promise<{ measures: ReceiptMeasure[]; timing: Timing; reportBatches: ReportBatch[] }> {
   const { startBenchEnv, benchReceipt } = await import('./lib/env.ts');
   const env = await startBenchEnv({ customers: 3 });
   const { startBackground } = await import('../local/background.ts');
@@ -218,6 +255,7 @@ export async function measureReceipts(linesList: readonly number[]): Promise<{ m
   const { logger } = await import('../lib/observability/logger.ts');
   const { handler: authorizerHandler } = await import('../functions/http/authorizer.ts');
   const bg = await startBackground({ dynamoEndpoint: env.ddb.endpoint, table: env.table, tickMs: 0, streamFrom: 'LATEST' });
+  let bgOpen = true;
   const rec = recorder(env, itemSizeBytes);
   const capture = logCapture();
   const staff = { authorization: `Bearer ${env.staffKey}` };
@@ -249,7 +287,7 @@ export async function measureReceipts(linesList: readonly number[]): Promise<{ m
       const authLines = capture.take();
       capture.phase('pos');
       rec.start();
-      await call(till, 'POST', '/v1/receipts', benchReceipt(env, env.cards[0]!, lines));
+      const answer = await call(till, 'POST', '/v1/receipts', benchReceipt(env, env.cards[0]!, lines));
       const pos = rec.stop();
       const posLines = capture.take();
       capture.phase('background');
@@ -285,12 +323,24 @@ export async function measureReceipts(linesList: readonly number[]): Promise<{ m
         queues,
         streamRecords: bg.stream.stats.records - streamBefore,
         storedBytes: stored,
+        answerBytes: Buffer.byteLength(answer.raw),
       };
       if (measures.filter((x) => x.lines === lines).length === 0) measures.push(m);
       else measures[measures.findIndex((x) => x.lines === lines)] = m;
     }
 
-    // The handler's own time beside the raw calls it makes, for the compute estimate.
+    // The handler's own time beside the raw calls it makes, for the compute estimate: wall time,
+    // and this process's CPU time per call (steadier on a busy machine), the background stopped
+    // so that its work is not counted.
+    await bg.close();
+    bgOpen = false;
+    const cpu = { raw: 0, handler: 0 };
+    const counted = (label: 'raw' | 'handler', run: (i: number) => Promise<void>) => async (i: number) => {
+      const before = process.cpuUsage();
+      await run(i);
+      const used = process.cpuUsage(before);
+      if (i >= 0) cpu[label] += (used.user + used.system) / 1000;
+    };
     const { GetCommand, TransactWriteCommand } = await import('@aws-sdk/lib-dynamodb');
     const { timeInterleaved } = await import('./lib/stats.ts');
     let k = 0;
@@ -303,23 +353,112 @@ export async function measureReceipts(linesList: readonly number[]): Promise<{ m
       [
         {
           label: 'raw',
-          run: async () => {
+          run: counted('raw', async () => {
             await env.deps.db.doc.send(new GetCommand({ TableName: env.table, Key: { pk: 'RAW#none', sk: 'ID' }, ConsistentRead: true }));
             await env.deps.db.doc.send(new GetCommand({ TableName: env.table, Key: { pk: 'RAW#none', sk: 'CUSTOMER' }, ConsistentRead: true }));
             await env.deps.db.doc.send(new TransactWriteCommand({ TransactItems: raw() as never }));
-          },
+          }),
         },
-        { label: 'handler', run: async (i) => void (await call(env.posKey, 'POST', '/v1/receipts', benchReceipt(env, env.cards[Math.abs(i) % env.cards.length]!, 5))) },
+        { label: 'handler', run: counted('handler', async (i) => void (await call(env.posKey, 'POST', '/v1/receipts', benchReceipt(env, env.cards[Math.abs(i) % env.cards.length]!, 5)))) },
       ],
       150,
       30,
     );
-    return { measures, timing: { rawP50: rows[0]!.p50, handlerP50: rows[1]!.p50 } };
+    const timing: Timing = { rawP50: rows[0]!.p50, handlerP50: rows[1]!.p50, rawCpuMs: cpu.raw / 150, handlerCpuMs: cpu.handler / 150 };
+    // The report counters over batches, without the local background counting beside them.
+    const reportBatches: ReportBatch[] = [];
+    for (const stores of REPORT_STORES) reportBatches.push(...(await measureReportBatches(env, rec, RATES, stores)));
+    return { measures, timing, reportBatches };
   } finally {
     capture.close();
-    await bg.close();
+    if (bgOpen) await bg.close();
     await env.stop();
   }
+}
+
+/** The rates the model prices, in receipts per second. */
+export const RATES = [10, 100] as const;
+/** Stores a tenant's receipts come from, for the report counters (most of their items are per store): the total uses the first. */
+export const REPORT_STORES = [10, 1000] as const;
+/** Lambda's invocation payload for a stream batch (aws.amazon.com/lambda: 6 MB synchronous invocation payload). */
+const LAMBDA_PAYLOAD_BYTES = 6 * 1024 * 1024;
+
+/**
+ * Commits receipts of one tenant and day (stores in turn, `RATES`' batches' worth), reads their
+ * stream records through the reports filter, and counts one batch per rate with the real
+ * `countChanges` on DynamoDB Local, recording what it writes. A batch holds what one stream shard
+ * gathers in the batching window (rate × window ÷ shards receipts), capped by the mapping's
+ * batch size and by Lambda's payload. In AWS a receipt's item and its customer's lie in
+ * different partitions (different shards): every shard's batch then holds a mix of receipts,
+ * ledger entries and customers, as the batch of all of them here does.
+ */
+async function measureReportBatches(env: BenchEnv, rec: ReturnType<typeof recorder>, rates: readonly number[], stores: number): Promise<ReportBatch[]> {
+  const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
+  const { commit } = await import('../lib/app/receipts.ts');
+  const { countChanges } = await import('../lib/app/insight.ts');
+  const { isCounted } = await import('../lib/domain/insight.ts');
+  const { changeFromStreamRecord } = await import('../lib/events/stream-record.ts');
+  const { startStreamReader } = await import('../local/stream.ts');
+  const { benchReceipt } = await import('./lib/env.ts');
+  const { REPORTS_BATCH } = await import('../infra/stacks/background-stack.ts');
+  const window = REPORTS_BATCH.prodWindowSeconds;
+  const tenantId = (await env.deps.apiKeys.resolve(env.posKey))!.tenantId;
+  const records: DynamoDBRecord[] = [];
+  const reader = await startStreamReader({
+    client: new DynamoDBClient({ endpoint: env.ddb.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+    endpoint: env.ddb.endpoint,
+    table: env.table,
+    from: 'LATEST',
+    handler: async (e) => {
+      records.push(...e.Records.filter((r) => isCounted(r.eventName, r.dynamodb?.NewImage?.type?.S)));
+      return { batchItemFailures: [] };
+    },
+  });
+  const wanted = rates.map((r) => Math.ceil((r * window) / ASSUME.streamShards));
+  const total = wanted.reduce((a, b) => a + b, 0);
+  for (let i = 0; i < total; i++) {
+    const storeId = `S-${String(1 + (i % stores)).padStart(4, '0')}`;
+    const principal = { tenantId, storeId, role: 'pos' as const, actor: `pos:${storeId}`, keyId: 'bench' };
+    await commit(env.deps, principal, storeId, benchReceipt(env, env.cards[i % env.cards.length]!, 5) as never);
+  }
+  await reader.caughtUp();
+  await reader.stop();
+  // As Lambda sends them: JSON, binary attributes (the packed receipt) base64-encoded.
+  const eventBytes = (r: DynamoDBRecord) => Buffer.byteLength(JSON.stringify(r, (_k, v: unknown) => (v instanceof Uint8Array ? Buffer.from(v).toString('base64') : v)));
+  const recordsPerReceipt = records.length / total;
+  const eventBytesPerReceipt = sum(records, eventBytes) / total;
+  const out: ReportBatch[] = [];
+  let offset = 0;
+  for (const [k, rate] of rates.entries()) {
+    const caps: Array<[number, string]> = [
+      [wanted[k]!, `rate × ${window} s window ÷ ${ASSUME.streamShards} shards`],
+      [Math.floor(REPORTS_BATCH.size / recordsPerReceipt), `batch size ${REPORTS_BATCH.size} records`],
+      [Math.floor(LAMBDA_PAYLOAD_BYTES / eventBytesPerReceipt), "Lambda's 6 MB payload"],
+    ];
+    const [receipts, cappedBy] = caps.reduce((a, b) => (b[0] < a[0] ? b : a));
+    const batch = records.slice(offset, offset + Math.round(receipts * recordsPerReceipt));
+    offset += batch.length;
+    const cpu = process.cpuUsage();
+    rec.start();
+    await countChanges(env.deps, batch.map(changeFromStreamRecord));
+    const w = rec.stop();
+    const used = process.cpuUsage(cpu);
+    const reportWrites = w.writes.filter((x) => !x.what.startsWith('index'));
+    out.push({
+      rate,
+      stores,
+      receipts,
+      cappedBy,
+      recordsPerReceipt,
+      eventBytesPerReceipt,
+      writeUnits: sum(w.writes, (x) => x.units),
+      transactions: w.calls.TransactWriteItems ?? 0,
+      counterWrites: reportWrites.filter((x) => x.what === 'report').length,
+      markerBytes: sum(reportWrites.filter((x) => x.what !== 'report'), (x) => x.bytes),
+      cpuMs: (used.user + used.system) / 1000,
+    });
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -334,6 +473,8 @@ export const ASSUME = {
   getItemMs: 4,
   transactMs: 12,
   posMemoryMb: 512,
+  /** Lambda gives a function one vCPU at 1,769 MB, and a share in proportion below (docs.aws.amazon.com/lambda: memory and computing power). */
+  lambdaMbPerVcpu: 1769,
   authorizerMemoryMb: 256,
   backgroundMemoryMb: 512,
   /** A till's receipts are further apart than the authorizer's cache time (10 s): one authorizer call each. */
@@ -342,6 +483,10 @@ export const ASSUME = {
   outboxMsPerInvocation: 25,
   /** A worker invocation: ~15 ms of its own plus its DynamoDB calls (counted in the table). */
   workerMsPerInvocation: 20,
+  /** The report counters' invocation beyond its measured CPU and its transactions: the program reads (cached) and the runtime. */
+  reportsMsPerInvocation: 10,
+  /** An answer's HTTP headers (date, content type and length, request id, idempotency headers) and TLS records. */
+  answerHeaderBytes: 300,
   /**
    * Stream shards: an on-demand table starts with about four partitions, and the relay reads each
    * shard at most once per batching window (1 s).
@@ -363,7 +508,7 @@ export const ASSUME = {
   logEventOverhead: 26,
   /** API Gateway's access-log line (the stack's JSON format with typical values). */
   accessLogBytes: Buffer.byteLength(
-    JSON.stringify({ requestId: 'JyqDpjE0IAMEbBw=', routeKey: 'POST /v1/receipts', status: '200', latencyMs: '23', integrationLatencyMs: '21', ip: '203.0.113.42', time: '01/Dec/2026:00:27:10 +0000' }),
+    JSON.stringify({ requestId: 'JyqDpjE0IAMEbBw=', routeKey: 'POST /v1/receipts', status: '200', latencyMs: '23', integrationLatencyMs: '21', ip: '203.0.113.42', time: '01/Dec/2026:00:27:10 +0000', tenantId: 'pharma-am', storeId: 'S-0142', keyId: 'k_Xc8qLmT2' }),
   ) + 1,
   logRetentionMonths: { functions: 1, access: 3 },
   archiveRetentionMonths: 3,
@@ -386,11 +531,16 @@ const sum = <T>(xs: readonly T[], f: (x: T) => number) => xs.reduce((s, x) => s 
 /** X-Ray's default Lambda sampling: the first request each second, then 5 %. */
 const tracesPerSecond = (invocationsPerSecond: number) => Math.min(invocationsPerSecond, 1) + 0.05 * Math.max(0, invocationsPerSecond - 1);
 
-export function costRows(m: ReceiptMeasure, timing: { handlerP50: number; rawP50: number }, rates: readonly number[]): Row[] {
+export function costRows(m: ReceiptMeasure, timing: Timing, rates: readonly number[], reportBatches: readonly ReportBatch[], stores: number = REPORT_STORES[0]): Row[] {
   const rows: Row[] = [];
   const flat = (part: string, usd: number, from: string) => rows.push({ part, usd: Object.fromEntries(rates.map((r) => [r, usd])), from });
   const byRate = (part: string, f: (rate: number) => number, from: string) => rows.push({ part, usd: Object.fromEntries(rates.map((r) => [r, f(r)])), from });
   const d = m.ddb;
+  const batchAt = (rate: number) => reportBatches.find((b) => b.rate === rate && b.stores === stores)!;
+  // The lone receipt's background: the report counters' part of it is priced per batch below.
+  const isReport = (w: WriteCost) => REPORT_TYPES.has(w.what);
+  const otherBackground = d.background.writes.filter((w) => !isReport(w));
+  const loneReport = d.background.writes.filter(isReport);
   const wcu = (xs: readonly WriteCost[]) => sum(xs, (w) => w.units);
   const rcu = (xs: readonly ReadCost[]) => sum(xs, (r) => r.units);
   const describeWrites = (xs: readonly WriteCost[]) =>
@@ -399,12 +549,15 @@ export function costRows(m: ReceiptMeasure, timing: { handlerP50: number; rawP50
 
   // Till's path.
   flat('API Gateway (HTTP API)', PRICES.httpApiPerMillion, `1 request at $${PRICES.httpApiPerMillion}/million`);
-  const handlerCpu = Math.max(0, timing.handlerP50 - timing.rawP50);
-  const posMs = 2 * ASSUME.getItemMs + ASSUME.transactMs + handlerCpu;
+  // The handler's CPU time here (the whole commit in this process: validation, pricing, the
+  // answer, packing, the SDK's marshalling) runs in AWS on the function's share of a vCPU
+  // (1,769 MB is one), beside the DynamoDB calls' waits.
+  const cpuMs = timing.handlerCpuMs * (ASSUME.lambdaMbPerVcpu / ASSUME.posMemoryMb);
+  const posMs = 2 * ASSUME.getItemMs + ASSUME.transactMs + cpuMs;
   flat(
     'Lambda: pos (request + compute)',
     PRICES.lambdaRequestsPerMillion + perMillion(gbSeconds(Math.ceil(posMs), ASSUME.posMemoryMb), PRICES.lambdaGbSecond * 1e6),
-    `1 invocation; ${Math.ceil(posMs)} ms assumed in AWS (2 GetItem × ${ASSUME.getItemMs} ms + TransactWriteItems ${ASSUME.transactMs} ms + ${handlerCpu.toFixed(1)} ms handler time measured here) × ${ASSUME.posMemoryMb} MB`,
+    `1 invocation; ${Math.ceil(posMs)} ms assumed in AWS (2 GetItem × ${ASSUME.getItemMs} ms + TransactWriteItems ${ASSUME.transactMs} ms + ${timing.handlerCpuMs.toFixed(1)} ms of CPU per commit measured here (the raw calls alone: ${timing.rawCpuMs.toFixed(1)} ms) × ${(ASSUME.lambdaMbPerVcpu / ASSUME.posMemoryMb).toFixed(2)} for ${ASSUME.posMemoryMb} MB's share of a vCPU; wall time here: handler p50 ${timing.handlerP50.toFixed(1)} ms, raw calls ${timing.rawP50.toFixed(1)} ms) × ${ASSUME.posMemoryMb} MB`,
   );
   const authMs = Math.max(1, (d.authorizer.calls.GetItem ?? 0) * ASSUME.getItemMs + 1);
   flat(
@@ -416,18 +569,27 @@ export function costRows(m: ReceiptMeasure, timing: { handlerP50: number; rawP50
   flat('DynamoDB reads: commit', perMillion(rcu(d.pos.reads), PRICES.dynamoReadPerMillionUnits), `${rcu(d.pos.reads)} units: ${describeReads(d.pos.reads)}`);
   flat('DynamoDB reads: authorizer', perMillion(rcu(d.authorizer.reads) * ASSUME.authorizerCallsPerReceipt, PRICES.dynamoReadPerMillionUnits), `${rcu(d.authorizer.reads)} units: ${describeReads(d.authorizer.reads)}`);
 
-  // Logs.
-  const fnLogBytes = sum(Object.values(m.logs), (l) => l.bytes + l.lines * ASSUME.logEventOverhead);
-  const fnLogGzip = sum(Object.values(m.logs), (l) => l.gzip);
-  const logBytes = fnLogBytes + ASSUME.accessLogBytes + ASSUME.logEventOverhead;
+  // Logs. The relay logs once per invocation (a batch of receipts), the till's path per receipt.
+  const commitRecords = d.pos.writes.filter((w) => !w.what.startsWith('index')).length + otherBackground.filter((w) => !w.what.startsWith('index')).length;
+  const recordsAt = (rate: number) => commitRecords + (batchAt(rate).counterWrites + batchAt(rate).transactions) / batchAt(rate).receipts;
+  const outboxPerReceipt = (rate: number) => Math.min(recordsAt(rate) * rate, ASSUME.streamShards) / rate;
+  const perInvocation = (who: string) => who === 'outbox' || who.startsWith('background');
+  const share = (who: string, rate: number) => (perInvocation(who) ? outboxPerReceipt(rate) : 1);
+  const fnLogBytes = (rate: number) => sum(Object.entries(m.logs), ([who, l]) => (l.bytes + l.lines * ASSUME.logEventOverhead) * share(who, rate));
+  const fnLogGzip = (rate: number) => sum(Object.entries(m.logs), ([who, l]) => l.gzip * share(who, rate));
+  const logBytes = (rate: number) => fnLogBytes(rate) + ASSUME.accessLogBytes + ASSUME.logEventOverhead;
   const logParts = Object.entries(m.logs)
-    .map(([who, l]) => `${who} ${l.lines} × ${Math.round(l.bytes / Math.max(1, l.lines))} B`)
+    .map(([who, l]) => `${who} ${l.lines} × ${Math.round(l.bytes / Math.max(1, l.lines))} B${perInvocation(who) ? ' per invocation' : ''}`)
     .join(', ');
-  flat('CloudWatch Logs ingestion', ((logBytes * 1e6) / GB) * PRICES.logsIngestPerGb, `${logBytes} B per receipt: ${logParts || 'no function lines'}, access log ${ASSUME.accessLogBytes} B, +${ASSUME.logEventOverhead} B per line; Lambda's START/END/REPORT off (prod: system log level WARN)`);
-  flat(
+  byRate(
+    'CloudWatch Logs ingestion',
+    (rate) => ((logBytes(rate) * 1e6) / GB) * PRICES.logsIngestPerGb,
+    `${rates.map((r) => `${Math.round(logBytes(r))} B per receipt at ${r}/s`).join(', ')}: ${logParts || 'no function lines'}, access log ${ASSUME.accessLogBytes} B, +${ASSUME.logEventOverhead} B per line; Lambda's START/END/REPORT off (prod: system log level WARN)`,
+  );
+  byRate(
     'CloudWatch Logs storage',
-    (((fnLogGzip * ASSUME.logRetentionMonths.functions + (ASSUME.accessLogBytes / 4) * ASSUME.logRetentionMonths.access) * 1e6) / GB) * PRICES.logsStorageGbMonth,
-    `${fnLogGzip} B gzip per receipt kept ${ASSUME.logRetentionMonths.functions} month, access log (~¼ compressed) ${ASSUME.logRetentionMonths.access} months, at $${PRICES.logsStorageGbMonth}/GB-month`,
+    (rate) => (((fnLogGzip(rate) * ASSUME.logRetentionMonths.functions + (ASSUME.accessLogBytes / 4) * ASSUME.logRetentionMonths.access) * 1e6) / GB) * PRICES.logsStorageGbMonth,
+    `function lines gzipped kept ${ASSUME.logRetentionMonths.functions} month, access log (~¼ compressed) ${ASSUME.logRetentionMonths.access} months, at $${PRICES.logsStorageGbMonth}/GB-month`,
   );
 
   // Events and queues.
@@ -446,11 +608,12 @@ export function costRows(m: ReceiptMeasure, timing: { handlerP50: number; rawP50
       ? `${messages} messages (${queueNames.map((q) => `${q} ${m.queues[q]}`).join(', ')}): a send each, a receive and a batch delete per batch of ${rates.map((r) => queueNames.map((q) => ASSUME.messagesPerBatch(m.queues[q]! * r).toFixed(1)).join('/')).join(' (10/s), ')} (100/s) messages`
       : 'no message: nothing inside Tally listens to this receipt (no journey or webhook on receipt.committed, a customer who consented to no channel)',
   );
-  const outboxPerReceipt = (rate: number) => Math.min(m.streamRecords * rate, ASSUME.streamShards) / rate;
+  // Stream records per receipt (recordsAt): the commit's items, the other background writes, and
+  // the report counters' writes of a batch shared by its receipts (the relay reads every record).
   byRate(
     'Lambda: outbox relay',
-    (rate) => outboxPerReceipt(rate) * (PRICES.lambdaRequestsPerMillion + perMillion(gbSeconds(ASSUME.outboxMsPerInvocation + 0.2 * m.streamRecords * rate / ASSUME.streamShards, ASSUME.backgroundMemoryMb), PRICES.lambdaGbSecond * 1e6)),
-    `${m.streamRecords} stream records per receipt; ≤ 1 invocation per shard per second (${ASSUME.streamShards} shards, 1 s window): ${outboxPerReceipt(10).toFixed(2)} (10/s) – ${outboxPerReceipt(100).toFixed(3)} (100/s) per receipt`,
+    (rate) => outboxPerReceipt(rate) * (PRICES.lambdaRequestsPerMillion + perMillion(gbSeconds(ASSUME.outboxMsPerInvocation + 0.2 * recordsAt(rate) * rate / ASSUME.streamShards, ASSUME.backgroundMemoryMb), PRICES.lambdaGbSecond * 1e6)),
+    `${recordsAt(10).toFixed(1)} (10/s) – ${recordsAt(100).toFixed(1)} (100/s) stream records per receipt (the commit's ${commitRecords}, the report counters' share); ≤ 1 invocation per shard per second (${ASSUME.streamShards} shards, 1 s window): ${outboxPerReceipt(10).toFixed(2)} (10/s) – ${outboxPerReceipt(100).toFixed(3)} (100/s) per receipt`,
   );
   const workerInvocations = (rate: number) => sum(queueNames, (q) => m.queues[q]! / ASSUME.messagesPerBatch(m.queues[q]! * rate));
   byRate(
@@ -459,9 +622,28 @@ export function costRows(m: ReceiptMeasure, timing: { handlerP50: number; rawP50
     `one invocation per batch: ${workerInvocations(10).toFixed(2)} (10/s) – ${workerInvocations(100).toFixed(2)} (100/s) per receipt, ${ASSUME.workerMsPerInvocation} ms × ${ASSUME.backgroundMemoryMb} MB`,
   );
   byRate(
-    'DynamoDB: background',
-    (rate) => perMillion(wcu(d.background.writes), PRICES.dynamoWritePerMillionUnits) + perMillion(rcu(d.background.reads) + ASSUME.listenerRefreshUnitsPerSecond / rate, PRICES.dynamoReadPerMillionUnits),
-    `${wcu(d.background.writes)} write units, ${rcu(d.background.reads)} read units${d.background.reads.length ? ` (${describeReads(d.background.reads)})` : ''}; the relay's listener lookups, ${ASSUME.listenerRefreshUnitsPerSecond} units/s per tenant`,
+    'DynamoDB: report counters',
+    (rate) => perMillion(batchAt(rate).writeUnits / batchAt(rate).receipts, PRICES.dynamoWritePerMillionUnits),
+    `one batch per stream shard per window (${rates.map((r) => `${r}/s: ${batchAt(r).receipts} receipts of ${stores} stores, capped by ${batchAt(r).cappedBy}; ${batchAt(r).transactions} transaction(s) of ${batchAt(r).counterWrites} counter items + a ${batchAt(r).markerBytes} B range marker → ${batchAt(r).writeUnits} write units, ${(batchAt(r).writeUnits / batchAt(r).receipts).toFixed(2)} per receipt`).join('; ')}); a lone receipt in a batch of its own: ${wcu(loneReport)} write units (${loneReport.length} items)`,
+  );
+  byRate(
+    'Lambda: report counters',
+    (rate) => {
+      const b = batchAt(rate);
+      const ms = ASSUME.reportsMsPerInvocation + b.cpuMs + b.transactions * ASSUME.transactMs;
+      return (PRICES.lambdaRequestsPerMillion + perMillion(gbSeconds(ms, ASSUME.backgroundMemoryMb), PRICES.lambdaGbSecond * 1e6)) / b.receipts;
+    },
+    `one invocation per batch: ${rates.map((r) => `${(ASSUME.reportsMsPerInvocation + batchAt(r).cpuMs + batchAt(r).transactions * ASSUME.transactMs).toFixed(0)} ms (${batchAt(r).cpuMs.toFixed(0)} ms CPU measured here + ${batchAt(r).transactions} × ${ASSUME.transactMs} ms transactions + ${ASSUME.reportsMsPerInvocation} ms) for ${batchAt(r).receipts} receipts at ${r}/s`).join(', ')}, ${ASSUME.backgroundMemoryMb} MB`,
+  );
+  byRate(
+    'DynamoDB: other background',
+    (rate) => perMillion(wcu(otherBackground), PRICES.dynamoWritePerMillionUnits) + perMillion(rcu(d.background.reads) + ASSUME.listenerRefreshUnitsPerSecond / rate, PRICES.dynamoReadPerMillionUnits),
+    `${wcu(otherBackground)} write units${otherBackground.length ? ` (${describeWrites(otherBackground)})` : ''}, ${rcu(d.background.reads)} read units${d.background.reads.length ? ` (${describeReads(d.background.reads)})` : ''}; the relay's listener lookups, ${ASSUME.listenerRefreshUnitsPerSecond} units/s per tenant`,
+  );
+  flat(
+    'Data transfer out (the answer)',
+    (((m.answerBytes + ASSUME.answerHeaderBytes) * 1e6) / GB) * PRICES.dataTransferOutPerGb,
+    `${m.answerBytes} B of JSON + ~${ASSUME.answerHeaderBytes} B of headers and TLS framing to the till, at $${PRICES.dataTransferOutPerGb}/GB`,
   );
 
   // X-Ray: each traced function samples on its own.
@@ -485,10 +667,12 @@ export function storageRow(m: ReceiptMeasure): { usd: number; from: string } {
   return { usd: gb * (PRICES.dynamoStorageGbMonth + PRICES.dynamoPitrGbMonth), from: `${m.storedBytes} B per receipt (items + 100 B each) at $${PRICES.dynamoStorageGbMonth} + PITR $${PRICES.dynamoPitrGbMonth} per GB-month` };
 }
 
-export function costTable(measures: readonly ReceiptMeasure[], timing: { handlerP50: number; rawP50: number }, rates: readonly number[] = [10, 100]): string {
+export function costTable(measures: readonly ReceiptMeasure[], timing: Timing, reportBatches: readonly ReportBatch[], rates: readonly number[] = RATES): string {
   const five = measures.find((m) => m.lines === 5)!;
-  const rows = costRows(five, timing, rates);
+  const rows = costRows(five, timing, rates, reportBatches);
   const totals = rates.map((r) => sum(rows, (row) => row.usd[r]!));
+  const manyStores = REPORT_STORES[REPORT_STORES.length - 1]!;
+  const totalsMany = rates.map((r) => sum(costRows(five, timing, rates, reportBatches, manyStores), (row) => row.usd[r]!));
   const storage = storageRow(five);
   const out = [
     `### Cost per million 5-line receipts (${PRICES.region} list prices, on-demand; prod stage settings)`,
@@ -496,7 +680,8 @@ export function costTable(measures: readonly ReceiptMeasure[], timing: { handler
     `| term | ${rates.map((r) => `$ at ${r}/s`).join(' | ')} | from |`,
     `|---|${rates.map(() => '---:').join('|')}|---|`,
     ...rows.map((row) => `| ${row.part} | ${rates.map((r) => row.usd[r]!.toFixed(2)).join(' | ')} | ${row.from} |`),
-    `| **total** | ${totals.map((t) => `**${t.toFixed(2)}**`).join(' | ')} | |`,
+    `| **total** | ${totals.map((t) => `**${t.toFixed(2)}**`).join(' | ')} | a tenant of ${REPORT_STORES[0]} stores |`,
+    `| total, ${manyStores} stores | ${totalsMany.map((t) => t.toFixed(2)).join(' | ')} | the report counters' per-store items shared by fewer receipts (${rates.map((r) => { const b = reportBatches.find((x) => x.rate === r && x.stores === manyStores)!; return `${r}/s: ${b.counterWrites} counter items for ${b.receipts} receipts, ${(b.writeUnits / b.receipts).toFixed(2)} write units each`; }).join('; ')}) |`,
     `| storage, per month kept | ${rates.map(() => storage.usd.toFixed(2)).join(' | ')} | ${storage.from} (accrues monthly; not in the total) |`,
   ];
   // DynamoDB write per extra 10 lines: the slope between the smallest and largest receipt measured.
@@ -521,16 +706,16 @@ export function costTable(measures: readonly ReceiptMeasure[], timing: { handler
 
 /** Bytes per item a commit writes, for the before/after record. */
 export function itemTable(measures: readonly ReceiptMeasure[]): string {
-  const out = ['| receipt | item | bytes | write units |', '|---|---|---:|---:|'];
+  const out = ['| receipt | item | bytes | without histPk/histSk | write units |', '|---|---|---:|---:|---:|'];
   for (const m of measures) {
-    for (const w of m.ddb.pos.writes) out.push(`| ${m.lines} lines | ${w.what} | ${w.bytes} | ${w.units} |`);
+    for (const w of m.ddb.pos.writes) out.push(`| ${m.lines} lines | ${w.what} | ${w.bytes} | ${w.historyBytes ? w.bytes - w.historyBytes : ''} | ${w.units} |`);
   }
   return out.join('\n');
 }
 
 export async function runCostBench(): Promise<string> {
-  const { measures, timing } = await measureReceipts([5, 15, 55]);
-  return [costTable(measures, timing), '', '#### Items a commit writes', '', itemTable(measures)].join('\n');
+  const { measures, timing, reportBatches } = await measureReceipts([5, 15, 55]);
+  return [costTable(measures, timing, reportBatches), '', '#### Items a commit writes', '', itemTable(measures)].join('\n');
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -3,7 +3,8 @@
  * validated; it names every resource and decides retention and deletion protection. Optional
  * context: `emailFrom`, `sms=true`, `smsSenderId`, `apnsSecretName`, `fcmSecretName` (which
  * channels customers are offered: BackgroundStack's ChannelsConfig), `alarmEmail`,
- * `deletionProtection`, `historyMonths` (how long the simulator's history is kept). README, "Deploy to AWS", says what each needs outside the stack.
+ * `deletionProtection`, `historyMonths` (how long the simulator's history is kept), `reportsBatchWindow`
+ * and `reportsBatchSize` (BackgroundStack). README, "Deploy to AWS", says what each needs outside the stack.
  */
 import { App, Tags } from 'aws-cdk-lib';
 import { ApiStack } from './stacks/api-stack.ts';
@@ -38,6 +39,10 @@ export function buildApp(app: App): { data: DataStack; api: ApiStack; background
     alarmEmail: context('alarmEmail'),
     eventPathTracing: String(context('eventPathTracing')) === 'true',
     historyMonths: context('historyMonths') === undefined ? undefined : Number(context('historyMonths')),
+    reportsBatch: {
+      windowSeconds: wholeNumber(context('reportsBatchWindow'), 'reportsBatchWindow', 0, 300),
+      size: wholeNumber(context('reportsBatchSize'), 'reportsBatchSize', 1, 10_000),
+    },
     env,
   });
   const cacheSeconds = context('authorizerCacheSeconds');
@@ -64,6 +69,14 @@ export function buildApp(app: App): { data: DataStack; api: ApiStack; background
   Tags.of(app).add('app', 'tally', untagged);
   Tags.of(app).add('stage', stage, untagged);
   return { data, api, background, monitoring, stage: stage as Stage };
+}
+
+/** A whole-number context value within [min, max], or undefined when not given. */
+function wholeNumber(raw: string | undefined, key: string, min: number, max: number): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!(Number.isInteger(n) && n >= min && n <= max)) throw new Error(`context "${key}" must be a whole number from ${min} to ${max}; got "${raw}"`);
+  return n;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -71,7 +71,20 @@ export interface BackgroundStackProps extends StackProps {
   readonly eventPathTracing?: boolean | undefined;
   /** Months the simulator's history is kept (context `historyMonths`; infra/constructs/history-bucket.ts says why 25). */
   readonly historyMonths?: number | undefined;
+  /** How the report counters' stream reader batches (REPORTS_BATCH says what is used when not given). */
+  readonly reportsBatch?: { readonly windowSeconds?: number | undefined; readonly size?: number | undefined } | undefined;
 }
+
+/**
+ * The report counters' batching: every counter item a batch touches costs one write however many
+ * changes it adds up (storage/insight.ts), so the longer the window the cheaper each receipt. In
+ * prod a minute: reports are period figures staff read, they lag the till by at most that (well
+ * inside the 10-minute iterator-age alarm), and at 10 receipts/s a minute's batch writes each
+ * counter item once for about 150 receipts per stream shard. Elsewhere 5 s, to see a receipt in
+ * the reports soon. The size is the most DynamoDB streams allow; Lambda's 6 MB invocation
+ * payload cuts a batch sooner (bench/cost.ts models both).
+ */
+export const REPORTS_BATCH = { prodWindowSeconds: 60, otherWindowSeconds: 5, size: 10_000 } as const;
 
 /** The jobs the schedule runs, each hourly at its own minute. */
 export const scheduledJobs = [
@@ -255,7 +268,8 @@ export class BackgroundStack extends Stack {
     // shard) stream reader. It reads the stream rather than the bus because the reports need what
     // the events leave out (discounts by source, lots, the tier on the customer item), and stream
     // reads by Lambda are free; the filter wakes it only for the items it counts. Any further
-    // consumer reads the bus. Counting is idempotent per change, so retries and bisects are safe.
+    // consumer reads the bus. Counting is idempotent per change as Lambda redelivers a shard (from a
+    // position it delivered, in order), so retries and bisects are safe.
     this.reportFailures = new DeadLetters(this, 'ReportFailures', { queueName: name('report-failures'), what: 'Stream records', alarmAction });
     this.reportCounters = new TallyFunction(this, 'ReportCounters', {
       functionName: name('report-counters'),
@@ -267,8 +281,8 @@ export class BackgroundStack extends Stack {
     this.reportCounters.addEventSource(
       new DynamoEventSource(props.table, {
         startingPosition: StartingPosition.TRIM_HORIZON,
-        batchSize: 500,
-        maxBatchingWindow: Duration.seconds(5),
+        batchSize: props.reportsBatch?.size ?? REPORTS_BATCH.size,
+        maxBatchingWindow: Duration.seconds(props.reportsBatch?.windowSeconds ?? (props.stage === 'prod' ? REPORTS_BATCH.prodWindowSeconds : REPORTS_BATCH.otherWindowSeconds)),
         bisectBatchOnError: true,
         retryAttempts: 10,
         reportBatchItemFailures: true,

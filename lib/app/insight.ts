@@ -3,7 +3,8 @@
  * Each change is counted once however often it is delivered (storage/insight.ts); a tenant's
  * days are its program's days, from the program in force (cached in memory).
  */
-import { changeId, incrementsFromChange, markerKeyOf, tenantOf, type ChangeRecord } from '#domain/insight.ts';
+import { changeId, incrementsFromChange, tenantOf, type ChangeRecord } from '#domain/insight.ts';
+import { ApplyError, type SourceChange } from '../storage/insight.ts';
 import { receiptAnswerOf } from '../storage/receipt-codec.ts';
 import type { Deps } from './deps.ts';
 
@@ -18,35 +19,44 @@ export interface CountResult {
 }
 
 /**
- * Counts `changes` (in stream order). On a failure it throws a `CountError` naming the first
- * change not known to be counted, so the stream can resume there.
+ * Counts `changes` (in stream order): one batch, every tenant's changes together, so a counter
+ * item many changes touch is written once (storage/insight.ts). On a failure it throws a
+ * `CountError` naming the first change not known to be counted, so the stream can resume there.
  */
 export async function countChanges(deps: Pick<Deps, 'programs' | 'insight' | 'clock'>, changes: readonly ChangeRecord[]): Promise<CountResult> {
-  const byTenant = new Map<string, number[]>();
-  changes.forEach((c, i) => {
-    const t = tenantOf(c);
-    if (t) byTenant.set(t, [...(byTenant.get(t) ?? []), i]);
-  });
-  let counted = 0;
-  let seen = 0;
-  const done = new Set<string>();
-  for (const [tenantId, indexes] of byTenant) {
+  const zones = new Map<string, string>();
+  const source: SourceChange[] = [];
+  let poison: CountError | undefined;
+  for (const [at, c] of changes.entries()) {
+    const tenantId = tenantOf(c);
+    const id = changeId(c);
+    if (!tenantId || !id) continue;
+    if (!zones.has(tenantId)) {
+      try {
+        zones.set(tenantId, (await deps.programs.current(tenantId))?.program.timeZone ?? 'UTC');
+      } catch (e) {
+        // Nothing of the batch is counted yet: it all comes again.
+        throw new CountError(0, e as Error);
+      }
+    }
     try {
-      const zone = (await deps.programs.current(tenantId))?.program.timeZone ?? 'UTC';
-      const source = indexes.flatMap((i) => {
-        const id = changeId(changes[i]!);
-        return id ? [{ id, markerKey: markerKeyOf(changes[i]!), increments: incrementsFromChange(readable(changes[i]!), zone) }] : [];
-      });
-      const r = await deps.insight.apply(tenantId, source, deps.clock());
-      counted += r.counted;
-      seen += r.seen;
-      done.add(tenantId);
+      source.push({ id, tenantId, at, increments: incrementsFromChange(readable(c), zones.get(tenantId)!) });
     } catch (e) {
-      const first = changes.findIndex((c) => !done.has(tenantOf(c) ?? ''));
-      throw new CountError(first, e as Error);
+      // A change that cannot be read: count the ones before it, and let the stream retry (and
+      // in the end park) the batch from it.
+      poison = new CountError(at, e as Error);
+      break;
     }
   }
-  return { counted, seen };
+  try {
+    const r = await deps.insight.apply(source, deps.clock());
+    if (poison) throw poison;
+    return { counted: r.counted, seen: r.seen };
+  } catch (e) {
+    if (e instanceof CountError) throw e;
+    if (e instanceof ApplyError) throw new CountError(e.firstUncounted, e.cause as Error);
+    throw new CountError(0, e as Error);
+  }
 }
 
 export class CountError extends Error {

@@ -80,16 +80,6 @@ export function changeId(change: ChangeRecord): string | null {
   return null;
 }
 
-/**
- * The changes one "seen" marker records together: a customer's on one UTC day of the stream
- * record (the same on every redelivery). Null for a change of no customer.
- */
-export function markerKeyOf(change: ChangeRecord): string | null {
-  const item = change.newImage;
-  const customerId = item?.customerId ?? /^T#[^#]+#C#([^#]+)$/.exec(String(item?.pk ?? ''))?.[1];
-  return customerId ? `C#${customerId}#${change.at.slice(0, 10)}` : null;
-}
-
 export const tenantOf = (change: ChangeRecord): string | null => {
   const pk = String(change.newImage?.pk ?? '');
   const m = /^T#([^#]+)#/.exec(pk);

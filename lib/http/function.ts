@@ -83,9 +83,13 @@ export function httpFunction<G extends RouteGroup>(group: G, routes: Record<Rout
     });
 }
 
-/** One line per request; ids and codes only, never bodies, keys or personal data. */
+/**
+ * One line per request; ids and codes only, never bodies, keys or personal data. API Gateway's
+ * access log already has every request with its caller (infra/stacks/api-stack.ts), so a request
+ * that went well is a DEBUG line: a refused or failed one stays at INFO.
+ */
 function logRequest(event: APIGatewayProxyEventV2, status: number, context: TallyContext): void {
-  logger.info('request', {
+  (status >= 400 ? logger.info : logger.debug).call(logger, 'request', {
     routeKey: event.routeKey,
     status,
     ms: context.startedAt ? Date.now() - context.startedAt : undefined,

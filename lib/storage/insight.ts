@@ -1,23 +1,30 @@
 /**
  * Report counters: the stream consumer adds increments to them, the reports read them back.
  *
- * Writes. The increments of a run of source changes are added up and written in one
- * TransactWriteItems together with their "seen" markers: one item per customer and day (of the
- * stream record) holding a set of short hashes of the changes counted, added to on condition that
- * none of this transaction's changes is in it yet. A change counted before fails that condition,
- * the transaction writes nothing, and it is retried without the changes the marker holds. So a redelivered batch, or a batch cut differently on a retry,
- * never counts a change twice, and a crash between two transactions loses nothing (the stream
- * delivers the rest again). An increment is added to its day; a cumulative one (the liability,
- * read from the beginning) to its month as well. Each transaction writes to one of REPORT_SHARDS copies of the counters, chosen
- * by its first change, so no single counter item takes every write of a busy tenant; reads add
- * the shards up.
+ * Writes. A stream batch is counted in ranges: runs of consecutive changes (in stream order) whose
+ * increments, added up per counter item, fit one TransactWriteItems beside the range's marker.
+ * A range is one transaction: one ADD per distinct counter item, however many changes touch it,
+ * and a marker keyed by the range's first change holding the short hashes of all its changes in
+ * order, written on condition that it is not there yet. So a batch of many receipts of a tenant's
+ * day costs one write per counter item, not one per receipt.
+ *
+ * Counted once however often it comes, as Lambda's event source mapping redelivers a shard: a
+ * retry starts at a range's first change (the consumer reports its failure there) or further on,
+ * in the same order. A range counted before fails its marker's condition; the marker's list says
+ * which changes it holds, and they are skipped. A redelivery cut shorter than a range counted
+ * before (a bisected batch) leaves a pointer marker at the first change it did not reach, holding
+ * the rest of the list, so the batch that starts there skips them too. A transaction is needed:
+ * a counter written by every stream shard's reader can only be counted once if its ADD and the
+ * range's marker land together. An increment is added to its day; a cumulative one (the
+ * liability, read from the beginning) to its month as well. Each range writes to one of
+ * REPORT_SHARDS copies of the counters, chosen by its first change; reads add the shards up.
  *
  * Reads. A period of days is, per shard, one Query of each month's days in it (a cumulative series:
  * one Query of the month items of the whole months, and one of the days of each partial month at
  * its ends): bounded by the days asked for and the dimension's values, never a scan.
  */
 import { createHash } from 'node:crypto';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { series as seriesKinds, type Increment, type Series } from '#domain/insight.ts';
 import { addMonths, lotExpiryDate as lastDayOf } from '#domain/time.ts';
 import type { Db } from './client.ts';
@@ -27,20 +34,31 @@ import { transactWrite, type TransactItem } from './transact.ts';
 
 /** Copies of each counter; a tenant's busiest counter takes at most 1/REPORT_SHARDS of its writes. */
 export const REPORT_SHARDS = 4;
-/** A seen marker outlives the stream's 24 h retention, after which no change can come again. */
+/** A range's marker outlives the stream's 24 h retention, after which no change can come again. */
 const SEEN_DAYS = 2;
 const MAX_TRANSACTION_ITEMS = 100;
+/** Bytes of a change's hash in its range's list: 64 bits, so a range of 1,000 changes is an 8 KB marker. */
+const ENTRY_BYTES = 8;
 
 export interface SourceChange {
   /** Stable per change (domain/insight.ts `changeId`). */
   readonly id: string;
-  /**
-   * Whose marker records it: changes of one customer on one day (UTC, of the stream record)
-   * share one marker item, so a receipt's customer, ledger entries and receipt cost one or two
-   * marker writes, not four. Stable across redeliveries; null: a marker of its own.
-   */
-  readonly markerKey: string | null;
+  readonly tenantId: string;
   readonly increments: readonly Increment[];
+  /** Where the change sits in the caller's list (a change cut into parts keeps its own). */
+  readonly at?: number;
+  /** Set on the parts of a change too large for one transaction (`parts`). */
+  readonly part?: number;
+}
+
+export interface ApplyResult {
+  /** Changes counted now, and changes counted before (a redelivery). */
+  readonly counted: number;
+  readonly seen: number;
+  readonly transactions: number;
+  /** Counter items written (one ADD each), markers and pointers written. */
+  readonly counterWrites: number;
+  readonly markerBytes: number;
 }
 
 export interface ReadStats {
@@ -51,9 +69,9 @@ export interface ReadStats {
 /** Metrics per dimension value, added up over shards and days. */
 export type Figures = Map<string, Record<string, number>>;
 
-const hash = (s: string) => createHash('sha256').update(s).digest('base64url').slice(0, 27);
-/** A change's entry in its marker's set: 64 bits, so a busy customer's day stays a small item. */
-const entry = (id: string) => hash(id).slice(0, 11);
+/** A change's entry in a range's list, and the key of the marker of a range that starts with it. */
+const entry = (id: string): Buffer => createHash('sha256').update(id).digest().subarray(0, ENTRY_BYTES);
+const markerKey = (e: Uint8Array) => keys.reportRange(Buffer.from(e).toString('base64url'));
 
 function shardFor(id: string): number {
   let h = 0x811c9dc5;
@@ -66,7 +84,7 @@ const itemCount = (incs: readonly Increment[]) => incs.reduce((n, i) => n + (ser
 
 /**
  * A change's increments cut into parts that fit a transaction beside their marker (a ledger
- * entry touching many lots can be larger); each part is counted once on its own.
+ * entry touching many lots can be larger); each part is a range of its own.
  */
 function parts(change: SourceChange): SourceChange[] {
   const budget = MAX_TRANSACTION_ITEMS - 1;
@@ -75,39 +93,40 @@ function parts(change: SourceChange): SourceChange[] {
   let current: Increment[] = [];
   for (const inc of change.increments) {
     if (itemCount([...current, inc]) > budget) {
-      out.push({ id: `${change.id}#${out.length}`, markerKey: change.markerKey, increments: current });
+      out.push({ ...change, id: `${change.id}#${out.length}`, part: out.length, increments: current });
       current = [];
     }
     current.push(inc);
   }
-  out.push({ id: `${change.id}#${out.length}`, markerKey: change.markerKey, increments: current });
+  out.push({ ...change, id: `${change.id}#${out.length}`, part: out.length, increments: current });
   return out;
 }
 
 export function insightRepository(db: Db) {
-  /** The counter items `incs` change, each once (days of one month meet in their month item). */
-  function counterCells(tenantId: string, incs: readonly Increment[], shard: number) {
-    const cells = new Map<string, { key: { pk: string; sk: string }; add: Record<string, number> }>();
+  type Cell = { key: { pk: string; sk: string }; add: Record<string, number> };
+
+  /** Adds a change's increments into the counter items they change (days of one month meet in their month item). */
+  function addCells(cells: Map<string, Cell>, change: SourceChange, shard: number): void {
     const addTo = (key: { pk: string; sk: string }, add: Readonly<Record<string, number>>) => {
       const id = `${key.pk}|${key.sk}`;
       const cell = cells.get(id) ?? { key, add: {} };
       for (const [m, v] of Object.entries(add)) cell.add[m] = (cell.add[m] ?? 0) + v;
       cells.set(id, cell);
     };
-    for (const inc of incs) {
-      if (seriesKinds[inc.series] !== 'monthly') addTo(keys.reportDay(tenantId, inc.series, inc.period, inc.key, shard), inc.add);
-      if (seriesKinds[inc.series] === 'cumulative') addTo(keys.reportMonth(tenantId, inc.series, inc.period.slice(0, 7), inc.key, shard), inc.add);
-      if (seriesKinds[inc.series] === 'monthly') {
-        addTo(keys.reportMonth(tenantId, inc.series, inc.period, inc.key, shard), inc.add);
-      }
+    for (const inc of change.increments) {
+      if (seriesKinds[inc.series] !== 'monthly') addTo(keys.reportDay(change.tenantId, inc.series, inc.period, inc.key, shard), inc.add);
+      if (seriesKinds[inc.series] === 'cumulative') addTo(keys.reportMonth(change.tenantId, inc.series, inc.period.slice(0, 7), inc.key, shard), inc.add);
+      if (seriesKinds[inc.series] === 'monthly') addTo(keys.reportMonth(change.tenantId, inc.series, inc.period, inc.key, shard), inc.add);
     }
-    return [...cells.values()].filter((c) => Object.values(c.add).some((v) => v !== 0));
   }
 
-  function counterUpdates(tenantId: string, incs: readonly Increment[], shard: number): TransactItem[] {
-    return counterCells(tenantId, incs, shard).map(({ key, add }) => {
-      const metrics = Object.entries(add).filter(([, v]) => v !== 0);
-      return {
+  /** One ADD per counter item, of every metric that changes (in key order: the same range, the same transaction). */
+  function counterUpdates(cells: Map<string, Cell>): TransactItem[] {
+    return [...cells.values()]
+      .map(({ key, add }) => ({ key, metrics: Object.entries(add).filter(([, v]) => v !== 0) }))
+      .filter((c) => c.metrics.length > 0)
+      .sort((x, y) => (`${x.key.pk}|${x.key.sk}` < `${y.key.pk}|${y.key.sk}` ? -1 : 1))
+      .map(({ key, metrics }) => ({
         Update: {
           TableName: db.table,
           Key: key,
@@ -115,35 +134,41 @@ export function insightRepository(db: Db) {
           ExpressionAttributeNames: { '#type': 'type', ...Object.fromEntries(metrics.map(([m], i) => [`#m${i}`, m])) },
           ExpressionAttributeValues: { ':type': 'report', ...Object.fromEntries(metrics.map(([, v], i) => [`:m${i}`, v])) },
         },
-      };
-    });
+      }));
   }
 
   /**
-   * The marker writes of a chunk: one per marker key, adding the hashes of its changes to the
-   * marker's set on condition that none is there yet (a missing item has none).
+   * The longest run of `units` from `from` that fits one transaction beside its marker. A change
+   * cut into parts is a run of its own per part (so a retry, which starts at a change, always
+   * starts at a range or inside one whose list says what it holds).
    */
-  function markerWrites(tenantId: string, chunk: readonly SourceChange[], at: Date): Array<{ item: TransactItem; ids: string[] }> {
-    const groups = new Map<string, SourceChange[]>();
-    for (const c of chunk) groups.set(c.markerKey ?? `id:${c.id}`, [...(groups.get(c.markerKey ?? `id:${c.id}`) ?? []), c]);
-    return [...groups.entries()].map(([key, changes]) => {
-      const hashes = changes.map((c) => entry(c.id));
-      return {
-        ids: changes.map((c) => c.id),
-        item: {
-          Update: {
-            TableName: db.table,
-            Key: keys.reportSeen(tenantId, hash(key)),
-            UpdateExpression: 'SET #type = :type, #ttl = :ttl ADD #ids :ids',
-            ConditionExpression: hashes.map((_, i) => `NOT contains(#ids, :h${i})`).join(' AND '),
-            ExpressionAttributeNames: { '#type': 'type', '#ttl': tableDefinition.timeToLiveAttribute, '#ids': 'ids' },
-            ExpressionAttributeValues: { ':type': 'reportSeen', ':ttl': ttlAfter(at, SEEN_DAYS), ':ids': new Set(hashes), ...Object.fromEntries(hashes.map((h, i) => [`:h${i}`, h])) },
-            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-          },
-        },
-      };
-    });
+  function takeRange(units: readonly SourceChange[], from: number): { end: number; cells: Map<string, Cell> } {
+    const shard = shardFor(units[from]!.id);
+    const cells = new Map<string, Cell>();
+    addCells(cells, units[from]!, shard);
+    let end = from + 1;
+    const whole = (u: SourceChange) => u.part === undefined;
+    if (!whole(units[from]!)) return { end, cells };
+    for (; end < units.length && whole(units[end]!); end++) {
+      const own = new Map<string, Cell>();
+      addCells(own, units[end]!, shard);
+      const added = [...own.keys()].filter((k) => !cells.has(k)).length;
+      if (cells.size + added + 1 > MAX_TRANSACTION_ITEMS) break;
+      for (const [k, c] of own) {
+        const cell = cells.get(k) ?? { key: c.key, add: {} };
+        for (const [m, v] of Object.entries(c.add)) cell.add[m] = (cell.add[m] ?? 0) + v;
+        cells.set(k, cell);
+      }
+    }
+    return { end, cells };
   }
+
+  const markerItem = (list: Buffer, now: Date, type: 'reportRange' | 'reportPointer') => ({
+    ...markerKey(list.subarray(0, ENTRY_BYTES)),
+    type,
+    hs: list,
+    [tableDefinition.timeToLiveAttribute]: ttlAfter(now, SEEN_DAYS),
+  });
 
   async function query(pk: string, from: string, to: string, stats: ReadStats, into: (sk: string, item: Record<string, unknown>) => void): Promise<void> {
     let start: Record<string, unknown> | undefined;
@@ -176,58 +201,81 @@ export function insightRepository(db: Db) {
 
   return {
     /**
-     * Counts every change once. Returns how many were new (the rest had been counted before).
-     * Changes of other tenants must not be mixed in: the caller groups by tenant.
+     * Counts `changes` (in stream order, any tenants) once each, range by range (see the top of
+     * this file). Returns what was counted now and what had been counted before; on a storage
+     * failure it throws an `ApplyError` naming the first change not known to be counted (its `at`).
      */
-    async apply(tenantId: string, changes: readonly SourceChange[], now: Date = new Date()): Promise<{ counted: number; seen: number; transactions: number }> {
+    async apply(changes: readonly SourceChange[], now: Date = new Date()): Promise<ApplyResult> {
       // The same change twice in one call is one change.
-      const unique = [...new Map(changes.map((c) => [c.id, c])).values()];
-      let pending = unique.filter((c) => c.increments.length > 0).flatMap(parts);
-      let counted = 0;
-      let seen = 0;
-      let transactions = 0;
-      for (let attempt = 0; pending.length > 0; ) {
-        // As many changes as fit one transaction beside their markers.
-        const chunk: SourceChange[] = [];
-        let incs: Increment[] = [];
-        const markerKeys = new Set<string>();
-        for (const c of pending) {
-          const next = [...incs, ...c.increments];
-          const markers = markerKeys.size + (markerKeys.has(c.markerKey ?? `id:${c.id}`) ? 0 : 1);
-          if (chunk.length > 0 && markers + counterCells(tenantId, next, 0).length > MAX_TRANSACTION_ITEMS) break;
-          chunk.push(c);
-          markerKeys.add(c.markerKey ?? `id:${c.id}`);
-          incs = next;
+      const unique = [...new Map(changes.map((c, i) => [c.id, { ...c, at: c.at ?? i }] as const)).values()];
+      const units = unique.filter((c) => c.increments.length > 0).flatMap(parts);
+      const entries = units.map((u) => entry(u.id));
+      const stats = { transactions: 0, counterWrites: 0, markerBytes: 0 };
+      // By change (`at`): a change cut into parts is counted now if any part is.
+      const [countedAt, seenAt] = [new Set<number>(), new Set<number>()];
+      // A range counted before that this batch is walking through: its list, and how far we are.
+      let walking: { list: Buffer; pos: number } | undefined;
+      let i = 0;
+      for (let attempt = 0; i < units.length; ) {
+        const e = entries[i]!;
+        if (walking && walking.pos < walking.list.length / ENTRY_BYTES && walking.list.subarray(walking.pos * ENTRY_BYTES, (walking.pos + 1) * ENTRY_BYTES).equals(e)) {
+          walking.pos += 1;
+          seenAt.add(units[i]!.at!);
+          i += 1;
+          continue;
         }
-        const shard = shardFor(chunk[0]!.id);
-        const markers = markerWrites(tenantId, chunk, now);
-        const r = await transactWrite(db, [...markers.map((m) => m.item), ...counterUpdates(tenantId, incs, shard)]);
-        transactions += 1;
+        walking = undefined;
+        const { end, cells } = takeRange(units, i);
+        const list = Buffer.concat(entries.slice(i, end));
+        const updates = counterUpdates(cells);
+        let r;
+        try {
+          r = await transactWrite(db, [
+            {
+              Put: {
+                TableName: db.table,
+                Item: markerItem(list, now, 'reportRange'),
+                ConditionExpression: 'attribute_not_exists(pk)',
+                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+              },
+            },
+            ...updates,
+          ]);
+        } catch (err) {
+          throw new ApplyError(units[i]!.at!, err as Error);
+        }
+        stats.transactions += 1;
         if (r.ok) {
-          counted += chunk.length;
-          const done = new Set(chunk.map((c) => c.id));
-          pending = pending.filter((c) => !done.has(c.id));
+          for (const u of units.slice(i, end)) countedAt.add(u.at!);
+          stats.counterWrites += updates.length;
+          stats.markerBytes += list.length;
+          i = end;
           attempt = 0;
           continue;
         }
-        // A marker that already holds some of its changes: those were counted before.
-        const already = new Set<string>();
-        markers.forEach((m, i) => {
-          if (r.reasons[i]?.code !== 'ConditionalCheckFailed') return;
-          const held = (r.reasons[i]?.item?.ids as Set<string> | undefined) ?? new Set<string>();
-          for (const id of m.ids) if (held.has(entry(id))) already.add(id);
-        });
-        if (already.size > 0) {
-          seen += already.size;
-          pending = pending.filter((c) => !already.has(c.id));
+        const held = r.reasons[0]?.code === 'ConditionalCheckFailed' ? (r.reasons[0].item?.hs as Uint8Array | undefined) : undefined;
+        if (held) {
+          // Counted before: walk its list (it starts with this change).
+          walking = { list: Buffer.from(held), pos: 0 };
           continue;
         }
         // A conflict with another writer of the same counters: back off and try again.
         attempt += 1;
-        if (attempt > 8) throw new Error('report counters: transaction conflicts persist');
+        if (attempt > 8) throw new ApplyError(units[i]!.at!, new Error('report counters: transaction conflicts persist'));
         await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * 2 ** attempt));
       }
-      return { counted, seen, transactions };
+      // The batch ended inside a range counted before: the batch that starts where this one
+      // stopped must find what the rest of that range holds.
+      if (walking && walking.pos < walking.list.length / ENTRY_BYTES) {
+        const rest = walking.list.subarray(walking.pos * ENTRY_BYTES);
+        try {
+          await db.doc.send(new PutCommand({ TableName: db.table, Item: markerItem(Buffer.from(rest), now, 'reportPointer'), ConditionExpression: 'attribute_not_exists(pk)' }));
+          stats.markerBytes += rest.length;
+        } catch (err) {
+          if ((err as Error).name !== 'ConditionalCheckFailedException') throw new ApplyError(0, err as Error);
+        }
+      }
+      return { counted: countedAt.size, seen: [...seenAt].filter((at) => !countedAt.has(at)).length, ...stats };
     },
 
     /**
@@ -288,3 +336,13 @@ export function insightRepository(db: Db) {
 }
 
 export type InsightRepository = ReturnType<typeof insightRepository>;
+
+export class ApplyError extends Error {
+  /** The caller's index (`at`) of the first change that may not be counted yet. */
+  readonly firstUncounted: number;
+  constructor(firstUncounted: number, cause: Error) {
+    super(cause.message, { cause });
+    this.name = 'ApplyError';
+    this.firstUncounted = firstUncounted;
+  }
+}

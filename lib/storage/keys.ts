@@ -64,8 +64,8 @@
  * | report day  | T#{t}#RPT#{series}#{yyyy-mm}#{r} | {dd}#{key} | Query a month's days: report counters (ADD), |
  * |             |                             |                 | r = one of REPORT_SHARDS (storage/insight.ts) |
  * | report month| T#{t}#RPT#{series}#M#{r}    | {yyyy-mm}#{key} | Query a range of months: the same, per month  |
- * | report seen | T#{t}#RPTSEEN#{hash}        | SEEN            | conditional update with the counters: the set |
- * |             |                             |                 | of changes counted, per customer and day (TTL)|
+ * | report range| RPTRANGE#{hash}             | RANGE           | conditional put with the counters: the hashes |
+ * |             | (hash of its first change)  |                 | of a run of stream changes counted (TTL)      |
  *
  * Sparse GSIs (KEYS_ONLY, attributes set on the customer item only when they apply, so a
  * receipt that changes neither writes nothing to them):
@@ -178,7 +178,8 @@ export const keys = {
     pk: `T#${tenantId}#RPT#${series}#M#${shard}`,
     sk: `${month}#${key}`,
   }),
-  reportSeen: (tenantId: string, hash: string): Key => ({ pk: `T#${tenantId}#RPTSEEN#${hash}`, sk: 'SEEN' }),
+  /** Not a tenant's: a run of the stream's changes may hold several tenants' (storage/insight.ts). */
+  reportRange: (hash: string): Key => ({ pk: `RPTRANGE#${hash}`, sk: 'RANGE' }),
 };
 
 export const LEDGER_PREFIX = 'LEDGER#';

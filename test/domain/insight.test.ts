@@ -1,6 +1,6 @@
 /** Report increments from single changes (pure): what each kind of change counts, and nothing twice. */
 import { describe, expect, it } from 'vitest';
-import { incrementsFromChange, markerKeyOf, mergeIncrements, type ChangeRecord } from '#domain/insight.ts';
+import { incrementsFromChange, mergeIncrements, type ChangeRecord } from '#domain/insight.ts';
 import { expectedBreakageBps, lotBreakage } from '#domain/liability.ts';
 
 const ZONE = 'Asia/Yerevan';
@@ -41,12 +41,7 @@ describe('Report increments', () => {
     expect(vip).toEqual([{ series: 'liabTier', period: '2026-12-01', key: 'vip', add: { points: -20 } }]);
   });
 
-  it('changes of one customer on one day share a marker key; merged increments add up per cell', () => {
-    const ledger: ChangeRecord = { eventName: 'INSERT', at, newImage: { pk: 'T#t1#C#c1', sk: 'LEDGER#1' } };
-    const receipt: ChangeRecord = { eventName: 'INSERT', at, newImage: { pk: 'T#t1#S#S-01#R#r1', sk: 'RECEIPT', customerId: 'c1' } };
-    expect(markerKeyOf(ledger)).toBe(markerKeyOf(receipt));
-    expect(markerKeyOf({ ...receipt, at: '2026-12-01T00:00:01.000Z' })).not.toBe(markerKeyOf(receipt));
-    expect(markerKeyOf({ eventName: 'INSERT', at, newImage: { pk: 'T#t1#CPN#X', sk: 'COUPON' } })).toBeNull();
+  it('merged increments add up per cell', () => {
     const a = { series: 'store' as const, period: '2026-12-01', key: 'S-01', add: { receipts: 1, paid: 100 } };
     expect(mergeIncrements([a, a, { ...a, add: { paid: -200 } }])).toEqual([{ ...a, add: { receipts: 2 } }]);
   });

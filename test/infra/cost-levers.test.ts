@@ -83,4 +83,22 @@ describe('Cost levers at deploy time', () => {
       expect(functionNamed(prod, name).LoggingConfig, name).toMatchObject({ LogFormat: 'JSON', SystemLogLevel: 'WARN' });
     }
   });
+
+  it('should batch the report counters a minute in prod and 5 s elsewhere, take a window and a size from context, and refuse either out of range, naming it', () => {
+    const reports = (context: Record<string, unknown>) => {
+      const fn = Object.entries(template(context, 'background').findResources('AWS::Lambda::Function')).find(([, r]) => (r as { Properties: { FunctionName?: string } }).Properties.FunctionName?.endsWith('-report-counters'))![0];
+      const mapping = Object.values(template(context, 'background').findResources('AWS::Lambda::EventSourceMapping')).find((m) => JSON.stringify((m as { Properties: unknown }).Properties).includes(fn)) as { Properties: Record<string, unknown> };
+      return { window: mapping.Properties.MaximumBatchingWindowInSeconds, size: mapping.Properties.BatchSize };
+    };
+    expect(reports({})).toEqual({ window: 5, size: 10_000 });
+    expect(reports({ stage: 'prod' })).toEqual({ window: 60, size: 10_000 });
+    expect(reports({ stage: 'prod', reportsBatchWindow: '300', reportsBatchSize: '2000' })).toEqual({ window: 300, size: 2_000 });
+    expect(() => reports({ reportsBatchWindow: '301' })).toThrow(/reportsBatchWindow/);
+    expect(() => reports({ reportsBatchSize: '0' })).toThrow(/reportsBatchSize/);
+  });
+
+  it('should name the caller in the access log, so the functions need no line of their own for a request that went well', () => {
+    const stage = Object.values(api({}).findResources('AWS::ApiGatewayV2::Stage'))[0] as { Properties: { AccessLogSettings: { Format: string } } };
+    expect(JSON.parse(stage.Properties.AccessLogSettings.Format)).toMatchObject({ tenantId: '$context.authorizer.tenantId', storeId: '$context.authorizer.storeId', keyId: '$context.authorizer.keyId' });
+  });
 });
