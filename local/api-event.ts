@@ -23,7 +23,8 @@ const compiled = Object.entries(routeGroups).flatMap(([group, routes]) =>
 );
 
 export function matchRoute(method: string, path: string): RouteMatch {
-  const candidates = compiled.filter((c) => c.regex.test(path));
+  // As in API Gateway, the most specific route wins: `/v1/customers/search` before `/v1/customers/{customerId}`.
+  const candidates = compiled.filter((c) => c.regex.test(path)).sort((a, b) => a.names.length - b.names.length);
   if (candidates.length === 0) return { kind: 'notFound' };
   const hit = candidates.find((c) => c.method === method.toUpperCase());
   if (!hit) return { kind: 'methodNotAllowed', allow: candidates.map((c) => c.method) };

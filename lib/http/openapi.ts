@@ -78,6 +78,20 @@ const operations: Record<RouteKey, Operation> = {
       { name: 'phone', description: 'An international phone number, e.g. +37491234567.', schema: { type: 'string', maxLength: 64 } },
     ],
   },
+  'GET /v1/customers/search': {
+    summary: 'Find customers by the start of their name (staff)',
+    description:
+      'Matches the start of the name as enrolled, given name first, after the same normalisation on both sides: case folded, ' +
+      'diacritics dropped from Latin letters (Zsófia = zsofia), Armenian, Cyrillic and Persian letters kept (Persian ي/ك read as ی/ک), ' +
+      'punctuation as spaces. A Query of the `names` index, a page at a time in name order; erased customers are not found.',
+    ok: { status: 200, schema: res.customerSearchResponse, description: 'One page of matches, in name order.' },
+    errors: [],
+    query: [
+      { name: 'name', description: 'The start of the name (1–100 characters, at least one letter or digit).', schema: { type: 'string', minLength: 1, maxLength: 100 } },
+      { name: 'limit', description: 'Matches per page (1–50, default 20).', schema: { type: 'integer', minimum: 1, maximum: 50 } },
+      { name: 'cursor', description: 'The `nextCursor` of the previous page, with the same `name`.', schema: { type: 'string', maxLength: 512 } },
+    ],
+  },
   'GET /v1/customers/{customerId}': {
     summary: 'Read a customer: profile, balance, tier',
     ok: { status: 200, schema: res.customerResponse, description: 'The customer.' },

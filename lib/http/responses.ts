@@ -60,6 +60,14 @@ export const customerResponse = z.strictObject({
     .describe('The customer’s class by recency, frequency and money under the program’s `rfm` thresholds (today, program time).'),
 });
 
+/** A page of a name search: who each match is, enough to pick one (the profile is one more GET). */
+export const customerSearchResponse = z.strictObject({
+  customers: z.array(
+    z.strictObject({ customerId: z.string(), name: z.string(), card: z.string(), phone: z.string().optional(), email: z.string().optional(), createdAt: z.iso.datetime() }),
+  ),
+  nextCursor: z.string().nullable().describe('Pass as `cursor` with the same `name` for the next page; null on the last.'),
+});
+
 /** A lookup's matches: at most one for an exact identifier (a list, so other searches fit later). */
 export const customerLookupResponse = z.strictObject({ customers: z.array(customerResponse) });
 

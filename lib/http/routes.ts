@@ -32,6 +32,8 @@ export const routeGroups = {
   customers: [
     { method: 'POST', path: '/v1/customers', roles: ['pos', 'admin', 'support'] },
     { method: 'GET', path: '/v1/customers', roles: ['admin', 'support', 'auditor'] },
+    /** By name: the people who serve customers; a literal segment, so it wins over `{customerId}` (as in API Gateway). */
+    { method: 'GET', path: '/v1/customers/search', roles: ['admin', 'support'] },
     { method: 'GET', path: '/v1/customers/{customerId}', roles: ['admin', 'support', 'auditor'] },
     { method: 'GET', path: '/v1/customers/{customerId}/ledger', roles: ['admin', 'support', 'auditor'] },
     { method: 'POST', path: '/v1/customers/{customerId}/adjustments', roles: ['admin', 'support'] },

@@ -160,6 +160,13 @@ export const customerLookupQuery = z
     if (given !== 1) ctx.issues.push({ code: 'custom', message: 'give exactly one of card or phone', path: ['card'], input: ctx.value });
   });
 
+/** Staff find customers by the start of their name (GET /v1/customers/search). */
+export const customerSearchQuery = z.strictObject({
+  name: z.string().trim().min(1).max(100).refine(singleLine, singleLineMessage),
+  limit: z.coerce.number().int().min(1).max(50).default(20),
+  cursor: z.string().max(512).optional(),
+});
+
 /** A customer's export comes a page at a time; `cursor` is the `next` of the page before. */
 export const exportQuery = z.strictObject({ cursor: z.string().max(1024).optional() });
 

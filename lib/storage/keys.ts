@@ -85,6 +85,10 @@
  * | history   | T#{t}#HIST#{utc day}#{hshard}    | {at}#R|X#{s}#{id}| Query a day's receipts (allocation   |
  * |           |                                  |                 | item) and returns of a sixteenth of  |
  * |           |                                  |                 | the customers: the simulator's replay|
+ * | names     | T#{t}#NAME#{first character}     | {normalised name}| Query begins_with: staff find a     |
+ * |           | (of the normalised name)         | (domain/names)  | customer by name; derived from the   |
+ * |           |                                  |                 | name, so a receipt never writes to it|
+ * |           |                                  |                 | and erasure (no name) removes it     |
  *
  * Shards spread one tenant's busiest day over SHARDS partitions; a job queries each.
  */
@@ -211,6 +215,8 @@ export const indexKeys = {
   tiers: (tenantId: string, shard: number) => `T#${tenantId}#TIER#${shard}`,
   refills: (tenantId: string, shard: number) => `T#${tenantId}#REFILL#${shard}`,
   members: (tenantId: string, shard: number) => `T#${tenantId}#MEM#${shard}`,
+  /** Customers whose normalised name starts with this character (one partition per first letter). */
+  names: (tenantId: string, firstCharacter: string) => `T#${tenantId}#NAME#${firstCharacter}`,
   /** A UTC day of receipts and returns (by commit time) of one history shard of customers. */
   history: (tenantId: string, day: string, shard: number) => `T#${tenantId}#HIST#${day}#${shard}`,
   /** Sorted by when the till committed it; `R` a receipt, `X` a return. */

@@ -17,6 +17,8 @@ export const tableDefinition = {
     { name: 'members', partitionKey: 'memPk', sortKey: 'memSk' },
     /** Receipts and returns by day, for the program simulator (set on the allocation and return items). */
     { name: 'history', partitionKey: 'histPk', sortKey: 'histSk' },
+    /** Customers by the normalised name's prefix, for staff lookup (set on the customer item; see keys.ts). */
+    { name: 'names', partitionKey: 'namePk', sortKey: 'nameSk' },
   ] as ReadonlyArray<{ name: string; partitionKey: string; sortKey: string }>,
   /** Outbox for domain events (issue "Background jobs"). */
   stream: 'NEW_AND_OLD_IMAGES',

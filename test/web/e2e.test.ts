@@ -163,6 +163,23 @@ describe('Staff console and customer page in Chromium', () => {
     await page.context().close();
   });
 
+  it('lets support find a customer by the start of their name, whatever the case and accents', async () => {
+    const ids: string[] = [];
+    for (const name of ['Zsófia Kovács', 'Zsolt Nagy', 'Արամ Պետրոսյան']) ids.push((await pos('/v1/customers', { name })).customerId as string);
+    const page = await signIn('support');
+    await page.getByLabel('Value').fill('ZSO');
+    await page.keyboard.press('Enter');
+    const matches = page.getByTestId('matches');
+    await until(() => matches.getByRole('link').allTextContents()).toEqual(['Zsófia Kovács', 'Zsolt Nagy']);
+    await check(page, 'customers-name-search');
+    await page.getByLabel('Value').fill('արամ');
+    await page.getByRole('button', { name: 'Find' }).click();
+    await until(() => matches.getByRole('link').allTextContents()).toEqual(['Արամ Պետրոսյան']);
+    await matches.getByRole('link', { name: 'Արամ Պետրոսյան' }).click();
+    await until(() => page.getByTestId('customer-id').textContent()).toBe(ids[2]);
+    await page.context().close();
+  });
+
   it('lets an admin edit the program in the form, see problems at their field and the diff, and publish', async () => {
     const page = await signIn('admin');
     await page.getByRole('link', { name: 'Program' }).click();

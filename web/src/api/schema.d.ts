@@ -105,6 +105,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/customers/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Find customers by the start of their name (staff)
+         * @description Matches the start of the name as enrolled, given name first, after the same normalisation on both sides: case folded, diacritics dropped from Latin letters (Zsófia = zsofia), Armenian, Cyrillic and Persian letters kept (Persian ي/ك read as ی/ک), punctuation as spaces. A Query of the `names` index, a page at a time in name order; erased customers are not found.
+         */
+        get: operations["getV1CustomersSearch"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/customers/{customerId}": {
         parameters: {
             query?: never;
@@ -3229,6 +3249,99 @@ export interface operations {
             };
             /** @description Well-formed, but breaks a rule of the program, passes a limit (named in the message), or reuses an idempotency key with another body. */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key made more requests per second than its limit (named in the message); retry after `retry-after` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our fault, or the key authorizer failed (then API Gateway answers `{"message":"Internal Server Error"}`); safe to retry with the same body. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Briefly unavailable (storage throttled or timed out, or heavy contention on one customer); retry the same request — it is safe to. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getV1CustomersSearch: {
+        parameters: {
+            query?: {
+                /** @description The start of the name (1–100 characters, at least one letter or digit). */
+                name?: string;
+                /** @description Matches per page (1–50, default 20). */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page, with the same `name`. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of matches, in name order. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        customers: {
+                            customerId: string;
+                            name: string;
+                            card: string;
+                            phone?: string;
+                            email?: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                        }[];
+                        /** @description Pass as `cursor` with the same `name` for the next page; null on the last. */
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description The request breaks the contract; `error.field` names the field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A key that is not valid (the error shape), or no Authorization header at all — then API Gateway answers itself with `{"message":"Unauthorized"}`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayUnauthorized"];
+                };
+            };
+            /** @description The key may not call this route. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
