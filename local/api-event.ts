@@ -7,7 +7,7 @@ import type { APIGatewayProxyEventV2, APIGatewayRequestAuthorizerEventV2, Contex
 import { routeGroups, routeKey, type RouteGroup } from '../lib/http/routes.ts';
 
 export type RouteMatch =
-  | { kind: 'found'; group: RouteGroup; routeKey: string; pathParameters: Record<string, string> }
+  | { kind: 'found'; group: RouteGroup; routeKey: string; pathParameters: Record<string, string>; public: boolean }
   | { kind: 'notFound' }
   | { kind: 'methodNotAllowed'; allow: string[] };
 
@@ -18,7 +18,7 @@ const compiled = Object.entries(routeGroups).flatMap(([group, routes]) =>
       names.push(name);
       return '([^/]+)';
     });
-    return { group: group as RouteGroup, method: r.method as string, key: routeKey(r), regex: new RegExp(`^${pattern}$`), names };
+    return { group: group as RouteGroup, method: r.method as string, key: routeKey(r), regex: new RegExp(`^${pattern}$`), names, public: 'public' in r && r.public === true };
   }),
 );
 
@@ -33,6 +33,7 @@ export function matchRoute(method: string, path: string): RouteMatch {
     kind: 'found',
     group: hit.group,
     routeKey: hit.key,
+    public: hit.public,
     pathParameters: Object.fromEntries(hit.names.map((n, i) => [n, values[i]!])),
   };
 }

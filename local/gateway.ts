@@ -88,7 +88,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, handlers: Recor
     pathParameters: match.pathParameters,
     sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
   });
-  const authorized = await authorize(event, authorizer);
+  // A public route has no authorizer in API Gateway: the request goes straight to the function.
+  const authorized = match.public ? event : await authorize(event, authorizer);
   if (authorized === 'missing') return send(res, MISSING_IDENTITY_RESPONSE.statusCode, MISSING_IDENTITY_RESPONSE.body);
   if (authorized === 'denied') return send(res, 403, '{"message":"Forbidden"}');
   if (authorized === 'failed') return send(res, AUTHORIZER_FAILED_RESPONSE.statusCode, AUTHORIZER_FAILED_RESPONSE.body);

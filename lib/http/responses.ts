@@ -68,6 +68,22 @@ export const customerSearchResponse = z.strictObject({
   nextCursor: z.string().nullable().describe('Pass as `cursor` with the same `name` for the next page; null on the last.'),
 });
 
+/** A sign-in link on its way: where to (masked) and until when it works. */
+export const linkSentResponse = z.strictObject({
+  customerId: z.string(),
+  channel: z.enum(['sms', 'email']),
+  to: z.string().describe('The phone number or address, masked.'),
+  expiresAt: z.iso.datetime().describe('The link works once, until then.'),
+});
+export const linkRequestedResponse = z.strictObject({ accepted: z.literal(true), message: z.string() });
+/** The customer page's session: an app key of this customer, as `POST /v1/customers/{id}/app-key` gives staff. */
+export const linkExchangedResponse = z.strictObject({
+  key: z.string().describe('Shown once: the customer page keeps it on the device.'),
+  keyId: z.string(),
+  customerId: z.string(),
+  expiresAt: z.iso.datetime(),
+});
+
 /** A lookup's matches: at most one for an exact identifier (a list, so other searches fit later). */
 export const customerLookupResponse = z.strictObject({ customers: z.array(customerResponse) });
 

@@ -316,14 +316,14 @@ export function customerRepository(db: Db) {
      * The customer's app keys, live and ended, page by page (a customer has at most MAX_APP_KEYS
      * live ones; ended ones stay as the record of what existed).
      */
-    async appKeys(tenantId: string, customerId: string): Promise<Array<{ keyId: string; hash: string; revokedAt?: string; expiresAt?: string }>> {
+    async appKeys(tenantId: string, customerId: string): Promise<Array<{ keyId: string; hash: string; createdAt?: string; revokedAt?: string; expiresAt?: string }>> {
       const k = keys.appKey(tenantId, customerId, '');
-      const out: Array<{ keyId: string; hash: string; revokedAt?: string; expiresAt?: string }> = [];
+      const out: Array<{ keyId: string; hash: string; createdAt?: string; revokedAt?: string; expiresAt?: string }> = [];
       let afterSk: string | undefined;
       do {
         const page = await queryPage(db, { pk: k.pk, prefix: k.sk, limit: 25, afterSk });
         for (const i of page.items) {
-          out.push({ keyId: i.keyId as string, hash: i.hash as string, ...(i.revokedAt ? { revokedAt: i.revokedAt as string } : {}), ...(i.expiresAt ? { expiresAt: i.expiresAt as string } : {}) });
+          out.push({ keyId: i.keyId as string, hash: i.hash as string, ...(i.createdAt ? { createdAt: i.createdAt as string } : {}), ...(i.revokedAt ? { revokedAt: i.revokedAt as string } : {}), ...(i.expiresAt ? { expiresAt: i.expiresAt as string } : {}) });
         }
         afterSk = page.nextSk;
       } while (afterSk);

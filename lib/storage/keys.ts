@@ -66,6 +66,11 @@
  * | report month| T#{t}#RPT#{series}#M#{r}    | {yyyy-mm}#{key} | Query a range of months: the same, per month  |
  * | report seen | T#{t}#RPTSEEN#{hash}        | SEEN            | conditional update with the counters: the set |
  * |             |                             |                 | of changes counted, per customer and day (TTL)|
+ * | link        | LINK#{sha256(token)}        | LINK            | GetItem: a one-time sign-in link → tenant and |
+ * |             |                             |                 | customer; conditional update marks it used    |
+ * |             |                             |                 | once, in the transaction that makes the key   |
+ * | link asks   | T#{t}#LINKREQ#{hmac(to)}    | {yyyy-mm-ddThh} | conditional ADD: links asked per phone/e-mail |
+ * |             |                             |                 | and hour (TTL)                                |
  *
  * Sparse GSIs (KEYS_ONLY, attributes set on the customer item only when they apply, so a
  * receipt that changes neither writes nothing to them):
@@ -184,6 +189,10 @@ export const keys = {
     sk: `${month}#${key}`,
   }),
   reportSeen: (tenantId: string, hash: string): Key => ({ pk: `T#${tenantId}#RPTSEEN#${hash}`, sk: 'SEEN' }),
+  /** By the link token's SHA-256 alone: the exchange has no credential, so no tenant, to start from. */
+  link: (hash: string): Key => ({ pk: `LINK#${hash}`, sk: 'LINK' }),
+  /** Links asked for one phone or address (keyed hash) in one hour. */
+  linkRequests: (tenantId: string, destinationHash: string, hour: string): Key => ({ pk: `T#${tenantId}#LINKREQ#${destinationHash}`, sk: hour }),
 };
 
 export const LEDGER_PREFIX = 'LEDGER#';

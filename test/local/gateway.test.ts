@@ -14,7 +14,7 @@ describe('Local gateway', () => {
   };
 
   beforeAll(async () => {
-    gw = await startGateway({ handlers: { pos: echo, customers: echo, programs: echo, coupons: echo, keys: echo, journeys: echo, me: echo, webhooks: echo, tenant: echo, imports: echo, catalog: echo, segments: echo, reports: echo, simulations: echo }, quiet: true });
+    gw = await startGateway({ handlers: { pos: echo, customers: echo, programs: echo, coupons: echo, keys: echo, journeys: echo, me: echo, webhooks: echo, tenant: echo, imports: echo, catalog: echo, segments: echo, reports: echo, simulations: echo, links: echo }, quiet: true });
   });
   afterAll(async () => gw.close());
 

@@ -382,6 +382,46 @@ describe('Staff console and customer page in Chromium', () => {
     await page.context().close();
   });
 
+  it('signs the customer in with a one-time link sent by SMS, and names why the same link cannot be used again', async () => {
+    const c = await pos('/v1/customers', { name: 'Ani Link', phone: '+37491555077', locale: 'uk' });
+    const program = await api('GET', '/v1/program');
+    await pos('/v1/receipts', {
+      receiptId: 'R-LINK-1', occurredAt: new Date().toISOString(), currency: program.document.currency, customer: { card: c.card },
+      lines: [{ lineId: '1', sku: 'VITC-500', category: 'vitamins', quantity: 1, unitPrice: 12000, amount: 12000 }], burn: { points: 0 },
+    });
+    const points = (await api('GET', `/v1/customers/${c.customerId}`)).points.available as number;
+    const admin = await signIn('support');
+    await admin.getByLabel('Value').fill(c.card as string);
+    await admin.keyboard.press('Enter');
+    await admin.getByRole('button', { name: 'Send sign-in link by SMS' }).click();
+    await until(() => admin.getByTestId('link-sent').textContent()).toContain('+374…77');
+    await admin.context().close();
+    // What the local notifier "sent" (SNS stands in locally): the link to the customer page.
+    const outbox = (await (await fetch(`${url}/_local/outbox`)).json()) as { messages: Array<{ to: string; text: string }> };
+    const sms = outbox.messages.filter((m) => m.to === '+37491555077').at(-1)!;
+    expect(sms.text).toContain('посилання діє один раз');
+    const link = /https?:\/\/\S+\?link=lnk_[A-Za-z0-9_-]{43}/.exec(sms.text)![0];
+
+    const context = await browser.newContext({ viewport: { width: 420, height: 900 } });
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on('console', (m) => m.type() === 'error' && !m.text().includes('410') && problems.push(`${m.text()} (${m.location().url})`));
+    (page as Page & { problems: string[] }).problems = problems;
+    await page.goto(link);
+    await until(() => page.getByTestId('points').textContent()).toBe(new Intl.NumberFormat('uk').format(points));
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Мої бали');
+    // The token left the address bar, and the page keeps its session on this device.
+    expect(page.url()).not.toContain('link=');
+    await check(page, 'customer-page-link-uk');
+    // The same link again, on another device: refused, and the page says why in the customer's language.
+    const other = await browser.newContext({ viewport: { width: 420, height: 900 } });
+    const again = await other.newPage();
+    await again.goto(`${link}&lang=uk`);
+    await until(() => again.getByTestId('link-problem').textContent()).toBe('Це посилання вже використано. Попросіть нове.');
+    await other.close();
+    await context.close();
+  });
+
   it('shows the customer their points in Persian, right to left, with their own app key', async () => {
     const admin = await signIn('admin');
     await admin.getByLabel('Value').fill(demoCard);

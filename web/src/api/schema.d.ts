@@ -1176,6 +1176,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/customers/{customerId}/link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send the customer a one-time link to their page (SMS or e-mail)
+         * @description The link (`…/me.html?link=TOKEN`) works once, for 15 minutes; the page exchanges it for a session (`POST /v1/links/exchange`). Only the token’s SHA-256 is stored. `channel` defaults to SMS when the customer has a number; 409 `no_channel` when the chosen channel cannot reach them. Audited.
+         */
+        post: operations["postV1CustomersByCustomerIdLink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The customer asks for a link to their page by phone (no credential)
+         * @description Public. `tenantId` names the chain whose page the customer is on. The answer is the same whether or not a member has the number; a member gets the link by SMS. One number may ask 3 times an hour (then 429 naming `phone`), one address 20 requests a second.
+         */
+        post: operations["postV1Links"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/links/exchange": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Exchange a one-time link for the customer page’s session (no credential)
+         * @description Public. Once per link, within 15 minutes of sending: the answer is a key of that customer for `/v1/me` that lasts 90 days. A link already used is 410 `link_used`, one past its time 410 `link_expired`, one never sent 404 (each naming `token`).
+         */
+        post: operations["postV1LinksExchange"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/simulations": {
         parameters: {
             query?: never;
@@ -12003,6 +12063,272 @@ export interface operations {
             };
             /** @description Well-formed, but breaks a rule of the program, passes a limit (named in the message), or reuses an idempotency key with another body. */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key made more requests per second than its limit (named in the message); retry after `retry-after` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our fault, or the key authorizer failed (then API Gateway answers `{"message":"Internal Server Error"}`); safe to retry with the same body. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Briefly unavailable (storage throttled or timed out, or heavy contention on one customer); retry the same request — it is safe to. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postV1CustomersByCustomerIdLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                customerId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    channel?: "sms" | "email";
+                };
+            };
+        };
+        responses: {
+            /** @description The link is on its way. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        customerId: string;
+                        /** @enum {string} */
+                        channel: "sms" | "email";
+                        /** @description The phone number or address, masked. */
+                        to: string;
+                        /**
+                         * Format: date-time
+                         * @description The link works once, until then.
+                         */
+                        expiresAt: string;
+                    };
+                };
+            };
+            /** @description The request breaks the contract; `error.field` names the field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A key that is not valid (the error shape), or no Authorization header at all — then API Gateway answers itself with `{"message":"Unauthorized"}`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayUnauthorized"];
+                };
+            };
+            /** @description The key may not call this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for anything of another tenant). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state (balance, quantities left, identifiers taken). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key made more requests per second than its limit (named in the message); retry after `retry-after` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our fault, or the key authorizer failed (then API Gateway answers `{"message":"Internal Server Error"}`); safe to retry with the same body. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Briefly unavailable (storage throttled or timed out, or heavy contention on one customer); retry the same request — it is safe to. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postV1Links: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    tenantId: string;
+                    phone: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Accepted (whether or not a member has the number). */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        accepted: true;
+                        message: string;
+                    };
+                };
+            };
+            /** @description The request breaks the contract; `error.field` names the field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key made more requests per second than its limit (named in the message); retry after `retry-after` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our fault, or the key authorizer failed (then API Gateway answers `{"message":"Internal Server Error"}`); safe to retry with the same body. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Briefly unavailable (storage throttled or timed out, or heavy contention on one customer); retry the same request — it is safe to. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postV1LinksExchange: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    token: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The session key, shown once. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Shown once: the customer page keeps it on the device. */
+                        key: string;
+                        keyId: string;
+                        customerId: string;
+                        /** Format: date-time */
+                        expiresAt: string;
+                    };
+                };
+            };
+            /** @description The request breaks the contract; `error.field` names the field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for anything of another tenant). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Existed but can no longer be used (a one-time link used or expired); the code says which. */
+            410: {
                 headers: {
                     [name: string]: unknown;
                 };

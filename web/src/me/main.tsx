@@ -25,8 +25,23 @@ function takeKeyFromLink(): string | null {
   return localStorage.getItem(KEY);
 }
 
+/** A one-time link (`?link=…`, sent by SMS or e-mail): taken out of the address at once, exchanged once for the key. */
+function takeOneTimeLink(): string | null {
+  const q = new URLSearchParams(location.search);
+  const token = q.get('link');
+  if (!token) return null;
+  q.delete('link');
+  history.replaceState(null, '', `${location.pathname}${q.size ? `?${q}` : ''}${location.hash}`);
+  return token;
+}
+
 function Page() {
   const [key, setKey] = useState(takeKeyFromLink);
+  const [link] = useState(takeOneTimeLink);
+  const [linkProblem, setLinkProblem] = useState<'linkUsed' | 'linkExpired' | 'linkInvalid' | null>(null);
+  const [asked, setAsked] = useState(false);
+  const [phone, setPhone] = useState('');
+  const tenant = new URLSearchParams(location.search).get('tenant');
   const api = useMemo(() => apiClient(() => key), [key]);
   const [me, setMe] = useState<Awaited<ReturnType<typeof loadMe>> | null>(null);
   const [ledger, setLedger] = useState<Awaited<ReturnType<typeof loadLedger>>['entries']>([]);
@@ -36,6 +51,20 @@ function Page() {
   const loadLedger = (c?: string) => call(api.GET('/v1/me/ledger', { params: { query: { limit: 20, ...(c ? { cursor: c } : {}) } } }));
   const [lang, setLang] = useState<Lang>(pickLanguage(new URLSearchParams(location.search).get('lang'), localStorage.getItem(LANG), navigator.language));
 
+  useEffect(() => {
+    if (!link) return;
+    call(api.POST('/v1/links/exchange', { body: { token: link } }))
+      .then((s) => {
+        localStorage.setItem(KEY, s.key);
+        setKey(s.key);
+      })
+      .catch((e: { code?: string }) => setLinkProblem(e.code === 'link_used' ? 'linkUsed' : e.code === 'link_expired' ? 'linkExpired' : 'linkInvalid'));
+  }, [link]);
+  const askForLink = (e: Event) => {
+    e.preventDefault();
+    if (!tenant) return;
+    void call(api.POST('/v1/links', { body: { tenantId: tenant, phone } })).then(() => setAsked(true), (err: Error) => setFailed(err.message));
+  };
   useEffect(() => {
     if (!key) return;
     Promise.all([loadMe(), loadLedger()])
@@ -72,7 +101,19 @@ function Page() {
           </select>
         </label>
       </header>
-      {!key ? <p>{w.noKey}</p> : failed ? <p role="alert" class="notice error">{failed}</p> : !me ? <p role="status">{w.loading}</p> : (
+      {linkProblem && <p role="alert" class="notice error" data-testid="link-problem">{w[linkProblem]}</p>}
+      {!key ? (
+        <>
+          {!link && !linkProblem && <p>{w.noKey}</p>}
+          {tenant && (asked ? <p role="status">{w.linkSent}</p> : (
+            <form class="row" aria-label={w.askLink} onSubmit={askForLink}>
+              <label>{w.phone} <input type="tel" dir="ltr" autocomplete="tel" required value={phone} onInput={(e) => setPhone(e.currentTarget.value)} /></label>
+              <button type="submit">{w.send}</button>
+            </form>
+          ))}
+          {failed && <p role="alert" class="notice error">{failed}</p>}
+        </>
+      ) : failed ? <p role="alert" class="notice error">{failed}</p> : !me ? <p role="status">{w.loading}</p> : (
         <>
           {me.name && <p class="hello">{me.name}</p>}
           <dl class="card big">

@@ -317,6 +317,12 @@ function Privacy({ api, session, customerId, onErased }: Pick<PageProps, 'api' |
       // The key travels in the fragment: never sent to a server or written to its logs.
       setLink(`${location.origin}/me.html#key=${encodeURIComponent(r.key)}`);
     });
+  const [sent, setSent] = useState<string | null>(null);
+  const sendLink = (channel: 'sms' | 'email') =>
+    run(async () => {
+      const r = await call(api.POST('/v1/customers/{customerId}/link', { params: { path: { customerId } }, body: { channel } }));
+      setSent(`A one-time link went by ${r.channel === 'sms' ? 'SMS' : 'e-mail'} to ${r.to}; it works once, until ${formatDate(r.expiresAt)}.`);
+    });
   const erase = () =>
     run(async () => {
       if (!confirm('Erase this customer’s personal data? The books keep the amounts; this cannot be undone.')) return;
@@ -333,6 +339,13 @@ function Privacy({ api, session, customerId, onErased }: Pick<PageProps, 'api' |
       {may(role, 'POST /v1/customers/{customerId}/app-key') && (
         <button type="button" class="secondary" disabled={busy} onClick={() => void appKey()}>Customer page link</button>
       )}
+      {may(role, 'POST /v1/customers/{customerId}/link') && (
+        <div class="row">
+          <button type="button" class="secondary" disabled={busy} onClick={() => void sendLink('sms')}>Send sign-in link by SMS</button>
+          <button type="button" class="secondary" disabled={busy} onClick={() => void sendLink('email')}>Send sign-in link by e-mail</button>
+        </div>
+      )}
+      {sent && <p class="notice ok" role="status" data-testid="link-sent">{sent}</p>}
       {link && (
         <p class="notice ok">
           Shown once — give it to the customer: <a href={link} data-testid="customer-link">{link}</a>
