@@ -118,7 +118,7 @@ export class ApiStack extends Stack {
         logsRemovalPolicy: retain,
         ...(tillPathGroups.includes(group) && !props.tillPathTracing ? { tracing: Tracing.DISABLED } : {}),
               // pos: one BatchGetItem of a receipt's SKUs in the catalog (lib/storage/catalog.ts).
-      }).bindTable(props.table, 'readWrite', { batchRead: group === 'customers' || group === 'pos' });
+      }).bindTable(props.table, 'readWrite', { batchRead: group === 'customers' || group === 'pos' || group === 'me' });
       if (props.lookupKey) fn.bindLookupKey(props.lookupKey);
       if (group === 'journeys' && props.journeyQueue) fn.bindQueue(QUEUE_ENV.journeys, props.journeyQueue);
       if (group === 'webhooks' && props.webhookDeliveryQueue) fn.bindQueue(QUEUE_ENV.webhookDeliveries, props.webhookDeliveryQueue);

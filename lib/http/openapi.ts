@@ -78,6 +78,22 @@ const operations: Record<RouteKey, Operation> = {
       { name: 'phone', description: 'An international phone number, e.g. +37491234567.', schema: { type: 'string', maxLength: 64 } },
     ],
   },
+  'GET /v1/me/coupons': {
+    summary: 'The customer’s own coupons, newest first (customer app key)',
+    description: 'Codes issued to this customer, a page at a time (a Query of the `coupons` index), each with its campaign’s name, reward and whether it can be used now.',
+    ok: { status: 200, schema: res.meCouponsResponse, description: 'One page of the customer’s coupons.' },
+    errors: [404],
+    query: [
+      { name: 'limit', description: 'Coupons per page (1–50, default 20).', schema: { type: 'integer', minimum: 1, maximum: 50 } },
+      { name: 'cursor', description: 'The `nextCursor` of the previous page.', schema: { type: 'string', maxLength: 512 } },
+    ],
+  },
+  'GET /v1/me/stamps': {
+    summary: 'The customer’s own stamp cards and unlocked rewards (customer app key)',
+    description: 'Progress on each stamp card and item milestone of the program (bounded by the program: at most 200 SKUs over all cards) and the one-time rewards waiting (at most 20).',
+    ok: { status: 200, schema: res.meStampsResponse, description: 'Stamp cards and rewards.' },
+    errors: [404],
+  },
   'GET /v1/customers/search': {
     summary: 'Find customers by the start of their name (staff)',
     description:

@@ -106,6 +106,34 @@ const progress = z.strictObject({
   of: nonNeg,
 });
 
+/** The customer page's coupons: a page of those issued to this customer, newest first. */
+export const meCouponsResponse = z.strictObject({
+  customerId: z.string(),
+  coupons: z.array(
+    z.strictObject({
+      code: z.string(),
+      campaignId: z.string(),
+      name: z.string().describe('The campaign’s name in the program in force.'),
+      reward: z
+        .discriminatedUnion('type', [
+          z.strictObject({ type: z.literal('percent'), bps: nonNeg }),
+          z.strictObject({ type: z.literal('amount'), amount: nonNeg }),
+          z.strictObject({ type: z.literal('points'), points: nonNeg }),
+        ])
+        .optional()
+        .describe('What it gives; missing when the campaign is no longer in the program.'),
+      status: z.enum(['issued', 'used']),
+      usable: z.boolean().describe('Unused and its campaign running now.'),
+      issuedAt: z.iso.datetime(),
+      validTo: z.string().optional(),
+      usedAt: z.iso.datetime().optional(),
+    }),
+  ),
+  nextCursor: z.string().nullable(),
+});
+/** The customer page's stamp cards: rewards unlocked and progress towards the next. */
+export const meStampsResponse = z.strictObject({ customerId: z.string(), rewards: z.array(reward), stampCards: z.array(progress) });
+
 export const identifyResponse = z.strictObject({
   customerId: z.string(),
   card: z.string(),

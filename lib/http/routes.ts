@@ -74,6 +74,8 @@ export const routeGroups = {
     { method: 'GET', path: '/v1/me', roles: ['customer'] },
     { method: 'GET', path: '/v1/me/ledger', roles: ['customer'] },
     { method: 'PUT', path: '/v1/me/devices', roles: ['customer'] },
+    { method: 'GET', path: '/v1/me/coupons', roles: ['customer'] },
+    { method: 'GET', path: '/v1/me/stamps', roles: ['customer'] },
   ],
   journeys: [
     { method: 'POST', path: '/v1/journeys', roles: ['admin', 'marketer'] },

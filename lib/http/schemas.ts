@@ -160,6 +160,9 @@ export const customerLookupQuery = z
     if (given !== 1) ctx.issues.push({ code: 'custom', message: 'give exactly one of card or phone', path: ['card'], input: ctx.value });
   });
 
+/** A page of the customer's own coupons. */
+export const meCouponsQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(50).default(20), cursor: z.string().max(512).optional() });
+
 /** Staff find customers by the start of their name (GET /v1/customers/search). */
 export const customerSearchQuery = z.strictObject({
   name: z.string().trim().min(1).max(100).refine(singleLine, singleLineMessage),

@@ -94,6 +94,9 @@
  * |           | (of the normalised name)         | (domain/names)  | customer by name; derived from the   |
  * |           |                                  |                 | name, so a receipt never writes to it|
  * |           |                                  |                 | and erasure (no name) removes it     |
+ * | coupons   | T#{t}#CPNOF#{c}                  | {issuedAt}#{code}| Query newest first: a customer's     |
+ * |           |                                  |                 | coupons (customer page); set at issue|
+ * |           |                                  |                 | only, so marking one used writes none|
  *
  * Shards spread one tenant's busiest day over SHARDS partitions; a job queries each.
  */
@@ -224,6 +227,8 @@ export const indexKeys = {
   tiers: (tenantId: string, shard: number) => `T#${tenantId}#TIER#${shard}`,
   refills: (tenantId: string, shard: number) => `T#${tenantId}#REFILL#${shard}`,
   members: (tenantId: string, shard: number) => `T#${tenantId}#MEM#${shard}`,
+  /** Coupons issued to this customer (the coupon item carries it when it has a customer). */
+  customerCoupons: (tenantId: string, customerId: string) => `T#${tenantId}#CPNOF#${customerId}`,
   /** Customers whose normalised name starts with this character (one partition per first letter). */
   names: (tenantId: string, firstCharacter: string) => `T#${tenantId}#NAME#${firstCharacter}`,
   /** A UTC day of receipts and returns (by commit time) of one history shard of customers. */

@@ -179,6 +179,7 @@ describe('CDK app', () => {
           { IndexName: 'members', KeySchema: [{ AttributeName: 'memPk', KeyType: 'HASH' }, { AttributeName: 'memSk', KeyType: 'RANGE' }], Projection: { ProjectionType: 'KEYS_ONLY' } },
           { IndexName: 'history', KeySchema: [{ AttributeName: 'histPk', KeyType: 'HASH' }, { AttributeName: 'histSk', KeyType: 'RANGE' }], Projection: { ProjectionType: 'KEYS_ONLY' } },
           { IndexName: 'names', KeySchema: [{ AttributeName: 'namePk', KeyType: 'HASH' }, { AttributeName: 'nameSk', KeyType: 'RANGE' }], Projection: { ProjectionType: 'KEYS_ONLY' } },
+          { IndexName: 'coupons', KeySchema: [{ AttributeName: 'cpnPk', KeyType: 'HASH' }, { AttributeName: 'cpnSk', KeyType: 'RANGE' }], Projection: { ProjectionType: 'KEYS_ONLY' } },
         ],
       });
     });

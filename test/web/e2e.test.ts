@@ -335,6 +335,31 @@ describe('Staff console and customer page in Chromium', () => {
     await page.context().close();
   });
 
+  it('lets a marketer change a segment’s definition, with a bad condition shown at its field, and delete it', async () => {
+    expect((await api('POST', '/v1/segments', { segmentId: 'to-edit', name: 'To edit', conditions: [{ kind: 'balance', min: 1 }] })).segmentId).toBe('to-edit');
+    const page = await signIn('marketer');
+    await page.goto(`${url}/#/segments/to-edit`);
+    const form = page.getByRole('form', { name: 'Edit segment' });
+    await until(() => form.getByLabel('Name').inputValue()).toBe('To edit');
+    // Checked before the deliberate 400 below (the browser logs a refused request as a console error).
+    await check(page, 'segment-edit');
+    await form.getByLabel('Name').fill('Edited segment');
+    const conditions = form.getByLabel('Conditions (JSON)');
+    await conditions.fill('[{ "kind": "rfm", "classes": ["gold"] }]');
+    await form.getByRole('button', { name: 'Save changes' }).click();
+    await until(() => conditions.getAttribute('aria-invalid')).toBe('true');
+    await conditions.fill(JSON.stringify([{ kind: 'balance', min: 50 }]));
+    await form.getByRole('button', { name: 'Save changes' }).click();
+    await until(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Edited segment');
+    expect((await api('GET', '/v1/segments/to-edit')).conditions).toMatchObject([{ kind: 'balance', min: 50 }]);
+    page.once('dialog', (d) => void d.accept());
+    await page.getByRole('button', { name: 'Delete segment' }).click();
+    await until(() => page.url()).toMatch(/#\/segments$/);
+    await until(() => page.getByTestId('segments').textContent()).not.toContain('to-edit');
+    expect((await api('GET', '/v1/segments/to-edit')).error.code).toBe('not_found');
+    await page.context().close();
+  });
+
   it('lets a marketer simulate a program draft from the editor and see both programs side by side', async () => {
     const program = await api('GET', '/v1/program');
     await pos('/v1/receipts', {
@@ -422,7 +447,19 @@ describe('Staff console and customer page in Chromium', () => {
     await context.close();
   });
 
-  it('shows the customer their points in Persian, right to left, with their own app key', async () => {
+  it('shows the customer their points, coupons and stamp cards in Persian, right to left, with their own app key', async () => {
+    // A campaign and a stamp card in the program, and a coupon issued to the demo customer.
+    const program = await api('GET', '/v1/program');
+    const doc = program.document;
+    const autumn = { id: 'autumn', code: 'AUTUMN', name: 'Autumn 10 %', reward: { type: 'percent', bps: 1000 } };
+    const card = { id: 'tea-card', name: 'Tea stamp card', type: 'stampCard', skus: ['TEA-1'], steps: [{ stamps: 5, discountBps: 1000 }] };
+    const published = await api('POST', '/v1/program', {
+      document: { ...doc, coupons: [...(doc.coupons ?? []).filter((c: { id: string }) => c.id !== 'autumn'), autumn], rewards: [...(doc.rewards ?? []), card] },
+      basedOnVersion: program.version,
+    });
+    expect(published.version, JSON.stringify(published)).toBeGreaterThan(program.version);
+    const demo = (await api('GET', `/v1/customers?card=${demoCard}`)).customers[0];
+    const code = (await api('POST', '/v1/coupons', { campaignId: 'autumn', customerId: demo.customerId })).codes[0] as string;
     const admin = await signIn('admin');
     await admin.getByLabel('Value').fill(demoCard);
     await admin.getByRole('button', { name: 'Find' }).click();
@@ -442,6 +479,10 @@ describe('Staff console and customer page in Chromium', () => {
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('امتیازهای من');
     // The key left the address bar once it was kept.
     expect(page.url()).not.toContain('key=');
+    await until(() => page.getByTestId('coupons').textContent()).toContain(code);
+    expect(await page.getByTestId('coupons').textContent()).toContain(`${new Intl.NumberFormat('fa').format(10)}٪ تخفیف`);
+    expect(await page.getByTestId('coupons').textContent()).toContain('آمادهٔ استفاده');
+    expect(await page.getByTestId('stamp-cards').textContent()).toContain(`${new Intl.NumberFormat('fa').format(0)} از ${new Intl.NumberFormat('fa').format(5)}`);
     await check(page, 'customer-page-fa');
     // The other languages, chosen on the page: left to right, in their own words.
     const titles = { en: 'My points', hy: 'Իմ միավորները', uk: 'Мої бали', hu: 'Pontjaim' };

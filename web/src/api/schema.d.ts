@@ -619,6 +619,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/me/coupons": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The customer’s own coupons, newest first (customer app key)
+         * @description Codes issued to this customer, a page at a time (a Query of the `coupons` index), each with its campaign’s name, reward and whether it can be used now.
+         */
+        get: operations["getV1MeCoupons"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/stamps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The customer’s own stamp cards and unlocked rewards (customer app key)
+         * @description Progress on each stamp card and item milestone of the program (bounded by the program: at most 200 SKUs over all cards) and the one-time rewards waiting (at most 20).
+         */
+        get: operations["getV1MeStamps"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/journeys": {
         parameters: {
             query?: never;
@@ -6723,6 +6763,234 @@ export interface operations {
                             /** @description Money paid in the window, net of refunds. */
                             spend: number;
                         };
+                    };
+                };
+            };
+            /** @description The request breaks the contract; `error.field` names the field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A key that is not valid (the error shape), or no Authorization header at all — then API Gateway answers itself with `{"message":"Unauthorized"}`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayUnauthorized"];
+                };
+            };
+            /** @description The key may not call this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for anything of another tenant). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key made more requests per second than its limit (named in the message); retry after `retry-after` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our fault, or the key authorizer failed (then API Gateway answers `{"message":"Internal Server Error"}`); safe to retry with the same body. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Briefly unavailable (storage throttled or timed out, or heavy contention on one customer); retry the same request — it is safe to. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getV1MeCoupons: {
+        parameters: {
+            query?: {
+                /** @description Coupons per page (1–50, default 20). */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of the customer’s coupons. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        customerId: string;
+                        coupons: {
+                            code: string;
+                            campaignId: string;
+                            /** @description The campaign’s name in the program in force. */
+                            name: string;
+                            /** @description What it gives; missing when the campaign is no longer in the program. */
+                            reward?: {
+                                /** @constant */
+                                type: "percent";
+                                bps: number;
+                            } | {
+                                /** @constant */
+                                type: "amount";
+                                amount: number;
+                            } | {
+                                /** @constant */
+                                type: "points";
+                                points: number;
+                            };
+                            /** @enum {string} */
+                            status: "issued" | "used";
+                            /** @description Unused and its campaign running now. */
+                            usable: boolean;
+                            /** Format: date-time */
+                            issuedAt: string;
+                            validTo?: string;
+                            /** Format: date-time */
+                            usedAt?: string;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description The request breaks the contract; `error.field` names the field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A key that is not valid (the error shape), or no Authorization header at all — then API Gateway answers itself with `{"message":"Unauthorized"}`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayUnauthorized"];
+                };
+            };
+            /** @description The key may not call this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for anything of another tenant). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key made more requests per second than its limit (named in the message); retry after `retry-after` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our fault, or the key authorizer failed (then API Gateway answers `{"message":"Internal Server Error"}`); safe to retry with the same body. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Briefly unavailable (storage throttled or timed out, or heavy contention on one customer); retry the same request — it is safe to. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getV1MeStamps: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Stamp cards and rewards. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        customerId: string;
+                        rewards: {
+                            rewardId: string;
+                            name: string;
+                            discountBps?: number;
+                            amountOff?: number;
+                            gift?: string;
+                            /**
+                             * Format: date-time
+                             * @description When the first reward of this entry was unlocked.
+                             */
+                            unlockedAt: string;
+                            /** @description Equal rewards this entry holds; `rewards.asGift` names its rewardId once per reward handed over. */
+                            count: number;
+                        }[];
+                        stampCards: {
+                            ruleId: string;
+                            name: string;
+                            /** @enum {string} */
+                            type: "stampCard" | "itemMilestone";
+                            stamps?: number;
+                            items?: number;
+                            of: number;
+                        }[];
                     };
                 };
             };
