@@ -117,7 +117,8 @@ export class ApiStack extends Stack {
         description: `Tally ${group} routes`,
         logsRemovalPolicy: retain,
         ...(tillPathGroups.includes(group) && !props.tillPathTracing ? { tracing: Tracing.DISABLED } : {}),
-              // pos: one BatchGetItem of a receipt's SKUs in the catalog (lib/storage/catalog.ts).
+              // pos: one BatchGetItem of a receipt's SKUs in the catalog (lib/storage/catalog.ts);
+              // customers: the page of a name search; me: the page of a customer's coupons.
       }).bindTable(props.table, 'readWrite', { batchRead: group === 'customers' || group === 'pos' || group === 'me' });
       if (props.lookupKey) fn.bindLookupKey(props.lookupKey);
       if (group === 'journeys' && props.journeyQueue) fn.bindQueue(QUEUE_ENV.journeys, props.journeyQueue);
