@@ -131,6 +131,22 @@ describe('One-time customer page links', () => {
     expect((await anonymous('/v1/links', { tenantId: t.tenantId, phone: '12' })).body.error.field).toBe('phone');
   });
 
+  it('lets a new device replace the oldest at the customer’s limit of app keys', async () => {
+    const c = await enrol({ phone: '+37491100007' });
+    const made: string[] = [];
+    for (let i = 0; i < 5; i++) made.push((await t.staff('POST', `/v1/customers/${c.customerId}/app-key`)).body.key);
+    await t.staff('POST', `/v1/customers/${c.customerId}/link`, {});
+    const [token] = await tokensTo('+37491100007');
+    const session = await anonymous('/v1/links/exchange', { token });
+    expect(session.status, session.raw).toBe(201);
+    const live = (await deps().customers.appKeys(t.tenantId, c.customerId)).filter((k) => !k.revokedAt);
+    expect(live).toHaveLength(5);
+    expect(live.map((k) => k.keyId)).toContain(session.body.keyId);
+    const asMe = (key: string) => invoke(handlers, { method: 'GET', path: '/v1/me', headers: { authorization: `Bearer ${key}` } });
+    expect((await asMe(made[0]!)).status).toBe(401);
+    expect((await asMe(made[1]!)).status).toBe(200);
+  });
+
   it('opens no session for a customer erased after the link was sent', async () => {
     const c = await enrol({ phone: '+37491100006' });
     await t.staff('POST', `/v1/customers/${c.customerId}/link`, {});
