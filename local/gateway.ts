@@ -42,7 +42,8 @@ export async function startGateway(opts: {
         if (!res.headersSent) send(res, 500, { error: { code: 'internal_error', message: 'something went wrong on our side' } });
       })
       .finally(() => {
-        if (!opts.quiet) console.log(`${req.method} ${req.url} ${res.statusCode} ${Date.now() - started}ms`);
+        // A one-time link's token (/me.html?link=…) stays out of the log, as it stays out of AWS's (no query strings there).
+        if (!opts.quiet) console.log(`${req.method} ${(req.url ?? '').replace(/([?&]link=)[^&#]+/, '$1…')} ${res.statusCode} ${Date.now() - started}ms`);
       });
   });
   await new Promise<void>((resolve, reject) => {
