@@ -51,7 +51,7 @@ export function buildApp(app: App): { data: DataStack; api: ApiStack; background
     throw new Error(`context "authorizerCacheSeconds" must be a whole number of seconds from 0 to 3600; got "${cacheSeconds}"`);
   }
   const tillPathTracing = String(context('tillPathTracing')) === 'true';
-  const api = new ApiStack(app, `tally-${stage}-api`, { stage, table: data.table, authorizerCacheSeconds, tillPathTracing, lookupKey: data.lookupKey, journeyQueue: background.journeys.queue, simulationQueue: background.simulations.queue, webhookDeliveryQueue: background.webhooks.deliveries.queue, liveChannels: background.liveChannels, env });
+  const api = new ApiStack(app, `tally-${stage}-api`, { stage, table: data.table, authorizerCacheSeconds, tillPathTracing, lookupKey: data.lookupKey, journeyQueue: background.journeys.queue, simulationQueue: background.simulations.queue, webhookDeliveryQueue: background.webhooks.deliveries.queue, liveChannels: background.liveChannels, linkSending: background.linkSending, env });
   const monitoring = new MonitoringStack(app, `tally-${stage}-monitoring`, {
     stage,
     alarmTopic: background.alarmTopic,

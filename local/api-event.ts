@@ -7,7 +7,7 @@ import type { APIGatewayProxyEventV2, APIGatewayRequestAuthorizerEventV2, Contex
 import { routeGroups, routeKey, type RouteGroup } from '../lib/http/routes.ts';
 
 export type RouteMatch =
-  | { kind: 'found'; group: RouteGroup; routeKey: string; pathParameters: Record<string, string> }
+  | { kind: 'found'; group: RouteGroup; routeKey: string; pathParameters: Record<string, string>; public: boolean }
   | { kind: 'notFound' }
   | { kind: 'methodNotAllowed'; allow: string[] };
 
@@ -18,12 +18,13 @@ const compiled = Object.entries(routeGroups).flatMap(([group, routes]) =>
       names.push(name);
       return '([^/]+)';
     });
-    return { group: group as RouteGroup, method: r.method as string, key: routeKey(r), regex: new RegExp(`^${pattern}$`), names };
+    return { group: group as RouteGroup, method: r.method as string, key: routeKey(r), regex: new RegExp(`^${pattern}$`), names, public: 'public' in r && r.public === true };
   }),
 );
 
 export function matchRoute(method: string, path: string): RouteMatch {
-  const candidates = compiled.filter((c) => c.regex.test(path));
+  // As in API Gateway, the most specific route wins: `/v1/customers/search` before `/v1/customers/{customerId}`.
+  const candidates = compiled.filter((c) => c.regex.test(path)).sort((a, b) => a.names.length - b.names.length);
   if (candidates.length === 0) return { kind: 'notFound' };
   const hit = candidates.find((c) => c.method === method.toUpperCase());
   if (!hit) return { kind: 'methodNotAllowed', allow: candidates.map((c) => c.method) };
@@ -32,6 +33,7 @@ export function matchRoute(method: string, path: string): RouteMatch {
     kind: 'found',
     group: hit.group,
     routeKey: hit.key,
+    public: hit.public,
     pathParameters: Object.fromEntries(hit.names.map((n, i) => [n, values[i]!])),
   };
 }

@@ -42,7 +42,8 @@ export async function startGateway(opts: {
         if (!res.headersSent) send(res, 500, { error: { code: 'internal_error', message: 'something went wrong on our side' } });
       })
       .finally(() => {
-        if (!opts.quiet) console.log(`${req.method} ${req.url} ${res.statusCode} ${Date.now() - started}ms`);
+        // A one-time link's token (/me.html?link=…) stays out of the log, as it stays out of AWS's (no query strings there).
+        if (!opts.quiet) console.log(`${req.method} ${(req.url ?? '').replace(/([?&]link=)[^&#]+/, '$1…')} ${res.statusCode} ${Date.now() - started}ms`);
       });
   });
   await new Promise<void>((resolve, reject) => {
@@ -88,7 +89,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, handlers: Recor
     pathParameters: match.pathParameters,
     sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
   });
-  const authorized = await authorize(event, authorizer);
+  // A public route has no authorizer in API Gateway: the request goes straight to the function.
+  const authorized = match.public ? event : await authorize(event, authorizer);
   if (authorized === 'missing') return send(res, MISSING_IDENTITY_RESPONSE.statusCode, MISSING_IDENTITY_RESPONSE.body);
   if (authorized === 'denied') return send(res, 403, '{"message":"Forbidden"}');
   if (authorized === 'failed') return send(res, AUTHORIZER_FAILED_RESPONSE.statusCode, AUTHORIZER_FAILED_RESPONSE.body);

@@ -14,6 +14,7 @@ import { handler as tenant } from '../functions/http/tenant.ts';
 import { handler as catalog } from '../functions/http/catalog.ts';
 import { handler as reports } from '../functions/http/reports.ts';
 import { handler as simulations } from '../functions/http/simulations.ts';
+import { handler as links } from '../functions/http/links.ts';
 import type { LambdaHandler } from './gateway.ts';
 
-export const handlers: Record<RouteGroup, LambdaHandler> = { pos, customers, programs, coupons, keys, journeys, me, webhooks, tenant, imports, catalog, segments, reports, simulations };
+export const handlers: Record<RouteGroup, LambdaHandler> = { pos, customers, programs, coupons, keys, journeys, me, webhooks, tenant, imports, catalog, segments, reports, simulations, links };

@@ -102,6 +102,8 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
         return false;
       },
     });
+    // Sign-in links sent by SMS or e-mail point at this runtime's customer page.
+    process.env.CUSTOMER_PAGE_URL ??= `${gateway.url}/me.html`;
     mkdirSync(opts.stateDir, { recursive: true });
     // Where the operator's command (npm run admin) and tools find this runtime and its table.
     const info: RuntimeInfo = { url: gateway.url, pid: process.pid, dynamodb: { endpoint: ddb.endpoint, table } };

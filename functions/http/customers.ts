@@ -1,17 +1,18 @@
 /** Customers: enrol (tills and staff), and staff reads, ledger, adjustments and tiers. */
 import { deps } from '#lib/app/deps.ts';
-import { adjust, createAppKey, enrol, getCustomer, ledgerPage, lookupCustomers, recordReview, setDevices, setSegments, setStaffTier } from '#lib/app/customers.ts';
+import { adjust, createAppKey, enrol, getCustomer, ledgerPage, lookupCustomers, recordReview, searchCustomersByName, setDevices, setSegments, setStaffTier } from '#lib/app/customers.ts';
 import { answered, httpFunction, ok } from '#lib/http/function.ts';
 import { jsonBody, pathParam, validate } from '#lib/http/request.ts';
 import { eraseCustomer, exportCustomer } from '#lib/app/privacy.ts';
 import { customerBudgets } from '#lib/app/budgets.ts';
 import { postCustomEvent } from '#lib/app/custom-events.ts';
-import { customEventBody } from '#lib/http/schemas.ts';
+import { customEventBody, customerSearchQuery } from '#lib/http/schemas.ts';
 import { adjustmentBody, appKeyBody, customerLookupQuery, devicesBody, eraseBody, enrolBody, exportQuery, ledgerQuery, reviewBody, segmentsBody, tierBody } from '#lib/http/schemas.ts';
 
 export const handler = httpFunction('customers', {
   'POST /v1/customers': async (event, p) => answered(await enrol(deps(), p, validate(enrolBody, jsonBody(event))), 201),
   'GET /v1/customers': async (event, p) => ok(await lookupCustomers(deps(), p, validate(customerLookupQuery, event.queryStringParameters ?? {}))),
+  'GET /v1/customers/search': async (event, p) => ok(await searchCustomersByName(deps(), p, validate(customerSearchQuery, event.queryStringParameters ?? {}))),
   'GET /v1/customers/{customerId}': async (event, p) => ok(await getCustomer(deps(), p, pathParam(event, 'customerId'))),
   'GET /v1/customers/{customerId}/ledger': async (event, p) =>
     ok(await ledgerPage(deps(), p, pathParam(event, 'customerId'), validate(ledgerQuery, event.queryStringParameters ?? {}))),

@@ -3,10 +3,13 @@ import { deps } from '#lib/app/deps.ts';
 import { getCustomer, ledgerPage, ownCustomerId, setDevices } from '#lib/app/customers.ts';
 import { httpFunction, ok } from '#lib/http/function.ts';
 import { jsonBody, validate } from '#lib/http/request.ts';
-import { devicesBody, ledgerQuery } from '#lib/http/schemas.ts';
+import { devicesBody, ledgerQuery, meCouponsQuery } from '#lib/http/schemas.ts';
+import { customerCoupons, customerStamps } from '#lib/app/coupons.ts';
 
 export const handler = httpFunction('me', {
   'GET /v1/me': async (_event, p) => ok(await getCustomer(deps(), p, ownCustomerId(p))),
   'GET /v1/me/ledger': async (event, p) => ok(await ledgerPage(deps(), p, ownCustomerId(p), validate(ledgerQuery, event.queryStringParameters ?? {}))),
+  'GET /v1/me/coupons': async (event, p) => ok(await customerCoupons(deps(), p, ownCustomerId(p), validate(meCouponsQuery, event.queryStringParameters ?? {}))),
+  'GET /v1/me/stamps': async (_event, p) => ok(await customerStamps(deps(), p, ownCustomerId(p))),
   'PUT /v1/me/devices': async (event, p) => ok(await setDevices(deps(), p, ownCustomerId(p), validate(devicesBody, jsonBody(event)).devices)),
 });

@@ -1,6 +1,7 @@
 /** Stateless resources: the HTTP API and one function per route group, receiving the table. */
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
-import { CfnStage, HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
+import { CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { CfnStage, HttpApi, HttpMethod, HttpNoneAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2';
+import type { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
@@ -12,7 +13,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Tracing } from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
 import { AccountRecovery, CfnUserPoolGroup, FeaturePlan, Mfa, StandardThreatProtectionMode, StringAttribute, UserPool } from 'aws-cdk-lib/aws-cognito';
-import { routeGroups, staffRoles, type RouteGroup } from '../../lib/http/routes.ts';
+import { isPublicRoute, routeGroups, routeKey, staffRoles, type RouteGroup } from '../../lib/http/routes.ts';
 import { STAFF_JWT_ENV } from '../../lib/http/staff-token.ts';
 import { authorizerEntry, functionEntry } from '../bundling.ts';
 import { TallyFunction } from '../constructs/tally-function.ts';
@@ -33,6 +34,8 @@ export interface ApiStackProps extends StackProps {
   readonly webhookDeliveryQueue?: IQueue;
   /** The channels the background stack offers (GET /v1/health reports them). */
   readonly liveChannels?: string;
+  /** Grants and environment for sending sign-in links by SMS and e-mail (the links function). */
+  readonly linkSending?: { statements: PolicyStatement[]; environment: Record<string, string> };
   /** Steady-state requests per second across the API, and the burst above it. */
   readonly throttle?: { rateLimit: number; burstLimit: number };
   /**
@@ -114,17 +117,32 @@ export class ApiStack extends Stack {
         description: `Tally ${group} routes`,
         logsRemovalPolicy: retain,
         ...(tillPathGroups.includes(group) && !props.tillPathTracing ? { tracing: Tracing.DISABLED } : {}),
-              // pos: one BatchGetItem of a receipt's SKUs in the catalog (lib/storage/catalog.ts).
-      }).bindTable(props.table, 'readWrite', { batchRead: group === 'customers' || group === 'pos' });
+              // pos: one BatchGetItem of a receipt's SKUs in the catalog (lib/storage/catalog.ts);
+              // customers: the page of a name search; me: the page of a customer's coupons.
+      }).bindTable(props.table, 'readWrite', { batchRead: group === 'customers' || group === 'pos' || group === 'me' });
       if (props.lookupKey) fn.bindLookupKey(props.lookupKey);
       if (group === 'journeys' && props.journeyQueue) fn.bindQueue(QUEUE_ENV.journeys, props.journeyQueue);
       if (group === 'webhooks' && props.webhookDeliveryQueue) fn.bindQueue(QUEUE_ENV.webhookDeliveries, props.webhookDeliveryQueue);
       if (group === 'tenant' && props.liveChannels !== undefined) fn.addEnvironment(CHANNEL_ENV.live, props.liveChannels);
       if (group === 'imports') grantImportLinks(props.stage, fn);
       if (group === 'simulations' && props.simulationQueue) fn.bindQueue(QUEUE_ENV.simulations, props.simulationQueue);
+      if (group === 'links' && props.linkSending) {
+        for (const [k, v] of Object.entries(props.linkSending.environment)) fn.addEnvironment(k, v);
+        for (const statement of props.linkSending.statements) fn.addToRolePolicy(statement);
+      }
       const integration = new HttpLambdaIntegration(`${pascal(group)}Integration`, fn);
       for (const r of routes) {
-        this.api.addRoutes({ path: r.path, methods: [HttpMethod[r.method]], integration });
+        // The customer page's sign-in link is exchanged (and asked for) before there is any credential.
+        const open = isPublicRoute(routeKey(r));
+        const added = this.api.addRoutes({ path: r.path, methods: [HttpMethod[r.method]], integration, ...(open ? { authorizer: new HttpNoneAuthorizer() } : {}) });
+        if (open) {
+          for (const route of added) {
+            Validations.of(route).acknowledge({
+              id: 'AwsSolutions-APIG4',
+              reason: 'The customer page has no credential before it exchanges a one-time link: the link (one use, 15 minutes, stored as a hash) is the credential, and asking for one is limited per number and per address.',
+            });
+          }
+        }
       }
       functions[group] = fn;
     }
@@ -157,6 +175,8 @@ export class ApiStack extends Stack {
     // ID tokens are for the API too, so the authorizer accepts either client as the audience.
     this.webConsole = new WebConsole(this, 'WebConsole', { stage: props.stage, api: this.api, staffPool: this.staffPool, removalPolicy: retain });
     authorizerFn.addEnvironment(STAFF_JWT_ENV.audience, [staffClient.userPoolClientId, this.webConsole.client.userPoolClientId].join(','));
+    // Sign-in links point at the customer page the console's distribution serves.
+    functions.links.addEnvironment('CUSTOMER_PAGE_URL', `${this.webConsole.url}/me.html`);
 
     new CfnOutput(this, stackOutputs.api.apiUrl, { value: this.api.apiEndpoint });
     // The operator's command creates the first administrator in this pool; a console signs in with the client.

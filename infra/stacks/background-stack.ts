@@ -133,6 +133,8 @@ function sendingGrants(stack: Stack, channels: ChannelsConfig, push: PushApp | u
 export class BackgroundStack extends Stack {
   /** The channels this deployment offers (`sms,email,push`), for GET /v1/health to report. */
   readonly liveChannels: string;
+  /** What a function that sends customers their sign-in links by SMS or e-mail may do, and its environment. */
+  readonly linkSending: { statements: PolicyStatement[]; environment: Record<string, string> };
   readonly alarmTopic: Topic;
   readonly accounts: WorkerQueue;
   readonly jobFunction: TallyFunction;
@@ -302,6 +304,8 @@ export class BackgroundStack extends Stack {
         : undefined;
     const sending = sendingGrants(this, channels, this.push);
     this.liveChannels = sending.environment[CHANNEL_ENV.live] ?? '';
+    const linkChannels = sendingGrants(this, channels, undefined);
+    this.linkSending = linkChannels;
     // Both workers that message customers: same channels, same grants; each fed by a bus rule.
     const messagingWorker = (id: string, worker: string, functionName: string, description: string, queue: WorkerQueue, rule: { name: string; description: string; detailTypes?: string[] }) => {
       const fn = withLookupKey(

@@ -8,6 +8,10 @@ import type { Principal } from '../storage/api-keys.ts';
 import type { CouponRecord } from '../storage/coupons.ts';
 import type { Deps } from './deps.ts';
 import { liveCustomer, requireProgram } from './customers.ts';
+import { decodeCursor, encodeCursor } from './cursor.ts';
+import { rewardsView } from './views.ts';
+import { keys } from '../storage/keys.ts';
+import { receiptsByKey } from '../storage/receipts-by-key.ts';
 
 const ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
 
@@ -95,6 +99,46 @@ export async function issueCoupons(
     ...(body.segment !== undefined ? { segment: body.segment, customers: recipients as string[] } : { customerId: body.customerId }),
     codes: coupons.map((c) => c.code),
   };
+}
+
+/**
+ * The coupons issued to one customer, newest first, a page at a time (the customer page): a
+ * Query of the `coupons` index and one BatchGetItem of the page's codes for their state, with
+ * each campaign's name, reward and validity from the program in force.
+ */
+export async function customerCoupons(deps: Deps, p: Principal, customerId: string, q: { limit: number; cursor?: string | undefined }) {
+  const { program } = await requireProgram(deps, p.tenantId);
+  await liveCustomer(deps, p.tenantId, customerId);
+  const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor, (sk) => /^\d{4}-\d\d-\d\dT[^#]+#[A-Z0-9]+-[A-Z0-9]+$/.test(sk), customerId);
+  const page = await deps.coupons.codesOf(p.tenantId, customerId, q.limit, after);
+  const items = new Map((await receiptsByKey(deps.db, page.codes.map((code) => keys.coupon(p.tenantId, code)))).map((i) => [i.code as string, i]));
+  const now = deps.clock();
+  const coupons = page.codes.flatMap((code) => {
+    const c = items.get(code);
+    if (!c) return [];
+    const campaign = program.coupons.find((x) => x.id === c.campaignId);
+    const running = !!campaign && !(campaign.validFrom && now < new Date(campaign.validFrom)) && !(campaign.validTo && now >= new Date(campaign.validTo));
+    const usedAt = (c.usedBy as { at?: string } | undefined)?.at;
+    return [{
+      code,
+      campaignId: c.campaignId as string,
+      name: campaign?.name ?? (c.campaignId as string),
+      ...(campaign ? { reward: campaign.reward } : {}),
+      status: c.status as 'issued' | 'used',
+      usable: c.status === 'issued' && running,
+      issuedAt: c.issuedAt as string,
+      ...(campaign?.validTo ? { validTo: campaign.validTo } : {}),
+      ...(usedAt ? { usedAt } : {}),
+    }];
+  });
+  return { customerId, coupons, nextCursor: page.nextSk ? encodeCursor(page.nextSk, customerId) : null };
+}
+
+/** The customer's unlocked rewards and their progress on stamp cards and item milestones (the customer page). */
+export async function customerStamps(deps: Deps, p: Principal, customerId: string) {
+  const { program } = await requireProgram(deps, p.tenantId);
+  const c = await liveCustomer(deps, p.tenantId, customerId);
+  return { customerId, ...rewardsView(program, c.account) };
 }
 
 export async function getCoupon(deps: Deps, p: Principal, code: string) {

@@ -21,6 +21,8 @@ import { requestHash, type Answer } from './idempotency.ts';
 import type { Deps } from './deps.ts';
 import { customerView, pendingReferralPoints, pointsView, rewardsView, tierView } from './views.ts';
 import { handSetSegments } from './segments.ts';
+import { NAME_SEARCH_RULE, normalizeName } from '#domain/names.ts';
+import { receiptsByKey } from '../storage/receipts-by-key.ts';
 
 export async function requireProgram(deps: Deps, tenantId: string): Promise<{ version: number; program: Program }> {
   const p = await deps.programs.current(tenantId);
@@ -232,6 +234,32 @@ export async function lookupCustomers(deps: Deps, p: Principal, q: { card?: stri
   const c = customerId ? await deps.customers.get(p.tenantId, customerId) : null;
   if (!c || c.profile.erasedAt) return { customers: [] };
   return { customers: [await viewOf(deps, program, c, deps.clock())] };
+}
+
+/** Most customers one page of a name search returns. */
+export const NAME_SEARCH_MAX_LIMIT = 50;
+
+/**
+ * Staff find customers by the start of their name (normalised: case, Latin diacritics, Persian
+ * letter forms; see domain/names.ts): one Query of the names index and one BatchGetItem of the
+ * page's customers, never a scan. The cursor is bound to the normalised prefix it was made for.
+ */
+export async function searchCustomersByName(deps: Deps, p: Principal, q: { name: string; limit: number; cursor?: string | undefined }) {
+  await requireProgram(deps, p.tenantId);
+  const prefix = normalizeName(q.name);
+  if (!prefix) throw new InvalidRequestError(`name: ${NAME_SEARCH_RULE}`, 'name');
+  const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor, (sk) => sk.startsWith(prefix) && sk.includes('#'), prefix);
+  const cut = after?.lastIndexOf('#') ?? -1;
+  const page = await deps.customers.idsByNamePrefix(p.tenantId, prefix, q.limit, after ? { nameSk: after.slice(0, cut), customerId: after.slice(cut + 1) } : undefined);
+  const found = await receiptsByKey(deps.db, page.ids.map((id) => keys.customer(p.tenantId, id)));
+  const byId = new Map(found.map((i) => [i.customerId as string, i]));
+  // The index is eventually consistent: a customer erased a moment ago may still be listed there.
+  const customers = page.ids.flatMap((id) => {
+    const c = byId.get(id);
+    if (!c || c.erasedAt || typeof c.name !== 'string') return [];
+    return [{ customerId: id, name: c.name, card: c.card as string, ...(c.phone ? { phone: c.phone as string } : {}), ...(c.email ? { email: c.email as string } : {}), createdAt: c.createdAt as string }];
+  });
+  return { customers, nextCursor: page.next ? encodeCursor(`${page.next.nameSk}#${page.next.customerId}`, prefix) : null };
 }
 
 export async function ledgerPage(deps: Deps, p: Principal, customerId: string, q: { limit: number; cursor?: string | undefined }) {

@@ -72,3 +72,22 @@ export class LimitExceededError extends AppError {
 export class BusyError extends AppError {
   readonly code = 'busy';
 }
+
+/** What the request names existed but can no longer be used (a one-time link used or expired); the code says which. */
+export class GoneError extends AppError {
+  readonly code: string;
+  constructor(code: string, message: string, field?: string) {
+    super(message, field);
+    this.code = code;
+  }
+}
+
+/** Asked too often (a customer's sign-in links per hour); `retryAfterSeconds` says when it may work. */
+export class TooManyRequestsError extends AppError {
+  readonly code = 'rate_limited';
+  readonly retryAfterSeconds: number;
+  constructor(message: string, field: string, retryAfterSeconds: number) {
+    super(message, field);
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}

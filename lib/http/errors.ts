@@ -14,6 +14,8 @@ import {
   InvalidRequestError,
   LimitExceededError,
   NotFoundError,
+  GoneError,
+  TooManyRequestsError,
 } from '../app/errors.ts';
 import { IdentifierTakenError } from '../storage/customers.ts';
 import { ContentionError, isTransientStorageError, StorageLimitError, storageLimitError } from '../storage/transact.ts';
@@ -27,6 +29,8 @@ const appStatus: ReadonlyArray<readonly [abstract new (...args: never[]) => AppE
   [IdempotencyConflictError, 422],
   [LimitExceededError, 422],
   [BusyError, 503],
+  [GoneError, 410],
+  [TooManyRequestsError, 429],
 ];
 
 export class HttpError extends Error {
@@ -57,6 +61,7 @@ export function toErrorResponse(e: unknown): { status: number; body: ErrorBody; 
   if (e instanceof HttpError) return shape(e.status, e.code, e.message, e.field, e.headers);
   if (e instanceof AppError) {
     const status = appStatus.find(([cls]) => e instanceof cls)?.[1] ?? 500;
+    if (e instanceof TooManyRequestsError) return shape(429, e.code, e.message, e.field, { 'retry-after': String(e.retryAfterSeconds) });
     return status === 503 ? shape(503, e.code, e.message, e.field, { 'retry-after': '1' }) : shape(status, e.code, e.message, e.field);
   }
   if (e instanceof InsufficientPointsError || e instanceof ReturnExceedsPurchaseError) return shape(409, e.code, e.message, e.field);

@@ -16,7 +16,10 @@ import { metricNames } from '../observability/metric-names.ts';
 import { count, flushMetrics } from '../observability/metrics.ts';
 
 const COMMIT_ROUTE = 'POST /v1/receipts';
-import { routeGroups, routeKey, type RouteGroup, type RouteKey } from './routes.ts';
+import { isPublicRoute, routeGroups, routeKey, type RouteGroup, type RouteKey } from './routes.ts';
+
+/** Requests per second one address may make to the public routes (sign-in links). */
+const PUBLIC_RATE_LIMIT = 20;
 
 
 export interface Reply {
@@ -27,6 +30,8 @@ export interface Reply {
 }
 
 export type RouteHandler = (event: APIGatewayProxyEventV2, principal: Principal) => Promise<Reply>;
+/** A public route's handler: there is no principal, so it takes none. */
+export const publicRoute = (handler: (event: APIGatewayProxyEventV2) => Promise<Reply>): RouteHandler => (event) => handler(event);
 
 export const ok = (body: unknown, status = 200): Reply => ({ status, body });
 
@@ -57,6 +62,11 @@ export function httpFunction<G extends RouteGroup>(group: G, routes: Record<Rout
         request.context.startedAt = Date.now();
         const allowed = roles.get(request.event.routeKey);
         if (!allowed) throw new HttpError(404, 'route_not_found', `no route ${request.event.routeKey}`);
+        if (isPublicRoute(request.event.routeKey)) {
+          // No credential to count against: the caller's address is (per instance; the use case keeps its own durable limit).
+          takeToken(`ip:${request.event.requestContext.http.sourceIp}`, PUBLIC_RATE_LIMIT, Date.now(), 'one address');
+          return;
+        }
         const principal = principalFromEvent(request.event);
         if (!allowed.includes(principal.role)) throw new HttpError(403, 'forbidden', `authorization: the ${principal.role} role may not call this route`, 'authorization');
         request.context.principal = principal;

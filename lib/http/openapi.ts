@@ -6,7 +6,7 @@
 import * as z from 'zod';
 import * as req from './schemas.ts';
 import * as res from './responses.ts';
-import { routeGroups, routeKey, type RouteKey } from './routes.ts';
+import { isPublicRoute, routeGroups, routeKey, type RouteKey } from './routes.ts';
 import { programJsonSchema } from '../domain/program-schema.ts';
 
 interface Operation {
@@ -77,6 +77,64 @@ const operations: Record<RouteKey, Operation> = {
       { name: 'card', description: 'A card number.', schema: { type: 'string', maxLength: 64 } },
       { name: 'phone', description: 'An international phone number, e.g. +37491234567.', schema: { type: 'string', maxLength: 64 } },
     ],
+  },
+  'GET /v1/me/coupons': {
+    summary: 'The customer’s own coupons, newest first (customer app key)',
+    description: 'Codes issued to this customer, a page at a time (a Query of the `coupons` index), each with its campaign’s name, reward and whether it can be used now.',
+    ok: { status: 200, schema: res.meCouponsResponse, description: 'One page of the customer’s coupons.' },
+    errors: [404],
+    query: [
+      { name: 'limit', description: 'Coupons per page (1–50, default 20).', schema: { type: 'integer', minimum: 1, maximum: 50 } },
+      { name: 'cursor', description: 'The `nextCursor` of the previous page.', schema: { type: 'string', maxLength: 512 } },
+    ],
+  },
+  'GET /v1/me/stamps': {
+    summary: 'The customer’s own stamp cards and unlocked rewards (customer app key)',
+    description: 'Progress on each stamp card and item milestone of the program (bounded by the program: at most 200 SKUs over all cards) and the one-time rewards waiting (at most 20).',
+    ok: { status: 200, schema: res.meStampsResponse, description: 'Stamp cards and rewards.' },
+    errors: [404],
+  },
+  'GET /v1/customers/search': {
+    summary: 'Find customers by the start of their name (staff)',
+    description:
+      'Matches the start of the name as enrolled, given name first, after the same normalisation on both sides: case folded, ' +
+      'diacritics dropped from Latin letters (Zsófia = zsofia), Armenian, Cyrillic and Persian letters kept (Persian ي/ك read as ی/ک), ' +
+      'punctuation as spaces. A Query of the `names` index, a page at a time in name order; erased customers are not found.',
+    ok: { status: 200, schema: res.customerSearchResponse, description: 'One page of matches, in name order.' },
+    errors: [],
+    query: [
+      { name: 'name', description: 'The start of the name (1–100 characters, at least one letter or digit).', schema: { type: 'string', minLength: 1, maxLength: 100 } },
+      { name: 'limit', description: 'Matches per page (1–50, default 20).', schema: { type: 'integer', minimum: 1, maximum: 50 } },
+      { name: 'cursor', description: 'The `nextCursor` of the previous page, with the same `name`.', schema: { type: 'string', maxLength: 512 } },
+    ],
+  },
+  'POST /v1/customers/{customerId}/link': {
+    summary: 'Send the customer a one-time link to their page (SMS or e-mail)',
+    description:
+      'The link (`…/me.html?link=TOKEN`) works once, for 15 minutes; the page exchanges it for a session (`POST /v1/links/exchange`). ' +
+      'Only the token’s SHA-256 is stored. `channel` defaults to SMS when the customer has a number; 409 `no_channel` when the chosen channel cannot reach them. Audited.',
+    body: req.sendLinkBody,
+    bodyOptional: true,
+    ok: { status: 202, schema: res.linkSentResponse, description: 'The link is on its way.' },
+    errors: [404, 409],
+  },
+  'POST /v1/links': {
+    summary: 'The customer asks for a link to their page by phone (no credential)',
+    description:
+      'Public. `tenantId` names the chain whose page the customer is on. The answer is the same whether or not a member has the number; ' +
+      'a member gets the link by SMS. One number may ask 3 times an hour (then 429 naming `phone`), one address 20 requests a second.',
+    body: req.linkRequestBody,
+    ok: { status: 202, schema: res.linkRequestedResponse, description: 'Accepted (whether or not a member has the number).' },
+    errors: [],
+  },
+  'POST /v1/links/exchange': {
+    summary: 'Exchange a one-time link for the customer page’s session (no credential)',
+    description:
+      'Public. Once per link, within 15 minutes of sending: the answer is a key of that customer for `/v1/me` that lasts 90 days. ' +
+      'A link already used is 410 `link_used`, one past its time 410 `link_expired`, one never sent 404 (each naming `token`).',
+    body: req.linkExchangeBody,
+    ok: { status: 201, schema: res.linkExchangedResponse, description: 'The session key, shown once.' },
+    errors: [404, 410],
   },
   'GET /v1/customers/{customerId}': {
     summary: 'Read a customer: profile, balance, tier',
@@ -628,6 +686,7 @@ const errorText: Record<number, string> = {
   401: 'A key that is not valid (the error shape), or no Authorization header at all — then API Gateway answers itself with `{"message":"Unauthorized"}`.',
   403: 'The key may not call this route.',
   404: 'Not found (also for anything of another tenant).',
+  410: 'Existed but can no longer be used (a one-time link used or expired); the code says which.',
   409: 'Conflicts with the current state (balance, quantities left, identifiers taken).',
   422: 'Well-formed, but breaks a rule of the program, passes a limit (named in the message), or reuses an idempotency key with another body.',
   429: 'The key made more requests per second than its limit (named in the message); retry after `retry-after` seconds.',
@@ -649,7 +708,8 @@ export function buildOpenApi(): Record<string, unknown> {
       const responses: Record<string, unknown> = {
         [op.ok.status]: { description: op.ok.description, content: { [op.ok.mediaType ?? 'application/json']: { schema: schemaOf(op.ok.schema, 'output') } } },
       };
-      for (const status of [...new Set([400, 401, 403, ...op.errors, 429, 500, 503])].sort()) {
+      // A public route has no credential to refuse: no 401 or 403.
+      for (const status of [...new Set([400, ...(isPublicRoute(routeKey(r)) ? [] : [401, 403]), ...op.errors, 429, 500, 503])].sort()) {
         const gateway = { 401: 'GatewayUnauthorized', 500: 'GatewayError' }[status as 401 | 500];
         const schema = gateway
           ? { anyOf: [{ $ref: '#/components/schemas/Error' }, { $ref: `#/components/schemas/${gateway}` }] }
@@ -662,6 +722,7 @@ export function buildOpenApi(): Record<string, unknown> {
         summary: op.summary,
         ...(op.description ? { description: op.description } : {}),
         'x-tally-roles': r.roles,
+        ...(isPublicRoute(routeKey(r)) ? { security: [] } : {}),
         ...(params.length || op.query
           ? { parameters: [...params, ...(op.query ?? []).map((q) => ({ name: q.name, in: 'query', required: false, description: q.description, schema: q.schema }))] }
           : {}),

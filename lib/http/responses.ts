@@ -60,6 +60,30 @@ export const customerResponse = z.strictObject({
     .describe('The customer’s class by recency, frequency and money under the program’s `rfm` thresholds (today, program time).'),
 });
 
+/** A page of a name search: who each match is, enough to pick one (the profile is one more GET). */
+export const customerSearchResponse = z.strictObject({
+  customers: z.array(
+    z.strictObject({ customerId: z.string(), name: z.string(), card: z.string(), phone: z.string().optional(), email: z.string().optional(), createdAt: z.iso.datetime() }),
+  ),
+  nextCursor: z.string().nullable().describe('Pass as `cursor` with the same `name` for the next page; null on the last.'),
+});
+
+/** A sign-in link on its way: where to (masked) and until when it works. */
+export const linkSentResponse = z.strictObject({
+  customerId: z.string(),
+  channel: z.enum(['sms', 'email']),
+  to: z.string().describe('The phone number or address, masked.'),
+  expiresAt: z.iso.datetime().describe('The link works once, until then.'),
+});
+export const linkRequestedResponse = z.strictObject({ accepted: z.literal(true), message: z.string() });
+/** The customer page's session: an app key of this customer, as `POST /v1/customers/{id}/app-key` gives staff. */
+export const linkExchangedResponse = z.strictObject({
+  key: z.string().describe('Shown once: the customer page keeps it on the device.'),
+  keyId: z.string(),
+  customerId: z.string(),
+  expiresAt: z.iso.datetime(),
+});
+
 /** A lookup's matches: at most one for an exact identifier (a list, so other searches fit later). */
 export const customerLookupResponse = z.strictObject({ customers: z.array(customerResponse) });
 
@@ -81,6 +105,34 @@ const progress = z.strictObject({
   items: z.number().min(0).optional(),
   of: nonNeg,
 });
+
+/** The customer page's coupons: a page of those issued to this customer, newest first. */
+export const meCouponsResponse = z.strictObject({
+  customerId: z.string(),
+  coupons: z.array(
+    z.strictObject({
+      code: z.string(),
+      campaignId: z.string(),
+      name: z.string().describe('The campaign’s name in the program in force.'),
+      reward: z
+        .discriminatedUnion('type', [
+          z.strictObject({ type: z.literal('percent'), bps: nonNeg }),
+          z.strictObject({ type: z.literal('amount'), amount: nonNeg }),
+          z.strictObject({ type: z.literal('points'), points: nonNeg }),
+        ])
+        .optional()
+        .describe('What it gives; missing when the campaign is no longer in the program.'),
+      status: z.enum(['issued', 'used']),
+      usable: z.boolean().describe('Unused and its campaign running now.'),
+      issuedAt: z.iso.datetime(),
+      validTo: z.string().optional(),
+      usedAt: z.iso.datetime().optional(),
+    }),
+  ),
+  nextCursor: z.string().nullable(),
+});
+/** The customer page's stamp cards: rewards unlocked and progress towards the next. */
+export const meStampsResponse = z.strictObject({ customerId: z.string(), rewards: z.array(reward), stampCards: z.array(progress) });
 
 export const identifyResponse = z.strictObject({
   customerId: z.string(),

@@ -20,6 +20,8 @@ export interface RouteSpec {
   /** API Gateway path syntax: `{name}` for a path parameter. */
   readonly path: string;
   readonly roles: readonly Role[];
+  /** Called without any credential (API Gateway runs no authorizer): the customer page's sign-in link. */
+  readonly public?: boolean;
 }
 
 export const routeGroups = {
@@ -32,6 +34,8 @@ export const routeGroups = {
   customers: [
     { method: 'POST', path: '/v1/customers', roles: ['pos', 'admin', 'support'] },
     { method: 'GET', path: '/v1/customers', roles: ['admin', 'support', 'auditor'] },
+    /** By name: the people who serve customers; a literal segment, so it wins over `{customerId}` (as in API Gateway). */
+    { method: 'GET', path: '/v1/customers/search', roles: ['admin', 'support'] },
     { method: 'GET', path: '/v1/customers/{customerId}', roles: ['admin', 'support', 'auditor'] },
     { method: 'GET', path: '/v1/customers/{customerId}/ledger', roles: ['admin', 'support', 'auditor'] },
     { method: 'POST', path: '/v1/customers/{customerId}/adjustments', roles: ['admin', 'support'] },
@@ -70,6 +74,8 @@ export const routeGroups = {
     { method: 'GET', path: '/v1/me', roles: ['customer'] },
     { method: 'GET', path: '/v1/me/ledger', roles: ['customer'] },
     { method: 'PUT', path: '/v1/me/devices', roles: ['customer'] },
+    { method: 'GET', path: '/v1/me/coupons', roles: ['customer'] },
+    { method: 'GET', path: '/v1/me/stamps', roles: ['customer'] },
   ],
   journeys: [
     { method: 'POST', path: '/v1/journeys', roles: ['admin', 'marketer'] },
@@ -128,6 +134,15 @@ export const routeGroups = {
     { method: 'GET', path: '/v1/reports/breakage', roles: ['admin', 'auditor'] },
     { method: 'GET', path: '/v1/reports/coupons', roles: ['admin', 'marketer', 'auditor'] },
   ],
+  /**
+   * One-time links to the customer page: staff send one; the customer asks by phone and the page
+   * exchanges a link for its session without any credential (those two are public, rate-limited).
+   */
+  links: [
+    { method: 'POST', path: '/v1/customers/{customerId}/link', roles: ['admin', 'support'] },
+    { method: 'POST', path: '/v1/links', roles: [], public: true },
+    { method: 'POST', path: '/v1/links/exchange', roles: [], public: true },
+  ],
   simulations: [
     { method: 'POST', path: '/v1/simulations', roles: ['admin', 'marketer'] },
     { method: 'GET', path: '/v1/simulations/{simulationId}', roles: ['admin', 'marketer', 'auditor'] },
@@ -145,3 +160,4 @@ const allRoutes: ReadonlyMap<string, RouteSpec> = new Map(
   Object.values(routeGroups).flatMap((rs) => rs.map((r) => [routeKey(r), r] as const)),
 );
 export const routeSpec = (key: string): RouteSpec | undefined => allRoutes.get(key);
+export const isPublicRoute = (key: string): boolean => allRoutes.get(key)?.public === true;

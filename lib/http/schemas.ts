@@ -160,6 +160,22 @@ export const customerLookupQuery = z
     if (given !== 1) ctx.issues.push({ code: 'custom', message: 'give exactly one of card or phone', path: ['card'], input: ctx.value });
   });
 
+/** A page of the customer's own coupons. */
+export const meCouponsQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(50).default(20), cursor: z.string().max(512).optional() });
+
+/** Staff find customers by the start of their name (GET /v1/customers/search). */
+export const customerSearchQuery = z.strictObject({
+  name: z.string().trim().min(1).max(100).refine(singleLine, singleLineMessage),
+  limit: z.coerce.number().int().min(1).max(50).default(20),
+  cursor: z.string().max(512).optional(),
+});
+
+/** One-time customer page links: staff choose the channel (default: SMS if the customer has a number, else e-mail). */
+export const sendLinkBody = z.strictObject({ channel: z.enum(['sms', 'email']).optional() });
+/** The customer asks by phone; the tenant is the chain whose page they are on (the answer never says whether a member was found). */
+export const linkRequestBody = z.strictObject({ tenantId: id, phone: z.string().min(1).max(64) });
+export const linkExchangeBody = z.strictObject({ token: z.string().regex(/^lnk_[A-Za-z0-9_-]{43}$/, 'must be the token of a link Tally sent (lnk_ and 43 characters)') });
+
 /** A customer's export comes a page at a time; `cursor` is the `next` of the page before. */
 export const exportQuery = z.strictObject({ cursor: z.string().max(1024).optional() });
 

@@ -108,15 +108,15 @@ export function apiKeyRepository(db: Db, opts: { ttlMs?: number; clock?: () => n
     },
     { Put: { TableName: db.table, Item: { ...keys.tenantKey(tenantId, info.keyId), type: 'apiKeyInfo', tenantId, hash, ...info } } },
     ...(info.customerId
-      ? [{ Put: { TableName: db.table, Item: { ...keys.appKey(tenantId, info.customerId, info.keyId), type: 'appKey', keyId: info.keyId, hash, createdAt: info.createdAt } } }]
+      ? [{ Put: { TableName: db.table, Item: { ...keys.appKey(tenantId, info.customerId, info.keyId), type: 'appKey', keyId: info.keyId, hash, createdAt: info.createdAt, ...(info.expiresAt ? { expiresAt: info.expiresAt } : {}) } } }]
       : []),
   ];
 
   /** A new key and the items that store it (its SHA-256, never the key), for a caller's transaction. */
-  const prepare = (p: Omit<Principal, 'keyId'>, at: string, createdBy = 'system'): { key: string; info: KeyInfo; items: TransactItem[] } => {
+  const prepare = (p: Omit<Principal, 'keyId'>, at: string, createdBy = 'system', expiresAt?: string): { key: string; info: KeyInfo; items: TransactItem[] } => {
     const key = generateKey(p.role);
     const hash = hashKey(key);
-    const info: KeyInfo = { keyId: `k_${hash.slice(0, 12)}`, role: p.role, storeId: p.storeId, customerId: p.customerId, rateLimit: p.rateLimit, actor: p.actor, createdAt: at, createdBy };
+    const info: KeyInfo = { keyId: `k_${hash.slice(0, 12)}`, role: p.role, storeId: p.storeId, customerId: p.customerId, rateLimit: p.rateLimit, actor: p.actor, createdAt: at, createdBy, ...(expiresAt ? { expiresAt } : {}) };
     return { key, info, items: putItems(hash, info, p.tenantId) };
   };
 
@@ -145,8 +145,8 @@ export function apiKeyRepository(db: Db, opts: { ttlMs?: number; clock?: () => n
     prepare,
 
     /** Creates a key and returns it once; only its SHA-256 is stored. */
-    async create(p: Omit<Principal, 'keyId'>, at: string, createdBy = 'system', withKey: WithKey = () => []): Promise<{ key: string; keyId: string; info: KeyInfo }> {
-      const { key, info, items } = prepare(p, at, createdBy);
+    async create(p: Omit<Principal, 'keyId'>, at: string, createdBy = 'system', withKey: WithKey = () => [], expiresAt?: string): Promise<{ key: string; keyId: string; info: KeyInfo }> {
+      const { key, info, items } = prepare(p, at, createdBy, expiresAt);
       const r = await transactWrite(db, [...items, ...withKey(info)]);
       if (!r.ok) throw new Error('key collision');
       return { key, keyId: info.keyId, info };

@@ -3,9 +3,9 @@
  * a conditional update (unused, and issued to this customer or to nobody); freed again by the
  * return that takes the whole receipt back. Adapter: use cases → this → DynamoDB.
  */
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Db } from './client.ts';
-import { keys } from './keys.ts';
+import { indexKeys, keys } from './keys.ts';
 import { transactWrite, type TransactItem } from './transact.ts';
 
 export interface CouponRecord {
@@ -37,7 +37,7 @@ export function couponRepository(db: Db) {
     async get(tenantId: string, code: string): Promise<CouponRecord | null> {
       const r = await db.doc.send(new GetCommand({ TableName: db.table, Key: keys.coupon(tenantId, code), ConsistentRead: true }));
       if (!r.Item) return null;
-      const { pk: _pk, sk: _sk, type: _t, tenantId: _tenant, ...rest } = r.Item;
+      const { pk: _pk, sk: _sk, type: _t, tenantId: _tenant, cpnPk: _cp, cpnSk: _cs, ...rest } = r.Item;
       const { issueId: _i, ...coupon } = rest;
       return coupon as CouponRecord;
     },
@@ -79,12 +79,38 @@ export function couponRepository(db: Db) {
       const r = await transactWrite(db, [
         progress,
         ...b.coupons.map((c): TransactItem => ({
-          Put: { TableName: db.table, Item: { ...keys.coupon(tenantId, c.code), type: 'coupon', tenantId, issueId: b.issueId, ...c }, ConditionExpression: 'attribute_not_exists(pk)' },
+          Put: {
+            TableName: db.table,
+            // A customer's coupon carries the index key that lists it on their page; the key never changes after.
+            Item: { ...keys.coupon(tenantId, c.code), type: 'coupon', tenantId, issueId: b.issueId, ...c, ...(c.customerId ? { cpnPk: indexKeys.customerCoupons(tenantId, c.customerId), cpnSk: `${c.issuedAt}#${c.code}` } : {}) },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
         })),
         ...b.extra,
       ]);
       if (r.ok) return 'ok';
       return r.reasons[0]?.code === 'ConditionalCheckFailed' ? 'raced' : 'collision';
+    },
+
+    /**
+     * One page of the codes issued to a customer, newest first: a Query of the sparse `coupons`
+     * index (KEYS_ONLY); `afterSk` is the index sort key the page before ended on.
+     */
+    async codesOf(tenantId: string, customerId: string, limit: number, afterSk?: string): Promise<{ codes: string[]; nextSk: string | undefined }> {
+      const cpnPk = indexKeys.customerCoupons(tenantId, customerId);
+      const codeOf = (sk: string) => sk.slice(sk.lastIndexOf('#') + 1);
+      const r = await db.doc.send(
+        new QueryCommand({
+          TableName: db.table,
+          IndexName: 'coupons',
+          KeyConditionExpression: 'cpnPk = :pk',
+          ExpressionAttributeValues: { ':pk': cpnPk },
+          ScanIndexForward: false,
+          Limit: limit,
+          ...(afterSk ? { ExclusiveStartKey: { cpnPk, cpnSk: afterSk, ...keys.coupon(tenantId, codeOf(afterSk)) } } : {}),
+        }),
+      );
+      return { codes: (r.Items ?? []).map((i) => codeOf(i.cpnSk as string)), nextSk: r.LastEvaluatedKey?.cpnSk as string | undefined };
     },
 
     useItem(tenantId: string, code: string, usedBy: NonNullable<CouponRecord['usedBy']>): TransactItem {

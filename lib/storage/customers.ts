@@ -9,6 +9,7 @@ import { emptyAccount, NEVER_EXPIRES, type Account, type LedgerEntry } from '#do
 import { birthdayOf } from '#domain/calendar.ts';
 import { nextRefillReminder } from '#domain/refills.ts';
 import { withCounts } from '#domain/rewards.ts';
+import { normalizeName } from '#domain/names.ts';
 import type { PendingReferral } from '#domain/referral.ts';
 import type { Db } from './client.ts';
 import { queryPage } from './page.ts';
@@ -115,6 +116,12 @@ export class IdentifierTakenError extends Error {
   }
 }
 
+/** Where a page of the names index ended: the name key and the customer (names need not be unique). */
+export interface NameIndexPosition {
+  readonly nameSk: string;
+  readonly customerId: string;
+}
+
 /** App keys a customer may have at once (one per phone or tablet, with room for a rotation). */
 export const MAX_APP_KEYS = 5;
 
@@ -122,7 +129,7 @@ export function customerRepository(db: Db) {
   const toItem = customerItem;
 
   const fromItem = (item: Record<string, unknown>): CustomerRecord => {
-    const { pk: _pk, sk: _sk, type: _type, tenantId, account, staffTier, ledgerSeq, version, referralRewards, bdayPk: _b, bdaySk: _bs, expPk: _e, expSk: _es, relPk: _r, relSk: _rs, tierPk: _t, tierSk: _ts, refPk: _f, refSk: _fs, memPk: _m, memSk: _ms, ...profile } =
+    const { pk: _pk, sk: _sk, type: _type, tenantId, account, staffTier, ledgerSeq, version, referralRewards, bdayPk: _b, bdaySk: _bs, expPk: _e, expSk: _es, relPk: _r, relSk: _rs, tierPk: _t, tierSk: _ts, refPk: _f, refSk: _fs, memPk: _m, memSk: _ms, namePk: _n, nameSk: _ns, ...profile } =
       item;
     return {
       tenantId: tenantId as string,
@@ -309,14 +316,14 @@ export function customerRepository(db: Db) {
      * The customer's app keys, live and ended, page by page (a customer has at most MAX_APP_KEYS
      * live ones; ended ones stay as the record of what existed).
      */
-    async appKeys(tenantId: string, customerId: string): Promise<Array<{ keyId: string; hash: string; revokedAt?: string; expiresAt?: string }>> {
+    async appKeys(tenantId: string, customerId: string): Promise<Array<{ keyId: string; hash: string; createdAt?: string; revokedAt?: string; expiresAt?: string }>> {
       const k = keys.appKey(tenantId, customerId, '');
-      const out: Array<{ keyId: string; hash: string; revokedAt?: string; expiresAt?: string }> = [];
+      const out: Array<{ keyId: string; hash: string; createdAt?: string; revokedAt?: string; expiresAt?: string }> = [];
       let afterSk: string | undefined;
       do {
         const page = await queryPage(db, { pk: k.pk, prefix: k.sk, limit: 25, afterSk });
         for (const i of page.items) {
-          out.push({ keyId: i.keyId as string, hash: i.hash as string, ...(i.revokedAt ? { revokedAt: i.revokedAt as string } : {}), ...(i.expiresAt ? { expiresAt: i.expiresAt as string } : {}) });
+          out.push({ keyId: i.keyId as string, hash: i.hash as string, ...(i.createdAt ? { createdAt: i.createdAt as string } : {}), ...(i.revokedAt ? { revokedAt: i.revokedAt as string } : {}), ...(i.expiresAt ? { expiresAt: i.expiresAt as string } : {}) });
         }
         afterSk = page.nextSk;
       } while (afterSk);
@@ -399,6 +406,36 @@ export function customerRepository(db: Db) {
     async segmentPage(tenantId: string, segment: string, limit: number, afterSk?: string): Promise<{ members: Array<{ customerId: string; at?: string }>; nextSk: string | undefined }> {
       const page = await queryPage(db, { pk: keys.segmentMember(tenantId, segment, '').pk, limit, afterSk });
       return { members: page.items.map((i) => ({ customerId: i.customerId as string, ...(i.at ? { at: i.at as string } : {}) })), nextSk: page.nextSk };
+    },
+
+    /**
+     * One page of the customers whose normalised name starts with `prefix` (normalised, not
+     * empty), in name order: a Query of one partition of the sparse `names` index (KEYS_ONLY, so
+     * it yields the customer keys), never a scan. `after` is the index key the page before ended on.
+     */
+    async idsByNamePrefix(
+      tenantId: string,
+      prefix: string,
+      limit: number,
+      after?: NameIndexPosition,
+    ): Promise<{ ids: string[]; next: NameIndexPosition | undefined }> {
+      const namePk = indexKeys.names(tenantId, Array.from(prefix)[0]!);
+      const r = await db.doc.send(
+        new QueryCommand({
+          TableName: db.table,
+          IndexName: 'names',
+          KeyConditionExpression: 'namePk = :pk AND begins_with(nameSk, :p)',
+          ExpressionAttributeValues: { ':pk': namePk, ':p': prefix },
+          Limit: limit,
+          ...(after ? { ExclusiveStartKey: { namePk, nameSk: after.nameSk, pk: keys.customer(tenantId, after.customerId).pk, sk: 'CUSTOMER' } } : {}),
+        }),
+      );
+      const idOf = (pk: string) => pk.slice(keys.customer(tenantId, '').pk.length);
+      const last = r.LastEvaluatedKey;
+      return {
+        ids: (r.Items ?? []).map((i) => idOf(i.pk as string)),
+        next: last ? { nameSk: last.nameSk as string, customerId: idOf(last.pk as string) } : undefined,
+      };
     },
 
     async ledger(
@@ -499,6 +536,13 @@ export function indexAttributes(c: CustomerRecord): Record<string, string> {
   if ((c.account.tierRank ?? 0) > 0) {
     out.tierPk = indexKeys.tiers(tenantId, shard);
     out.tierSk = id;
+  }
+  // From the name alone, which no receipt changes: the index is written at enrolment and again only
+  // when the name goes (erasure drops it from the profile, so the entry leaves the index with it).
+  const name = c.profile.name === undefined ? '' : normalizeName(c.profile.name);
+  if (name) {
+    out.namePk = indexKeys.names(tenantId, Array.from(name)[0]!);
+    out.nameSk = name;
   }
   return out;
 }

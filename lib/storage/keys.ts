@@ -66,6 +66,11 @@
  * | report month| T#{t}#RPT#{series}#M#{r}    | {yyyy-mm}#{key} | Query a range of months: the same, per month  |
  * | report range| RPTRANGE#{hash}             | RANGE           | conditional put with the counters: the hashes |
  * |             | (hash of its first change)  |                 | of a run of stream changes counted (TTL)      |
+ * | link        | LINK#{sha256(token)}        | LINK            | GetItem: a one-time sign-in link → tenant and |
+ * |             |                             |                 | customer; conditional update marks it used    |
+ * |             |                             |                 | once, in the transaction that makes the key   |
+ * | link asks   | T#{t}#LINKREQ#{hmac(to)}    | {yyyy-mm-ddThh} | conditional ADD: links asked per phone/e-mail |
+ * |             |                             |                 | and hour (TTL)                                |
  *
  * Sparse GSIs (KEYS_ONLY, attributes set on the customer item only when they apply, so a
  * receipt that changes neither writes nothing to them):
@@ -82,6 +87,13 @@
  * | members   | T#{t}#MEM#{shard}                | {c}             | Query: every customer of a tenant (the|
  * |           |                                  |                 | nightly segments job); set once, so a |
  * |           |                                  |                 | receipt never writes to it            |
+ * | names     | T#{t}#NAME#{first character}     | {normalised name}| Query begins_with: staff find a     |
+ * |           | (of the normalised name)         | (domain/names)  | customer by name; derived from the   |
+ * |           |                                  |                 | name, so a receipt never writes to it|
+ * |           |                                  |                 | and erasure (no name) removes it     |
+ * | coupons   | T#{t}#CPNOF#{c}                  | {issuedAt}#{code}| Query newest first: a customer's     |
+ * |           |                                  |                 | coupons (customer page); set at issue|
+ * |           |                                  |                 | only, so marking one used writes none|
  *
  * Shards spread one tenant's busiest day over SHARDS partitions; a job queries each.
  * A period's receipts and returns (the simulator's replay) are no index: an index entry per
@@ -180,6 +192,10 @@ export const keys = {
   }),
   /** Not a tenant's: a run of the stream's changes may hold several tenants' (storage/insight.ts). */
   reportRange: (hash: string): Key => ({ pk: `RPTRANGE#${hash}`, sk: 'RANGE' }),
+  /** By the link token's SHA-256 alone: the exchange has no credential, so no tenant, to start from. */
+  link: (hash: string): Key => ({ pk: `LINK#${hash}`, sk: 'LINK' }),
+  /** Links asked for one phone or address (keyed hash) in one hour. */
+  linkRequests: (tenantId: string, destinationHash: string, hour: string): Key => ({ pk: `T#${tenantId}#LINKREQ#${destinationHash}`, sk: hour }),
 };
 
 export const LEDGER_PREFIX = 'LEDGER#';
@@ -205,4 +221,8 @@ export const indexKeys = {
   tiers: (tenantId: string, shard: number) => `T#${tenantId}#TIER#${shard}`,
   refills: (tenantId: string, shard: number) => `T#${tenantId}#REFILL#${shard}`,
   members: (tenantId: string, shard: number) => `T#${tenantId}#MEM#${shard}`,
+  /** Coupons issued to this customer (the coupon item carries it when it has a customer). */
+  customerCoupons: (tenantId: string, customerId: string) => `T#${tenantId}#CPNOF#${customerId}`,
+  /** Customers whose normalised name starts with this character (one partition per first letter). */
+  names: (tenantId: string, firstCharacter: string) => `T#${tenantId}#NAME#${firstCharacter}`,
 };

@@ -1,6 +1,7 @@
 /**
- * Receipt items by key, many at once: only the customer export needs this, so it lives apart from
- * the receipt repository and only the customers function's bundle (and policy) has BatchGetItem
+ * Items by key, many at once (receipts for the customer export, customers for the name search, a
+ * customer's coupons for their page), so it lives apart from the repositories and only the
+ * customers, me and pos functions' bundles (and policies) have BatchGetItem
  * (test/infra/permissions.test.ts holds them together). Adapter: lib/app/privacy → this → DynamoDB.
  */
 import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';

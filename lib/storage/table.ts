@@ -15,6 +15,10 @@ export const tableDefinition = {
     { name: 'tiers', partitionKey: 'tierPk', sortKey: 'tierSk' },
     { name: 'refills', partitionKey: 'refPk', sortKey: 'refSk' },
     { name: 'members', partitionKey: 'memPk', sortKey: 'memSk' },
+    /** Customers by the normalised name's prefix, for staff lookup (set on the customer item; see keys.ts). */
+    { name: 'names', partitionKey: 'namePk', sortKey: 'nameSk' },
+    /** Coupons issued to one customer, newest first, for the customer page (set on the coupon item; see keys.ts). */
+    { name: 'coupons', partitionKey: 'cpnPk', sortKey: 'cpnSk' },
   ] as ReadonlyArray<{ name: string; partitionKey: string; sortKey: string }>,
   /** Outbox for domain events (issue "Background jobs"). */
   stream: 'NEW_AND_OLD_IMAGES',

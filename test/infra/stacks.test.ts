@@ -7,7 +7,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/app.ts';
-import { routeGroups, routeKey } from '#lib/http/routes.ts';
+import { isPublicRoute, routeGroups, routeKey } from '#lib/http/routes.ts';
 import { WEBHOOK_ENV } from '#lib/config.ts';
 import { stackName, stackOutputs } from '../../infra/outputs.ts';
 import { segmentEvents } from '#lib/events/catalog.ts';
@@ -112,7 +112,11 @@ describe('CDK app', () => {
         IdentitySource: ['$request.header.Authorization'],
         AuthorizerResultTtlInSeconds: 10,
       });
-      dev.api.allResourcesProperties('AWS::ApiGatewayV2::Route', { AuthorizationType: 'CUSTOM' });
+      // Every route but the customer page's two sign-in link routes, which take no credential.
+      const routes = Object.values(dev.api.findResources('AWS::ApiGatewayV2::Route')).map((r) => [r.Properties.RouteKey as string, r.Properties.AuthorizationType as string]);
+      const open = Object.values(routeGroups).flat().filter((r) => isPublicRoute(routeKey(r))).map(routeKey);
+      expect(open).toEqual(['POST /v1/links', 'POST /v1/links/exchange']);
+      expect(routes.filter(([, type]) => type !== 'CUSTOM').sort()).toEqual(open.map((k) => [k, 'NONE']));
     });
 
     it('should let staff sign in through a Cognito pool (MFA, no self sign-up, a group per role) that the authorizer trusts', () => {
@@ -173,6 +177,8 @@ describe('CDK app', () => {
           { IndexName: 'tiers', KeySchema: [{ AttributeName: 'tierPk', KeyType: 'HASH' }, { AttributeName: 'tierSk', KeyType: 'RANGE' }], Projection: { ProjectionType: 'KEYS_ONLY' } },
           { IndexName: 'refills', KeySchema: [{ AttributeName: 'refPk', KeyType: 'HASH' }, { AttributeName: 'refSk', KeyType: 'RANGE' }], Projection: { ProjectionType: 'KEYS_ONLY' } },
           { IndexName: 'members', KeySchema: [{ AttributeName: 'memPk', KeyType: 'HASH' }, { AttributeName: 'memSk', KeyType: 'RANGE' }], Projection: { ProjectionType: 'KEYS_ONLY' } },
+          { IndexName: 'names', KeySchema: [{ AttributeName: 'namePk', KeyType: 'HASH' }, { AttributeName: 'nameSk', KeyType: 'RANGE' }], Projection: { ProjectionType: 'KEYS_ONLY' } },
+          { IndexName: 'coupons', KeySchema: [{ AttributeName: 'cpnPk', KeyType: 'HASH' }, { AttributeName: 'cpnSk', KeyType: 'RANGE' }], Projection: { ProjectionType: 'KEYS_ONLY' } },
         ],
       });
     });

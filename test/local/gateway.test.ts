@@ -14,7 +14,7 @@ describe('Local gateway', () => {
   };
 
   beforeAll(async () => {
-    gw = await startGateway({ handlers: { pos: echo, customers: echo, programs: echo, coupons: echo, keys: echo, journeys: echo, me: echo, webhooks: echo, tenant: echo, imports: echo, catalog: echo, segments: echo, reports: echo, simulations: echo }, quiet: true });
+    gw = await startGateway({ handlers: { pos: echo, customers: echo, programs: echo, coupons: echo, keys: echo, journeys: echo, me: echo, webhooks: echo, tenant: echo, imports: echo, catalog: echo, segments: echo, reports: echo, simulations: echo, links: echo }, quiet: true });
   });
   afterAll(async () => gw.close());
 
@@ -68,5 +68,22 @@ describe('Local gateway', () => {
     } finally {
       await real.close();
     }
+  });
+
+  it('should keep a one-time link’s token out of its request log', async () => {
+    const loud = await startGateway({ handlers, quiet: false });
+    const lines: string[] = [];
+    const log = console.log;
+    console.log = (...args: unknown[]) => void lines.push(args.join(' '));
+    try {
+      await fetch(`${loud.url}/me.html?lang=fa&link=lnk_secret-token-value`);
+      // The line is written once the answer is sent: wait for it, not for a time.
+      await expect.poll(() => lines.some((l) => l.includes('/me.html'))).toBe(true);
+    } finally {
+      console.log = log;
+      await loud.close();
+    }
+    expect(lines.join('\n')).toContain('/me.html?lang=fa&link=…');
+    expect(lines.join('\n')).not.toContain('secret-token-value');
   });
 });

@@ -32,11 +32,16 @@ describe('customer export and erasure', () => {
 
   it('erases the person but keeps the books: identifiers freed, profile emptied, ledger intact, audited without the values', async () => {
     const before = await deps().customers.get(t.tenantId, c.customerId);
+    expect((await t.staff('GET', '/v1/customers/search?name=lusine')).body.customers.map((x: { customerId: string }) => x.customerId)).toEqual([c.customerId]);
     const r = await t.staff('POST', `/v1/customers/${c.customerId}/erase`, { reason: 'customer request #4711' });
     expect(r.status).toBe(200);
     // Nothing of the person is left in the tenant's items.
     const text = JSON.stringify(await t.items());
     for (const pii of ['Lusine', 'Hakobyan', '37493111222', 'lusine@example.am', '1988-06-01', c.card]) expect(text, pii).not.toContain(pii);
+    // Nor the name as the names index keeps it (normalised), and a search by it finds nobody.
+    expect(before!.profile.name).toBe('Lusine Hakobyan');
+    expect(text.toLowerCase()).not.toContain('lusine');
+    expect((await t.staff('GET', '/v1/customers/search?name=lusine')).body.customers).toEqual([]);
     // Cannot be identified again, by anything.
     for (const customer of [{ card: c.card }, { phone: '+37493111222' }, { customerId: c.customerId }]) {
       expect((await t.pos('POST', '/v1/identify', { customer })).status).toBe(404);

@@ -3,7 +3,7 @@
  * where the route table (lib/http/routes.ts, the one place roles are declared) says so.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { routeGroups, roles, type Role } from '#lib/http/routes.ts';
+import { isPublicRoute, routeGroups, roles, type Role } from '#lib/http/routes.ts';
 import { handlers } from '../../local/handlers.ts';
 import { invoke } from '../support/http.ts';
 import { newTenant, type TestTenant } from '../integration/harness.ts';
@@ -25,7 +25,8 @@ describe('roles per route', () => {
 
   it('refuses exactly the roles a route does not list, and lets the others past the role check', async () => {
     const mismatches: string[] = [];
-    for (const route of Object.values(routeGroups).flat()) {
+    // Public routes (the customer page's sign-in link) take no credential: their own test below.
+    for (const route of Object.values(routeGroups).flat().filter((r) => !isPublicRoute(`${r.method} ${r.path}`))) {
       const path = route.path.replace('{customerId}', customerId).replace(/\{\w+\}/g, 'missing');
       for (const role of roles) {
         // No body: allowed roles get past the role check and fail validation (400) or find nothing (404).
@@ -36,6 +37,19 @@ describe('roles per route', () => {
       }
     }
     expect(mismatches).toEqual([]);
+  });
+
+  it('answers a public route the same with any key or none: it reads no credential', async () => {
+    const publicRoutes = Object.values(routeGroups).flat().filter((r) => isPublicRoute(`${r.method} ${r.path}`));
+    expect(publicRoutes.map((r) => `${r.method} ${r.path}`)).toEqual(['POST /v1/links', 'POST /v1/links/exchange']);
+    for (const r of publicRoutes) {
+      const none = await invoke(handlers, { method: r.method, path: r.path, body: {} });
+      expect(none.status, r.path).toBe(400);
+      for (const role of roles) {
+        const withKey = await invoke(handlers, { method: r.method, path: r.path, body: {}, headers: { authorization: `Bearer ${keys[role]}` } });
+        expect(withKey.raw, `${r.path} as ${role}`).toBe(none.raw);
+      }
+    }
   });
 
   it('gives a customer app key its own customer only', async () => {

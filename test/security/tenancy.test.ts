@@ -80,6 +80,7 @@ describe('Tenant isolation across every route that names something', () => {
     ['POST /v1/customers/{customerId}/reviews', 'POST', `/v1/customers/${owned.customerId}/reviews`, { sku: 'A' }],
     ['POST /v1/customers/{customerId}/app-key', 'POST', `/v1/customers/${owned.customerId}/app-key`, undefined],
     ['POST /v1/customers/{customerId}/events', 'POST', `/v1/customers/${owned.customerId}/events`, { eventId: 'cross-tenant', type: 'app.installed' }],
+    ['POST /v1/customers/{customerId}/link', 'POST', `/v1/customers/${owned.customerId}/link`, {}],
     ['GET /v1/customers/{customerId}/budgets', 'GET', `/v1/customers/${owned.customerId}/budgets`, undefined],
     ['GET /v1/customers/{customerId}/export', 'GET', `/v1/customers/${owned.customerId}/export`, undefined],
     ['POST /v1/customers/{customerId}/erase', 'POST', `/v1/customers/${owned.customerId}/erase`, { reason: 'cross-tenant try' }],
@@ -116,7 +117,7 @@ describe('Tenant isolation across every route that names something', () => {
       .flat()
       .map(routeKey)
       // GET /v1/customers (lookup) and a segment's members answer a list, not a 404: their own tests below.
-      .filter((k) => !['POST /v1/customers', 'GET /v1/customers', 'GET /v1/program', 'POST /v1/program', 'POST /v1/program/validate', 'GET /v1/program/versions', 'GET /v1/program/versions/{version}', 'GET /v1/program/schema', 'GET /v1/audit', 'GET /v1/keys', 'POST /v1/journeys', 'GET /v1/journeys', 'POST /v1/webhooks', 'GET /v1/webhooks', 'GET /v1/me', 'GET /v1/me/ledger', 'PUT /v1/me/devices', 'POST /v1/stores', 'GET /v1/stores', 'GET /v1/tenant', 'PATCH /v1/tenant', 'GET /v1/health', 'POST /v1/imports', 'GET /v1/budgets', 'POST /v1/segments', 'GET /v1/segments', 'GET /v1/segments/{segmentId}/members', 'GET /v1/segments/{segmentId}/export', 'GET /v1/catalog', 'PUT /v1/catalog/{sku}', 'POST /v1/simulations'].includes(k));
+      .filter((k) => !['POST /v1/customers', 'GET /v1/customers', 'GET /v1/customers/search', 'POST /v1/links', 'POST /v1/links/exchange', 'GET /v1/program', 'POST /v1/program', 'POST /v1/program/validate', 'GET /v1/program/versions', 'GET /v1/program/versions/{version}', 'GET /v1/program/schema', 'GET /v1/audit', 'GET /v1/keys', 'POST /v1/journeys', 'GET /v1/journeys', 'POST /v1/webhooks', 'GET /v1/webhooks', 'GET /v1/me', 'GET /v1/me/ledger', 'PUT /v1/me/devices', 'GET /v1/me/coupons', 'GET /v1/me/stamps', 'POST /v1/stores', 'GET /v1/stores', 'GET /v1/tenant', 'PATCH /v1/tenant', 'GET /v1/health', 'POST /v1/imports', 'GET /v1/budgets', 'POST /v1/segments', 'GET /v1/segments', 'GET /v1/segments/{segmentId}/members', 'GET /v1/segments/{segmentId}/export', 'GET /v1/catalog', 'PUT /v1/catalog/{sku}', 'POST /v1/simulations'].includes(k));
     expect(owning.filter((k) => !covered.has(k))).toEqual([]);
   });
 
@@ -127,6 +128,21 @@ describe('Tenant isolation across every route that names something', () => {
       expect(fromB.raw).toBe((await c.staff('GET', `/v1/customers?${query}`)).raw);
     }
     expect((await a.staff('GET', `/v1/customers?card=${owned.card}`)).body.customers).toHaveLength(1);
+  });
+
+  it('should find nobody by another tenant’s customer’s name, exactly as for a name nobody has', async () => {
+    for (const name of ['Owned', 'own', 'OWNED']) {
+      const fromB = await b.staff('GET', `/v1/customers/search?name=${name}`);
+      expect(fromB.body, name).toEqual({ customers: [], nextCursor: null });
+      expect(fromB.raw).toBe((await c.staff('GET', `/v1/customers/search?name=${name}`)).raw);
+    }
+    // A cursor tenant a was given reads only the caller's own tenant in tenant b.
+    await a.pos('POST', '/v1/customers', { name: 'Owned too' });
+    const first = await a.staff('GET', '/v1/customers/search?name=owned&limit=1');
+    expect(first.body.customers).toHaveLength(1);
+    expect(first.body.nextCursor).not.toBeNull();
+    const next = await b.staff('GET', `/v1/customers/search?name=owned&cursor=${first.body.nextCursor}`);
+    expect(next.body).toEqual({ customers: [], nextCursor: null });
   });
 
   it('should show another tenant’s segment as empty, exactly as a segment nobody defined', async () => {

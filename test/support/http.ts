@@ -30,7 +30,8 @@ export async function invoke(
     body: req.body === undefined ? undefined : typeof req.body === 'string' ? req.body : JSON.stringify(req.body),
   });
   // The same authorizer step API Gateway (and the local gateway) runs before the route.
-  const authorized = await authorize(event, authorizer);
+  // A public route has no authorizer in API Gateway: the request goes straight to the function.
+  const authorized = match.public ? event : await authorize(event, authorizer);
   if (authorized === 'missing') {
     const raw = MISSING_IDENTITY_RESPONSE.body;
     return { routeKey: match.routeKey, status: 401, headers: { ...MISSING_IDENTITY_RESPONSE.headers }, body: JSON.parse(raw), raw };

@@ -105,6 +105,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/customers/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Find customers by the start of their name (staff)
+         * @description Matches the start of the name as enrolled, given name first, after the same normalisation on both sides: case folded, diacritics dropped from Latin letters (Zsófia = zsofia), Armenian, Cyrillic and Persian letters kept (Persian ي/ك read as ی/ک), punctuation as spaces. A Query of the `names` index, a page at a time in name order; erased customers are not found.
+         */
+        get: operations["getV1CustomersSearch"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/customers/{customerId}": {
         parameters: {
             query?: never;
@@ -592,6 +612,46 @@ export interface paths {
         get?: never;
         /** Register the app’s push tokens (customer app key; replaces the list) */
         put: operations["putV1MeDevices"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/coupons": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The customer’s own coupons, newest first (customer app key)
+         * @description Codes issued to this customer, a page at a time (a Query of the `coupons` index), each with its campaign’s name, reward and whether it can be used now.
+         */
+        get: operations["getV1MeCoupons"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/stamps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The customer’s own stamp cards and unlocked rewards (customer app key)
+         * @description Progress on each stamp card and item milestone of the program (bounded by the program: at most 200 SKUs over all cards) and the one-time rewards waiting (at most 20).
+         */
+        get: operations["getV1MeStamps"];
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -1150,6 +1210,66 @@ export interface paths {
         get: operations["getV1ReportsCoupons"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/customers/{customerId}/link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send the customer a one-time link to their page (SMS or e-mail)
+         * @description The link (`…/me.html?link=TOKEN`) works once, for 15 minutes; the page exchanges it for a session (`POST /v1/links/exchange`). Only the token’s SHA-256 is stored. `channel` defaults to SMS when the customer has a number; 409 `no_channel` when the chosen channel cannot reach them. Audited.
+         */
+        post: operations["postV1CustomersByCustomerIdLink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The customer asks for a link to their page by phone (no credential)
+         * @description Public. `tenantId` names the chain whose page the customer is on. The answer is the same whether or not a member has the number; a member gets the link by SMS. One number may ask 3 times an hour (then 429 naming `phone`), one address 20 requests a second.
+         */
+        post: operations["postV1Links"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/links/exchange": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Exchange a one-time link for the customer page’s session (no credential)
+         * @description Public. Once per link, within 15 minutes of sending: the answer is a key of that customer for `/v1/me` that lasts 90 days. A link already used is 410 `link_used`, one past its time 410 `link_expired`, one never sent 404 (each naming `token`).
+         */
+        post: operations["postV1LinksExchange"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3229,6 +3349,99 @@ export interface operations {
             };
             /** @description Well-formed, but breaks a rule of the program, passes a limit (named in the message), or reuses an idempotency key with another body. */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key made more requests per second than its limit (named in the message); retry after `retry-after` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our fault, or the key authorizer failed (then API Gateway answers `{"message":"Internal Server Error"}`); safe to retry with the same body. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Briefly unavailable (storage throttled or timed out, or heavy contention on one customer); retry the same request — it is safe to. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getV1CustomersSearch: {
+        parameters: {
+            query?: {
+                /** @description The start of the name (1–100 characters, at least one letter or digit). */
+                name?: string;
+                /** @description Matches per page (1–50, default 20). */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page, with the same `name`. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of matches, in name order. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        customers: {
+                            customerId: string;
+                            name: string;
+                            card: string;
+                            phone?: string;
+                            email?: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                        }[];
+                        /** @description Pass as `cursor` with the same `name` for the next page; null on the last. */
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description The request breaks the contract; `error.field` names the field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A key that is not valid (the error shape), or no Authorization header at all — then API Gateway answers itself with `{"message":"Unauthorized"}`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayUnauthorized"];
+                };
+            };
+            /** @description The key may not call this route. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6550,6 +6763,234 @@ export interface operations {
                             /** @description Money paid in the window, net of refunds. */
                             spend: number;
                         };
+                    };
+                };
+            };
+            /** @description The request breaks the contract; `error.field` names the field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A key that is not valid (the error shape), or no Authorization header at all — then API Gateway answers itself with `{"message":"Unauthorized"}`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayUnauthorized"];
+                };
+            };
+            /** @description The key may not call this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for anything of another tenant). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key made more requests per second than its limit (named in the message); retry after `retry-after` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our fault, or the key authorizer failed (then API Gateway answers `{"message":"Internal Server Error"}`); safe to retry with the same body. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Briefly unavailable (storage throttled or timed out, or heavy contention on one customer); retry the same request — it is safe to. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getV1MeCoupons: {
+        parameters: {
+            query?: {
+                /** @description Coupons per page (1–50, default 20). */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of the customer’s coupons. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        customerId: string;
+                        coupons: {
+                            code: string;
+                            campaignId: string;
+                            /** @description The campaign’s name in the program in force. */
+                            name: string;
+                            /** @description What it gives; missing when the campaign is no longer in the program. */
+                            reward?: {
+                                /** @constant */
+                                type: "percent";
+                                bps: number;
+                            } | {
+                                /** @constant */
+                                type: "amount";
+                                amount: number;
+                            } | {
+                                /** @constant */
+                                type: "points";
+                                points: number;
+                            };
+                            /** @enum {string} */
+                            status: "issued" | "used";
+                            /** @description Unused and its campaign running now. */
+                            usable: boolean;
+                            /** Format: date-time */
+                            issuedAt: string;
+                            validTo?: string;
+                            /** Format: date-time */
+                            usedAt?: string;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description The request breaks the contract; `error.field` names the field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A key that is not valid (the error shape), or no Authorization header at all — then API Gateway answers itself with `{"message":"Unauthorized"}`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayUnauthorized"];
+                };
+            };
+            /** @description The key may not call this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for anything of another tenant). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key made more requests per second than its limit (named in the message); retry after `retry-after` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our fault, or the key authorizer failed (then API Gateway answers `{"message":"Internal Server Error"}`); safe to retry with the same body. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Briefly unavailable (storage throttled or timed out, or heavy contention on one customer); retry the same request — it is safe to. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getV1MeStamps: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Stamp cards and rewards. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        customerId: string;
+                        rewards: {
+                            rewardId: string;
+                            name: string;
+                            discountBps?: number;
+                            amountOff?: number;
+                            gift?: string;
+                            /**
+                             * Format: date-time
+                             * @description When the first reward of this entry was unlocked.
+                             */
+                            unlockedAt: string;
+                            /** @description Equal rewards this entry holds; `rewards.asGift` names its rewardId once per reward handed over. */
+                            count: number;
+                        }[];
+                        stampCards: {
+                            ruleId: string;
+                            name: string;
+                            /** @enum {string} */
+                            type: "stampCard" | "itemMilestone";
+                            stamps?: number;
+                            items?: number;
+                            of: number;
+                        }[];
                     };
                 };
             };
@@ -11890,6 +12331,272 @@ export interface operations {
             };
             /** @description Well-formed, but breaks a rule of the program, passes a limit (named in the message), or reuses an idempotency key with another body. */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key made more requests per second than its limit (named in the message); retry after `retry-after` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our fault, or the key authorizer failed (then API Gateway answers `{"message":"Internal Server Error"}`); safe to retry with the same body. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Briefly unavailable (storage throttled or timed out, or heavy contention on one customer); retry the same request — it is safe to. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postV1CustomersByCustomerIdLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                customerId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    channel?: "sms" | "email";
+                };
+            };
+        };
+        responses: {
+            /** @description The link is on its way. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        customerId: string;
+                        /** @enum {string} */
+                        channel: "sms" | "email";
+                        /** @description The phone number or address, masked. */
+                        to: string;
+                        /**
+                         * Format: date-time
+                         * @description The link works once, until then.
+                         */
+                        expiresAt: string;
+                    };
+                };
+            };
+            /** @description The request breaks the contract; `error.field` names the field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A key that is not valid (the error shape), or no Authorization header at all — then API Gateway answers itself with `{"message":"Unauthorized"}`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayUnauthorized"];
+                };
+            };
+            /** @description The key may not call this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for anything of another tenant). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state (balance, quantities left, identifiers taken). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key made more requests per second than its limit (named in the message); retry after `retry-after` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our fault, or the key authorizer failed (then API Gateway answers `{"message":"Internal Server Error"}`); safe to retry with the same body. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Briefly unavailable (storage throttled or timed out, or heavy contention on one customer); retry the same request — it is safe to. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postV1Links: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    tenantId: string;
+                    phone: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Accepted (whether or not a member has the number). */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        accepted: true;
+                        message: string;
+                    };
+                };
+            };
+            /** @description The request breaks the contract; `error.field` names the field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key made more requests per second than its limit (named in the message); retry after `retry-after` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our fault, or the key authorizer failed (then API Gateway answers `{"message":"Internal Server Error"}`); safe to retry with the same body. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Briefly unavailable (storage throttled or timed out, or heavy contention on one customer); retry the same request — it is safe to. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postV1LinksExchange: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    token: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The session key, shown once. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Shown once: the customer page keeps it on the device. */
+                        key: string;
+                        keyId: string;
+                        customerId: string;
+                        /** Format: date-time */
+                        expiresAt: string;
+                    };
+                };
+            };
+            /** @description The request breaks the contract; `error.field` names the field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for anything of another tenant). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Existed but can no longer be used (a one-time link used or expired); the code says which. */
+            410: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,5 +1,5 @@
 /**
- * Customers: look one up (customer id, card or phone), then the profile, points, tier, the
+ * Customers: look one up (customer id, card, phone or the start of the name), then the profile, points, tier, the
  * balance over time, the ledger with each entry's reason, and the actions the role may take —
  * adjust points, set a staff tier, set the segments the customer is in, export, issue the
  * customer-page key, erase.
@@ -23,47 +23,94 @@ export function CustomersPage({ api, session, params }: PageProps) {
   return (
     <>
       <h1>Customers</h1>
-      <Lookup api={api} />
+      <Lookup api={api} session={session} />
       {customerId && <CustomerView key={customerId} api={api} session={session} customerId={customerId} />}
     </>
   );
 }
 
-function Lookup({ api }: Pick<PageProps, 'api'>) {
-  const [by, setBy] = useState<'card' | 'phone' | 'customerId'>('card');
+type Match = Awaited<ReturnType<typeof searchByName>>['customers'][number];
+const searchByName = (api: PageProps['api'], name: string, cursor?: string) =>
+  call(api.GET('/v1/customers/search', { params: { query: { name, limit: 20, ...(cursor ? { cursor } : {}) } } }));
+
+/** What a typed value most likely is: a phone starts with +, a card is letters and digits with a digit, anything else a name. */
+export const guessKind = (v: string): 'card' | 'phone' | 'name' =>
+  /^\+[\d\s().-]+$/.test(v) ? 'phone' : /^[A-Za-z0-9\s-]{4,40}$/.test(v) && /\d/.test(v) ? 'card' : 'name';
+
+function Lookup({ api, session }: Pick<PageProps, 'api' | 'session'>) {
+  const [by, setBy] = useState<'any' | 'card' | 'phone' | 'name' | 'customerId'>('any');
   const [value, setValue] = useState('');
+  const [matches, setMatches] = useState<{ name: string; list: Match[]; next: string | null } | null>(null);
   const { busy, error, run } = useAction();
+  const byName = may(session.role, 'GET /v1/customers/search');
+  const open = (customerId: string) => (location.hash = `#/customers/${encodeURIComponent(customerId)}`);
   const submit = () =>
     run(async () => {
       const v = value.trim();
-      if (by === 'customerId') {
-        location.hash = `#/customers/${encodeURIComponent(v)}`;
+      setMatches(null);
+      if (by === 'customerId') return open(v);
+      const kind = by === 'any' ? guessKind(v) : by;
+      if (kind === 'name') {
+        if (!byName) throw new Error('Your role may find customers by card or phone only.');
+        const page = await searchByName(api, v);
+        if (page.customers.length === 0) throw new Error('No customer’s name starts with this.');
+        setMatches({ name: v, list: page.customers, next: page.nextCursor });
         return;
       }
-      const found = await call(api.GET('/v1/customers', { params: { query: by === 'card' ? { card: v } : { phone: v } } }));
+      const found = await call(api.GET('/v1/customers', { params: { query: kind === 'card' ? { card: v } : { phone: v } } }));
       const first = found.customers[0];
-      if (!first) throw new Error(`No customer with this ${by}.`);
-      location.hash = `#/customers/${encodeURIComponent(first.customerId)}`;
+      if (!first) throw new Error(`No customer with this ${kind}.`);
+      open(first.customerId);
     });
+  const more = () =>
+    run(async () => {
+      if (!matches?.next) return;
+      const page = await searchByName(api, matches.name, matches.next);
+      setMatches({ ...matches, list: [...matches.list, ...page.customers], next: page.nextCursor });
+    });
+  const fieldOf = by === 'any' ? (value.trim() ? guessKind(value.trim()) : 'name') : by;
   return (
-    <Form label="Find a customer" onSubmit={submit} class="row">
-      <Field label="Find by">
-        {(id) => (
-          <select id={id} value={by} onChange={(e) => setBy(e.currentTarget.value as typeof by)}>
-            <option value="card">Card number</option>
-            <option value="phone">Phone</option>
-            <option value="customerId">Customer id</option>
-          </select>
-        )}
-      </Field>
-      <Field label="Value" error={fieldError(error, by)}>
-        {(id, d) => <input id={id} aria-describedby={d} required value={value} onInput={(e) => setValue(e.currentTarget.value)} />}
-      </Field>
-      <button type="submit" disabled={busy}>
-        Find
-      </button>
-      <Notice error={error} />
-    </Form>
+    <>
+      <Form label="Find a customer" onSubmit={submit} class="row">
+        <Field label="Find by">
+          {(id) => (
+            <select id={id} value={by} onChange={(e) => setBy(e.currentTarget.value as typeof by)}>
+              <option value="any">{byName ? 'Card, phone or name' : 'Card or phone'}</option>
+              <option value="card">Card number</option>
+              <option value="phone">Phone</option>
+              {byName && <option value="name">Name (its start)</option>}
+              <option value="customerId">Customer id</option>
+            </select>
+          )}
+        </Field>
+        <Field label="Value" error={fieldError(error, fieldOf)}>
+          {(id, d) => <input id={id} aria-describedby={d} required value={value} onInput={(e) => setValue(e.currentTarget.value)} />}
+        </Field>
+        <button type="submit" disabled={busy}>
+          Find
+        </button>
+        <Notice error={error} />
+      </Form>
+      {matches && (
+        <table data-testid="matches">
+          <caption>Customers whose name starts with “{matches.name}”</caption>
+          <thead><tr><th scope="col">Name</th><th scope="col">Card</th><th scope="col">Phone</th><th scope="col">Member since</th></tr></thead>
+          <tbody>
+            {matches.list.map((m) => (
+              <tr key={m.customerId}>
+                <td><a href={`#/customers/${encodeURIComponent(m.customerId)}`}>{m.name}</a></td>
+                <td>{m.card}</td>
+                <td>{m.phone ?? ''}</td>
+                <td>{formatDate(m.createdAt)}</td>
+              </tr>
+            ))}
+          </tbody>
+          {matches.next && (
+            <tfoot><tr><td colSpan={4}><button type="button" onClick={more} disabled={busy}>More matches</button></td></tr></tfoot>
+          )}
+        </table>
+      )}
+    </>
   );
 }
 
@@ -270,6 +317,12 @@ function Privacy({ api, session, customerId, onErased }: Pick<PageProps, 'api' |
       // The key travels in the fragment: never sent to a server or written to its logs.
       setLink(`${location.origin}/me.html#key=${encodeURIComponent(r.key)}`);
     });
+  const [sent, setSent] = useState<string | null>(null);
+  const sendLink = (channel: 'sms' | 'email') =>
+    run(async () => {
+      const r = await call(api.POST('/v1/customers/{customerId}/link', { params: { path: { customerId } }, body: { channel } }));
+      setSent(`A one-time link went by ${r.channel === 'sms' ? 'SMS' : 'e-mail'} to ${r.to}; it works once, until ${formatDate(r.expiresAt)}.`);
+    });
   const erase = () =>
     run(async () => {
       if (!confirm('Erase this customer’s personal data? The books keep the amounts; this cannot be undone.')) return;
@@ -286,6 +339,13 @@ function Privacy({ api, session, customerId, onErased }: Pick<PageProps, 'api' |
       {may(role, 'POST /v1/customers/{customerId}/app-key') && (
         <button type="button" class="secondary" disabled={busy} onClick={() => void appKey()}>Customer page link</button>
       )}
+      {may(role, 'POST /v1/customers/{customerId}/link') && (
+        <div class="row">
+          <button type="button" class="secondary" disabled={busy} onClick={() => void sendLink('sms')}>Send sign-in link by SMS</button>
+          <button type="button" class="secondary" disabled={busy} onClick={() => void sendLink('email')}>Send sign-in link by e-mail</button>
+        </div>
+      )}
+      {sent && <p class="notice ok" role="status" data-testid="link-sent">{sent}</p>}
       {link && (
         <p class="notice ok">
           Shown once — give it to the customer: <a href={link} data-testid="customer-link">{link}</a>

@@ -1,7 +1,8 @@
 /**
  * Segments: the tenant's definitions (at most 20), a new one from conditions written as JSON
  * (the API's error is shown at the field it names, a condition's path included), and a
- * definition's members a page at a time with the CSV export (ids only) saved as a file.
+ * definition's members a page at a time with the CSV export (ids only) saved as a file; a
+ * definition changed or deleted from its page.
  */
 import { useEffect, useState } from 'preact/hooks';
 import { ApiFailure, call, type paths } from '../../api/client.ts';
@@ -98,7 +99,55 @@ function DefineSegment({ api, onDone }: { api: Api; onDone: () => void }) {
   );
 }
 
-function SegmentMembers({ api, segmentId }: PageProps & { segmentId: string }) {
+type SegmentChange = paths['/v1/segments/{segmentId}']['put']['requestBody']['content']['application/json'];
+
+/** Change a definition (PUT, audited) or delete it (DELETE): its members follow as each is next evaluated. */
+function EditSegment({ api, segment, onSaved }: { api: Api; segment: Segment; onSaved: (s: Segment) => void }) {
+  const [v, setV] = useState({ name: segment.name, description: segment.description ?? '', match: segment.match, conditions: JSON.stringify(segment.conditions, null, 2) });
+  const [ok, setOk] = useState<string | null>(null);
+  const { busy, error, run, setError } = useAction();
+  const save = () =>
+    run(async () => {
+      setOk(null);
+      let conditions: unknown;
+      try {
+        conditions = JSON.parse(v.conditions);
+      } catch (e) {
+        throw new ApiFailure(400, 'invalid_json', `The conditions are not JSON: ${(e as Error).message}`, 'conditions');
+      }
+      const body: SegmentChange = { name: v.name, ...(v.description ? { description: v.description } : {}), match: v.match, conditions: conditions as SegmentChange['conditions'] };
+      const s = await call(api.PUT('/v1/segments/{segmentId}', { params: { path: { segmentId: segment.segmentId } }, body }));
+      setOk(`Saved as version ${s.version}; members follow as events arrive and at the latest tonight.`);
+      onSaved(s);
+    });
+  const remove = () =>
+    run(async () => {
+      if (!confirm(`Delete the segment ${segment.segmentId}? Rules and coupons that target it stop matching as its members leave.`)) return;
+      await call(api.DELETE('/v1/segments/{segmentId}', { params: { path: { segmentId: segment.segmentId } } }));
+      location.hash = '#/segments';
+    });
+  const conditionsError = error instanceof ApiFailure && error.field?.startsWith('conditions') ? (error.message.startsWith(error.field) ? error.message : `${error.field}: ${error.message}`) : undefined;
+  return (
+    <Form label="Edit segment" onSubmit={save} class="card stack">
+      <h2>Edit or delete</h2>
+      <Field label="Name" error={fieldError(error, 'name')}>{(id, d) => <input id={id} aria-describedby={d} required value={v.name} onInput={(e) => setV({ ...v, name: e.currentTarget.value })} />}</Field>
+      <Field label="Description" error={fieldError(error, 'description')}>{(id, d) => <input id={id} aria-describedby={d} value={v.description} onInput={(e) => setV({ ...v, description: e.currentTarget.value })} />}</Field>
+      <Field label="Match" error={fieldError(error, 'match')}>
+        {(id, d) => <select id={id} aria-describedby={d} value={v.match} onChange={(e) => setV({ ...v, match: e.currentTarget.value as 'all' | 'any' })}><option value="all">all conditions</option><option value="any">any condition</option></select>}
+      </Field>
+      <Field label="Conditions (JSON)" error={conditionsError}>
+        {(id, d) => <textarea id={id} class="code" rows={8} aria-describedby={d} aria-invalid={!!conditionsError} value={v.conditions} onInput={(e) => (setV({ ...v, conditions: e.currentTarget.value }), conditionsError && setError(null))} />}
+      </Field>
+      <div class="row">
+        <button type="submit" disabled={busy}>Save changes</button>
+        <button type="button" class="danger" disabled={busy} onClick={() => void remove()}>Delete segment</button>
+      </div>
+      <Notice error={conditionsError ? null : error} ok={ok} />
+    </Form>
+  );
+}
+
+function SegmentMembers({ api, session, segmentId }: PageProps & { segmentId: string }) {
   const [segment, setSegment] = useState<Segment | null>(null);
   const [members, setMembers] = useState<Array<{ customerId: string; since?: string }>>([]);
   const [cursor, setCursor] = useState<string | null>(null);
@@ -151,6 +200,7 @@ function SegmentMembers({ api, segmentId }: PageProps & { segmentId: string }) {
         <tbody>{members.map((m) => <tr key={m.customerId}><td>{m.customerId}</td><td>{m.since ? formatDate(m.since) : ''}</td></tr>)}</tbody>
       </table>
       {cursor && <button type="button" class="secondary" disabled={busy} onClick={() => void more()}>More members</button>}
+      {segment && may(session.role, 'PUT /v1/segments/{segmentId}') && <EditSegment key={segment.version} api={api} segment={segment} onSaved={setSegment} />}
     </>
   );
 }
