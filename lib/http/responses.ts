@@ -636,7 +636,23 @@ const memberFigures = z.strictObject({
 export const membersReportResponse = z.strictObject({
   from: z.string(),
   to: z.string(),
-  months: z.array(memberFigures.extend({ month: z.string(), byTier: z.array(memberFigures.extend({ tier: z.string().nullable() })) })),
+  months: z.array(
+    memberFigures.extend({
+      month: z.string(),
+      byTier: z.array(memberFigures.extend({ tier: z.string().nullable() })),
+      byStore: z.array(
+        z.strictObject({
+          store: z.string().nullable().describe('The store whose till enrolled them; null: staff, the app, imports.'),
+          enrolled: nonNeg.describe('Enrolled in the month.'),
+          imported: nonNeg.describe('Imported in the month.'),
+          members: nonNeg.describe('Enrolled and imported up to the month’s end.'),
+        }),
+      ),
+      rfmClasses: z
+        .record(z.enum([...rfmClasses, 'unclassified']), nonNeg)
+        .describe('Members per RFM class at the month’s end (now, for the current month), as the nightly segments job last classed them; unclassified: not evaluated yet.'),
+    }),
+  ),
   reads: reportReads,
 });
 

@@ -11402,6 +11402,20 @@ export interface operations {
                                 visitsPerActiveMember: number;
                                 tier: string | null;
                             }[];
+                            byStore: {
+                                /** @description The store whose till enrolled them; null: staff, the app, imports. */
+                                store: string | null;
+                                /** @description Enrolled in the month. */
+                                enrolled: number;
+                                /** @description Imported in the month. */
+                                imported: number;
+                                /** @description Enrolled and imported up to the month’s end. */
+                                members: number;
+                            }[];
+                            /** @description Members per RFM class at the month’s end (now, for the current month), as the nightly segments job last classed them; unclassified: not evaluated yet. */
+                            rfmClasses: {
+                                [key: string]: number;
+                            };
                         }[];
                         /** @description What this answer read: Queries sent and counter items returned. */
                         reads: {
