@@ -6,6 +6,7 @@
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { db } from '#lib/storage/client.ts';
 import { insightRepository } from '#lib/storage/insight.ts';
+import { dayInsightRepository } from '#lib/storage/day-insight.ts';
 import { programRepository } from '#lib/storage/programs.ts';
 import { CountError, countChanges } from '#lib/app/insight.ts';
 import { changeFromStreamRecord } from '#lib/events/stream-record.ts';
@@ -13,7 +14,7 @@ import { logger } from '#lib/observability/logger.ts';
 
 /** Only what counting needs (not all of deps(): no customer repository, no lookup key in the bundle). */
 let parts: Parameters<typeof countChanges>[0] | undefined;
-const deps = () => (parts ??= { programs: programRepository(db()), insight: insightRepository(db()), clock: () => new Date() });
+const deps = () => (parts ??= { programs: programRepository(db()), insight: insightRepository(db()), dayInsight: dayInsightRepository(db()), clock: () => new Date() });
 
 export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
   const changes = event.Records.map(changeFromStreamRecord);

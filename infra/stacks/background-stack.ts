@@ -77,6 +77,8 @@ export const scheduledJobs = [
   { job: 'tiers', cron: { minute: '25' } },
   { job: 'refills', cron: { minute: '35' } },
   { job: 'segments', cron: { minute: '45' } },
+  // Yesterday's receipts (UTC) summed per tenant: top SKUs, categories, results of sends (lib/app/day-insight.ts).
+  { job: 'insight', cron: { minute: '50' } },
   // Quiet hours end on the minute; a quarter-hour tick sends what they held back soon after.
   { job: 'notifications', cron: { minute: '0/15' } },
 ] as const;
@@ -198,7 +200,8 @@ export class BackgroundStack extends Stack {
         retryAttempts: 2,
         maxEventAge: jobMaxAge,
         onFailure: new SqsDestination(this.jobFailures.queue),
-      }).bindTable(props.table, 'readWrite'),
+        // The insight job reads a day's receipts through the history reader (BatchGetItem).
+      }).bindTable(props.table, 'readWrite', { batchRead: true }),
     ).bindQueue(QUEUE_ENV.accounts, this.accounts.queue);
 
     const schedulerRole = new Role(this, 'SchedulerRole', { assumedBy: new ServicePrincipal('scheduler.amazonaws.com') });

@@ -21,7 +21,7 @@ export const MAX_REPORT_MONTHS = 36;
 
 const DAY_MS = 86_400_000;
 
-function checkDays(from: string, to: string): void {
+export function checkDays(from: string, to: string): void {
   const span = (Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS + 1;
   if (span < 1) throw new InvalidRequestError('to: must not be before from', 'to');
   if (span > MAX_REPORT_DAYS) throw new LimitExceededError('reports.maxDays', `to: a report covers at most ${MAX_REPORT_DAYS} days (reports.maxDays)`, 'to');

@@ -716,6 +716,50 @@ export const couponsReportResponse = z.strictObject({
   reads: reportReads,
 });
 
+const productFigures = {
+  revenue: int.describe('Members’ revenue: line amounts after the shop’s discounts, before loyalty discounts (minor units).'),
+  quantity: z.number(),
+  receipts: nonNeg.describe('Receipts with at least one such line.'),
+  shareBps: nonNeg.describe('Of the period’s revenue, in basis points.'),
+};
+
+export const productsReportResponse = z.strictObject({
+  from: z.iso.date(),
+  to: z.iso.date(),
+  currency: z.string(),
+  daysSummarized: nonNeg.describe('Days of the period the nightly insight job has summed (it sums yesterday, UTC).'),
+  lastSummarized: z.iso.date().nullable(),
+  total: z.strictObject({ receipts: nonNeg, revenue: int }),
+  skus: z.array(z.strictObject({ sku: z.string(), ...productFigures })).describe('A SKU’s figures add up the days it was among that day’s top 100.'),
+  otherSkus: z.strictObject({ revenue: int.describe('Revenue not in the SKUs listed.') }),
+  categories: z.array(z.strictObject({ category: z.string(), ...productFigures })),
+  otherCategories: z.strictObject({ revenue: int.describe('Revenue of categories beyond the 500 a day keeps.') }),
+  reads: reportReads,
+});
+
+export const campaignsReportResponse = z.strictObject({
+  from: z.iso.date(),
+  to: z.iso.date(),
+  days: nonNeg,
+  currency: z.string(),
+  complete: z.boolean().describe('Whether the nightly job has summed every day a receipt within `days` of a send can fall on (and kept every result).'),
+  lastSummarized: z.iso.date().nullable(),
+  campaigns: z.array(
+    z.strictObject({
+      kind: z.enum(['coupon', 'journey']),
+      campaignId: z.string().optional(),
+      journeyId: z.string().optional(),
+      step: nonNeg.optional().describe('The journey step whose message was sent (0-based).'),
+      sent: nonNeg.describe('Coupon codes issued to a customer, or journey messages sent, on the days asked for.'),
+      used: nonNeg.nullable().describe('Coupons: receipts that used the very code sent, within `days`; journeys: null.'),
+      receipts: nonNeg.describe('Receipts of the customers sent to, within `days` days after each send (once per send).'),
+      revenue: int.describe('Members’ revenue of those receipts (line amounts).'),
+      revenuePerSend: int.nullable(),
+    }),
+  ),
+  reads: reportReads,
+});
+
 const simulationFigures = z.strictObject({
   receipts: nonNeg,
   returns: nonNeg,

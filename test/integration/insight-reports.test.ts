@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dayOf } from '#domain/insight.ts';
+import { deps } from '#lib/app/deps.ts';
 import { startBackground, type Background } from '../../local/background.ts';
 import { newTenant, receipt, type TestTenant } from './harness.ts';
 
@@ -15,6 +16,15 @@ let t: TestTenant;
 const ZONE = 'Asia/Yerevan';
 let today: string;
 const members: Array<{ customerId: string; card: string }> = [];
+/** Every receipt this file posts, as the till sent it. */
+const posted: Array<ReturnType<typeof receipt>> = [];
+const post = async (call: TestTenant['pos'], body: ReturnType<typeof receipt>) => {
+  const r = await call('POST', '/v1/receipts', body);
+  expect(r.status, JSON.stringify(r.body)).toBe(200);
+  posted.push(body);
+  return r.body;
+};
+const lineSum = (b: ReturnType<typeof receipt>) => b.lines.reduce((s, l) => s + l.amount, 0);
 
 const report = async (path: string) => {
   const r = await t.staff('GET', path);
@@ -33,10 +43,7 @@ beforeAll(async () => {
     members.push(r.body);
   }
   // Two of them buy today.
-  for (const m of members.slice(0, 2)) {
-    const r = await t.pos('POST', '/v1/receipts', receipt(m.card, [{ amount: 12_000 }], { occurredAt: new Date().toISOString() }));
-    expect(r.status, JSON.stringify(r.body)).toBe(200);
-  }
+  for (const m of members.slice(0, 2)) await post(t.pos, receipt(m.card, [{ amount: 12_000 }], { occurredAt: new Date().toISOString() }));
   await bg.settle();
 }, 60_000);
 
@@ -73,5 +80,93 @@ describe('Members report: by enrolment store and by RFM class', () => {
     // The same night again writes no customer (no class moved), so the counts stay.
     await bg.runJob('segments', { day: today, tenantId: t.tenantId });
     expect((await report(`/v1/reports/members?from=${today.slice(0, 7)}&to=${today.slice(0, 7)}`)).months[0].rfmClasses).toEqual(month.rfmClasses);
+  });
+});
+
+describe('Nightly day items: top SKUs and categories, and the results of coupon and journey sends', () => {
+  let utcDay: string;
+  let code: string;
+  beforeAll(async () => {
+    // A coupon code sent to member 0, a journey message to member 2 (the claim the journey worker makes).
+    code = (await t.staff('POST', '/v1/coupons', { campaignId: 'welcome', customerId: members[0]!.customerId })).body.codes[0];
+    expect(await deps().notifications.claim({ tenantId: t.tenantId, customerId: members[2]!.customerId, eventId: 'J#winback#0', eventType: 'journey', channel: 'sms', locale: 'en', text: 'We miss you', at: new Date().toISOString() })).toBe(true);
+    await bg.settle();
+    const now = () => new Date(Date.now() + 1000).toISOString();
+    // After the sends: member 0 uses the code, member 2 buys twice, member 1 (sent nothing) buys.
+    await post(t.pos, receipt(members[0]!.card, [{ amount: 30_000, sku: 'TEA', category: 'drinks' }, { amount: 4_000, sku: 'CUP', category: 'home' }], { occurredAt: now(), coupons: [code] }));
+    await post(t.pos2, receipt(members[2]!.card, [{ amount: 7_000, sku: 'TEA', category: 'drinks', quantity: 2 }], { occurredAt: now() }));
+    await post(t.pos2, receipt(members[2]!.card, [{ amount: 2_500, sku: 'SPOON', category: 'home' }], { occurredAt: now() }));
+    await post(t.pos, receipt(members[1]!.card, [{ amount: 9_000, sku: 'CUP', category: 'home' }], { occurredAt: now() }));
+    await bg.settle();
+    utcDay = new Date().toISOString().slice(0, 10);
+    const job = (await bg.runJob('insight', { day: utcDay, tenantId: t.tenantId })) as { tenants: Array<{ receipts: number; customers: number }> };
+    expect(job.tenants[0]).toMatchObject({ receipts: posted.length, customers: 3 });
+  }, 60_000);
+
+  it('top SKUs and every category add up to the line amounts of every receipt of the day', async () => {
+    const p = await report(`/v1/reports/products?from=${utcDay}&to=${utcDay}&limit=100`);
+    const expected = (key: 'sku' | 'category') => {
+      const m = new Map<string, { revenue: number; quantity: number; receipts: number }>();
+      for (const b of posted) {
+        const seen = new Set<string>();
+        for (const l of b.lines) {
+          const f = m.get(l[key]) ?? { revenue: 0, quantity: 0, receipts: 0 };
+          f.revenue += l.amount;
+          f.quantity += l.quantity;
+          if (!seen.has(l[key])) f.receipts += 1;
+          seen.add(l[key]);
+          m.set(l[key], f);
+        }
+      }
+      return m;
+    };
+    const total = posted.reduce((s, b) => s + lineSum(b), 0);
+    expect(p.total).toEqual({ receipts: posted.length, revenue: total });
+    for (const [key, list] of [['sku', p.skus], ['category', p.categories]] as const) {
+      const want = expected(key);
+      expect(list.length).toBe(want.size);
+      for (const row of list) expect({ revenue: row.revenue, quantity: row.quantity, receipts: row.receipts }, row[key]).toEqual(want.get(row[key]));
+      expect(list.reduce((s: number, r: any) => s + r.revenue, 0)).toBe(total);
+    }
+    // Ranked by revenue: TEA (37,000) first.
+    expect(p.skus[0]).toMatchObject({ sku: 'TEA', revenue: 37_000 });
+    expect(p.otherSkus.revenue).toBe(0);
+    // A shorter list leaves the rest under otherSkus; the reads are one Query.
+    const top1 = await report(`/v1/reports/products?from=${utcDay}&to=${utcDay}&limit=1`);
+    expect(top1.skus.map((s: any) => s.sku)).toEqual(['TEA']);
+    expect(top1.otherSkus.revenue).toBe(total - 37_000);
+    expect(top1.reads).toEqual({ queries: 1, items: 1 });
+  });
+
+  it('a rerun of the job for the same day replaces the day: nothing counted twice', async () => {
+    const before = await report(`/v1/reports/products?from=${utcDay}&to=${utcDay}&limit=100`);
+    await bg.runJob('insight', { day: utcDay, tenantId: t.tenantId });
+    const after = await report(`/v1/reports/products?from=${utcDay}&to=${utcDay}&limit=100`);
+    expect(after.total).toEqual(before.total);
+    expect(after.skus).toEqual(before.skus);
+  });
+
+  it('coupon and journey results: sent, used, and the revenue of the recipients’ receipts within N days of each send', async () => {
+    const today = dayOf(new Date(), ZONE);
+    const c = await report(`/v1/reports/campaigns?from=${today}&to=${today}&days=7`);
+    const used = posted.find((b) => (b as { coupons?: string[] }).coupons?.includes(code))!;
+    // Member 2's receipts, all after the message; member 0's receipt from before the coupon was sent does not count.
+    const afterMessage = posted.filter((b) => b.customer.card === members[2]!.card);
+    expect(c.campaigns).toEqual([
+      { kind: 'coupon', campaignId: 'welcome', sent: 1, used: 1, receipts: 1, revenue: lineSum(used), revenuePerSend: lineSum(used) },
+      { kind: 'journey', journeyId: 'winback', step: 0, sent: 1, used: null, receipts: afterMessage.length, revenue: afterMessage.reduce((s, b) => s + lineSum(b), 0), revenuePerSend: afterMessage.reduce((s, b) => s + lineSum(b), 0) },
+    ]);
+    // The coupon's uses agree with the coupons report (counted from the receipts by the stream).
+    const coupons = await report(`/v1/reports/coupons?from=${today}&to=${today}`);
+    expect(coupons.campaigns.find((x: any) => x.campaignId === 'welcome')).toMatchObject({ sent: 1, used: 1 });
+    // Not complete yet: receipts up to 7 days after the sends are still to come.
+    expect(c.complete).toBe(false);
+    // Bounds, named.
+    const tooMany = await t.staff('GET', `/v1/reports/campaigns?from=${today}&to=${today}&days=91`);
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.body.error.field).toBe('days');
+    const tooLong = await t.staff('GET', '/v1/reports/campaigns?from=2026-01-01&to=2026-06-01');
+    expect(tooLong.status).toBe(422);
+    expect(tooLong.body.error.message).toContain('reports.maxCampaignDays');
   });
 });
