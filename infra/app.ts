@@ -3,9 +3,11 @@
  * validated; it names every resource and decides retention and deletion protection. Optional
  * context: `emailFrom`, `sms=true`, `smsSenderId`, `apnsSecretName`, `fcmSecretName` (which
  * channels customers are offered: BackgroundStack's ChannelsConfig), `alarmEmail`,
- * `deletionProtection`. README, "Deploy to AWS", says what each needs outside the stack.
+ * `deletionProtection`, `historyAnalytics=true` (Athena over the receipts history: AnalyticsStack).
+ * README, "Deploy to AWS", says what each needs outside the stack.
  */
-import { App, Tags } from 'aws-cdk-lib';
+import { App, Aws, Tags } from 'aws-cdk-lib';
+import { AnalyticsStack } from './stacks/analytics-stack.ts';
 import { ApiStack } from './stacks/api-stack.ts';
 import { BackgroundStack } from './stacks/background-stack.ts';
 import { DataStack } from './stacks/data-stack.ts';
@@ -14,7 +16,7 @@ import { MonitoringStack } from './stacks/monitoring-stack.ts';
 export const stages = ['local', 'dev', 'prod'] as const;
 export type Stage = (typeof stages)[number];
 
-export function buildApp(app: App): { data: DataStack; api: ApiStack; background: BackgroundStack; monitoring: MonitoringStack; stage: Stage } {
+export function buildApp(app: App): { data: DataStack; api: ApiStack; background: BackgroundStack; monitoring: MonitoringStack; analytics?: AnalyticsStack | undefined; stage: Stage } {
   const stage = String(app.node.tryGetContext('stage') ?? 'dev');
   if (!(stages as readonly string[]).includes(stage)) {
     throw new Error(`context "stage" must be one of ${stages.join(', ')}; got "${stage}"`);
@@ -57,12 +59,22 @@ export function buildApp(app: App): { data: DataStack; api: ApiStack; background
     deadLetters: background.deadLetters,
     env,
   });
+  // Optional: Athena over the history day files, for questions the reports don't answer.
+  const analytics =
+    String(context('historyAnalytics')) === 'true'
+      ? new AnalyticsStack(app, `tally-${stage}-analytics`, {
+          stage,
+          // The history bucket, by its fixed name (bucket names are global, so it is set up front).
+          historyBucketName: `tally-${stage}-history-${Aws.ACCOUNT_ID}-${Aws.REGION}`,
+          env,
+        })
+      : undefined;
   // Tags on a dashboard are recent in CloudFormation's schema (cfn-lint 1.51 refuses them, as a
   // region still on the older schema would); the dashboard needs none.
   const untagged = { excludeResourceTypes: ['AWS::CloudWatch::Dashboard'] };
   Tags.of(app).add('app', 'tally', untagged);
   Tags.of(app).add('stage', stage, untagged);
-  return { data, api, background, monitoring, stage: stage as Stage };
+  return { data, api, background, monitoring, analytics, stage: stage as Stage };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
