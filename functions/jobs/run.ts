@@ -6,7 +6,7 @@
 import * as z from 'zod';
 import { deps } from '#lib/app/deps.ts';
 import { runJob } from '#lib/app/jobs.ts';
-import { runInsightJob } from '#lib/app/day-insight.ts';
+import { runInsightJob } from '#lib/app/insight-job.ts';
 import { historyReader } from '#lib/storage/history.ts';
 import { releaseTimers } from '#lib/app/journeys.ts';
 import { releaseDeferred } from '#lib/app/notify.ts';
@@ -20,6 +20,9 @@ export const jobEventSchema = z.strictObject({
   day: z.iso.date().optional(),
   tenantId: z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/).optional(),
 });
+
+/** The day's receipts for the insight job: the same history reader the simulation worker uses. */
+const history = () => historyReader(deps().db);
 
 export const handler = async (event: unknown) => {
   try {
@@ -46,7 +49,7 @@ async function run(event: unknown) {
   }
   if (job === 'insight') {
     // Yesterday's receipts (UTC; `day` by hand) summed per tenant: top SKUs, categories, results of sends.
-    const report = await runInsightJob(deps(), historyReader(deps().db), req);
+    const report = await runInsightJob(deps(), history(), req);
     logger.info('job: days summarized', { day: report.day, tenants: report.tenants.length, receipts: report.tenants.reduce((s, t) => s + t.receipts, 0) });
     return report;
   }

@@ -15,6 +15,9 @@ import { tableDefinition } from './table.ts';
 
 const index = tableDefinition.globalSecondaryIndexes.find((g) => g.name === 'history')!;
 
+/** How many shards a period is read in: readers of the history take it from here. */
+export { HISTORY_SHARDS } from './keys.ts';
+
 /** The UTC days a period [from, to) touches. */
 export function daysOf(from: string, to: string): string[] {
   const out: string[] = [];

@@ -61,6 +61,8 @@ describe('Members report: by enrolment store and by RFM class', () => {
     expect(month.byStore.reduce((s: number, r: any) => s + r.enrolled, 0)).toBe(month.enrolled);
     // Before any nightly run nobody is classified.
     expect(month.rfmClasses).toMatchObject({ unclassified: 4, new: 0, prospect: 0 });
+    // One month: 4 Queries of its days by tier, 4 of active members, 4 each of the members and class months (4 shards).
+    expect(m.reads.queries).toBe(16);
   });
 
   it('counts members per RFM class once the nightly job has classed them; the classes add up to the members, and a second night moves nothing', async () => {
@@ -159,6 +161,9 @@ describe('Nightly day items: top SKUs and categories, and the results of coupon 
     // The coupon's uses agree with the coupons report (counted from the receipts by the stream).
     const coupons = await report(`/v1/reports/coupons?from=${today}&to=${today}`);
     expect(coupons.campaigns.find((x: any) => x.campaignId === 'welcome')).toMatchObject({ sent: 1, used: 1 });
+    // Coupons and journeys: one Query per month and shard each; the day items: one.
+    expect(c.reads.queries).toBe(9);
+    expect(c.reads.items).toBeLessThanOrEqual(2 + 2 * 4 + 10);
     // Not complete yet: receipts up to 7 days after the sends are still to come.
     expect(c.complete).toBe(false);
     // Bounds, named.
