@@ -37,6 +37,21 @@ describe('job and worker sample events', () => {
     expect([await points('c_feb28'), await points('c_feb29'), await points('c_mar01')]).toEqual([100, 100, 0]);
   });
 
+  it('events/jobs/insight.by-hand.json sums the given UTC day for the tenant and writes its day items', async () => {
+    const { handler } = await import('../../functions/jobs/run.ts');
+    const report = (await handler(sample('jobs/insight.by-hand.json', { TENANT: tenantId }))) as { tenants: Array<Record<string, unknown>> };
+    expect(report.tenants).toEqual([{ tenantId, day: '2026-11-20', receipts: 0, customers: 0 }]);
+    const { deps } = await import('#lib/app/deps.ts');
+    const days = await deps().dayInsight.days(tenantId, 'sales', '2026-11-20', '2026-11-20', { queries: 0, items: 0 });
+    expect(days.map((d) => [d.day, d.body])).toEqual([['2026-11-20', { receipts: 0, revenue: 0, skus: [], categories: [], otherSkus: { revenue: 0, count: 0 }, otherCategories: { revenue: 0, count: 0 } }]]);
+    // Scheduled (no day): yesterday, UTC, once; the next hourly tick skips it.
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    const first = (await handler({ job: 'insight', tenantId })) as { day: string; tenants: Array<{ skipped?: string }> };
+    expect(first.day).toBe(yesterday);
+    expect(first.tenants[0]!.skipped).toBeUndefined();
+    expect(((await handler({ job: 'insight', tenantId })) as typeof first).tenants[0]!.skipped).toBe('already ran for this day');
+  });
+
   it('events/sqs/accounts.birthday.json runs through the worker with no failures, and again with no second grant', async () => {
     const { handler } = await import('../../functions/workers/accounts.ts');
     const event = sample('sqs/accounts.birthday.json', { TENANT: tenantId, CUSTOMER: 'c_feb28' });
