@@ -23,6 +23,9 @@ import type { ReadStats } from './insight.ts';
 /** A customer's sends read for one night, at most (the newest): what a receipt is joined to. */
 export const MAX_SENDS_PER_CUSTOMER = 100;
 
+/** Coupon-sent items written at once by the reports consumer. */
+const PUTS_AT_ONCE = 25;
+
 export type DayKind = 'sales' | 'touches';
 const partition = { sales: 'DAYSALES', touches: 'DAYTOUCH' } as const;
 
@@ -69,24 +72,23 @@ export function dayInsightRepository(db: Db) {
 
     /** Records coupon codes issued to customers, where the nightly job finds them (a repeat is the same item). */
     async putCouponSends(tenantId: string, sends: ReadonlyArray<{ customerId: string; campaignId: string; code: string; at: string }>): Promise<void> {
-      await Promise.all(
-        sends.map((s) =>
-          db.doc.send(
-            new PutCommand({
-              TableName: db.table,
-              Item: {
-                pk: keys.customer(tenantId, s.customerId).pk,
-                sk: `TOUCH#${s.at}#CPN#${s.campaignId}#${s.code}`,
-                type: 'couponSent',
-                at: s.at,
-                campaignId: s.campaignId,
-                code: s.code,
-                [tableDefinition.timeToLiveAttribute]: ttlAfter(s.at, MAX_ATTRIBUTION_DAYS + 10),
-              },
-            }),
-          ),
-        ),
-      );
+      // A segment's issue arrives as a batch of hundreds: a bounded number of writes at once.
+      const put = (s: (typeof sends)[number]) =>
+        db.doc.send(
+          new PutCommand({
+            TableName: db.table,
+            Item: {
+              pk: keys.customer(tenantId, s.customerId).pk,
+              sk: `TOUCH#${s.at}#CPN#${s.campaignId}#${s.code}`,
+              type: 'couponSent',
+              at: s.at,
+              campaignId: s.campaignId,
+              code: s.code,
+              [tableDefinition.timeToLiveAttribute]: ttlAfter(s.at, MAX_ATTRIBUTION_DAYS + 10),
+            },
+          }),
+        );
+      for (let i = 0; i < sends.length; i += PUTS_AT_ONCE) await Promise.all(sends.slice(i, i + PUTS_AT_ONCE).map(put));
     },
 
     /**
