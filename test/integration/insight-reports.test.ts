@@ -8,6 +8,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dayOf } from '#domain/insight.ts';
 import { deps } from '#lib/app/deps.ts';
+import { summarizeDay } from '#lib/app/insight-job.ts';
+import { HISTORY_SHARDS, historyReader } from '#lib/storage/history.ts';
 import { startBackground, type Background } from '../../local/background.ts';
 import { newTenant, receipt, type TestTenant } from './harness.ts';
 
@@ -140,12 +142,24 @@ describe('Nightly day items: top SKUs and categories, and the results of coupon 
     expect(top1.reads).toEqual({ queries: 1, items: 1 });
   });
 
-  it('a rerun of the job for the same day replaces the day: nothing counted twice', async () => {
+  it('a rerun of the job for the same day replaces the day, and a reader that hands a receipt to several shards counts it once', async () => {
     const before = await report(`/v1/reports/products?from=${utcDay}&to=${utcDay}&limit=100`);
     await bg.runJob('insight', { day: utcDay, tenantId: t.tenantId });
     const after = await report(`/v1/reports/products?from=${utcDay}&to=${utcDay}&limit=100`);
     expect(after.total).toEqual(before.total);
     expect(after.skus).toEqual(before.skus);
+    // As a reader of whole day files may: every shard also gets the day's first shard with receipts.
+    const real = historyReader(deps().db);
+    const from = `${utcDay}T00:00:00.000Z`;
+    const to = new Date(Date.parse(from) + 86_400_000).toISOString();
+    let some: Awaited<ReturnType<typeof real.shard>> | undefined;
+    for (let s = 0; s < HISTORY_SHARDS && !some?.events.length; s++) some = await real.shard(t.tenantId, s, from, to);
+    const doubling = { shard: async (tenantId: string, shard: number, f: string, u: string) => { const own = await real.shard(tenantId, shard, f, u); return { ...own, events: [...own.events, ...some!.events] }; } };
+    const summary = await summarizeDay(deps(), doubling as typeof real, t.tenantId, ZONE, utcDay);
+    expect(summary.receipts).toBe(posted.length);
+    const again = await report(`/v1/reports/products?from=${utcDay}&to=${utcDay}&limit=100`);
+    expect(again.total).toEqual(before.total);
+    expect(again.categories).toEqual(before.categories);
   });
 
   it('coupon and journey results: sent, used, and the revenue of the recipients’ receipts within N days of each send', async () => {
