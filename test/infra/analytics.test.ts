@@ -15,7 +15,8 @@ import { SCAN_LIMIT_BYTES, savedQueries } from '../../infra/constructs/history-a
 
 const synth = (context: Record<string, unknown>) => buildApp(new App({ context: { ...context, 'aws:cdk:bundling-stacks': [] } }));
 
-describe('History analytics (Athena)', () => {
+// A synth of the whole app (templates only) takes 10–40 s on a busy machine.
+describe('History analytics (Athena)', { timeout: 120_000 }, () => {
   it('is off by default: no analytics stack, no Glue or Athena resource anywhere', () => {
     const stacks = synth({ stage: 'dev' });
     expect(stacks.analytics).toBeUndefined();
