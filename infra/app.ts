@@ -3,8 +3,7 @@
  * validated; it names every resource and decides retention and deletion protection. Optional
  * context: `emailFrom`, `sms=true`, `smsSenderId`, `apnsSecretName`, `fcmSecretName` (which
  * channels customers are offered: BackgroundStack's ChannelsConfig), `alarmEmail`,
- * `deletionProtection`, `historyAnalytics=true` (Athena over the receipts history: AnalyticsStack).
- * README, "Deploy to AWS", says what each needs outside the stack.
+ * `deletionProtection`. README, "Deploy to AWS", says what each needs outside the stack.
  */
 import { App, Aws, Tags } from 'aws-cdk-lib';
 import { AnalyticsStack } from './stacks/analytics-stack.ts';
@@ -59,7 +58,7 @@ export function buildApp(app: App): { data: DataStack; api: ApiStack; background
     deadLetters: background.deadLetters,
     env,
   });
-  // Optional: Athena over the history day files, for questions the reports don't answer.
+  // Optional (context `historyAnalytics=true`): Athena over the history day files, for questions the reports don't answer.
   const analytics =
     String(context('historyAnalytics')) === 'true'
       ? new AnalyticsStack(app, `tally-${stage}-analytics`, {

@@ -8,16 +8,22 @@ import { db } from '#lib/storage/client.ts';
 import { insightRepository } from '#lib/storage/insight.ts';
 import { dayInsightRepository } from '#lib/storage/day-insight.ts';
 import { programRepository } from '#lib/storage/programs.ts';
-import { CountError, countChanges } from '#lib/app/insight.ts';
+import { CountError, countChanges, recordCouponSends } from '#lib/app/insight.ts';
 import { changeFromStreamRecord } from '#lib/events/stream-record.ts';
 import { logger } from '#lib/observability/logger.ts';
 
 /** Only what counting needs (not all of deps(): no customer repository, no lookup key in the bundle). */
-let parts: Parameters<typeof countChanges>[0] | undefined;
+let parts: (Parameters<typeof countChanges>[0] & Parameters<typeof recordCouponSends>[0]) | undefined;
 const deps = () => (parts ??= { programs: programRepository(db()), insight: insightRepository(db()), dayInsight: dayInsightRepository(db()), clock: () => new Date() });
 
 export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
   const changes = event.Records.map(changeFromStreamRecord);
+  // Coupon sends before counting (lib/app/insight.ts): if they fail, the whole batch comes again, and the puts repeat harmlessly.
+  const unsent = await recordCouponSends(deps(), changes).then(() => null, (e: Error) => e);
+  if (unsent) {
+    logger.warn('reports: recording coupon sends failed, the stream will retry the batch', { error: unsent.message });
+    return { batchItemFailures: [{ itemIdentifier: event.Records[0]?.dynamodb?.SequenceNumber ?? '' }] };
+  }
   try {
     const r = await countChanges(deps(), changes);
     logger.debug('reports: changes counted', { records: event.Records.length, counted: r.counted, seen: r.seen });

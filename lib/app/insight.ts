@@ -21,7 +21,7 @@ export interface CountResult {
  * Counts `changes` (in stream order). On a failure it throws a `CountError` naming the first
  * change not known to be counted, so the stream can resume there.
  */
-export async function countChanges(deps: Pick<Deps, 'programs' | 'insight' | 'dayInsight' | 'clock'>, changes: readonly ChangeRecord[]): Promise<CountResult> {
+export async function countChanges(deps: Pick<Deps, 'programs' | 'insight' | 'clock'>, changes: readonly ChangeRecord[]): Promise<CountResult> {
   const byTenant = new Map<string, number[]>();
   changes.forEach((c, i) => {
     const t = tenantOf(c);
@@ -37,10 +37,6 @@ export async function countChanges(deps: Pick<Deps, 'programs' | 'insight' | 'da
         const id = changeId(changes[i]!);
         return id ? [{ id, markerKey: markerKeyOf(changes[i]!), increments: incrementsFromChange(readable(changes[i]!), zone) }] : [];
       });
-      // Coupon codes issued to a customer are kept where the nightly job joins receipts to them
-      // (storage/day-insight.ts); a redelivery puts the same items again.
-      const sent = indexes.flatMap((i) => couponSentOf(changes[i]!));
-      if (sent.length) await deps.dayInsight.putCouponSends(tenantId, sent);
       const r = await deps.insight.apply(tenantId, source, deps.clock());
       counted += r.counted;
       seen += r.seen;
@@ -53,13 +49,6 @@ export async function countChanges(deps: Pick<Deps, 'programs' | 'insight' | 'da
   return { counted, seen };
 }
 
-/** A coupon code issued to a customer, from its insert. */
-function couponSentOf(c: ChangeRecord): Array<{ customerId: string; campaignId: string; code: string; at: string }> {
-  const i = c.newImage;
-  if (c.eventName !== 'INSERT' || i?.type !== 'coupon' || typeof i.customerId !== 'string') return [];
-  return [{ customerId: i.customerId, campaignId: String(i.campaignId), code: String(i.code), at: String(i.issuedAt) }];
-}
-
 export class CountError extends Error {
   /** Index of the first change that may not be counted yet. */
   readonly firstUncounted: number;
@@ -68,4 +57,21 @@ export class CountError extends Error {
     this.name = 'CountError';
     this.firstUncounted = firstUncounted;
   }
+}
+
+/**
+ * Puts the coupon codes of `changes` issued to a customer where the nightly insight job joins
+ * receipts to them (storage/day-insight.ts). A redelivery puts the same items again. Returns how
+ * many it put.
+ */
+export async function recordCouponSends(deps: Pick<Deps, 'dayInsight'>, changes: readonly ChangeRecord[]): Promise<number> {
+  const byTenant = new Map<string, Array<{ customerId: string; campaignId: string; code: string; at: string }>>();
+  for (const c of changes) {
+    const i = c.newImage;
+    const tenantId = tenantOf(c);
+    if (c.eventName !== 'INSERT' || i?.type !== 'coupon' || typeof i.customerId !== 'string' || !tenantId) continue;
+    byTenant.set(tenantId, [...(byTenant.get(tenantId) ?? []), { customerId: i.customerId, campaignId: String(i.campaignId), code: String(i.code), at: String(i.issuedAt) }]);
+  }
+  for (const [tenantId, sends] of byTenant) await deps.dayInsight.putCouponSends(tenantId, sends);
+  return [...byTenant.values()].reduce((n, s) => n + s.length, 0);
 }
