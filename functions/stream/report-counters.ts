@@ -7,8 +7,9 @@ import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { db } from '#lib/storage/client.ts';
 import { insightRepository } from '#lib/storage/insight.ts';
 import { dayInsightRepository } from '#lib/storage/day-insight.ts';
+import { recordCouponSends } from '#lib/app/coupon-sends.ts';
 import { programRepository } from '#lib/storage/programs.ts';
-import { CountError, countChanges, recordCouponSends } from '#lib/app/insight.ts';
+import { CountError, countChanges } from '#lib/app/insight.ts';
 import { changeFromStreamRecord } from '#lib/events/stream-record.ts';
 import { logger } from '#lib/observability/logger.ts';
 
@@ -18,7 +19,7 @@ const deps = () => (parts ??= { programs: programRepository(db()), insight: insi
 
 export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
   const changes = event.Records.map(changeFromStreamRecord);
-  // Coupon sends before counting (lib/app/insight.ts): if they fail, the whole batch comes again, and the puts repeat harmlessly.
+  // Coupon sends before counting (lib/app/coupon-sends.ts): if they fail, the whole batch comes again, and the puts repeat harmlessly.
   const unsent = await recordCouponSends(deps(), changes).then(() => null, (e: Error) => e);
   if (unsent) {
     logger.warn('reports: recording coupon sends failed, the stream will retry the batch', { error: unsent.message });
