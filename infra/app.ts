@@ -7,6 +7,8 @@
  * and `reportsBatchSize` (BackgroundStack). README, "Deploy to AWS", says what each needs outside the stack.
  */
 import { App, Tags } from 'aws-cdk-lib';
+import { AnalyticsStack } from './stacks/analytics-stack.ts';
+import { historyBucketName } from './constructs/history-bucket.ts';
 import { ApiStack } from './stacks/api-stack.ts';
 import { BackgroundStack } from './stacks/background-stack.ts';
 import { DataStack } from './stacks/data-stack.ts';
@@ -15,7 +17,7 @@ import { MonitoringStack } from './stacks/monitoring-stack.ts';
 export const stages = ['local', 'dev', 'prod'] as const;
 export type Stage = (typeof stages)[number];
 
-export function buildApp(app: App): { data: DataStack; api: ApiStack; background: BackgroundStack; monitoring: MonitoringStack; stage: Stage } {
+export function buildApp(app: App): { data: DataStack; api: ApiStack; background: BackgroundStack; monitoring: MonitoringStack; analytics?: AnalyticsStack | undefined; stage: Stage } {
   const stage = String(app.node.tryGetContext('stage') ?? 'dev');
   if (!(stages as readonly string[]).includes(stage)) {
     throw new Error(`context "stage" must be one of ${stages.join(', ')}; got "${stage}"`);
@@ -63,12 +65,22 @@ export function buildApp(app: App): { data: DataStack; api: ApiStack; background
     deadLetters: background.deadLetters,
     env,
   });
+  // Optional (context `historyAnalytics=true`): Athena over the history day files, for questions the reports don't answer.
+  const analytics =
+    String(context('historyAnalytics')) === 'true'
+      ? new AnalyticsStack(app, `tally-${stage}-analytics`, {
+          stage,
+          // By its fixed name (bucket names are global, so it is set up front): no export between the stacks.
+          historyBucketName: historyBucketName(stage),
+          env,
+        })
+      : undefined;
   // Tags on a dashboard are recent in CloudFormation's schema (cfn-lint 1.51 refuses them, as a
   // region still on the older schema would); the dashboard needs none.
   const untagged = { excludeResourceTypes: ['AWS::CloudWatch::Dashboard'] };
   Tags.of(app).add('app', 'tally', untagged);
   Tags.of(app).add('stage', stage, untagged);
-  return { data, api, background, monitoring, stage: stage as Stage };
+  return { data, api, background, monitoring, analytics, stage: stage as Stage };
 }
 
 /** A whole-number context value within [min, max], or undefined when not given. */

@@ -34,7 +34,7 @@ export interface Background {
   /** The table's second reader: the report counters, fed what the stack's filter lets through. */
   readonly reportStream: StreamReader;
   /** Runs a job as its schedule would (or by hand, with `day`), then waits until its effects settle. */
-  runJob(job: 'birthday' | 'expiry' | 'tiers' | 'refills' | 'segments' | 'notifications', opts?: { day?: string; tenantId?: string }): Promise<unknown>;
+  runJob(job: 'birthday' | 'expiry' | 'tiers' | 'refills' | 'segments' | 'notifications' | 'insight', opts?: { day?: string; tenantId?: string }): Promise<unknown>;
   /** Waits until the stream, the bus and the queues have nothing left in flight. */
   settle(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -164,7 +164,7 @@ export async function startBackground(opts: {
       if (ticking) return;
       ticking = true;
       try {
-        for (const job of ['expiry', 'birthday', 'tiers', 'refills', 'segments', 'notifications'] as const) await jobs({ job });
+        for (const job of ['expiry', 'birthday', 'tiers', 'refills', 'segments', 'notifications', 'insight'] as const) await jobs({ job });
       } catch (e) {
         console.error('local schedule: job failed', e);
       } finally {

@@ -19,8 +19,8 @@ const { values: flags, positionals } = parseArgs({
   },
 });
 const job = positionals[0];
-if (!job || !['birthday', 'expiry', 'tiers', 'refills', 'segments', 'notifications'].includes(job)) {
-  console.error('usage: npm run job -- <birthday|expiry|tiers|refills|segments|notifications> [--date YYYY-MM-DD] [--tenant ID]');
+if (!job || !['birthday', 'expiry', 'tiers', 'refills', 'segments', 'notifications', 'insight'].includes(job)) {
+  console.error('usage: npm run job -- <birthday|expiry|tiers|refills|segments|notifications|insight> [--date YYYY-MM-DD] [--tenant ID]');
   process.exit(2);
 }
 const root = join(fileURLToPath(new URL('.', import.meta.url)), '..');

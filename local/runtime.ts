@@ -37,7 +37,7 @@ export interface Runtime {
 
 export { runtimeFile } from './runtime-file.ts';
 import { LOCAL_TABLE, runtimeFile, type RuntimeInfo } from './runtime-file.ts';
-const JOBS = new Set(['birthday', 'expiry', 'tiers', 'refills', 'segments', 'notifications']);
+const JOBS = new Set(['birthday', 'expiry', 'tiers', 'refills', 'segments', 'notifications', 'insight']);
 
 const json = (res: ServerResponse, status: number, body: unknown) => {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });

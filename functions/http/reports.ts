@@ -1,6 +1,8 @@
-/** Reports for staff: sales, points, members, points liability and breakage, read from the report counters (lib/app/reports.ts). */
+/** Reports for staff: sales, points, members, points liability and breakage, read from the report counters (lib/app/reports.ts); products and campaigns, from the nightly day items (lib/app/day-insight.ts). */
 import { deps } from '#lib/app/deps.ts';
 import { breakageReport, couponsReport, liabilityExport, liabilityReport, membersReport, pointsReport, salesReport } from '#lib/app/reports.ts';
+import { campaignsReport, productsReport } from '#lib/app/day-insight.ts';
+import { campaignsReportQuery, productsReportQuery } from '#lib/http/schemas.ts';
 import { httpFunction, ok } from '#lib/http/function.ts';
 import { validate } from '#lib/http/request.ts';
 import { breakageReportQuery, couponsReportQuery, liabilityExportQuery, liabilityReportQuery, membersReportQuery, pointsReportQuery, salesReportQuery } from '#lib/http/schemas.ts';
@@ -17,4 +19,6 @@ export const handler = httpFunction('reports', {
   },
   'GET /v1/reports/breakage': async (event, p) => ok(await breakageReport(deps(), p, validate(breakageReportQuery, event.queryStringParameters ?? {}))),
   'GET /v1/reports/coupons': async (event, p) => ok(await couponsReport(deps(), p, validate(couponsReportQuery, event.queryStringParameters ?? {}))),
+  'GET /v1/reports/products': async (event, p) => ok(await productsReport(deps(), p, validate(productsReportQuery, event.queryStringParameters ?? {}))),
+  'GET /v1/reports/campaigns': async (event, p) => ok(await campaignsReport(deps(), p, validate(campaignsReportQuery, event.queryStringParameters ?? {}))),
 });

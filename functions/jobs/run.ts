@@ -1,11 +1,14 @@
 /**
  * The scheduled jobs' entry point. EventBridge Scheduler invokes it with `{"job": …}` (birthday,
- * expiry and tiers hourly, notifications every 15 minutes); a run by hand adds `day` (program time)
+ * expiry and tiers hourly, notifications every 15 minutes; insight sums yesterday, UTC); a run by hand adds `day` (program time; UTC for insight)
  * and optionally `tenantId` — see events/jobs/.
  */
 import * as z from 'zod';
 import { deps } from '#lib/app/deps.ts';
 import { runJob } from '#lib/app/jobs.ts';
+import { runInsightJob } from '#lib/app/insight-job.ts';
+import { historyReader } from '#lib/storage/history.ts';
+import { deploymentHistoryReader } from '#lib/storage/history-bucket.ts';
 import { releaseTimers } from '#lib/app/journeys.ts';
 import { releaseDeferred } from '#lib/app/notify.ts';
 import { busMessage } from '#lib/events/catalog.ts';
@@ -14,10 +17,17 @@ import { flushMetrics } from '#lib/observability/metrics.ts';
 import { accountQueue, journeyQueue, notifyQueue } from '#lib/messaging/queues.ts';
 
 export const jobEventSchema = z.strictObject({
-  job: z.enum(['birthday', 'expiry', 'tiers', 'refills', 'segments', 'notifications']),
+  job: z.enum(['birthday', 'expiry', 'tiers', 'refills', 'segments', 'notifications', 'insight']),
   day: z.iso.date().optional(),
   tenantId: z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/).optional(),
 });
+
+/** The day's receipts for the insight job: the history bucket, as the simulation worker reads it. */
+const history = () => {
+  const files = deploymentHistoryReader();
+  if (!files) throw new Error('HISTORY_BUCKET is not set: the insight job has no history to read');
+  return historyReader(files);
+};
 
 export const handler = async (event: unknown) => {
   try {
@@ -41,6 +51,12 @@ async function run(event: unknown) {
     const timers = await releaseTimers(deps(), journeyQueue(), req.tenantId);
     logger.info('job: deferred notifications and journey timers released', { released, timers });
     return { job, released, timers };
+  }
+  if (job === 'insight') {
+    // Yesterday's receipts (UTC; `day` by hand) summed per tenant: top SKUs, categories, results of sends.
+    const report = await runInsightJob(deps(), history(), req);
+    logger.info('job: days summarized', { day: report.day, tenants: report.tenants.length, receipts: report.tenants.reduce((s, t) => s + t.receipts, 0) });
+    return report;
   }
   const report = await runJob(deps(), accountQueue(), job, req);
   logger.info('job fanned out', { ...report, tenants: report.tenants.length, customers: report.tenants.reduce((s, t) => s + t.customers, 0) });

@@ -7,6 +7,8 @@
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { db } from '#lib/storage/client.ts';
 import { insightRepository } from '#lib/storage/insight.ts';
+import { dayInsightRepository } from '#lib/storage/day-insight.ts';
+import { recordCouponSends } from '#lib/app/coupon-sends.ts';
 import { programRepository } from '#lib/storage/programs.ts';
 import { CountError, countChanges } from '#lib/app/insight.ts';
 import { recordHistory } from '#lib/app/history-files.ts';
@@ -14,11 +16,17 @@ import { changeFromStreamRecord } from '#lib/events/stream-record.ts';
 import { logger } from '#lib/observability/logger.ts';
 
 /** Only what counting needs (not all of deps(): no customer repository, no lookup key in the bundle). */
-let parts: Parameters<typeof countChanges>[0] | undefined;
-const deps = () => (parts ??= { programs: programRepository(db()), insight: insightRepository(db()), clock: () => new Date() });
+let parts: (Parameters<typeof countChanges>[0] & Parameters<typeof recordCouponSends>[0]) | undefined;
+const deps = () => (parts ??= { programs: programRepository(db()), insight: insightRepository(db()), dayInsight: dayInsightRepository(db()), clock: () => new Date() });
 
 export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
   const changes = event.Records.map(changeFromStreamRecord);
+  // Coupon sends before counting (lib/app/coupon-sends.ts): if they fail, the whole batch comes again, and the puts repeat harmlessly.
+  const unsent = await recordCouponSends(deps(), changes).then(() => null, (e: Error) => e);
+  if (unsent) {
+    logger.warn('reports: recording coupon sends failed, the stream will retry the batch', { error: unsent.message });
+    return { batchItemFailures: [{ itemIdentifier: event.Records[0]?.dynamodb?.SequenceNumber ?? '' }] };
+  }
   try {
     // The simulator's history first (lib/app/history-files.ts): if it fails, the whole batch comes again.
     await recordHistory(event.Records, changes);

@@ -93,6 +93,8 @@ export const scheduledJobs = [
   { job: 'tiers', cron: { minute: '25' } },
   { job: 'refills', cron: { minute: '35' } },
   { job: 'segments', cron: { minute: '45' } },
+  // Yesterday's receipts (UTC) summed per tenant: top SKUs, categories, results of sends (lib/app/day-insight.ts).
+  { job: 'insight', cron: { minute: '50' } },
   // Quiet hours end on the minute; a quarter-hour tick sends what they held back soon after.
   { job: 'notifications', cron: { minute: '0/15' } },
 ] as const;
@@ -390,6 +392,8 @@ export class BackgroundStack extends Stack {
     this.history = new HistoryBucket(this, 'History', { stage: props.stage, retentionMonths: props.historyMonths });
     this.history.grantWrite(this.reportCounters);
     this.history.grantRead(this.simulationWorker);
+    // The nightly insight job sums yesterday's receipts from the same day files.
+    this.history.grantRead(this.jobFunction);
 
     for (const { job, cron } of scheduledJobs) {
       new Schedule(this, `${job}Schedule`, {

@@ -128,6 +128,7 @@ export async function enrol(deps: Deps, p: Principal, body: EnrolBody): Promise<
         consents: body.consents,
         createdAt: at,
         referralCode: program.referral ? newReferralCode() : undefined,
+        enrolmentStoreId: p.role === 'pos' ? p.storeId : undefined,
       },
       account: welcome.accountAfter,
       ledgerSeq: 0,

@@ -18,6 +18,7 @@ import { webhookRepository, type WebhookRepository } from '../storage/webhooks.t
 import { segmentRepository, type SegmentRepository } from '../storage/segments.ts';
 import { tenantRepository, type TenantRepository } from '../storage/tenants.ts';
 import { insightRepository, type InsightRepository } from '../storage/insight.ts';
+import { dayInsightRepository, type DayInsightRepository } from '../storage/day-insight.ts';
 
 export interface Deps {
   readonly db: Db;
@@ -40,6 +41,8 @@ export interface Deps {
   readonly segments: SegmentRepository;
   /** Report counters (kept by the reports stream consumer). */
   readonly insight: InsightRepository;
+  /** What the nightly insight job keeps (top SKUs, results of sends) and the coupon sends it joins to. */
+  readonly dayInsight: DayInsightRepository;
   readonly clock: () => Date;
 }
 
@@ -64,6 +67,7 @@ export function makeDeps(db: Db, clock: () => Date = () => new Date()): Deps {
     customEvents: customEventRepository(db),
     segments: segmentRepository(db),
     insight: insightRepository(db),
+    dayInsight: dayInsightRepository(db),
     clock,
   };
 }

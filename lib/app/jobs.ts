@@ -119,14 +119,12 @@ const fanOut: Record<JobName, FanOut> = {
   },
 
   /**
-   * Every night, every customer's defined segments are evaluated again: recency, windows and
-   * birthdays move with the calendar, not with events. Nothing to do for a tenant without
-   * definitions (unless one was deleted lately: its members still have to leave).
+   * Every night, every customer's defined segments and RFM class are evaluated again: recency,
+   * windows and birthdays move with the calendar, not with events. A tenant without definitions
+   * is still evaluated: the members report counts customers per RFM class (written on the
+   * account only when it moves).
    */
   async segments(deps, queue, { tenantId }, day, reads) {
-    const status = await deps.segments.status(tenantId);
-    const recentlyRemoved = status.lastRemovedAt !== null && Date.parse(status.lastRemovedAt) > deps.clock().getTime() - 3 * 86_400_000;
-    if (status.count === 0 && !recentlyRemoved) return { customers: 0, messages: 0, skipped: 'no segment definitions' };
     return send(queue, deps.jobs.everyone(tenantId, reads), (customerIds) => ({ kind: 'segments', tenantId, day, customerIds }));
   },
 

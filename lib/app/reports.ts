@@ -12,6 +12,7 @@ import type { Deps } from './deps.ts';
 import type { Principal } from '../storage/api-keys.ts';
 import type { Figures, ReadStats } from '../storage/insight.ts';
 import { requireProgram } from './customers.ts';
+import { rfmClasses } from '#domain/rfm.ts';
 
 /** The longest period a report reads by days (a year, leap or not). */
 export const MAX_REPORT_DAYS = 366;
@@ -20,7 +21,7 @@ export const MAX_REPORT_MONTHS = 36;
 
 const DAY_MS = 86_400_000;
 
-function checkDays(from: string, to: string): void {
+export function checkDays(from: string, to: string): void {
   const span = (Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS + 1;
   if (span < 1) throw new InvalidRequestError('to: must not be before from', 'to');
   if (span > MAX_REPORT_DAYS) throw new LimitExceededError('reports.maxDays', `to: a report covers at most ${MAX_REPORT_DAYS} days (reports.maxDays)`, 'to');
@@ -117,11 +118,29 @@ export async function membersReport(deps: Deps, principal: Principal, q: { from:
   const stats: ReadStats = { queries: 0, items: 0 };
   const monthList: string[] = [];
   for (let m = q.from; m <= q.to; m = addMonths(m, 1)) monthList.push(m);
-  // Receipts by tier are kept per day: one Query per month and shard.
-  const [active, ...perMonth] = await Promise.all([
+  // Receipts by tier are kept per day: one Query per month and shard. Members by store and by
+  // RFM class are totals to a month's end: every month item from the beginning, one Query per shard each.
+  const [active, enrolments, classMoves, ...perMonth] = await Promise.all([
     deps.insight.months(principal.tenantId, 'active', q.from, q.to, stats),
+    deps.insight.months(principal.tenantId, 'members', BEGINNING.slice(0, 7), q.to, stats),
+    deps.insight.months(principal.tenantId, 'rfm', BEGINNING.slice(0, 7), q.to, stats),
     ...monthList.map((m) => deps.insight.days(principal.tenantId, 'tier', `${m}-01`, lotExpiryDate(m), stats)),
   ]);
+  const toDate = (moves: Map<string, Figures>, metric: string) => {
+    // Running totals per dimension value at the end of each month asked for.
+    const running = new Map<string, number>();
+    const at = new Map<string, Map<string, number>>();
+    const months = [...moves.keys()].sort();
+    let i = 0;
+    for (const m of monthList) {
+      for (; i < months.length && months[i]! <= m; i++) for (const [key, f] of moves.get(months[i]!)!) running.set(key, (running.get(key) ?? 0) + n(f, metric));
+      at.set(m, new Map(running));
+    }
+    return at;
+  };
+  const membersByStore = toDate(enrolments, 'enrolled');
+  const importedByStore = toDate(enrolments, 'imported');
+  const classesAt = toDate(classMoves, 'members');
   const sales = new Map(monthList.map((m, i) => [m, perMonth[i]!]));
   const months = [];
   for (const m of monthList) {
@@ -138,10 +157,22 @@ export async function membersReport(deps: Deps, principal: Principal, q: { from:
       visitsPerActiveMember: activeMembers ? Math.round((n(f, 'receipts') / activeMembers) * 100) / 100 : 0,
     });
     const totalActive = [...a.values()].reduce((s, f) => s + n(f, 'members'), 0);
+    const e = enrolments.get(m) ?? new Map();
+    const stores = [...new Set([...membersByStore.get(m)!.keys(), ...importedByStore.get(m)!.keys()])].sort();
+    const classes = classesAt.get(m)!;
     months.push({
       month: m,
       ...row(totalActive, addAll(t)),
       byTier: tiers.map((tier) => ({ tier: tier === NONE ? null : tier, ...row(n(a.get(tier), 'members'), t.get(tier) ?? {}) })),
+      // By the store whose till enrolled them (null: staff, the app, imports): in the month, and to its end.
+      byStore: stores.map((store) => ({
+        store: store === NONE ? null : store,
+        enrolled: n(e.get(store), 'enrolled'),
+        imported: n(e.get(store), 'imported'),
+        members: (membersByStore.get(m)!.get(store) ?? 0) + (importedByStore.get(m)!.get(store) ?? 0),
+      })),
+      // Members per RFM class at the month's end (now, for the current month), as the nightly job classed them.
+      rfmClasses: { ...Object.fromEntries(rfmClasses.map((c) => [c, classes.get(c) ?? 0])), unclassified: classes.get(NONE) ?? 0 },
     });
   }
   return { from: q.from, to: q.to, months, reads: reads(stats) };

@@ -10,6 +10,8 @@
  * the membership changed.
  */
 import { dayOf, type Day } from '#domain/calendar.ts';
+import { rfmSettings } from '#domain/program.ts';
+import { classify } from '#domain/rfm.ts';
 import { definitionIssues, matchingSegments, MAX_SEGMENT_DEFINITIONS, nextSegments, type SegmentDefinition } from '#domain/segments.ts';
 import type { Principal } from '../storage/api-keys.ts';
 import type { CustomerRecord } from '../storage/customers.ts';
@@ -142,13 +144,17 @@ export async function evaluateCustomerSegments(deps: Deps, tenantId: string, cus
     const c = await deps.customers.get(tenantId, customerId);
     if (!c) return { done: true, value: 'gone' };
     const was = c.account.definedSegments ?? [];
-    if (definitions.length === 0 && was.length === 0) return { done: true, value: 'nothing' };
     const now = deps.clock();
-    const matching = matchingSegments(program, definitions, c, day ?? dayOf(now, program.timeZone));
+    const today = day ?? dayOf(now, program.timeZone);
+    // The nightly run keeps the customer's RFM class on the account (written only when it moves),
+    // so the report counters can count members per class (domain/insight.ts).
+    const rfmClass = opts.nightly ? classify(rfmSettings(program), c.account, today).class : c.account.rfmClass;
+    if (definitions.length === 0 && was.length === 0 && rfmClass === c.account.rfmClass) return { done: true, value: 'nothing' };
+    const matching = matchingSegments(program, definitions, c, today);
     const definedIds = new Set([...definitions.map((d) => d.segmentId), ...was]);
     const segments = nextSegments(c.account.segments, definedIds, matching);
-    if (sameList(segments, c.account.segments) && sameList(matching, was)) return { done: true, value: 'nothing' };
-    const next: CustomerRecord = { ...c, account: { ...c.account, segments, definedSegments: matching } };
+    if (sameList(segments, c.account.segments) && sameList(matching, was) && rfmClass === c.account.rfmClass) return { done: true, value: 'nothing' };
+    const next: CustomerRecord = { ...c, account: { ...c.account, segments, definedSegments: matching, ...(rfmClass ? { rfmClass } : {}) } };
     const r = await transactWrite(deps.db, [
       ...deps.customers.updateItems(c, next, []),
       ...deps.customers.segmentItems(tenantId, customerId, c.account.segments, segments, now.toISOString()),

@@ -7,6 +7,7 @@ import { RuleViolationError, InsufficientPointsError } from './errors.ts';
 import { emptyReferralState, type ReferralState } from './referral.ts';
 import type { PurchaseSummary } from './purchases.ts';
 import type { Refills } from './refills.ts';
+import type { RfmClass } from './rfm.ts';
 import type { BudgetKey, CustomerUse, Draw } from './budgets.ts';
 import { emptyRewardState, type RewardState } from './rewards.ts';
 import { addMonths, isLotExpired, monthOf, type MonthKey } from './time.ts';
@@ -62,6 +63,8 @@ export interface Account {
    * when the definition goes; at most MAX_SEGMENT_DEFINITIONS. Absent before the first evaluation.
    */
   readonly definedSegments?: readonly string[] | undefined;
+  /** The RFM class (rfm.ts) as the nightly segments job last evaluated it, for the members report's class counts. */
+  readonly rfmClass?: RfmClass | undefined;
   /** Products with a refill period the customer is due to run out of, by SKU (scenario 6). */
   readonly refills: Refills;
   /** This customer's use of budgets with per-customer limits, in each one's current period (budgets.ts). */

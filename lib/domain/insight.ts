@@ -12,9 +12,11 @@
  *   (month of expiry), by store, and each lot's ins and outs (breakage);
  * - coupon (INSERT): codes issued per campaign, and sent (issued to a customer); the receipts
  *   that used them count uses, discount, points and the receipts' money;
- * - customer (INSERT): enrolments (and migrated members); (INSERT and MODIFY) the liability by
- *   the customer's tier, moved when the tier changes; the first receipt of a month (a new month
- *   in the account's activity) makes the customer active in that month.
+ * - customer (INSERT): enrolments (and migrated members), by tier and by the store enrolled at;
+ *   (INSERT and MODIFY) the liability by the customer's tier, moved when the tier changes, and
+ *   the members per RFM class, moved when the nightly job writes another class; the first receipt
+ *   of a month (a new month in the account's activity) makes the customer active in that month;
+ * - journey send (INSERT): messages a journey step sent.
  */
 import { localTime, monthKey, type MonthKey } from './time.ts';
 
@@ -51,11 +53,17 @@ export const series = {
   active: 'monthly',
   /** Per lot (month of expiry): points in and out by ledger kind, for breakage. */
   lots: 'monthly',
+  /** Members by the store they enrolled at (`-`: enrolled by staff, or imported), per month. */
+  members: 'monthly',
+  /** Members by RFM class as the nightly segments job last wrote it on them (`-`: not classified yet). */
+  rfm: 'cumulative',
+  /** Journey messages sent, by `{journeyId}#{step}`. */
+  journeys: 'daily',
 } as const;
 export type Series = keyof typeof series;
 
 /** The item types whose changes are counted: the stream consumer's filter (infra) says the same. */
-export const reportedItemTypes = { inserted: ['receipt', 'return', 'ledger', 'customer', 'coupon'], modified: ['customer'] } as const;
+export const reportedItemTypes = { inserted: ['receipt', 'return', 'ledger', 'customer', 'coupon', 'journeySend'], modified: ['customer'] } as const;
 
 export const isCounted = (eventName: string | undefined, type: string | undefined): boolean =>
   eventName === 'INSERT' ? (reportedItemTypes.inserted as readonly string[]).includes(type ?? '') : eventName === 'MODIFY' && (reportedItemTypes.modified as readonly string[]).includes(type ?? '');
@@ -109,6 +117,9 @@ const receiptMetrics = (totals: Item) => ({
 
 /** The tier that decides a customer's discount now: a staff tier overrides the program's level. */
 const tierOf = (account: Item | undefined): string => account?.staffTierId ?? account?.tierId ?? NONE;
+
+/** The RFM class the nightly segments job last wrote on the account (rfm.ts); none before its first run. */
+const rfmClassOf = (account: Item | undefined): string => account?.rfmClass ?? NONE;
 
 /** Points the customer holds: available (lots less debt) and pending. */
 const outstanding = (account: Item | undefined): number => Number(account?.available ?? 0) + sum(account?.pendingLots);
@@ -169,6 +180,14 @@ export function incrementsFromChange(change: ChangeRecord, timeZone: string): In
         const day = dayOf(item.createdAt, timeZone);
         push('tier', day, tierOf(item.account), item.importId ? { imported: 1 } : { enrolled: 1 });
         push('liabTier', day, tierOf(item.account), { points: outstanding(item.account) });
+        push('members', day.slice(0, 7), item.enrolmentStoreId ?? NONE, item.importId ? { imported: 1 } : { enrolled: 1 });
+        push('rfm', day, rfmClassOf(item.account), { members: 1 });
+        break;
+      }
+      case 'journeySend': {
+        // sk JSENT#{at}#J#{journeyId}#{step} (storage/notifications.ts): the claim names the journey and step.
+        const claim = /^JSENT#[^#]+#J#([^#]+)#(\d+)$/.exec(String(item.sk));
+        if (claim) push('journeys', dayOf(item.at, timeZone), `${claim[1]}#${claim[2]}`, { sent: 1 });
         break;
       }
     }
@@ -185,6 +204,11 @@ export function incrementsFromChange(change: ChangeRecord, timeZone: string): In
   else {
     push('liabTier', day, from, { points: -outstanding(before) });
     push('liabTier', day, to, { points: outstanding(after) });
+  }
+  const [wasClass, isClass] = [rfmClassOf(before), rfmClassOf(after)];
+  if (wasClass !== isClass) {
+    push('rfm', day, wasClass, { members: -1 });
+    push('rfm', day, isClass, { members: 1 });
   }
   for (const month of Object.keys(after.activity ?? {})) {
     if (!(month in (before.activity ?? {}))) push('active', month, to, { members: 1 });

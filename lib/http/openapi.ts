@@ -667,7 +667,34 @@ const operations: Record<RouteKey, Operation> = {
       { name: 'from', description: 'First lot month, YYYY-MM.', schema: { type: 'string', pattern: '^\\d{4}-(0[1-9]|1[0-2])$' } },
       { name: 'to', description: 'Last lot month, YYYY-MM, inclusive.', schema: { type: 'string', pattern: '^\\d{4}-(0[1-9]|1[0-2])$' } },
     ],
-  },  'GET /v1/reports/coupons': {
+  },
+  'GET /v1/reports/products': {
+    summary: 'Top SKUs and every category by members’ revenue over a period of days',
+    description:
+      'Read from the day items the nightly insight job writes for each UTC day (from the history of receipts, never on the till’s path); ' +
+      'a SKU counts on the days it was among that day’s top 100. At most 366 days (422 `reports.maxDays`).',
+    ok: { status: 200, schema: res.productsReportResponse, description: 'The period’s SKUs and categories.' },
+    errors: [409, 422],
+    query: [
+      { name: 'from', description: 'First day, YYYY-MM-DD (UTC).', schema: { type: 'string', format: 'date' } },
+      { name: 'to', description: 'Last day, YYYY-MM-DD, inclusive.', schema: { type: 'string', format: 'date' } },
+      { name: 'limit', description: 'SKUs to list, 1–100 (default 20).', schema: { type: 'integer', minimum: 1, maximum: 100 } },
+    ],
+  },
+  'GET /v1/reports/campaigns': {
+    summary: 'Coupon and journey results: sent, used, and the revenue within N days of each send',
+    description:
+      'Sends on the days asked for (program time), from the report counters; the receipts each recipient made in the `days` days after a send, ' +
+      'from the nightly day items. At most 92 days of sends (422 `reports.maxCampaignDays`), `days` at most 90.',
+    ok: { status: 200, schema: res.campaignsReportResponse, description: 'One row per coupon campaign and journey step with sends or results.' },
+    errors: [409, 422],
+    query: [
+      { name: 'from', description: 'First day of sends, YYYY-MM-DD.', schema: { type: 'string', format: 'date' } },
+      { name: 'to', description: 'Last day of sends, inclusive.', schema: { type: 'string', format: 'date' } },
+      { name: 'days', description: 'Receipts within this many days after a send count, 1–90 (default 30).', schema: { type: 'integer', minimum: 1, maximum: 90 } },
+    ],
+  },
+  'GET /v1/reports/coupons': {
     summary: 'Coupon campaigns over a period of days: issued, sent, used, discount, points and the money of the receipts that used them',
     description: 'Days are the program’s: of issue for codes, of `occurredAt` for receipts. At most 366 days (422 `reports.maxDays`).',
     ok: { status: 200, schema: res.couponsReportResponse, description: 'One row per campaign with any activity.' },

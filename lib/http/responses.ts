@@ -688,7 +688,23 @@ const memberFigures = z.strictObject({
 export const membersReportResponse = z.strictObject({
   from: z.string(),
   to: z.string(),
-  months: z.array(memberFigures.extend({ month: z.string(), byTier: z.array(memberFigures.extend({ tier: z.string().nullable() })) })),
+  months: z.array(
+    memberFigures.extend({
+      month: z.string(),
+      byTier: z.array(memberFigures.extend({ tier: z.string().nullable() })),
+      byStore: z.array(
+        z.strictObject({
+          store: z.string().nullable().describe('The store whose till enrolled them; null: staff, the app, imports.'),
+          enrolled: nonNeg.describe('Enrolled in the month.'),
+          imported: nonNeg.describe('Imported in the month.'),
+          members: nonNeg.describe('Enrolled and imported up to the month’s end.'),
+        }),
+      ),
+      rfmClasses: z
+        .record(z.enum([...rfmClasses, 'unclassified']), nonNeg)
+        .describe('Members per RFM class at the month’s end (now, for the current month), as the nightly segments job last classed them; unclassified: not evaluated yet.'),
+    }),
+  ),
   reads: reportReads,
 });
 
@@ -747,6 +763,50 @@ export const couponsReportResponse = z.strictObject({
       discount: int,
       points: int.describe('Points the campaign’s codes gave.'),
       revenue: int.describe('Money paid on the receipts that used a code.'),
+    }),
+  ),
+  reads: reportReads,
+});
+
+const productFigures = {
+  revenue: int.describe('Members’ revenue: line amounts after the shop’s discounts, before loyalty discounts (minor units).'),
+  quantity: z.number(),
+  receipts: nonNeg.describe('Receipts with at least one such line.'),
+  shareBps: nonNeg.describe('Of the period’s revenue, in basis points.'),
+};
+
+export const productsReportResponse = z.strictObject({
+  from: z.iso.date(),
+  to: z.iso.date(),
+  currency: z.string(),
+  daysSummarized: nonNeg.describe('Days of the period the nightly insight job has summed (it sums yesterday, UTC).'),
+  lastSummarized: z.iso.date().nullable(),
+  total: z.strictObject({ receipts: nonNeg, revenue: int }),
+  skus: z.array(z.strictObject({ sku: z.string(), ...productFigures })).describe('A SKU’s figures add up the days it was among that day’s top 100.'),
+  otherSkus: z.strictObject({ revenue: int.describe('Revenue not in the SKUs listed.') }),
+  categories: z.array(z.strictObject({ category: z.string(), ...productFigures })),
+  otherCategories: z.strictObject({ revenue: int.describe('Revenue of categories beyond the 500 a day keeps.') }),
+  reads: reportReads,
+});
+
+export const campaignsReportResponse = z.strictObject({
+  from: z.iso.date(),
+  to: z.iso.date(),
+  days: nonNeg,
+  currency: z.string(),
+  complete: z.boolean().describe('Whether the nightly job has summed every day a receipt within `days` of a send can fall on (and kept every result).'),
+  lastSummarized: z.iso.date().nullable(),
+  campaigns: z.array(
+    z.strictObject({
+      kind: z.enum(['coupon', 'journey']),
+      campaignId: z.string().optional(),
+      journeyId: z.string().optional(),
+      step: nonNeg.optional().describe('The journey step whose message was sent (0-based).'),
+      sent: nonNeg.describe('Coupon codes issued to a customer, or journey messages sent, on the days asked for.'),
+      used: nonNeg.nullable().describe('Coupons: receipts that used the very code sent, within `days`; journeys: null.'),
+      receipts: nonNeg.describe('Receipts of the customers sent to, within `days` days after each send (once per send).'),
+      revenue: int.describe('Members’ revenue of those receipts (line amounts).'),
+      revenuePerSend: int.nullable(),
     }),
   ),
   reads: reportReads,

@@ -133,6 +133,8 @@ export const routeGroups = {
     { method: 'GET', path: '/v1/reports/liability/export', roles: ['admin', 'auditor'] },
     { method: 'GET', path: '/v1/reports/breakage', roles: ['admin', 'auditor'] },
     { method: 'GET', path: '/v1/reports/coupons', roles: ['admin', 'marketer', 'auditor'] },
+    { method: 'GET', path: '/v1/reports/products', roles: ['admin', 'marketer', 'auditor'] },
+    { method: 'GET', path: '/v1/reports/campaigns', roles: ['admin', 'marketer', 'auditor'] },
   ],
   /**
    * One-time links to the customer page: staff send one; the customer asks by phone and the page

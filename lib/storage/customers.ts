@@ -37,6 +37,8 @@ export interface CustomerProfile {
   readonly referralCode?: string | undefined;
   /** Push tokens the app registered, newest first. */
   readonly devices?: ReadonlyArray<{ readonly token: string; readonly platform: 'GCM' | 'APNS' }> | undefined;
+  /** The store whose till enrolled the customer (none: staff, the app, an import), for members by store. */
+  readonly enrolmentStoreId?: string | undefined;
   /** The migration import that brought this member over from the chain's old system. */
   readonly importId?: string | undefined;
   /** Set when the customer's personal data was erased; the record keeps only the books. */

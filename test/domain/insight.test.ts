@@ -54,4 +54,16 @@ describe('Report increments', () => {
     expect(expectedBreakageBps([sept, open])).toBe(9333);
     expect(expectedBreakageBps([open])).toBeNull();
   });
+  it('a customer enrolled at a till counts under that store; a class the nightly job moves moves one member; a journey message counts under its step', () => {
+    const enrolled = incrementsFromChange({ eventName: 'INSERT', at, newImage: { ...customer({ available: 0 }, 1), enrolmentStoreId: 'S-02' } }, ZONE);
+    expect(enrolled).toContainEqual({ series: 'members', period: '2026-12', key: 'S-02', add: { enrolled: 1 } });
+    expect(enrolled).toContainEqual({ series: 'rfm', period: '2026-12-01', key: '-', add: { members: 1 } });
+    const moved = incrementsFromChange({ eventName: 'MODIFY', at, oldImage: customer({ rfmClass: 'new' }, 4), newImage: customer({ rfmClass: 'regular' }, 5) }, ZONE);
+    expect(moved).toEqual([
+      { series: 'rfm', period: '2026-12-01', key: 'new', add: { members: -1 } },
+      { series: 'rfm', period: '2026-12-01', key: 'regular', add: { members: 1 } },
+    ]);
+    const sent = incrementsFromChange({ eventName: 'INSERT', at, newImage: { pk: 'T#t1#C#c1', sk: `JSENT#${at}#J#winback#2`, type: 'journeySend', at } }, ZONE);
+    expect(sent).toEqual([{ series: 'journeys', period: '2026-12-01', key: 'winback#2', add: { sent: 1 } }]);
+  });
 });

@@ -188,6 +188,7 @@ describe('CDK app', () => {
       expect(schedules.map((p) => [JSON.parse(p.Target.Input).job, p.ScheduleExpression]).sort()).toEqual([
         ['birthday', 'cron(15 * * * ? *)'],
         ['expiry', 'cron(5 * * * ? *)'],
+        ['insight', 'cron(50 * * * ? *)'],
         ['notifications', 'cron(0/15 * * * ? *)'],
         ['refills', 'cron(35 * * * ? *)'],
         ['segments', 'cron(45 * * * ? *)'],

@@ -165,10 +165,12 @@ describe('membership kept current', () => {
     expect(bg.queues.queues.accounts!.deadLetters).toEqual([]);
   });
 
-  it('should skip the nightly run for a tenant that defines no segments', async () => {
+  it('should still evaluate a tenant that defines no segments (RFM classes for the members report), changing no segments', async () => {
     const t = await newTenant(program);
-    await enrol(t, 'Nobody');
+    const c = await enrol(t, 'Nobody');
     const report = (await bg.runJob('segments', { day: '2027-01-01', tenantId: t.tenantId })) as { tenants: Array<{ skipped?: string; customers: number }> };
-    expect(report.tenants[0]).toMatchObject({ customers: 0, skipped: 'no segment definitions' });
+    expect(report.tenants[0]).toMatchObject({ customers: 1 });
+    expect(report.tenants[0]!.skipped).toBeUndefined();
+    expect((await profile(t, c.customerId)).segments).toEqual([]);
   });
 });

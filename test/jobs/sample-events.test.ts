@@ -1,9 +1,12 @@
 /** The sample events in events/jobs and events/sqs, run through the real handlers as Lambda would. */
-import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import type { JobReport } from '#lib/app/jobs.ts';
 import { fakeLambdaContext } from '../../local/api-event.ts';
 import { startLocalQueues, type LocalQueues } from '../../local/queues.ts';
+import { startLocalS3 } from '../../local/s3.ts';
 import { jobsTenant, seedCustomers } from './support.ts';
 
 const sample = (path: string, vars: Record<string, string>) =>
@@ -35,6 +38,26 @@ describe('job and worker sample events', () => {
     const { deps } = await import('#lib/app/deps.ts');
     const points = async (id: string) => (await deps().customers.get(tenantId, id))!.account.available;
     expect([await points('c_feb28'), await points('c_feb29'), await points('c_mar01')]).toEqual([100, 100, 0]);
+  });
+
+  it('events/jobs/insight.by-hand.json sums the given UTC day for the tenant and writes its day items', async () => {
+    // The history bucket, as the stack gives the job function (empty: nothing was bought that day).
+    const dir = mkdtempSync(join(tmpdir(), 'tally-insight-job-'));
+    const s3 = await startLocalS3({ dir, bucket: 'tally-local-history', prefix: 'imports/', onCreated: () => undefined });
+    Object.assign(process.env, { AWS_ENDPOINT_URL_S3: s3.endpoint, HISTORY_BUCKET: 'tally-local-history', AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'local', AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? 'local' });
+    onTestFinished(() => s3.close());
+    const { handler } = await import('../../functions/jobs/run.ts');
+    const report = (await handler(sample('jobs/insight.by-hand.json', { TENANT: tenantId }))) as { tenants: Array<Record<string, unknown>> };
+    expect(report.tenants).toEqual([{ tenantId, day: '2026-11-20', receipts: 0, customers: 0 }]);
+    const { deps } = await import('#lib/app/deps.ts');
+    const days = await deps().dayInsight.days(tenantId, 'sales', '2026-11-20', '2026-11-20', { queries: 0, items: 0 });
+    expect(days.map((d) => [d.day, d.body])).toEqual([['2026-11-20', { receipts: 0, revenue: 0, skus: [], categories: [], otherSkus: { revenue: 0, count: 0 }, otherCategories: { revenue: 0, count: 0 } }]]);
+    // Scheduled (no day): yesterday, UTC, once; the next hourly tick skips it.
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    const first = (await handler({ job: 'insight', tenantId })) as { day: string; tenants: Array<{ skipped?: string }> };
+    expect(first.day).toBe(yesterday);
+    expect(first.tenants[0]!.skipped).toBeUndefined();
+    expect(((await handler({ job: 'insight', tenantId })) as typeof first).tenants[0]!.skipped).toBe('already ran for this day');
   });
 
   it('events/sqs/accounts.birthday.json runs through the worker with no failures, and again with no second grant', async () => {

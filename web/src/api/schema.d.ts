@@ -1216,6 +1216,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/reports/products": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Top SKUs and every category by members’ revenue over a period of days
+         * @description Read from the day items the nightly insight job writes for each UTC day (from the history of receipts, never on the till’s path); a SKU counts on the days it was among that day’s top 100. At most 366 days (422 `reports.maxDays`).
+         */
+        get: operations["getV1ReportsProducts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/campaigns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Coupon and journey results: sent, used, and the revenue within N days of each send
+         * @description Sends on the days asked for (program time), from the report counters; the receipts each recipient made in the `days` days after a send, from the nightly day items. At most 92 days of sends (422 `reports.maxCampaignDays`), `days` at most 90.
+         */
+        get: operations["getV1ReportsCampaigns"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/customers/{customerId}/link": {
         parameters: {
             query?: never;
@@ -11843,6 +11883,20 @@ export interface operations {
                                 visitsPerActiveMember: number;
                                 tier: string | null;
                             }[];
+                            byStore: {
+                                /** @description The store whose till enrolled them; null: staff, the app, imports. */
+                                store: string | null;
+                                /** @description Enrolled in the month. */
+                                enrolled: number;
+                                /** @description Imported in the month. */
+                                imported: number;
+                                /** @description Enrolled and imported up to the month’s end. */
+                                members: number;
+                            }[];
+                            /** @description Members per RFM class at the month’s end (now, for the current month), as the nightly segments job last classed them; unclassified: not evaluated yet. */
+                            rfmClasses: {
+                                [key: string]: number;
+                            };
                         }[];
                         /** @description What this answer read: Queries sent and counter items returned. */
                         reads: {
@@ -12284,6 +12338,283 @@ export interface operations {
                             points: number;
                             /** @description Money paid on the receipts that used a code. */
                             revenue: number;
+                        }[];
+                        /** @description What this answer read: Queries sent and counter items returned. */
+                        reads: {
+                            queries: number;
+                            items: number;
+                        };
+                    };
+                };
+            };
+            /** @description The request breaks the contract; `error.field` names the field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A key that is not valid (the error shape), or no Authorization header at all — then API Gateway answers itself with `{"message":"Unauthorized"}`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayUnauthorized"];
+                };
+            };
+            /** @description The key may not call this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state (balance, quantities left, identifiers taken). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Well-formed, but breaks a rule of the program, passes a limit (named in the message), or reuses an idempotency key with another body. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key made more requests per second than its limit (named in the message); retry after `retry-after` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our fault, or the key authorizer failed (then API Gateway answers `{"message":"Internal Server Error"}`); safe to retry with the same body. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Briefly unavailable (storage throttled or timed out, or heavy contention on one customer); retry the same request — it is safe to. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getV1ReportsProducts: {
+        parameters: {
+            query?: {
+                /** @description First day, YYYY-MM-DD (UTC). */
+                from?: string;
+                /** @description Last day, YYYY-MM-DD, inclusive. */
+                to?: string;
+                /** @description SKUs to list, 1–100 (default 20). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The period’s SKUs and categories. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date */
+                        from: string;
+                        /** Format: date */
+                        to: string;
+                        currency: string;
+                        /** @description Days of the period the nightly insight job has summed (it sums yesterday, UTC). */
+                        daysSummarized: number;
+                        lastSummarized: string | null;
+                        total: {
+                            receipts: number;
+                            revenue: number;
+                        };
+                        /** @description A SKU’s figures add up the days it was among that day’s top 100. */
+                        skus: {
+                            sku: string;
+                            /** @description Members’ revenue: line amounts after the shop’s discounts, before loyalty discounts (minor units). */
+                            revenue: number;
+                            quantity: number;
+                            /** @description Receipts with at least one such line. */
+                            receipts: number;
+                            /** @description Of the period’s revenue, in basis points. */
+                            shareBps: number;
+                        }[];
+                        otherSkus: {
+                            /** @description Revenue not in the SKUs listed. */
+                            revenue: number;
+                        };
+                        categories: {
+                            category: string;
+                            /** @description Members’ revenue: line amounts after the shop’s discounts, before loyalty discounts (minor units). */
+                            revenue: number;
+                            quantity: number;
+                            /** @description Receipts with at least one such line. */
+                            receipts: number;
+                            /** @description Of the period’s revenue, in basis points. */
+                            shareBps: number;
+                        }[];
+                        otherCategories: {
+                            /** @description Revenue of categories beyond the 500 a day keeps. */
+                            revenue: number;
+                        };
+                        /** @description What this answer read: Queries sent and counter items returned. */
+                        reads: {
+                            queries: number;
+                            items: number;
+                        };
+                    };
+                };
+            };
+            /** @description The request breaks the contract; `error.field` names the field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A key that is not valid (the error shape), or no Authorization header at all — then API Gateway answers itself with `{"message":"Unauthorized"}`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayUnauthorized"];
+                };
+            };
+            /** @description The key may not call this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state (balance, quantities left, identifiers taken). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Well-formed, but breaks a rule of the program, passes a limit (named in the message), or reuses an idempotency key with another body. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key made more requests per second than its limit (named in the message); retry after `retry-after` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our fault, or the key authorizer failed (then API Gateway answers `{"message":"Internal Server Error"}`); safe to retry with the same body. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Briefly unavailable (storage throttled or timed out, or heavy contention on one customer); retry the same request — it is safe to. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getV1ReportsCampaigns: {
+        parameters: {
+            query?: {
+                /** @description First day of sends, YYYY-MM-DD. */
+                from?: string;
+                /** @description Last day of sends, inclusive. */
+                to?: string;
+                /** @description Receipts within this many days after a send count, 1–90 (default 30). */
+                days?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One row per coupon campaign and journey step with sends or results. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date */
+                        from: string;
+                        /** Format: date */
+                        to: string;
+                        days: number;
+                        currency: string;
+                        /** @description Whether the nightly job has summed every day a receipt within `days` of a send can fall on (and kept every result). */
+                        complete: boolean;
+                        lastSummarized: string | null;
+                        campaigns: {
+                            /** @enum {string} */
+                            kind: "coupon" | "journey";
+                            campaignId?: string;
+                            journeyId?: string;
+                            /** @description The journey step whose message was sent (0-based). */
+                            step?: number;
+                            /** @description Coupon codes issued to a customer, or journey messages sent, on the days asked for. */
+                            sent: number;
+                            /** @description Coupons: receipts that used the very code sent, within `days`; journeys: null. */
+                            used: number | null;
+                            /** @description Receipts of the customers sent to, within `days` days after each send (once per send). */
+                            receipts: number;
+                            /** @description Members’ revenue of those receipts (line amounts). */
+                            revenue: number;
+                            revenuePerSend: number | null;
                         }[];
                         /** @description What this answer read: Queries sent and counter items returned. */
                         reads: {

@@ -1,0 +1,192 @@
+/**
+ * The reports #16 added on top of the counters: members by the store that enrolled them, members
+ * per RFM class (the nightly segments job writes each customer's class when it moves, the stream
+ * counts the moves). End to end: POS and staff calls through the real handlers, the stack's
+ * background (stream readers, queues, jobs) in process, and every figure reconciled with what
+ * was posted.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dayOf } from '#domain/insight.ts';
+import { deps } from '#lib/app/deps.ts';
+import { summarizeDay } from '#lib/app/insight-job.ts';
+import { HISTORY_SHARDS, historyReader } from '#lib/storage/history.ts';
+import { deploymentHistoryReader } from '#lib/storage/history-bucket.ts';
+import { startBackground, type Background } from '../../local/background.ts';
+import { newTenant, receipt, type TestTenant } from './harness.ts';
+
+let bg: Background;
+let t: TestTenant;
+const ZONE = 'Asia/Yerevan';
+let today: string;
+const members: Array<{ customerId: string; card: string }> = [];
+/** Every receipt this file posts, as the till sent it. */
+const posted: Array<ReturnType<typeof receipt>> = [];
+const post = async (call: TestTenant['pos'], body: ReturnType<typeof receipt>) => {
+  const r = await call('POST', '/v1/receipts', body);
+  expect(r.status, JSON.stringify(r.body)).toBe(200);
+  posted.push(body);
+  return r.body;
+};
+const lineSum = (b: ReturnType<typeof receipt>) => b.lines.reduce((s, l) => s + l.amount, 0);
+
+const report = async (path: string) => {
+  const r = await t.staff('GET', path);
+  expect(r.status, JSON.stringify(r.body)).toBe(200);
+  return r.body;
+};
+
+beforeAll(async () => {
+  bg = await startBackground({ dynamoEndpoint: process.env.DYNAMODB_ENDPOINT!, table: process.env.TABLE_NAME!, tickMs: 0, streamFrom: 'LATEST', retryScale: 0.1 });
+  t = await newTenant();
+  today = dayOf(new Date(), ZONE);
+  // Two members enrolled at S-01's till, one at S-02's, one by staff.
+  for (const call of [t.pos, t.pos, t.pos2, t.staff]) {
+    const r = await call('POST', '/v1/customers', { name: 'M' });
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    members.push(r.body);
+  }
+  // Two of them buy today.
+  for (const m of members.slice(0, 2)) await post(t.pos, receipt(m.card, [{ amount: 12_000 }], { occurredAt: new Date().toISOString() }));
+  await bg.settle();
+}, 60_000);
+
+afterAll(() => bg?.close());
+
+describe('Members report: by enrolment store and by RFM class', () => {
+  it('counts members by the store whose till enrolled them, in the month and to its end; the stores add up to the enrolments', async () => {
+    const m = await report(`/v1/reports/members?from=${today.slice(0, 7)}&to=${today.slice(0, 7)}`);
+    const month = m.months[0];
+    expect(month.byStore).toEqual([
+      { store: 'S-01', enrolled: 2, imported: 0, members: 2 },
+      { store: 'S-02', enrolled: 1, imported: 0, members: 1 },
+      { store: null, enrolled: 1, imported: 0, members: 1 },
+    ].sort((a, b) => String(a.store ?? '-').localeCompare(String(b.store ?? '-'))));
+    expect(month.byStore.reduce((s: number, r: any) => s + r.enrolled, 0)).toBe(month.enrolled);
+    // Before any nightly run nobody is classified.
+    expect(month.rfmClasses).toMatchObject({ unclassified: 4, new: 0, prospect: 0 });
+    // One month: 4 Queries of its days by tier, 4 of active members, 4 each of the members and class months (4 shards).
+    expect(m.reads.queries).toBe(16);
+  });
+
+  it('counts members per RFM class once the nightly job has classed them; the classes add up to the members, and a second night moves nothing', async () => {
+    await bg.runJob('segments', { day: today, tenantId: t.tenantId });
+    const month = (await report(`/v1/reports/members?from=${today.slice(0, 7)}&to=${today.slice(0, 7)}`)).months[0];
+    // What each customer's profile says their class is today, counted.
+    const expected: Record<string, number> = {};
+    for (const mem of members) {
+      const cls = (await t.staff('GET', `/v1/customers/${mem.customerId}`)).body.rfm.class as string;
+      expected[cls] = (expected[cls] ?? 0) + 1;
+    }
+    expect(expected).toEqual({ new: 2, prospect: 2 });
+    const counted = Object.fromEntries(Object.entries(month.rfmClasses).filter(([, n]) => n !== 0));
+    expect(counted).toEqual(expected);
+    const totalMembers = month.byStore.reduce((s: number, r: any) => s + r.members, 0);
+    expect(Object.values(month.rfmClasses as Record<string, number>).reduce((s, n) => s + n, 0)).toBe(totalMembers);
+    // The same night again writes no customer (no class moved), so the counts stay.
+    await bg.runJob('segments', { day: today, tenantId: t.tenantId });
+    expect((await report(`/v1/reports/members?from=${today.slice(0, 7)}&to=${today.slice(0, 7)}`)).months[0].rfmClasses).toEqual(month.rfmClasses);
+  });
+});
+
+describe('Nightly day items: top SKUs and categories, and the results of coupon and journey sends', () => {
+  let utcDay: string;
+  let code: string;
+  beforeAll(async () => {
+    // A coupon code sent to member 0, a journey message to member 2 (the claim the journey worker makes).
+    code = (await t.staff('POST', '/v1/coupons', { campaignId: 'welcome', customerId: members[0]!.customerId })).body.codes[0];
+    expect(await deps().notifications.claim({ tenantId: t.tenantId, customerId: members[2]!.customerId, eventId: 'J#winback#0', eventType: 'journey', channel: 'sms', locale: 'en', text: 'We miss you', at: new Date().toISOString() })).toBe(true);
+    await bg.settle();
+    const now = () => new Date(Date.now() + 1000).toISOString();
+    // After the sends: member 0 uses the code, member 2 buys twice, member 1 (sent nothing) buys.
+    await post(t.pos, receipt(members[0]!.card, [{ amount: 30_000, sku: 'TEA', category: 'drinks' }, { amount: 4_000, sku: 'CUP', category: 'home' }], { occurredAt: now(), coupons: [code] }));
+    await post(t.pos2, receipt(members[2]!.card, [{ amount: 7_000, sku: 'TEA', category: 'drinks', quantity: 2 }], { occurredAt: now() }));
+    await post(t.pos2, receipt(members[2]!.card, [{ amount: 2_500, sku: 'SPOON', category: 'home' }], { occurredAt: now() }));
+    await post(t.pos, receipt(members[1]!.card, [{ amount: 9_000, sku: 'CUP', category: 'home' }], { occurredAt: now() }));
+    await bg.settle();
+    utcDay = new Date().toISOString().slice(0, 10);
+    const job = (await bg.runJob('insight', { day: utcDay, tenantId: t.tenantId })) as { tenants: Array<{ receipts: number; customers: number }> };
+    expect(job.tenants[0]).toMatchObject({ receipts: posted.length, customers: 3 });
+  }, 60_000);
+
+  it('top SKUs and every category add up to the line amounts of every receipt of the day', async () => {
+    const p = await report(`/v1/reports/products?from=${utcDay}&to=${utcDay}&limit=100`);
+    const expected = (key: 'sku' | 'category') => {
+      const m = new Map<string, { revenue: number; quantity: number; receipts: number }>();
+      for (const b of posted) {
+        const seen = new Set<string>();
+        for (const l of b.lines) {
+          const f = m.get(l[key]) ?? { revenue: 0, quantity: 0, receipts: 0 };
+          f.revenue += l.amount;
+          f.quantity += l.quantity;
+          if (!seen.has(l[key])) f.receipts += 1;
+          seen.add(l[key]);
+          m.set(l[key], f);
+        }
+      }
+      return m;
+    };
+    const total = posted.reduce((s, b) => s + lineSum(b), 0);
+    expect(p.total).toEqual({ receipts: posted.length, revenue: total });
+    for (const [key, list] of [['sku', p.skus], ['category', p.categories]] as const) {
+      const want = expected(key);
+      expect(list.length).toBe(want.size);
+      for (const row of list) expect({ revenue: row.revenue, quantity: row.quantity, receipts: row.receipts }, row[key]).toEqual(want.get(row[key]));
+      expect(list.reduce((s: number, r: any) => s + r.revenue, 0)).toBe(total);
+    }
+    // Ranked by revenue: TEA (37,000) first.
+    expect(p.skus[0]).toMatchObject({ sku: 'TEA', revenue: 37_000 });
+    expect(p.otherSkus.revenue).toBe(0);
+    // A shorter list leaves the rest under otherSkus; the reads are one Query.
+    const top1 = await report(`/v1/reports/products?from=${utcDay}&to=${utcDay}&limit=1`);
+    expect(top1.skus.map((s: any) => s.sku)).toEqual(['TEA']);
+    expect(top1.otherSkus.revenue).toBe(total - 37_000);
+    expect(top1.reads).toEqual({ queries: 1, items: 1 });
+  });
+
+  it('a rerun of the job for the same day replaces the day, and a reader that hands a receipt to several shards counts it once', async () => {
+    const before = await report(`/v1/reports/products?from=${utcDay}&to=${utcDay}&limit=100`);
+    await bg.runJob('insight', { day: utcDay, tenantId: t.tenantId });
+    const after = await report(`/v1/reports/products?from=${utcDay}&to=${utcDay}&limit=100`);
+    expect(after.total).toEqual(before.total);
+    expect(after.skus).toEqual(before.skus);
+    // As a reader of whole day files may: every shard also gets the day's first shard with receipts.
+    const real = historyReader(deploymentHistoryReader()!);
+    const from = `${utcDay}T00:00:00.000Z`;
+    const to = new Date(Date.parse(from) + 86_400_000).toISOString();
+    let some: Awaited<ReturnType<typeof real.shard>> | undefined;
+    for (let s = 0; s < HISTORY_SHARDS && !some?.events.length; s++) some = await real.shard(t.tenantId, s, from, to);
+    const doubling = { shard: async (tenantId: string, shard: number, f: string, u: string) => { const own = await real.shard(tenantId, shard, f, u); return { ...own, events: [...own.events, ...some!.events] }; } };
+    const summary = await summarizeDay(deps(), doubling as typeof real, t.tenantId, ZONE, utcDay);
+    expect(summary.receipts).toBe(posted.length);
+    const again = await report(`/v1/reports/products?from=${utcDay}&to=${utcDay}&limit=100`);
+    expect(again.total).toEqual(before.total);
+    expect(again.categories).toEqual(before.categories);
+  });
+
+  it('coupon and journey results: sent, used, and the revenue of the recipients’ receipts within N days of each send', async () => {
+    const today = dayOf(new Date(), ZONE);
+    const c = await report(`/v1/reports/campaigns?from=${today}&to=${today}&days=7`);
+    const used = posted.find((b) => (b as { coupons?: string[] }).coupons?.includes(code))!;
+    // Member 2's receipts, all after the message; member 0's receipt from before the coupon was sent does not count.
+    const afterMessage = posted.filter((b) => b.customer.card === members[2]!.card);
+    expect(c.campaigns).toEqual([
+      { kind: 'coupon', campaignId: 'welcome', sent: 1, used: 1, receipts: 1, revenue: lineSum(used), revenuePerSend: lineSum(used) },
+      { kind: 'journey', journeyId: 'winback', step: 0, sent: 1, used: null, receipts: afterMessage.length, revenue: afterMessage.reduce((s, b) => s + lineSum(b), 0), revenuePerSend: afterMessage.reduce((s, b) => s + lineSum(b), 0) },
+    ]);
+    // The coupon's uses agree with the coupons report (counted from the receipts by the stream).
+    const coupons = await report(`/v1/reports/coupons?from=${today}&to=${today}`);
+    expect(coupons.campaigns.find((x: any) => x.campaignId === 'welcome')).toMatchObject({ sent: 1, used: 1 });
+    // Coupons and journeys: one Query per month and shard each; the day items: one.
+    expect(c.reads.queries).toBe(9);
+    expect(c.reads.items).toBeLessThanOrEqual(2 + 2 * 4 + 10);
+    // Not complete yet: receipts up to 7 days after the sends are still to come.
+    expect(c.complete).toBe(false);
+    // Bounds, named.
+    const tooMany = await t.staff('GET', `/v1/reports/campaigns?from=${today}&to=${today}&days=91`);
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.body.error.field).toBe('days');
+    const tooLong = await t.staff('GET', '/v1/reports/campaigns?from=2026-01-01&to=2026-06-01');
+    expect(tooLong.status).toBe(422);
+    expect(tooLong.body.error.message).toContain('reports.maxCampaignDays');
+  });
+});
