@@ -8,8 +8,10 @@
 import type { Role } from './routes.ts';
 import { HttpError } from './errors.ts';
 
-/** Requests per second a key may make unless it was given its own limit. */
-/** A customer's page opens with four reads at once (profile, ledger, coupons, stamp cards): its key may make 6 a second. */
+/**
+ * Requests per second a key may make unless it was given its own limit. A customer's page opens
+ * with four reads at once (profile, ledger, coupons, stamp cards): its key may make 6 a second.
+ */
 export const defaultRateLimits: Record<Role, number> = { pos: 20, admin: 20, marketer: 10, support: 10, auditor: 10, customer: 6 };
 
 const buckets = new Map<string, { tokens: number; at: number }>();
