@@ -1,7 +1,9 @@
 /**
  * Journeys: the tenant's journeys with their trigger, steps and state; define one (a form drawn
  * from the request's own JSON Schema in openapi.json would need the document at run time, so the
- * steps are edited as JSON against the documented shape), start and stop.
+ * steps are edited as JSON against the documented shape), start and stop; each journey's results
+ * (messages sent in the last 30 days and members' revenue within 30 days of them) from the
+ * campaigns report, for the roles that may read it.
  */
 import { useEffect, useState } from 'preact/hooks';
 import { call } from '../../api/client.ts';
@@ -11,16 +13,42 @@ import { may, type PageProps } from '../pages.ts';
 type Journey = Awaited<ReturnType<typeof list>>['journeys'][number];
 const list = (api: PageProps['api'], cursor?: string) => call(api.GET('/v1/journeys', { params: { query: { limit: 50, ...(cursor ? { cursor } : {}) } } }));
 
+type Results = { sent: number; receipts: number; revenue: number };
+const RESULT_DAYS = 30;
+/** Sends of the last RESULT_DAYS days, each journey's steps added up. */
+async function resultsByJourney(api: PageProps['api']): Promise<{ currency: string; complete: boolean; byJourney: Map<string, Results> }> {
+  const to = new Date().toISOString().slice(0, 10);
+  const from = new Date(Date.now() - (RESULT_DAYS - 1) * 86_400_000).toISOString().slice(0, 10);
+  const r = await call(api.GET('/v1/reports/campaigns', { params: { query: { from, to, days: RESULT_DAYS } } }));
+  const byJourney = new Map<string, Results>();
+  for (const c of r.campaigns) {
+    if (c.kind !== 'journey' || !c.journeyId) continue;
+    const x = byJourney.get(c.journeyId) ?? { sent: 0, receipts: 0, revenue: 0 };
+    byJourney.set(c.journeyId, { sent: x.sent + c.sent, receipts: x.receipts + c.receipts, revenue: x.revenue + c.revenue });
+  }
+  return { currency: r.currency, complete: r.complete, byJourney };
+}
+const money = (minor: number, currency: string) => {
+  try {
+    return (minor / 100).toLocaleString(undefined, { style: 'currency', currency });
+  } catch {
+    return `${minor} ${currency}`;
+  }
+};
+
 const exampleSteps = JSON.stringify([{ kind: 'wait', hours: 24 }, { kind: 'message', channels: ['sms'], templates: { en: { text: 'Welcome to the club, {{name}}!' } } }], null, 2);
 
 export function JourneysPage({ api, session }: PageProps) {
   const [journeys, setJourneys] = useState<Journey[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
+  const [results, setResults] = useState<Awaited<ReturnType<typeof resultsByJourney>> | null>(null);
+  const seesResults = may(session.role, 'GET /v1/reports/campaigns');
   const { busy, error, run } = useAction();
   const load = () => run(async () => {
-    const r = await list(api);
+    const [r, res] = await Promise.all([list(api), seesResults ? resultsByJourney(api) : Promise.resolve(null)]);
     setJourneys(r.journeys);
     setCursor(r.nextCursor);
+    setResults(res);
   });
   useEffect(() => void load(), []);
   const canWrite = may(session.role, 'POST /v1/journeys');
@@ -35,7 +63,7 @@ export function JourneysPage({ api, session }: PageProps) {
       <Notice error={error} />
       <table data-testid="journeys">
         <caption>Journeys</caption>
-        <thead><tr><th scope="col">Journey</th><th scope="col">Trigger</th><th scope="col">Steps</th><th scope="col">State</th>{canWrite && <th scope="col">Action</th>}</tr></thead>
+        <thead><tr><th scope="col">Journey</th><th scope="col">Trigger</th><th scope="col">Steps</th><th scope="col">State</th>{results && <th scope="col">Last {RESULT_DAYS} days{results.complete ? '' : ' (still coming in)'}</th>}{canWrite && <th scope="col">Action</th>}</tr></thead>
         <tbody>
           {journeys.map((j) => (
             <tr key={j.journeyId}>
@@ -43,6 +71,11 @@ export function JourneysPage({ api, session }: PageProps) {
               <td>{j.trigger.kind === 'event' ? `on ${j.trigger.eventType}` : `audience${j.trigger.segment ? ` in ${j.trigger.segment}` : ''}${j.trigger.customerIds ? ` of ${j.trigger.customerIds.length}` : ''}${j.trigger.at ? ` at ${j.trigger.at}` : ''}`}</td>
               <td>{j.steps.map((s) => s.kind === 'wait' ? `wait ${s.hours} h` : s.kind === 'message' ? `message by ${s.channels.join('/')}` : 'condition').join(' → ')}</td>
               <td data-testid={`state-${j.journeyId}`}>{j.status}</td>
+              {results && (
+                <td data-testid={`results-${j.journeyId}`}>
+                  {(({ sent, receipts, revenue }) => `${sent} sent, ${receipts} receipts, ${money(revenue, results.currency)}`)(results.byJourney.get(j.journeyId) ?? { sent: 0, receipts: 0, revenue: 0 })}
+                </td>
+              )}
               {canWrite && (
                 <td>
                   {j.status === 'active'

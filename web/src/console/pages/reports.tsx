@@ -1,7 +1,7 @@
 /**
  * Reports as charts: points flow by month and ledger kind (one points report per month), sales
- * by store, members per month, and (admin, auditor) the liability by month of expiry with the
- * accountant's month-end CSV. Every figure is what the report routes answer; nothing is computed
+ * by store, members per month and per RFM class, top SKUs and categories, coupon and journey
+ * results, and (admin, auditor) the liability by month of expiry with the accountant's month-end CSV. Every figure is what the report routes answer; nothing is computed
  * here beyond picking series out of the answers.
  */
 import { useEffect, useMemo, useState } from 'preact/hooks';
@@ -15,10 +15,14 @@ type Points = Awaited<ReturnType<typeof pointsFor>>;
 type Sales = Awaited<ReturnType<typeof salesBy>>;
 type Members = Awaited<ReturnType<typeof membersFor>>;
 type Liability = Awaited<ReturnType<typeof liabilityNow>>;
+type Products = Awaited<ReturnType<typeof productsFor>>;
+type Campaigns = Awaited<ReturnType<typeof campaignsFor>>;
 
 const pointsFor = (api: Api, from: string, to: string) => call(api.GET('/v1/reports/points', { params: { query: { from, to, by: 'total' } } }));
 const salesBy = (api: Api, from: string, to: string) => call(api.GET('/v1/reports/sales', { params: { query: { from, to, by: 'store' } } }));
 const membersFor = (api: Api, from: string, to: string) => call(api.GET('/v1/reports/members', { params: { query: { from, to } } }));
+const productsFor = (api: Api, from: string, to: string) => call(api.GET('/v1/reports/products', { params: { query: { from, to, limit: 10 } } }));
+const campaignsFor = (api: Api, from: string, to: string, days: number) => call(api.GET('/v1/reports/campaigns', { params: { query: { from, to, days } } }));
 const liabilityNow = (api: Api) => call(api.GET('/v1/reports/liability', { params: { query: { by: 'expiry' } } }));
 
 const thisMonth = () => new Date().toISOString().slice(0, 7);
@@ -36,7 +40,13 @@ const lastDay = (month: string) => {
   const [y, m] = month.split('-').map(Number) as [number, number];
   return new Date(Date.UTC(y, m, 0)).toISOString().slice(0, 10);
 };
+const today = () => new Date().toISOString().slice(0, 10);
+const minDay = (a: string, b: string) => (a < b ? a : b);
+const maxDay = (a: string, b: string) => (a > b ? a : b);
+/** The last `n` days up to `to` (the products report takes at most 366, the campaigns report 92 days of sends). */
+const daysBack = (to: string, n: number) => new Date(Date.parse(`${to}T00:00:00Z`) - (n - 1) * 86_400_000).toISOString().slice(0, 10);
 const fmt = (n: number) => n.toLocaleString();
+const bps = (n: number) => `${(n / 100).toFixed(2)} %`;
 const money = (minor: number, currency: string) => {
   try {
     return (minor / 100).toLocaleString(undefined, { style: 'currency', currency });
@@ -52,6 +62,9 @@ export function ReportsPage({ api, session }: PageProps) {
   const [sales, setSales] = useState<Sales | null>(null);
   const [members, setMembers] = useState<Members | null>(null);
   const [liability, setLiability] = useState<Liability | null>(null);
+  const [products, setProducts] = useState<Products | null>(null);
+  const [campaigns, setCampaigns] = useState<Campaigns | null>(null);
+  const [days, setDays] = useState(30);
   const seesLiability = may(session.role, 'GET /v1/reports/liability');
   const { busy, error, run } = useAction();
 
@@ -59,16 +72,21 @@ export function ReportsPage({ api, session }: PageProps) {
     run(async () => {
       const months = monthsBetween(r.from, r.to);
       if (months.length === 0) throw new Error('“From” must not be after “to”.');
-      const [p, s, m, l] = await Promise.all([
+      const end = minDay(lastDay(r.to), today());
+      const [p, s, m, l, pr, c] = await Promise.all([
         Promise.all(months.map(async (month) => ({ month, report: await pointsFor(api, `${month}-01`, lastDay(month)) }))),
         salesBy(api, `${r.from}-01`, lastDay(r.to)),
         membersFor(api, r.from, r.to),
         seesLiability ? liabilityNow(api) : Promise.resolve(null),
+        productsFor(api, maxDay(`${r.from}-01`, daysBack(end, 366)), end),
+        campaignsFor(api, maxDay(`${r.from}-01`, daysBack(end, 92)), end, days),
       ]);
       setPoints(p);
       setSales(s);
       setMembers(m);
       setLiability(l);
+      setProducts(pr);
+      setCampaigns(c);
       setAsked(r);
     });
   useEffect(() => void load(range), []);
@@ -86,6 +104,15 @@ export function ReportsPage({ api, session }: PageProps) {
     const ms = members?.months ?? [];
     return { categories: ms.map((m) => m.month), series: [{ label: 'active', values: ms.map((m) => m.active) }, { label: 'enrolled', values: ms.map((m) => m.enrolled) }] };
   }, [members]);
+  const rfm = useMemo(() => {
+    const ms = members?.months ?? [];
+    const classes = [...new Set(ms.flatMap((m) => Object.keys(m.rfmClasses)))].sort((a, b) => (a === 'unclassified' ? 1 : b === 'unclassified' ? -1 : a.localeCompare(b)));
+    return { categories: ms.map((m) => m.month), series: classes.map((c): Series => ({ label: c, values: ms.map((m) => m.rfmClasses[c] ?? 0) })) };
+  }, [members]);
+  const categoryBars = useMemo(() => {
+    const rows = products?.categories.slice(0, 12) ?? [];
+    return { categories: rows.map((r) => r.category), series: [{ label: 'revenue', values: rows.map((r) => r.revenue / 100) }], rows };
+  }, [products]);
   const expiry = useMemo(() => {
     const rows = liability?.rows ?? [];
     return { categories: rows.map((r) => r.key ?? 'none'), series: [{ label: 'points', values: rows.map((r) => r.points) }] };
@@ -133,6 +160,50 @@ export function ReportsPage({ api, session }: PageProps) {
         <CategoryChart testId="chart-members" kind="lines" label="Members active and enrolled per month" categories={memberSeries.categories} series={memberSeries.series}
           summary={(members.months).map((m) => `${m.month}: ${m.active} active, ${m.enrolled} enrolled`).join('; ')} />
       )}
+
+      <h2>Members by RFM class</h2>
+      {members && (rfm.series.length === 0 ? <p>No member classed yet.</p> : (
+        <CategoryChart testId="chart-rfm" kind="lines" label="Members per RFM class at each month's end" categories={rfm.categories} series={rfm.series}
+          summary={rfm.series.map((s) => `${s.label} ${fmt(s.values[s.values.length - 1] ?? 0)}`).join(', ')} />
+      ))}
+
+      <section data-testid="products" aria-labelledby="products-h">
+        <h2 id="products-h">Top products by members' revenue</h2>
+        {products && (products.daysSummarized === 0 ? (
+          <p>No day of {products.from} to {products.to} summed yet: the nightly insight job sums each day after it ends.</p>
+        ) : (
+          <>
+            <p>{products.from} to {products.to}, {products.daysSummarized} day(s) summed, the last {products.lastSummarized ?? 'none'}: {fmt(products.total.receipts)} receipts, {money(products.total.revenue, products.currency)}.</p>
+            <CategoryChart testId="chart-categories" kind="bars" label={`Revenue by category (${products.currency})`} categories={categoryBars.categories} series={categoryBars.series}
+              summary={categoryBars.rows.map((r) => `${r.category} ${money(r.revenue, products.currency)}`).join(', ')} />
+            <table data-testid="skus-table">
+              <caption>Top SKUs</caption>
+              <thead><tr><th scope="col">SKU</th><th scope="col">Revenue</th><th scope="col">Share</th><th scope="col">Quantity</th><th scope="col">Receipts</th></tr></thead>
+              <tbody>{products.skus.map((r) => <tr key={r.sku}><td>{r.sku}</td><td class="num">{money(r.revenue, products.currency)}</td><td class="num">{bps(r.shareBps)}</td><td class="num">{fmt(r.quantity)}</td><td class="num">{fmt(r.receipts)}</td></tr>)}</tbody>
+            </table>
+          </>
+        ))}
+      </section>
+
+      <section data-testid="campaigns" aria-labelledby="campaigns-h">
+        <h2 id="campaigns-h">Coupon and journey results</h2>
+        <Form label="Results window" class="row" onSubmit={() => void load(asked)}>
+          <Field label="Revenue within days of a send">{(id) => <input id={id} type="number" min={1} max={90} required value={days} onInput={(e) => setDays(Number(e.currentTarget.value))} />}</Field>
+          <button type="submit" disabled={busy}>Recount</button>
+        </Form>
+        {campaigns && (campaigns.campaigns.length === 0 ? <p>No coupon or journey message sent from {campaigns.from} to {campaigns.to}.</p> : (
+          <table data-testid="campaigns-table">
+            <caption>Sends from {campaigns.from} to {campaigns.to}, revenue within {campaigns.days} days{campaigns.complete ? '' : ' (results still coming in)'}</caption>
+            <thead><tr><th scope="col">Kind</th><th scope="col">Campaign or journey</th><th scope="col">Sent</th><th scope="col">Used</th><th scope="col">Receipts</th><th scope="col">Revenue</th><th scope="col">Per send</th></tr></thead>
+            <tbody>{campaigns.campaigns.map((c) => (
+              <tr key={`${c.kind}:${c.campaignId ?? c.journeyId}:${c.step ?? ''}`}>
+                <td>{c.kind}</td><td>{c.campaignId ?? `${c.journeyId} step ${c.step}`}</td><td class="num">{fmt(c.sent)}</td><td class="num">{c.used === null ? '–' : fmt(c.used)}</td>
+                <td class="num">{fmt(c.receipts)}</td><td class="num">{money(c.revenue, campaigns.currency)}</td><td class="num">{c.revenuePerSend === null ? '–' : money(c.revenuePerSend, campaigns.currency)}</td>
+              </tr>
+            ))}</tbody>
+          </table>
+        ))}
+      </section>
 
       {seesLiability && liability && (
         <>
