@@ -3,7 +3,7 @@ import { deps } from '#lib/app/deps.ts';
 import { deleteProduct, getProduct, listProducts, putProduct } from '#lib/app/catalog.ts';
 import { httpFunction, ok } from '#lib/http/function.ts';
 import { jsonBody, pathParam, validate } from '#lib/http/request.ts';
-import { catalogQuery, productBody, skuParam } from '#lib/http/schemas.ts';
+import { catalogQuery, productBody, skuParam } from '#lib/http/schemas/catalog.ts';
 
 export const handler = httpFunction('catalog', {
   'GET /v1/catalog': async (event, p) => ok(await listProducts(deps(), p, validate(catalogQuery, event.queryStringParameters ?? {}))),

@@ -3,7 +3,8 @@ import { deps } from '#lib/app/deps.ts';
 import { createKey, listKeys, revokeKey, rotateKey } from '#lib/app/keys.ts';
 import { httpFunction, ok } from '#lib/http/function.ts';
 import { jsonBody, pathParam, validate } from '#lib/http/request.ts';
-import { createKeyBody, pageQuery, rotateKeyBody } from '#lib/http/schemas.ts';
+import { pageQuery } from '#lib/http/schemas.ts';
+import { createKeyBody, rotateKeyBody } from '#lib/http/schemas/keys.ts';
 
 export const handler = httpFunction('keys', {
   'POST /v1/keys': async (event, p) => ok(await createKey(deps(), p, validate(createKeyBody, jsonBody(event))), 201),

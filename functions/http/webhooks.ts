@@ -3,7 +3,8 @@ import { deps } from '#lib/app/deps.ts';
 import { createWebhook, deleteWebhook, getWebhook, listDeliveries, listWebhooks, replayDelivery, rotateWebhookSecret, updateWebhook } from '#lib/app/webhooks.ts';
 import { httpFunction, ok } from '#lib/http/function.ts';
 import { jsonBody, pathParam, validate } from '#lib/http/request.ts';
-import { createWebhookBody, pageQuery, rotateWebhookSecretBody, updateWebhookBody } from '#lib/http/schemas.ts';
+import { pageQuery } from '#lib/http/schemas.ts';
+import { createWebhookBody, rotateWebhookSecretBody, updateWebhookBody } from '#lib/http/schemas/webhooks.ts';
 import { webhookDeliveryQueue } from '#lib/messaging/queues.ts';
 
 export const handler = httpFunction('webhooks', {
