@@ -1,6 +1,7 @@
 /** Segment definitions and their members (group `segments`). */
 import * as z from 'zod';
-import { MAX_MEMBERS_PAGE, segmentDefinitionSchema } from '#domain/segments.ts';
+import { MAX_MEMBERS_PAGE } from '#domain/segments.ts';
+import { segmentDefinitionSchema } from '#domain/segment-schema.ts';
 import { id } from '../schemas.ts';
 
 /** A segment definition; `segmentId` names it in rules (`when.segments`), coupons and journeys. */
