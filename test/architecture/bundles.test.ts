@@ -8,19 +8,19 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { build, type Metafile } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { esbuildOptions, functionEntry } from '../../infra/bundling.ts';
+import { authorizerEntry, esbuildOptions, functionEntry } from '../../infra/bundling.ts';
 import { routeGroups, type RouteGroup } from '#lib/http/routes.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const groups = Object.keys(routeGroups) as RouteGroup[];
 
-/** Source modules (project-relative, as esbuild names them) of each group's bundle. */
-let inputs: Record<RouteGroup, string[]>;
+/** Source modules (project-relative, as esbuild names them) of each group's bundle, and the authorizer's. */
+let inputs: Record<RouteGroup | 'authorizer', string[]>;
 
 beforeAll(async () => {
   // One build for all groups: esbuild parses each shared module once.
   const r = await build({
-    ...esbuildOptions(Object.fromEntries(groups.map((g) => [g, functionEntry(g)]))),
+    ...esbuildOptions({ ...Object.fromEntries(groups.map((g) => [g, functionEntry(g)])), authorizer: authorizerEntry }),
     absWorkingDir: root,
     outdir: 'out',
     write: false,
@@ -31,11 +31,11 @@ beforeAll(async () => {
   });
   const byEntry = new Map(Object.values(r.metafile.outputs).filter((o) => o.entryPoint).map((o) => [o.entryPoint!, o] as const));
   inputs = Object.fromEntries(
-    groups.map((g) => {
+    [...groups, 'authorizer'].map((g) => {
       const out = byEntry.get(`functions/http/${g}.ts`) as Metafile['outputs'][string];
       return [g, Object.keys(out.inputs)];
     }),
-  ) as Record<RouteGroup, string[]>;
+  ) as Record<RouteGroup | 'authorizer', string[]>;
 }, 120_000);
 
 describe('Route function bundles', () => {
@@ -55,5 +55,10 @@ describe('Route function bundles', () => {
   it("should keep the till's function free of what only staff routes use: the event catalog, journeys, members, imports, tenant settings", () => {
     const unused = ['lib/events/catalog.ts', 'lib/domain/journeys.ts', 'lib/domain/members.ts', 'lib/domain/imports.ts', 'lib/domain/tenant.ts'];
     expect(inputs.pos.filter((i) => unused.includes(i))).toEqual([]);
+  });
+
+  it("should keep the authorizer to the key repository: no zod, no domain, no use cases, no middy (it runs before most of the till's requests)", () => {
+    const heavy = inputs.authorizer.filter((i) => i.includes('node_modules/zod/') || i.includes('@middy/') || i.startsWith('lib/domain/') || i.startsWith('lib/app/'));
+    expect(heavy).toEqual([]);
   });
 });
