@@ -3,7 +3,7 @@
  * process takes to import it, against a baseline bundle that only creates the DynamoDB clients.
  * Beside the wall time, the CPU time the import took (user + system): on a shared, busy machine
  * the wall time mostly measures the queue for a core, the CPU time what the import itself costs.
- * Runs are interleaved (each round imports every bundle once, the baseline first), so a change in
+ * Runs are interleaved (each round imports every bundle once, in a shuffled order), so a change in
  * the machine's load moves every bundle's median alike and the ratios stay comparable.
  *
  * `tsx bench/cold-start.ts [--runs N] [--before DIR]`: with `--before`, the bundles another
@@ -36,10 +36,22 @@ function importOnce(file: string): Sample {
   return { wall, cpu };
 }
 
-/** Medians over `runs` rounds; each round imports every file once, in order. */
+/**
+ * Medians over `runs` rounds; each round imports every file once, in an order shuffled per round
+ * (a fixed seed): a place in the round (just after another import, say) favours no bundle.
+ */
 function importMs(files: readonly string[], runs: number): Array<{ wall: number; cpu: number }> {
   const samples = files.map(() => [] as Sample[]);
-  for (let r = 0; r < runs; r++) files.forEach((f, i) => samples[i]!.push(importOnce(f)));
+  let seed = 42;
+  const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+  for (let r = 0; r < runs; r++) {
+    const order = files.map((_, i) => i);
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [order[i], order[j]] = [order[j]!, order[i]!];
+    }
+    for (const i of order) samples[i]!.push(importOnce(files[i]!));
+  }
   return samples.map((s) => ({ wall: percentile(s.map((x) => x.wall), 50), cpu: percentile(s.map((x) => x.cpu), 50) }));
 }
 
