@@ -15,7 +15,7 @@ import {
   LimitExceededError,
   NotFoundError,
 } from '../app/errors.ts';
-import { IdentifierTakenError } from '../storage/customers.ts';
+import { IdentifierTakenError } from '../storage/identifier-taken.ts';
 import { ContentionError, isTransientStorageError, StorageLimitError, storageLimitError } from '../storage/transact.ts';
 import { HttpError } from './http-error.ts';
 

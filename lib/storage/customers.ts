@@ -13,6 +13,7 @@ import type { PendingReferral } from '#domain/referral.ts';
 import type { Db } from './client.ts';
 import { queryPage } from './page.ts';
 import { indexKeys, keys, LEDGER_PREFIX, REFERRAL_PREFIX, shardOf, type IdentifierKind } from './keys.ts';
+import { IdentifierTakenError } from './identifier-taken.ts';
 import { lookupHash } from './lookup-key.ts';
 import { transactWrite, type TransactItem } from './transact.ts';
 
@@ -106,14 +107,7 @@ export class EnrolmentExistsError extends Error {
   }
 }
 
-export class IdentifierTakenError extends Error {
-  readonly kind: IdentifierKind;
-  constructor(kind: IdentifierKind) {
-    super(`${kind} is already registered to another customer`);
-    this.name = 'IdentifierTakenError';
-    this.kind = kind;
-  }
-}
+export { IdentifierTakenError };
 
 /** App keys a customer may have at once (one per phone or tablet, with room for a rotation). */
 export const MAX_APP_KEYS = 5;

@@ -61,4 +61,10 @@ describe('Route function bundles', () => {
     const heavy = inputs.authorizer.filter((i) => i.includes('node_modules/zod/') || i.includes('@middy/') || i.startsWith('lib/domain/') || i.startsWith('lib/app/'));
     expect(heavy).toEqual([]);
   });
+
+  it('should keep the program schema (and every repository) out of functions whose routes never read the program', () => {
+    for (const g of ['keys'] as const) {
+      expect(inputs[g].filter((i) => i === 'lib/domain/program.ts' || i === 'lib/app/deps.ts'), g).toEqual([]);
+    }
+  });
 });
