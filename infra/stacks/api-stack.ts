@@ -116,8 +116,8 @@ export class ApiStack extends Stack {
         ...(tillPathGroups.includes(group) && !props.tillPathTracing ? { tracing: Tracing.DISABLED } : {}),
               // pos: one BatchGetItem of a receipt's SKUs in the catalog (lib/storage/catalog.ts).
       }).bindTable(props.table, 'readWrite', { batchRead: group === 'customers' || group === 'pos' });
-      // keys, catalog: their functions bundle only the repositories their routes use (functions/http/<group>.ts); none reads a lookup key.
-      if (props.lookupKey && group !== 'keys' && group !== 'catalog') fn.bindLookupKey(props.lookupKey);
+      // keys, catalog, webhooks: their functions bundle only the repositories their routes use (functions/http/<group>.ts); none reads a lookup key.
+      if (props.lookupKey && !(['keys', 'catalog', 'webhooks'] as RouteGroup[]).includes(group)) fn.bindLookupKey(props.lookupKey);
       if (group === 'journeys' && props.journeyQueue) fn.bindQueue(QUEUE_ENV.journeys, props.journeyQueue);
       if (group === 'webhooks' && props.webhookDeliveryQueue) fn.bindQueue(QUEUE_ENV.webhookDeliveries, props.webhookDeliveryQueue);
       if (group === 'tenant' && props.liveChannels !== undefined) fn.addEnvironment(CHANNEL_ENV.live, props.liveChannels);
