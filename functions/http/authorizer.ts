@@ -5,17 +5,15 @@
  */
 import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
 import { db } from '#lib/storage/client.ts';
-import { apiKeyRepository } from '#lib/storage/api-keys.ts';
+import { sharedApiKeyRepository } from '#lib/storage/api-keys.ts';
 import type { AuthorizerContext } from '#lib/http/auth.ts';
 import { authorizeHeader } from '#lib/http/authorize.ts';
 
 // The key repository alone, not deps(): the authorizer runs before most requests of the till, and
 // deps() would bundle (and build at every cold start) every repository and the program's schemas.
-let apiKeys: ReturnType<typeof apiKeyRepository> | undefined;
-
 export const handler = async (
   event: APIGatewayRequestAuthorizerEventV2,
 ): Promise<{ isAuthorized: boolean; context: AuthorizerContext }> => ({
   isAuthorized: true,
-  context: await authorizeHeader(event.headers?.authorization ?? event.identitySource?.[0], (key) => (apiKeys ??= apiKeyRepository(db())).resolve(key)),
+  context: await authorizeHeader(event.headers?.authorization ?? event.identitySource?.[0], (key) => sharedApiKeyRepository(db()).resolve(key)),
 });
