@@ -6,8 +6,8 @@ import { jsonBody, pathParam, validate } from '#lib/http/request.ts';
 import { eraseCustomer, exportCustomer } from '#lib/app/privacy.ts';
 import { customerBudgets } from '#lib/app/budgets.ts';
 import { postCustomEvent } from '#lib/app/custom-events.ts';
-import { customEventBody, customerSearchQuery } from '#lib/http/schemas.ts';
-import { adjustmentBody, appKeyBody, customerLookupQuery, devicesBody, eraseBody, enrolBody, exportQuery, ledgerQuery, reviewBody, segmentsBody, tierBody } from '#lib/http/schemas.ts';
+import { devicesBody, ledgerQuery } from '#lib/http/schemas.ts';
+import { adjustmentBody, appKeyBody, customEventBody, customerLookupQuery, customerSearchQuery, eraseBody, enrolBody, exportQuery, reviewBody, segmentsBody, tierBody } from '#lib/http/schemas/customers.ts';
 
 export const handler = httpFunction('customers', {
   'POST /v1/customers': async (event, p) => answered(await enrol(deps(), p, validate(enrolBody, jsonBody(event))), 201),

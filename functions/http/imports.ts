@@ -3,7 +3,7 @@ import { deps } from '#lib/app/deps.ts';
 import { importStatus, LINK_SECONDS, startImport } from '#lib/app/imports.ts';
 import { httpFunction, ok } from '#lib/http/function.ts';
 import { jsonBody, pathParam, validate } from '#lib/http/request.ts';
-import { importQuery, startImportBody } from '#lib/http/schemas.ts';
+import { importQuery, startImportBody } from '#lib/http/schemas/imports.ts';
 import { deploymentImportLinks } from '#lib/storage/import-bucket.ts';
 
 export const handler = httpFunction('imports', {

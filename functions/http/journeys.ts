@@ -3,7 +3,8 @@ import { deps } from '#lib/app/deps.ts';
 import { createJourney, getJourney, listJourneys, startJourney, stopJourney } from '#lib/app/journeys.ts';
 import { httpFunction, ok } from '#lib/http/function.ts';
 import { jsonBody, pathParam, validate } from '#lib/http/request.ts';
-import { createJourneyBody, pageQuery } from '#lib/http/schemas.ts';
+import { pageQuery } from '#lib/http/schemas.ts';
+import { createJourneyBody } from '#lib/http/schemas/journeys.ts';
 import { journeyQueue } from '#lib/messaging/queues.ts';
 
 export const handler = httpFunction('journeys', {

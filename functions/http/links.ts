@@ -3,7 +3,7 @@ import { deps } from '#lib/app/deps.ts';
 import { exchangeLink, requestLinkByCustomer, sendLinkByStaff, type LinkSending } from '#lib/app/links.ts';
 import { httpFunction, ok, publicRoute } from '#lib/http/function.ts';
 import { jsonBody, pathParam, validate } from '#lib/http/request.ts';
-import { linkExchangeBody, linkRequestBody, sendLinkBody } from '#lib/http/schemas.ts';
+import { linkExchangeBody, linkRequestBody, sendLinkBody } from '#lib/http/schemas/links.ts';
 import { sesEmail, snsSms } from '#lib/notify/channels.ts';
 import { liveChannels } from '#lib/notify/live-channels.ts';
 import type { Senders } from '#lib/app/notify.ts';

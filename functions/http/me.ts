@@ -3,7 +3,8 @@ import { deps } from '#lib/app/deps.ts';
 import { getCustomer, ledgerPage, ownCustomerId, setDevices } from '#lib/app/customers.ts';
 import { httpFunction, ok } from '#lib/http/function.ts';
 import { jsonBody, validate } from '#lib/http/request.ts';
-import { devicesBody, ledgerQuery, meCouponsQuery } from '#lib/http/schemas.ts';
+import { devicesBody, ledgerQuery } from '#lib/http/schemas.ts';
+import { meCouponsQuery } from '#lib/http/schemas/me.ts';
 import { customerCoupons, customerStamps } from '#lib/app/coupons.ts';
 
 export const handler = httpFunction('me', {

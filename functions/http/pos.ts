@@ -6,7 +6,7 @@ import { processReturn } from '#lib/app/returns.ts';
 import { HttpError } from '#lib/http/errors.ts';
 import { answered, httpFunction, ok } from '#lib/http/function.ts';
 import { jsonBody, validate } from '#lib/http/request.ts';
-import { identifyBody, receiptBody, returnBody } from '#lib/http/schemas.ts';
+import { identifyBody, receiptBody, returnBody } from '#lib/http/schemas/pos.ts';
 import type { Principal } from '#lib/storage/api-keys.ts';
 
 const storeOf = (p: Principal): string => {

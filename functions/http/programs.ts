@@ -5,7 +5,7 @@ import { programJsonSchema } from '#domain/program-schema.ts';
 import { httpFunction, ok } from '#lib/http/function.ts';
 import { jsonBody, pathParam, validate } from '#lib/http/request.ts';
 import { listBudgets } from '#lib/app/budgets.ts';
-import { auditQuery, publishProgramBody, validateProgramBody } from '#lib/http/schemas.ts';
+import { auditQuery, publishProgramBody, validateProgramBody } from '#lib/http/schemas/programs.ts';
 
 export const handler = httpFunction('programs', {
   'GET /v1/program': async (_event, p) => ok(await currentProgram(deps(), p)),

@@ -2,10 +2,9 @@
 import { deps } from '#lib/app/deps.ts';
 import { breakageReport, couponsReport, liabilityExport, liabilityReport, membersReport, pointsReport, salesReport } from '#lib/app/reports.ts';
 import { campaignsReport, productsReport } from '#lib/app/day-insight.ts';
-import { campaignsReportQuery, productsReportQuery } from '#lib/http/schemas.ts';
 import { httpFunction, ok } from '#lib/http/function.ts';
 import { validate } from '#lib/http/request.ts';
-import { breakageReportQuery, couponsReportQuery, liabilityExportQuery, liabilityReportQuery, membersReportQuery, pointsReportQuery, salesReportQuery } from '#lib/http/schemas.ts';
+import { breakageReportQuery, campaignsReportQuery, couponsReportQuery, liabilityExportQuery, liabilityReportQuery, membersReportQuery, pointsReportQuery, productsReportQuery, salesReportQuery } from '#lib/http/schemas/reports.ts';
 
 export const handler = httpFunction('reports', {
   'GET /v1/reports/sales': async (event, p) => ok(await salesReport(deps(), p, validate(salesReportQuery, event.queryStringParameters ?? {}))),

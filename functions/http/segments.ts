@@ -3,7 +3,7 @@ import { deps } from '#lib/app/deps.ts';
 import { createSegment, deleteSegment, exportSegmentMembers, getSegment, listSegments, segmentMembers, updateSegment } from '#lib/app/segments.ts';
 import { httpFunction, ok } from '#lib/http/function.ts';
 import { jsonBody, pathParam, validate } from '#lib/http/request.ts';
-import { createSegmentBody, membersQuery, updateSegmentBody } from '#lib/http/schemas.ts';
+import { createSegmentBody, membersQuery, updateSegmentBody } from '#lib/http/schemas/segments.ts';
 
 export const handler = httpFunction('segments', {
   'POST /v1/segments': async (event, p) => ok(await createSegment(deps(), p, validate(createSegmentBody, jsonBody(event))), 201),

@@ -3,7 +3,7 @@ import { deps } from '#lib/app/deps.ts';
 import { simulationStatus, startSimulation } from '#lib/app/simulations.ts';
 import { httpFunction, ok } from '#lib/http/function.ts';
 import { jsonBody, pathParam, validate } from '#lib/http/request.ts';
-import { startSimulationBody } from '#lib/http/schemas.ts';
+import { startSimulationBody } from '#lib/http/schemas/simulations.ts';
 import { simulationQueue } from '#lib/messaging/queues.ts';
 import { simulationRepository } from '#lib/storage/simulations.ts';
 

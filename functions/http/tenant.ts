@@ -4,7 +4,7 @@ import { createStore, getStore, listStores, updateStore } from '#lib/app/stores.
 import { getTenant, health, updateTenant } from '#lib/app/tenants.ts';
 import { answered, httpFunction, ok } from '#lib/http/function.ts';
 import { jsonBody, pathParam, validate } from '#lib/http/request.ts';
-import { createStoreBody, storesQuery, updateStoreBody, updateTenantBody } from '#lib/http/schemas.ts';
+import { createStoreBody, storesQuery, updateStoreBody, updateTenantBody } from '#lib/http/schemas/tenant.ts';
 
 export const handler = httpFunction('tenant', {
   'POST /v1/stores': async (event, p) => answered(await createStore(deps(), p, validate(createStoreBody, jsonBody(event))), 201),

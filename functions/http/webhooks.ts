@@ -1,10 +1,18 @@
 /** Admins: outgoing webhook endpoints — create (secret shown once), read, change, delete, rotate the secret, the delivery log and replays. */
-import { deps } from '#lib/app/deps.ts';
-import { createWebhook, deleteWebhook, getWebhook, listDeliveries, listWebhooks, replayDelivery, rotateWebhookSecret, updateWebhook } from '#lib/app/webhooks.ts';
+import { createWebhook, deleteWebhook, getWebhook, listDeliveries, listWebhooks, replayDelivery, rotateWebhookSecret, updateWebhook, type WebhookDeps } from '#lib/app/webhooks.ts';
+import { db } from '#lib/storage/client.ts';
+import { auditRepository } from '#lib/storage/audit.ts';
+import { webhookRepository } from '#lib/storage/webhooks.ts';
 import { httpFunction, ok } from '#lib/http/function.ts';
 import { jsonBody, pathParam, validate } from '#lib/http/request.ts';
-import { createWebhookBody, pageQuery, rotateWebhookSecretBody, updateWebhookBody } from '#lib/http/schemas.ts';
+import { pageQuery } from '#lib/http/schemas.ts';
+import { createWebhookBody, rotateWebhookSecretBody, updateWebhookBody } from '#lib/http/schemas/webhooks.ts';
 import { webhookDeliveryQueue } from '#lib/messaging/queues.ts';
+
+// Only the repositories the webhook routes use: deps() would bundle (and build at a cold start)
+// every repository and, through them, the program's schemas, which no webhook route reads.
+let shared: WebhookDeps | undefined;
+const deps = (): WebhookDeps => (shared ??= { webhooks: webhookRepository(db()), audit: auditRepository(db()), clock: () => new Date() });
 
 export const handler = httpFunction('webhooks', {
   'POST /v1/webhooks': async (event, p) => ok(await createWebhook(deps(), p, validate(createWebhookBody, jsonBody(event))), 201),

@@ -12,6 +12,9 @@ import { CATALOG_PRODUCT_PREFIX } from '../storage/keys.ts';
 import { transactWrite } from '../storage/transact.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import type { Deps } from './deps.ts';
+
+/** What the catalog routes' use cases reach: functions/http/catalog.ts builds just these. */
+export type CatalogDeps = Pick<Deps, 'db' | 'catalog' | 'audit' | 'clock'>;
 import { ConflictError, NotFoundError } from './errors.ts';
 import { requestHash } from './idempotency.ts';
 import { parseInput } from './parse.ts';
@@ -28,7 +31,7 @@ export const productView = (p: ProductRecord) => ({
 /** What a product's content hash covers: the product as the API and files give it, in normal form. */
 export const productHash = (p: Product) => requestHash({ sku: p.sku, name: p.name, category: p.category, attributes: p.attributes, price: p.price ?? null });
 
-export async function getProduct(deps: Deps, p: Principal, sku: string) {
+export async function getProduct(deps: CatalogDeps, p: Principal, sku: string) {
   const found = await deps.catalog.get(p.tenantId, sku);
   if (!found) throw new NotFoundError('product', 'sku');
   return productView(found);
@@ -39,7 +42,7 @@ export async function getProduct(deps: Deps, p: Principal, sku: string) {
  * same body again writes nothing and answers the same. The first product also writes the marker
  * that makes tills look SKUs up.
  */
-export async function putProduct(deps: Deps, p: Principal, sku: string, body: z.input<typeof productBodySchema>) {
+export async function putProduct(deps: CatalogDeps, p: Principal, sku: string, body: z.input<typeof productBodySchema>) {
   const product = parseInput(productSchema, { ...body, sku }, '');
   const hash = productHash(product);
   const before = await deps.catalog.get(p.tenantId, sku);
@@ -53,7 +56,7 @@ export async function putProduct(deps: Deps, p: Principal, sku: string, body: z.
   return { product: productView(record), created: !before };
 }
 
-export async function deleteProduct(deps: Deps, p: Principal, sku: string) {
+export async function deleteProduct(deps: CatalogDeps, p: Principal, sku: string) {
   const before = await deps.catalog.get(p.tenantId, sku);
   if (!before) throw new NotFoundError('product', 'sku');
   const at = deps.clock().toISOString();
@@ -64,7 +67,7 @@ export async function deleteProduct(deps: Deps, p: Principal, sku: string) {
 }
 
 /** One page of the catalog in SKU order; `nextCursor` is null on the last page. */
-export async function listProducts(deps: Deps, p: Principal, q: { limit: number; cursor?: string | undefined }) {
+export async function listProducts(deps: CatalogDeps, p: Principal, q: { limit: number; cursor?: string | undefined }) {
   const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor, (sk) => sk.startsWith(CATALOG_PRODUCT_PREFIX), 'catalog');
   const page = await deps.catalog.list(p.tenantId, q.limit, after);
   return { products: page.products.map(productView), nextCursor: page.nextSk ? encodeCursor(page.nextSk, 'catalog') : null };

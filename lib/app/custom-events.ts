@@ -10,7 +10,7 @@ import { boundAccount } from '#domain/account-bounds.ts';
 import { budgetKey, hasGlobalLimit, seedOf, shardFor, type Counters } from '#domain/budgets.ts';
 import { priceEvent } from '#domain/custom-events.ts';
 import { currentTier } from '#domain/tiers.ts';
-import type { CustomEventBody } from '../http/schemas.ts';
+import type { CustomEventBody } from '../http/schemas/customers.ts';
 import type { Principal } from '../storage/api-keys.ts';
 import { numberEntries, type CustomerRecord } from '../storage/customers.ts';
 import { transactWrite, withOptimisticRetry } from '../storage/transact.ts';

@@ -1,6 +1,6 @@
 /** The adapters a use case needs, made once per process; tests build their own. */
 import { db as sharedDb, type Db } from '../storage/client.ts';
-import { apiKeyRepository, type ApiKeyRepository } from '../storage/api-keys.ts';
+import { sharedApiKeyRepository, type ApiKeyRepository } from '../storage/api-keys.ts';
 import { auditRepository, type AuditRepository } from '../storage/audit.ts';
 import { jobRepository, type JobRepository } from '../storage/jobs.ts';
 import { notificationRepository, type NotificationRepository } from '../storage/notifications.ts';
@@ -56,7 +56,7 @@ export function makeDeps(db: Db, clock: () => Date = () => new Date()): Deps {
     stores: storeRepository(db),
     tenants: tenantRepository(db),
     audit: auditRepository(db),
-    apiKeys: apiKeyRepository(db),
+    apiKeys: sharedApiKeyRepository(db),
     jobs: jobRepository(db),
     notifications: notificationRepository(db),
     journeys: journeyRepository(db),

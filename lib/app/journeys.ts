@@ -15,7 +15,7 @@ import { catchUp } from '#domain/pending.ts';
 import type { DomainEvent } from '../events/catalog.ts';
 import { ConflictError, LimitExceededError, NotFoundError } from './errors.ts';
 import { chunk, type Queue } from '../messaging/queue.ts';
-import type { CreateJourneyBody } from '../http/schemas.ts';
+import type { CreateJourneyBody } from '../http/schemas/journeys.ts';
 import type { Principal } from '../storage/api-keys.ts';
 import type { JourneyRecord } from '../storage/journeys.ts';
 import type { Deps } from './deps.ts';

@@ -3,9 +3,12 @@ import { ConflictError, InvalidRequestError, NotFoundError } from './errors.ts';
 import { KeyAlreadyRotatedError, KeyNotFoundError, type KeyInfo, type Principal, type Role } from '../storage/api-keys.ts';
 import type { TransactItem } from '../storage/transact.ts';
 import type { Deps } from './deps.ts';
+
+/** What the key use cases reach: functions/http/keys.ts builds just these, not every repository. */
+export type KeyDeps = Pick<Deps, 'apiKeys' | 'stores' | 'audit' | 'clock'>;
 import { decodeCursor, encodeCursor } from './cursor.ts';
 
-export async function createKey(deps: Deps, p: Principal, body: { role: Exclude<Role, 'customer'>; storeId?: string | undefined; name: string; rateLimit?: number | undefined }) {
+export async function createKey(deps: KeyDeps, p: Principal, body: { role: Exclude<Role, 'customer'>; storeId?: string | undefined; name: string; rateLimit?: number | undefined }) {
   if (body.role === 'pos') {
     if (!body.storeId) throw new InvalidRequestError('storeId: is required for a POS key', 'storeId');
     const store = await deps.stores.get(p.tenantId, body.storeId, true);
@@ -24,7 +27,7 @@ export async function createKey(deps: Deps, p: Principal, body: { role: Exclude<
   return { ...created.info, key: created.key };
 }
 
-export async function listKeys(deps: Deps, p: Principal, q: { limit: number; cursor?: string | undefined }) {
+export async function listKeys(deps: KeyDeps, p: Principal, q: { limit: number; cursor?: string | undefined }) {
   const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor, (sk) => sk.startsWith('APIKEY#'));
   const page = await deps.apiKeys.list(p.tenantId, q.limit, after);
   return { keys: page.keys, nextCursor: page.nextSk ? encodeCursor(page.nextSk) : null };
@@ -34,7 +37,7 @@ export async function listKeys(deps: Deps, p: Principal, q: { limit: number; cur
  * A new key for the same store or person; the old one keeps working for `overlapSeconds`. The
  * old key's end, the new key and the audit record are one transaction.
  */
-export async function rotateKey(deps: Deps, p: Principal, keyId: string, overlapSeconds: number) {
+export async function rotateKey(deps: KeyDeps, p: Principal, keyId: string, overlapSeconds: number) {
   const now = deps.clock();
   const oldExpiresAt = new Date(now.getTime() + overlapSeconds * 1000).toISOString();
   // The replacement's secret is made first, so that its items can join the old key's transaction.
@@ -47,13 +50,13 @@ export async function rotateKey(deps: Deps, p: Principal, keyId: string, overlap
   return { ...created!.info, key: created!.key, replaces: { keyId, expiresAt: oldExpiresAt } };
 }
 
-export async function revokeKey(deps: Deps, p: Principal, keyId: string) {
+export async function revokeKey(deps: KeyDeps, p: Principal, keyId: string) {
   const at = deps.clock().toISOString();
   const old = await end(deps, keyId, 'revokedAt', at, at, p, (before) => [audit(deps, p, at, 'key.revoke', keyId, before, { revokedAt: at })]);
   return { ...old, revokedAt: at };
 }
 
-async function end(deps: Deps, keyId: string, field: 'revokedAt' | 'expiresAt', at: string, now: string, p: Principal, others: (old: KeyInfo) => TransactItem[]) {
+async function end(deps: KeyDeps, keyId: string, field: 'revokedAt' | 'expiresAt', at: string, now: string, p: Principal, others: (old: KeyInfo) => TransactItem[]) {
   try {
     return await deps.apiKeys.end(p.tenantId, keyId, field, at, now, others);
   } catch (e) {
@@ -65,5 +68,5 @@ async function end(deps: Deps, keyId: string, field: 'revokedAt' | 'expiresAt', 
   }
 }
 
-const audit = (deps: Deps, p: Principal, at: string, action: string, keyId: string, before: unknown, after: unknown): TransactItem =>
+const audit = (deps: KeyDeps, p: Principal, at: string, action: string, keyId: string, before: unknown, after: unknown): TransactItem =>
   deps.audit.item(p, { at, action, target: `key:${keyId}`, before, after });

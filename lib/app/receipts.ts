@@ -11,7 +11,7 @@ import { countersFor } from '#domain/budgeted-earning.ts';
 import { hasGlobalLimit, seedOf, shardFor, type Counters } from '#domain/budgets.ts';
 import { chooseChannel } from '#domain/notifications.ts';
 import { AppError, ConflictError, IdempotencyConflictError, InvalidRequestError } from './errors.ts';
-import type { ReceiptBody } from '../http/schemas.ts';
+import type { ReceiptBody } from '../http/schemas/pos.ts';
 import type { Principal } from '../storage/api-keys.ts';
 import { numberEntries, type CustomerRecord } from '../storage/customers.ts';
 import type { ReceiptRecord, StoredAnswer } from '../storage/receipts.ts';

@@ -5,7 +5,7 @@
 import { DomainError } from '#domain/errors.ts';
 import { priceReturn, type ReturnOutcome } from '#domain/returns.ts';
 import { IdempotencyConflictError, NotFoundError } from './errors.ts';
-import type { ReturnBody } from '../http/schemas.ts';
+import type { ReturnBody } from '../http/schemas/pos.ts';
 import { toMilli } from '#domain/pricing.ts';
 import type { Principal } from '../storage/api-keys.ts';
 import { numberEntries, type CustomerRecord } from '../storage/customers.ts';

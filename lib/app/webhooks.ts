@@ -21,6 +21,9 @@ import { checkWebhookUrl } from '../webhooks/address-policy.ts';
 import { afterAttempt, describeOutcome, RETRY_WINDOW_MS, type AttemptOutcome } from '../webhooks/retry.ts';
 import { generateSecret, SIGNATURE_HEADER, signatureHeader } from '../webhooks/signature.ts';
 import type { Deps } from './deps.ts';
+
+/** What the webhook use cases reach: functions/http/webhooks.ts builds just these, not every repository. */
+export type WebhookDeps = Pick<Deps, 'webhooks' | 'audit' | 'clock'>;
 import { metricNames } from '../observability/metric-names.ts';
 import { count } from '../observability/metrics.ts';
 import { ConflictError, InvalidRequestError, LimitExceededError, NotFoundError } from './errors.ts';
@@ -88,18 +91,18 @@ function checkUrl(url: string): void {
   if (!r.ok) throw new InvalidRequestError(`url: ${r.reason}`, 'url');
 }
 
-async function requireWebhook(deps: Deps, p: Principal, webhookId: string): Promise<WebhookRecord> {
+async function requireWebhook(deps: WebhookDeps, p: Principal, webhookId: string): Promise<WebhookRecord> {
   const w = await deps.webhooks.get(p.tenantId, webhookId);
   if (!w) throw new NotFoundError('webhook', 'webhookId');
   return w;
 }
 
-const audit = (deps: Deps, p: Principal, at: string, action: string, webhookId: string, before: WebhookRecord | undefined, after: WebhookRecord | undefined) =>
+const audit = (deps: WebhookDeps, p: Principal, at: string, action: string, webhookId: string, before: WebhookRecord | undefined, after: WebhookRecord | undefined) =>
   deps.audit.item(p, { at, action, target: `webhook:${webhookId}`, ...(before ? { before: webhookView(before) } : {}), ...(after ? { after: webhookView(after) } : {}) });
 
 const changedConcurrently = () => new ConflictError('webhook_changed', 'webhookId: the endpoint was changed by another request at the same time; read it again and retry', 'webhookId');
 
-export async function createWebhook(deps: Deps, p: Principal, body: WebhookInput) {
+export async function createWebhook(deps: WebhookDeps, p: Principal, body: WebhookInput) {
   checkUrl(body.url);
   const at = deps.clock().toISOString();
   const record: WebhookRecord = {
@@ -125,16 +128,16 @@ export async function createWebhook(deps: Deps, p: Principal, body: WebhookInput
 const fromCursor = (cursor: string | undefined, pattern: RegExp, scope?: string): string | undefined =>
   cursor === undefined ? undefined : decodeCursor(cursor, (sk) => pattern.test(sk), scope);
 
-export async function listWebhooks(deps: Deps, p: Principal, q: { limit: number; cursor?: string | undefined }) {
+export async function listWebhooks(deps: WebhookDeps, p: Principal, q: { limit: number; cursor?: string | undefined }) {
   const page = await deps.webhooks.page(p.tenantId, q.limit, fromCursor(q.cursor, /^WEBHOOK#[A-Za-z0-9._:-]{1,64}$/));
   return { webhooks: page.webhooks.map(webhookView), nextCursor: page.nextSk ? encodeCursor(page.nextSk) : null };
 }
 
-export async function getWebhook(deps: Deps, p: Principal, webhookId: string) {
+export async function getWebhook(deps: WebhookDeps, p: Principal, webhookId: string) {
   return webhookView(await requireWebhook(deps, p, webhookId));
 }
 
-export async function updateWebhook(deps: Deps, p: Principal, webhookId: string, patch: WebhookPatch) {
+export async function updateWebhook(deps: WebhookDeps, p: Principal, webhookId: string, patch: WebhookPatch) {
   if (patch.url !== undefined) checkUrl(patch.url);
   const before = await requireWebhook(deps, p, webhookId);
   const at = deps.clock().toISOString();
@@ -151,7 +154,7 @@ export async function updateWebhook(deps: Deps, p: Principal, webhookId: string,
   return webhookView(after);
 }
 
-export async function deleteWebhook(deps: Deps, p: Principal, webhookId: string) {
+export async function deleteWebhook(deps: WebhookDeps, p: Principal, webhookId: string) {
   const before = await requireWebhook(deps, p, webhookId);
   const at = deps.clock().toISOString();
   if (!(await deps.webhooks.remove(p.tenantId, before, audit(deps, p, at, 'webhook.delete', webhookId, before, undefined)))) throw changedConcurrently();
@@ -163,7 +166,7 @@ export async function deleteWebhook(deps: Deps, p: Principal, webhookId: string)
  * values are sent), so the receiver can switch over without refusing a delivery. A rotation
  * during an overlap ends the older secret at once: at most two are ever in force.
  */
-export async function rotateWebhookSecret(deps: Deps, p: Principal, webhookId: string, overlapSeconds: number) {
+export async function rotateWebhookSecret(deps: WebhookDeps, p: Principal, webhookId: string, overlapSeconds: number) {
   const before = await requireWebhook(deps, p, webhookId);
   const now = deps.clock();
   const at = now.toISOString();
@@ -182,7 +185,7 @@ export async function rotateWebhookSecret(deps: Deps, p: Principal, webhookId: s
 
 const DELIVERY_ID = /^\d{13}-[0-9a-f]{24}$/;
 
-export async function listDeliveries(deps: Deps, p: Principal, webhookId: string, q: { limit: number; cursor?: string | undefined }) {
+export async function listDeliveries(deps: WebhookDeps, p: Principal, webhookId: string, q: { limit: number; cursor?: string | undefined }) {
   const after = fromCursor(q.cursor, DELIVERY_ID, webhookId);
   await requireWebhook(deps, p, webhookId);
   const page = await deps.webhooks.deliveries(p.tenantId, webhookId, q.limit, after);
@@ -208,7 +211,7 @@ export const STALLED_AFTER_MS = 3_600_000;
  * went to the DLQ), and asking again before the first try of a replay re-sends its message: a lost
  * message cannot strand a delivery. A duplicate message is a no-op (the worker checks the state).
  */
-export async function replayDelivery(deps: Deps, queue: FifoQueue<DeliveryMessage>, p: Principal, webhookId: string, deliveryId: string) {
+export async function replayDelivery(deps: WebhookDeps, queue: FifoQueue<DeliveryMessage>, p: Principal, webhookId: string, deliveryId: string) {
   await requireWebhook(deps, p, webhookId);
   const d = await deps.webhooks.delivery(p.tenantId, webhookId, deliveryId);
   if (!d) throw new NotFoundError('delivery', 'deliveryId');
@@ -242,7 +245,7 @@ export function deliveryIdOf(event: Pick<DomainEvent, 'id' | 'occurredAt'>): str
  * those not tried yet (their message may be what was lost); SQS drops the repeat within five
  * minutes and the worker's state check after that.
  */
-export async function acceptEvent(deps: Deps, queue: FifoQueue<DeliveryMessage>, event: DomainEvent): Promise<number> {
+export async function acceptEvent(deps: WebhookDeps, queue: FifoQueue<DeliveryMessage>, event: DomainEvent): Promise<number> {
   const endpoints = await deps.webhooks.subscribers(event.tenantId, event.type);
   if (endpoints.length === 0) return 0;
   const now = deps.clock();
@@ -287,7 +290,7 @@ export type AttemptResult =
  * unknown deliveries are done (a duplicate message is a no-op); a message that comes back before
  * its delivery is due waits again, keeping its place in the group.
  */
-export async function attemptDelivery(deps: Deps, send: WebhookSender, m: DeliveryMessage, opts: { jitter?: () => number } = {}): Promise<AttemptResult> {
+export async function attemptDelivery(deps: WebhookDeps, send: WebhookSender, m: DeliveryMessage, opts: { jitter?: () => number } = {}): Promise<AttemptResult> {
   const d = await deps.webhooks.delivery(m.tenantId, m.webhookId, m.deliveryId);
   if (!d || d.state === 'delivered' || d.state === 'parked') return { result: 'skipped' };
   const started = deps.clock();

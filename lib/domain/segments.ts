@@ -7,20 +7,19 @@
  * segments staff set by hand.
  *
  * Hook for custom events (from the budgets work): a condition `{ kind: 'event', name, withinDays }`
- * belongs in `conditionSchema` with its facts in `SegmentFacts.events` (name → latest day); nothing
+ * belongs in `conditionSchema` (segment-schema.ts) with its facts in `SegmentFacts.events` (name → latest day); nothing
  * else here changes.
  */
-import * as z from 'zod';
-import { attributeName } from './attributes.ts';
 import type { Account } from './account.ts';
 import { addDays, dayOf, type Day } from './calendar.ts';
-import { id } from './ids.ts';
 import { rfmSettings, type Program } from './program.ts';
 import { attributeKey, boughtSince, type SummaryKind } from './purchases.ts';
-import { classify, rfmClasses, type RfmClass } from './rfm.ts';
-import { singleLine, singleLineMessage } from './text.ts';
+import { classify, type RfmClass } from './rfm.ts';
 import { currentTier } from './tiers.ts';
 import { addMonths } from './time.ts';
+import type { SegmentCondition, SegmentDefinition } from './segment-schema.ts';
+
+export type { SegmentCondition, SegmentDefinition, SegmentDefinitionInput } from './segment-schema.ts';
 
 /** Defined segments per tenant: a customer may be in all of them besides MAX_SEGMENTS set by hand. */
 export const MAX_SEGMENT_DEFINITIONS = 20;
@@ -29,62 +28,6 @@ export const MAX_CONDITIONS = 10;
 export const MAX_MEMBERS_PAGE = 1000;
 /** The longest window a "bought" condition may look back: what an account's months can tell. */
 export const MAX_WINDOW_MONTHS = 36;
-
-const code = z.string().min(1).max(64).refine(singleLine, singleLineMessage);
-const dayCount = z.int().min(1).max(3650);
-const not = { not: z.boolean().default(false).describe('Match customers for whom the condition does not hold.') };
-
-/** A day range, absolute (`after`/`before`, exclusive) or relative to the evaluation day. */
-const dayRange = {
-  after: z.iso.date().optional(),
-  before: z.iso.date().optional(),
-  /** On one of the last N days (today included as day 0). */
-  withinDays: dayCount.optional(),
-  /** More than N days ago. */
-  olderThanDays: dayCount.optional(),
-};
-const someBound = (c: { after?: string | undefined; before?: string | undefined; withinDays?: number | undefined; olderThanDays?: number | undefined }) =>
-  c.after !== undefined || c.before !== undefined || c.withinDays !== undefined || c.olderThanDays !== undefined;
-const needsBound = { message: 'give at least one of after, before, withinDays, olderThanDays', path: ['after'] };
-
-export const conditionSchema = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('tier'), tiers: z.array(code).min(1).max(50), ...not }),
-  z.strictObject({ kind: z.literal('rfm'), classes: z.array(z.enum(rfmClasses)).min(1).max(rfmClasses.length), ...not }),
-  z.strictObject({ kind: z.literal('lastPurchase'), ...dayRange, ...not }).refine(someBound, needsBound),
-  z.strictObject({ kind: z.literal('enrolled'), ...dayRange, ...not }).refine(someBound, needsBound),
-  z.strictObject({ kind: z.literal('birthdayMonth'), months: z.array(z.int().min(1).max(12)).min(1).max(12), ...not }),
-  z.strictObject({ kind: z.literal('consent'), channel: z.enum(['sms', 'email', 'push']), ...not }),
-  z
-    .strictObject({ kind: z.literal('balance'), min: z.int().optional(), max: z.int().optional(), ...not })
-    .refine((c) => c.min !== undefined || c.max !== undefined, { message: 'give min, max or both', path: ['min'] }),
-  z
-    .strictObject({
-      kind: z.literal('bought'),
-      categories: z.array(code).min(1).max(50).optional(),
-      skus: z.array(code).min(1).max(50).optional(),
-      /** A line attribute with one of these values, e.g. `{ "brand": ["acme"] }` (where tills send attributes). */
-      attributes: z
-        .record(attributeName, z.array(code).min(1).max(50))
-        .refine((a) => Object.keys(a).length >= 1 && Object.keys(a).length <= 10, 'must name 1 to 10 attributes')
-        .optional(),
-      /** This month and the N − 1 before it (program time). */
-      withinMonths: z.int().min(1).max(MAX_WINDOW_MONTHS),
-      ...not,
-    })
-    .refine((c) => [c.categories, c.skus, c.attributes].filter((x) => x !== undefined).length === 1, { message: 'give exactly one of categories, skus or attributes', path: ['categories'] }),
-  z.strictObject({ kind: z.literal('store'), stores: z.array(id).min(1).max(50), withinMonths: z.int().min(1).max(MAX_WINDOW_MONTHS), ...not }),
-]);
-export type SegmentCondition = z.output<typeof conditionSchema>;
-
-export const segmentDefinitionSchema = z.strictObject({
-  name: z.string().trim().min(1).max(100).refine(singleLine, singleLineMessage),
-  description: z.string().max(500).optional(),
-  /** `all` conditions must hold, or `any` of them. */
-  match: z.enum(['all', 'any']).default('all'),
-  conditions: z.array(conditionSchema).min(1).max(MAX_CONDITIONS),
-});
-export type SegmentDefinition = z.output<typeof segmentDefinitionSchema>;
-export type SegmentDefinitionInput = z.input<typeof segmentDefinitionSchema>;
 
 /** A definition as the evaluator needs it: its id and its conditions. */
 export interface DefinedSegment extends SegmentDefinition {

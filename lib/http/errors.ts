@@ -17,8 +17,11 @@ import {
   GoneError,
   TooManyRequestsError,
 } from '../app/errors.ts';
-import { IdentifierTakenError } from '../storage/customers.ts';
+import { IdentifierTakenError } from '../storage/identifier-taken.ts';
 import { ContentionError, isTransientStorageError, StorageLimitError, storageLimitError } from '../storage/transact.ts';
+import { HttpError } from './http-error.ts';
+
+export { HttpError };
 
 /** Application errors by class → status. A class missing here is a 500, which a test catches. */
 const appStatus: ReadonlyArray<readonly [abstract new (...args: never[]) => AppError, number]> = [
@@ -32,21 +35,6 @@ const appStatus: ReadonlyArray<readonly [abstract new (...args: never[]) => AppE
   [GoneError, 410],
   [TooManyRequestsError, 429],
 ];
-
-export class HttpError extends Error {
-  readonly status: number;
-  readonly code: string;
-  readonly field: string | undefined;
-  readonly headers: Record<string, string>;
-  constructor(status: number, code: string, message: string, field?: string, headers: Record<string, string> = {}) {
-    super(message);
-    this.name = 'HttpError';
-    this.status = status;
-    this.code = code;
-    this.field = field;
-    this.headers = headers;
-  }
-}
 
 export interface ErrorBody {
   error: { code: string; message: string; field?: string };

@@ -4,7 +4,7 @@
  * a test fails if the file is stale.
  */
 import * as z from 'zod';
-import * as req from './schemas.ts';
+import * as req from './schemas/all.ts';
 import * as res from './responses.ts';
 import { isPublicRoute, routeGroups, routeKey, type RouteKey } from './routes.ts';
 import { programJsonSchema } from '../domain/program-schema.ts';

@@ -6,7 +6,7 @@
  * 429 that names the limit, with `retry-after`.
  */
 import type { Role } from './routes.ts';
-import { HttpError } from './errors.ts';
+import { HttpError } from './http-error.ts';
 
 /**
  * Requests per second a key may make unless it was given its own limit. A customer's page opens

@@ -2,7 +2,7 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { z } from 'zod';
 import { HttpError } from './errors.ts';
-import { id } from './schemas.ts';
+import { id } from '#domain/ids.ts';
 import { firstTextProblem } from '#domain/text.ts';
 
 /**

@@ -9,7 +9,7 @@ import { journeySchema } from '#domain/journeys.ts';
 import { MAX_SOURCES_PER_LINE } from '#domain/earning.ts';
 import { ruleMissReasons } from '#domain/rules.ts';
 import { rfmClasses } from '#domain/rfm.ts';
-import { segmentDefinitionSchema } from '#domain/segments.ts';
+import { segmentDefinitionSchema } from '#domain/segment-schema.ts';
 import { roles } from './routes.ts';
 
 const int = z.int();

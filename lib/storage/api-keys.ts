@@ -224,3 +224,14 @@ export function apiKeyRepository(db: Db, opts: { ttlMs?: number; clock?: () => n
 }
 
 export type ApiKeyRepository = ReturnType<typeof apiKeyRepository>;
+
+let processWide: { db: Db; repo: ApiKeyRepository } | undefined;
+/**
+ * This process's key repository for `db`: deps(), the authorizer and the keys function each bundle
+ * only what they use but share one instance, so a revocation or a store's deactivation here clears
+ * the cache the authorizer reads here at once (other processes: within KEY_CACHE_MS).
+ */
+export function sharedApiKeyRepository(db: Db): ApiKeyRepository {
+  if (processWide?.db !== db) processWide = { db, repo: apiKeyRepository(db) };
+  return processWide.repo;
+}

@@ -14,6 +14,7 @@ import type { PendingReferral } from '#domain/referral.ts';
 import type { Db } from './client.ts';
 import { queryPage } from './page.ts';
 import { indexKeys, keys, LEDGER_PREFIX, REFERRAL_PREFIX, shardOf, type IdentifierKind } from './keys.ts';
+import { IdentifierTakenError } from './identifier-taken.ts';
 import { lookupHash } from './lookup-key.ts';
 import { transactWrite, type TransactItem } from './transact.ts';
 
@@ -109,14 +110,7 @@ export class EnrolmentExistsError extends Error {
   }
 }
 
-export class IdentifierTakenError extends Error {
-  readonly kind: IdentifierKind;
-  constructor(kind: IdentifierKind) {
-    super(`${kind} is already registered to another customer`);
-    this.name = 'IdentifierTakenError';
-    this.kind = kind;
-  }
-}
+export { IdentifierTakenError };
 
 /** Where a page of the names index ended: the name key and the customer (names need not be unique). */
 export interface NameIndexPosition {

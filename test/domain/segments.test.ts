@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { emptyAccount, type Account } from '#domain/account.ts';
 import { priceReceipt } from '#domain/pricing.ts';
 import { notePurchases } from '#domain/purchases.ts';
-import { conditionSchema, definitionIssues, matchingSegments, nextSegments, segmentDefinitionSchema, type DefinedSegment, type SegmentFacts } from '#domain/segments.ts';
+import { definitionIssues, matchingSegments, nextSegments, type DefinedSegment, type SegmentFacts } from '#domain/segments.ts';
+import { conditionSchema, segmentDefinitionSchema } from '#domain/segment-schema.ts';
 import { line, program, progressiveCard } from './fixtures.ts';
 
 const p = program({

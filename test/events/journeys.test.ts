@@ -2,7 +2,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { deps, makeDeps, type Deps } from '#lib/app/deps.ts';
 import { createJourney, handleJourneyWork, onEvent, releaseTimers, startJourney, stopJourney, type JourneyWork } from '#lib/app/journeys.ts';
-import { createJourneyBody } from '#lib/http/schemas.ts';
+import { createJourneyBody } from '#lib/http/schemas/journeys.ts';
 import type { Senders } from '#lib/app/notify.ts';
 import type { DomainEvent } from '#lib/events/catalog.ts';
 import type { OutgoingMessage } from '#lib/notify/channels.ts';

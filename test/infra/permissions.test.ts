@@ -62,8 +62,8 @@ const grantedForServices: ReadonlyArray<{ actions: readonly string[]; when: (f: 
  */
 const bundledNotSent: Readonly<Record<string, { commands: readonly Command[]; reason: string }>> = {
   authorizer: {
-    commands: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query', 'dynamodb:TransactWriteItems', 'secretsmanager:GetSecretValue'],
-    reason: 'it calls only deps().apiKeys.resolve, one GetItem per key (functions/http/authorizer.ts); the rest of deps() comes along in the bundle',
+    commands: ['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:TransactWriteItems'],
+    reason: "it calls only the key repository's resolve, one GetItem per key (functions/http/authorizer.ts); the repository's other methods come along in the bundle",
   },
   outbox: {
     commands: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:TransactWriteItems', 'secretsmanager:GetSecretValue'],

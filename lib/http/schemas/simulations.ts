@@ -1,0 +1,12 @@
+/** Program simulations (group `simulations`). */
+import * as z from 'zod';
+
+/** A simulation of a draft over a period of the chain's own receipts (README, "The program simulator"). */
+export const startSimulationBody = z.strictObject({
+  draft: z.record(z.string(), z.unknown()),
+  /** The period, by when the till committed the receipts: `from` inclusive, `to` exclusive. */
+  from: z.iso.datetime({ offset: true }),
+  to: z.iso.datetime({ offset: true }),
+  /** How many customers who gain and who lose most to list (default 20). */
+  topN: z.int().min(1).max(100).optional(),
+});
