@@ -249,7 +249,8 @@ export function priceReceipt(program: Program, account: Account, receipt: Receip
     lines.map((l, i) => ({ sku: l.sku, category: l.category, attributes: l.attributes, quantityMilli: l.quantityMilli, paid: paid[i]! })),
     receipt.occurredAt,
     program.timeZone,
-    now.toISOString(),
+    // Only an unlocked reward is stamped with it: no string per receipt for programs without rewards.
+    program.rewards.length ? now.toISOString() : '',
   );
   acc = { ...acc, rewards: progress.state };
   // The newcomer's first purchase rewards the member who referred them (written on their item).
@@ -258,7 +259,6 @@ export function priceReceipt(program: Program, account: Account, receipt: Receip
   const month = monthOf(receipt.occurredAt, program.timeZone);
   acc = recordActivity(acc, month, paidTotal, earnTotal, addMonths(monthOf(now, program.timeZone), -ACTIVITY_MONTHS), 1);
   acc = notePurchase(acc, dayOf(receipt.occurredAt, program.timeZone));
-  const { purchases: _dropped, ...rest } = acc;
   const purchases = notePurchases(acc.purchases, program.purchaseSummary, month, {
     categories: lines.map((l) => l.category),
     skus: lines.map((l) => l.sku),
@@ -266,7 +266,11 @@ export function priceReceipt(program: Program, account: Account, receipt: Receip
     // Line attributes, where the till sends them (the engine's `attributes` on a line).
     attributes: lines.flatMap((l) => Object.entries(l.attributes ?? {}).map(([k, v]) => attributeKey(k, v))),
   });
-  acc = purchases ? { ...rest, purchases } : rest;
+  // Without settings the summary is dropped; an account without one is not copied (most programs keep none).
+  if (purchases || 'purchases' in acc) {
+    const { purchases: _dropped, ...rest } = acc;
+    acc = purchases ? { ...rest, purchases } : rest;
+  }
   const upgrade = upgradeTier(program, acc, now);
   acc = upgrade.account;
   let upgradeBonus = 0;
