@@ -53,9 +53,12 @@ const CHANGES = Number.NaN;
  * an hour), and the local time is then plain arithmetic on the instant plus that offset.
  */
 const offsets = new Map<string, Map<number, number>>();
+/** The last answer (one receipt asks about the same instant many times). */
+let last: { ms: number; timeZone: string; time: LocalTime } = { ms: Number.NaN, timeZone: '', time: fromWallClock(0) };
 
 export function localTime(instant: Date, timeZone: string): LocalTime {
   const ms = instant.getTime();
+  if (ms === last.ms && timeZone === last.timeZone) return last.time;
   if (!(ms >= FAST_FROM && ms < FAST_TO)) return intlLocalTime(instant, timeZone);
   let known = offsets.get(timeZone);
   if (!known) offsets.set(timeZone, (known = new Map()));
@@ -68,7 +71,9 @@ export function localTime(instant: Date, timeZone: string): LocalTime {
     known.set(hour, offset);
   }
   if (Number.isNaN(offset)) return intlLocalTime(instant, timeZone);
-  return fromWallClock(ms + offset);
+  const time = fromWallClock(ms + offset);
+  last = { ms, timeZone, time };
+  return time;
 }
 
 /** How far the zone's wall clock is ahead of UTC at `ms`, a whole second (Intl shows no milliseconds). */
