@@ -128,8 +128,9 @@ export function priceReceipt(program: Program, account: Account, receipt: Receip
   const lines = receipt.lines;
 
   const tier = currentTier(program, acc);
-  const tierExcluded = new Set(program.tiers?.excludedCategories ?? []);
-  const discountable = lines.map((l) => (tierExcluded.has(l.category) ? 0 : l.amount));
+  const amountTotal = sum(lines.map((l) => l.amount));
+  const tierExcluded = program.tiers?.excludedCategories ?? [];
+  const discountable = lines.map((l) => (tierExcluded.includes(l.category) ? 0 : l.amount));
   const discount = discountRate(program, acc, tier?.discountBps ?? 0);
   const tierDiscountTotal = mulDivFloor(sum(discountable), discount.bps, 10_000);
   const tierDiscounts = allocateOrZero(tierDiscountTotal, discountable);
@@ -151,7 +152,7 @@ export function priceReceipt(program: Program, account: Account, receipt: Receip
   const rewardDiscounts = rewardUse.perLine;
   const afterRewards = afterTier.map((p, i) => p - rewardDiscounts[i]!);
   const counters = receipt.budgets ?? noCounters;
-  const coupons = applyCoupons(program.coupons, acc, receipt.coupons ?? [], afterRewards, sum(lines.map((l) => l.amount)), receipt.occurredAt, { counters, timeZone: program.timeZone });
+  const coupons = applyCoupons(program.coupons, acc, receipt.coupons ?? [], afterRewards, amountTotal, receipt.occurredAt, { counters, timeZone: program.timeZone });
   acc = countCouponUses(acc, coupons.uses, 1);
   const couponDiscounts = coupons.perLine;
   const payable = afterRewards.map((p, i) => p - couponDiscounts[i]!);
@@ -209,7 +210,7 @@ export function priceReceipt(program: Program, account: Account, receipt: Receip
       storeTags: receipt.storeTags,
       tierId: tier?.id,
       segments: acc.segments,
-      amounts: { beforeDiscounts: sum(lines.map((l) => l.amount)), afterDiscounts: sum(paid) },
+      amounts: { beforeDiscounts: amountTotal, afterDiscounts: sum(paid) },
     },
     tierMultiplier(program, tier),
     coupons.uses,
@@ -259,13 +260,16 @@ export function priceReceipt(program: Program, account: Account, receipt: Receip
   const month = monthOf(receipt.occurredAt, program.timeZone);
   acc = recordActivity(acc, month, paidTotal, earnTotal, addMonths(monthOf(now, program.timeZone), -ACTIVITY_MONTHS), 1);
   acc = notePurchase(acc, dayOf(receipt.occurredAt, program.timeZone));
-  const purchases = notePurchases(acc.purchases, program.purchaseSummary, month, {
-    categories: lines.map((l) => l.category),
-    skus: lines.map((l) => l.sku),
-    storeId: receipt.storeId,
-    // Line attributes, where the till sends them (the engine's `attributes` on a line).
-    attributes: lines.flatMap((l) => Object.entries(l.attributes ?? {}).map(([k, v]) => attributeKey(k, v))),
-  });
+  // (What was bought is listed only for a program that keeps a summary.)
+  const purchases =
+    program.purchaseSummary &&
+    notePurchases(acc.purchases, program.purchaseSummary, month, {
+      categories: lines.map((l) => l.category),
+      skus: lines.map((l) => l.sku),
+      storeId: receipt.storeId,
+      // Line attributes, where the till sends them (the engine's `attributes` on a line).
+      attributes: lines.flatMap((l) => Object.entries(l.attributes ?? {}).map(([k, v]) => attributeKey(k, v))),
+    });
   // Without settings the summary is dropped; an account without one is not copied (most programs keep none).
   if (purchases || 'purchases' in acc) {
     const { purchases: _dropped, ...rest } = acc;
@@ -300,7 +304,7 @@ export function priceReceipt(program: Program, account: Account, receipt: Receip
     lines: priced,
     lineCaps: caps,
     totals: {
-      amount: sum(lines.map((l) => l.amount)),
+      amount: amountTotal,
       tierDiscount: tierDiscountTotal,
       rewardDiscount: sum(rewardDiscounts),
       couponDiscount: sum(couponDiscounts),

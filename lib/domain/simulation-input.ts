@@ -65,7 +65,15 @@ const returnLineSchema = z.strictObject({
  */
 const timePattern = time.def.pattern!;
 const isTime = (v: unknown): v is string => typeof v === 'string' && timePattern.test(v);
-const isCode = (v: unknown): v is string => typeof v === 'string' && v.length >= 1 && v.length <= 64 && singleLine(v);
+const isCode = (v: unknown): v is string => typeof v === 'string' && v.length >= 1 && v.length <= 64 && (printableAscii(v) || singleLine(v));
+/** Printable ASCII is one line of allowed text; anything else is asked of the rule itself. */
+const printableAscii = (s: string) => {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e) return false;
+  }
+  return true;
+};
 const isMoney = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 1_000_000_000_000;
 const isQuantity = (v: unknown): v is number =>
   typeof v === 'number' && v > 0 && v <= 1_000_000 && Math.abs(v * 1000 - Math.round(v * 1000)) < 1e-6;

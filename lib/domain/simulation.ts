@@ -84,11 +84,23 @@ const zero = (): Figures => ({
   refused: 0,
 });
 
-/** The figures' keys, read once (a replay adds figures three times per receipt and side). */
-const figureKeys = Object.keys(zero()) as (keyof Figures)[];
-
+/** Field by field: a replay adds figures three times per receipt and side, and a loop over the keys was a tenth of its own time. */
 function add(into: Figures, from: Figures): void {
-  for (const k of figureKeys) into[k] += from[k];
+  into.receipts += from.receipts;
+  into.returns += from.returns;
+  into.revenue += from.revenue;
+  into.refunds += from.refunds;
+  into.paid += from.paid;
+  into.tierDiscount += from.tierDiscount;
+  into.rewardDiscount += from.rewardDiscount;
+  into.couponDiscount += from.couponDiscount;
+  into.pointsDiscount += from.pointsDiscount;
+  into.pointsIssued += from.pointsIssued;
+  into.pointsBurned += from.pointsBurned;
+  into.pointsReversed += from.pointsReversed;
+  into.pointsRefunded += from.pointsRefunded;
+  into.burnsCut += from.burnsCut;
+  into.refused += from.refused;
 }
 
 /** The loyalty cost of figures: money discounts plus the value of the points issued net of reversals. */

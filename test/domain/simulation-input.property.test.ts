@@ -56,7 +56,9 @@ const mutation = fc.record({ where: fc.constantFrom('top', 'line', 'burn'), key:
 function mutate(line: Obj, m: { where: string; key: string; op: string; value: unknown; pick: number }): Obj {
   const copy = structuredClone(line);
   const lines = copy.lines as Obj[] | undefined;
-  const target = m.where === 'line' && Array.isArray(lines) && lines.length ? lines[m.pick % lines.length]! : m.where === 'burn' && copy.burn && typeof copy.burn === 'object' ? (copy.burn as Obj) : copy;
+  const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null;
+  const picked = Array.isArray(lines) && lines.length ? lines[m.pick % lines.length] : undefined;
+  const target = m.where === 'line' && isObj(picked) ? picked : m.where === 'burn' && isObj(copy.burn) ? copy.burn : copy;
   if (m.op === 'delete') delete target[m.key];
   else Object.defineProperty(target, m.key, { value: m.value, enumerable: true, writable: true, configurable: true });
   return copy;

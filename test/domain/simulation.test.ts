@@ -114,6 +114,16 @@ describe('program simulator', () => {
     expect(new Set(Array.from({ length: 13 }, (_, i) => customerShard(`c${i}`, 3))).size).toBeGreaterThan(1);
   });
 
+  it('should add every figure when merging (each one is added by name)', () => {
+    const from = emptySimulation();
+    const keys = Object.keys(from.current.totals) as (keyof typeof from.current.totals)[];
+    keys.forEach((k, i) => (from.current.totals[k] = i + 1));
+    const into = emptySimulation();
+    mergeSimulation(into, from);
+    mergeSimulation(into, from);
+    expect(into.current.totals).toEqual(Object.fromEntries(keys.map((k, i) => [k, 2 * (i + 1)])));
+  });
+
   it('should keep the top lists bounded, biggest change first', () => {
     const state = emptySimulation();
     for (let i = 0; i < 30; i++) {
