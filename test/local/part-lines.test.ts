@@ -34,8 +34,8 @@ function fileText(): string {
   const endings = ['\n', '\r\n', '\r'];
   let text = '';
   receipts.forEach((r, i) => {
-    text += r + endings[i % 3];
-    if (i % 20 === 0) text += odd[(i / 20) % odd.length] + endings[(i / 20) % 3];
+    text += r + endings[i % 3]!;
+    if (i % 20 === 0) text += odd[(i / 20) % odd.length]! + endings[(i / 20) % 3]!;
   });
   return text + odd[2]; // and a last line with no line break
 }
