@@ -205,19 +205,18 @@ class SideReplay {
     }
     const t = p.totals;
     const issued = t.pointsEarned + (p.tierUpgrade?.bonusPoints ?? 0);
-    const f: Figures = {
-      ...zero(),
-      receipts: 1,
-      revenue: t.amount,
-      paid: t.paid,
-      tierDiscount: t.tierDiscount,
-      rewardDiscount: t.rewardDiscount,
-      couponDiscount: t.couponDiscount,
-      pointsDiscount: t.pointsDiscount,
-      pointsIssued: issued,
-      pointsBurned: t.pointsBurned,
-      burnsCut: cut ? 1 : 0,
-    };
+    // Set on a fresh zero rather than spread over one (once per receipt and side).
+    const f = zero();
+    f.receipts = 1;
+    f.revenue = t.amount;
+    f.paid = t.paid;
+    f.tierDiscount = t.tierDiscount;
+    f.rewardDiscount = t.rewardDiscount;
+    f.couponDiscount = t.couponDiscount;
+    f.pointsDiscount = t.pointsDiscount;
+    f.pointsIssued = issued;
+    f.pointsBurned = t.pointsBurned;
+    f.burnsCut = cut ? 1 : 0;
     add(this.out.totals, f);
     add(this.bucket(this.out.byTier, tierKey(p.tier)), f);
     add(this.bucket(this.out.byStore, e.storeId), f);
