@@ -5,7 +5,7 @@
  */
 import { allocate, mulDivFloor, sum } from './allocation.ts';
 import { credit, debit, lotFor, type Account, type LedgerEntry } from './account.ts';
-import { RuleViolationError } from './errors.ts';
+import { BurnLimitError, RuleViolationError } from './errors.ts';
 import type { Program } from './program.ts';
 import { addPending, catchUp, pendingKey, releaseDay } from './pending.ts';
 import { addMonths, lotExpiryDate, monthOf, type MonthKey } from './time.ts';
@@ -173,11 +173,7 @@ export function priceReceipt(program: Program, account: Account, receipt: Receip
       throw new RuleViolationError('redemption_disabled', 'burn.points: this program does not let points pay', 'burn.points');
     }
     if (receipt.burnPoints > receiptCap) {
-      throw new RuleViolationError(
-        'burn_exceeds_receipt_limit',
-        `burn.points may be at most ${receiptCap} on this receipt (points may pay ${redemption.maxShareBps / 100}% of eligible lines)`,
-        'burn.points',
-      );
+      throw new BurnLimitError(receiptCap, `burn.points may be at most ${receiptCap} on this receipt (points may pay ${redemption.maxShareBps / 100}% of eligible lines)`);
     }
     const d = debit(acc, receipt.burnPoints, 'burn', { field: 'burn.points' });
     acc = d.account;

@@ -10,7 +10,7 @@
  * offered less); a receipt the engine still refuses is counted under `refused` with its code.
  */
 import { emptyAccount, type Account } from './account.ts';
-import { DomainError, InsufficientPointsError } from './errors.ts';
+import { BurnLimitError, DomainError, InsufficientPointsError } from './errors.ts';
 import { priceReceipt, type Pricing, type ReceiptDraft, type ReceiptLine } from './pricing.ts';
 import type { Program } from './program.ts';
 import { priceReturn, type CommittedReceipt } from './returns.ts';
@@ -193,9 +193,18 @@ class SideReplay {
       if (!(err instanceof DomainError)) throw err;
       // The till offered what the account held then; here the account may hold less.
       if (e.burnPoints > 0 && (err instanceof InsufficientPointsError || err.code === 'burn_exceeds_receipt_limit')) {
+        // Over the receipt's limit: cut to it. Where the balance covers that, it is what the
+        // pricing at 0 below would have found (the limit, under the balance), one pricing fewer.
+        let atLimit: Pricing | null = null;
+        if (err instanceof BurnLimitError) {
+          try {
+            atLimit = this.price({ ...draft, burnPoints: Math.min(e.burnPoints, err.limit) }, e.at);
+          } catch (again) {
+            if (!(again instanceof DomainError)) throw again;
+          }
+        }
         try {
-          const max = this.price({ ...draft, burnPoints: 0 }, e.at).burn.maxPoints;
-          p = this.price({ ...draft, burnPoints: Math.min(e.burnPoints, max) }, e.at);
+          p = atLimit ?? this.price({ ...draft, burnPoints: Math.min(e.burnPoints, this.price({ ...draft, burnPoints: 0 }, e.at).burn.maxPoints) }, e.at);
           cut = true;
         } catch (again) {
           if (!(again instanceof DomainError)) throw again;

@@ -11,6 +11,9 @@ import {
   type ReplayEvent,
 } from '../../lib/domain/simulation.ts';
 import { simulateFile } from '../../lib/app/simulate-file.ts';
+import { priceReceipt } from '../../lib/domain/pricing.ts';
+import { emptyAccount } from '../../lib/domain/account.ts';
+import { BurnLimitError } from '../../lib/domain/errors.ts';
 
 const doc = {
   name: 'Sim',
@@ -103,6 +106,26 @@ describe('program simulator', () => {
     expect(r.current.totals.burnsCut).toBe(0);
     expect(r.draft.totals.pointsBurned).toBe(20);
     expect(r.draft.totals.burnsCut).toBe(1);
+  });
+
+  it('should cut a burn over the receipt\'s limit to that limit when the balance covers it', async () => {
+    // 40,000 earns 400 points and reaches silver (5 %); then 600 pays 570, of which points may pay half: 285.
+    const lines = [line('emil', 1, 40_000), line('emil', 2, 600, { burn: { points: 350 } })];
+    const r = (await simulateFile(lines, { current, draft: current })).report;
+    expect(r.current.totals.pointsBurned).toBe(285);
+    expect(r.current.totals.burnsCut).toBe(1);
+    expect(r.draft).toEqual(r.current);
+    const p = priceReceipt(current, emptyAccount(), { occurredAt: new Date('2026-11-05T12:00:00+04:00'), lines: [{ lineId: '1', sku: 'A', category: 'x', quantityMilli: 1000, unitPrice: 600, amount: 600 }], burnPoints: 0 }, new Date('2026-11-05T12:00:00+04:00'));
+    let limit = -1;
+    try {
+      priceReceipt(current, { ...emptyAccount(), available: 5_000, lots: { '9999-12': 5_000 } }, { occurredAt: new Date('2026-11-05T12:00:00+04:00'), lines: [{ lineId: '1', sku: 'A', category: 'x', quantityMilli: 1000, unitPrice: 600, amount: 600 }], burnPoints: 4_000 }, new Date('2026-11-05T12:00:00+04:00'));
+    } catch (e) {
+      expect(e).toBeInstanceOf(BurnLimitError);
+      limit = (e as BurnLimitError).limit;
+    }
+    // The limit the error carries is the receipt's cap, as pricing at 0 points reports it.
+    expect(limit).toBe(300);
+    expect(p.lineCaps.reduce((a, b) => a + b, 0)).toBe(limit);
   });
 
   it('should give the same figures when customers are replayed in parts and merged', async () => {
