@@ -1,10 +1,9 @@
 /** One part of a file simulation (local/simulate-parts.ts), in a worker thread. */
-import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { parentPort, workerData } from 'node:worker_threads';
 import { parseProgram } from '../lib/domain/program.ts';
 import { simulateFile } from '../lib/app/simulate-file.ts';
 import type { PartInput, PartOutput } from './simulate-parts.ts';
+import { partLines } from './part-lines.ts';
 
 const input = workerData as PartInput;
 const program = (doc: unknown) => {
@@ -13,9 +12,8 @@ const program = (doc: unknown) => {
   return r.program;
 };
 const programs = { current: program(input.documents.current), draft: program(input.documents.draft) };
-const result = await simulateFile(createInterface({ input: createReadStream(input.path), crlfDelay: Infinity }), programs, {
-  topN: input.topN,
-  shard: { index: input.index, of: input.of },
-});
+// Other parts' lines arrive as '' (not decoded): each part decodes and parses only its own customers'.
+const shard = { index: input.index, of: input.of };
+const result = await simulateFile(partLines(input.path, shard), programs, { topN: input.topN, shard });
 const { report: _report, ...out } = result;
 parentPort!.postMessage(out satisfies PartOutput);

@@ -31,30 +31,60 @@ export const MAX_SEGMENTS = 40;
  * progress and stamps of one-time rewards it no longer offers.
  */
 export function boundAccount(program: Program, account: Account, now: Date): Account {
-  const campaigns = new Set(program.coupons.map((c) => c.id));
-  const couponUses = Object.fromEntries(Object.entries(account.couponUses).filter(([id, n]) => campaigns.has(id) && n > 0));
-  const year = localTime(now, program.timeZone).year;
-  const grants = new Set<string>();
-  for (const r of program.earning.rules) {
-    if (r.type !== 'lifetimeSpend') continue;
-    if (r.period === 'lifetime') grants.add(r.id);
-    else for (let y = year - 1; y <= year + 1; y++) grants.add(`${r.id}@${y}`);
-  }
+  const b = boundsOf(program);
+  const couponUses = Object.fromEntries(Object.entries(account.couponUses).filter(([id, n]) => b.campaigns.has(id) && n > 0));
+  const grants = b.grants(localTime(now, program.timeZone).year);
   const grantedOnce = account.grantedOnce.filter((g) => grants.has(g));
   // Progress towards rewards the program no longer offers cannot be finished; a stamp counts
   // only for a SKU its card still lists (the program bounds those, MAX_STAMP_CARD_SKUS).
-  const milestones = new Set(program.rewards.filter((r) => r.type === 'itemMilestone').map((r) => r.id));
-  const cards = new Map(program.rewards.flatMap((r) => (r.type === 'stampCard' ? [[r.id, new Set(r.skus)] as const] : [])));
-  const progress = Object.fromEntries(Object.entries(account.rewards.progress).filter(([id]) => milestones.has(id)));
+  const progress = Object.fromEntries(Object.entries(account.rewards.progress).filter(([id]) => b.milestones.has(id)));
   const stampCards = Object.fromEntries(
     Object.entries(account.rewards.stampCards).flatMap(([id, card]) => {
-      const listed = cards.get(id);
+      const listed = b.cards.get(id);
       return listed ? [[id, { ...card, skus: card.skus.filter((sku) => listed.has(sku)) }]] : [];
     }),
   );
   // Uses of budgets the program no longer limits per customer (at most MAX_CUSTOMER_BUDGETS remain).
-  const limited = new Set(programBudgets(program).flatMap((b) => (b.budget.perCustomer ? [b.key] : [])));
-  return pruneCustomerUses({ ...account, couponUses, grantedOnce, rewards: { ...account.rewards, progress, stampCards } }, limited);
+  return pruneCustomerUses({ ...account, couponUses, grantedOnce, rewards: { ...account.rewards, progress, stampCards } }, b.limited);
+}
+
+/** What boundAccount keeps, as the program says: worked out once per program, not per receipt. */
+interface Bounds {
+  readonly campaigns: ReadonlySet<string>;
+  /** Once-only grants that can still matter in a year (program time). */
+  readonly grants: (year: number) => ReadonlySet<string>;
+  readonly milestones: ReadonlySet<string>;
+  readonly cards: ReadonlyMap<string, ReadonlySet<string>>;
+  readonly limited: ReadonlySet<string>;
+}
+
+const bounds = new WeakMap<Program, Bounds>();
+
+function boundsOf(program: Program): Bounds {
+  let b = bounds.get(program);
+  if (b) return b;
+  const byYear = new Map<number, Set<string>>();
+  b = {
+    campaigns: new Set(program.coupons.map((c) => c.id)),
+    grants: (year) => {
+      let grants = byYear.get(year);
+      if (grants) return grants;
+      grants = new Set<string>();
+      for (const r of program.earning.rules) {
+        if (r.type !== 'lifetimeSpend') continue;
+        if (r.period === 'lifetime') grants.add(r.id);
+        else for (let y = year - 1; y <= year + 1; y++) grants.add(`${r.id}@${y}`);
+      }
+      if (byYear.size >= 16) byYear.clear();
+      byYear.set(year, grants);
+      return grants;
+    },
+    milestones: new Set(program.rewards.filter((r) => r.type === 'itemMilestone').map((r) => r.id)),
+    cards: new Map(program.rewards.flatMap((r) => (r.type === 'stampCard' ? [[r.id, new Set(r.skus)] as const] : []))),
+    limited: new Set(programBudgets(program).flatMap((b) => (b.budget.perCustomer ? [b.key] : []))),
+  };
+  bounds.set(program, b);
+  return b;
 }
 
 /**

@@ -237,11 +237,18 @@ export function openingBalance(account: Account, lots: Readonly<Record<MonthKey,
 
 /** Removes every lot whose month has ended (program time) with one expiry entry. */
 export function expireDue(account: Account, now: Date, timeZone: string): Change {
+  // Every write starts here: the usual answer (nothing has expired) without sorting or copying.
+  if (!hasExpiredLot(account.lots, now, timeZone)) return { account, entry: null };
   const deltas: Record<MonthKey, number> = {};
   for (const k of sortedLotKeys(account.lots)) {
     if (k !== NEVER_EXPIRES && isLotExpired(k, now, timeZone)) deltas[k] = -(account.lots[k] ?? 0);
   }
   return withLots(account, deltas, 0, 'expiry');
+}
+
+function hasExpiredLot(lots: Readonly<Record<MonthKey, number>>, now: Date, timeZone: string): boolean {
+  for (const k in lots) if ((lots[k] ?? 0) > 0 && k !== NEVER_EXPIRES && isLotExpired(k, now, timeZone)) return true;
+  return false;
 }
 
 /** The lot that points earned at `at` go into. */

@@ -42,7 +42,6 @@ function allocateSmall(total: number, weights: readonly number[], sumW: number):
   const t = Math.abs(total);
   const sign = total < 0 ? -1 : 1;
   const parts = new Array<number>(weights.length);
-  const order = new Array<number>(weights.length);
   const rems = new Array<number>(weights.length);
   let given = 0;
   for (let i = 0; i < weights.length; i++) {
@@ -59,13 +58,26 @@ function allocateSmall(total: number, weights: readonly number[], sumW: number):
     }
     parts[i] = part;
     rems[i] = rem;
-    order[i] = i;
     given += part;
   }
-  order.sort((a, b) => rems[b]! - rems[a]! || a - b);
-  for (let i = 0; given < t; i++, given++) parts[order[i]!]! += 1;
+  const left = t - given;
+  if (left <= SELECT_AT_MOST) {
+    // The few largest remainders picked in place (the usual case: fewer units left than lines), as the sort below would order them.
+    for (let k = 0; k < left; k++) {
+      let best = -1;
+      for (let i = 0; i < rems.length; i++) if (rems[i]! >= 0 && (best < 0 || rems[i]! > rems[best]!)) best = i;
+      parts[best]! += 1;
+      rems[best] = -1;
+    }
+  } else {
+    const order = Array.from(rems, (_, i) => i).sort((a, b) => rems[b]! - rems[a]! || a - b);
+    for (let i = 0; given < t; i++, given++) parts[order[i]!]! += 1;
+  }
   return sign < 0 ? parts.map((p) => -p) : parts;
 }
+
+/** Up to this many units left over, they are placed by picking (k passes over the lines) rather than by sorting the lines. */
+const SELECT_AT_MOST = 8;
 
 /** floor(a * b / c) for non-negative integers, exact beyond 2^53 intermediates. */
 export function mulDivFloor(a: number, b: number, c: number): number {

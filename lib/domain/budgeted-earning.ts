@@ -56,7 +56,7 @@ export function earnWithinBudgets(
         ? []
         : out.appliedRules.flatMap((id) => {
             const rule = left.find((r) => r.id === id);
-            return rule?.budget ? [{ key: budgetKey('rule', id), budget: rule.budget, draw: { grants: 1, points: out.rulePoints[id] ?? 0, amount: 0 } }] : [];
+            return rule?.budget ? [{ key: budgetKey('rule', id), budget: rule.budget, draw: { grants: 1, points: out.rulePoints.get(id) ?? 0, amount: 0 } }] : [];
           });
     const over = draws.find((d) => refused(d.key.slice('rule:'.length), d.budget, d.draw));
     if (!over) return { ...out, misses: withBudgetMisses(out.misses, skipped, rules), draws, skippedForBudget: skipped };

@@ -78,7 +78,7 @@ export interface EarnOutcome {
   /** Rules (earning and base) that did not apply, with the first reason, in priority order. */
   readonly misses: RuleMiss[];
   /** Points each applied rule gave of its own, before caps (multiplier rules have none of their own): what budgets count. */
-  readonly rulePoints: Readonly<Record<string, number>>;
+  readonly rulePoints: ReadonlyMap<string, number>;
 }
 
 /** Rules whose points a customer gets once (ever, or once a year), not for each purchase. */
@@ -271,8 +271,14 @@ export function computeEarning(
     sources,
     lineSources: given.map((pairs) => bounded(pairs, sources)),
     misses,
-    rulePoints: Object.fromEntries(applied.flatMap((e) => (e.multipliers ? [] : [[e.rule.id, sum(e.linePoints ?? []) + (e.receiptPoints ?? 0)]]))),
+    rulePoints: ownPoints(applied),
   };
+}
+
+function ownPoints(applied: readonly Effect[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const e of applied) if (!e.multipliers) out.set(e.rule.id, sum(e.linePoints ?? []) + (e.receiptPoints ?? 0));
+  return out;
 }
 
 type Factor = { f: number | number[]; source: number };

@@ -22,6 +22,15 @@ export class RuleViolationError extends DomainError {
   }
 }
 
+/** A burn above what points may pay on this receipt (HTTP 422), with that limit (the simulator cuts a replayed burn to it). */
+export class BurnLimitError extends RuleViolationError {
+  readonly limit: number;
+  constructor(limit: number, message: string) {
+    super('burn_exceeds_receipt_limit', message, 'burn.points');
+    this.limit = limit;
+  }
+}
+
 /** The customer's balance cannot cover the points asked for (HTTP 409: it may have changed since the quote). */
 export class InsufficientPointsError extends DomainError {
   readonly code = 'insufficient_points';

@@ -46,6 +46,8 @@ export function takePending(account: Account, points: number, key: string): { ac
  * entry is an item of the write's transaction (at most 100).
  */
 export function releaseDue(account: Account, now: Date, timeZone: string): { account: Account; entries: LedgerEntry[] } {
+  // Nothing waits (every account of a program without pending points): no day to work out.
+  if (!hasKeys(account.pendingLots)) return { account, entries: [] };
   const today = releaseDay(now, timeZone, 0);
   const due = Object.keys(account.pendingLots)
     .sort()
@@ -68,6 +70,11 @@ export function releaseDue(account: Account, now: Date, timeZone: string): { acc
   }
   const entry: LedgerEntry = { kind: 'release', points: acc.available - account.available, lots, debt, balanceAfter: acc.available, pending };
   return { account: acc, entries: [entry] };
+}
+
+function hasKeys(r: Readonly<Record<string, number>>): boolean {
+  for (const _ in r) return true;
+  return false;
 }
 
 export const pendingTotal = (account: Account): number => Object.values(account.pendingLots).reduce((s, n) => s + n, 0);

@@ -5,7 +5,7 @@
  */
 import { allocate, mulDivFloor, sum } from './allocation.ts';
 import { credit, debit, lotFor, type Account, type LedgerEntry } from './account.ts';
-import { RuleViolationError } from './errors.ts';
+import { BurnLimitError, RuleViolationError } from './errors.ts';
 import type { Program } from './program.ts';
 import { addPending, catchUp, pendingKey, releaseDay } from './pending.ts';
 import { addMonths, lotExpiryDate, monthOf, type MonthKey } from './time.ts';
@@ -128,8 +128,9 @@ export function priceReceipt(program: Program, account: Account, receipt: Receip
   const lines = receipt.lines;
 
   const tier = currentTier(program, acc);
-  const tierExcluded = new Set(program.tiers?.excludedCategories ?? []);
-  const discountable = lines.map((l) => (tierExcluded.has(l.category) ? 0 : l.amount));
+  const amountTotal = sum(lines.map((l) => l.amount));
+  const tierExcluded = program.tiers?.excludedCategories ?? [];
+  const discountable = lines.map((l) => (tierExcluded.includes(l.category) ? 0 : l.amount));
   const discount = discountRate(program, acc, tier?.discountBps ?? 0);
   const tierDiscountTotal = mulDivFloor(sum(discountable), discount.bps, 10_000);
   const tierDiscounts = allocateOrZero(tierDiscountTotal, discountable);
@@ -151,7 +152,7 @@ export function priceReceipt(program: Program, account: Account, receipt: Receip
   const rewardDiscounts = rewardUse.perLine;
   const afterRewards = afterTier.map((p, i) => p - rewardDiscounts[i]!);
   const counters = receipt.budgets ?? noCounters;
-  const coupons = applyCoupons(program.coupons, acc, receipt.coupons ?? [], afterRewards, sum(lines.map((l) => l.amount)), receipt.occurredAt, { counters, timeZone: program.timeZone });
+  const coupons = applyCoupons(program.coupons, acc, receipt.coupons ?? [], afterRewards, amountTotal, receipt.occurredAt, { counters, timeZone: program.timeZone });
   acc = countCouponUses(acc, coupons.uses, 1);
   const couponDiscounts = coupons.perLine;
   const payable = afterRewards.map((p, i) => p - couponDiscounts[i]!);
@@ -172,11 +173,7 @@ export function priceReceipt(program: Program, account: Account, receipt: Receip
       throw new RuleViolationError('redemption_disabled', 'burn.points: this program does not let points pay', 'burn.points');
     }
     if (receipt.burnPoints > receiptCap) {
-      throw new RuleViolationError(
-        'burn_exceeds_receipt_limit',
-        `burn.points may be at most ${receiptCap} on this receipt (points may pay ${redemption.maxShareBps / 100}% of eligible lines)`,
-        'burn.points',
-      );
+      throw new BurnLimitError(receiptCap, `burn.points may be at most ${receiptCap} on this receipt (points may pay ${redemption.maxShareBps / 100}% of eligible lines)`);
     }
     const d = debit(acc, receipt.burnPoints, 'burn', { field: 'burn.points' });
     acc = d.account;
@@ -209,7 +206,7 @@ export function priceReceipt(program: Program, account: Account, receipt: Receip
       storeTags: receipt.storeTags,
       tierId: tier?.id,
       segments: acc.segments,
-      amounts: { beforeDiscounts: sum(lines.map((l) => l.amount)), afterDiscounts: sum(paid) },
+      amounts: { beforeDiscounts: amountTotal, afterDiscounts: sum(paid) },
     },
     tierMultiplier(program, tier),
     coupons.uses,
@@ -249,7 +246,8 @@ export function priceReceipt(program: Program, account: Account, receipt: Receip
     lines.map((l, i) => ({ sku: l.sku, category: l.category, attributes: l.attributes, quantityMilli: l.quantityMilli, paid: paid[i]! })),
     receipt.occurredAt,
     program.timeZone,
-    now.toISOString(),
+    // Only an unlocked reward is stamped with it: no string per receipt for programs without rewards.
+    program.rewards.length ? now.toISOString() : '',
   );
   acc = { ...acc, rewards: progress.state };
   // The newcomer's first purchase rewards the member who referred them (written on their item).
@@ -258,15 +256,21 @@ export function priceReceipt(program: Program, account: Account, receipt: Receip
   const month = monthOf(receipt.occurredAt, program.timeZone);
   acc = recordActivity(acc, month, paidTotal, earnTotal, addMonths(monthOf(now, program.timeZone), -ACTIVITY_MONTHS), 1);
   acc = notePurchase(acc, dayOf(receipt.occurredAt, program.timeZone));
-  const { purchases: _dropped, ...rest } = acc;
-  const purchases = notePurchases(acc.purchases, program.purchaseSummary, month, {
-    categories: lines.map((l) => l.category),
-    skus: lines.map((l) => l.sku),
-    storeId: receipt.storeId,
-    // Line attributes, where the till sends them (the engine's `attributes` on a line).
-    attributes: lines.flatMap((l) => Object.entries(l.attributes ?? {}).map(([k, v]) => attributeKey(k, v))),
-  });
-  acc = purchases ? { ...rest, purchases } : rest;
+  // (What was bought is listed only for a program that keeps a summary.)
+  const purchases =
+    program.purchaseSummary &&
+    notePurchases(acc.purchases, program.purchaseSummary, month, {
+      categories: lines.map((l) => l.category),
+      skus: lines.map((l) => l.sku),
+      storeId: receipt.storeId,
+      // Line attributes, where the till sends them (the engine's `attributes` on a line).
+      attributes: lines.flatMap((l) => Object.entries(l.attributes ?? {}).map(([k, v]) => attributeKey(k, v))),
+    });
+  // Without settings the summary is dropped; an account without one is not copied (most programs keep none).
+  if (purchases || 'purchases' in acc) {
+    const { purchases: _dropped, ...rest } = acc;
+    acc = purchases ? { ...rest, purchases } : rest;
+  }
   const upgrade = upgradeTier(program, acc, now);
   acc = upgrade.account;
   let upgradeBonus = 0;
@@ -296,7 +300,7 @@ export function priceReceipt(program: Program, account: Account, receipt: Receip
     lines: priced,
     lineCaps: caps,
     totals: {
-      amount: sum(lines.map((l) => l.amount)),
+      amount: amountTotal,
       tierDiscount: tierDiscountTotal,
       rewardDiscount: sum(rewardDiscounts),
       couponDiscount: sum(couponDiscounts),

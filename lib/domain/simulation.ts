@@ -10,7 +10,7 @@
  * offered less); a receipt the engine still refuses is counted under `refused` with its code.
  */
 import { emptyAccount, type Account } from './account.ts';
-import { DomainError, InsufficientPointsError } from './errors.ts';
+import { BurnLimitError, DomainError, InsufficientPointsError } from './errors.ts';
 import { priceReceipt, type Pricing, type ReceiptDraft, type ReceiptLine } from './pricing.ts';
 import type { Program } from './program.ts';
 import { priceReturn, type CommittedReceipt } from './returns.ts';
@@ -84,8 +84,23 @@ const zero = (): Figures => ({
   refused: 0,
 });
 
+/** Field by field: a replay adds figures three times per receipt and side, and a loop over the keys was a tenth of its own time. */
 function add(into: Figures, from: Figures): void {
-  for (const k of Object.keys(from) as (keyof Figures)[]) into[k] += from[k];
+  into.receipts += from.receipts;
+  into.returns += from.returns;
+  into.revenue += from.revenue;
+  into.refunds += from.refunds;
+  into.paid += from.paid;
+  into.tierDiscount += from.tierDiscount;
+  into.rewardDiscount += from.rewardDiscount;
+  into.couponDiscount += from.couponDiscount;
+  into.pointsDiscount += from.pointsDiscount;
+  into.pointsIssued += from.pointsIssued;
+  into.pointsBurned += from.pointsBurned;
+  into.pointsReversed += from.pointsReversed;
+  into.pointsRefunded += from.pointsRefunded;
+  into.burnsCut += from.burnsCut;
+  into.refused += from.refused;
 }
 
 /** The loyalty cost of figures: money discounts plus the value of the points issued net of reversals. */
@@ -178,9 +193,18 @@ class SideReplay {
       if (!(err instanceof DomainError)) throw err;
       // The till offered what the account held then; here the account may hold less.
       if (e.burnPoints > 0 && (err instanceof InsufficientPointsError || err.code === 'burn_exceeds_receipt_limit')) {
+        // Over the receipt's limit: cut to it. Where the balance covers that, it is what the
+        // pricing at 0 below would have found (the limit, under the balance), one pricing fewer.
+        let atLimit: Pricing | null = null;
+        if (err instanceof BurnLimitError) {
+          try {
+            atLimit = this.price({ ...draft, burnPoints: Math.min(e.burnPoints, err.limit) }, e.at);
+          } catch (again) {
+            if (!(again instanceof DomainError)) throw again;
+          }
+        }
         try {
-          const max = this.price({ ...draft, burnPoints: 0 }, e.at).burn.maxPoints;
-          p = this.price({ ...draft, burnPoints: Math.min(e.burnPoints, max) }, e.at);
+          p = atLimit ?? this.price({ ...draft, burnPoints: Math.min(e.burnPoints, this.price({ ...draft, burnPoints: 0 }, e.at).burn.maxPoints) }, e.at);
           cut = true;
         } catch (again) {
           if (!(again instanceof DomainError)) throw again;
@@ -190,19 +214,18 @@ class SideReplay {
     }
     const t = p.totals;
     const issued = t.pointsEarned + (p.tierUpgrade?.bonusPoints ?? 0);
-    const f: Figures = {
-      ...zero(),
-      receipts: 1,
-      revenue: t.amount,
-      paid: t.paid,
-      tierDiscount: t.tierDiscount,
-      rewardDiscount: t.rewardDiscount,
-      couponDiscount: t.couponDiscount,
-      pointsDiscount: t.pointsDiscount,
-      pointsIssued: issued,
-      pointsBurned: t.pointsBurned,
-      burnsCut: cut ? 1 : 0,
-    };
+    // Set on a fresh zero rather than spread over one (once per receipt and side).
+    const f = zero();
+    f.receipts = 1;
+    f.revenue = t.amount;
+    f.paid = t.paid;
+    f.tierDiscount = t.tierDiscount;
+    f.rewardDiscount = t.rewardDiscount;
+    f.couponDiscount = t.couponDiscount;
+    f.pointsDiscount = t.pointsDiscount;
+    f.pointsIssued = issued;
+    f.pointsBurned = t.pointsBurned;
+    f.burnsCut = cut ? 1 : 0;
     add(this.out.totals, f);
     add(this.bucket(this.out.byTier, tierKey(p.tier)), f);
     add(this.bucket(this.out.byStore, e.storeId), f);

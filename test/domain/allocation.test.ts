@@ -40,3 +40,18 @@ describe('Function: allocate near 2^53', () => {
     );
   });
 });
+
+describe('Function: allocate, the units left over', () => {
+  it('should give them to the largest remainders, ties to the earlier line, whether few (picked) or many (sorted)', () => {
+    expect(allocate(3, [1, 1, 1, 1, 1])).toEqual([1, 1, 1, 0, 0]);
+    expect(allocate(2, [1, 2, 1, 2])).toEqual([0, 1, 0, 1]);
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 60 }), fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 1, maxLength: 40 }), (total, weights) => {
+        fc.pre(weights.some((w) => w > 0));
+        expect(allocate(total, weights)).toEqual(allocateBig(total, weights.map(BigInt)));
+        expect(allocate(-total, weights)).toEqual(allocateBig(total, weights.map(BigInt)).map((p) => -p));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});

@@ -11,6 +11,9 @@ import {
   type ReplayEvent,
 } from '../../lib/domain/simulation.ts';
 import { simulateFile } from '../../lib/app/simulate-file.ts';
+import { priceReceipt } from '../../lib/domain/pricing.ts';
+import { emptyAccount } from '../../lib/domain/account.ts';
+import { BurnLimitError } from '../../lib/domain/errors.ts';
 
 const doc = {
   name: 'Sim',
@@ -105,6 +108,26 @@ describe('program simulator', () => {
     expect(r.draft.totals.burnsCut).toBe(1);
   });
 
+  it('should cut a burn over the receipt\'s limit to that limit when the balance covers it', async () => {
+    // 40,000 earns 400 points and reaches silver (5 %); then 600 pays 570, of which points may pay half: 285.
+    const lines = [line('emil', 1, 40_000), line('emil', 2, 600, { burn: { points: 350 } })];
+    const r = (await simulateFile(lines, { current, draft: current })).report;
+    expect(r.current.totals.pointsBurned).toBe(285);
+    expect(r.current.totals.burnsCut).toBe(1);
+    expect(r.draft).toEqual(r.current);
+    const p = priceReceipt(current, emptyAccount(), { occurredAt: new Date('2026-11-05T12:00:00+04:00'), lines: [{ lineId: '1', sku: 'A', category: 'x', quantityMilli: 1000, unitPrice: 600, amount: 600 }], burnPoints: 0 }, new Date('2026-11-05T12:00:00+04:00'));
+    let limit = -1;
+    try {
+      priceReceipt(current, { ...emptyAccount(), available: 5_000, lots: { '9999-12': 5_000 } }, { occurredAt: new Date('2026-11-05T12:00:00+04:00'), lines: [{ lineId: '1', sku: 'A', category: 'x', quantityMilli: 1000, unitPrice: 600, amount: 600 }], burnPoints: 4_000 }, new Date('2026-11-05T12:00:00+04:00'));
+    } catch (e) {
+      expect(e).toBeInstanceOf(BurnLimitError);
+      limit = (e as BurnLimitError).limit;
+    }
+    // The limit the error carries is the receipt's cap, as pricing at 0 points reports it.
+    expect(limit).toBe(300);
+    expect(p.lineCaps.reduce((a, b) => a + b, 0)).toBe(limit);
+  });
+
   it('should give the same figures when customers are replayed in parts and merged', async () => {
     const lines = Array.from({ length: 60 }, (_, i) => line(`c${i % 13}`, 1 + (i % 28), 3_000 + 700 * (i % 11)));
     const whole = await simulateFile(lines, { current, draft }, { topN: 5 });
@@ -112,6 +135,16 @@ describe('program simulator', () => {
     for (let index = 0; index < 3; index++) mergeSimulation(state, (await simulateFile(lines, { current, draft }, { topN: 5, shard: { index, of: 3 } })).state, 5);
     expect(simulationReport(state, { current, draft })).toEqual(whole.report);
     expect(new Set(Array.from({ length: 13 }, (_, i) => customerShard(`c${i}`, 3))).size).toBeGreaterThan(1);
+  });
+
+  it('should add every figure when merging (each one is added by name)', () => {
+    const from = emptySimulation();
+    const keys = Object.keys(from.current.totals) as (keyof typeof from.current.totals)[];
+    keys.forEach((k, i) => (from.current.totals[k] = i + 1));
+    const into = emptySimulation();
+    mergeSimulation(into, from);
+    mergeSimulation(into, from);
+    expect(into.current.totals).toEqual(Object.fromEntries(keys.map((k, i) => [k, 2 * (i + 1)])));
   });
 
   it('should keep the top lists bounded, biggest change first', () => {
