@@ -3,14 +3,11 @@
  * `historyAnalytics=true` a Glue table with partition projection over the files' layout, a
  * workgroup that bounds each query's scan, and the saved queries. Templates only (no bundling).
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { App, Validations } from 'aws-cdk-lib';
+import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/app.ts';
+import { nagViolations } from '../support/nag.ts';
 import { SCAN_LIMIT_BYTES, savedQueries } from '../../infra/constructs/history-analytics.ts';
 
 const synth = (context: Record<string, unknown>) => buildApp(new App({ context: { ...context, 'aws:cdk:bundling-stacks': [] } }));
@@ -71,20 +68,7 @@ describe('History analytics (Athena)', { timeout: 120_000 }, () => {
   });
 
   it('passes the AwsSolutions checks (every acknowledgement with its reason)', () => {
-    const outdir = mkdtempSync(join(tmpdir(), 'tally-nag-analytics-'));
-    const app = new App({ context: { stage: 'prod', historyAnalytics: 'true', 'aws:cdk:bundling-stacks': [] }, outdir });
-    buildApp(app);
-    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-    try {
-      app.synth();
-    } catch {
-      // Violations make synth throw; the report lists them either way.
-    }
-    const report = JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8')) as {
-      pluginReports: Array<{ violations: Array<{ ruleName: string; violatingConstructs: Array<{ constructPath: string }> }> }>;
-    };
-    rmSync(outdir, { recursive: true, force: true });
-    const found = report.pluginReports.flatMap((r) => r.violations.flatMap((v) => v.violatingConstructs.map((c) => `${v.ruleName} at ${c.constructPath}`)));
+    const found = nagViolations((app) => buildApp(app), { stage: 'prod', historyAnalytics: 'true', 'aws:cdk:bundling-stacks': [] });
     expect(found.filter((f) => f.includes('tally-prod-analytics'))).toEqual([]);
   });
 });

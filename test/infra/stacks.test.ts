@@ -1,12 +1,9 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { App, Stack, Validations } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/app.ts';
+import { nagViolations } from '../support/nag.ts';
 import { isPublicRoute, routeGroups, routeKey } from '#lib/http/routes.ts';
 import { WEBHOOK_ENV } from '#lib/config.ts';
 import { stackName, stackOutputs } from '../../infra/outputs.ts';
@@ -423,24 +420,6 @@ describe('CDK app', () => {
   });
 
   describe('cdk-nag AwsSolutions', () => {
-    /** Synthesizes with the AwsSolutions pack and returns every unacknowledged violation. */
-    function nagViolations(build: (app: App) => void, context: Record<string, unknown> = { stage: 'prod' }): string[] {
-      const outdir = mkdtempSync(join(tmpdir(), 'tally-nag-'));
-      const app = new App({ context, outdir });
-      build(app);
-      Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-      try {
-        app.synth();
-      } catch {
-        // Violations make synth throw; the report below lists them either way.
-      }
-      const report = JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8')) as {
-        pluginReports: Array<{ violations: Array<{ ruleName: string; violatingConstructs: Array<{ constructPath: string }> }> }>;
-      };
-      rmSync(outdir, { recursive: true, force: true });
-      return report.pluginReports.flatMap((r) => r.violations.flatMap((v) => v.violatingConstructs.map((c) => `${v.ruleName} at ${c.constructPath}`)));
-    }
-
     it('should find nothing unacknowledged in the prod stacks (each acknowledgement carries its reason)', () => {
       expect(nagViolations((app) => buildApp(app))).toEqual([]);
     }, 120_000);
