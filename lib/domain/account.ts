@@ -44,6 +44,8 @@ export interface Account {
   /** Program-time days of the first and the latest purchase, for RFM classes and segments (rfm.ts). */
   readonly firstPurchaseOn: string | null;
   readonly lastPurchaseOn: string | null;
+  /** Program-time day of the latest custom event of each type (the most recent MAX_EVENT_TYPES_KEPT types), for segments. */
+  readonly lastEventOn?: Readonly<Record<string, string>> | undefined;
   /** What was bought where, latest month each, bounded by the program (purchases.ts); absent if it keeps none. */
   readonly purchases?: PurchaseSummary | undefined;
   /** One-time rewards unlocked and the progress towards more (stamp cards, item milestones). */

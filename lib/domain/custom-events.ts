@@ -9,6 +9,7 @@ import * as z from 'zod';
 import { credit, lotFor, type Account, type LedgerEntry } from './account.ts';
 import { budgetKey, budgetPeriods, budgetRefusal, budgetSchema, recordCustomerDraws, type Budget, type Counters } from './budgets.ts';
 import type { BudgetDraw } from './budgeted-earning.ts';
+import { dayOf } from './calendar.ts';
 import { catchUp } from './pending.ts';
 import type { Program } from './program.ts';
 import { conditionsHold, conditionsSchema, type RuleContext } from './rules.ts';
@@ -81,11 +82,24 @@ const matchesAttributes = (wanted: EventRule['attributes'], got: CustomEvent['at
   !wanted || Object.entries(wanted).every(([name, values]) => got[name] !== undefined && values.includes(got[name]!));
 
 /** What a custom event earns: every rule for its type whose conditions, attributes, limit and budget allow. */
+/** Custom event types whose latest day an account keeps for segments; past it, the types seen longest ago go. */
+export const MAX_EVENT_TYPES_KEPT = 20;
+
+/** The account with `type`'s latest day moved to `day` (never back), keeping the most recent MAX_EVENT_TYPES_KEPT types. */
+export function noteEvent(account: Account, type: string, day: string): Account {
+  const seen = account.lastEventOn ?? {};
+  if ((seen[type] ?? '') >= day) return account;
+  const entries = Object.entries({ ...seen, [type]: day });
+  // Latest first, then by name, so which types stay does not depend on the order they were seen.
+  entries.sort(([a, x], [b, y]) => (x === y ? a.localeCompare(b) : x < y ? 1 : -1));
+  return { ...account, lastEventOn: Object.fromEntries(entries.slice(0, MAX_EVENT_TYPES_KEPT)) };
+}
+
 export function priceEvent(program: Program, account: Account, event: CustomEvent, counters: Counters, now: Date, tierId: string | undefined): EventOutcome {
   const entries: LedgerEntry[] = [];
   const caught = catchUp(account, now, program.timeZone);
   entries.push(...caught.entries);
-  let acc = caught.account;
+  let acc = noteEvent(caught.account, event.type, dayOf(event.at, program.timeZone));
   const ctx: RuleContext = { at: event.at, timeZone: program.timeZone, storeId: event.storeId, storeTags: event.storeTags, tierId, segments: acc.segments };
   const rules: EventRuleOutcome[] = [];
   const notApplied: Array<EventOutcome['notApplied'][number]> = [];

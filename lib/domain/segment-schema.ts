@@ -6,6 +6,7 @@
  */
 import * as z from 'zod';
 import { attributeName } from './attributes.ts';
+import { eventTypeSchema } from './custom-events.ts';
 import { id } from './ids.ts';
 import { MAX_CONDITIONS, MAX_WINDOW_MONTHS } from './segments.ts';
 import { rfmClasses } from './rfm.ts';
@@ -33,6 +34,8 @@ export const conditionSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('rfm'), classes: z.array(z.enum(rfmClasses)).min(1).max(rfmClasses.length), ...not }),
   z.strictObject({ kind: z.literal('lastPurchase'), ...dayRange, ...not }).refine(someBound, needsBound),
   z.strictObject({ kind: z.literal('enrolled'), ...dayRange, ...not }).refine(someBound, needsBound),
+  /** The customer's latest custom event of this type (POST /v1/customers/{id}/events) fell in the range. */
+  z.strictObject({ kind: z.literal('event'), event: eventTypeSchema, ...dayRange, ...not }).refine(someBound, needsBound),
   z.strictObject({ kind: z.literal('birthdayMonth'), months: z.array(z.int().min(1).max(12)).min(1).max(12), ...not }),
   z.strictObject({ kind: z.literal('consent'), channel: z.enum(['sms', 'email', 'push']), ...not }),
   z

@@ -1,14 +1,10 @@
 /**
  * Segments as definitions: a marketer's conditions as data (tier, RFM class, last purchase,
  * enrolment date, birthday month, consent per channel, balance, what and where the customer bought
- * in a window), and the pure test of one customer against them. Membership itself is kept in the
+ * in a window, the latest custom event of a type), and the pure test of one customer against them. Membership itself is kept in the
  * one place segments always lived — the customer's `segments` list and the `T#{t}#SEG#{s}` items
  * (lib/storage) — so rules (`when.segments`), coupons and journeys use defined segments as they use
  * segments staff set by hand.
- *
- * Hook for custom events (from the budgets work): a condition `{ kind: 'event', name, withinDays }`
- * belongs in `conditionSchema` (segment-schema.ts) with its facts in `SegmentFacts.events` (name → latest day); nothing
- * else here changes.
  */
 import type { Account } from './account.ts';
 import { addDays, dayOf, type Day } from './calendar.ts';
@@ -74,6 +70,8 @@ function holds(c: SegmentCondition, ctx: Context): boolean {
       return c.classes.includes(ctx.rfm);
     case 'lastPurchase':
       return inRange(account.lastPurchaseOn, c, ctx.today);
+    case 'event':
+      return inRange(account.lastEventOn?.[c.event] ?? null, c, ctx.today);
     case 'enrolled':
       return inRange(dayOf(new Date(profile.createdAt), ctx.program.timeZone), c, ctx.today);
     case 'birthdayMonth':

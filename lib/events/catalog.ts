@@ -97,6 +97,7 @@ export const segmentEvents = [
   'points.expired',
   'points.released',
   'bonus.granted',
+  'customer.event',
 ] as const satisfies readonly EventType[];
 export const EVENT_VERSION = 1;
 export const EVENT_SOURCE = 'tally';

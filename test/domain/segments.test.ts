@@ -4,6 +4,7 @@ import { priceReceipt } from '#domain/pricing.ts';
 import { notePurchases } from '#domain/purchases.ts';
 import { definitionIssues, matchingSegments, nextSegments, type DefinedSegment, type SegmentFacts } from '#domain/segments.ts';
 import { conditionSchema, segmentDefinitionSchema } from '#domain/segment-schema.ts';
+import { MAX_EVENT_TYPES_KEPT, noteEvent } from '#domain/custom-events.ts';
 import { line, program, progressiveCard } from './fixtures.ts';
 
 const p = program({
@@ -87,6 +88,24 @@ describe('Segment conditions', () => {
     expect(one({ kind: 'bought', categories: ['baby'], withinMonths: 3 }, facts(acc), '2026-07-01')).toBe(false);
     expect(one({ kind: 'store', stores: ['S-02', 'S-09'], withinMonths: 1 })).toBe(true);
     expect(one({ kind: 'store', stores: ['S-01'], withinMonths: 2 })).toBe(false);
+    const app = facts(noteEvent(acc, 'app.installed', '2026-06-01'));
+    expect(one({ kind: 'event', event: 'app.installed', withinDays: 9 }, app)).toBe(true);
+    expect(one({ kind: 'event', event: 'app.installed', withinDays: 8 }, app)).toBe(false);
+    expect(one({ kind: 'event', event: 'app.installed', olderThanDays: 5 }, app)).toBe(true);
+    expect(one({ kind: 'event', event: 'survey.answered', withinDays: 30 }, app)).toBe(false);
+    expect(one({ kind: 'event', event: 'survey.answered', withinDays: 30, not: true }, app)).toBe(true);
+  });
+
+  it('should keep the latest day of each custom event type, never moving it back, for the most recent types only', () => {
+    let a = noteEvent(emptyAccount(), 'app.installed', '2026-06-01');
+    expect(noteEvent(a, 'app.installed', '2026-05-01')).toBe(a);
+    a = noteEvent(a, 'app.installed', '2026-06-03');
+    expect(a.lastEventOn).toEqual({ 'app.installed': '2026-06-03' });
+    for (let i = 0; i < MAX_EVENT_TYPES_KEPT; i++) a = noteEvent(a, `t${String(i).padStart(2, '0')}`, `2026-07-${String(i + 1).padStart(2, '0')}`);
+    // One type too many: the one seen longest ago goes.
+    expect(Object.keys(a.lastEventOn!)).toHaveLength(MAX_EVENT_TYPES_KEPT);
+    expect(a.lastEventOn!['app.installed']).toBeUndefined();
+    expect(a.lastEventOn!.t19).toBe('2026-07-20');
   });
 
   it('should combine conditions with all or any, and put an erased customer in none', () => {

@@ -119,6 +119,31 @@ describe('membership kept current', () => {
     expect(bg.queues.queues.accounts!.deadLetters).toEqual([]);
   });
 
+  it('should put a customer in from a custom event of the type a definition names, within its days, and not for another type', async () => {
+    const t = await newTenant(program);
+    const bad = await t.staff('POST', '/v1/segments', { segmentId: 'app', name: 'App users', conditions: [{ kind: 'event', event: 'App Installed', withinDays: 30 }] });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.field).toBe('conditions.0.event');
+    const unbounded = await t.staff('POST', '/v1/segments', { segmentId: 'app', name: 'App users', conditions: [{ kind: 'event', event: 'app.installed' }] });
+    expect(unbounded.status).toBe(400);
+    expect(unbounded.body.error).toMatchObject({ field: 'conditions.0.after', message: expect.stringContaining('withinDays') });
+    expect((await t.staff('POST', '/v1/segments', { segmentId: 'app', name: 'App users', conditions: [{ kind: 'event', event: 'app.installed', withinDays: 30 }] })).status).toBe(201);
+    const ann = await enrol(t, 'Ann');
+    const bob = await enrol(t, 'Bob');
+    const post = (c: { customerId: string }, eventId: string, type: string, occurredAt?: string) =>
+      t.staff('POST', `/v1/customers/${c.customerId}/events`, { eventId, type, ...(occurredAt ? { occurredAt } : {}) });
+    expect((await post(ann, 'e-1', 'app.installed')).status).toBe(200);
+    expect((await post(bob, 'e-2', 'newsletter.subscribed')).status).toBe(200);
+    await bg.settle();
+    expect((await profile(t, ann.customerId)).segments).toEqual(['app']);
+    expect((await profile(t, bob.customerId)).segments).toEqual([]);
+    // An older event of the same type does not move the latest day back.
+    expect((await post(ann, 'e-3', 'app.installed', new Date(Date.now() - 40 * 86_400_000).toISOString())).status).toBe(200);
+    await bg.settle();
+    expect((await profile(t, ann.customerId)).segments).toEqual(['app']);
+    expect(bg.queues.queues.accounts!.deadLetters).toEqual([]);
+  });
+
   it('should page the members and the CSV export with a cursor', async () => {
     const t = await newTenant(program);
     await t.staff('POST', '/v1/segments', { segmentId: 'sms', name: 'SMS', conditions: [{ kind: 'consent', channel: 'sms' }] });

@@ -9596,6 +9596,21 @@ export interface operations {
                                 not: boolean;
                             } | {
                                 /** @constant */
+                                kind: "event";
+                                event: string;
+                                /** Format: date */
+                                after?: string;
+                                /** Format: date */
+                                before?: string;
+                                withinDays?: number;
+                                olderThanDays?: number;
+                                /**
+                                 * @description Match customers for whom the condition does not hold.
+                                 * @default false
+                                 */
+                                not: boolean;
+                            } | {
+                                /** @constant */
                                 kind: "birthdayMonth";
                                 months: number[];
                                 /**
@@ -9780,6 +9795,21 @@ export interface operations {
                         not?: boolean;
                     } | {
                         /** @constant */
+                        kind: "event";
+                        event: string;
+                        /** Format: date */
+                        after?: string;
+                        /** Format: date */
+                        before?: string;
+                        withinDays?: number;
+                        olderThanDays?: number;
+                        /**
+                         * @description Match customers for whom the condition does not hold.
+                         * @default false
+                         */
+                        not?: boolean;
+                    } | {
+                        /** @constant */
                         kind: "birthdayMonth";
                         months: number[];
                         /**
@@ -9886,6 +9916,21 @@ export interface operations {
                         } | {
                             /** @constant */
                             kind: "enrolled";
+                            /** Format: date */
+                            after?: string;
+                            /** Format: date */
+                            before?: string;
+                            withinDays?: number;
+                            olderThanDays?: number;
+                            /**
+                             * @description Match customers for whom the condition does not hold.
+                             * @default false
+                             */
+                            not: boolean;
+                        } | {
+                            /** @constant */
+                            kind: "event";
+                            event: string;
                             /** Format: date */
                             after?: string;
                             /** Format: date */
@@ -10108,6 +10153,21 @@ export interface operations {
                             not: boolean;
                         } | {
                             /** @constant */
+                            kind: "event";
+                            event: string;
+                            /** Format: date */
+                            after?: string;
+                            /** Format: date */
+                            before?: string;
+                            withinDays?: number;
+                            olderThanDays?: number;
+                            /**
+                             * @description Match customers for whom the condition does not hold.
+                             * @default false
+                             */
+                            not: boolean;
+                        } | {
+                            /** @constant */
                             kind: "birthdayMonth";
                             months: number[];
                             /**
@@ -10302,6 +10362,21 @@ export interface operations {
                         not?: boolean;
                     } | {
                         /** @constant */
+                        kind: "event";
+                        event: string;
+                        /** Format: date */
+                        after?: string;
+                        /** Format: date */
+                        before?: string;
+                        withinDays?: number;
+                        olderThanDays?: number;
+                        /**
+                         * @description Match customers for whom the condition does not hold.
+                         * @default false
+                         */
+                        not?: boolean;
+                    } | {
+                        /** @constant */
                         kind: "birthdayMonth";
                         months: number[];
                         /**
@@ -10407,6 +10482,21 @@ export interface operations {
                         } | {
                             /** @constant */
                             kind: "enrolled";
+                            /** Format: date */
+                            after?: string;
+                            /** Format: date */
+                            before?: string;
+                            withinDays?: number;
+                            olderThanDays?: number;
+                            /**
+                             * @description Match customers for whom the condition does not hold.
+                             * @default false
+                             */
+                            not: boolean;
+                        } | {
+                            /** @constant */
+                            kind: "event";
+                            event: string;
                             /** Format: date */
                             after?: string;
                             /** Format: date */
