@@ -44,6 +44,8 @@ export const PRICES = {
   logsStorageGbMonth: 0.03,
   /** aws.amazon.com/xray/pricing: traces recorded. */
   xrayPerMillionTraces: 5.0,
+  /** aws.amazon.com/s3/pricing: S3 Standard PUT, COPY, POST, LIST requests, per 1,000. */
+  s3PutPerThousand: 0.005,
   /** aws.amazon.com/api-gateway/pricing ("data transferred out … at the EC2 data transfer rates"); aws.amazon.com/ec2/pricing/on-demand: to the internet, first 10 TB a month. */
   dataTransferOutPerGb: 0.09,
 } as const;
@@ -634,6 +636,11 @@ export function costRows(m: ReceiptMeasure, timing: Timing, rates: readonly numb
       return (PRICES.lambdaRequestsPerMillion + perMillion(gbSeconds(ms, ASSUME.backgroundMemoryMb), PRICES.lambdaGbSecond * 1e6)) / b.receipts;
     },
     `one invocation per batch: ${rates.map((r) => `${(ASSUME.reportsMsPerInvocation + batchAt(r).cpuMs + batchAt(r).transactions * ASSUME.transactMs).toFixed(0)} ms (${batchAt(r).cpuMs.toFixed(0)} ms CPU measured here + ${batchAt(r).transactions} × ${ASSUME.transactMs} ms transactions + ${ASSUME.reportsMsPerInvocation} ms) for ${batchAt(r).receipts} receipts at ${r}/s`).join(', ')}, ${ASSUME.backgroundMemoryMb} MB`,
+  );
+  byRate(
+    'S3: history day files',
+    (rate) => PRICES.s3PutPerThousand * 1000 / batchAt(rate).receipts,
+    `the report counters put one gzip file per tenant and day per batch (lib/app/history-files.ts): ${rates.map((r) => `1 PUT per ${batchAt(r).receipts} receipts at ${r}/s`).join(', ')}; about 78 B stored per receipt (bench/history.ts), $0.002 a month per million kept`,
   );
   byRate(
     'DynamoDB: other background',
