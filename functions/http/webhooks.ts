@@ -2,7 +2,7 @@
 import { createWebhook, deleteWebhook, getWebhook, listDeliveries, listWebhooks, replayDelivery, rotateWebhookSecret, updateWebhook, type WebhookDeps } from '#lib/app/webhooks.ts';
 import { db } from '#lib/storage/client.ts';
 import { auditRepository } from '#lib/storage/audit.ts';
-import { webhookRepository } from '#lib/storage/webhooks.ts';
+import { sharedWebhookRepository } from '#lib/storage/webhooks.ts';
 import { httpFunction, ok } from '#lib/http/function.ts';
 import { jsonBody, pathParam, validate } from '#lib/http/request.ts';
 import { pageQuery } from '#lib/http/schemas.ts';
@@ -12,7 +12,7 @@ import { webhookDeliveryQueue } from '#lib/messaging/queues.ts';
 // Only the repositories the webhook routes use: deps() would bundle (and build at a cold start)
 // every repository and, through them, the program's schemas, which no webhook route reads.
 let shared: WebhookDeps | undefined;
-const deps = (): WebhookDeps => (shared ??= { webhooks: webhookRepository(db()), audit: auditRepository(db()), clock: () => new Date() });
+const deps = (): WebhookDeps => (shared ??= { webhooks: sharedWebhookRepository(db()), audit: auditRepository(db()), clock: () => new Date() });
 
 export const handler = httpFunction('webhooks', {
   'POST /v1/webhooks': async (event, p) => ok(await createWebhook(deps(), p, validate(createWebhookBody, jsonBody(event))), 201),

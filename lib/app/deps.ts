@@ -14,7 +14,7 @@ import { catalogRepository, type CatalogRepository } from '../storage/catalog.ts
 import { programRepository, type ProgramRepository } from '../storage/programs.ts';
 import { receiptRepository, type ReceiptRepository } from '../storage/receipts.ts';
 import { storeRepository, type StoreRepository } from '../storage/stores.ts';
-import { webhookRepository, type WebhookRepository } from '../storage/webhooks.ts';
+import { sharedWebhookRepository, type WebhookRepository } from '../storage/webhooks.ts';
 import { segmentRepository, type SegmentRepository } from '../storage/segments.ts';
 import { tenantRepository, type TenantRepository } from '../storage/tenants.ts';
 import { insightRepository, type InsightRepository } from '../storage/insight.ts';
@@ -60,7 +60,7 @@ export function makeDeps(db: Db, clock: () => Date = () => new Date()): Deps {
     jobs: jobRepository(db),
     notifications: notificationRepository(db),
     journeys: journeyRepository(db),
-    webhooks: webhookRepository(db),
+    webhooks: sharedWebhookRepository(db),
     imports: importRepository(db),
     catalog: catalogRepository(db),
     budgets: budgetRepository(db),

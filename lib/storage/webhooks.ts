@@ -243,3 +243,14 @@ export function webhookRepository(db: Db) {
 }
 
 export type WebhookRepository = ReturnType<typeof webhookRepository>;
+
+let processWide: { db: Db; repo: WebhookRepository } | undefined;
+/**
+ * One webhook repository per process: the webhooks route function builds only what its routes use,
+ * but shares this instance with deps(), so an endpoint created or changed here clears the
+ * subscriber cache the outbox reads here at once (other processes: within `subscribers`' maxAgeMs).
+ */
+export function sharedWebhookRepository(db: Db): WebhookRepository {
+  if (processWide?.db !== db) processWide = { db, repo: webhookRepository(db) };
+  return processWide.repo;
+}
