@@ -91,3 +91,8 @@ export class TooManyRequestsError extends AppError {
     this.retryAfterSeconds = retryAfterSeconds;
   }
 }
+
+/** A channel (SMS, e-mail) did not take a message sent while the caller waits (a one-time link); nothing reached the customer. */
+export class ChannelFailedError extends AppError {
+  readonly code = 'channel_failed';
+}

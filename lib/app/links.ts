@@ -15,7 +15,7 @@ import { lookupHash } from '../storage/lookup-key.ts';
 import { transactWrite } from '../storage/transact.ts';
 import { liveCustomer, requireProgram } from './customers.ts';
 import type { Deps } from './deps.ts';
-import { ConflictError, GoneError, InvalidRequestError, NotFoundError, TooManyRequestsError } from './errors.ts';
+import { ChannelFailedError, ConflictError, GoneError, InvalidRequestError, NotFoundError, TooManyRequestsError } from './errors.ts';
 import type { Senders } from './notify.ts';
 
 type LinkChannel = Extract<Channel, 'sms' | 'email'>;
@@ -42,7 +42,12 @@ async function issue(deps: Deps, sending: LinkSending, c: CustomerRecord, channe
   if (!r.ok) throw new Error('link collision');
   const settings = await deps.tenants.cachedSettings(c.tenantId);
   const message = linkMessage(linkLocale(c.profile.locale, settings?.defaultLocale), settings?.name ?? c.tenantId, `${sending.pageUrl}?link=${token}`);
-  await sending.senders[channel]!.send({ channel, to, ...message });
+  try {
+    await sending.senders[channel]!.send({ channel, to, ...message });
+  } catch (e) {
+    // The link item stays unusable to anyone (its token was never shown) and expires with its TTL.
+    throw new ChannelFailedError(`channel: the ${channel} channel did not take the message (${(e as Error).name}); no link reached the customer, ask again or use the other channel`, 'channel');
+  }
   return { customerId: c.profile.customerId, channel, to: maskDestination(to), expiresAt };
 }
 

@@ -8,6 +8,7 @@ import { DomainError, InsufficientPointsError, ReturnExceedsPurchaseError } from
 import {
   AppError,
   BusyError,
+  ChannelFailedError,
   ConflictError,
   ForbiddenError,
   IdempotencyConflictError,
@@ -34,6 +35,7 @@ const appStatus: ReadonlyArray<readonly [abstract new (...args: never[]) => AppE
   [BusyError, 503],
   [GoneError, 410],
   [TooManyRequestsError, 429],
+  [ChannelFailedError, 502],
 ];
 
 export interface ErrorBody {

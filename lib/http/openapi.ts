@@ -112,11 +112,12 @@ const operations: Record<RouteKey, Operation> = {
     summary: 'Send the customer a one-time link to their page (SMS or e-mail)',
     description:
       'The link (`…/me.html?link=TOKEN`) works once, for 15 minutes; the page exchanges it for a session (`POST /v1/links/exchange`). ' +
-      'Only the token’s SHA-256 is stored. `channel` defaults to SMS when the customer has a number; 409 `no_channel` when the chosen channel cannot reach them. Audited.',
+      'Only the token’s SHA-256 is stored. `channel` defaults to SMS when the customer has a number; 409 `no_channel` when the chosen channel cannot reach them; ' +
+      '502 `channel_failed` when the channel did not take the message (nothing reached the customer). Audited.',
     body: req.sendLinkBody,
     bodyOptional: true,
     ok: { status: 202, schema: res.linkSentResponse, description: 'The link is on its way.' },
-    errors: [404, 409],
+    errors: [404, 409, 502],
   },
   'POST /v1/links': {
     summary: 'The customer asks for a link to their page by phone (no credential)',
@@ -717,6 +718,7 @@ const errorText: Record<number, string> = {
   409: 'Conflicts with the current state (balance, quantities left, identifiers taken).',
   422: 'Well-formed, but breaks a rule of the program, passes a limit (named in the message), or reuses an idempotency key with another body.',
   429: 'The key made more requests per second than its limit (named in the message); retry after `retry-after` seconds.',
+  502: 'A channel (SMS, e-mail) did not take the message; nothing reached the customer (`channel_failed`).',
   500: 'Our fault, or the key authorizer failed (then API Gateway answers `{"message":"Internal Server Error"}`); safe to retry with the same body.',
   503: 'Briefly unavailable (storage throttled or timed out, or heavy contention on one customer); retry the same request — it is safe to.',
 };

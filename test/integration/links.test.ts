@@ -6,6 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { deps, makeDeps } from '#lib/app/deps.ts';
 import { sendLinkByStaff } from '#lib/app/links.ts';
+import { ChannelFailedError } from '#lib/app/errors.ts';
+import { toErrorResponse } from '#lib/http/errors.ts';
+import { snsSms } from '#lib/notify/channels.ts';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { keys } from '#lib/storage/keys.ts';
 import { hashLinkToken } from '#lib/storage/links.ts';
 import type { OutgoingMessage } from '#lib/notify/channels.ts';
@@ -23,8 +27,9 @@ describe('One-time customer page links', () => {
 
   /** Every SMS moto_server "sent" to this number, oldest first. */
   const smsTo = async (phone: string): Promise<string[]> => {
-    const data = (await (await fetch(`${moto.endpoint}/moto-api/data.json`)).json()) as { sns: { SMS: Array<{ message: string; phone_number: string }> } };
-    return data.sns.SMS.filter((m) => m.phone_number === phone).map((m) => m.message);
+    const data = (await (await fetch(`${moto.endpoint}/moto-api/data.json`)).json()) as { sns?: { SMS?: Array<{ message: string; phone_number: string }> } };
+    // moto lists no SNS data until something was sent.
+    return (data.sns?.SMS ?? []).filter((m) => m.phone_number === phone).map((m) => m.message);
   };
   const tokensTo = async (phone: string) => (await smsTo(phone)).flatMap((s) => s.match(TOKEN) ?? []);
   /** The public routes, called as the customer page does: no Authorization header at all. */
@@ -153,5 +158,20 @@ describe('One-time customer page links', () => {
     const [token] = await tokensTo('+37491100006');
     await t.staff('POST', `/v1/customers/${c.customerId}/erase`, { reason: 'asked to be forgotten' });
     expect((await anonymous('/v1/links/exchange', { token })).status).toBe(404);
+  });
+
+  it('answers 502 channel_failed naming channel when SMS does not take the message (a real SNS client at a closed port)', async () => {
+    const c = await enrol({ phone: '+37491100088' });
+    const deadSns = new SNSClient({ endpoint: 'http://127.0.0.1:9', region: 'us-east-1', maxAttempts: 1, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+    const principal = { tenantId: t.tenantId, storeId: undefined, role: 'support' as const, actor: 'staff:desk', keyId: 'k' };
+    const failed = await sendLinkByStaff(deps(), { senders: { sms: snsSms(deadSns) }, pageUrl: 'https://club.example/me.html' }, principal, c.customerId, {}).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(failed).toBeInstanceOf(ChannelFailedError);
+    const answer = toErrorResponse(failed);
+    expect(answer.status).toBe(502);
+    expect(answer.body.error).toMatchObject({ code: 'channel_failed', field: 'channel', message: expect.stringContaining('no link reached the customer') });
+    expect(await smsTo('+37491100088')).toEqual([]);
   });
 });

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { routeGroups } from '#lib/http/routes.ts';
+import { CHANNEL_ENV } from '#lib/notify/live-channels.ts';
 import { startGateway, type Gateway } from '../../local/gateway.ts';
 import { handlers, newTenant, receipt, type TestTenant } from '../integration/harness.ts';
 
@@ -58,7 +59,11 @@ describe('Fuzz: every route of the local API', () => {
   const enrolled: string[] = [];
   let retried503 = 0;
 
+  const savedChannels = process.env[CHANNEL_ENV.live];
   beforeAll(async () => {
+    // No live channel: a staff key's bodiless `POST /v1/customers/{id}/link` with the real id is a
+    // valid request, which would send an SMS; with nothing live it is a 409 that writes nothing.
+    process.env[CHANNEL_ENV.live] = '';
     t = await newTenant();
     const c = await t.pos('POST', '/v1/customers', { name: 'Fuzz target', phone: '+37491555555' });
     card = c.body.card;
@@ -66,7 +71,11 @@ describe('Fuzz: every route of the local API', () => {
     await t.pos('POST', '/v1/receipts', receipt(card, [{ amount: 10_000 }], { receiptId: 'FUZZ-R1' }));
     gw = await startGateway({ handlers, quiet: true });
   });
-  afterAll(async () => gw?.close());
+  afterAll(async () => {
+    if (savedChannels === undefined) delete process.env[CHANNEL_ENV.live];
+    else process.env[CHANNEL_ENV.live] = savedChannels;
+    await gw?.close();
+  });
 
   const routes = Object.values(routeGroups).flat();
 

@@ -1267,7 +1267,7 @@ export interface paths {
         put?: never;
         /**
          * Send the customer a one-time link to their page (SMS or e-mail)
-         * @description The link (`…/me.html?link=TOKEN`) works once, for 15 minutes; the page exchanges it for a session (`POST /v1/links/exchange`). Only the token’s SHA-256 is stored. `channel` defaults to SMS when the customer has a number; 409 `no_channel` when the chosen channel cannot reach them. Audited.
+         * @description The link (`…/me.html?link=TOKEN`) works once, for 15 minutes; the page exchanges it for a session (`POST /v1/links/exchange`). Only the token’s SHA-256 is stored. `channel` defaults to SMS when the customer has a number; 409 `no_channel` when the chosen channel cannot reach them; 502 `channel_failed` when the channel did not take the message (nothing reached the customer). Audited.
          */
         post: operations["postV1CustomersByCustomerIdLink"];
         delete?: never;
@@ -12887,6 +12887,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description A channel (SMS, e-mail) did not take the message; nothing reached the customer (`channel_failed`). */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description Briefly unavailable (storage throttled or timed out, or heavy contention on one customer); retry the same request — it is safe to. */
