@@ -30,6 +30,7 @@ import { historyFileReader, historyFileWriter } from '../lib/storage/history-buc
 import { HISTORY_SHARDS, historyReader } from '../lib/storage/history.ts';
 import { itemSizeBytes } from '../lib/storage/item-size.ts';
 import { shardOf } from '../lib/storage/keys.ts';
+import { seeded } from '../test/reliability/faults.ts';
 
 const { values: flags } = parseArgs({ options: { receipts: { type: 'string', default: '1500' }, window: { type: 'string', default: '60' }, shards: { type: 'string', default: '4' }, 'cost-receipt': { type: 'boolean', default: false } } });
 const N = Number(flags.receipts);
@@ -39,18 +40,7 @@ const SHARDS = Number(flags.shards);
 const S3 = { putPer1000: 0.005, listPer1000: 0.005, getPer1000: 0.0004, gbMonth: 0.023 };
 const WRITE_UNIT = 0.625 / 1e6;
 
-/** Mulberry32: a seeded PRNG, so every run commits the same baskets. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const random = prng(14);
+const random = seeded(14);
 const pick = (n: number) => Math.floor(random() ** 2 * n); // popular items more often
 /** A 5-line basket from a 5,000-SKU catalog in 40 categories: the history compresses as real receipts would, not as five identical lines. */
 const basket = (card: string) => ({

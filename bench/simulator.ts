@@ -15,18 +15,7 @@ import { finished } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { parseProgram, type Program } from '../lib/domain/program.ts';
 import { defaultParts, simulateFileInParts } from '../local/simulate-parts.ts';
-
-/** Mulberry32: a small, fast, seeded PRNG, so every run replays the same receipts. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seeded } from '../test/reliability/faults.ts';
 
 const base = {
   name: 'Bench club',
@@ -86,7 +75,7 @@ const categories = ['otc', 'vitamins', 'cosmetics', 'baby', 'rx', 'hygiene'];
  * lines each; one in 8 burns points, one in 50 is followed by a return of its first line.
  */
 export function* generateReceipts(receipts: number, customers: number, seed = 20261201): Generator<string> {
-  const rnd = prng(seed);
+  const rnd = seeded(seed);
   const start = Date.parse('2026-08-01T00:00:00+04:00');
   const span = 90 * 86_400_000;
   // Each customer's receipts are spread over the period in increasing time.
