@@ -44,8 +44,10 @@ export const PRICES = {
   logsStorageGbMonth: 0.03,
   /** aws.amazon.com/xray/pricing: traces recorded. */
   xrayPerMillionTraces: 5.0,
-  /** aws.amazon.com/s3/pricing: S3 Standard PUT, COPY, POST, LIST requests, per 1,000. */
+  /** aws.amazon.com/s3/pricing: S3 Standard PUT, COPY, POST, LIST requests and GET requests, per 1,000; storage per GB-month. */
   s3PutPerThousand: 0.005,
+  s3GetPerThousand: 0.0004,
+  s3StorageGbMonth: 0.023,
   /** aws.amazon.com/api-gateway/pricing ("data transferred out … at the EC2 data transfer rates"); aws.amazon.com/ec2/pricing/on-demand: to the internet, first 10 TB a month. */
   dataTransferOutPerGb: 0.09,
 } as const;

@@ -31,14 +31,15 @@ import { HISTORY_SHARDS, historyReader } from '../lib/storage/history.ts';
 import { itemSizeBytes } from '../lib/storage/item-size.ts';
 import { shardOf } from '../lib/storage/keys.ts';
 import { seeded } from '../test/reliability/faults.ts';
+import { PRICES } from './cost.ts';
 
 const { values: flags } = parseArgs({ options: { receipts: { type: 'string', default: '1500' }, window: { type: 'string', default: '60' }, shards: { type: 'string', default: '4' }, 'cost-receipt': { type: 'boolean', default: false } } });
 const N = Number(flags.receipts);
 const WINDOW_S = Number(flags.window);
 const SHARDS = Number(flags.shards);
-/** us-east-1 S3 Standard list prices (aws.amazon.com/s3/pricing): PUT/LIST per 1,000, GET per 1,000, storage per GB-month. */
-const S3 = { putPer1000: 0.005, listPer1000: 0.005, getPer1000: 0.0004, gbMonth: 0.023 };
-const WRITE_UNIT = 0.625 / 1e6;
+/** The prices the cost model uses (bench/cost.ts): S3 Standard requests and storage, a DynamoDB write unit. */
+const S3 = { putPer1000: PRICES.s3PutPerThousand, listPer1000: PRICES.s3PutPerThousand, getPer1000: PRICES.s3GetPerThousand, gbMonth: PRICES.s3StorageGbMonth };
+const WRITE_UNIT = PRICES.dynamoWritePerMillionUnits / 1e6;
 
 const random = seeded(14);
 const pick = (n: number) => Math.floor(random() ** 2 * n); // popular items more often
