@@ -4,7 +4,8 @@
  * context: `emailFrom`, `sms=true`, `smsSenderId`, `apnsSecretName`, `fcmSecretName` (which
  * channels customers are offered: BackgroundStack's ChannelsConfig), `alarmEmail`,
  * `deletionProtection`, `historyMonths` (how long the simulator's history is kept), `reportsBatchWindow`
- * and `reportsBatchSize` (BackgroundStack). README, "Deploy to AWS", says what each needs outside the stack.
+ * and `reportsBatchSize` (BackgroundStack), `tableExport=true` with `tableExportSchedule` and
+ * `tableExportDays` (ExportStack). README, "Deploy to AWS", says what each needs outside the stack.
  */
 import { App, Tags } from 'aws-cdk-lib';
 import { AnalyticsStack } from './stacks/analytics-stack.ts';
@@ -12,12 +13,14 @@ import { historyBucketName } from './constructs/history-bucket.ts';
 import { ApiStack } from './stacks/api-stack.ts';
 import { BackgroundStack } from './stacks/background-stack.ts';
 import { DataStack } from './stacks/data-stack.ts';
+import { ExportStack } from './stacks/export-stack.ts';
+import { MAX_EXPORT_DAYS } from './constructs/table-export.ts';
 import { MonitoringStack } from './stacks/monitoring-stack.ts';
 
 export const stages = ['local', 'dev', 'prod'] as const;
 export type Stage = (typeof stages)[number];
 
-export function buildApp(app: App): { data: DataStack; api: ApiStack; background: BackgroundStack; monitoring: MonitoringStack; analytics?: AnalyticsStack | undefined; stage: Stage } {
+export function buildApp(app: App): { data: DataStack; api: ApiStack; background: BackgroundStack; monitoring: MonitoringStack; analytics?: AnalyticsStack | undefined; tableExport?: ExportStack | undefined; stage: Stage } {
   const stage = String(app.node.tryGetContext('stage') ?? 'dev');
   if (!(stages as readonly string[]).includes(stage)) {
     throw new Error(`context "stage" must be one of ${stages.join(', ')}; got "${stage}"`);
@@ -75,12 +78,24 @@ export function buildApp(app: App): { data: DataStack; api: ApiStack; background
           env,
         })
       : undefined;
+  // Optional (context `tableExport=true`): DynamoDB's full export to S3 on a schedule, with Athena views over it.
+  const tableExport =
+    String(context('tableExport')) === 'true'
+      ? new ExportStack(app, `tally-${stage}-export`, {
+          stage,
+          // By its fixed name: no export between the stacks.
+          tableName: `tally-${stage}`,
+          schedule: context('tableExportSchedule'),
+          retentionDays: wholeNumber(context('tableExportDays'), 'tableExportDays', 1, MAX_EXPORT_DAYS),
+          env,
+        })
+      : undefined;
   // Tags on a dashboard are recent in CloudFormation's schema (cfn-lint 1.51 refuses them, as a
   // region still on the older schema would); the dashboard needs none.
   const untagged = { excludeResourceTypes: ['AWS::CloudWatch::Dashboard'] };
   Tags.of(app).add('app', 'tally', untagged);
   Tags.of(app).add('stage', stage, untagged);
-  return { data, api, background, monitoring, analytics, stage: stage as Stage };
+  return { data, api, background, monitoring, analytics, tableExport, stage: stage as Stage };
 }
 
 /** A whole-number context value within [min, max], or undefined when not given. */

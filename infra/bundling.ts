@@ -25,6 +25,7 @@ export function allFunctionEntries(groups: readonly string[]): Record<string, st
     'webhook-worker': workerEntry('webhooks'),
     'import-worker': workerEntry('imports'),
     'simulation-worker': workerEntry('simulations'),
+    'export-catalog': workerEntry('export-catalog'),
     outbox: streamEntry('outbox'),
     'report-counters': streamEntry('report-counters'),
   };

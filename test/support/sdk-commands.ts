@@ -32,6 +32,7 @@ export const iamPrefixByClient: Readonly<Record<string, string>> = {
   CloudWatchClient: 'cloudwatch',
   LambdaClient: 'lambda',
   KMSClient: 'kms',
+  GlueClient: 'glue',
 };
 
 /**
