@@ -19,11 +19,12 @@
  */
 import { Aws, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { CfnNamedQuery, CfnWorkGroup } from 'aws-cdk-lib/aws-athena';
+import { Alarm, ComparisonOperator, Metric, TreatMissingData, type IAlarmAction } from 'aws-cdk-lib/aws-cloudwatch';
 import { CfnDatabase, CfnTable } from 'aws-cdk-lib/aws-glue';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { CfnPermission } from 'aws-cdk-lib/aws-lambda';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership, type CfnBucket } from 'aws-cdk-lib/aws-s3';
-import { CfnSchedule } from 'aws-cdk-lib/aws-scheduler';
+import { CfnSchedule, CfnScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import { Construct } from 'constructs';
 import { EXPORT_DATABASE_ENV, EXPORT_PREFIX, EXPORT_TABLE_ENV, exportRequest, MANIFEST_PREFIX, MANIFEST_SUMMARY } from '../../lib/storage/table-export.ts';
 import { workerEntry } from '../bundling.ts';
@@ -47,6 +48,8 @@ export interface TableExportProps {
   readonly schedule?: string | undefined;
   readonly retentionDays?: number | undefined;
   readonly logsRemovalPolicy?: RemovalPolicy;
+  /** Where an export that did not start, or one the catalog could not add, is reported. */
+  readonly alarmAction?: IAlarmAction | undefined;
 }
 
 export class TableExport extends Construct {
@@ -57,6 +60,7 @@ export class TableExport extends Construct {
   readonly databaseName: string;
   readonly workGroupName: string;
   readonly retentionDays: number;
+  readonly alarms: Alarm[] = [];
 
   constructor(scope: Construct, id: string, props: TableExportProps) {
     super(scope, id);
@@ -98,8 +102,11 @@ export class TableExport extends Construct {
     // What DynamoDB writes with the caller's permissions (the export's files, in parts).
     this.schedulerRole.addToPolicy(new PolicyStatement({ actions: ['s3:PutObject', 's3:PutObjectAcl', 's3:AbortMultipartUpload'], resources: [this.bucket.arnForObjects(`${EXPORT_PREFIX}/*`)] }));
     Validations.of(this.schedulerRole).acknowledge({ id: exportObjects, reason: 'DynamoDB names the files of each export (exports/AWSDynamoDB/{exportId}/…); the role may write only under exports/.' });
+    // Its own group: Scheduler's metrics are per group, so the alarm below counts this schedule only.
+    const group = new CfnScheduleGroup(this, 'ScheduleGroup', { name: `tally-${props.stage}-table-export` });
     this.schedule = new CfnSchedule(this, 'Schedule', {
       name: `tally-${props.stage}-table-export`,
+      groupName: group.name!,
       description: 'Tally: full export of the table to S3 (DynamoDB JSON) for Athena',
       scheduleExpression,
       scheduleExpressionTimezone: 'UTC',
@@ -112,6 +119,7 @@ export class TableExport extends Construct {
       },
     });
     this.schedule.node.addDependency(this.schedulerRole);
+    this.schedule.addDependency(group);
 
     // The catalog: a database, the items table (a partition per export) and a view per item type.
     const database = new CfnDatabase(this, 'Database', {
@@ -202,6 +210,21 @@ export class TableExport extends Construct {
     };
     // S3 checks it may invoke when the notification is created.
     cfnBucket.addDependency(invoke);
+
+    const alarm = (id: string, alarmName: string, alarmDescription: string, metric: Metric) => {
+      const a = new Alarm(this, id, { alarmName, alarmDescription, metric, threshold: 0, comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD, evaluationPeriods: 1, treatMissingData: TreatMissingData.NOT_BREACHING });
+      if (props.alarmAction) a.addAlarmAction(props.alarmAction);
+      this.alarms.push(a);
+    };
+    const fiveMinutes = Duration.minutes(5);
+    alarm(
+      'ExportNotStarted',
+      `tally-${props.stage}-table-export-not-started`,
+      'The scheduled table export did not start after its retries (DynamoDB refused the call: permissions, point-in-time recovery off, too many exports at once); the views show the previous export.',
+      new Metric({ namespace: 'AWS/Scheduler', metricName: 'InvocationDroppedCount', dimensionsMap: { ScheduleGroup: group.name! }, statistic: 'Sum', period: fiveMinutes }),
+    );
+    alarm('CatalogErrors', `tally-${props.stage}-export-catalog-errors`, `tally-${props.stage}-export-catalog failed (after Lambda's retries, S3's event is lost): add the partition by hand (README, "Table export").`, this.catalogFunction.metricErrors({ period: fiveMinutes, statistic: 'Sum' }));
+    alarm('CatalogThrottles', `tally-${props.stage}-export-catalog-throttles`, `tally-${props.stage}-export-catalog was throttled: the account's concurrency is exhausted.`, this.catalogFunction.metricThrottles({ period: fiveMinutes, statistic: 'Sum' }));
 
     // Athena: every query in this workgroup is bounded and writes its results, encrypted, to the bucket.
     const workGroup = new CfnWorkGroup(this, 'WorkGroup', {

@@ -26,6 +26,8 @@ const context = {
   apnsSecretName: 'tally/apns',
   fcmSecretName: 'tally/fcm',
   alarmEmail: 'ops@pharmacy.example',
+  // The optional table export's catalog function too.
+  tableExport: 'true',
   // This test bundles each function itself; the CDK's own bundling would only repeat that work.
   'aws:cdk:bundling-stacks': [],
 };

@@ -138,6 +138,25 @@ describe('Table export (DynamoDB export to S3, Athena)', { timeout: 120_000 }, (
     t.hasResourceProperties('AWS::Lambda::Function', { FunctionName: 'tally-dev-export-catalog', Environment: { Variables: Match.objectLike({ EXPORT_DATABASE: 'tally_dev_export', EXPORT_TABLE: 'items' }) } });
   });
 
+  it('alarms to the alarm topic: an export that did not start after the schedule\'s retries, and the catalog function\'s errors and throttles', () => {
+    const { tableExport } = synth({ stage: 'dev', tableExport: 'true' });
+    const t = templateOf(tableExport!);
+    t.hasResourceProperties('AWS::Scheduler::ScheduleGroup', { Name: 'tally-dev-table-export' });
+    t.hasResourceProperties('AWS::Scheduler::Schedule', { GroupName: 'tally-dev-table-export' });
+    const alarms = Object.values(t.findResources('AWS::CloudWatch::Alarm')).map((r) => r.Properties);
+    expect(alarms.map((a) => a.AlarmName).sort()).toEqual(['tally-dev-export-catalog-errors', 'tally-dev-export-catalog-throttles', 'tally-dev-table-export-not-started']);
+    expect(alarms.find((a) => a.AlarmName === 'tally-dev-table-export-not-started')).toMatchObject({
+      Namespace: 'AWS/Scheduler',
+      MetricName: 'InvocationDroppedCount',
+      Dimensions: [{ Name: 'ScheduleGroup', Value: 'tally-dev-table-export' }],
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
+    for (const a of alarms) {
+      expect(a.AlarmActions, a.AlarmName).toEqual([{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sns:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':tally-dev-alarms']] }]);
+    }
+  });
+
   it('the Glue table: one struct column over DynamoDB JSON, a partition per export; a view per item type with the columns the views module declares', () => {
     const { tableExport } = synth({ stage: 'dev', tableExport: 'true' });
     const t = templateOf(tableExport!);
