@@ -302,7 +302,7 @@ describe('program simulator through the staff API', () => {
     expect(cold.warmup).toMatchObject({ days: 0, receipts: 0, from: cold.from, to: cold.from });
     const c = cold.report.current.totals;
     expect(c.tierDiscount).toBeLessThan(w.tierDiscount);
-    expect(c.pointsIssued).not.toBe(w.pointsIssued);
+    expect(c.pointsIssued).toBeLessThan(w.pointsIssued);
     expect(c.pointsBurned).toBeLessThan(w.pointsBurned);
     expect(c.burnsCut).toBeGreaterThan(0);
     expect(cold.report.current.refusals).toEqual({ receipt_not_replayed: 1 });
