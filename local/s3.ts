@@ -6,7 +6,7 @@
  * is announced with S3's event shape to `onCreated` (the local import queue). Signatures are not
  * checked: upload links from POST /v1/imports work as they are.
  */
-import { createReadStream, createWriteStream, mkdirSync, readdirSync, rmSync, statSync, type Dirent } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, readdirSync, rmSync, statSync, type Dirent } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join, normalize, relative, sep } from 'node:path';
@@ -50,7 +50,10 @@ export async function startLocalS3(opts: { dir: string; bucket: string; prefix: 
     const prefix = q.get('prefix') ?? '';
     const max = Math.min(Number(q.get('max-keys') ?? 1000) || 1000, 1000);
     const after = q.get('continuation-token') ? Buffer.from(q.get('continuation-token')!, 'base64url').toString('utf8') : (q.get('start-after') ?? '');
-    const all = (readdirSync(opts.dir, { recursive: true, withFileTypes: true }) as Dirent[])
+    // Only the folder the prefix names is walked: a simulation's warm-up lists hundreds of days, each once per shard.
+    const folder = prefix.slice(0, prefix.lastIndexOf('/') + 1);
+    if (folder && !existsSync(join(opts.dir, folder))) return reply(res, 200, `<?xml version="1.0" encoding="UTF-8"?><ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>${bucket}</Name><KeyCount>0</KeyCount><MaxKeys>${max}</MaxKeys><IsTruncated>false</IsTruncated></ListBucketResult>`);
+    const all = (readdirSync(folder ? fileOf(folder) : opts.dir, { recursive: true, withFileTypes: true }) as Dirent[])
       .filter((d) => d.isFile())
       .map((d) => relative(opts.dir, join(d.parentPath, d.name)).split(sep).join('/'))
       .filter((k) => !k.startsWith('.') && k.startsWith(prefix) && k > after)

@@ -15,6 +15,8 @@ export interface PartInput {
   readonly index: number;
   readonly of: number;
   readonly topN: number;
+  /** Where the period starts (ISO): lines committed before it only warm the accounts up. */
+  readonly countFrom?: string | undefined;
 }
 
 export type PartOutput = Omit<FileSimulation, 'report'>;
@@ -25,11 +27,11 @@ export async function simulateFileInParts(
   path: string,
   documents: PartInput['documents'],
   programs: { current: Program; draft: Program },
-  opts: { parts: number; topN: number },
+  opts: { parts: number; topN: number; countFrom?: Date | undefined },
 ): Promise<FileSimulation> {
   const outputs = await Promise.all(
     Array.from({ length: opts.parts }, (_, index) => {
-      const input: PartInput = { path, documents, index, of: opts.parts, topN: opts.topN };
+      const input: PartInput = { path, documents, index, of: opts.parts, topN: opts.topN, countFrom: opts.countFrom?.toISOString() };
       return new Promise<PartOutput>((resolve, reject) => {
         const w = new Worker(new URL('./simulate-worker.ts', import.meta.url), { workerData: input });
         w.once('message', resolve);

@@ -14,6 +14,6 @@ const program = (doc: unknown) => {
 const programs = { current: program(input.documents.current), draft: program(input.documents.draft) };
 // Other parts' lines arrive as '' (not decoded): each part decodes and parses only its own customers'.
 const shard = { index: input.index, of: input.of };
-const result = await simulateFile(partLines(input.path, shard), programs, { topN: input.topN, shard });
+const result = await simulateFile(partLines(input.path, shard), programs, { topN: input.topN, shard, countFrom: input.countFrom ? new Date(input.countFrom) : undefined });
 const { report: _report, ...out } = result;
 parentPort!.postMessage(out satisfies PartOutput);

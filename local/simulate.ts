@@ -3,7 +3,8 @@
  * replays a file of receipts and returns (JSON Lines, see lib/domain/simulation-input.ts) under
  * the program in force and a draft, with the till's own engine, and prints them side by side.
  * `--json report.json` also writes the full report; `--top N` sizes the gainers and losers lists;
- * `--parts N` replays N parts of the customers in N worker threads (default: one per core, at most 8).
+ * `--parts N` replays N parts of the customers in N worker threads (default: one per core, at most 8);
+ * `--from ISO` counts only what was committed from then on, the lines before it warming the accounts up.
  */
 import { createReadStream, readFileSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
@@ -14,7 +15,7 @@ import { simulateFile } from '../lib/app/simulate-file.ts';
 import { simulationText } from '../lib/app/simulation-text.ts';
 import { defaultParts, simulateFileInParts } from './simulate-parts.ts';
 
-const usage = 'usage: npm run simulate -- --draft draft.json --current current.json --receipts receipts.jsonl [--top 20] [--json report.json]';
+const usage = 'usage: npm run simulate -- --draft draft.json --current current.json --receipts receipts.jsonl [--top 20] [--json report.json] [--parts N] [--from ISO]';
 const { values: flags } = parseArgs({
   options: {
     draft: { type: 'string' },
@@ -23,6 +24,7 @@ const { values: flags } = parseArgs({
     top: { type: 'string', default: '20' },
     json: { type: 'string' },
     parts: { type: 'string' },
+    from: { type: 'string' },
   },
 });
 if (!flags.draft || !flags.current || !flags.receipts) {
@@ -58,6 +60,11 @@ if (!Number.isInteger(parts) || parts < 1 || parts > 64) {
   console.error('--parts: must be an integer from 1 to 64');
   process.exit(2);
 }
+const countFrom = flags.from === undefined ? undefined : new Date(flags.from);
+if (countFrom && Number.isNaN(countFrom.getTime())) {
+  console.error('--from: must be a date and time (ISO 8601)');
+  process.exit(2);
+}
 const current = program(flags.current, 'current');
 const draft = program(flags.draft, 'draft');
 const programs = { current: current.program, draft: draft.program };
@@ -66,9 +73,10 @@ const result =
   parts === 1
     ? await simulateFile(createInterface({ input: createReadStream(flags.receipts), crlfDelay: Infinity }), programs, {
         topN: top,
+        countFrom,
         onProgress: (p) => process.stderr.write(`\r${p.phase} ${p.count.toLocaleString('en-US')}${p.of ? ` of ${p.of.toLocaleString('en-US')} customers` : ' lines'}   `),
       })
-    : await simulateFileInParts(flags.receipts, { current: current.document, draft: draft.document }, programs, { parts, topN: top });
+    : await simulateFileInParts(flags.receipts, { current: current.document, draft: draft.document }, programs, { parts, topN: top, countFrom });
 const seconds = (performance.now() - t0) / 1000;
 process.stderr.write('\r\x1b[K');
 console.log(simulationText(result.report));

@@ -3,7 +3,12 @@
  * draft over a period; a worker replays the period's receipts and returns (found through the
  * history bucket's day files, lib/storage/history.ts) shard by shard of customers, under the version in force
  * when it started and the draft, checkpointing after each shard; the report is read back by id.
- * Customers start the period as new accounts (what they brought into it is not replayed).
+ *
+ * Customers bring their accounts into the period: each shard also reads the `warmupDays` before
+ * it (default and most MAX_WARMUP_DAYS) and replays them first, each side under its own program,
+ * counting only from `from` (lib/domain/simulation.ts, `countFrom`). So the side in force starts
+ * the period with the balances, tiers and counters the till had (as far as the warm-up reaches
+ * and receipts made them), and the draft with those it would have built itself.
  */
 import { randomBytes } from 'node:crypto';
 import { parseProgram, type Program } from '#domain/program.ts';
@@ -28,6 +33,14 @@ import type { Queue } from '../messaging/queue.ts';
 /** The longest period one simulation replays. */
 export const MAX_SIMULATION_DAYS = 366;
 
+/**
+ * The longest warm-up before a period, and the default: a program's state reaches back without
+ * end in general (lifetime tiers and spend, the nth receipt, once-per-customer rules, stamp
+ * cards), so the default is as far back as a simulation may read; 366 days cover every windowed
+ * tier (calendar year, rolling months up to a year) and a year's expiry.
+ */
+export const MAX_WARMUP_DAYS = 366;
+
 export interface SimulationWork {
   readonly kind: 'simulate';
   readonly tenantId: string;
@@ -39,6 +52,7 @@ export interface StartSimulationBody {
   readonly from: string;
   readonly to: string;
   readonly topN?: number | undefined;
+  readonly warmupDays?: number | undefined;
 }
 
 
@@ -58,6 +72,8 @@ const view = (run: SimulationRun) => ({
   from: run.from,
   to: run.to,
   topN: run.topN,
+  // Runs from before warm-ups started from empty accounts.
+  warmup: { days: run.warmupDays ?? 0, from: run.warmupFrom ?? run.from, to: run.from, receipts: run.warmupReceipts ?? 0, returns: run.warmupReturns ?? 0 },
   progress: { shards: run.shards, shardsDone: run.shardsDone, receipts: run.receipts, returns: run.returns, unreplayable: run.unreplayable, readUnits: run.readUnits, historyRequests: run.historyRequests ?? 0 },
   createdAt: run.createdAt,
   createdBy: run.createdBy,
@@ -80,6 +96,10 @@ export async function startSimulation(
   if (to.getTime() - from.getTime() > MAX_SIMULATION_DAYS * 86_400_000) {
     throw new LimitExceededError('simulation.maxDays', `to: a simulation replays at most ${MAX_SIMULATION_DAYS} days (simulation.maxDays); split the period`, 'to');
   }
+  const warmupDays = body.warmupDays ?? MAX_WARMUP_DAYS;
+  if (warmupDays > MAX_WARMUP_DAYS) {
+    throw new LimitExceededError('simulation.maxWarmupDays', `warmupDays: a simulation warms up on at most ${MAX_WARMUP_DAYS} days before its period (simulation.maxWarmupDays)`, 'warmupDays');
+  }
   const current = await deps.programs.currentStored(p.tenantId);
   if (!current) throw new NotFoundError('program');
   const at = deps.clock().toISOString();
@@ -92,6 +112,10 @@ export async function startSimulation(
     from: from.toISOString(),
     to: to.toISOString(),
     topN: Math.min(body.topN ?? 20, MAX_TOP),
+    warmupDays,
+    warmupFrom: new Date(from.getTime() - warmupDays * 86_400_000).toISOString(),
+    warmupReceipts: 0,
+    warmupReturns: 0,
     shards: HISTORY_SHARDS,
     shardsDone: 0,
     receipts: 0,
@@ -149,8 +173,11 @@ export async function runSimulation(
   for (const s of await allStores(deps, run.tenantId)) stores.set(s.storeId, s.tags);
   let state = run.shardsDone > 0 ? ((await simulations.state(run.tenantId, run.simulationId)) ?? emptySimulation()) : emptySimulation();
 
+  const countFrom = new Date(run.from);
+  const countFromMs = countFrom.getTime();
   while (run.shardsDone < run.shards) {
-    const shard = await history.shard(run.tenantId, run.shardsDone, run.from, run.to);
+    // The shard's customers' warm-up and period in one read: their events in till order, counted from `from`.
+    const shard = await history.shard(run.tenantId, run.shardsDone, run.warmupFrom ?? run.from, run.to);
     const part = emptySimulation();
     const byCustomer = new Map<string, ReplayEvent[]>();
     for (const e of shard.events) {
@@ -159,7 +186,7 @@ export async function runSimulation(
       else byCustomer.set(e.customerId, [e]);
     }
     for (const [customerId, events] of byCustomer) {
-      simulateCustomer(part, { ...programs, topN: run.topN, storeTags: (id) => stores.get(id) }, customerId, tillOrder(events));
+      simulateCustomer(part, { ...programs, topN: run.topN, storeTags: (id) => stores.get(id), countFrom }, customerId, tillOrder(events));
     }
     mergeSimulation(state, part, run.topN);
     const at = deps.clock().toISOString();
@@ -168,8 +195,7 @@ export async function runSimulation(
       ...run,
       status: done ? 'done' : 'running',
       shardsDone: run.shardsDone + 1,
-      receipts: run.receipts + shard.events.filter((e) => e.type === 'receipt').length,
-      returns: run.returns + shard.events.filter((e) => e.type === 'return').length,
+      ...countEvents(run, shard.events, countFromMs),
       unreplayable: run.unreplayable + shard.unreplayable,
       readUnits: run.readUnits + shard.readUnits,
       historyRequests: (run.historyRequests ?? 0) + shard.requests,
@@ -193,6 +219,25 @@ export async function runSimulation(
     }
   }
   return 'done';
+}
+
+/** The run's counts after a shard: its receipts and returns in the period, and in the warm-up. */
+function countEvents(run: SimulationRun, events: readonly ReplayEvent[], countFromMs: number) {
+  let receipts = 0;
+  let returns = 0;
+  let warmupReceipts = 0;
+  let warmupReturns = 0;
+  for (const e of events) {
+    const inPeriod = e.at.getTime() >= countFromMs;
+    if (e.type === 'receipt') inPeriod ? receipts++ : warmupReceipts++;
+    else inPeriod ? returns++ : warmupReturns++;
+  }
+  return {
+    receipts: run.receipts + receipts,
+    returns: run.returns + returns,
+    warmupReceipts: (run.warmupReceipts ?? 0) + warmupReceipts,
+    warmupReturns: (run.warmupReturns ?? 0) + warmupReturns,
+  };
 }
 
 async function allStores(deps: Deps, tenantId: string) {

@@ -4,6 +4,10 @@
  * side — the one in force and a draft — each with its own simulated account, so tiers, the nth
  * receipt, lifetime spend, caps and expiry evolve as they would have. Pure: events in, figures out.
  *
+ * A period is warmed up (`countFrom`): the customer's events committed before it are replayed
+ * first, each side under its own program, and only build the accounts (balances, tiers, counters,
+ * the receipts later returns undo); figures count from `countFrom` on.
+ *
  * What a replay cannot know is left as the till left it: which coupon codes were still unused,
  * friends' referral rewards (another customer's account) and staff actions between receipts are
  * not replayed. A burn the draft's account cannot cover is cut to what it can (a till would have
@@ -163,10 +167,13 @@ class SideReplay {
   value = 0;
   readonly program: Program;
   readonly out: SideFigures;
-  constructor(program: Program, out: SideFigures, start: Account) {
+  /** False while warming up: the account moves, nothing is counted. */
+  counting: boolean;
+  constructor(program: Program, out: SideFigures, start: Account, counting: boolean) {
     this.program = program;
     this.out = out;
     this.account = start;
+    this.counting = counting;
   }
 
   private bucket(map: Record<string, Figures>, key: string): Figures {
@@ -174,6 +181,7 @@ class SideReplay {
   }
 
   private refuse(code: string): void {
+    if (!this.counting) return;
     this.out.totals.refused++;
     this.out.refusals[code] = (this.out.refusals[code] ?? 0) + 1;
   }
@@ -212,6 +220,9 @@ class SideReplay {
         }
       } else return this.refuse(err.code);
     }
+    this.account = p.accountAfter;
+    this.receipts.set(`${e.storeId}\u0000${e.receiptId}`, p);
+    if (!this.counting) return;
     const t = p.totals;
     const issued = t.pointsEarned + (p.tierUpgrade?.bonusPoints ?? 0);
     // Set on a fresh zero rather than spread over one (once per receipt and side).
@@ -235,8 +246,6 @@ class SideReplay {
       r.points += t.pointsEarned;
     }
     this.value += t.tierDiscount + t.rewardDiscount + t.couponDiscount + issued * (this.program.redemption?.pointValue ?? 0);
-    this.account = p.accountAfter;
-    this.receipts.set(`${e.storeId}\u0000${e.receiptId}`, p);
   }
 
   private price(draft: ReceiptDraft, now: Date): Pricing {
@@ -246,11 +255,14 @@ class SideReplay {
   return(e: ReplayReturn): void {
     const key = `${e.receiptStoreId}\u0000${e.receiptId}`;
     const kept = this.receipts.get(key);
-    // A receipt from before the replayed period, or one this side refused.
+    // A receipt from before the replay (period and warm-up), or one this side refused.
     if (!kept) return this.refuse('receipt_not_replayed');
     const receipt = 'totals' in kept ? committed(kept) : kept;
     try {
       const r = priceReturn(this.program, this.account, receipt, e.lines, e.at);
+      this.account = r.accountAfter;
+      this.receipts.set(key, r.receiptAfter);
+      if (!this.counting) return;
       const f: Figures = {
         ...zero(),
         returns: 1,
@@ -261,8 +273,6 @@ class SideReplay {
       add(this.out.totals, f);
       add(this.bucket(this.out.byStore, e.receiptStoreId), f);
       this.value -= r.totals.pointsReversed * (this.program.redemption?.pointValue ?? 0);
-      this.account = r.accountAfter;
-      this.receipts.set(key, r.receiptAfter);
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
       this.refuse(err.code);
@@ -304,6 +314,11 @@ export interface SimulationOptions {
   readonly storeTags?: (storeId: string) => Readonly<Record<string, string>> | undefined;
   /** The account a customer starts the replay with (staff tier, segments); empty by default. */
   readonly startAccount?: (customerId: string) => Account;
+  /**
+   * Where the period starts: events committed before it are the warm-up (replayed, not counted).
+   * A customer with no event from it on is not in the report. Unset: everything counts.
+   */
+  readonly countFrom?: Date | undefined;
   /** How many gainers and losers to keep (at most MAX_TOP). */
   readonly topN?: number;
 }
@@ -313,10 +328,19 @@ export interface SimulationOptions {
  * `state`. Customers are independent, so shards of customers can be replayed apart and merged.
  */
 export function simulateCustomer(state: SimulationState, opts: SimulationOptions, customerId: string, events: readonly ReplayEvent[]): void {
+  // Events are in till order: the period starts at the first one committed from countFrom on.
+  const countFrom = opts.countFrom?.getTime();
+  let first = 0;
+  if (countFrom !== undefined) {
+    while (first < events.length && events[first]!.at.getTime() < countFrom) first++;
+    if (first === events.length) return;
+  }
   const start = opts.startAccount?.(customerId) ?? emptyAccount();
-  const cur = new SideReplay(opts.current, state.current, start);
-  const dra = new SideReplay(opts.draft, state.draft, start);
-  for (const e of events) {
+  const cur = new SideReplay(opts.current, state.current, start, first === 0);
+  const dra = new SideReplay(opts.draft, state.draft, start, first === 0);
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i]!;
+    if (i === first) cur.counting = dra.counting = true;
     if (e.type === 'receipt') {
       const tags = opts.storeTags?.(e.storeId);
       cur.receipt(e, tags);

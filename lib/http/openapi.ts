@@ -422,7 +422,9 @@ const operations: Record<RouteKey, Operation> = {
     description:
       'Replays every receipt and return committed in [from, to) under the program in force and the draft, side by side, ' +
       'with the till’s engine; a worker does it shard by shard of customers and `GET /v1/simulations/{simulationId}` ' +
-      'follows it. 422 `limit_exceeded` for a period over `simulation.maxDays` (366).',
+      'follows it. First the `warmupDays` before `from` (default 366) are replayed, each side under its own program, and not ' +
+      'counted: customers bring their balances, tiers and counters into the period. ' +
+      '422 `limit_exceeded` for a period over `simulation.maxDays` (366) or a warm-up over `simulation.maxWarmupDays` (366).',
     body: req.startSimulationBody,
     ok: { status: 202, schema: res.simulationResponse, description: 'The simulation, queued.' },
     errors: [404, 422],

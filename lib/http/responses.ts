@@ -856,6 +856,15 @@ export const simulationResponse = z.strictObject({
   from: z.iso.datetime(),
   to: z.iso.datetime(),
   topN: z.int(),
+  warmup: z
+    .strictObject({
+      days: nonNeg,
+      from: z.iso.datetime(),
+      to: z.iso.datetime(),
+      receipts: nonNeg.describe('Receipts of the warm-up replayed so far (they build the accounts; the figures do not count them).'),
+      returns: nonNeg,
+    })
+    .describe('The days before the period replayed first, [from, to), so customers start the period with what they brought into it; `days` 0: empty accounts.'),
   progress: z.strictObject({
     shards: nonNeg,
     shardsDone: nonNeg,

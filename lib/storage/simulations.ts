@@ -27,6 +27,13 @@ export interface SimulationRun {
   readonly from: string;
   readonly to: string;
   readonly topN: number;
+  /** Days before `from` replayed first to build the accounts (absent on runs from before warm-ups: none). */
+  readonly warmupDays?: number | undefined;
+  /** `from` minus `warmupDays`: where the shards' reads start. */
+  readonly warmupFrom?: string | undefined;
+  /** Receipts and returns replayed in the warm-up (not counted in the figures). */
+  readonly warmupReceipts?: number | undefined;
+  readonly warmupReturns?: number | undefined;
   readonly shards: number;
   readonly shardsDone: number;
   readonly receipts: number;

@@ -128,6 +128,35 @@ describe('program simulator', () => {
     expect(p.lineCaps.reduce((a, b) => a + b, 0)).toBe(limit);
   });
 
+  it('should warm the accounts up on the events before countFrom and count only from it', async () => {
+    // Boris's receipt of 1 November is returned on the 4th, inside the period.
+    const lines = [...file.slice(0, 6), JSON.stringify({ ...JSON.parse(file[6]!), at: '2026-11-04T15:00:00+04:00' }), line('zoe', 2, 9_000)];
+    const countFrom = new Date('2026-11-04T00:00:00+04:00');
+    const whole = (await simulateFile(lines, { current, draft })).report;
+    const warmed = (await simulateFile(lines, { current, draft }, { countFrom })).report;
+    const periodOnly = (await simulateFile(lines.filter((l) => (JSON.parse(l).at ?? JSON.parse(l).occurredAt) >= '2026-11-04'), { current, draft })).report;
+    // Anna is silver from her 4th receipt (36,000 paid after three): the warmed-up replay knows it.
+    expect(warmed.current.totals).toMatchObject({ receipts: 2, returns: 1, tierDiscount: 2 * 600, pointsIssued: 114 + 114, pointsReversed: 50, refused: 0 });
+    expect(warmed.current.byTier).toEqual({ silver: expect.objectContaining({ receipts: 2 }) });
+    // From empty accounts the same two receipts are a new customer's, and the return has no receipt.
+    expect(periodOnly.current.totals).toMatchObject({ receipts: 2, returns: 0, tierDiscount: 0, pointsIssued: 120 + 120, refused: 1 });
+    expect(periodOnly.current.refusals).toEqual({ receipt_not_replayed: 1 });
+    // Zoe bought only in the warm-up: she is not one of the period's customers.
+    expect(warmed.customers).toBe(2);
+    expect(whole.customers).toBe(3);
+    // The warm-up counts nothing and changes nothing it replays: the whole replay's figures are
+    // the warm-up's alone plus the period's, on both sides, in total and per tier, store and rule.
+    const before = (await simulateFile(lines.filter((l) => (JSON.parse(l).at ?? JSON.parse(l).occurredAt) < '2026-11-04'), { current, draft })).report;
+    for (const side of ['current', 'draft'] as const) {
+      for (const k of Object.keys(whole[side].totals) as (keyof typeof whole.current.totals)[]) {
+        expect(before[side].totals[k] + warmed[side].totals[k], `${side}.${k}`).toBe(whole[side].totals[k]);
+      }
+      for (const [rule, r] of Object.entries(whole[side].byRule)) {
+        expect((before[side].byRule[rule]?.points ?? 0) + (warmed[side].byRule[rule]?.points ?? 0)).toBe(r.points);
+      }
+    }
+  });
+
   it('should give the same figures when customers are replayed in parts and merged', async () => {
     const lines = Array.from({ length: 60 }, (_, i) => line(`c${i % 13}`, 1 + (i % 28), 3_000 + 700 * (i % 11)));
     const whole = await simulateFile(lines, { current, draft }, { topN: 5 });

@@ -10,7 +10,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent, SQSEvent } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { isCounted } from '#domain/insight.ts';
 import { fakeLambdaContext } from '../../local/api-event.ts';
 import { startStreamReader, type StreamReader } from '../../local/stream.ts';
@@ -150,7 +150,8 @@ describe('program simulator through the staff API', () => {
     for (const Records of [own[0]!, own.flat().slice(1)]) expect((await reportCounters({ Records })).batchItemFailures).toEqual([]);
     expect((await historyLines(t.tenantId)).length).toBeGreaterThanOrEqual(11 + 10);
 
-    const start = await t.staff('POST', '/v1/simulations', { draft, from: h.from, to: h.to, topN: 3 });
+    // A new tenant has no history before the period: a day's warm-up reads one more day for nothing.
+    const start = await t.staff('POST', '/v1/simulations', { draft, from: h.from, to: h.to, topN: 3, warmupDays: 1 });
     expect(start.status, JSON.stringify(start.body)).toBe(202);
     expect(start.body).toMatchObject({ status: 'queued', currentVersion: 1, progress: { shards: 16, shardsDone: 0 } });
     const id = start.body.simulationId;
@@ -197,6 +198,117 @@ describe('program simulator through the staff API', () => {
     expect(again.body).toEqual(done.body);
   }, 60_000);
 
+  it("should replay October warmed up on September and find exactly the till's October in its ledgers, which empty accounts do not", async () => {
+    // The till's clock (and so every commit time, ledger entry and history day) is set by hand;
+    // only Date is faked, so the stream reader and the SDK's timers run as usual.
+    const program = { ...inForce, bonuses: { tierUpgrade: 100 } };
+    const t = await newTenant(program);
+    tenants.add(t.tenantId);
+    const till = async (iso: string, call: TestTenant['pos'], path: string, body: unknown) => {
+      vi.setSystemTime(new Date(Date.parse(iso) + 5 * 60_000));
+      const r = await call('POST', path, body);
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+      return r.body;
+    };
+    vi.useFakeTimers({ toFake: ['Date'], now: new Date('2026-09-01T08:00:00Z') });
+    const october: Array<{ totals: Committed; tierUpgrade?: { bonusPoints: number } }> = [];
+    let reversedInOctober = 0;
+    const ids: string[] = [];
+    try {
+      const cards: string[] = [];
+      for (let c = 0; c < 3; c++) {
+        const r = await t.pos('POST', '/v1/customers', { consents: {} });
+        cards.push(r.body.card);
+        ids.push(r.body.customerId);
+      }
+      const [anna, boris, carl] = cards as [string, string, string];
+      // September: Anna reaches silver (50,000) on her third receipt; Boris buys twice (30,000);
+      // Carl buys once and never again.
+      const sept = (day: number, card: string, amount: number, extra: Record<string, unknown> = {}) =>
+        receipt(card, [{ amount }, { amount: 2_000, category: 'rx' }], { occurredAt: `2026-09-${String(day).padStart(2, '0')}T12:00:00+04:00`, ...extra });
+      for (const [day, card, amount] of [[3, anna, 20_000], [5, boris, 15_000], [9, anna, 20_000], [12, carl, 10_000], [17, anna, 20_000], [20, boris, 15_000]] as const) {
+        const body = sept(day, card, amount);
+        await till(body.occurredAt, day % 2 ? t.pos : t.pos2, '/v1/receipts', body);
+      }
+      const borisSecond = sept(25, boris, 9_000);
+      await till(borisSecond.occurredAt, t.pos, '/v1/receipts', borisSecond);
+      // October: Anna (silver: 1 %, and her 4th receipt earns the every-2nd bonus) burns
+      // September's points and reaches gold (80,000); Boris returns September's receipt and
+      // reaches silver with a big one.
+      const oct = (day: number, card: string, amount: number, extra: Record<string, unknown> = {}) =>
+        receipt(card, [{ amount }, { amount: 3_000, category: 'rx' }], { occurredAt: `2026-10-${String(day).padStart(2, '0')}T11:00:00+04:00`, ...extra });
+      for (const body of [oct(2, anna, 12_000, { burn: { points: 50 } }), oct(6, boris, 16_000), oct(14, anna, 15_000, { burn: { points: 40 } }), oct(22, boris, 4_000)]) {
+        october.push(await till(body.occurredAt, t.pos, '/v1/receipts', body));
+      }
+      const ret = await till('2026-10-28T10:00:00+04:00', t.pos, '/v1/returns', { returnId: `RET-OCT-${Date.now()}`, receiptId: borisSecond.receiptId, lines: [{ lineId: '1', quantity: 1 }] });
+      reversedInOctober = ret.totals.pointsReversed;
+    } finally {
+      vi.useRealTimers();
+    }
+    await stream.caughtUp();
+
+    // What the till did in October, from the ledgers: every entry made in the month, by kind.
+    const from = '2026-10-01T00:00:00+04:00';
+    const to = '2026-11-01T00:00:00+04:00';
+    const ledger: Record<string, number> = {};
+    const tiers: Record<string, number> = {};
+    for (const id of ids.slice(0, 2)) {
+      for (const e of (await t.staff('GET', `/v1/customers/${id}/ledger?limit=200`)).body.entries) {
+        if (Date.parse(e.at) >= Date.parse(from) && Date.parse(e.at) < Date.parse(to)) ledger[e.kind] = (ledger[e.kind] ?? 0) + e.points;
+      }
+      const tier = (await t.staff('GET', `/v1/customers/${id}`)).body.tier.id;
+      tiers[tier] = (tiers[tier] ?? 0) + 1;
+    }
+    expect(Object.keys(ledger).sort()).toEqual(['bonus', 'burn', 'earn', 'earn_reversal']);
+    expect(tiers).toEqual({ gold: 1, silver: 1 });
+
+    const simulate = async (warmupDays: number) => {
+      const start = await t.staff('POST', '/v1/simulations', { draft: program, from, to, warmupDays });
+      expect(start.status, JSON.stringify(start.body)).toBe(202);
+      expect((await handler(await nextMessage(), withTime(15 * 60_000))).batchItemFailures).toEqual([]);
+      const done = await t.staff('GET', `/v1/simulations/${start.body.simulationId}`);
+      expect(done.body.status).toBe('done');
+      return done.body;
+    };
+    // A month's warm-up reaches back over September.
+    const warm = await simulate(30);
+    expect(warm.warmup).toEqual({ days: 30, from: '2026-08-31T20:00:00.000Z', to: '2026-09-30T20:00:00.000Z', receipts: 7, returns: 0 });
+    expect(warm.progress).toMatchObject({ receipts: 4, returns: 1, unreplayable: 0 });
+    const w = warm.report.current.totals;
+    const sumOct = (k: keyof Committed) => october.reduce((s, a) => s + a.totals[k], 0);
+    expect(w).toMatchObject({
+      receipts: 4,
+      returns: 1,
+      paid: sumOct('paid'),
+      tierDiscount: sumOct('tierDiscount'),
+      pointsIssued: ledger.earn! + ledger.bonus!,
+      pointsBurned: -ledger.burn!,
+      pointsReversed: -ledger.earn_reversal!,
+      burnsCut: 0,
+      refused: 0,
+    });
+    expect(w.pointsIssued).toBe(sumOct('pointsEarned') + october.reduce((s, a) => s + (a.tierUpgrade?.bonusPoints ?? 0), 0));
+    expect(w.pointsReversed).toBe(reversedInOctober);
+    // The tiers the till left, for October's customers (Carl, September's only, is not one).
+    expect(warm.report.customers).toBe(2);
+    expect(warm.report.current.finalTiers).toEqual(tiers);
+    // Same program both sides: nothing moves.
+    expect(warm.report.draft.totals).toEqual(w);
+    expect(warm.report.tierChanges).toEqual([]);
+
+    // From empty accounts the same month is another chain's: no silver discount, no bonus for
+    // Anna's 4th receipt, burns cut for want of September's points, a return without its receipt.
+    const cold = await simulate(0);
+    expect(cold.warmup).toMatchObject({ days: 0, receipts: 0, from: cold.from, to: cold.from });
+    const c = cold.report.current.totals;
+    expect(c.tierDiscount).toBeLessThan(w.tierDiscount);
+    expect(c.pointsIssued).toBeLessThan(w.pointsIssued);
+    expect(c.pointsBurned).toBeLessThan(w.pointsBurned);
+    expect(c.burnsCut).toBeGreaterThan(0);
+    expect(cold.report.current.refusals).toEqual({ receipt_not_replayed: 1 });
+    expect(cold.report.current.finalTiers).not.toEqual(tiers);
+  }, 60_000);
+
   it('should refuse to publish a draft without a finished simulation of exactly it, where the program says so, naming the rule', async () => {
     const t = await newTenant({ ...inForce, simulation: { requiredBeforePublish: true } });
     const toPublish = { ...draft, simulation: { requiredBeforePublish: true } };
@@ -206,7 +318,7 @@ describe('program simulator through the staff API', () => {
     expect(refused.body.error.message).toContain('simulation.requiredBeforePublish');
 
     const now = Date.now();
-    const start = await t.staff('POST', '/v1/simulations', { draft: toPublish, from: new Date(now - 86_400_000).toISOString(), to: new Date(now).toISOString() });
+    const start = await t.staff('POST', '/v1/simulations', { draft: toPublish, from: new Date(now - 86_400_000).toISOString(), to: new Date(now).toISOString(), warmupDays: 0 });
     expect(start.status).toBe(202);
     // Started is not finished.
     expect((await t.staff('POST', '/v1/program', { document: toPublish })).status).toBe(422);
@@ -234,6 +346,13 @@ describe('program simulator through the staff API', () => {
     const tooLong = await t.staff('POST', '/v1/simulations', { draft, from: '2025-01-01T00:00:00Z', to: '2026-11-01T00:00:00Z' });
     expect(tooLong.status).toBe(422);
     expect(tooLong.body.error.message).toContain('simulation.maxDays');
+    const warmTooLong = await t.staff('POST', '/v1/simulations', { draft, from: '2026-10-01T00:00:00Z', to: '2026-11-01T00:00:00Z', warmupDays: 367 });
+    expect(warmTooLong.status).toBe(422);
+    expect(warmTooLong.body.error).toMatchObject({ code: 'limit_exceeded', field: 'warmupDays' });
+    expect(warmTooLong.body.error.message).toContain('simulation.maxWarmupDays');
+    const negative = await t.staff('POST', '/v1/simulations', { draft, from: '2026-10-01T00:00:00Z', to: '2026-11-01T00:00:00Z', warmupDays: -1 });
+    expect(negative.status).toBe(400);
+    expect(negative.body.error.field).toBe('warmupDays');
     expect((await t.items()).filter((i) => String(i.pk).includes('#SIM'))).toEqual([]);
     expect((await t.staff('GET', '/v1/simulations/sim_nope')).status).toBe(404);
   });

@@ -9,4 +9,10 @@ export const startSimulationBody = z.strictObject({
   to: z.iso.datetime({ offset: true }),
   /** How many customers who gain and who lose most to list (default 20). */
   topN: z.int().min(1).max(100).optional(),
+  /**
+   * Days before `from` replayed first, not counted, so customers bring their balances, tiers and
+   * counters into the period (default and at most simulation.maxWarmupDays, 366, checked by the
+   * use case); 0 starts every customer with an empty account.
+   */
+  warmupDays: z.int().min(0).optional(),
 });

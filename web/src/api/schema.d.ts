@@ -1327,7 +1327,7 @@ export interface paths {
         put?: never;
         /**
          * Simulate a draft program on a period of the chain’s own receipts
-         * @description Replays every receipt and return committed in [from, to) under the program in force and the draft, side by side, with the till’s engine; a worker does it shard by shard of customers and `GET /v1/simulations/{simulationId}` follows it. 422 `limit_exceeded` for a period over `simulation.maxDays` (366).
+         * @description Replays every receipt and return committed in [from, to) under the program in force and the draft, side by side, with the till’s engine; a worker does it shard by shard of customers and `GET /v1/simulations/{simulationId}` follows it. First the `warmupDays` before `from` (default 366) are replayed, each side under its own program, and not counted: customers bring their balances, tiers and counters into the period. 422 `limit_exceeded` for a period over `simulation.maxDays` (366) or a warm-up over `simulation.maxWarmupDays` (366).
          */
         post: operations["postV1Simulations"];
         delete?: never;
@@ -13081,6 +13081,7 @@ export interface operations {
                     /** Format: date-time */
                     to: string;
                     topN?: number;
+                    warmupDays?: number;
                 };
             };
         };
@@ -13104,6 +13105,17 @@ export interface operations {
                         /** Format: date-time */
                         to: string;
                         topN: number;
+                        /** @description The days before the period replayed first, [from, to), so customers start the period with what they brought into it; `days` 0: empty accounts. */
+                        warmup: {
+                            days: number;
+                            /** Format: date-time */
+                            from: string;
+                            /** Format: date-time */
+                            to: string;
+                            /** @description Receipts of the warm-up replayed so far (they build the accounts; the figures do not count them). */
+                            receipts: number;
+                            returns: number;
+                        };
                         progress: {
                             shards: number;
                             shardsDone: number;
@@ -13426,6 +13438,17 @@ export interface operations {
                         /** Format: date-time */
                         to: string;
                         topN: number;
+                        /** @description The days before the period replayed first, [from, to), so customers start the period with what they brought into it; `days` 0: empty accounts. */
+                        warmup: {
+                            days: number;
+                            /** Format: date-time */
+                            from: string;
+                            /** Format: date-time */
+                            to: string;
+                            /** @description Receipts of the warm-up replayed so far (they build the accounts; the figures do not count them). */
+                            receipts: number;
+                            returns: number;
+                        };
                         progress: {
                             shards: number;
                             shardsDone: number;

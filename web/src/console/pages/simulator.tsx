@@ -29,7 +29,7 @@ const day = (d: Date) => d.toISOString().slice(0, 10);
 
 function StartSimulation({ api, session }: PageProps) {
   const today = new Date();
-  const [v, setV] = useState({ draft: sessionStorage.getItem(DRAFT_KEY) ?? '', from: day(new Date(today.getTime() - 90 * 86_400_000)), to: day(new Date(today.getTime() + 86_400_000)), topN: '20' });
+  const [v, setV] = useState({ draft: sessionStorage.getItem(DRAFT_KEY) ?? '', from: day(new Date(today.getTime() - 90 * 86_400_000)), to: day(new Date(today.getTime() + 86_400_000)), topN: '20', warmupDays: '366' });
   const [open, setOpen] = useState('');
   const { busy, error, run } = useAction();
   const canStart = may(session.role, 'POST /v1/simulations');
@@ -49,7 +49,7 @@ function StartSimulation({ api, session }: PageProps) {
         throw new ApiFailure(400, 'invalid_json', `The draft is not JSON: ${(e as Error).message}`, 'draft');
       }
       // The period is by commit time: from the start of `from` to the start of `to`, in the browser's time zone.
-      const s = await call(api.POST('/v1/simulations', { body: { draft, from: new Date(`${v.from}T00:00:00`).toISOString(), to: new Date(`${v.to}T00:00:00`).toISOString(), topN: Number(v.topN) } }));
+      const s = await call(api.POST('/v1/simulations', { body: { draft, from: new Date(`${v.from}T00:00:00`).toISOString(), to: new Date(`${v.to}T00:00:00`).toISOString(), topN: Number(v.topN), warmupDays: Number(v.warmupDays) } }));
       sessionStorage.removeItem(DRAFT_KEY);
       location.hash = `#/simulator/${encodeURIComponent(s.simulationId)}`;
     });
@@ -68,9 +68,10 @@ function StartSimulation({ api, session }: PageProps) {
             <Field label="From (inclusive)" error={fieldError(error, 'from')}>{(id, d) => <input id={id} type="date" required aria-describedby={d} value={v.from} onInput={(e) => setV({ ...v, from: e.currentTarget.value })} />}</Field>
             <Field label="To (exclusive)" error={fieldError(error, 'to')}>{(id, d) => <input id={id} type="date" required aria-describedby={d} value={v.to} onInput={(e) => setV({ ...v, to: e.currentTarget.value })} />}</Field>
             <Field label="Top gainers and losers" error={fieldError(error, 'topN')}>{(id, d) => <input id={id} type="number" min={1} max={100} aria-describedby={d} value={v.topN} onInput={(e) => setV({ ...v, topN: e.currentTarget.value })} />}</Field>
+            <Field label="Warm-up days before the period (0: empty accounts)" error={fieldError(error, 'warmupDays')}>{(id, d) => <input id={id} type="number" min={0} max={366} aria-describedby={d} value={v.warmupDays} onInput={(e) => setV({ ...v, warmupDays: e.currentTarget.value })} />}</Field>
           </div>
           <button type="submit" disabled={busy}>Start simulation</button>
-          <Notice error={draftError || ['from', 'to', 'topN'].some((f) => fieldError(error, f)) ? undefined : error} />
+          <Notice error={draftError || ['from', 'to', 'topN', 'warmupDays'].some((f) => fieldError(error, f)) ? undefined : error} />
         </Form>
       )}
       <Form label="Open a simulation" class="row" onSubmit={() => { if (open) location.hash = `#/simulator/${encodeURIComponent(open)}`; }}>
@@ -124,6 +125,11 @@ function SimulationView({ api, simulationId }: PageProps & { simulationId: strin
             <label for="sim-progress">Shards replayed: {sim.progress.shardsDone} of {sim.progress.shards} ({fmt(sim.progress.receipts)} receipts, {fmt(sim.progress.returns)} returns, {fmt(sim.progress.unreplayable)} not replayable)</label>
             <progress id="sim-progress" max={sim.progress.shards} value={sim.progress.shardsDone} />
           </div>
+          <p>
+            {sim.warmup.days > 0
+              ? `Accounts warmed up on the ${sim.warmup.days} days before the period, from ${formatDate(sim.warmup.from)}: ${fmt(sim.warmup.receipts)} receipts and ${fmt(sim.warmup.returns)} returns replayed under each program, not counted.`
+              : 'No warm-up: every customer starts the period with an empty account.'}
+          </p>
         </>
       )}
       {r && sim && (
