@@ -10,7 +10,7 @@
  * the membership changed.
  */
 import { dayOf, type Day } from '#domain/calendar.ts';
-import { rfmSettings } from '#domain/program.ts';
+import { rfmSettings } from '#domain/rfm.ts';
 import { classify } from '#domain/rfm.ts';
 import { definitionIssues, matchingSegments, MAX_SEGMENT_DEFINITIONS, nextSegments, type SegmentDefinition } from '#domain/segments.ts';
 import type { Principal } from '../storage/api-keys.ts';

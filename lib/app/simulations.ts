@@ -6,7 +6,8 @@
  * Customers start the period as new accounts (what they brought into it is not replayed).
  */
 import { randomBytes } from 'node:crypto';
-import { parseProgram, type Program } from '#domain/program.ts';
+import type { Program } from '#domain/program.ts';
+import { loadProgramParser } from '#domain/program-parser.ts';
 import {
   emptySimulation,
   mergeSimulation,
@@ -42,7 +43,8 @@ export interface StartSimulationBody {
 }
 
 
-function parseDraft(document: unknown, field: string): Program {
+async function parseDraft(document: unknown, field: string): Promise<Program> {
+  const { parseProgram } = await loadProgramParser();
   const r = parseProgram(document);
   if (r.ok) return r.program;
   const first = r.issues[0]!;
@@ -73,7 +75,7 @@ export async function startSimulation(
   p: Principal,
   body: StartSimulationBody,
 ) {
-  parseDraft(body.draft, 'draft');
+  await parseDraft(body.draft, 'draft');
   const from = new Date(body.from);
   const to = new Date(body.to);
   if (!(from.getTime() < to.getTime())) throw new InvalidRequestError('to: must be after from', 'to');
@@ -138,6 +140,7 @@ export async function runSimulation(
   if (!run) return 'missing';
   if (run.status === 'done' || run.status === 'failed') return run.status === 'done' ? 'done' : 'failed';
   const [stored, draftDoc] = await Promise.all([deps.programs.version(run.tenantId, run.currentVersion), simulations.draft(run.tenantId, run.simulationId)]);
+  const { parseProgram } = await loadProgramParser();
   const current = stored ? parseProgram(stored.document) : null;
   const draft = parseProgram(draftDoc);
   if (!current?.ok || !draft.ok) {
