@@ -18,7 +18,7 @@ import type { CustomerRecord } from '../storage/customers.ts';
 import type { SegmentRecord } from '../storage/segments.ts';
 import { transactWrite, withOptimisticRetry } from '../storage/transact.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
-import { requireProgram } from './customers.ts';
+import { requireProgram } from './program-in-force.ts';
 import type { Deps } from './deps.ts';
 import { ConflictError, InvalidRequestError, LimitExceededError, NotFoundError } from './errors.ts';
 
