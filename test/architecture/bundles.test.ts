@@ -92,4 +92,16 @@ describe('Route function bundles', () => {
     expect(inputs.pos).toContain('lib/domain/program.ts');
     expect(evaluatedAtImport.pos!.has('lib/domain/pricing.ts')).toBe(true);
   });
+
+  it("should keep the imports route function to the routes' use cases: the worker's file readers, member rules and S3 client are not run at import", () => {
+    const workerOnly = [...evaluatedAtImport.imports!].filter(
+      (m) => ['lib/app/imports.ts', 'lib/app/import-source.ts', 'lib/domain/imports.ts', 'lib/domain/members.ts'].includes(m) || m.includes('node_modules/csv-parse/') || m.includes('node_modules/@aws-sdk/client-s3/'),
+    );
+    expect(workerOnly).toEqual([]);
+    expect(evaluatedAtImport.imports!.has('lib/app/import-requests.ts')).toBe(true);
+    // The worker has them all.
+    const worker = [...evaluatedAtImport['import-worker']!];
+    expect(worker).toContain('lib/app/import-source.ts');
+    expect(worker.some((m) => m.includes('node_modules/@aws-sdk/client-s3/'))).toBe(true);
+  });
 });
