@@ -82,9 +82,10 @@ process.env.TABLE_NAME = table;
 process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
 
 const { deps } = await import('../lib/app/deps.ts');
-const { importIdPattern, newImportId, runImport } = await import('../lib/app/imports.ts');
+const { runImport } = await import('../lib/app/imports.ts');
+const { importIdPattern, newImportId } = await import('../lib/app/import-requests.ts');
 const { formatOf } = await import('../lib/app/import-source.ts');
-const { importFormats } = await import('../lib/domain/imports.ts');
+const { importFormats } = await import('../lib/domain/import-kinds.ts');
 
 const format = (flags.format ?? formatOf(path)) as (typeof importFormats)[number] | null;
 if (!format || !(importFormats as readonly string[]).includes(format)) {

@@ -1,6 +1,6 @@
 /** Staff: migration imports — an upload slot for a member file, and an import's progress and refused rows. */
 import { deps } from '#lib/app/deps.ts';
-import { importStatus, LINK_SECONDS, startImport } from '#lib/app/imports.ts';
+import { importStatus, LINK_SECONDS, startImport } from '#lib/app/import-requests.ts';
 import { httpFunction, ok } from '#lib/http/function.ts';
 import { jsonBody, pathParam, validate } from '#lib/http/request.ts';
 import { importQuery, startImportBody } from '#lib/http/schemas/imports.ts';

@@ -7,7 +7,8 @@
 import { customerUse, hasGlobalLimit, programBudgets, shardsOf, totalUsed, type Budget } from '#domain/budgets.ts';
 import type { Principal } from '../storage/api-keys.ts';
 import type { Deps } from './deps.ts';
-import { liveCustomer, requireProgram } from './customers.ts';
+import { liveCustomer } from './customers.ts';
+import { requireProgram } from './program-in-force.ts';
 
 const limitsOf = (b: Budget) => ({
   ...(b.grants !== undefined ? { grants: b.grants } : {}),

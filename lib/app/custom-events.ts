@@ -17,7 +17,8 @@ import { transactWrite, withOptimisticRetry } from '../storage/transact.ts';
 import { IdempotencyConflictError, NotFoundError } from './errors.ts';
 import { requestHash, type Answer } from './idempotency.ts';
 import type { Deps } from './deps.ts';
-import { liveCustomer, requireProgram, settlePendingReferrals } from './customers.ts';
+import { liveCustomer, settlePendingReferrals } from './customers.ts';
+import { requireProgram } from './program-in-force.ts';
 
 /** How far ahead of the server's clock a sender's clock may be (as for receipts). */
 const CLOCK_SKEW_MS = 10 * 60_000;

@@ -9,7 +9,7 @@ import { emptyAccount } from '#domain/account.ts';
 import { CARD_RULE, PHONE_RULE, cardNumber, normalizeCard, normalizePhone } from '#domain/identifiers.ts';
 import type { Program } from '#domain/program.ts';
 import { currentTier, isStaffTier } from '#domain/tiers.ts';
-import { BusyError, ConflictError, ForbiddenError, IdempotencyConflictError, InvalidRequestError, LimitExceededError, NotFoundError } from './errors.ts';
+import { BusyError, ForbiddenError, IdempotencyConflictError, InvalidRequestError, LimitExceededError, NotFoundError } from './errors.ts';
 import { RuleViolationError } from '#domain/errors.ts';
 import type { CustomerRef } from '../http/schemas/pos.ts';
 import type { AdjustmentBody, EnrolBody, ReviewBody, TierBody } from '../http/schemas/customers.ts';
@@ -24,12 +24,7 @@ import { customerView, pendingReferralPoints, pointsView, rewardsView, tierView 
 import { handSetSegments } from './segments.ts';
 import { NAME_SEARCH_RULE, normalizeName } from '#domain/names.ts';
 import { receiptsByKey } from '../storage/receipts-by-key.ts';
-
-export async function requireProgram(deps: Deps, tenantId: string): Promise<{ version: number; program: Program }> {
-  const p = await deps.programs.current(tenantId);
-  if (!p) throw new ConflictError('program_not_configured', 'this tenant has no loyalty program published yet');
-  return p;
-}
+import { requireProgram } from './program-in-force.ts';
 
 /** Finds the customer a POS names by card, phone or id: one or two reads. */
 /** A customer as every route sees them: one that was erased is missing, exactly like one that never was. */

@@ -6,7 +6,7 @@
 import { daysBefore, MAX_ATTRIBUTION_DAYS, type DaySales, type DayTouches, type Figures } from '#domain/day-insight.ts';
 import type { Principal } from '../storage/api-keys.ts';
 import type { ReadStats } from '../storage/insight.ts';
-import { requireProgram } from './customers.ts';
+import { requireProgram } from './program-in-force.ts';
 import type { Deps } from './deps.ts';
 import { InvalidRequestError, LimitExceededError } from './errors.ts';
 import { checkDays } from './reports.ts';

@@ -6,7 +6,8 @@
 import type { Readable } from 'node:stream';
 import { createInterface } from 'node:readline';
 import { parse } from 'csv-parse';
-import { IMPORT_LIMITS, checkCsvHeader, fromCsvRecord, type ImportFormat, type ImportKind, type RowIssue } from '#domain/imports.ts';
+import { checkCsvHeader, fromCsvRecord } from '#domain/imports.ts';
+import { IMPORT_LIMITS, type ImportFormat, type ImportKind, type RowIssue } from '#domain/import-kinds.ts';
 import { checkProductCsvHeader, productFromCsvRecord } from '#domain/catalog.ts';
 import { InvalidRequestError } from './errors.ts';
 

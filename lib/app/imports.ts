@@ -4,26 +4,26 @@
  * product with one conditional put), record every refused row, checkpoint as it goes so an
  * interrupted import resumes where it stopped, and show the progress.
  * Primary adapters: `npm run import` (local/import.ts), the import worker (functions/workers/
- * imports.ts), GET/POST /v1/imports. Secondary: lib/storage/imports.ts, the import bucket.
- * Reading the file: ./import-source.ts.
+ * imports.ts); the routes' use cases (GET/POST /v1/imports) are ./import-requests.ts. Secondary:
+ * lib/storage/imports.ts, the import bucket. Reading the file: ./import-source.ts.
  */
 import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { IMPORT_LIMITS, migrateMember, type ImportFormat, type ImportKind, type MigratedMember, type RowIssue } from '#domain/imports.ts';
+import { migrateMember, type MigratedMember } from '#domain/imports.ts';
+import { IMPORT_LIMITS, type ImportFormat, type ImportKind, type RowIssue } from '#domain/import-kinds.ts';
 import { parseProductRow, type Product } from '#domain/catalog.ts';
 import { productHash } from './catalog.ts';
 import { ImportFileError, recordsOf, type SourceRecord } from './import-source.ts';
 import type { Program } from '#domain/program.ts';
-import type { Principal } from '../storage/api-keys.ts';
 import type { CustomerRecord, LedgerRow } from '../storage/customers.ts';
 import type { ImportProgress, MemberWrite } from '../storage/imports.ts';
-import { newReferralCode, requireProgram } from './customers.ts';
+import { newReferralCode } from './customers.ts';
+import { requireProgram } from './program-in-force.ts';
 import type { Deps } from './deps.ts';
-import { ConflictError, InvalidRequestError, LimitExceededError, NotFoundError } from './errors.ts';
-import { objectKey, parseObjectKey, reportKey, type ImportLinks } from '../storage/import-bucket.ts';
+import { parseObjectKey, reportKey } from '../storage/import-bucket.ts';
 import type { ImportFiles } from '../storage/import-files.ts';
-import { transactWrite } from '../storage/transact.ts';
 import { requestHash } from './idempotency.ts';
+import { fileTooBig, nothingDone } from './import-requests.ts';
 
 const csvCell = (v: string | number) => {
   const s = String(v);
@@ -82,8 +82,6 @@ const TRIES_PER_ROW = 8;
  * moves there, with those rows' counts, in one conditional write. A crash redoes what followed the
  * checkpoint, which the idempotency records make harmless and the counts do not see twice.
  */
-/** The counters of an import that has not read a row yet. */
-const nothingDone = (bytesTotal: number | null) => ({ rowsDone: 0, imported: 0, alreadyImported: 0, refused: 0, rowsTotal: null, bytesDone: 0, bytesTotal, activeMs: 0 });
 
 export async function runImport(deps: Deps, run: ImportRun): Promise<ImportOutcome> {
   const { tenantId, importId } = run;
@@ -390,11 +388,6 @@ async function writeMember(deps: Deps, program: Program, run: ImportRun, rec: So
   throw new Error(`row ${rec.row}: could not be written after ${TRIES_PER_ROW} tries (the same identifiers kept changing)`);
 }
 
-/** Import ids: also part of the file's object key, so letters, digits, - and _ only. */
-export const importIdPattern = /^[A-Za-z0-9_-]{1,64}$/;
-
-export const newImportId = (now: Date) => `imp_${now.toISOString().slice(0, 10).replace(/-/g, '')}_${randomBytes(6).toString('base64url').replace(/[^A-Za-z0-9]/g, 'x')}`;
-
 /** A worker stops at a checkpoint when less than this is left before its timeout, and goes on in a new run. */
 export const STOP_MARGIN_MS = 120_000;
 
@@ -444,95 +437,3 @@ export async function importFromBucket(
   if (outcome.state === 'stopped') await opts.continueLater();
   return { importId: named.importId, state: outcome.state, status: outcome.progress.status, rowsDone: outcome.progress.rowsDone };
 }
-
-/** How long an upload or report link is valid. */
-export const LINK_SECONDS = 900;
-
-/**
- * POST /v1/imports: an upload slot in the import bucket. The import itself starts when the file
- * lands (S3 event → queue → worker); GET /v1/imports/{importId} follows it.
- */
-export async function startImport(deps: Deps, p: Principal, body: { kind: ImportKind; format: ImportFormat; bytes?: number | undefined }, bucket: ImportLinks | null) {
-  if (!bucket) throw new ConflictError('imports_not_configured', `this deployment has no import bucket (IMPORT_BUCKET); npm run import -- ${body.kind} FILE imports locally without one`);
-  if (body.kind === 'members') await requireProgram(deps, p.tenantId);
-  if (body.bytes !== undefined) checkFileSize(body.bytes);
-  const now = deps.clock();
-  const at = now.toISOString();
-  const importId = newImportId(now);
-  const key = objectKey(p.tenantId, importId, body.format);
-  const progress: ImportProgress = {
-    tenantId: p.tenantId,
-    importId,
-    kind: body.kind,
-    format: body.format,
-    source: key,
-    status: 'awaitingUpload',
-    ...nothingDone(body.bytes ?? null),
-    createdAt: at,
-    createdBy: p.actor,
-    updatedAt: at,
-  };
-  await transactWrite(deps.db, [deps.imports.createItem(progress, now), deps.audit.item(p, { at, action: 'import.start', target: `import:${importId}`, after: { kind: body.kind, format: body.format } })]);
-  const url = await bucket.uploadUrl(key, LINK_SECONDS);
-  return {
-    ...importView(progress),
-    upload: { method: 'PUT' as const, url, expiresAt: new Date(now.getTime() + LINK_SECONDS * 1000).toISOString() },
-  };
-}
-
-/** What GET /v1/imports/{importId} answers: progress, rate, and a page of refused rows. */
-export async function importStatus(
-  deps: Deps,
-  p: Principal,
-  importId: string,
-  q: { limit: number; cursor?: string | undefined },
-  reportLink?: (report: string) => Promise<string>,
-) {
-  if (!importIdPattern.test(importId)) throw new NotFoundError('import', 'importId');
-  const after = q.cursor === undefined ? 0 : decodeCursor(q.cursor);
-  const imp = await deps.imports.get(p.tenantId, importId);
-  if (!imp) throw new NotFoundError('import', 'importId');
-  const page = await deps.imports.errors(p.tenantId, importId, q.limit, after);
-  return {
-    ...importView(imp),
-    errors: page.errors.flatMap((e) => e.issues.map((i) => ({ row: e.row, field: i.field, rule: i.rule }))),
-    nextCursor: page.nextSeq === null ? null : Buffer.from(JSON.stringify({ seq: page.nextSeq }), 'utf8').toString('base64url'),
-    report: imp.report ?? null,
-    reportUrl: imp.report && reportLink ? await reportLink(imp.report) : null,
-  };
-}
-
-function decodeCursor(cursor: string): number {
-  try {
-    const { seq } = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { seq?: unknown };
-    if (typeof seq === 'number' && Number.isSafeInteger(seq) && seq >= 0) return seq;
-  } catch {
-    // fall through
-  }
-  throw new InvalidRequestError('cursor: is not a cursor this API returned', 'cursor');
-}
-
-/** Progress as the API and the CLI show it. */
-export function importView(imp: ImportProgress) {
-  const seconds = imp.activeMs / 1000;
-  return {
-    importId: imp.importId,
-    kind: imp.kind,
-    format: imp.format,
-    status: imp.status,
-    rows: { done: imp.rowsDone, imported: imp.imported, alreadyImported: imp.alreadyImported, refused: imp.refused, total: imp.rowsTotal ?? null },
-    bytes: { done: imp.bytesDone, total: imp.bytesTotal ?? null },
-    rowsPerSecond: seconds > 0 ? Math.round(imp.rowsDone / seconds) : null,
-    createdAt: imp.createdAt,
-    updatedAt: imp.updatedAt,
-    finishedAt: imp.finishedAt ?? null,
-    failure: imp.failure ?? null,
-  };
-}
-
-/** Refuses what a bound forbids before anything is read (the upload route uses it too). */
-export function checkFileSize(bytes: number): void {
-  if (bytes > IMPORT_LIMITS.maxFileBytes) throw new LimitExceededError('import.maxFileBytes', fileTooBig, 'file');
-}
-
-const fileTooBig = `file: an import file may hold at most ${IMPORT_LIMITS.maxFileBytes} bytes (import.maxFileBytes): split it`;

@@ -13,7 +13,8 @@ import { keys } from '../storage/keys.ts';
 import { receiptsByKey } from '../storage/receipts-by-key.ts';
 import { receiptAnswerOf } from '../storage/receipt-codec.ts';
 import { transactWrite, withOptimisticRetry, type TransactItem } from '../storage/transact.ts';
-import { liveCustomer, requireProgram } from './customers.ts';
+import { liveCustomer } from './customers.ts';
+import { requireProgram } from './program-in-force.ts';
 import type { Deps } from './deps.ts';
 import { pointsView } from './views.ts';
 

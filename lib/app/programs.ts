@@ -1,5 +1,6 @@
 /** Staff use cases on the program document: read, dry-run validate, publish, list versions. */
-import { parseProgram, type ProgramIssue } from '#domain/program.ts';
+import type { Program, ProgramIssue } from '#domain/program.ts';
+import { loadProgramParser } from '#domain/program-parser.ts';
 import { RuleViolationError } from '#domain/errors.ts';
 import { ConflictError, InvalidRequestError, LimitExceededError, NotFoundError } from './errors.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
@@ -17,11 +18,11 @@ export async function currentProgram(deps: Deps, p: Principal) {
 }
 
 /**
- * A document is stored whole in one item, so past DynamoDB's 400 KB it cannot be published
- * however valid each part is: `validate` says so before `publish` would fail.
+ * A document is stored whole in one item (with its parsed form), so past DynamoDB's 400 KB it
+ * cannot be published however valid each part is: `validate` says so before `publish` would fail.
  */
-function storedSizeIssue(p: Principal, document: unknown): ProgramIssue | null {
-  const bytes = programItemBytes(p.tenantId, document, p.actor);
+function storedSizeIssue(p: Principal, document: unknown, program: Program): ProgramIssue | null {
+  const bytes = programItemBytes(p.tenantId, document, program, p.actor);
   if (bytes <= MAX_ITEM_BYTES) return null;
   return {
     path: '',
@@ -29,21 +30,23 @@ function storedSizeIssue(p: Principal, document: unknown): ProgramIssue | null {
   };
 }
 
-export function validateProgram(p: Principal, document: unknown): { valid: boolean; issues: ProgramIssue[] } {
+export async function validateProgram(p: Principal, document: unknown): Promise<{ valid: boolean; issues: ProgramIssue[] }> {
+  const { parseProgram } = await loadProgramParser();
   const r = parseProgram(document);
   if (!r.ok) return { valid: false, issues: r.issues };
-  const tooLarge = storedSizeIssue(p, document);
+  const tooLarge = storedSizeIssue(p, document, r.program);
   return tooLarge ? { valid: false, issues: [tooLarge] } : { valid: true, issues: [] };
 }
 
 export async function publishProgram(deps: Deps, p: Principal, body: { document: unknown; basedOnVersion?: number | undefined }) {
+  const { parseProgram } = await loadProgramParser();
   const r = parseProgram(body.document);
   if (!r.ok) {
     const first = r.issues[0]!;
     const field = first.path ? `document.${first.path}` : 'document';
     throw new InvalidRequestError(`${field}: ${first.message} (${r.issues.length} problem(s); POST /v1/program/validate lists all)`, field, 'invalid_program');
   }
-  const tooLarge = storedSizeIssue(p, body.document);
+  const tooLarge = storedSizeIssue(p, body.document, r.program);
   if (tooLarge) throw new LimitExceededError('dynamodb.itemSize', `document: ${tooLarge.message}`, 'document');
   await requireSimulationIfAsked(deps, p.tenantId, body.document);
   try {
@@ -67,6 +70,7 @@ export async function publishProgram(deps: Deps, p: Principal, body: { document:
 async function requireSimulationIfAsked(deps: Deps, tenantId: string, document: unknown): Promise<void> {
   const current = await deps.programs.currentStored(tenantId);
   if (!current) return;
+  const { parseProgram } = await loadProgramParser();
   const parsed = parseProgram(current.document);
   if (!parsed.ok || !parsed.program.simulation?.requiredBeforePublish) return;
   if (await simulationRepository(deps.db).finishedFor(tenantId, draftHash(document))) return;

@@ -20,7 +20,8 @@ import { metricNames } from '../observability/metric-names.ts';
 import { count } from '../observability/metrics.ts';
 import { requestHash, type Answer } from './idempotency.ts';
 import type { Deps } from './deps.ts';
-import { pendingReferralCount, requireProgram, resolveCustomer, settlePendingReferrals, withReferralsSettled } from './customers.ts';
+import { pendingReferralCount, resolveCustomer, settlePendingReferrals, withReferralsSettled } from './customers.ts';
+import { requireProgram } from './program-in-force.ts';
 import { rewardView, tierView } from './views.ts';
 import { fillFromCatalog } from './catalog-fill.ts';
 

@@ -11,7 +11,7 @@ import { LimitExceededError, InvalidRequestError } from './errors.ts';
 import type { Deps } from './deps.ts';
 import type { Principal } from '../storage/api-keys.ts';
 import type { Figures, ReadStats } from '../storage/insight.ts';
-import { requireProgram } from './customers.ts';
+import { requireProgram } from './program-in-force.ts';
 import { rfmClasses } from '#domain/rfm.ts';
 
 /** The longest period a report reads by days (a year, leap or not). */

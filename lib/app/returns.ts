@@ -13,7 +13,8 @@ import type { ReturnRecord } from '../storage/receipts.ts';
 import { transactWrite, withOptimisticRetry } from '../storage/transact.ts';
 import { requestHash, type Answer } from './idempotency.ts';
 import type { Deps } from './deps.ts';
-import { requireProgram, settlePendingReferrals } from './customers.ts';
+import { settlePendingReferrals } from './customers.ts';
+import { requireProgram } from './program-in-force.ts';
 
 export async function processReturn(deps: Deps, principal: Principal, storeId: string, body: ReturnBody): Promise<Answer> {
   const { tenantId } = principal;

@@ -10,7 +10,7 @@
  * the membership changed.
  */
 import { dayOf, type Day } from '#domain/calendar.ts';
-import { rfmSettings } from '#domain/program.ts';
+import { rfmSettings } from '#domain/rfm.ts';
 import { classify } from '#domain/rfm.ts';
 import { definitionIssues, matchingSegments, MAX_SEGMENT_DEFINITIONS, nextSegments, type SegmentDefinition } from '#domain/segments.ts';
 import type { Principal } from '../storage/api-keys.ts';
@@ -18,7 +18,7 @@ import type { CustomerRecord } from '../storage/customers.ts';
 import type { SegmentRecord } from '../storage/segments.ts';
 import { transactWrite, withOptimisticRetry } from '../storage/transact.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
-import { requireProgram } from './customers.ts';
+import { requireProgram } from './program-in-force.ts';
 import type { Deps } from './deps.ts';
 import { ConflictError, InvalidRequestError, LimitExceededError, NotFoundError } from './errors.ts';
 

@@ -11,7 +11,8 @@
  * and receipts made them), and the draft with those it would have built itself.
  */
 import { randomBytes } from 'node:crypto';
-import { parseProgram, type Program } from '#domain/program.ts';
+import type { Program } from '#domain/program.ts';
+import { loadProgramParser } from '#domain/program-parser.ts';
 import {
   emptySimulation,
   mergeSimulation,
@@ -56,7 +57,8 @@ export interface StartSimulationBody {
 }
 
 
-function parseDraft(document: unknown, field: string): Program {
+async function parseDraft(document: unknown, field: string): Promise<Program> {
+  const { parseProgram } = await loadProgramParser();
   const r = parseProgram(document);
   if (r.ok) return r.program;
   const first = r.issues[0]!;
@@ -89,7 +91,7 @@ export async function startSimulation(
   p: Principal,
   body: StartSimulationBody,
 ) {
-  parseDraft(body.draft, 'draft');
+  await parseDraft(body.draft, 'draft');
   const from = new Date(body.from);
   const to = new Date(body.to);
   if (!(from.getTime() < to.getTime())) throw new InvalidRequestError('to: must be after from', 'to');
@@ -162,6 +164,7 @@ export async function runSimulation(
   if (!run) return 'missing';
   if (run.status === 'done' || run.status === 'failed') return run.status === 'done' ? 'done' : 'failed';
   const [stored, draftDoc] = await Promise.all([deps.programs.version(run.tenantId, run.currentVersion), simulations.draft(run.tenantId, run.simulationId)]);
+  const { parseProgram } = await loadProgramParser();
   const current = stored ? parseProgram(stored.document) : null;
   const draft = parseProgram(draftDoc);
   if (!current?.ok || !draft.ok) {

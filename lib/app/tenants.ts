@@ -8,7 +8,7 @@
  * anything in place that differs is refused before anything is written, naming the field.
  */
 import type * as z from 'zod';
-import { parseProgram } from '#domain/program.ts';
+import { loadProgramParser } from '#domain/program-parser.ts';
 import { tenantPatchSchema, tenantSettingsSchema, type StoreInput } from '#domain/tenant.ts';
 import { id } from '#domain/ids.ts';
 import { channels } from '#domain/notifications.ts';
@@ -57,6 +57,7 @@ export async function createTenant<A>(deps: Deps, input: CreateTenantInput, acto
   // Everything is checked before anything is written.
   const tenantId = parseInput(id, input.tenantId, 'tenantId');
   const wanted = parseInput(tenantSettingsSchema, { name: input.name ?? tenantId, defaultLocale: input.defaultLocale ?? 'en' }, '');
+  const { parseProgram } = await loadProgramParser();
   const program = parseProgram(input.program);
   if (!program.ok) {
     const first = program.issues[0]!;

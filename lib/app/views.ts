@@ -1,9 +1,9 @@
 /** What the API shows of a customer. Balances shown already leave out lots whose month has ended. */
 import { NEVER_EXPIRES, type Account } from '#domain/account.ts';
 import { catchUp, pendingTotal } from '#domain/pending.ts';
-import { rfmSettings, type Program } from '#domain/program.ts';
+import type { Program } from '#domain/program.ts';
 import { dayOf } from '#domain/calendar.ts';
-import { classify } from '#domain/rfm.ts';
+import { classify, rfmSettings } from '#domain/rfm.ts';
 import { currentTier, type TierView } from '#domain/tiers.ts';
 import { lotExpiryDate } from '#domain/time.ts';
 import { describeProgress, rewardText, type StoredReward } from '#domain/rewards.ts';

@@ -6,6 +6,7 @@
  */
 import * as z from 'zod';
 import { singleLine, singleLineMessage } from './text.ts';
+import type { attributeSelectorSchema } from './schemas/attributes.ts';
 
 /** Most attributes one line may carry. */
 export const MAX_LINE_ATTRIBUTES = 20;
@@ -23,15 +24,6 @@ export const lineAttributesSchema = z
   .record(attributeName, attributeValue)
   .refine((a) => Object.keys(a).length <= MAX_LINE_ATTRIBUTES, `may have at most ${MAX_LINE_ATTRIBUTES} attributes`)
   .meta({ maxProperties: MAX_LINE_ATTRIBUTES });
-
-/**
- * Which attribute values select a line: each named attribute must have one of its listed values,
- * e.g. `{ "brand": ["acme", "zenith"], "size": ["xl"] }`.
- */
-export const attributeSelectorSchema = z
-  .record(attributeName, z.array(attributeValue).min(1).max(100))
-  .refine((s) => Object.keys(s).length >= 1 && Object.keys(s).length <= MAX_SELECTOR_ATTRIBUTES, `must name 1 to ${MAX_SELECTOR_ATTRIBUTES} attributes`)
-  .meta({ minProperties: 1, maxProperties: MAX_SELECTOR_ATTRIBUTES });
 
 export type AttributeSelector = z.output<typeof attributeSelectorSchema>;
 

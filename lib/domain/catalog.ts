@@ -6,7 +6,7 @@
  */
 import * as z from 'zod';
 import { lineAttributesSchema, MAX_LINE_ATTRIBUTES, type LineAttributes } from './attributes.ts';
-import type { RowIssue } from './imports.ts';
+import type { RowIssue } from './import-kinds.ts';
 import { singleLine, singleLineMessage } from './text.ts';
 
 const code = z.string().min(1).max(64).refine(singleLine, singleLineMessage);

@@ -7,12 +7,13 @@
  */
 import * as z from 'zod';
 import { credit, lotFor, type Account, type LedgerEntry } from './account.ts';
-import { budgetKey, budgetPeriods, budgetRefusal, budgetSchema, recordCustomerDraws, type Budget, type Counters } from './budgets.ts';
+import { budgetKey, budgetRefusal, recordCustomerDraws, type Budget, type Counters } from './budgets.ts';
 import type { BudgetDraw } from './budgeted-earning.ts';
 import { dayOf } from './calendar.ts';
 import { catchUp } from './pending.ts';
 import type { Program } from './program.ts';
-import { conditionsHold, conditionsSchema, type RuleContext } from './rules.ts';
+import { conditionsHold, type RuleContext } from './rules.ts';
+import type { eventRuleSchema } from './schemas/custom-events.ts';
 
 /** An event type: lower case, digits, `_`, `.` and `-`, such as `app.installed` or `survey_answered`. */
 export const eventTypeSchema = z.string().regex(/^[a-z][a-z0-9_.-]{0,63}$/, 'must be 1–64 characters: a lower-case letter, then lower-case letters, digits, _ . or -');
@@ -23,31 +24,6 @@ export type AttributeValue = z.output<typeof attributeValueSchema>;
 
 /** Most attributes an event carries (they travel on every catalog event and webhook). */
 export const MAX_EVENT_ATTRIBUTES = 20;
-
-export const eventRuleSchema = z
-  .strictObject({
-    id: z.string().min(1).max(64),
-    name: z.string().min(1).max(200),
-    /** The event type that earns. */
-    event: eventTypeSchema,
-    points: z.int().min(0).max(10_000_000),
-    /** Each named attribute must have one of the listed values, e.g. `{ "channel": ["email"] }`. */
-    attributes: z
-      .record(attributeNameSchema, z.array(attributeValueSchema).min(1).max(50))
-      .refine((a) => Object.keys(a).length >= 1 && Object.keys(a).length <= MAX_EVENT_ATTRIBUTES, `must name 1 to ${MAX_EVENT_ATTRIBUTES} attributes`)
-      .meta({ minProperties: 1, maxProperties: MAX_EVENT_ATTRIBUTES })
-      .optional(),
-    /** How often one customer earns by this rule: `times` per `per` (program time). */
-    limit: z.strictObject({ times: z.int().min(1).max(1000), per: z.enum(budgetPeriods) }).default({ times: 1, per: 'ever' }),
-    /** Validity window, stores (the event's store), store tags, tiers, segments, days and hours. */
-    when: conditionsSchema,
-    /** A global budget (grants or points, all customers together); the per-customer limit is `limit`. */
-    budget: budgetSchema.optional(),
-  })
-  .superRefine((r, ctx) => {
-    if (r.budget?.perCustomer) ctx.addIssue({ code: 'custom', message: 'an event rule limits each customer with `limit`, not budget.perCustomer', path: ['budget', 'perCustomer'] });
-    if (r.budget?.amount !== undefined) ctx.addIssue({ code: 'custom', message: 'amount (money) budgets are for discount coupon campaigns', path: ['budget', 'amount'] });
-  });
 
 export type EventRule = z.output<typeof eventRuleSchema>;
 

@@ -12,31 +12,7 @@ import { memberFields, noConsents, referralCodeSchema } from './members.ts';
 import type { Program } from './program.ts';
 import { assignLevel } from './tiers.ts';
 import { addMonths, monthOf, type MonthKey } from './time.ts';
-
-/** Documented bounds of one import (README "Migrating members"); each refusal names its limit. */
-export const IMPORT_LIMITS = {
-  /** Point lots one member may bring: the account keeps one bucket per expiry month. */
-  maxLotsPerMember: 60,
-  /** Points one member may bring in all (the API's limit on any one change). */
-  maxPointsPerMember: 1_000_000_000,
-  /** Size of one import file; a bigger chain splits its export. */
-  maxFileBytes: 512 * 1024 * 1024,
-  /** Characters in one CSV record or JSON line, so a broken file cannot exhaust memory. */
-  maxRecordChars: 64 * 1024,
-} as const;
-
-/** What a file brings: members (a migration) or products (the catalog, README "Product catalog"). */
-export const importKinds = ['members', 'products'] as const;
-export type ImportKind = (typeof importKinds)[number];
-
-export const importFormats = ['csv', 'jsonl'] as const;
-export type ImportFormat = (typeof importFormats)[number];
-
-/** One refusal: the column (dotted for JSON Lines, e.g. `lots.2.expiresOn`) and the rule it broke. */
-export interface RowIssue {
-  readonly field: string;
-  readonly rule: string;
-}
+import { IMPORT_LIMITS, type RowIssue } from './import-kinds.ts';
 
 const lotSchema = z.strictObject({
   points: z.int().min(1).max(IMPORT_LIMITS.maxPointsPerMember),

@@ -4,7 +4,8 @@
  * renderer substitutes named variables only (no expressions, no code), escapes them for HTML
  * e-mail, and formats numbers and dates in the customer's locale (Persian digits for `fa`).
  */
-import * as z from 'zod';
+import type * as z from 'zod';
+import type { notificationsSchema } from './schemas/notifications.ts';
 import { addDays } from './calendar.ts';
 import { localTime } from './time.ts';
 
@@ -24,48 +25,12 @@ export const notifiableEvents = {
 } as const satisfies Record<string, readonly string[]>;
 export type NotifiableEvent = keyof typeof notifiableEvents;
 
-const VARIABLE = /\{\{\s*([a-zA-Z]+)\s*\}\}/g;
+/** A `{{name}}` in a template. */
+export const TEMPLATE_VARIABLE = /\{\{\s*([a-zA-Z]+)\s*\}\}/g;
 
 /** Languages one event may have templates in (the document is stored whole, so every list is bounded). */
 export const MAX_TEMPLATE_LOCALES = 20;
 
-const templateText = z.string().min(1).max(2000);
-const templateSchema = z.strictObject({ subject: z.string().min(1).max(200).optional(), text: templateText });
-
-/** `notifications` in the program document. */
-export const notificationsSchema = z
-  .strictObject({
-    /** Hours (program time) when nothing is sent; messages wait until the end. `from` > `to` spans midnight. */
-    quietHours: z.strictObject({ from: z.iso.time({ precision: -1 }), to: z.iso.time({ precision: -1 }) }).optional(),
-    /** Used when the customer's language has no template; the tenant's default language (GET /v1/tenant) when left out. */
-    defaultLocale: z.string().min(2).max(10).optional(),
-    /** Per event: the channels to try, in order; the first one the customer consented to and can receive is used. */
-    events: z.partialRecord(z.enum(Object.keys(notifiableEvents) as [NotifiableEvent, ...NotifiableEvent[]]), z.array(z.enum(channels)).min(1).max(3)).default({}),
-    /** Templates that replace the built-in ones: `templates[event][locale]`, at most MAX_TEMPLATE_LOCALES languages per event. */
-    templates: z
-      .partialRecord(
-        z.enum(Object.keys(notifiableEvents) as [NotifiableEvent, ...NotifiableEvent[]]),
-        z
-          .record(z.string().min(2).max(10), templateSchema)
-          .refine((byLocale) => Object.keys(byLocale).length <= MAX_TEMPLATE_LOCALES, `may have templates in at most ${MAX_TEMPLATE_LOCALES} languages`)
-          .meta({ maxProperties: MAX_TEMPLATE_LOCALES }),
-      )
-      .default({}),
-  })
-  .superRefine((n, ctx) => {
-    for (const [event, byLocale] of Object.entries(n.templates)) {
-      const allowed: readonly string[] = notifiableEvents[event as NotifiableEvent];
-      for (const [locale, t] of Object.entries(byLocale ?? {})) {
-        for (const part of ['subject', 'text'] as const) {
-          for (const m of (t[part] ?? '').matchAll(VARIABLE)) {
-            if (!allowed.includes(m[1]!)) {
-              ctx.addIssue({ code: 'custom', message: `unknown variable {{${m[1]}}}; ${event} templates may use ${allowed.join(', ')}`, path: ['templates', event, locale, part] });
-            }
-          }
-        }
-      }
-    }
-  });
 export type NotificationSettings = z.output<typeof notificationsSchema>;
 
 type Templates = Record<NotifiableEvent, Record<string, { subject: string; text: string }>>;
@@ -149,7 +114,7 @@ function format(value: string | number, locale: string): string {
 
 /** Substitutes `{{variable}}`s; a variable without a value renders empty, never the raw braces. */
 export function render(template: string, vars: Variables, locale: string, escape: (s: string) => string = (s) => s): string {
-  return template.replace(VARIABLE, (_, name: string) => {
+  return template.replace(TEMPLATE_VARIABLE, (_, name: string) => {
     // Own properties only: `{{constructor}}` must not reach Object.prototype.
     const v = Object.hasOwn(vars, name) ? vars[name as keyof Variables] : undefined;
     return v === undefined ? '' : escape(format(v, locale));

@@ -6,28 +6,24 @@
  */
 import * as z from 'zod';
 import { MAX_ONCE_RULES, MAX_STAMP_CARD_SKUS } from './account-bounds.ts';
-import { campaignSchema } from './coupons.ts';
 import { checkBudgets } from './budgets.ts';
-import { eventRuleSchema } from './custom-events.ts';
-import { notificationsSchema } from './notifications.ts';
-import { purchaseSummarySchema } from './purchases.ts';
-import { refillRuleSchema } from './refills.ts';
-import { defaultRfm, rfmSchema, type RfmSettings } from './rfm.ts';
-import { referralSchema } from './referral.ts';
-import { rewardRuleSchema } from './rewards.ts';
-import { baseRuleSchema, DEFAULT_BASE_ID, earningRuleSchema, multiplier } from './rules.ts';
-import { attributeSelectorSchema } from './attributes.ts';
+import { currencyCode } from './currency.ts';
+import { DEFAULT_BASE_ID } from './rules.ts';
+import { attributeSelectorSchema } from './schemas/attributes.ts';
+import { campaignSchema } from './schemas/coupons.ts';
+import { eventRuleSchema } from './schemas/custom-events.ts';
+import { notificationsSchema } from './schemas/notifications.ts';
+import { purchaseSummarySchema } from './schemas/purchases.ts';
+import { referralSchema } from './schemas/referral.ts';
+import { refillRuleSchema } from './schemas/refills.ts';
+import { rewardRuleSchema } from './schemas/rewards.ts';
+import { rfmSchema } from './schemas/rfm.ts';
+import { baseRuleSchema, earningRuleSchema, multiplier } from './schemas/rules.ts';
 import { isValidTimeZone } from './time.ts';
 import { singleLine, singleLineMessage } from './text.ts';
 
 const code = z.string().min(1).max(64).refine(singleLine, singleLineMessage);
 const basisPoints = z.int().min(0).max(10_000);
-
-const currencies = new Set(Intl.supportedValuesOf('currency'));
-export const currencyCode = z
-  .string()
-  .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as "AMD"')
-  .refine((c) => currencies.has(c), 'must be a known ISO 4217 currency');
 
 const tierLevel = z.strictObject({
   id: code,
@@ -282,6 +278,3 @@ export function parseProgram(input: unknown): ProgramParseResult {
   if (r.success) return { ok: true, program: r.data };
   return { ok: false, issues: r.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) };
 }
-
-/** The RFM thresholds the program classifies customers by: its own, or the defaults. */
-export const rfmSettings = (program: Program): RfmSettings => program.rfm ?? defaultRfm;

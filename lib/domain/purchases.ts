@@ -6,19 +6,13 @@
  * it says: the most recently bought are kept, the oldest dropped, so the item cannot grow with a
  * customer's history. A program without the section keeps nothing (and pays nothing for it).
  */
-import * as z from 'zod';
+import type * as z from 'zod';
+import type { purchaseSummarySchema } from './schemas/purchases.ts';
 import type { MonthKey } from './time.ts';
 
 /** The most entries of each kind a program may ask to keep (each is up to ~75 bytes on the item). */
 export const MAX_SUMMARY = { categories: 50, skus: 50, stores: 20, attributes: 50 } as const;
 
-export const purchaseSummarySchema = z.strictObject({
-  categories: z.int().min(0).max(MAX_SUMMARY.categories).default(20),
-  skus: z.int().min(0).max(MAX_SUMMARY.skus).default(0),
-  stores: z.int().min(0).max(MAX_SUMMARY.stores).default(5),
-  /** Line attributes (`brand=acme`), where tills send them. */
-  attributes: z.int().min(0).max(MAX_SUMMARY.attributes).default(0),
-});
 export type PurchaseSummarySettings = z.output<typeof purchaseSummarySchema>;
 
 export type SummaryKind = keyof PurchaseSummarySettings;

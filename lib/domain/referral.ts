@@ -5,34 +5,11 @@
  * its own (no extra read, and nothing added to the member's item, which a popular code would
  * otherwise fill); the member's next write settles the waiting rewards into the member's ledger.
  */
-import * as z from 'zod';
+import type * as z from 'zod';
+import type { referralSchema } from './schemas/referral.ts';
 import { credit, lotFor, type Account, type LedgerEntry } from './account.ts';
 import type { Program } from './program.ts';
 import { catchUp } from './pending.ts';
-
-const bps = z.int().min(0).max(10_000);
-const points = z.int().min(0).max(1_000_000);
-
-export const referralSchema = z.strictObject({
-  newcomer: z
-    .strictObject({
-      /** A discount the newcomer always gets, at least (scenario 3: 8 %). */
-      guaranteedDiscountBps: bps.optional(),
-      /** Points at enrolment (scenario 6: +100). */
-      bonusPoints: points.optional(),
-    })
-    .default({}),
-  referrer: z
-    .strictObject({
-      /** Percentage points added to the member's discount per friend who has bought (scenario 3: 5). */
-      discountBpsPerFriend: bps.optional(),
-      /** Points per friend who has bought (scenario 6: +200). */
-      bonusPoints: points.optional(),
-    })
-    .default({}),
-  /** The most discount anyone gets from tier and referral together (scenario 3: 15 %). */
-  maxDiscountBps: bps.default(10_000),
-});
 
 export type ReferralTerms = z.output<typeof referralSchema>;
 

@@ -4,13 +4,13 @@
  * receipt, and given back if it is fully returned. Scenario 2 (the eleventh item) and scenario 4
  * (stamp cards) are documents over these two mechanics.
  */
-import * as z from 'zod';
+import type * as z from 'zod';
+import type { rewardRuleSchema } from './schemas/rewards.ts';
 import { allocate, mulDivFloor, sum } from './allocation.ts';
-import { matchesProducts, productsSchema, type Products } from './rules.ts';
+import { matchesProducts, type Products } from './rules.ts';
 import type { LineAttributes } from './attributes.ts';
 import { localTime } from './time.ts';
 
-const code = z.string().min(1).max(64);
 /**
  * Most unused rewards a customer holds, all rules together: past it a receipt unlocks nothing
  * more until some are used. It bounds the customer's item and what one receipt can use and
@@ -19,46 +19,6 @@ const code = z.string().min(1).max(64);
 export const MAX_HELD_REWARDS = 20;
 /** The highest `maxPerReceipt` a milestone may set (no receipt could unlock more). */
 export const MAX_UNLOCKS_PER_RECEIPT = MAX_HELD_REWARDS;
-const bps = z.int().min(0).max(10_000);
-
-export const rewardRuleSchema = z.discriminatedUnion('type', [
-  z.strictObject({
-    id: code,
-    name: z.string().min(1).max(200),
-    type: z.literal('itemMilestone'),
-    /** Items (by quantity) to buy; the reward is a share of what exactly those items cost. */
-    items: z.int().min(1).max(10_000),
-    /** Progress is dropped when the period ends (program time). */
-    period: z.enum(['calendarYear', 'lifetime']).default('calendarYear'),
-    products: productsSchema.optional(),
-    /** Share of what the counted items cost, as a one-time discount on the next receipt. */
-    rewardShareBps: bps,
-    /**
-     * Most rewards one receipt unlocks; items past the last one it unlocks do not count (a
-     * wholesale line of 40,000 units must not make thousands of rewards).
-     */
-    maxPerReceipt: z.int().min(1).max(MAX_UNLOCKS_PER_RECEIPT).default(10),
-  }),
-  z.strictObject({
-    id: code,
-    name: z.string().min(1).max(200),
-    type: z.literal('stampCard'),
-    /** Listed SKUs; each one bought stamps the card once, however many are bought. */
-    skus: z.array(code).min(1).max(100),
-    steps: z
-      .array(
-        z.strictObject({
-          stamps: z.int().min(1).max(100),
-          /** One-time discount on the next receipt. */
-          discountBps: bps,
-          /** What staff may hand over instead of the discount. */
-          gift: z.string().max(200).optional(),
-        }),
-      )
-      .min(1)
-      .max(10),
-  }),
-]);
 
 export type RewardRule = z.output<typeof rewardRuleSchema>;
 

@@ -13,8 +13,10 @@
  * Recency moves with the calendar, not with events: the class is evaluated as of a day, and the
  * segments job re-evaluates it nightly.
  */
-import * as z from 'zod';
+import type * as z from 'zod';
+import type { rfmSchema } from './schemas/rfm.ts';
 import type { Account } from './account.ts';
+import type { Program } from './program.ts';
 import { addDays, type Day } from './calendar.ts';
 import { addMonths, type MonthKey } from './time.ts';
 
@@ -24,41 +26,10 @@ export type RfmClass = (typeof rfmClasses)[number];
 /** The longest frequency/money window: well inside the months of activity an account keeps (60). */
 export const MAX_RFM_WINDOW_MONTHS = 36;
 
-const days = z.int().min(1).max(3650);
-
-/**
- * The program's thresholds (`rfm` section). Checked in this order, the first that holds wins:
- * never bought → prospect; no purchase for `lapsedDays` → lapsed; for `atRiskDays` → at risk;
- * first purchase within `newDays` → new; in the last `windowMonths` (this one included) at least
- * `vip.minReceipts` receipts and `vip.minSpend` paid → VIP; at least `regular.minReceipts` →
- * regular; otherwise occasional. Recency goes first: a VIP who stopped coming is at risk, which is
- * the one a marketer must reach.
- */
-export const rfmSchema = z
-  .strictObject({
-    windowMonths: z.int().min(1).max(MAX_RFM_WINDOW_MONTHS).default(12),
-    newDays: days.default(30),
-    atRiskDays: days.default(90),
-    lapsedDays: days.default(180),
-    regular: z.strictObject({ minReceipts: z.int().min(1).max(10_000).default(3) }).default({ minReceipts: 3 }),
-    vip: z
-      .strictObject({
-        minReceipts: z.int().min(1).max(10_000).default(12),
-        /** Money paid in the window, minor units of the program's currency. */
-        minSpend: z.int().min(0).max(1_000_000_000_000).default(0),
-      })
-      .default({ minReceipts: 12, minSpend: 0 }),
-  })
-  .superRefine((r, ctx) => {
-    if (r.atRiskDays >= r.lapsedDays) ctx.addIssue({ code: 'custom', message: 'must be fewer than lapsedDays', path: ['atRiskDays'] });
-    if (r.newDays >= r.atRiskDays) ctx.addIssue({ code: 'custom', message: 'must be fewer than atRiskDays', path: ['newDays'] });
-    if (r.regular.minReceipts > r.vip.minReceipts) ctx.addIssue({ code: 'custom', message: 'may not exceed vip.minReceipts', path: ['regular', 'minReceipts'] });
-  });
-
 export type RfmSettings = z.output<typeof rfmSchema>;
 
-/** What a program without an `rfm` section classifies by. */
-export const defaultRfm: RfmSettings = rfmSchema.parse({});
+/** What a program without an `rfm` section classifies by: the schema's defaults (a test pins them equal), written out so the till builds no schema. */
+export const defaultRfm: RfmSettings = { windowMonths: 12, newDays: 30, atRiskDays: 90, lapsedDays: 180, regular: { minReceipts: 3 }, vip: { minReceipts: 12, minSpend: 0 } };
 
 export interface RfmMeasures {
   /** Days since the latest purchase (0 = today); null if the customer never bought. */
@@ -141,3 +112,6 @@ export function classOf(s: RfmSettings, m: RfmMeasures): RfmClass {
   if (m.receipts >= s.regular.minReceipts) return 'regular';
   return 'occasional';
 }
+
+/** The RFM thresholds the program classifies customers by: its own, or the defaults. */
+export const rfmSettings = (program: Program): RfmSettings => program.rfm ?? defaultRfm;

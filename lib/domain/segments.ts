@@ -8,7 +8,8 @@
  */
 import type { Account } from './account.ts';
 import { addDays, dayOf, type Day } from './calendar.ts';
-import { rfmSettings, type Program } from './program.ts';
+import type { Program } from './program.ts';
+import { rfmSettings } from './rfm.ts';
 import { attributeKey, boughtSince, type SummaryKind } from './purchases.ts';
 import { classify, type RfmClass } from './rfm.ts';
 import { currentTier } from './tiers.ts';

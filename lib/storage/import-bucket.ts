@@ -2,13 +2,11 @@
  * The import bucket: member files arrive at `imports/<tenant>/<importId>.csv|jsonl` (an upload
  * link from POST /v1/imports, or `aws s3 cp`); their error reports are written beside them as
  * `<importId>.errors.csv`. This module names the objects and signs links to them (the route
- * function); reading and writing them is ./import-files.ts (the worker). The S3 client honours
- * `AWS_ENDPOINT_URL_S3`, which is how tests and the local runtime point it elsewhere.
+ * function; the signing itself is ./import-links.ts); reading and writing them is
+ * ./import-files.ts (the worker). The S3 client honours `AWS_ENDPOINT_URL_S3`, which is how tests
+ * and the local runtime point it elsewhere.
  */
-import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { importFormats, type ImportFormat } from '#domain/imports.ts';
-import { s3Client } from './s3-client.ts';
+import { importFormats, type ImportFormat } from '#domain/import-kinds.ts';
 
 export const IMPORT_BUCKET_ENV = 'IMPORT_BUCKET';
 
@@ -37,22 +35,24 @@ export interface ImportLinks {
   downloadUrl(key: string, seconds: number): Promise<string>;
 }
 
-export function importLinks(s3: S3Client, bucket: string): ImportLinks {
-  return {
-    bucket,
-    uploadUrl: (key, seconds) => getSignedUrl(s3, new PutObjectCommand({ Bucket: bucket, Key: key }), { expiresIn: seconds }),
-    downloadUrl: (key, seconds) => getSignedUrl(s3, new GetObjectCommand({ Bucket: bucket, Key: key }), { expiresIn: seconds }),
-  };
-}
-
-/** The process's S3 client (./s3-client.ts), where the import code has always found it. */
-export { s3Client };
-
 /** This deployment's import bucket name, or null where there is none. */
 export const deploymentBucketName = (): string | null => process.env[IMPORT_BUCKET_ENV] || null;
 
-/** Links to this deployment's import bucket, or null where there is none. */
+/**
+ * Links to this deployment's import bucket, or null where there is none. The S3 client and the
+ * signer load with the first link signed: the imports route function answers most requests
+ * (progress) without them, and S3's client is the largest part of its bundle (README, "Cold start").
+ */
 export function deploymentImportLinks(): ImportLinks | null {
   const name = deploymentBucketName();
-  return name ? importLinks(s3Client(), name) : null;
+  if (!name) return null;
+  const links = async () => {
+    const [{ importLinks }, { s3Client }] = await Promise.all([import('./import-links.ts'), import('./s3-client.ts')]);
+    return importLinks(s3Client(), name);
+  };
+  return {
+    bucket: name,
+    uploadUrl: async (key, seconds) => (await links()).uploadUrl(key, seconds),
+    downloadUrl: async (key, seconds) => (await links()).downloadUrl(key, seconds),
+  };
 }

@@ -13,7 +13,8 @@ import {
   UploadPartCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { deploymentBucketName, s3Client } from './import-bucket.ts';
+import { deploymentBucketName } from './import-bucket.ts';
+import { s3Client } from './s3-client.ts';
 
 export interface ImportFiles {
   readonly bucket: string;

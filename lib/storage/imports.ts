@@ -6,7 +6,7 @@
  */
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import type { ImportFormat, ImportKind, RowIssue } from '#domain/imports.ts';
+import type { ImportFormat, ImportKind, RowIssue } from '#domain/import-kinds.ts';
 import type { Db } from './client.ts';
 import { customerItem, identifierKeyValue, identifierPut, ledgerPut, type CustomerRecord, type LedgerRow } from './customers.ts';
 import { IMPORT_ERROR_PREFIX, keys, type IdentifierKind } from './keys.ts';

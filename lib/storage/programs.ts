@@ -1,10 +1,19 @@
 /**
  * Program documents. The current one is cached in the Lambda's memory with a short TTL, so a
  * warm function prices a receipt without reading it; a publish reaches every till within the TTL.
+ *
+ * Beside the document as written, an item keeps the program as parsed at publish (defaults
+ * filled, gzipped JSON) with the schema revision it was parsed under: reading the program then
+ * needs no parser, so a function that only reads it never builds the schema (README, "Cold
+ * start"). An item without that form, or of another revision (published before a deploy that
+ * changed the schema), is parsed again as it is read, with the parser loaded then.
  */
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { parseProgram, type Program } from '#domain/program.ts';
+import type { Program } from '#domain/program.ts';
+import { loadProgramParser } from '#domain/program-parser.ts';
+import { PROGRAM_SCHEMA_REVISION } from '#domain/program-revision.ts';
 import type { Db } from './client.ts';
 import { itemSizeBytes } from './item-size.ts';
 import { keys } from './keys.ts';
@@ -33,12 +42,17 @@ export class ProgramVersionConflictError extends Error {
   }
 }
 
+/** The parsed program as an item stores it: gzipped JSON (it repeats the document, defaults filled in). */
+export const packProgram = (program: Program): Uint8Array => gzipSync(JSON.stringify(program));
+
 /** What a published version stores (the current item and the version item carry the same). */
-const programBody = (tenantId: string, version: number, document: unknown, by: string, at: string) => ({
+const programBody = (tenantId: string, version: number, document: unknown, parsed: Uint8Array, by: string, at: string) => ({
   type: 'program',
   tenantId,
   version,
   document,
+  parsed,
+  parsedRevision: PROGRAM_SCHEMA_REVISION,
   publishedBy: by,
   publishedAt: at,
 });
@@ -47,12 +61,27 @@ const programBody = (tenantId: string, version: number, document: unknown, by: s
 const LAST_VERSION = 99_999_999;
 
 /**
- * The size, as DynamoDB counts it, of the item that publishing `document` would write (the larger
- * of the current and the version item), measured before anything is written.
+ * The size, as DynamoDB counts it, of the item that publishing `document` (parsed: `program`) would
+ * write (the larger of the current and the version item), measured before anything is written.
  */
-export function programItemBytes(tenantId: string, document: unknown, by: string): number {
-  const body = programBody(tenantId, LAST_VERSION, document, by, new Date(0).toISOString());
+export function programItemBytes(tenantId: string, document: unknown, program: Program, by: string): number {
+  const body = programBody(tenantId, LAST_VERSION, document, packProgram(program), by, new Date(0).toISOString());
   return Math.max(itemSizeBytes({ ...keys.currentProgram(tenantId), ...body }), itemSizeBytes({ ...keys.programVersion(tenantId, LAST_VERSION), ...body }));
+}
+
+/**
+ * The program an item holds: its stored parsed form when made under this schema revision, else
+ * its document parsed now (stored documents were validated on save; parsing again fills defaults
+ * added since).
+ */
+async function programOf(item: Record<string, unknown>): Promise<Program> {
+  if (item.parsedRevision === PROGRAM_SCHEMA_REVISION && item.parsed instanceof Uint8Array) {
+    return JSON.parse(gunzipSync(item.parsed).toString('utf8')) as Program;
+  }
+  const { parseProgram } = await loadProgramParser();
+  const parsed = parseProgram(item.document);
+  if (!parsed.ok) throw new Error(`stored program for tenant is invalid: ${parsed.issues[0]?.path}`);
+  return parsed.program;
 }
 
 const stored = (item: Record<string, unknown>): StoredProgram => ({
@@ -73,12 +102,7 @@ export function programRepository(db: Db, opts: { ttlMs?: number; clock?: () => 
       if (hit && hit.until > clock()) return hit.value;
       const r = await db.doc.send(new GetCommand({ TableName: db.table, Key: keys.currentProgram(tenantId) }));
       let value: ProgramVersion | null = null;
-      if (r.Item) {
-        // Stored documents were validated on save; parsing again fills defaults added since.
-        const parsed = parseProgram(r.Item.document);
-        if (!parsed.ok) throw new Error(`stored program for tenant is invalid: ${parsed.issues[0]?.path}`);
-        value = { version: r.Item.version as number, program: parsed.program };
-      }
+      if (r.Item) value = { version: r.Item.version as number, program: await programOf(r.Item) };
       cache.set(tenantId, { value, until: clock() + ttlMs });
       return value;
     },
@@ -96,6 +120,7 @@ export function programRepository(db: Db, opts: { ttlMs?: number; clock?: () => 
       /** Written in the same transaction (the audit record). */
       extra: (version: number) => TransactItem[] = () => [],
     ): Promise<ProgramVersion> {
+      const { parseProgram } = await loadProgramParser();
       const parsed = parseProgram(document);
       if (!parsed.ok) throw new Error(`invalid program: ${JSON.stringify(parsed.issues)}`);
       const cur = await db.doc.send(
@@ -104,7 +129,7 @@ export function programRepository(db: Db, opts: { ttlMs?: number; clock?: () => 
       const prev = (cur.Item?.version as number | undefined) ?? 0;
       if (basedOn !== undefined && basedOn !== prev) throw new ProgramVersionConflictError(prev);
       const version = prev + 1;
-      const body = programBody(tenantId, version, document, by, at);
+      const body = programBody(tenantId, version, document, packProgram(parsed.program), by, at);
       try {
         await db.doc.send(
         new TransactWriteCommand({

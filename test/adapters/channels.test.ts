@@ -8,7 +8,8 @@ import { GetSendStatisticsCommand, SESClient, VerifyEmailIdentityCommand } from 
 import { SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { renderMessage, notificationsSchema } from '#domain/notifications.ts';
+import { renderMessage } from '#domain/notifications.ts';
+import { notificationsSchema } from '#domain/schemas/notifications.ts';
 import { PermanentSendError, pinpointPush, sesEmail, snsSms, type OutgoingMessage } from '#lib/notify/channels.ts';
 import { startMoto, type Moto } from '../support/moto.ts';
 

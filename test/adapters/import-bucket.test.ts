@@ -1,7 +1,8 @@
 /** The import bucket adapters against moto_server's S3: streamed reads, streamed (multipart) report writes, presigned links. */
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeEventKey, importLinks, objectKey, parseObjectKey, reportKey } from '#lib/storage/import-bucket.ts';
+import { decodeEventKey, objectKey, parseObjectKey, reportKey } from '#lib/storage/import-bucket.ts';
+import { importLinks } from '#lib/storage/import-links.ts';
 import { importFiles } from '#lib/storage/import-files.ts';
 import { startMoto, type Moto } from '../support/moto.ts';
 

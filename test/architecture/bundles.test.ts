@@ -8,7 +8,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { build, type Metafile } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { authorizerEntry, esbuildOptions, functionEntry } from '../../infra/bundling.ts';
+import { allFunctionEntries, esbuildOptions } from '../../infra/bundling.ts';
 import { routeGroups, type RouteGroup } from '#lib/http/routes.ts';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -16,19 +16,19 @@ const groups = Object.keys(routeGroups) as RouteGroup[];
 
 /** Source modules (project-relative, as esbuild names them) of each group's bundle, and the authorizer's. */
 let inputs: Record<RouteGroup | 'authorizer', string[]>;
+/**
+ * Of every function (routes, workers, jobs, streams), the modules its entry reaches through static
+ * imports alone: those whose top level runs at import. A module reached only through `import()`
+ * is bundled too, but esbuild wraps it to run when first awaited.
+ */
+let evaluatedAtImport: Record<string, Set<string>>;
+/** Where a function gets the program schema from, if at all (any module of it counts). */
+const programSchemaModules = (m: string) => m === 'lib/domain/program.ts' || m === 'lib/domain/program-schema.ts' || m.startsWith('lib/domain/schemas/');
 
 beforeAll(async () => {
-  // One build for all groups: esbuild parses each shared module once.
-  const r = await build({
-    ...esbuildOptions({ ...Object.fromEntries(groups.map((g) => [g, functionEntry(g)])), authorizer: authorizerEntry }),
-    absWorkingDir: root,
-    outdir: 'out',
-    write: false,
-    metafile: true,
-    minify: false,
-    sourcemap: false,
-    logLevel: 'silent',
-  });
+  // One build for every function: esbuild parses each shared module once.
+  const entries = allFunctionEntries(groups);
+  const r = await build({ ...esbuildOptions(entries), absWorkingDir: root, outdir: 'out', write: false, metafile: true, minify: false, sourcemap: false, logLevel: 'silent' });
   const byEntry = new Map(Object.values(r.metafile.outputs).filter((o) => o.entryPoint).map((o) => [o.entryPoint!, o] as const));
   inputs = Object.fromEntries(
     [...groups, 'authorizer'].map((g) => {
@@ -36,7 +36,21 @@ beforeAll(async () => {
       return [g, Object.keys(out.inputs)];
     }),
   ) as Record<RouteGroup | 'authorizer', string[]>;
-}, 120_000);
+  const graph = r.metafile.inputs;
+  evaluatedAtImport = Object.fromEntries(
+    Object.entries(entries).map(([name, entry]) => {
+      const seen = new Set<string>();
+      const todo = [Object.keys(graph).find((k) => entry.endsWith(k))!];
+      while (todo.length > 0) {
+        const m = todo.pop()!;
+        if (seen.has(m)) continue;
+        seen.add(m);
+        for (const i of graph[m]?.imports ?? []) if (i.kind === 'import-statement' && !i.external) todo.push(i.path);
+      }
+      return [name, seen];
+    }),
+  );
+}, 180_000);
 
 describe('Route function bundles', () => {
   it('should have one schema module per route group, each named after its group', () => {
@@ -66,5 +80,28 @@ describe('Route function bundles', () => {
     for (const g of ['keys', 'catalog', 'webhooks'] as const) {
       expect(inputs[g].filter((i) => i === 'lib/domain/program.ts' || i === 'lib/app/deps.ts'), g).toEqual([]);
     }
+  });
+
+  it('should build the program schema in no function at import: the till reads the form stored at publish, and the routes that parse a document load the parser then', () => {
+    expect(Object.keys(evaluatedAtImport).length).toBeGreaterThan(groups.length);
+    for (const [name, modules] of Object.entries(evaluatedAtImport)) {
+      expect(modules.has(name === 'authorizer' ? 'lib/storage/api-keys.ts' : 'lib/config.ts'), `${name} reaches its modules`).toBe(true);
+      expect([...modules].filter(programSchemaModules), name).toEqual([]);
+    }
+    // The till bundles the parser (for items stored under an older schema) without running it.
+    expect(inputs.pos).toContain('lib/domain/program.ts');
+    expect(evaluatedAtImport.pos!.has('lib/domain/pricing.ts')).toBe(true);
+  });
+
+  it("should keep the imports route function to the routes' use cases: the worker's file readers, member rules and S3 client are not run at import", () => {
+    const workerOnly = [...evaluatedAtImport.imports!].filter(
+      (m) => ['lib/app/imports.ts', 'lib/app/import-source.ts', 'lib/domain/imports.ts', 'lib/domain/members.ts'].includes(m) || m.includes('node_modules/csv-parse/') || m.includes('node_modules/@aws-sdk/client-s3/'),
+    );
+    expect(workerOnly).toEqual([]);
+    expect(evaluatedAtImport.imports!.has('lib/app/import-requests.ts')).toBe(true);
+    // The worker has them all.
+    const worker = [...evaluatedAtImport['import-worker']!];
+    expect(worker).toContain('lib/app/import-source.ts');
+    expect(worker.some((m) => m.includes('node_modules/@aws-sdk/client-s3/'))).toBe(true);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkCsvHeader, fromCsvRecord, IMPORT_LIMITS, migrateMember } from '#domain/imports.ts';
+import { checkCsvHeader, fromCsvRecord, migrateMember } from '#domain/imports.ts';
+import { IMPORT_LIMITS } from '#domain/import-kinds.ts';
 import { parseProgram, type Program } from '#domain/program.ts';
 
 const program = (extra: Record<string, unknown> = {}): Program => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { chooseChannel, defaultTemplates, notificationsSchema, render, renderMessage, sendAt, type Reachability } from '#domain/notifications.ts';
+import { notificationsSchema } from '#domain/schemas/notifications.ts';
+import { chooseChannel, defaultTemplates, render, renderMessage, sendAt, type Reachability } from '#domain/notifications.ts';
 import { parseProgram } from '#domain/program.ts';
 
 const settings = notificationsSchema.parse({

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { emptyAccount, type Account } from '#domain/account.ts';
 import { priceReceipt } from '#domain/pricing.ts';
-import { parseProgram, rfmSettings } from '#domain/program.ts';
+import { parseProgram } from '#domain/program.ts';
 import { priceReturn } from '#domain/returns.ts';
-import { classify, defaultRfm, rfmMeasures, type RfmSettings } from '#domain/rfm.ts';
+import { classify, defaultRfm, rfmMeasures, rfmSettings, type RfmSettings } from '#domain/rfm.ts';
+import { rfmSchema } from '#domain/schemas/rfm.ts';
 import { line, program } from './fixtures.ts';
 
 const p = program({ rfm: { windowMonths: 6, newDays: 14, atRiskDays: 60, lapsedDays: 120, regular: { minReceipts: 3 }, vip: { minReceipts: 6, minSpend: 100_000 } } });
@@ -89,6 +90,8 @@ describe('RFM classes', () => {
   it('should default every threshold and refuse thresholds out of order, naming the field', () => {
     expect(rfmSettings(program())).toEqual(defaultRfm);
     expect(defaultRfm).toMatchObject({ windowMonths: 12, newDays: 30, atRiskDays: 90, lapsedDays: 180 });
+    // The defaults are written out beside the classifier (the till builds no schema): the schema's own.
+    expect(defaultRfm).toStrictEqual(rfmSchema.parse({}));
     const bad = (rfm: Partial<RfmSettings>) => {
       const r = parseProgram({ name: 'T', currency: 'AMD', timeZone: 'Asia/Yerevan', earning: { base: { points: 1, per: 100 } }, rfm });
       return r.ok ? [] : r.issues;

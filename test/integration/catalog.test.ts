@@ -10,8 +10,9 @@ import { BatchGetCommand, BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { deps } from '#lib/app/deps.ts';
 import { catalogLookupOf } from '#lib/app/catalog-fill.ts';
-import { runImport, newImportId } from '#lib/app/imports.ts';
-import type { ImportFormat } from '#domain/imports.ts';
+import { runImport } from '#lib/app/imports.ts';
+import { newImportId } from '#lib/app/import-requests.ts';
+import type { ImportFormat } from '#domain/import-kinds.ts';
 import { newTenant, receiptId, scenarioProgram, type TestTenant } from './harness.ts';
 
 /** Earns double on brand "acme" by attribute, nothing on "rx" by category. */

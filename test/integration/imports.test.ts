@@ -8,8 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { deps as sharedDeps, makeDeps, type Deps } from '#lib/app/deps.ts';
-import { runImport, newImportId, type ImportRun } from '#lib/app/imports.ts';
-import type { ImportFormat } from '#domain/imports.ts';
+import { runImport, type ImportRun } from '#lib/app/imports.ts';
+import { newImportId } from '#lib/app/import-requests.ts';
+import type { ImportFormat } from '#domain/import-kinds.ts';
 import { newTenant, type TestTenant } from './harness.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'tally-import-'));

@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { runJob } from '#lib/app/jobs.ts';
 import { keys } from '#lib/storage/keys.ts';
-import { trackRefills, refillRuleSchema } from '#domain/refills.ts';
+import { trackRefills } from '#domain/refills.ts';
+import { refillRuleSchema } from '#domain/schemas/refills.ts';
 import { newTenant, receipt, type TestTenant } from '../integration/harness.ts';
 import { jobHarness, type Harness } from './support.ts';
 

@@ -9,6 +9,7 @@ import { BatchWriteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { MAX_SEGMENTS } from '#domain/account-bounds.ts';
 import { emptyAccount, NEVER_EXPIRES, type Account } from '#domain/account.ts';
+import { parseProgram, type Program } from '#domain/program.ts';
 import { MAX_REFILLS } from '#domain/refills.ts';
 import { MAX_HELD_REWARDS } from '#domain/rewards.ts';
 import { addMonths, monthOf } from '#domain/time.ts';
@@ -165,7 +166,7 @@ describe('items at every validated maximum', () => {
     // Whatever validate accepts, publish stores: the check is the stored item's size.
     const accepted = worstCaseProgram();
     expect((await t.staff('POST', '/v1/program/validate', { document: accepted })).body).toEqual({ valid: true, issues: [] });
-    sizeLine('program item (the receipt-maximising program below)', programItemBytes(t.tenantId, accepted, 'staff:anna'));
+    sizeLine('program item (the receipt-maximising program below)', programItemBytes(t.tenantId, accepted, (parseProgram(accepted) as { ok: true; program: Program }).program, 'staff:anna'));
   });
 });
 

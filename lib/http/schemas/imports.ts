@@ -1,6 +1,6 @@
 /** Migration and catalog files (group `imports`). */
 import * as z from 'zod';
-import { importFormats, importKinds } from '#domain/imports.ts';
+import { importFormats, importKinds } from '#domain/import-kinds.ts';
 import { LIMITS } from '../schemas.ts';
 
 /** An upload slot for a migration file; the import starts when the file lands in the bucket. */

@@ -1,6 +1,6 @@
 /** The till's bodies (group `pos`): identify, quote and commit a receipt, return lines. */
 import * as z from 'zod';
-import { currencyCode } from '#domain/program.ts';
+import { currencyCode } from '#domain/currency.ts';
 import { couponCodePattern } from '#domain/coupons.ts';
 import { singleLine, singleLineMessage } from '#domain/text.ts';
 import { lineAttributesSchema } from '#domain/attributes.ts';
