@@ -5,7 +5,7 @@
  * A receipt rewrites the customer item whole, and DynamoDB bills that write per started KB, twice
  * in a transaction. So the customer item (`CUSTOMER`) holds what a commit reads or changes (the
  * points account with the latest month of activity, consents, version) and the profile item
- * (`PROFILE`) what a receipt never changes: name, e-mail, phone, birth date, referral code, push
+ * (`PROFILE`) what a receipt never changes: card, name, e-mail, phone, birth date, referral code, push
  * devices, the staff tier record, the months of activity before the latest, the segments job's and
  * custom events' own account fields, and the members, name and birthday index keys. `get` reads both (two GetItems at once); the till reads
  * the customer item alone (`getAccount`) and a write rewrites the profile item only when its part
@@ -67,7 +67,7 @@ export interface StaffTierAssignment {
 /**
  * How a record was read, so that its write rewrites what it must: `oneItem` (an item from before
  * the profile had its own: both are written), `apart` (both items read), `accountOnly` (the
- * customer item alone: no name, e-mail, phone, birth date, referral code, devices, staff tier
+ * customer item alone: no card, name, e-mail, phone, birth date, referral code, devices, staff tier
  * record or months of activity before the latest; a write of it may not change those).
  * Absent on a record not stored yet.
  */
@@ -522,7 +522,7 @@ function accountFromItem(stored: Partial<Account>): Account {
 }
 
 /** Profile fields kept on the profile item: what no receipt changes and no commit reads. */
-const PROFILE_ITEM_FIELDS = ['name', 'email', 'phone', 'birthDate', 'referralCode', 'devices'] as const;
+const PROFILE_ITEM_FIELDS = ['card', 'name', 'email', 'phone', 'birthDate', 'referralCode', 'devices'] as const;
 
 /**
  * Account fields no receipt reads or changes (the segments job's and custom events' own), kept on
@@ -587,7 +587,8 @@ export function reachabilityOf(c: CustomerRecord): Reachability {
  * and the sparse index keys derived from the account.
  */
 export const customerItem = (c: CustomerRecord) => {
-  const { name: _n, email: _e, phone: _p, birthDate: _b, referralCode: _r, devices: _d, ...kept } = c.profile;
+  const { card: _c, name: _n, email: _e, phone: _p, birthDate: _b, referralCode: _r, devices: _d, ...kept } = c.profile;
+  const channels = contactChannelsOf(c);
   return {
     ...keys.customer(c.tenantId, c.profile.customerId),
     type: 'customer',
@@ -595,7 +596,7 @@ export const customerItem = (c: CustomerRecord) => {
     ...kept,
     // Marks the item as one whose profile lives apart (items from before carry everything).
     profileApart: true,
-    contactChannels: contactChannelsOf(c),
+    ...(channels.length ? { contactChannels: channels } : {}),
     account: withoutEmptyFields({ ...withoutFieldsApart(c.account), activity: splitActivity(c.account.activity).latest }),
     ledgerSeq: c.ledgerSeq,
     version: c.version,
@@ -639,7 +640,7 @@ export function customerFromItems(item: Record<string, unknown>, profileItem: Re
   }
   const stored = account as Partial<Account>;
   if (profileItem === undefined) {
-    return { ...base, readAs: 'accountOnly', contactChannels: contactChannels as Channel[], profile: profile as unknown as CustomerProfile, account: accountFromItem(stored) };
+    return { ...base, readAs: 'accountOnly', contactChannels: (contactChannels as Channel[] | undefined) ?? [], profile: profile as unknown as CustomerProfile, account: accountFromItem(stored) };
   }
   const { pk: _p2, sk: _s2, type: _t2, tenantId: _ti, customerId: _c, staffTier: coldTier, earlierActivity, definedSegments, lastEventOn, memPk: _m2, memSk: _ms2, bdayPk: _b2, bdaySk: _bs2, namePk: _n2, nameSk: _ns2, ...fields } = profileItem ?? {};
   const apart = { definedSegments, lastEventOn } as Pick<Account, (typeof ACCOUNT_FIELDS_APART)[number]>;

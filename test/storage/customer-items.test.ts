@@ -130,7 +130,7 @@ describe('the customer item a receipt rewrites', () => {
     console.info(`left under 1 KB: ${1024 - bytes} B; one more entry costs: ${Object.entries(perEntry).map(([k, v]) => `${k} ${v} B`).join(', ')}`);
     expect(bytes).toBeLessThanOrEqual(1024);
     // Nothing personal but the consents on the item the till reads and writes.
-    for (const text of [LONG_NAME, LONG_EMAIL, '37491234567', '1980-02-29', 'ARAM-7Q2X9K', 'f'.repeat(163)]) expect(JSON.stringify(written)).not.toContain(text);
+    for (const text of [card, LONG_NAME, LONG_EMAIL, '37491234567', '1980-02-29', 'ARAM-7Q2X9K', 'f'.repeat(163)]) expect(JSON.stringify(written)).not.toContain(text);
   });
 
   it('moves a month onto the profile item when a receipt of another month comes, reading both items then', async () => {
@@ -185,8 +185,8 @@ describe('the customer item a receipt rewrites', () => {
     const hot = (await get(keys.customer(t.tenantId, customerId)))!;
     const cold = (await get(keys.customerProfile(t.tenantId, customerId)))!;
     expect(hot).toMatchObject({ profileApart: true, contactChannels: ['sms', 'email'] });
-    for (const gone of ['name', 'email', 'phone', 'birthDate', 'namePk', 'nameSk', 'bdayPk', 'bdaySk']) expect(hot[gone], gone).toBeUndefined();
-    expect(cold).toMatchObject({ name: 'Zaruhi Legacy', email: 'zaruhi@example.am', nameSk: 'zaruhi legacy', bdaySk: customerId, earlierActivity: { '2026-09': { paid: 7_000, points: 70, receipts: 1 } } });
+    for (const gone of ['card', 'name', 'email', 'phone', 'birthDate', 'namePk', 'nameSk', 'bdayPk', 'bdaySk', 'memPk', 'memSk']) expect(hot[gone], gone).toBeUndefined();
+    expect(cold).toMatchObject({ card, name: 'Zaruhi Legacy', email: 'zaruhi@example.am', nameSk: 'zaruhi legacy', bdaySk: customerId, memSk: customerId, earlierActivity: { '2026-09': { paid: 7_000, points: 70, receipts: 1 } } });
     expect(Object.keys((hot.account as Account).activity)).toEqual(['2026-11']);
     const found = await t.staff('GET', '/v1/customers/search?name=zaruhi%20l');
     expect(found.body.customers).toEqual([expect.objectContaining({ customerId, name: 'Zaruhi Legacy' })]);
