@@ -27,7 +27,7 @@ export async function runJobsBench(customers: number, log: (s: string) => void):
   Object.assign(process.env, { AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'ERROR' });
   const { createDb } = await import('../lib/storage/client.ts');
   const { makeDeps } = await import('../lib/app/deps.ts');
-  const { customerItem } = await import('../lib/storage/customers.ts');
+  const { customerItem, customerProfileItem } = await import('../lib/storage/customers.ts');
   const { provisionTenant } = await import('../lib/app/tenants.ts');
   const { runJob, handleAccountJob } = await import('../lib/app/jobs.ts');
   const { accountJobSchema } = await import('../lib/messaging/queue.ts');
@@ -53,22 +53,22 @@ export async function runJobsBench(customers: number, log: (s: string) => void):
       Array.from({ length: 16 }, async () => {
         while (next < customers) {
           const from = next;
-          next = Math.min(customers, next + 25);
+          // Two items a customer (storage/customers.ts), 25 items a BatchWriteItem.
+          next = Math.min(customers, next + 12);
           const items = [];
           for (let i = from; i < next; i++) {
             const months = i % dueEvery === 0 ? MONTHS_DUE : MONTHS_LIVE;
             const lots = Object.fromEntries(months.map((m) => [m, 10]));
             const birth = new Date(Date.UTC(1992, 0, 1 + ((i * 37) % 366))).toISOString().slice(0, 10);
-            items.push(
-              customerItem({
-                tenantId,
-                profile: { customerId: `c_${i}`, card: String(1_000_000 + i), birthDate: birth, consents: { sms: false, email: false, push: false }, createdAt: '2026-01-01T00:00:00Z' },
-                account: { ...emptyAccount(), lots, available: 100 },
-                ledgerSeq: 0,
-                version: 1,
-                pendingReferrals: [],
-              }),
-            );
+            const record = {
+              tenantId,
+              profile: { customerId: `c_${i}`, card: String(1_000_000 + i), birthDate: birth, consents: { sms: false, email: false, push: false }, createdAt: '2026-01-01T00:00:00Z' },
+              account: { ...emptyAccount(), lots, available: 100 },
+              ledgerSeq: 0,
+              version: 1,
+              pendingReferrals: [],
+            };
+            items.push(customerItem(record), customerProfileItem(record));
           }
           let request: Record<string, unknown[]> | undefined = { [table]: items.map((Item) => ({ PutRequest: { Item } })) };
           while (request && Object.keys(request).length) {

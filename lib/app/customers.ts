@@ -14,7 +14,7 @@ import { RuleViolationError } from '#domain/errors.ts';
 import type { CustomerRef } from '../http/schemas/pos.ts';
 import type { AdjustmentBody, EnrolBody, ReviewBody, TierBody } from '../http/schemas/customers.ts';
 import type { Principal } from '../storage/api-keys.ts';
-import { CreateRaceError, EnrolmentExistsError, IdentifierTakenError, MAX_APP_KEYS, numberEntries, type CustomerRecord } from '../storage/customers.ts';
+import { CreateRaceError, EnrolmentExistsError, IdentifierTakenError, MAX_APP_KEYS, numberEntries, type CustomerRecord, type NameIndexPosition } from '../storage/customers.ts';
 import { keys } from '../storage/keys.ts';
 import { transactWrite, withOptimisticRetry } from '../storage/transact.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
@@ -34,7 +34,11 @@ export async function liveCustomer(deps: Deps, tenantId: string, customerId: str
   return c;
 }
 
-export async function resolveCustomer(deps: Deps, tenantId: string, ref: CustomerRef, prefix = 'customer'): Promise<CustomerRecord> {
+/**
+ * `accountOnly`: the customer item alone (the till's read; CustomerReadAs in storage/customers.ts),
+ * not the profile item beside it.
+ */
+export async function resolveCustomer(deps: Deps, tenantId: string, ref: CustomerRef, prefix = 'customer', read: 'whole' | 'accountOnly' = 'whole'): Promise<CustomerRecord> {
   let customerId = ref.customerId;
   if (ref.card !== undefined) {
     const card = normalizeCard(ref.card);
@@ -47,7 +51,7 @@ export async function resolveCustomer(deps: Deps, tenantId: string, ref: Custome
     customerId = (await deps.customers.findId(tenantId, 'phone', phone)) ?? undefined;
     if (!customerId) throw new NotFoundError('customer with this phone', `${prefix}.phone`);
   }
-  const customer = customerId ? await deps.customers.get(tenantId, customerId) : null;
+  const customer = customerId ? await (read === 'accountOnly' ? deps.customers.getAccount(tenantId, customerId) : deps.customers.get(tenantId, customerId)) : null;
   // An erased customer cannot be identified again, not even by id.
   if (!customer || customer.profile.erasedAt) throw new NotFoundError('customer', `${prefix}.customerId`);
   return customer;
@@ -246,17 +250,26 @@ export async function searchCustomersByName(deps: Deps, p: Principal, q: { name:
   const prefix = normalizeName(q.name);
   if (!prefix) throw new InvalidRequestError(`name: ${NAME_SEARCH_RULE}`, 'name');
   const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor, (sk) => sk.startsWith(prefix) && sk.includes('#'), prefix);
-  const cut = after?.lastIndexOf('#') ?? -1;
-  const page = await deps.customers.idsByNamePrefix(p.tenantId, prefix, q.limit, after ? { nameSk: after.slice(0, cut), customerId: after.slice(cut + 1) } : undefined);
-  const found = await receiptsByKey(deps.db, page.ids.map((id) => keys.customer(p.tenantId, id)));
-  const byId = new Map(found.map((i) => [i.customerId as string, i]));
+  const page = await deps.customers.idsByNamePrefix(p.tenantId, prefix, q.limit, after ? namePosition(after) : undefined);
+  // Both items of each (≤ 2 × NAME_SEARCH_MAX_LIMIT keys, one BatchGetItem): the name and contacts are on the profile item, card and erasure on the customer item.
+  const found = await receiptsByKey(deps.db, page.ids.flatMap((id) => [keys.customer(p.tenantId, id), keys.customerProfile(p.tenantId, id)]));
+  const byId = new Map<string, Record<string, unknown>>();
+  for (const i of found) byId.set(i.customerId as string, { ...byId.get(i.customerId as string), ...i });
   // The index is eventually consistent: a customer erased a moment ago may still be listed there.
   const customers = page.ids.flatMap((id) => {
     const c = byId.get(id);
     if (!c || c.erasedAt || typeof c.name !== 'string') return [];
     return [{ customerId: id, name: c.name, card: c.card as string, ...(c.phone ? { phone: c.phone as string } : {}), ...(c.email ? { email: c.email as string } : {}), createdAt: c.createdAt as string }];
   });
-  return { customers, nextCursor: page.next ? encodeCursor(`${page.next.nameSk}#${page.next.customerId}`, prefix) : null };
+  return { customers, nextCursor: page.next ? encodeCursor(`${page.next.nameSk}#${page.next.customerId}#${page.next.sk}`, prefix) : null };
+}
+
+/** A name search cursor's position: `nameSk#customerId#sk` (cursors made before the profile item had no sk: the customer item's). */
+function namePosition(after: string): NameIndexPosition {
+  const parts = after.split('#');
+  const sk = parts.at(-1) === 'PROFILE' || parts.at(-1) === 'CUSTOMER' ? parts.pop()! : 'CUSTOMER';
+  const customerId = parts.pop()!;
+  return { nameSk: parts.join('#'), customerId, sk };
 }
 
 export async function ledgerPage(deps: Deps, p: Principal, customerId: string, q: { limit: number; cursor?: string | undefined }) {

@@ -10,17 +10,19 @@ import { rewardText, usedEntries } from '#domain/rewards.ts';
 import { countersFor } from '#domain/budgeted-earning.ts';
 import { hasGlobalLimit, seedOf, shardFor, type Counters } from '#domain/budgets.ts';
 import { chooseChannel } from '#domain/notifications.ts';
+import { tierMeasureReadsEarlierMonths } from '#domain/tiers.ts';
+import { monthOf } from '#domain/time.ts';
 import { AppError, ConflictError, IdempotencyConflictError, InvalidRequestError } from './errors.ts';
 import type { ReceiptBody } from '../http/schemas/pos.ts';
 import type { Principal } from '../storage/api-keys.ts';
-import { numberEntries, type CustomerRecord } from '../storage/customers.ts';
+import { numberEntries, reachabilityOf, type CustomerRecord } from '../storage/customers.ts';
 import type { ReceiptRecord, StoredAnswer } from '../storage/receipts.ts';
 import { transactWrite, withOptimisticRetry } from '../storage/transact.ts';
 import { metricNames } from '../observability/metric-names.ts';
 import { count } from '../observability/metrics.ts';
 import { requestHash, type Answer } from './idempotency.ts';
 import type { Deps } from './deps.ts';
-import { pendingReferralCount, resolveCustomer, settlePendingReferrals, withReferralsSettled } from './customers.ts';
+import { liveCustomer, pendingReferralCount, resolveCustomer, settlePendingReferrals, withReferralsSettled } from './customers.ts';
 import { requireProgram } from './program-in-force.ts';
 import { rewardView, tierView } from './views.ts';
 import { fillFromCatalog } from './catalog-fill.ts';
@@ -128,6 +130,21 @@ function budgetSkipped(p: Pricing) {
   return skipped.length ? { budgetSkipped: skipped } : {};
 }
 
+/**
+ * The customer a receipt is priced for: the customer item alone (one read unit; a receipt rewrites
+ * only it), unless the receipt needs the months of activity before the latest stored one — levels
+ * measured over a window, or a receipt of another month than that one (the first of a new month,
+ * which moves the month before onto the profile item, or a late receipt of an earlier month): then
+ * both items, read again.
+ */
+async function tillCustomer(deps: Deps, tenantId: string, program: Program, body: ReceiptBody): Promise<CustomerRecord> {
+  const found = await resolveCustomer(deps, tenantId, body.customer, 'customer', 'accountOnly');
+  if (found.readAs !== 'accountOnly') return found;
+  const latest = Object.keys(found.account.activity).sort().at(-1);
+  const sameMonth = latest === undefined || latest === monthOf(new Date(body.occurredAt), program.timeZone);
+  return sameMonth && !tierMeasureReadsEarlierMonths(program) ? found : liveCustomer(deps, tenantId, found.profile.customerId);
+}
+
 /** The budget counters this receipt may draw on, read alongside the customer (none for most programs). */
 async function readCounters(deps: Deps, tenantId: string, program: Program, body: ReceiptBody): Promise<Counters['used']> {
   const wanted = countersFor(program, new Date(body.occurredAt), body.coupons ?? []);
@@ -137,7 +154,7 @@ async function readCounters(deps: Deps, tenantId: string, program: Program, body
 export async function quote(deps: Deps, principal: Principal, body: ReceiptBody) {
   const { version, program } = await requireProgram(deps, principal.tenantId);
   const now = deps.clock();
-  const [found, used] = await Promise.all([resolveCustomer(deps, principal.tenantId, body.customer), readCounters(deps, principal.tenantId, program, body)]);
+  const [found, used] = await Promise.all([tillCustomer(deps, principal.tenantId, program, body), readCounters(deps, principal.tenantId, program, body)]);
   const counters: Counters = { used, seed: seedOf(found.profile.customerId) };
   // Priced as the commit will price it: after friends' waiting rewards are settled.
   const customer = withReferralsSettled(program, found, await pendingReferralCount(deps, found), now);
@@ -172,7 +189,7 @@ export async function commit(deps: Deps, principal: Principal, storeId: string, 
   /** One try; `known` re-prices what was read before with the counters a lost draw returned. */
   const attempt = async (known?: Read): Promise<{ done: true; value: Answer } | { done: false; budgetLost?: Read }> => {
     const now = known?.now ?? deps.clock();
-    const [found, used] = known ? [known.loaded, known.used] : await Promise.all([resolveCustomer(deps, tenantId, body.customer), readCounters(deps, tenantId, program, body)]);
+    const [found, used] = known ? [known.loaded, known.used] : await Promise.all([tillCustomer(deps, tenantId, program, body), readCounters(deps, tenantId, program, body)]);
     const loaded = known ? known.loaded : await settlePendingReferrals(deps, program, found, now);
     if (!loaded) return { done: false };
     const counters: Counters = { used, seed: seedOf(loaded.profile.customerId) };
@@ -274,12 +291,7 @@ export async function commit(deps: Deps, principal: Principal, storeId: string, 
  * (lib/app/listeners.ts) instead of the notify worker reading the customer to find nothing to send.
  */
 const toldOfReceipt = (program: Program, c: CustomerRecord): boolean =>
-  chooseChannel(program.notifications?.events['receipt.committed'] ?? [], {
-    consents: c.profile.consents,
-    hasPhone: Boolean(c.profile.phone),
-    hasEmail: Boolean(c.profile.email),
-    devices: c.profile.devices?.length ?? 0,
-  }) !== null;
+  chooseChannel(program.notifications?.events['receipt.committed'] ?? [], reachabilityOf(c)) !== null;
 
 const couponUnavailable = (i: number) =>
   new ConflictError('coupon_unavailable', `coupons.${i}: this code does not exist, was used already, or was issued to another customer`, `coupons.${i}`);

@@ -17,8 +17,9 @@ export const MAX_GRANT_YEARS = 3;
 
 /**
  * Most segments a customer is in. Replacing them all with as many others writes the customer,
- * one membership item per segment added and per segment removed, and the audit record in one
- * transaction: 2 + 40 + 40 = 82 (92 from a customer with 50, the former limit), under DynamoDB's 100.
+ * one membership item per segment added and per segment removed, the audit record and the profile
+ * item (which keeps the defined ones) in one transaction: 3 + 40 + 40 = 83 (93 from a customer with
+ * 50, the former limit), under DynamoDB's 100.
  * Defined segments (segments.ts, at most MAX_SEGMENT_DEFINITIONS) come on top and are never
  * replaced by hand; their evaluation writes the customer and at most 20 + 20 membership items.
  */

@@ -40,6 +40,18 @@ export function tierMeasure(tiers: Tiers, account: Account, now: Date, timeZone:
   return total;
 }
 
+/**
+ * Whether `tierMeasure` may look at months before the current one: not without levels, not for
+ * all-time money paid (kept as one total) and not for a one-month window. The till reads the
+ * earlier months (kept apart from what a receipt rewrites) only when it does.
+ */
+export function tierMeasureReadsEarlierMonths(program: Program): boolean {
+  const tiers = program.tiers;
+  if (!tiers) return false;
+  if (tiers.window.kind === 'lifetime') return tiers.basis === 'points';
+  return tiers.window.kind === 'calendarYear' || tiers.window.months > 1;
+}
+
 export function levelFor(tiers: Tiers, measure: number): Level {
   let level = tiers.levels[0]!;
   for (const l of tiers.levels) if (measure >= l.threshold) level = l;

@@ -1,7 +1,16 @@
 /**
- * Customers: profile and points account in one item (one read prices a receipt), identifier
- * items that make card and phone unique per tenant, and the ledger in the same partition.
- * Adapter: use cases → this → DynamoDB.
+ * Customers: two items, identifier items that make card and phone unique per tenant, and the
+ * ledger in the same partition. Adapter: use cases → this → DynamoDB.
+ *
+ * A receipt rewrites the customer item whole, and DynamoDB bills that write per started KB, twice
+ * in a transaction. So the customer item (`CUSTOMER`) holds what a commit reads or changes (the
+ * points account with the latest month of activity, consents, version) and the profile item
+ * (`PROFILE`) what a receipt never changes: card, name, e-mail, phone, birth date, referral code, push
+ * devices, the staff tier record, the months of activity before the latest, the segments job's and
+ * custom events' own account fields, and the members, name and birthday index keys. `get` reads both (two GetItems at once); the till reads
+ * the customer item alone (`getAccount`) and a write rewrites the profile item only when its part
+ * changed. Items from before the split (everything on `CUSTOMER`, no `profileApart`) read as
+ * they are and are split by their next write.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -11,6 +20,8 @@ import { nextRefillReminder } from '#domain/refills.ts';
 import { withCounts } from '#domain/rewards.ts';
 import { normalizeName } from '#domain/names.ts';
 import type { PendingReferral } from '#domain/referral.ts';
+import type { Channel, Reachability } from '#domain/notifications.ts';
+import type { MonthKey } from '#domain/time.ts';
 import type { Db } from './client.ts';
 import { queryPage } from './page.ts';
 import { indexKeys, keys, LEDGER_PREFIX, REFERRAL_PREFIX, shardOf, type IdentifierKind } from './keys.ts';
@@ -53,7 +64,19 @@ export interface StaffTierAssignment {
   readonly reason: string;
 }
 
+/**
+ * How a record was read, so that its write rewrites what it must: `oneItem` (an item from before
+ * the profile had its own: both are written), `apart` (both items read), `accountOnly` (the
+ * customer item alone: no card, name, e-mail, phone, birth date, referral code, devices, staff tier
+ * record or months of activity before the latest; a write of it may not change those).
+ * Absent on a record not stored yet.
+ */
+export type CustomerReadAs = 'oneItem' | 'apart' | 'accountOnly';
+
 export interface CustomerRecord {
+  readonly readAs?: CustomerReadAs | undefined;
+  /** The channels the customer has a contact on (phone, e-mail, devices), as stored: set by an `accountOnly` read, which has no contacts. */
+  readonly contactChannels?: readonly Channel[] | undefined;
   readonly tenantId: string;
   readonly profile: CustomerProfile;
   readonly account: Account;
@@ -116,6 +139,8 @@ export { IdentifierTakenError };
 export interface NameIndexPosition {
   readonly nameSk: string;
   readonly customerId: string;
+  /** The sort key of the item that carries the entry: `PROFILE`, or `CUSTOMER` for an item from before the split. */
+  readonly sk: string;
 }
 
 /** App keys a customer may have at once (one per phone or tablet, with room for a rotation). */
@@ -124,26 +149,25 @@ export const MAX_APP_KEYS = 5;
 export function customerRepository(db: Db) {
   const toItem = customerItem;
 
-  const fromItem = (item: Record<string, unknown>): CustomerRecord => {
-    const { pk: _pk, sk: _sk, type: _type, tenantId, account, staffTier, ledgerSeq, version, referralRewards, bdayPk: _b, bdaySk: _bs, expPk: _e, expSk: _es, relPk: _r, relSk: _rs, tierPk: _t, tierSk: _ts, refPk: _f, refSk: _fs, memPk: _m, memSk: _ms, namePk: _n, nameSk: _ns, ...profile } =
-      item;
-    return {
-      tenantId: tenantId as string,
-      profile: profile as unknown as CustomerProfile,
-      account: accountFromItem(account as Partial<Account>),
-      staffTier: staffTier as StaffTierAssignment | undefined,
-      ledgerSeq: ledgerSeq as number,
-      version: version as number,
-      pendingReferrals: (referralRewards as PendingReferral[] | undefined) ?? [],
-    };
-  };
+  const fromItem = customerFromItems;
 
   return {
+    /** The whole customer: both items, read at once (strongly consistent). */
     async get(tenantId: string, customerId: string): Promise<CustomerRecord | null> {
-      const r = await db.doc.send(
-        new GetCommand({ TableName: db.table, Key: keys.customer(tenantId, customerId), ConsistentRead: true }),
-      );
-      return r.Item ? fromItem(r.Item) : null;
+      const [hot, cold] = await Promise.all([
+        db.doc.send(new GetCommand({ TableName: db.table, Key: keys.customer(tenantId, customerId), ConsistentRead: true })),
+        db.doc.send(new GetCommand({ TableName: db.table, Key: keys.customerProfile(tenantId, customerId), ConsistentRead: true })),
+      ]);
+      return hot.Item ? fromItem(hot.Item, cold.Item ?? null) : null;
+    },
+
+    /**
+     * The customer item alone, what the till prices and commits with (one read unit): see
+     * CustomerReadAs `accountOnly`. An item from before the split is whole and reads as `oneItem`.
+     */
+    async getAccount(tenantId: string, customerId: string): Promise<CustomerRecord | null> {
+      const r = await db.doc.send(new GetCommand({ TableName: db.table, Key: keys.customer(tenantId, customerId), ConsistentRead: true }));
+      return r.Item ? fromItem(r.Item, undefined) : null;
     },
 
     async findId(tenantId: string, kind: IdentifierKind, value: string): Promise<string | null> {
@@ -175,6 +199,8 @@ export function customerRepository(db: Db) {
         claimed.push('referral');
         items.push(identifierPut(db, record.tenantId, 'referral', record.profile.referralCode, record.profile.customerId));
       }
+      // Unconditional: the customer item's condition already says the customer is new.
+      items.push({ Put: { TableName: db.table, Item: customerProfileItem(record) } });
       items.push(...extra.entries.map((e) => ledgerPut(db, record.tenantId, record.profile.customerId, e)));
       if (extra.idempotency) {
         const { key, requestHash, response } = extra.idempotency;
@@ -201,9 +227,14 @@ export function customerRepository(db: Db) {
       throw new Error(`customer create cancelled: ${r.reasons.map((x) => x.code).join(',')}`);
     },
 
-    /** The transaction items that save `next` over `prev` with its new ledger entries. */
+    /**
+     * The transaction items that save `next` over `prev` with its new ledger entries: the customer
+     * item (conditional on the version, which every write moves, so the profile item needs no
+     * condition of its own), the entries, and last the profile item if its part changed (always
+     * for a record read from one item, which this splits).
+     */
     updateItems(prev: CustomerRecord, next: CustomerRecord, entries: readonly LedgerRow[]): TransactItem[] {
-      return [
+      const items: TransactItem[] = [
         {
           Put: {
             TableName: db.table,
@@ -215,6 +246,14 @@ export function customerRepository(db: Db) {
         },
         ...entries.map((e) => ledgerPut(db, prev.tenantId, prev.profile.customerId, e)),
       ];
+      const profile = customerProfileItem(next);
+      const unchanged = prev.readAs !== undefined && prev.readAs !== 'oneItem' && JSON.stringify(customerProfileItem(prev)) === JSON.stringify(profile);
+      if (prev.readAs === 'accountOnly' && !unchanged) {
+        // The profile item was not read: writing this one would lose what it holds.
+        throw new Error('a customer read without its profile item cannot change it (name, contacts, staff tier, earlier months of activity): read it with get');
+      }
+      if (!unchanged) items.push({ Put: { TableName: db.table, Item: profile } });
+      return items;
     },
 
     /**
@@ -299,13 +338,14 @@ export function customerRepository(db: Db) {
     },
 
     /**
-     * One page of the items in the customer's partition but the customer item (ledger,
+     * One page of the items in the customer's partition but the customer and profile items (ledger,
      * notifications, runs, reviews, …), in key order, for export and erasure: a long-time
      * customer's partition is read a page at a time, never whole.
      */
     async partitionPage(tenantId: string, customerId: string, limit: number, afterSk?: string): Promise<{ items: Array<Record<string, unknown>>; nextSk: string | undefined }> {
       const page = await queryPage(db, { pk: keys.customer(tenantId, customerId).pk, limit, afterSk });
-      return { items: page.items.filter((i) => i.sk !== 'CUSTOMER'), nextSk: page.nextSk };
+      const own = [keys.customer(tenantId, customerId).sk, keys.customerProfile(tenantId, customerId).sk];
+      return { items: page.items.filter((i) => !own.includes(i.sk as string)), nextSk: page.nextSk };
     },
 
     /**
@@ -423,14 +463,14 @@ export function customerRepository(db: Db) {
           KeyConditionExpression: 'namePk = :pk AND begins_with(nameSk, :p)',
           ExpressionAttributeValues: { ':pk': namePk, ':p': prefix },
           Limit: limit,
-          ...(after ? { ExclusiveStartKey: { namePk, nameSk: after.nameSk, pk: keys.customer(tenantId, after.customerId).pk, sk: 'CUSTOMER' } } : {}),
+          ...(after ? { ExclusiveStartKey: { namePk, nameSk: after.nameSk, pk: keys.customer(tenantId, after.customerId).pk, sk: after.sk } } : {}),
         }),
       );
       const idOf = (pk: string) => pk.slice(keys.customer(tenantId, '').pk.length);
       const last = r.LastEvaluatedKey;
       return {
         ids: (r.Items ?? []).map((i) => idOf(i.pk as string)),
-        next: last ? { nameSk: last.nameSk as string, customerId: idOf(last.pk as string) } : undefined,
+        next: last ? { nameSk: last.nameSk as string, customerId: idOf(last.pk as string), sk: last.sk as string } : undefined,
       };
     },
 
@@ -481,36 +521,148 @@ function accountFromItem(stored: Partial<Account>): Account {
   return { ...account, rewards: { ...account.rewards, rewards: withCounts(account.rewards.rewards) } };
 }
 
-/** The customer item as stored: profile, account, and the sparse index keys derived from them. */
-export const customerItem = (c: CustomerRecord) => ({
-  ...keys.customer(c.tenantId, c.profile.customerId),
-  type: 'customer',
-  tenantId: c.tenantId,
-  ...c.profile,
-  account: c.account,
-  staffTier: c.staffTier,
-  ledgerSeq: c.ledgerSeq,
-  version: c.version,
-  // Only items from before referral rewards had items of their own still carry a list.
-  ...(c.pendingReferrals.length > 0 ? { referralRewards: c.pendingReferrals } : {}),
-  ...indexAttributes(c),
-});
+/** Profile fields kept on the profile item: what no receipt changes and no commit reads. */
+const PROFILE_ITEM_FIELDS = ['card', 'name', 'email', 'phone', 'birthDate', 'referralCode', 'devices'] as const;
 
 /**
- * The sparse index keys a customer item carries: its birthday, the month its earliest expiring
- * lot ends, the day its next pending points are released, and whether it holds a level above
- * the first. Derived from the record on every write, so they can never disagree with it.
+ * Account fields no receipt reads or changes (the segments job's and custom events' own), kept on
+ * the profile item with the months of activity before the latest.
+ */
+const ACCOUNT_FIELDS_APART = ['definedSegments', 'lastEventOn'] as const;
+
+/** The activity split: the latest month (the one receipts add to) on the customer item, the months before it on the profile item. */
+function splitActivity(activity: Account['activity']): { latest: Account['activity']; earlier: Account['activity'] } {
+  const months = Object.keys(activity).sort();
+  const last = months.at(-1);
+  const latest: Record<MonthKey, Account['activity'][MonthKey]> = {};
+  const earlier: Record<MonthKey, Account['activity'][MonthKey]> = {};
+  for (const m of months) (m === last ? latest : earlier)[m] = activity[m]!;
+  return { latest, earlier };
+}
+
+/**
+ * The account without the fields that hold their empty value (no coupon used, no debt, no reward
+ * yet…): reading fills them back (accountFromItem), so they cost the item a receipt rewrites
+ * nothing. `referral` stays: its friend count is updated in place (countFriendEnrolling).
+ */
+function withoutEmptyFields(account: Partial<Account>): Partial<Account> {
+  const empty = emptyAccount() as unknown as Record<string, unknown>;
+  return Object.fromEntries(Object.entries(account).filter(([k, v]) => k === 'referral' || !(k in empty) || stableJson(v) !== stableJson(empty[k])));
+}
+
+const stableJson = (v: unknown): string =>
+  v !== null && typeof v === 'object' && !Array.isArray(v)
+    ? `{${Object.keys(v)
+        .sort()
+        .map((k) => `${JSON.stringify(k)}:${stableJson((v as Record<string, unknown>)[k])}`)
+        .join(',')}}`
+    : Array.isArray(v)
+      ? `[${v.map(stableJson).join(',')}]`
+      : JSON.stringify(v);
+
+function withoutFieldsApart(account: Account): Omit<Account, (typeof ACCOUNT_FIELDS_APART)[number]> {
+  const { definedSegments: _d, lastEventOn: _l, ...rest } = account;
+  return rest;
+}
+
+/** The channels a customer has a contact on; with consents, what a notification needs to choose one. */
+function contactChannelsOf(c: CustomerRecord): Channel[] {
+  if (c.readAs === 'accountOnly') return [...(c.contactChannels ?? [])];
+  const out: Channel[] = [];
+  if (c.profile.phone) out.push('sms');
+  if (c.profile.email) out.push('email');
+  if ((c.profile.devices?.length ?? 0) > 0) out.push('push');
+  return out;
+}
+
+/** Whom a message can reach, from a record read either way (the till's has no contacts, only which channels have one). */
+export function reachabilityOf(c: CustomerRecord): Reachability {
+  const on = contactChannelsOf(c);
+  return { consents: c.profile.consents, hasPhone: on.includes('sms'), hasEmail: on.includes('email'), devices: on.includes('push') ? Math.max(1, c.profile.devices?.length ?? 0) : 0 };
+}
+
+/**
+ * The customer item as stored: what a commit reads and writes (the account with its latest month
+ * of activity, consents, the small fixed profile fields the stream's consumers read at enrolment),
+ * and the sparse index keys derived from the account.
+ */
+export const customerItem = (c: CustomerRecord) => {
+  const { card: _c, name: _n, email: _e, phone: _p, birthDate: _b, referralCode: _r, devices: _d, ...kept } = c.profile;
+  const channels = contactChannelsOf(c);
+  return {
+    ...keys.customer(c.tenantId, c.profile.customerId),
+    type: 'customer',
+    tenantId: c.tenantId,
+    ...kept,
+    // Marks the item as one whose profile lives apart (items from before carry everything).
+    profileApart: true,
+    ...(channels.length ? { contactChannels: channels } : {}),
+    account: withoutEmptyFields({ ...withoutFieldsApart(c.account), activity: splitActivity(c.account.activity).latest }),
+    ledgerSeq: c.ledgerSeq,
+    version: c.version,
+    // Only items from before referral rewards had items of their own still carry a list.
+    ...(c.pendingReferrals.length > 0 ? { referralRewards: c.pendingReferrals } : {}),
+    ...indexAttributes(c),
+  };
+};
+
+/** The profile item as stored: what no receipt changes, with the name and birthday index keys derived from it. */
+export const customerProfileItem = (c: CustomerRecord) => {
+  const fields = Object.fromEntries(PROFILE_ITEM_FIELDS.flatMap((f) => (c.profile[f] === undefined ? [] : [[f, c.profile[f]]])));
+  return {
+    ...keys.customerProfile(c.tenantId, c.profile.customerId),
+    type: 'customerProfile',
+    tenantId: c.tenantId,
+    customerId: c.profile.customerId,
+    ...fields,
+    staffTier: c.staffTier,
+    earlierActivity: splitActivity(c.account.activity).earlier,
+    ...Object.fromEntries(ACCOUNT_FIELDS_APART.flatMap((f) => (c.account[f] === undefined ? [] : [[f, c.account[f]]]))),
+    ...profileIndexAttributes(c),
+  };
+};
+
+/**
+ * A record from its stored items: the customer item and the profile item (`null`: read, and not
+ * there; `undefined`: not read). A customer item from before the split holds everything itself.
+ */
+export function customerFromItems(item: Record<string, unknown>, profileItem: Record<string, unknown> | null | undefined): CustomerRecord {
+  const { pk: _pk, sk: _sk, type: _type, tenantId, account, staffTier, ledgerSeq, version, referralRewards, profileApart, contactChannels, bdayPk: _b, bdaySk: _bs, expPk: _e, expSk: _es, relPk: _r, relSk: _rs, tierPk: _t, tierSk: _ts, refPk: _f, refSk: _fs, memPk: _m, memSk: _ms, namePk: _n, nameSk: _ns, ...profile } =
+    item;
+  const base = {
+    tenantId: tenantId as string,
+    ledgerSeq: ledgerSeq as number,
+    version: version as number,
+    pendingReferrals: (referralRewards as PendingReferral[] | undefined) ?? [],
+  };
+  if (!profileApart) {
+    return { ...base, readAs: 'oneItem', profile: profile as unknown as CustomerProfile, account: accountFromItem(account as Partial<Account>), staffTier: staffTier as StaffTierAssignment | undefined };
+  }
+  const stored = account as Partial<Account>;
+  if (profileItem === undefined) {
+    return { ...base, readAs: 'accountOnly', contactChannels: (contactChannels as Channel[] | undefined) ?? [], profile: profile as unknown as CustomerProfile, account: accountFromItem(stored) };
+  }
+  const { pk: _p2, sk: _s2, type: _t2, tenantId: _ti, customerId: _c, staffTier: coldTier, earlierActivity, definedSegments, lastEventOn, memPk: _m2, memSk: _ms2, bdayPk: _b2, bdaySk: _bs2, namePk: _n2, nameSk: _ns2, ...fields } = profileItem ?? {};
+  const apart = { definedSegments, lastEventOn } as Pick<Account, (typeof ACCOUNT_FIELDS_APART)[number]>;
+  return {
+    ...base,
+    readAs: 'apart',
+    profile: { ...profile, ...fields } as unknown as CustomerProfile,
+    account: accountFromItem({ ...stored, ...apart, activity: { ...(earlierActivity as Account['activity'] | undefined), ...stored.activity } }),
+    staffTier: coldTier as StaffTierAssignment | undefined,
+  };
+}
+
+/**
+ * The sparse index keys the customer item carries (all of them move with the account): the month its earliest expiring lot ends, the
+ * day its next pending points are released, and whether it holds a level above the first.
+ * Derived from the record on every write, so they can never disagree with it.
  */
 export function indexAttributes(c: CustomerRecord): Record<string, string> {
   const { tenantId } = c;
   const id = c.profile.customerId;
   const shard = shardOf(id);
-  // Every customer, for the nightly segments job: the key never changes, so no write after the first touches the index.
-  const out: Record<string, string> = { memPk: indexKeys.members(tenantId, shard), memSk: id };
-  if (c.profile.birthDate) {
-    out.bdayPk = indexKeys.birthdays(tenantId, birthdayOf(c.profile.birthDate), shard);
-    out.bdaySk = id;
-  }
+  const out: Record<string, string> = {};
   const earliest = Object.keys(c.account.lots)
     .filter((k) => k !== NEVER_EXPIRES && (c.account.lots[k] ?? 0) > 0)
     .sort()[0];
@@ -532,6 +684,19 @@ export function indexAttributes(c: CustomerRecord): Record<string, string> {
   if ((c.account.tierRank ?? 0) > 0) {
     out.tierPk = indexKeys.tiers(tenantId, shard);
     out.tierSk = id;
+  }
+  return out;
+}
+
+/** The sparse index keys the profile item carries, from the profile alone: members, birthday and name. */
+export function profileIndexAttributes(c: CustomerRecord): Record<string, string> {
+  const { tenantId } = c;
+  const id = c.profile.customerId;
+  // Every customer, for the nightly segments job: the key never changes, so no write after the first touches the index.
+  const out: Record<string, string> = { memPk: indexKeys.members(tenantId, shardOf(id)), memSk: id };
+  if (c.profile.birthDate) {
+    out.bdayPk = indexKeys.birthdays(tenantId, birthdayOf(c.profile.birthDate), shardOf(id));
+    out.bdaySk = id;
   }
   // From the name alone, which no receipt changes: the index is written at enrolment and again only
   // when the name goes (erasure drops it from the profile, so the entry leaves the index with it).

@@ -8,7 +8,7 @@ import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/li
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { ImportFormat, ImportKind, RowIssue } from '#domain/import-kinds.ts';
 import type { Db } from './client.ts';
-import { customerItem, identifierKeyValue, identifierPut, ledgerPut, type CustomerRecord, type LedgerRow } from './customers.ts';
+import { customerItem, customerProfileItem, identifierKeyValue, identifierPut, ledgerPut, type CustomerRecord, type LedgerRow } from './customers.ts';
 import { IMPORT_ERROR_PREFIX, keys, type IdentifierKind } from './keys.ts';
 import { tableDefinition, ttlAfter } from './table.ts';
 
@@ -326,6 +326,8 @@ export function importRepository(db: Db) {
         claimed.push('referral');
         items.push(identifierPut(db, tenantId, 'referral', record.profile.referralCode, id));
       }
+      // After the identifiers, whose positions the refusals below are read by.
+      items.push({ Put: { TableName: db.table, Item: customerProfileItem(record) } });
       items.push(ledgerPut(db, tenantId, id, entry));
       const r = await transactWrite(db, items);
       if (r.ok) return { outcome: 'imported' };

@@ -15,7 +15,10 @@
  * | identifier  | T#{t}#ID#{kind}#{value}     | ID              | GetItem: card / phone / referral code → id;   |
  * |             | (phone: HMAC of the number) |                 | (lookup-key.ts: no phone number in any key)   |
  * |             |                             |                 | the conditional put makes them unique         |
- * | customer    | T#{t}#C#{c}                 | CUSTOMER        | GetItem: profile + points account + version   |
+ * | customer    | T#{t}#C#{c}                 | CUSTOMER        | GetItem: points account + version, what a     |
+ * |             |                             |                 | commit reads and writes (till: this one only) |
+ * | profile     | T#{t}#C#{c}                 | PROFILE         | GetItem beside it: name, contacts, staff tier,|
+ * |             |                             |                 | closed months; written only when they change  |
  * | ledger      | T#{t}#C#{c}                 | LEDGER#{seq}    | Query, newest first, paginated                |
  * | adjustment  | T#{t}#C#{c}                 | ADJ#{id}        | conditional put: staff adjustment idempotency |
  * | enrolment   | T#{t}#ENROL#{enrolmentId}   | ENROL           | conditional put: a retried enrolment replays  |
@@ -121,6 +124,8 @@ export const keys = {
     sk: 'ID',
   }),
   customer: (tenantId: string, customerId: string): Key => ({ pk: `T#${tenantId}#C#${customerId}`, sk: 'CUSTOMER' }),
+  /** What a receipt never changes (name, contacts, birth date, staff tier, closed months of activity), apart from the item every commit rewrites. */
+  customerProfile: (tenantId: string, customerId: string): Key => ({ pk: `T#${tenantId}#C#${customerId}`, sk: 'PROFILE' }),
   ledgerEntry: (tenantId: string, customerId: string, seq: number): Key => ({
     pk: `T#${tenantId}#C#${customerId}`,
     sk: `${LEDGER_PREFIX}${String(seq).padStart(12, '0')}`,
