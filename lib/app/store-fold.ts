@@ -6,7 +6,7 @@
  * figures then cost one write per counter item per day, however many batches its receipts came in.
  *
  * Counted once: a day's logs no longer change once the day is over by more than a stream
- * consumer can run (FOLD_AFTER_MS), so a day's moves are the same on every run; each is a change
+ * consumer's invocation can run (FOLD_AFTER_MS), so a day's moves are the same on every run; each is a change
  * with its own id (tenant, day, store) through `apply`, so a run that stopped half way and runs
  * again skips what was moved. Every move takes from `*` what it gives the store, in one
  * transaction: the store rows and `*` always add up to the chain's figures.
@@ -17,7 +17,7 @@ import type { ReadStats, SourceChange } from '../storage/insight.ts';
 import type { Deps } from './deps.ts';
 
 const DAY_MS = 86_400_000;
-/** A day's logs are complete this long after it ended: a stream consumer runs 15 minutes at most, plus its batching window. */
+/** A day's logs are complete this long after it ended: a log is named by the day its invocation started, and the report counters' invocation times out after 60 s. */
 export const FOLD_AFTER_MS = 20 * 60_000;
 /** The first fold of a tenant starts this many days back (logs are kept 10). */
 const FIRST_FOLD_DAYS = 3;
