@@ -42,7 +42,7 @@ describe('Report increments', () => {
   });
 
   it('merged increments add up per cell', () => {
-    const a = { series: 'store', period: '2026-12-01', key: 'S-01', add: { receipts: 1, paid: 100 } };
+    const a = { series: 'store' as const, period: '2026-12-01', key: 'S-01', add: { receipts: 1, paid: 100 } };
     expect(mergeIncrements([a, a, { ...a, add: { paid: -200 } }])).toEqual([{ ...a, add: { receipts: 2 } }]);
   });
 
