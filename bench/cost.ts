@@ -114,6 +114,12 @@ export interface ReportBatch {
   readonly transactions: number;
   readonly counterWrites: number;
   readonly markerBytes: number;
+  /** Store logs written (the per-store split of the till's figures, lib/app/store-fold.ts) and their bytes. */
+  readonly logWrites: number;
+  readonly logBytes: number;
+  /** The nightly fold of those logs: write units per store-day moved, read units per log byte read. */
+  readonly foldUnitsPerStoreDay: number;
+  readonly foldReadUnitsPerLogByte: number;
   /** CPU time of countChanges over the batch here. */
   readonly cpuMs: number;
 }
@@ -121,7 +127,7 @@ export interface ReportBatch {
 /** Every index of the table (KEYS_ONLY, so an index item is its keys: one write unit each). */
 const GSI_KEYS: Array<[string, string]> = tableDefinition.globalSecondaryIndexes.map((g) => [g.partitionKey, g.sortKey]);
 /** Items the report counters write: priced per batch (ReportBatch), not per lone receipt. */
-const REPORT_TYPES = new Set(['report', 'reportRange', 'reportPointer']);
+const REPORT_TYPES = new Set(['report', 'reportRange', 'reportPointer', 'reportLog', 'reportFold']);
 
 /** Records every DynamoDB call on the handlers' client while `on`, with its item sizes. */
 function recorder(env: BenchEnv, itemSizeBytes: (i: Record<string, unknown>) => number) {
@@ -423,7 +429,10 @@ async function measureReportBatches(env: BenchEnv, rec: ReturnType<typeof record
   for (let i = 0; i < total; i++) {
     const storeId = `S-${String(1 + (i % stores)).padStart(4, '0')}`;
     const principal = { tenantId, storeId, role: 'pos' as const, actor: `pos:${storeId}`, keyId: 'bench' };
-    await commit(env.deps, principal, storeId, benchReceipt(env, env.cards[i % env.cards.length]!, 5) as never);
+    // Amounts vary from receipt to receipt, as a chain's do (the store logs are compressed: identical receipts would flatter them).
+    const body = benchReceipt(env, env.cards[i % env.cards.length]!, 5);
+    const k = 1 + ((i * 7919) % 89);
+    await commit(env.deps, principal, storeId, { ...body, lines: body.lines.map((l) => ({ ...l, unitPrice: l.unitPrice * k, amount: l.amount * k })) } as never);
   }
   await reader.caughtUp();
   await reader.stop();
@@ -458,11 +467,28 @@ async function measureReportBatches(env: BenchEnv, rec: ReturnType<typeof record
       writeUnits: sum(w.writes, (x) => x.units),
       transactions: w.calls.TransactWriteItems ?? 0,
       counterWrites: reportWrites.filter((x) => x.what === 'report').length,
-      markerBytes: sum(reportWrites.filter((x) => x.what !== 'report'), (x) => x.bytes),
+      markerBytes: sum(reportWrites.filter((x) => x.what === 'reportRange' || x.what === 'reportPointer'), (x) => x.bytes),
+      logWrites: reportWrites.filter((x) => x.what === 'reportLog').length,
+      logBytes: sum(reportWrites.filter((x) => x.what === 'reportLog'), (x) => x.bytes),
+      foldUnitsPerStoreDay: 0,
+      foldReadUnitsPerLogByte: 0,
       cpuMs: (used.user + used.system) / 1000,
     });
   }
-  return out;
+  // The nightly fold of these logs (lib/app/store-fold.ts): the moves of the day's logs so far,
+  // applied as the fold applies them (under a tenant of their own, so the bench's tenant is left
+  // unfolded), recorded; a store's day is moved once, however many batches it was in.
+  const { foldMoves } = await import('../lib/domain/insight.ts');
+  const stats = { queries: 0, items: 0 };
+  const logs = await env.deps.insight.logs(tenantId, new Date().toISOString().slice(0, 10), stats);
+  const foldTenant = `${tenantId}fold${stores}`;
+  const moves = [...foldMoves(logs).entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([store, increments]) => ({ id: `FOLD|${foldTenant}|${store}`, tenantId: foldTenant, increments }));
+  rec.start();
+  await env.deps.insight.apply(moves);
+  const folded = rec.stop();
+  const perStore = sum(folded.writes, (x) => x.units) / moves.length;
+  // Logs are read strongly consistent: a read unit per 4 KB.
+  return out.map((b) => ({ ...b, foldUnitsPerStoreDay: perStore, foldReadUnitsPerLogByte: 1 / (4 * KB) }));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -575,7 +601,7 @@ export function costRows(m: ReceiptMeasure, timing: Timing, rates: readonly numb
 
   // Logs. The relay logs once per invocation (a batch of receipts), the till's path per receipt.
   const commitRecords = d.pos.writes.filter((w) => !w.what.startsWith('index')).length + otherBackground.filter((w) => !w.what.startsWith('index')).length;
-  const recordsAt = (rate: number) => commitRecords + (batchAt(rate).counterWrites + batchAt(rate).transactions) / batchAt(rate).receipts;
+  const recordsAt = (rate: number) => commitRecords + (batchAt(rate).counterWrites + batchAt(rate).transactions + batchAt(rate).logWrites) / batchAt(rate).receipts;
   const outboxPerReceipt = (rate: number) => Math.min(recordsAt(rate) * rate, ASSUME.streamShards) / rate;
   const perInvocation = (who: string) => who === 'outbox' || who.startsWith('background');
   const share = (who: string, rate: number) => (perInvocation(who) ? outboxPerReceipt(rate) : 1);
@@ -625,10 +651,13 @@ export function costRows(m: ReceiptMeasure, timing: Timing, rates: readonly numb
     (rate) => workerInvocations(rate) * (PRICES.lambdaRequestsPerMillion + perMillion(gbSeconds(ASSUME.workerMsPerInvocation, ASSUME.backgroundMemoryMb), PRICES.lambdaGbSecond * 1e6)),
     `one invocation per batch: ${workerInvocations(10).toFixed(2)} (10/s) – ${workerInvocations(100).toFixed(2)} (100/s) per receipt, ${ASSUME.workerMsPerInvocation} ms × ${ASSUME.backgroundMemoryMb} MB`,
   );
+  // The fold: each store's day moved once a day (its share of a day's receipts), the day's logs read once.
+  const foldWrites = (rate: number) => (stores * batchAt(rate).foldUnitsPerStoreDay) / (rate * 86_400);
+  const foldReads = (rate: number) => (batchAt(rate).logBytes / batchAt(rate).receipts) * batchAt(rate).foldReadUnitsPerLogByte;
   byRate(
     'DynamoDB: report counters',
-    (rate) => perMillion(batchAt(rate).writeUnits / batchAt(rate).receipts, PRICES.dynamoWritePerMillionUnits),
-    `one batch per stream shard per window (${rates.map((r) => `${r}/s: ${batchAt(r).receipts} receipts of ${stores} stores, capped by ${batchAt(r).cappedBy}; ${batchAt(r).transactions} transaction(s) of ${batchAt(r).counterWrites} counter items + a ${batchAt(r).markerBytes} B range marker → ${batchAt(r).writeUnits} write units, ${(batchAt(r).writeUnits / batchAt(r).receipts).toFixed(2)} per receipt`).join('; ')}); a lone receipt in a batch of its own: ${wcu(loneReport)} write units (${loneReport.length} items)`,
+    (rate) => perMillion(batchAt(rate).writeUnits / batchAt(rate).receipts + foldWrites(rate), PRICES.dynamoWritePerMillionUnits) + perMillion(foldReads(rate), PRICES.dynamoReadPerMillionUnits),
+    `one batch per stream shard per window (${rates.map((r) => `${r}/s: ${batchAt(r).receipts} receipts of ${stores} stores, capped by ${batchAt(r).cappedBy}; ${batchAt(r).transactions} transaction(s) of ${batchAt(r).counterWrites} counter items + a ${batchAt(r).markerBytes} B range marker + ${batchAt(r).logWrites} store log(s) of ${batchAt(r).logBytes} B → ${batchAt(r).writeUnits} write units, ${(batchAt(r).writeUnits / batchAt(r).receipts).toFixed(2)} per receipt`).join('; ')}); the nightly fold moves each of the ${stores} stores' day once (${batchAt(rates[0]!).foldUnitsPerStoreDay.toFixed(1)} write units a store) and reads the day's logs: ${rates.map((r) => `${foldWrites(r).toFixed(4)} write + ${foldReads(r).toFixed(4)} read units per receipt at ${r}/s`).join(', ')}; a lone receipt in a batch of its own: ${wcu(loneReport)} write units (${loneReport.length} items)`,
   );
   byRate(
     'Lambda: report counters',
@@ -690,7 +719,7 @@ export function costTable(measures: readonly ReceiptMeasure[], timing: Timing, r
     `|---|${rates.map(() => '---:').join('|')}|---|`,
     ...rows.map((row) => `| ${row.part} | ${rates.map((r) => row.usd[r]!.toFixed(2)).join(' | ')} | ${row.from} |`),
     `| **total** | ${totals.map((t) => `**${t.toFixed(2)}**`).join(' | ')} | a tenant of ${REPORT_STORES[0]} stores |`,
-    `| total, ${manyStores} stores | ${totalsMany.map((t) => t.toFixed(2)).join(' | ')} | the report counters' per-store items shared by fewer receipts (${rates.map((r) => { const b = reportBatches.find((x) => x.rate === r && x.stores === manyStores)!; return `${r}/s: ${b.counterWrites} counter items for ${b.receipts} receipts, ${(b.writeUnits / b.receipts).toFixed(2)} write units each`; }).join('; ')}) |`,
+    `| total, ${manyStores} stores | ${totalsMany.map((t) => t.toFixed(2)).join(' | ')} | the same receipts from ${manyStores} stores: each batch's store figures under one \`*\` row and a store log, folded nightly (${rates.map((r) => { const b = reportBatches.find((x) => x.rate === r && x.stores === manyStores)!; return `${r}/s: ${b.counterWrites} counter items and ${b.logWrites} store log(s) of ${b.logBytes} B for ${b.receipts} receipts, ${(b.writeUnits / b.receipts).toFixed(2)} write units each`; }).join('; ')}) |`,
     `| storage, per month kept | ${rates.map(() => storage.usd.toFixed(2)).join(' | ')} | ${storage.from} (accrues monthly; not in the total) |`,
   ];
   // DynamoDB write per extra 10 lines: the slope between the smallest and largest receipt measured.

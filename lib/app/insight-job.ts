@@ -6,12 +6,16 @@
  * each coupon or journey send. Nothing on the till's path, no counter write per receipt: a day
  * costs two item writes, plus two small Queries per customer who bought that day (their sends
  * of the last 90 days). The reports that read them: lib/app/day-insight.ts.
+ *
+ * Every run (hourly) also folds the till's store figures of the UTC days that are complete
+ * (lib/app/store-fold.ts): a GetItem per tenant when there is nothing to fold.
  */
 import { daysBefore, daySales, dayTouches, MAX_ATTRIBUTION_DAYS, nextDay, type Touch } from '#domain/day-insight.ts';
 import type { ReplayReceipt } from '#domain/simulation.ts';
 import { HISTORY_SHARDS, type HistoryReader } from '../storage/history.ts';
 import type { ReadStats } from '../storage/insight.ts';
 import type { Deps } from './deps.ts';
+import { foldStoreFigures, type FoldResult } from './store-fold.ts';
 
 const DAY_MS = 86_400_000;
 /** Customers whose sends are read at once. */
@@ -51,12 +55,14 @@ export async function summarizeDay(deps: Pick<Deps, 'dayInsight' | 'clock'>, his
  * The job: for every tenant (or one), yesterday (UTC) once — the hourly schedule's first tick
  * after midnight does it, later ticks skip it — or, by hand, the day given (always).
  */
-export async function runInsightJob(deps: Pick<Deps, 'jobs' | 'dayInsight' | 'clock'>, history: HistoryReader, req: { day?: string | undefined; tenantId?: string | undefined } = {}) {
+export async function runInsightJob(deps: Pick<Deps, 'jobs' | 'dayInsight' | 'insight' | 'clock'>, history: HistoryReader, req: { day?: string | undefined; tenantId?: string | undefined } = {}) {
   const all = await deps.jobs.tenants();
   const tenants = req.tenantId ? all.filter((t) => t.tenantId === req.tenantId) : all;
   const day = req.day ?? daysBefore(deps.clock().toISOString().slice(0, 10), 1);
-  const report: { job: 'insight'; day: string; tenants: DaySummary[] } = { job: 'insight', day, tenants: [] };
+  const report: { job: 'insight'; day: string; tenants: DaySummary[]; folds: FoldResult[] } = { job: 'insight', day, tenants: [], folds: [] };
   for (const t of tenants) {
+    const fold = await foldStoreFigures(deps, t.tenantId);
+    if (fold.days.length) report.folds.push(fold);
     if (!req.day && (await deps.jobs.ranOn(t.tenantId, 'insight', day))) {
       report.tenants.push({ tenantId: t.tenantId, day, receipts: 0, customers: 0, skipped: 'already ran for this day' });
       continue;

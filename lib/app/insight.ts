@@ -3,7 +3,7 @@
  * Each change is counted once however often it is delivered (storage/insight.ts); a tenant's
  * days are its program's days, from the program in force (cached in memory).
  */
-import { changeId, incrementsFromChange, tenantOf, type ChangeRecord } from '#domain/insight.ts';
+import { changeId, deferStores, incrementsFromChange, tenantOf, type ChangeRecord } from '#domain/insight.ts';
 import { ApplyError, type SourceChange } from '../storage/insight.ts';
 import { receiptAnswerOf } from '../storage/receipt-codec.ts';
 import type { Deps } from './deps.ts';
@@ -40,7 +40,9 @@ export async function countChanges(deps: Pick<Deps, 'programs' | 'insight' | 'cl
       }
     }
     try {
-      source.push({ id, tenantId, at, increments: incrementsFromChange(readable(c), zones.get(tenantId)!) });
+      // Store figures under UNFOLDED now, their split by store logged for the nightly fold (lib/app/store-fold.ts).
+      const { counted, logged } = deferStores(incrementsFromChange(readable(c), zones.get(tenantId)!));
+      source.push({ id, tenantId, at, increments: counted, ...(logged.length ? { logged } : {}) });
     } catch (e) {
       // A change that cannot be read: count the ones before it, and let the stream retry (and
       // in the end park) the batch from it.

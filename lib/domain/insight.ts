@@ -216,6 +216,37 @@ export function incrementsFromChange(change: ChangeRecord, timeZone: string): In
   return out;
 }
 
+/**
+ * The till's figures by store, folded later. A chain's stores each see a few receipts per stream
+ * batch, so counting `store` and `liabStore` per store on every batch writes one counter item per
+ * store touched (most of what the counters cost a chain of hundreds of stores). Instead the stream
+ * counts them under UNFOLDED, the chain's till figures not yet attributed to their store, and logs
+ * the per-store split beside (storage/insight.ts); the nightly fold moves each store's part from
+ * UNFOLDED to the store in one transaction (lib/app/store-fold.ts). Rows always add up to the chain.
+ */
+export const UNFOLDED = '*';
+export const foldedLater = (inc: Increment): boolean => (inc.series === 'store' || inc.series === 'liabStore') && inc.key !== NONE && inc.key !== UNFOLDED;
+
+/** A change's increments split: what the stream counts now (store figures under UNFOLDED), and the per-store split it logs. */
+export function deferStores(incs: readonly Increment[]): { counted: Increment[]; logged: Increment[] } {
+  const logged = incs.filter(foldedLater);
+  if (logged.length === 0) return { counted: [...incs], logged: [] };
+  const counted = mergeIncrements(incs.map((i) => (foldedLater(i) ? { ...i, key: UNFOLDED } : i)));
+  return { counted, logged };
+}
+
+/** The moves that attribute logged store figures: each store's part added to it and taken from UNFOLDED. */
+export function foldMoves(logged: readonly Increment[]): Map<string, Increment[]> {
+  const byStore = new Map<string, Increment[]>();
+  for (const inc of mergeIncrements(logged)) {
+    const neg = Object.fromEntries(Object.entries(inc.add).map(([m, v]) => [m, -v]));
+    const list = byStore.get(inc.key) ?? [];
+    list.push(inc, { ...inc, key: UNFOLDED, add: neg });
+    byStore.set(inc.key, list);
+  }
+  return byStore;
+}
+
 /** Increments of several changes, added up per (series, period, key). */
 export function mergeIncrements(list: readonly Increment[]): Increment[] {
   const byCell = new Map<string, { series: Series; period: string; key: string; add: Record<string, number> }>();

@@ -644,7 +644,7 @@ const operations: Record<RouteKey, Operation> = {
     description:
       'The sum of every ledger entry up to the end of `asOf` (program time; default today), available and pending, valued at the program’s point value. ' +
       'By expiry: one row per lot, with `debt` (points a return reversed after they were spent) and `pending`; by tier: the customers’ balances under their tier then; ' +
-      'by store: the entries made at each store (null: jobs and staff). Every view adds up to the same total.',
+      'by store: the entries made at each store (null: jobs and staff; `*`: tills’ entries of UTC days not yet folded into their stores, which the hourly insight job does about 20 minutes after each day ends). Every view adds up to the same total.',
     ok: { status: 200, schema: res.liabilityReportResponse, description: 'The liability.' },
     errors: [409],
     query: [

@@ -650,7 +650,7 @@ export const salesReportResponse = z.strictObject({
   by: z.enum(['total', 'store', 'tier']),
   currency: z.string(),
   total: salesFigures,
-  rows: z.array(salesFigures.extend({ key: z.string().nullable().describe('The store or tier id; null: none.') })),
+  rows: z.array(salesFigures.extend({ key: z.string().nullable().describe('The store or tier id; null: none; `*` (by store): the tills’ figures of days not yet folded into their stores (the hourly insight job folds each UTC day about 20 minutes after it ends).') })),
   reads: reportReads,
 });
 
@@ -671,7 +671,7 @@ export const pointsReportResponse = z.strictObject({
   to: z.iso.date(),
   by: z.enum(['total', 'store']),
   total: pointsFigures,
-  rows: z.array(pointsFigures.extend({ key: z.string().nullable().describe('The store the entries were made at; null: no store (staff, jobs).') })),
+  rows: z.array(pointsFigures.extend({ key: z.string().nullable().describe('The store the entries were made at; null: no store (staff, jobs); `*`: entries made at tills on days not yet folded into their stores (the hourly insight job folds each UTC day about 20 minutes after it ends).') })),
   reads: reportReads,
 });
 
@@ -717,7 +717,7 @@ export const liabilityReportResponse = z.strictObject({
   total: z.strictObject({ points: int, value: int }),
   rows: z.array(
     z.strictObject({
-      key: z.string().nullable().describe('By expiry: the lot (YYYY-MM), `debt` or `pending`; by tier: the tier id; by store: the store id; null: none.'),
+      key: z.string().nullable().describe('By expiry: the lot (YYYY-MM), `debt` or `pending`; by tier: the tier id; by store: the store id, `*` for the tills’ entries not yet folded into their stores (each UTC day, about 20 minutes after it ends); null: none.'),
       expiresOn: z.iso.date().optional().describe('The last day the lot’s points can be used.'),
       points: int,
       value: int,

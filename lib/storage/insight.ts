@@ -19,13 +19,20 @@
  * liability, read from the beginning) to its month as well. Each range writes to one of
  * REPORT_SHARDS copies of the counters, chosen by its first change; reads add the shards up.
  *
+ * Store figures. A change's per-store till figures (`logged`: domain/insight.ts `deferStores`) are
+ * counted under UNFOLDED, and their split by store is put, in the same transaction, as one log
+ * item per tenant in the range (keyed by the range's marker, so a range counted before writes no
+ * log either). The fold (`logs`, then `apply` of moves with ids of their own) attributes them
+ * later; a range's log costs its bytes, not an item per store.
+ *
  * Reads. A period of days is, per shard, one Query of each month's days in it (a cumulative series:
  * one Query of the month items of the whole months, and one of the days of each partial month at
  * its ends): bounded by the days asked for and the dimension's values, never a scan.
  */
 import { createHash } from 'node:crypto';
-import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { series as seriesKinds, type Increment, type Series } from '#domain/insight.ts';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { series as seriesKinds, UNFOLDED, type Increment, type Series } from '#domain/insight.ts';
 import { addMonths, lotExpiryDate as lastDayOf } from '#domain/time.ts';
 import type { Db } from './client.ts';
 import { keys } from './keys.ts';
@@ -39,6 +46,10 @@ const SEEN_DAYS = 2;
 const MAX_TRANSACTION_ITEMS = 100;
 /** Bytes of a change's hash in its range's list: 64 bits, so a range of 1,000 changes is an 8 KB marker. */
 const ENTRY_BYTES = 8;
+/** A range's log holds at most this many (series, day, store) entries (~30 B each packed): far under an item's 400 KB. */
+const MAX_LOG_ENTRIES = 2_000;
+/** Logs wait for the nightly fold (lib/app/store-fold.ts); kept a while after, then expired. */
+const LOG_DAYS = 10;
 
 export interface SourceChange {
   /** Stable per change (domain/insight.ts `changeId`). */
@@ -49,6 +60,8 @@ export interface SourceChange {
   readonly at?: number;
   /** Set on the parts of a change too large for one transaction (`parts`). */
   readonly part?: number;
+  /** Per-store figures logged for the fold, not counted now (their sum is, under UNFOLDED, in `increments`). */
+  readonly logged?: readonly Increment[];
 }
 
 export interface ApplyResult {
@@ -59,6 +72,8 @@ export interface ApplyResult {
   /** Counter items written (one ADD each), markers and pointers written. */
   readonly counterWrites: number;
   readonly markerBytes: number;
+  /** Store logs written (one per tenant per range with store figures). */
+  readonly logWrites: number;
 }
 
 export interface ReadStats {
@@ -82,13 +97,21 @@ function shardFor(id: string): number {
 /** Items a set of increments writes at most: two per cumulative increment (its day and its month). */
 const itemCount = (incs: readonly Increment[]) => incs.reduce((n, i) => n + (seriesKinds[i.series] === 'cumulative' ? 2 : 1), 0);
 
+/** A log's entries packed: JSON of [series, period, key, add], raw deflate (store ids and metric names repeat). */
+const packLog = (incs: readonly Increment[]): Buffer => deflateRawSync(JSON.stringify(incs.map((i) => [i.series, i.period, i.key, i.add])));
+const unpackLog = (b: Uint8Array): Increment[] =>
+  (JSON.parse(inflateRawSync(b).toString()) as Array<[Series, string, string, Record<string, number>]>).map(([series, period, key, add]) => ({ series, period, key, add }));
+
 /**
  * A change's increments cut into parts that fit a transaction beside their marker (a ledger
  * entry touching many lots can be larger); each part is a range of its own.
  */
+const withoutLog = ({ logged: _, ...rest }: SourceChange): SourceChange => rest;
+
 function parts(change: SourceChange): SourceChange[] {
-  const budget = MAX_TRANSACTION_ITEMS - 1;
+  const budget = MAX_TRANSACTION_ITEMS - 2;
   if (itemCount(change.increments) <= budget) return [change];
+  // The log rides with the first part (parts keep their ids, so its range is found again on a retry).
   const out: SourceChange[] = [];
   let current: Increment[] = [];
   for (const inc of change.increments) {
@@ -99,11 +122,23 @@ function parts(change: SourceChange): SourceChange[] {
     current.push(inc);
   }
   out.push({ ...change, id: `${change.id}#${out.length}`, part: out.length, increments: current });
-  return out;
+  return out.map((p, i) => (i === 0 ? p : withoutLog(p)));
 }
 
 export function insightRepository(db: Db) {
   type Cell = { key: { pk: string; sk: string }; add: Record<string, number> };
+  type Logged = Map<string, { series: Series; period: string; key: string; add: Record<string, number> }>;
+  const logCell = (i: Increment) => `${i.series}|${i.period}|${i.key}`;
+  const addLogged = (logs: Map<string, Logged>, change: SourceChange) => {
+    if (!change.logged?.length) return;
+    const log = logs.get(change.tenantId) ?? new Map();
+    for (const i of change.logged) {
+      const cell = log.get(logCell(i)) ?? { series: i.series, period: i.period, key: i.key, add: {} };
+      for (const [m, v] of Object.entries(i.add)) cell.add[m] = (cell.add[m] ?? 0) + v;
+      log.set(logCell(i), cell);
+    }
+    logs.set(change.tenantId, log);
+  };
 
   /** Adds a change's increments into the counter items they change (days of one month meet in their month item). */
   function addCells(cells: Map<string, Cell>, change: SourceChange, shard: number): void {
@@ -142,25 +177,46 @@ export function insightRepository(db: Db) {
    * cut into parts is a run of its own per part (so a retry, which starts at a change, always
    * starts at a range or inside one whose list says what it holds).
    */
-  function takeRange(units: readonly SourceChange[], from: number): { end: number; cells: Map<string, Cell> } {
+  function takeRange(units: readonly SourceChange[], from: number): { end: number; cells: Map<string, Cell>; logs: Map<string, Logged> } {
     const shard = shardFor(units[from]!.id);
     const cells = new Map<string, Cell>();
+    const logs = new Map<string, Logged>();
     addCells(cells, units[from]!, shard);
+    addLogged(logs, units[from]!);
     let end = from + 1;
     const whole = (u: SourceChange) => u.part === undefined;
-    if (!whole(units[from]!)) return { end, cells };
+    if (!whole(units[from]!)) return { end, cells, logs };
     for (; end < units.length && whole(units[end]!); end++) {
+      const u = units[end]!;
       const own = new Map<string, Cell>();
-      addCells(own, units[end]!, shard);
+      addCells(own, u, shard);
       const added = [...own.keys()].filter((k) => !cells.has(k)).length;
-      if (cells.size + added + 1 > MAX_TRANSACTION_ITEMS) break;
+      const log = logs.get(u.tenantId);
+      const newLog = u.logged?.length && !log ? 1 : 0;
+      const newEntries = (u.logged ?? []).filter((i) => !log?.has(logCell(i))).length;
+      if (cells.size + added + logs.size + newLog + 1 > MAX_TRANSACTION_ITEMS) break;
+      if ((log?.size ?? 0) + newEntries > MAX_LOG_ENTRIES) break;
       for (const [k, c] of own) {
         const cell = cells.get(k) ?? { key: c.key, add: {} };
         for (const [m, v] of Object.entries(c.add)) cell.add[m] = (cell.add[m] ?? 0) + v;
         cells.set(k, cell);
       }
+      addLogged(logs, u);
     }
-    return { end, cells };
+    return { end, cells, logs };
+  }
+
+  /** The log items of a range: one per tenant, its entries added up per (series, period, store). */
+  function logPuts(logs: Map<string, Logged>, marker: string, now: Date): TransactItem[] {
+    return [...logs.entries()]
+      .filter(([, l]) => l.size > 0)
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([tenantId, l]) => ({
+        Put: {
+          TableName: db.table,
+          Item: { ...keys.reportLog(tenantId, now.toISOString().slice(0, 10), marker), type: 'reportLog', log: packLog([...l.values()]), [tableDefinition.timeToLiveAttribute]: ttlAfter(now, LOG_DAYS) },
+        },
+      }));
   }
 
   const markerItem = (list: Buffer, now: Date, type: 'reportRange' | 'reportPointer') => ({
@@ -210,7 +266,7 @@ export function insightRepository(db: Db) {
       const unique = [...new Map(changes.map((c, i) => [c.id, { ...c, at: c.at ?? i }] as const)).values()];
       const units = unique.filter((c) => c.increments.length > 0).flatMap(parts);
       const entries = units.map((u) => entry(u.id));
-      const stats = { transactions: 0, counterWrites: 0, markerBytes: 0 };
+      const stats = { transactions: 0, counterWrites: 0, markerBytes: 0, logWrites: 0 };
       // By change (`at`): a change cut into parts is counted now if any part is.
       const [countedAt, seenAt] = [new Set<number>(), new Set<number>()];
       // A range counted before that this batch is walking through: its list, and how far we are.
@@ -225,9 +281,10 @@ export function insightRepository(db: Db) {
           continue;
         }
         walking = undefined;
-        const { end, cells } = takeRange(units, i);
+        const { end, cells, logs } = takeRange(units, i);
         const list = Buffer.concat(entries.slice(i, end));
         const updates = counterUpdates(cells);
+        const logItems = logPuts(logs, Buffer.from(list.subarray(0, ENTRY_BYTES)).toString('base64url'), now);
         let r;
         try {
           r = await transactWrite(db, [
@@ -240,6 +297,7 @@ export function insightRepository(db: Db) {
               },
             },
             ...updates,
+            ...logItems,
           ]);
         } catch (err) {
           throw new ApplyError(units[i]!.at!, err as Error);
@@ -249,6 +307,7 @@ export function insightRepository(db: Db) {
           for (const u of units.slice(i, end)) countedAt.add(u.at!);
           stats.counterWrites += updates.length;
           stats.markerBytes += list.length;
+          stats.logWrites += logItems.length;
           i = end;
           attempt = 0;
           continue;
@@ -314,7 +373,38 @@ export function insightRepository(db: Db) {
         if (firstFull <= lastFull) monthRange(firstFull, lastFull);
       }
       await Promise.all(reads);
+      // Till figures all folded into their stores: nothing waits under UNFOLDED.
+      const unfolded = figures.get(UNFOLDED);
+      if (unfolded && Object.values(unfolded).every((v) => v === 0)) figures.delete(UNFOLDED);
       return figures;
+    },
+
+    /** Every store log a tenant's ranges wrote on a UTC day (consistent: the fold reads a day that is over). */
+    async logs(tenantId: string, day: string, stats: ReadStats): Promise<Increment[]> {
+      const out: Increment[] = [];
+      let start: Record<string, unknown> | undefined;
+      do {
+        const r = await db.doc.send(
+          new QueryCommand({ TableName: db.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.reportLog(tenantId, day, '').pk }, ConsistentRead: true, ExclusiveStartKey: start }),
+        );
+        stats.queries += 1;
+        for (const item of r.Items ?? []) {
+          stats.items += 1;
+          out.push(...unpackLog(item.log as Uint8Array));
+        }
+        start = r.LastEvaluatedKey;
+      } while (start);
+      return out;
+    },
+
+    /** The last UTC day whose logs are folded into the stores (none before the first fold). */
+    async foldedThrough(tenantId: string): Promise<string | null> {
+      const r = await db.doc.send(new GetCommand({ TableName: db.table, Key: keys.reportFold(tenantId), ConsistentRead: true }));
+      return (r.Item?.through as string | undefined) ?? null;
+    },
+
+    async setFoldedThrough(tenantId: string, day: string, at: Date): Promise<void> {
+      await db.doc.send(new PutCommand({ TableName: db.table, Item: { ...keys.reportFold(tenantId), type: 'reportFold', through: day, at: at.toISOString() } }));
     },
 
     /** A series' month items from `fromMonth` to `toMonth`, by month and dimension value. */

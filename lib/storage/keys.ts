@@ -195,6 +195,10 @@ export const keys = {
     pk: `T#${tenantId}#RPT#${series}#M#${shard}`,
     sk: `${month}#${key}`,
   }),
+  /** A range's per-store split of a tenant's till figures, by the UTC day it was written (storage/insight.ts). */
+  reportLog: (tenantId: string, day: string, range: string): Key => ({ pk: `T#${tenantId}#RPTLOG#${day}`, sk: range }),
+  /** The last UTC day of logs folded into the stores (lib/app/store-fold.ts). */
+  reportFold: (tenantId: string): Key => ({ pk: `T#${tenantId}#RPTFOLD`, sk: 'FOLD' }),
   /** Not a tenant's: a run of the stream's changes may hold several tenants' (storage/insight.ts). */
   reportRange: (hash: string): Key => ({ pk: `RPTRANGE#${hash}`, sk: 'RANGE' }),
   /** By the link token's SHA-256 alone: the exchange has no credential, so no tenant, to start from. */

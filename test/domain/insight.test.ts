@@ -1,6 +1,6 @@
 /** Report increments from single changes (pure): what each kind of change counts, and nothing twice. */
 import { describe, expect, it } from 'vitest';
-import { incrementsFromChange, mergeIncrements, type ChangeRecord } from '#domain/insight.ts';
+import { deferStores, foldMoves, incrementsFromChange, mergeIncrements, NONE, UNFOLDED, type ChangeRecord, type Increment } from '#domain/insight.ts';
 import { expectedBreakageBps, lotBreakage } from '#domain/liability.ts';
 
 const ZONE = 'Asia/Yerevan';
@@ -65,5 +65,34 @@ describe('Report increments', () => {
     ]);
     const sent = incrementsFromChange({ eventName: 'INSERT', at, newImage: { pk: 'T#t1#C#c1', sk: `JSENT#${at}#J#winback#2`, type: 'journeySend', at } }, ZONE);
     expect(sent).toEqual([{ series: 'journeys', period: '2026-12-01', key: 'winback#2', add: { sent: 1 } }]);
+  });
+
+  it('store figures: counted under `*` now, logged by store, and folded back so that the stores and `*` add up to what was counted', () => {
+    const incs: Increment[] = [
+      { series: 'store', period: '2026-12-01', key: 'S-01', add: { receipts: 1, paid: 100 } },
+      { series: 'store', period: '2026-12-01', key: 'S-02', add: { receipts: 1, paid: 50 } },
+      { series: 'store', period: '2026-12-01', key: NONE, add: { pts_expiry: -7 } },
+      { series: 'liabStore', period: '2026-12-01', key: 'S-01', add: { points: 10 } },
+      { series: 'tier', period: '2026-12-01', key: 'gold', add: { receipts: 1 } },
+    ];
+    const { counted, logged } = deferStores(incs);
+    // Jobs' and staff's figures (no store) and other series are counted as they are.
+    expect(counted).toEqual(
+      expect.arrayContaining([
+        { series: 'store', period: '2026-12-01', key: UNFOLDED, add: { receipts: 2, paid: 150 } },
+        { series: 'store', period: '2026-12-01', key: NONE, add: { pts_expiry: -7 } },
+        { series: 'liabStore', period: '2026-12-01', key: UNFOLDED, add: { points: 10 } },
+        { series: 'tier', period: '2026-12-01', key: 'gold', add: { receipts: 1 } },
+      ]),
+    );
+    expect(counted).toHaveLength(4);
+    expect(logged.map((i) => i.key)).toEqual(['S-01', 'S-02', 'S-01']);
+    // After the fold: the counted figures plus the moves are the original ones, `*` at zero.
+    const moves = foldMoves([...logged, ...logged]);
+    expect([...moves.keys()].sort()).toEqual(['S-01', 'S-02']);
+    const after = mergeIncrements([...counted, ...counted, ...[...moves.values()].flat()]);
+    expect(after.filter((i) => i.key === UNFOLDED)).toEqual([]);
+    expect(after).toEqual(expect.arrayContaining(mergeIncrements([...incs, ...incs])));
+    expect(after).toHaveLength(mergeIncrements(incs).length);
   });
 });

@@ -12,6 +12,7 @@ import { deps, makeDeps } from '#lib/app/deps.ts';
 import { expireCustomer } from '#lib/app/jobs.ts';
 import { commit } from '#lib/app/receipts.ts';
 import { dayOf } from '#domain/insight.ts';
+import { foldStoreFigures } from '#lib/app/store-fold.ts';
 import { addMonths } from '#domain/time.ts';
 import type { Principal } from '#lib/storage/api-keys.ts';
 import { startStreamReader, type StreamReader } from '../../local/stream.ts';
@@ -133,6 +134,31 @@ describe('Points liability', () => {
     const expired = (await Promise.all(ids.map(ledgerOf))).flat().filter((e) => e.kind === 'expiry').reduce((s, e) => s + e.points, 0);
     expect(store.rows.find((r: any) => r.key === null)?.points).toBe(75 + expired);
     expect(store.reads.queries).toBeLessThanOrEqual(8);
+  });
+
+  it('by store as of any day: the tills’ part waits under `*` until the nightly fold, then each store holds what its entries owe up to that day', async () => {
+    const ledger = (await Promise.all(ids.map(ledgerOf))).flat();
+    const owedAt = (day: string) => {
+      const out: Record<string, number> = {};
+      for (const e of ledger) {
+        if (dayOf(e.at, ZONE) > day) continue;
+        const k = e.source?.storeId ?? 'none';
+        out[k] = (out[k] ?? 0) + e.points + Object.values((e.pending ?? {}) as Record<string, number>).reduce((s, v) => s + v, 0);
+      }
+      return Object.fromEntries(Object.entries(out).filter(([, v]) => v !== 0));
+    };
+    const byStore = async (day: string) => Object.fromEntries((await get(`/v1/reports/liability?asOf=${day}&by=store`)).rows.map((r: any) => [r.key ?? 'none', r.points]));
+    const days = ['2025-09-10', '2025-11-05', '2026-10-01', today];
+    const before = await Promise.all(days.map(byStore));
+    for (const [i, day] of days.entries()) {
+      const { none, ...tills } = owedAt(day);
+      const waiting = Object.values(tills).reduce((s, v) => s + v, 0);
+      expect(before[i], day).toEqual(Object.fromEntries(Object.entries({ none: none ?? 0, '*': waiting }).filter(([, v]) => v !== 0)));
+    }
+    const fold = await foldStoreFigures({ insight: deps().insight, clock: () => new Date(Date.now() + 25 * 3_600_000) }, t.tenantId);
+    expect(fold.stores).toBe(2);
+    for (const day of days) expect(await byStore(day), day).toEqual(owedAt(day));
+    expect((await byStore('2025-09-10'))['S-01']).toBe(1500);
   });
 
   it('breakage: per lot the share of what was issued that expired, and the expected rate from final lots', async () => {

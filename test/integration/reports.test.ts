@@ -9,6 +9,7 @@ import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deps } from '#lib/app/deps.ts';
 import { dayOf } from '#domain/insight.ts';
+import { foldStoreFigures } from '#lib/app/store-fold.ts';
 import { startStreamReader, type StreamReader } from '../../local/stream.ts';
 import { handler } from '../../functions/stream/report-counters.ts';
 import { newTenant, receipt, type TestTenant } from './harness.ts';
@@ -49,6 +50,12 @@ async function ledgerOf(customerId: string): Promise<Array<Record<string, any>>>
     cursor = r.body.nextCursor ?? undefined;
   } while (cursor);
   return rows;
+}
+
+/** The nightly fold (lib/app/store-fold.ts) as it runs the night after today's batches. */
+async function foldTonight(): Promise<void> {
+  const r = await foldStoreFigures({ insight: deps().insight, clock: () => new Date(Date.now() + 25 * 3_600_000) }, t.tenantId);
+  expect(r.stores).toBeGreaterThan(0);
 }
 
 const report = async (path: string) => {
@@ -111,9 +118,14 @@ describe('Reports', () => {
       averageReceipt: Math.round(total.paid / 4),
       discounts: { tier: total.tier, coupons: total.coupons, points: total.points, rewards: 0, total: total.tier + total.coupons + total.points },
     });
+    // By store: the till's figures wait under `*` until the night after their day folds them into their stores.
+    const unfolded = await report(`/v1/reports/sales?from=2026-11-20&to=2026-11-25&by=store`);
+    expect(unfolded.rows.map((r: any) => [r.key, r.receipts])).toEqual([['*', 4]]);
+    await foldTonight();
     const byStore = await report(`/v1/reports/sales?from=2026-11-20&to=2026-11-25&by=store`);
     expect(byStore.rows.map((r: any) => [r.key, r.receipts])).toEqual([['S-01', 2], ['S-02', 2]]);
     expect(byStore.rows.reduce((s: number, r: any) => s + r.paid, 0)).toBe(total.paid);
+    expect(byStore.total).toEqual(unfolded.total);
     const byTier = await report(`/v1/reports/sales?from=2026-11-20&to=2026-11-25&by=tier`);
     expect(byTier.rows.reduce((s: number, r: any) => s + r.receipts, 0)).toBe(4);
     // The second receipt of A was priced at the tier the first one reached.
@@ -136,6 +148,10 @@ describe('Reports', () => {
     const byStore = await report(`/v1/reports/points?from=${FROM}&to=${today}&by=store`);
     expect(byStore.rows.find((r: any) => r.key === null)?.adjusted).toBe(250);
     expect(byStore.rows.reduce((s: number, r: any) => s + r.net, 0)).toBe(points.total.net);
+    // Each store's row is the entries its tills made (folded: the sales test ran the fold).
+    const atStore: Record<string, number> = {};
+    for (const e of ledger) if (e.source?.storeId) atStore[e.source.storeId] = (atStore[e.source.storeId] ?? 0) + e.points;
+    expect(Object.fromEntries(byStore.rows.filter((r: any) => r.key !== null).map((r: any) => [r.key, r.net]))).toEqual(atStore);
   });
 
   it('members: enrolled and active per month, with visit frequency', async () => {

@@ -5,7 +5,8 @@
  * failed half way resumed at the failed change or from its start, two copies at once.
  */
 import { describe, expect, it } from 'vitest';
-import type { Increment } from '#domain/insight.ts';
+import { deferStores, UNFOLDED, type Increment } from '#domain/insight.ts';
+import { foldStoreFigures } from '#lib/app/store-fold.ts';
 import { createDb } from '#lib/storage/client.ts';
 import { ApplyError, insightRepository, type SourceChange } from '#lib/storage/insight.ts';
 import { programRepository } from '#lib/storage/programs.ts';
@@ -155,9 +156,69 @@ describe('report counters: a batch at a time', () => {
     const failed = await countChanges(deps, [ledger(1), ledger(2), broken, ledger(3)]).catch((e: unknown) => e);
     expect(failed).toBeInstanceOf(CountError);
     expect((failed as CountError).firstUncounted).toBe(2);
-    expect((await repo.days(t, 'store', DAY, DAY, { queries: 0, items: 0 })).get('S-1')).toEqual({ pts_earn: 30 });
+    // Counted under `*` (a store's figures are folded into it nightly: lib/app/store-fold.ts).
+    expect((await repo.days(t, 'store', DAY, DAY, { queries: 0, items: 0 })).get(UNFOLDED)).toEqual({ pts_earn: 30 });
     const unreadable = { ...deps, programs: { current: async () => Promise.reject(new Error('throttled')) } } as unknown as typeof deps;
     const again = await countChanges(unreadable, [ledger(4), ledger(5)]).catch((e: unknown) => e);
     expect((again as CountError).firstUncounted).toBe(0);
+  });
+
+  describe('store figures: counted under `*` per batch, folded into their stores nightly', () => {
+    /** As countChanges hands them over: store figures under `*`, their split by store logged. */
+    const deferred = (c: SourceChange): SourceChange => {
+      const { counted, logged } = deferStores(c.increments);
+      return { ...c, increments: counted, logged };
+    };
+    const written = new Date(`${DAY}T10:00:00.000Z`);
+    /** The night after: the day's logs are complete. */
+    const night = { clock: () => new Date(`2026-11-21T01:00:00.000Z`) };
+    const stats = () => ({ queries: 0, items: 0 });
+
+    it('a batch of 40 stores writes a few counter items and one log, not an item per store; the fold moves each store’s part once, across a failure half way and a run again', async () => {
+      const t = tenant();
+      const batch = Array.from({ length: 200 }, (_, i) => change(t, i, 40));
+      const r = await repo.apply(batch.map(deferred), written);
+      // `*`'s store day, liability day and liability month: 3 items, and one log, in one transaction.
+      expect(r).toMatchObject({ counted: 200, transactions: 1, counterWrites: 3, logWrites: 1 });
+      const chain = expected(batch);
+      const sumOf = (series: string) => Object.entries(chain).filter(([k]) => k.startsWith(`${series}|`)).reduce<Record<string, number>>((acc, [, f]) => {
+        for (const [m, v] of Object.entries(f)) acc[m] = (acc[m] ?? 0) + v;
+        return acc;
+      }, {});
+      expect(await held(repo, t, ['store', 'liabStore'])).toEqual({ 'store|*': sumOf('store'), 'liabStore|*': sumOf('liabStore') });
+      // Delivered again (whole, and two copies at once): no second count, no second log.
+      const [a, b] = await Promise.all([repo.apply(batch.map(deferred), written), repo.apply(batch.map(deferred), written)]);
+      expect([a.counted, b.counted, a.logWrites, b.logWrites]).toEqual([0, 0, 0, 0]);
+      expect((await repo.logs(t, DAY, stats())).length).toBe(80);
+
+      // The fold stops after its first transaction, then runs again in full, then once more from the start.
+      const failing = await foldStoreFigures({ insight: faulty(2), ...night }, t).catch((e: unknown) => e);
+      expect(failing).toBeInstanceOf(ApplyError);
+      // The days before it (empty) are done; this one is not.
+      expect(await repo.foldedThrough(t)).toBe('2026-11-19');
+      const folded = await foldStoreFigures({ insight: repo, ...night }, t);
+      expect(folded).toMatchObject({ days: expect.arrayContaining([DAY]), stores: 40, logs: 1 });
+      expect(await held(repo, t, ['store', 'liabStore'])).toEqual(chain);
+      expect((await foldStoreFigures({ insight: repo, ...night }, t)).days).toEqual([]);
+      await repo.setFoldedThrough(t, '2026-11-19', new Date());
+      expect((await foldStoreFigures({ insight: repo, ...night }, t)).days).toEqual([DAY]);
+      expect(await held(repo, t, ['store', 'liabStore'])).toEqual(chain);
+    });
+
+    it('a day is folded only once it is complete, and a later batch of the same receipts’ days waits under `*` for its own day', async () => {
+      const t = tenant();
+      const batch = Array.from({ length: 30 }, (_, i) => change(t, i, 5));
+      await repo.apply(batch.slice(0, 20).map(deferred), written);
+      // 10 minutes after midnight is not yet enough for the day: a consumer may still be writing it.
+      expect((await foldStoreFigures({ insight: repo, clock: () => new Date('2026-11-21T00:10:00.000Z') }, t)).days).not.toContain(DAY);
+      await foldStoreFigures({ insight: repo, ...night }, t);
+      expect(await held(repo, t, ['store'])).toEqual(expected(batch.slice(0, 20).map((c) => ({ ...c, increments: c.increments.filter((x) => x.series === 'store') }))));
+      // Counted the next day (a till that was offline): under `*` until that day is folded.
+      await repo.apply(batch.slice(20).map(deferred), new Date('2026-11-21T09:00:00.000Z'));
+      const late = await held(repo, t, ['store']);
+      expect(Object.keys(late)).toContain('store|*');
+      await foldStoreFigures({ insight: repo, clock: () => new Date('2026-11-22T01:00:00.000Z') }, t);
+      expect(await held(repo, t, ['store', 'liabStore'])).toEqual(expected(batch));
+    });
   });
 });

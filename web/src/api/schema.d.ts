@@ -1145,7 +1145,7 @@ export interface paths {
         };
         /**
          * Points liability as of the end of a day: outstanding points and their value, by month of expiry, tier or store
-         * @description The sum of every ledger entry up to the end of `asOf` (program time; default today), available and pending, valued at the program’s point value. By expiry: one row per lot, with `debt` (points a return reversed after they were spent) and `pending`; by tier: the customers’ balances under their tier then; by store: the entries made at each store (null: jobs and staff). Every view adds up to the same total.
+         * @description The sum of every ledger entry up to the end of `asOf` (program time; default today), available and pending, valued at the program’s point value. By expiry: one row per lot, with `debt` (points a return reversed after they were spent) and `pending`; by tier: the customers’ balances under their tier then; by store: the entries made at each store (null: jobs and staff; `*`: tills’ entries of UTC days not yet folded into their stores, which the hourly insight job does about 20 minutes after each day ends). Every view adds up to the same total.
          */
         get: operations["getV1ReportsLiability"];
         put?: never;
@@ -11675,7 +11675,7 @@ export interface operations {
                             enrolled: number;
                             /** @description Members migrated from another system. */
                             imported: number;
-                            /** @description The store or tier id; null: none. */
+                            /** @description The store or tier id; null: none; `*` (by store): the tills’ figures of days not yet folded into their stores (the hourly insight job folds each UTC day about 20 minutes after it ends). */
                             key: string | null;
                         }[];
                         /** @description What this answer read: Queries sent and counter items returned. */
@@ -11853,7 +11853,7 @@ export interface operations {
                                 migrated: number;
                                 event: number;
                             };
-                            /** @description The store the entries were made at; null: no store (staff, jobs). */
+                            /** @description The store the entries were made at; null: no store (staff, jobs); `*`: entries made at tills on days not yet folded into their stores (the hourly insight job folds each UTC day about 20 minutes after it ends). */
                             key: string | null;
                         }[];
                         /** @description What this answer read: Queries sent and counter items returned. */
@@ -12095,7 +12095,7 @@ export interface operations {
                             value: number;
                         };
                         rows: {
-                            /** @description By expiry: the lot (YYYY-MM), `debt` or `pending`; by tier: the tier id; by store: the store id; null: none. */
+                            /** @description By expiry: the lot (YYYY-MM), `debt` or `pending`; by tier: the tier id; by store: the store id, `*` for the tills’ entries not yet folded into their stores (each UTC day, about 20 minutes after it ends); null: none. */
                             key: string | null;
                             /**
                              * Format: date

@@ -23,6 +23,8 @@ const salesBy = (api: Api, from: string, to: string) => call(api.GET('/v1/report
 const membersFor = (api: Api, from: string, to: string) => call(api.GET('/v1/reports/members', { params: { query: { from, to } } }));
 const productsFor = (api: Api, from: string, to: string) => call(api.GET('/v1/reports/products', { params: { query: { from, to, limit: 10 } } }));
 const campaignsFor = (api: Api, from: string, to: string, days: number) => call(api.GET('/v1/reports/campaigns', { params: { query: { from, to, days } } }));
+/** A sales row's store: `*` holds the tills' figures not yet folded into their stores (nightly), null what no store did. */
+const storeLabel = (key: string | null) => (key === '*' ? 'not yet by store' : key ?? 'none');
 const liabilityNow = (api: Api) => call(api.GET('/v1/reports/liability', { params: { query: { by: 'expiry' } } }));
 
 const thisMonth = () => new Date().toISOString().slice(0, 7);
@@ -98,7 +100,7 @@ export function ReportsPage({ api, session }: PageProps) {
   }, [points]);
   const stores = useMemo(() => {
     const rows = [...(sales?.rows ?? [])].sort((a, b) => b.paid - a.paid);
-    return { categories: rows.map((r) => r.key ?? 'none'), series: [{ label: 'paid', values: rows.map((r) => r.paid / 100) }], rows };
+    return { categories: rows.map((r) => storeLabel(r.key)), series: [{ label: 'paid', values: rows.map((r) => r.paid / 100) }], rows };
   }, [sales]);
   const memberSeries = useMemo(() => {
     const ms = members?.months ?? [];
@@ -146,11 +148,11 @@ export function ReportsPage({ api, session }: PageProps) {
       {sales && (stores.rows.length === 0 ? <p>No receipts in the period.</p> : (
         <>
           <CategoryChart testId="chart-stores" kind="bars" label={`Paid by store (${sales.currency})`} categories={stores.categories} series={stores.series}
-            summary={stores.rows.map((r) => `${r.key ?? 'none'} ${money(r.paid, sales.currency)}`).join(', ')} />
+            summary={stores.rows.map((r) => `${storeLabel(r.key)} ${money(r.paid, sales.currency)}`).join(', ')} />
           <table data-testid="sales-table">
             <caption>Sales by store, {sales.from} to {sales.to}</caption>
             <thead><tr><th scope="col">Store</th><th scope="col">Receipts</th><th scope="col">Paid</th><th scope="col">Average receipt</th><th scope="col">Discounts</th><th scope="col">Returns</th></tr></thead>
-            <tbody>{stores.rows.map((r) => <tr key={r.key ?? ''}><td>{r.key ?? 'none'}</td><td class="num">{fmt(r.receipts)}</td><td class="num">{money(r.paid, sales.currency)}</td><td class="num">{money(r.averageReceipt, sales.currency)}</td><td class="num">{money(r.discounts.total, sales.currency)}</td><td class="num">{fmt(r.returns)}</td></tr>)}</tbody>
+            <tbody>{stores.rows.map((r) => <tr key={r.key ?? ''}><td>{storeLabel(r.key)}</td><td class="num">{fmt(r.receipts)}</td><td class="num">{money(r.paid, sales.currency)}</td><td class="num">{money(r.averageReceipt, sales.currency)}</td><td class="num">{money(r.discounts.total, sales.currency)}</td><td class="num">{fmt(r.returns)}</td></tr>)}</tbody>
           </table>
         </>
       ))}
