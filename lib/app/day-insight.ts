@@ -14,14 +14,22 @@ import { checkDays } from './reports.ts';
 const DAY_MS = 86_400_000;
 const reads = (s: ReadStats) => ({ queries: s.queries, items: s.items });
 const addFigures = (into: Map<string, Figures>, key: string, f: Figures) => {
-  const x = into.get(key) ?? { revenue: 0, quantityMilli: 0, receipts: 0 };
+  const x = into.get(key) ?? { revenue: 0, quantityMilli: 0, receipts: 0, returned: 0 };
   x.revenue += f.revenue;
   x.quantityMilli += f.quantityMilli;
   x.receipts += f.receipts;
+  // Day items from before returns were taken off have none.
+  x.returned += f.returned ?? 0;
   into.set(key, x);
 };
 const ranked = (m: Map<string, Figures>) => [...m].sort(([a, x], [b, y]) => y.revenue - x.revenue || (a < b ? -1 : 1));
-const view = (f: Figures, total: number) => ({ revenue: f.revenue, quantity: f.quantityMilli / 1000, receipts: f.receipts, shareBps: total ? Math.round((f.revenue * 10_000) / total) : 0 });
+const view = (f: Figures, total: number) => ({
+  revenue: f.revenue,
+  quantity: f.quantityMilli / 1000,
+  receipts: f.receipts,
+  returned: f.returned,
+  shareBps: total > 0 ? Math.round((f.revenue * 10_000) / total) : 0,
+});
 
 /**
  * Top SKUs and every category by members' revenue over UTC days `from`..`to`, from the nightly
@@ -33,10 +41,13 @@ export async function productsReport(deps: Deps, p: Principal, q: { from: string
   const stats: ReadStats = { queries: 0, items: 0 };
   const days = await deps.dayInsight.days<DaySales>(p.tenantId, 'sales', q.from, q.to, stats);
   const [skus, categories] = [new Map<string, Figures>(), new Map<string, Figures>()];
-  let [receipts, revenue, otherCategories] = [0, 0, 0];
+  let [receipts, revenue, otherCategories, returns, returned, unpriced] = [0, 0, 0, 0, 0, 0];
   for (const { body } of days) {
     receipts += body.receipts;
     revenue += body.revenue;
+    returns += body.returns?.count ?? 0;
+    returned += body.returns?.returned ?? 0;
+    unpriced += body.returns?.unpriced ?? 0;
     otherCategories += body.otherCategories.revenue;
     for (const s of body.skus) addFigures(skus, s.sku, s);
     for (const c of body.categories) addFigures(categories, c.category, c);
@@ -49,7 +60,7 @@ export async function productsReport(deps: Deps, p: Principal, q: { from: string
     currency: program.currency,
     daysSummarized: days.length,
     lastSummarized: days.at(-1)?.day ?? null,
-    total: { receipts, revenue },
+    total: { receipts, revenue, returns, returned, returnsNotTakenOff: unpriced },
     skus: top.map(([sku, f]) => ({ sku, ...view(f, revenue) })),
     otherSkus: { revenue: revenue - listed },
     categories: ranked(categories).map(([category, f]) => ({ category, ...view(f, revenue) })),

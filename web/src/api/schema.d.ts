@@ -12544,7 +12544,12 @@ export interface operations {
                         lastSummarized: string | null;
                         total: {
                             receipts: number;
+                            /** @description Sold less returned: line amounts of the period’s receipts less what the period’s returns gave back of them (a return counts on its own day). */
                             revenue: number;
+                            returns: number;
+                            returned: number;
+                            /** @description Returns committed before returns kept their SKUs (nothing of them is taken off). */
+                            returnsNotTakenOff: number;
                         };
                         /** @description A SKU’s figures add up the days it was among that day’s top 100. */
                         skus: {
@@ -12554,7 +12559,9 @@ export interface operations {
                             quantity: number;
                             /** @description Receipts with at least one such line. */
                             receipts: number;
-                            /** @description Of the period’s revenue, in basis points. */
+                            /** @description What returns committed in the period gave back of it (already taken off `revenue` and `quantity`). */
+                            returned: number;
+                            /** @description Of the period’s revenue, in basis points (negative where returns exceed sales). */
                             shareBps: number;
                         }[];
                         otherSkus: {
@@ -12568,7 +12575,9 @@ export interface operations {
                             quantity: number;
                             /** @description Receipts with at least one such line. */
                             receipts: number;
-                            /** @description Of the period’s revenue, in basis points. */
+                            /** @description What returns committed in the period gave back of it (already taken off `revenue` and `quantity`). */
+                            returned: number;
+                            /** @description Of the period’s revenue, in basis points (negative where returns exceed sales). */
                             shareBps: number;
                         }[];
                         otherCategories: {
