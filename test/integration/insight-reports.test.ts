@@ -8,7 +8,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dayOf } from '#domain/insight.ts';
 import { deps } from '#lib/app/deps.ts';
-import { summarizeDay } from '#lib/app/insight-job.ts';
+import { INSIGHT_PARTS, runInsightJob, summarizeDay, type InsightWork } from '#lib/app/insight-job.ts';
+import { simulationQueue } from '#lib/messaging/queues.ts';
 import { HISTORY_SHARDS, historyReader } from '#lib/storage/history.ts';
 import { deploymentHistoryReader } from '#lib/storage/history-bucket.ts';
 import { startBackground, type Background } from '../../local/background.ts';
@@ -195,6 +196,66 @@ describe('Nightly day items: top SKUs and categories, and the results of coupon 
     expect(again.total).toEqual(before.total);
     expect(again.skus).toEqual(before.skus);
     expect(again.categories).toEqual(before.categories);
+  });
+
+  it('a day summed across many invocations, with parts run twice and a runner lost mid-way, writes the very items one run writes', async () => {
+    const real = historyReader(deploymentHistoryReader()!);
+    const itemsOf = async () => {
+      const stats = { queries: 0, items: 0 };
+      return {
+        sales: (await deps().dayInsight.days(t.tenantId, 'sales', utcDay, utcDay, stats)).map((d) => d.body),
+        touches: (await deps().dayInsight.days(t.tenantId, 'touches', utcDay, utcDay, stats)).map((d) => d.body),
+      };
+    };
+    await summarizeDay(deps(), real, t.tenantId, ZONE, utcDay);
+    const once = await itemsOf();
+    expect((once.sales[0] as any).returns.count).toBe(returned.length);
+
+    // Every invocation has time for one part only; continuations are collected as the queue would hold them.
+    const queued: InsightWork[] = [];
+    const opts = { remainingMs: () => 0, continueLater: async (w: InsightWork) => void queued.push(w) };
+    // Two runners that both read the same save before either writes: a barrier in the reader.
+    let waiting: Array<() => void> = [];
+    const racing = { shard: async (...a: Parameters<typeof real.shard>) => { await new Promise<void>((go) => { waiting.push(go); if (waiting.length === 2) { waiting.forEach((f) => f()); waiting = []; } }); return real.shard(...a); } };
+    // A runner that dies after summing part 5 (its reader fails on the next call), before any save.
+    const dying = { shard: async (...a: Parameters<typeof real.shard>) => { if (a[1] === 6) throw new Error('lost'); return real.shard(...a); } };
+
+    const first = await runInsightJob(deps(), real, { day: utcDay, tenantId: t.tenantId }, opts);
+    expect(first).toMatchObject({ continued: true, tenants: [{ parts: 1, outcome: 'continue' }] });
+    let invocations = 1;
+    while (queued.length) {
+      const work = queued.shift()!;
+      const at = (await deps().dayInsight.run(t.tenantId, utcDay))!.run.part;
+      invocations++;
+      if (at === 3) {
+        // A redelivered message: two runners of the same part at once; one saves and goes on, the other stops.
+        const both = await Promise.all([runInsightJob(deps(), racing as typeof real, work, opts), runInsightJob(deps(), racing as typeof real, work, opts)]);
+        expect(both.map((r) => r.tenants[0]!.outcome).sort()).toEqual(['continue', 'superseded']);
+        continue;
+      }
+      if (at === 5) {
+        // Given time for two parts, it sums part 5 and dies reading part 6; the retry takes up part 5 again.
+        await expect(runInsightJob(deps(), dying as typeof real, work, { ...opts, remainingMs: () => 10 * 60_000 })).rejects.toThrow('lost');
+        expect((await deps().dayInsight.run(t.tenantId, utcDay))!.run.part).toBe(5);
+      }
+      await runInsightJob(deps(), real, work, opts);
+    }
+    // One part an invocation: as many invocations as parts (the racing pair and the lost runner not counted).
+    expect(invocations).toBe(INSIGHT_PARTS);
+    const saved = (await deps().dayInsight.run(t.tenantId, utcDay))!.run;
+    expect(saved).toMatchObject({ done: true, part: INSIGHT_PARTS, receipts: posted.length, returns: returned.length });
+    expect(await itemsOf()).toEqual(once);
+
+    // A continuation that comes again after the run is done changes nothing and continues nothing.
+    const late = await runInsightJob(deps(), real, { day: utcDay, tenantId: t.tenantId, run: saved.run }, opts);
+    expect(late.tenants[0]).toMatchObject({ outcome: 'done', skipped: 'already summed by this run' });
+    expect(queued).toEqual([]);
+
+    // Through the real queue: the simulation worker takes up an insight continuation (a new run, from its first part).
+    await simulationQueue().send([{ kind: 'insight', day: utcDay, run: 'hand-through-the-queue', tenantId: t.tenantId }]);
+    await bg.settle();
+    expect((await deps().dayInsight.run(t.tenantId, utcDay))!.run).toMatchObject({ run: 'hand-through-the-queue', done: true, receipts: posted.length });
+    expect(await itemsOf()).toEqual(once);
   });
 
   it('coupon and journey results: sent, used, and the revenue of the recipients’ receipts within N days of each send', async () => {
