@@ -33,7 +33,9 @@ const view = (f: Figures, total: number) => ({
 
 /**
  * Top SKUs and every category by members' revenue over UTC days `from`..`to`, from the nightly
- * day items: a SKU's figure adds up the days it was among that day's top MAX_TOP_SKUS.
+ * day items: a SKU's figure adds up the days it was among that day's kept SKUs (MAX_DAY_SKUS);
+ * on a day that left it out it took at most that day's largest left-out figure, summed as
+ * `unlistedAtMost` (0: the figure is exact).
  */
 export async function productsReport(deps: Deps, p: Principal, q: { from: string; to: string; limit: number }) {
   checkDays(q.from, q.to);
@@ -54,6 +56,12 @@ export async function productsReport(deps: Deps, p: Principal, q: { from: string
   }
   const top = ranked(skus).slice(0, q.limit);
   const listed = top.reduce((s, [, f]) => s + f.revenue, 0);
+  // Days that left SKUs out: a SKU not among a day's kept ones took at most what the largest
+  // left out took (items from before `largest` was kept: at most their smallest kept SKU).
+  const cut = days
+    .filter(({ body }) => body.otherSkus.count > 0)
+    .map(({ body }) => ({ kept: new Set(body.skus.map((x) => x.sku)), largest: Math.max(0, body.otherSkus.largest ?? body.skus.at(-1)?.revenue ?? 0) }));
+  const unlistedAtMost = (sku: string) => cut.reduce((n, d) => n + (d.kept.has(sku) ? 0 : d.largest), 0);
   return {
     from: q.from,
     to: q.to,
@@ -61,7 +69,8 @@ export async function productsReport(deps: Deps, p: Principal, q: { from: string
     daysSummarized: days.length,
     lastSummarized: days.at(-1)?.day ?? null,
     total: { receipts, revenue, returns, returned, returnsNotTakenOff: unpriced },
-    skus: top.map(([sku, f]) => ({ sku, ...view(f, revenue) })),
+    skusComplete: cut.length === 0,
+    skus: top.map(([sku, f]) => ({ sku, ...view(f, revenue), unlistedAtMost: unlistedAtMost(sku) })),
     otherSkus: { revenue: revenue - listed },
     categories: ranked(categories).map(([category, f]) => ({ category, ...view(f, revenue) })),
     otherCategories: { revenue: otherCategories },

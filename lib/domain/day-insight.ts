@@ -16,10 +16,21 @@
 import type { ReplayReceipt, ReplayReturn } from './simulation.ts';
 import { dayOf } from './insight.ts';
 
-/** SKUs a day keeps (the top ones by revenue). */
+/** SKUs a products report lists at most. */
 export const MAX_TOP_SKUS = 100;
-/** Categories a day keeps; the rest are added up under `other`. */
+/**
+ * SKUs a day keeps (the top ones by revenue), and the bytes their list may take (a SKU is up to
+ * 64 characters, so a count alone does not bound the item): 1,000 typical SKUs are ~45 KB of the
+ * stored item, the byte cap holds a day of the longest ones under 400 KB with the categories
+ * (test/storage/day-insight-size.test.ts). Ten times the answer's list: a SKU that makes the
+ * period's top 100 is rarely out of a day's top 1,000, and where it was the report says by how
+ * much it can be short (`unlistedAtMost`).
+ */
+export const MAX_DAY_SKUS = 1_000;
+export const MAX_DAY_SKU_BYTES = 200_000;
+/** Categories a day keeps, and the bytes they may take; the rest are added up under `other`. */
 export const MAX_CATEGORIES = 500;
+export const MAX_DAY_CATEGORY_BYTES = 100_000;
 /** How long after a send a receipt still counts towards it, at most. */
 export const MAX_ATTRIBUTION_DAYS = 90;
 /** Send results a day keeps (send × day of send × days after); the smallest beyond are added up under `dropped`. */
@@ -43,13 +54,36 @@ export interface DaySales {
   readonly revenue: number;
   /** Returns of the day, what they gave back, and those from before returns kept their SKUs (not taken off). */
   readonly returns?: { readonly count: number; readonly returned: number; readonly unpriced: number };
-  /** The day's top SKUs by revenue, at most MAX_TOP_SKUS. */
+  /** The day's top SKUs by revenue, at most MAX_DAY_SKUS (and MAX_DAY_SKU_BYTES). */
   readonly skus: ReadonlyArray<Figures & { readonly sku: string }>;
   /** Every category (up to MAX_CATEGORIES, by revenue). */
   readonly categories: ReadonlyArray<Figures & { readonly category: string }>;
-  /** What the SKUs and categories beyond the kept ones add up to. */
-  readonly otherSkus: { readonly revenue: number; readonly count: number };
+  /**
+   * What the SKUs and categories beyond the kept ones add up to; `largest`: the most any one of
+   * them took (0 if none took anything), which bounds what a SKU not listed that day can miss.
+   */
+  readonly otherSkus: { readonly revenue: number; readonly count: number; readonly largest?: number };
   readonly otherCategories: { readonly revenue: number; readonly count: number };
+}
+
+/** UTF-8 bytes of a string (the item's size is counted in them). */
+const utf8Bytes = (s: string): number => {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    n += c < 0x80 ? 1 : c < 0x800 ? 2 : c >= 0xd800 && c < 0xdc00 ? (i++, 4) : 3;
+  }
+  return n;
+};
+
+/** How many of `xs` (in order) to keep: at most `max`, and their JSON at most `bytes`. */
+function keep(xs: readonly object[], max: number, bytes: number): number {
+  let used = 0;
+  for (let i = 0; i < Math.min(max, xs.length); i++) {
+    used += utf8Bytes(JSON.stringify(xs[i])) + 1;
+    if (used > bytes) return i;
+  }
+  return Math.min(max, xs.length);
 }
 
 const byRevenue = <T extends { revenue: number }>(key: (x: T) => string) => (a: T, b: T) => b.revenue - a.revenue || (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
@@ -111,19 +145,20 @@ export function tallySales(t: DayTally, receipts: readonly ReplayReceipt[], retu
   }
 }
 
-/** The day's sales item: the top SKUs and categories of a tally, the rest added up. */
-export function salesOf(t: DayTally, topSkus = MAX_TOP_SKUS, maxCategories = MAX_CATEGORIES): DaySales {
+/** The day's sales item: the top SKUs and categories of a tally (by count and bytes), the rest added up. */
+export function salesOf(t: DayTally, topSkus = MAX_DAY_SKUS, maxCategories = MAX_CATEGORIES): DaySales {
   const sku = [...t.skus].map(([k, f]) => ({ sku: k, ...f })).sort(byRevenue((x) => x.sku));
   const cat = [...t.categories].map(([k, f]) => ({ category: k, ...f })).sort(byRevenue((x) => x.category));
   const rest = <T extends Figures>(xs: T[], n: number) => ({ revenue: xs.slice(n).reduce((s, x) => s + x.revenue, 0), count: Math.max(0, xs.length - n) });
+  const [ns, nc] = [keep(sku, topSkus, MAX_DAY_SKU_BYTES), keep(cat, maxCategories, MAX_DAY_CATEGORY_BYTES)];
   return {
     receipts: t.receipts,
     revenue: t.revenue,
     returns: { ...t.returns },
-    skus: sku.slice(0, topSkus),
-    categories: cat.slice(0, maxCategories),
-    otherSkus: rest(sku, topSkus),
-    otherCategories: rest(cat, maxCategories),
+    skus: sku.slice(0, ns),
+    categories: cat.slice(0, nc),
+    otherSkus: { ...rest(sku, ns), largest: Math.max(0, sku[ns]?.revenue ?? 0) },
+    otherCategories: rest(cat, nc),
   };
 }
 
@@ -131,7 +166,7 @@ export function salesOf(t: DayTally, topSkus = MAX_TOP_SKUS, maxCategories = MAX
  * Revenue by SKU and by category of a day's receipts, less what the day's returns gave back
  * (each receipt and return once: the caller dedupes).
  */
-export function daySales(receipts: readonly ReplayReceipt[], returns: readonly ReplayReturn[] = [], topSkus = MAX_TOP_SKUS, maxCategories = MAX_CATEGORIES): DaySales {
+export function daySales(receipts: readonly ReplayReceipt[], returns: readonly ReplayReturn[] = [], topSkus = MAX_DAY_SKUS, maxCategories = MAX_CATEGORIES): DaySales {
   const t = emptyTally();
   tallySales(t, receipts, returns);
   return salesOf(t, topSkus, maxCategories);

@@ -789,7 +789,16 @@ export const productsReportResponse = z.strictObject({
     returned: nonNeg,
     returnsNotTakenOff: nonNeg.describe('Returns committed before returns kept their SKUs (nothing of them is taken off).'),
   }),
-  skus: z.array(z.strictObject({ sku: z.string(), ...productFigures })).describe('A SKU’s figures add up the days it was among that day’s top 100.'),
+  skusComplete: z.boolean().describe('Every day of the period kept all its SKUs (a day keeps its top 1,000 by revenue): every SKU figure is exact.'),
+  skus: z
+    .array(
+      z.strictObject({
+        sku: z.string(),
+        ...productFigures,
+        unlistedAtMost: nonNeg.describe('Revenue the SKU may have had on days that left it out of their top 1,000 (not in `revenue`): the sum of each such day’s largest left-out figure; 0 means `revenue` is exact.'),
+      }),
+    )
+    .describe('A SKU’s figures add up the days it was among that day’s kept SKUs (its top 1,000 by revenue).'),
   otherSkus: z.strictObject({ revenue: int.describe('Revenue not in the SKUs listed.') }),
   categories: z.array(z.strictObject({ category: z.string(), ...productFigures })),
   otherCategories: z.strictObject({ revenue: int.describe('Revenue of categories beyond the 500 a day keeps.') }),

@@ -22,7 +22,7 @@
 import { promisify } from 'node:util';
 import { gunzip as gunzipCb, gzip as gzipCb } from 'node:zlib';
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { MAX_ATTRIBUTION_DAYS, type DaySales, type DayTally, type DayTouches, type Touch } from '#domain/day-insight.ts';
+import { MAX_ATTRIBUTION_DAYS, type DaySales, type DayTally, type DayTouches, type Figures, type Touch } from '#domain/day-insight.ts';
 import type { Db } from './client.ts';
 import { keys } from './keys.ts';
 import { tableDefinition, ttlAfter } from './table.ts';
@@ -60,6 +60,21 @@ export class RunStateTooLargeError extends Error {
     super(`the day's running totals are ${bytes} bytes compressed, over the ${MAX_RUN_CHUNKS * CHUNK_BYTES} one checkpoint keeps (insight.maxRunState)`);
     this.name = 'RunStateTooLargeError';
   }
+}
+
+/**
+ * A day's SKUs and categories as rows `[name, revenue, quantityMilli, receipts, returned]`
+ * (`rows: 1`): half the bytes of objects, so a year's products report reads ~16 MB, not ~35.
+ * Items written before (objects, no `returned`) read as they are.
+ */
+type Row = [string, number, number, number, number];
+const toRow = (name: string, f: Figures): Row => [name, f.revenue, f.quantityMilli, f.receipts, f.returned];
+const fromRow = (r: Row): Figures => ({ revenue: r[1], quantityMilli: r[2], receipts: r[3], returned: r[4] });
+const packSales = (b: DaySales) => ({ ...b, rows: 1, skus: b.skus.map((x) => toRow(x.sku, x)), categories: b.categories.map((x) => toRow(x.category, x)) });
+function unpackSales(b: Record<string, unknown>): DaySales {
+  if (b.rows !== 1) return b as unknown as DaySales;
+  const { rows: _rows, ...rest } = b;
+  return { ...(rest as unknown as DaySales), skus: (b.skus as Row[]).map((r) => ({ sku: r[0], ...fromRow(r) })), categories: (b.categories as Row[]).map((r) => ({ category: r[0], ...fromRow(r) })) };
 }
 
 const encodeTally = (t: DayTally) =>
@@ -103,7 +118,13 @@ export function dayInsightRepository(db: Db) {
     } while (start);
   }
 
-  const dayItem = (tenantId: string, kind: DayKind, day: string, body: DaySales | DayTouches, at: string) => ({ ...dayKey(tenantId, kind, day), type: `day${kind}`, day, at, body: JSON.stringify(body) });
+  const dayItem = (tenantId: string, kind: DayKind, day: string, body: DaySales | DayTouches, at: string) => ({
+    ...dayKey(tenantId, kind, day),
+    type: `day${kind}`,
+    day,
+    at,
+    body: JSON.stringify(kind === 'sales' ? packSales(body as DaySales) : body),
+  });
   const runPk = (tenantId: string) => `T#${tenantId}#DAYRUN`;
   const chunkSk = (day: string, version: number, i: number) => `${day}#${String(version).padStart(6, '0')}#${String(i).padStart(2, '0')}`;
   /** The run item, on condition that it is still at the version the writer read (or absent). */
@@ -189,7 +210,10 @@ export function dayInsightRepository(db: Db) {
       await page(
         { TableName: db.table, KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to', ExpressionAttributeValues: { ':pk': dayKey(tenantId, kind, '').pk, ':from': from, ':to': to } },
         stats,
-        (i) => out.push({ day: String(i.day), at: String(i.at), body: JSON.parse(String(i.body)) as T }),
+        (i) => {
+          const body = JSON.parse(String(i.body));
+          out.push({ day: String(i.day), at: String(i.at), body: (kind === 'sales' ? unpackSales(body) : body) as T });
+        },
       );
       return out;
     },

@@ -25,7 +25,7 @@ describe('Day sales', () => {
       { sku: 'A', revenue: 600, quantityMilli: 2000, receipts: 1, returned: 0 },
       { sku: 'B', revenue: 300, quantityMilli: 1000, receipts: 1, returned: 0 },
     ]);
-    expect(s.otherSkus).toEqual({ revenue: 50, count: 1 });
+    expect(s.otherSkus).toEqual({ revenue: 50, count: 1, largest: 50 });
     expect(s.categories).toEqual([{ category: 'x', revenue: 600, quantityMilli: 2000, receipts: 1, returned: 0 }]);
     expect(s.otherCategories).toEqual({ revenue: 350, count: 1 });
   });

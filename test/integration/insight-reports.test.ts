@@ -175,6 +175,36 @@ describe('Nightly day items: top SKUs and categories, and the results of coupon 
     expect(top1.reads).toEqual({ queries: 1, items: 1 });
   });
 
+  it('a SKU a day left out of its kept SKUs: the period figure adds the days it was kept, and says by how much it may be short', async () => {
+    const f = (sku: string, revenue: number) => ({ sku, revenue, quantityMilli: 1000, receipts: 1, returned: 0 });
+    const day = (skus: Array<ReturnType<typeof f>>, other: { revenue: number; count: number; largest: number }) => ({
+      receipts: 5,
+      revenue: skus.reduce((n, x) => n + x.revenue, 0) + other.revenue,
+      returns: { count: 0, returned: 0, unpriced: 0 },
+      skus,
+      categories: [],
+      otherSkus: other,
+      otherCategories: { revenue: 0, count: 0 },
+    });
+    // Day 1 kept A and B and left two out (the larger took 40); day 2 kept A and C and left none out; day 3 kept C, left B out among others (largest 25).
+    await deps().dayInsight.putDay(t.tenantId, 'sales', '2025-03-01', day([f('A', 500), f('B', 100)], { revenue: 70, count: 2, largest: 40 }), 'x');
+    await deps().dayInsight.putDay(t.tenantId, 'sales', '2025-03-02', day([f('A', 300), f('C', 200)], { revenue: 0, count: 0, largest: 0 }), 'x');
+    await deps().dayInsight.putDay(t.tenantId, 'sales', '2025-03-03', day([f('C', 90)], { revenue: 60, count: 3, largest: 25 }), 'x');
+    const p = await report('/v1/reports/products?from=2025-03-01&to=2025-03-03&limit=10');
+    expect(p.skusComplete).toBe(false);
+    expect(p.skus.map((r: any) => [r.sku, r.revenue, r.unlistedAtMost])).toEqual([
+      ['A', 800, 25],
+      ['C', 290, 40],
+      ['B', 100, 25],
+    ]);
+    expect(p.total.revenue).toBe(800 + 290 + 100 + 70 + 60);
+    expect(p.otherSkus.revenue).toBe(130);
+    // The day the job summed in full keeps every SKU: exact.
+    const whole = await report(`/v1/reports/products?from=${utcDay}&to=${utcDay}&limit=100`);
+    expect(whole.skusComplete).toBe(true);
+    expect(whole.skus.every((r: any) => r.unlistedAtMost === 0)).toBe(true);
+  });
+
   it('a rerun of the job for the same day replaces the day, and a reader that hands a receipt to several shards counts it once', async () => {
     const before = await report(`/v1/reports/products?from=${utcDay}&to=${utcDay}&limit=100`);
     await bg.runJob('insight', { day: utcDay, tenantId: t.tenantId });

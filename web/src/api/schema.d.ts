@@ -1225,7 +1225,7 @@ export interface paths {
         };
         /**
          * Top SKUs and every category by members’ revenue over a period of days
-         * @description Read from the day items the nightly insight job writes for each UTC day (from the history of receipts, never on the till’s path); a SKU counts on the days it was among that day’s top 100. At most 366 days (422 `reports.maxDays`).
+         * @description Read from the day items the nightly insight job writes for each UTC day (from the history of receipts, never on the till’s path); a SKU counts on the days it was among that day’s top 1,000 (`unlistedAtMost` bounds what it may miss on other days; `skusComplete` when none can). Revenue is net of returns, each on the day it was committed. At most 366 days (422 `reports.maxDays`).
          */
         get: operations["getV1ReportsProducts"];
         put?: never;
@@ -12551,7 +12551,9 @@ export interface operations {
                             /** @description Returns committed before returns kept their SKUs (nothing of them is taken off). */
                             returnsNotTakenOff: number;
                         };
-                        /** @description A SKU’s figures add up the days it was among that day’s top 100. */
+                        /** @description Every day of the period kept all its SKUs (a day keeps its top 1,000 by revenue): every SKU figure is exact. */
+                        skusComplete: boolean;
+                        /** @description A SKU’s figures add up the days it was among that day’s kept SKUs (its top 1,000 by revenue). */
                         skus: {
                             sku: string;
                             /** @description Members’ revenue: line amounts after the shop’s discounts, before loyalty discounts (minor units). */
@@ -12563,6 +12565,8 @@ export interface operations {
                             returned: number;
                             /** @description Of the period’s revenue, in basis points (negative where returns exceed sales). */
                             shareBps: number;
+                            /** @description Revenue the SKU may have had on days that left it out of their top 1,000 (not in `revenue`): the sum of each such day’s largest left-out figure; 0 means `revenue` is exact. */
+                            unlistedAtMost: number;
                         }[];
                         otherSkus: {
                             /** @description Revenue not in the SKUs listed. */
