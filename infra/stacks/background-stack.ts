@@ -387,6 +387,8 @@ export class BackgroundStack extends Stack {
       .bindTable(props.table, 'readWrite')
       .bindQueue(QUEUE_ENV.simulations, this.simulations.queue));
     this.simulationWorker.addEventSource(new SqsEventSource(this.simulations.queue, { batchSize: 1, reportBatchItemFailures: true, maxConcurrency: 2 }));
+    // A day of the nightly insight job that does not fit the jobs function's 5 minutes goes on in the simulation worker.
+    this.jobFunction.bindQueue(QUEUE_ENV.simulations, this.simulations.queue);
 
     // The simulator's history: the report counters write each batch's receipts and returns as day files, the worker replays them.
     this.history = new HistoryBucket(this, 'History', { stage: props.stage, retentionMonths: props.historyMonths });

@@ -14,18 +14,28 @@ import { checkDays } from './reports.ts';
 const DAY_MS = 86_400_000;
 const reads = (s: ReadStats) => ({ queries: s.queries, items: s.items });
 const addFigures = (into: Map<string, Figures>, key: string, f: Figures) => {
-  const x = into.get(key) ?? { revenue: 0, quantityMilli: 0, receipts: 0 };
+  const x = into.get(key) ?? { revenue: 0, quantityMilli: 0, receipts: 0, returned: 0 };
   x.revenue += f.revenue;
   x.quantityMilli += f.quantityMilli;
   x.receipts += f.receipts;
+  // Day items from before returns were taken off have none.
+  x.returned += f.returned ?? 0;
   into.set(key, x);
 };
 const ranked = (m: Map<string, Figures>) => [...m].sort(([a, x], [b, y]) => y.revenue - x.revenue || (a < b ? -1 : 1));
-const view = (f: Figures, total: number) => ({ revenue: f.revenue, quantity: f.quantityMilli / 1000, receipts: f.receipts, shareBps: total ? Math.round((f.revenue * 10_000) / total) : 0 });
+const view = (f: Figures, total: number) => ({
+  revenue: f.revenue,
+  quantity: f.quantityMilli / 1000,
+  receipts: f.receipts,
+  returned: f.returned,
+  shareBps: total > 0 ? Math.round((f.revenue * 10_000) / total) : 0,
+});
 
 /**
  * Top SKUs and every category by members' revenue over UTC days `from`..`to`, from the nightly
- * day items: a SKU's figure adds up the days it was among that day's top MAX_TOP_SKUS.
+ * day items: a SKU's figure adds up the days it was among that day's kept SKUs (MAX_DAY_SKUS);
+ * on a day that left it out it took at most that day's largest left-out figure, summed as
+ * `unlistedAtMost` (0: the figure is exact).
  */
 export async function productsReport(deps: Deps, p: Principal, q: { from: string; to: string; limit: number }) {
   checkDays(q.from, q.to);
@@ -33,24 +43,34 @@ export async function productsReport(deps: Deps, p: Principal, q: { from: string
   const stats: ReadStats = { queries: 0, items: 0 };
   const days = await deps.dayInsight.days<DaySales>(p.tenantId, 'sales', q.from, q.to, stats);
   const [skus, categories] = [new Map<string, Figures>(), new Map<string, Figures>()];
-  let [receipts, revenue, otherCategories] = [0, 0, 0];
+  let [receipts, revenue, otherCategories, returns, returned, unpriced] = [0, 0, 0, 0, 0, 0];
   for (const { body } of days) {
     receipts += body.receipts;
     revenue += body.revenue;
+    returns += body.returns?.count ?? 0;
+    returned += body.returns?.returned ?? 0;
+    unpriced += body.returns?.unpriced ?? 0;
     otherCategories += body.otherCategories.revenue;
     for (const s of body.skus) addFigures(skus, s.sku, s);
     for (const c of body.categories) addFigures(categories, c.category, c);
   }
   const top = ranked(skus).slice(0, q.limit);
   const listed = top.reduce((s, [, f]) => s + f.revenue, 0);
+  // Days that left SKUs out: a SKU not among a day's kept ones took at most what the largest
+  // left out took (items from before `largest` was kept: at most their smallest kept SKU).
+  const cut = days
+    .filter(({ body }) => body.otherSkus.count > 0)
+    .map(({ body }) => ({ kept: new Set(body.skus.map((x) => x.sku)), largest: Math.max(0, body.otherSkus.largest ?? body.skus.at(-1)?.revenue ?? 0) }));
+  const unlistedAtMost = (sku: string) => cut.reduce((n, d) => n + (d.kept.has(sku) ? 0 : d.largest), 0);
   return {
     from: q.from,
     to: q.to,
     currency: program.currency,
     daysSummarized: days.length,
     lastSummarized: days.at(-1)?.day ?? null,
-    total: { receipts, revenue },
-    skus: top.map(([sku, f]) => ({ sku, ...view(f, revenue) })),
+    total: { receipts, revenue, returns, returned, returnsNotTakenOff: unpriced },
+    skusComplete: cut.length === 0,
+    skus: top.map(([sku, f]) => ({ sku, ...view(f, revenue), unlistedAtMost: unlistedAtMost(sku) })),
     otherSkus: { revenue: revenue - listed },
     categories: ranked(categories).map(([category, f]) => ({ category, ...view(f, revenue) })),
     otherCategories: { revenue: otherCategories },

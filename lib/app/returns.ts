@@ -60,6 +60,7 @@ export async function processReturn(deps: Deps, principal: Principal, storeId: s
       throw e;
     }
     const at = now.toISOString();
+    const soldLines = new Map(receipt.receipt.lines.map((l) => [l.lineId, l]));
     const response = JSON.stringify({
       returnId: body.returnId,
       receiptId: body.receiptId,
@@ -90,6 +91,14 @@ export async function processReturn(deps: Deps, principal: Principal, storeId: s
       requestHash: hash,
       response,
       at,
+      goods: {
+        receiptOccurredAt: receipt.occurredAt,
+        // In the answer's line order.
+        lines: outcome.lines.map((l) => {
+          const sold = soldLines.get(l.lineId);
+          return { sku: sold?.sku, category: sold?.category, amountBack: l.amountBack };
+        }),
+      },
     };
     const r = await transactWrite(deps.db, [
       deps.receipts.createReturnItem(record),

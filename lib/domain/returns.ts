@@ -64,6 +64,11 @@ export interface ReturnedLine {
   /** The money asked back by amount, or null for a return of units. */
   readonly amount: number | null;
   readonly refund: number;
+  /**
+   * What of the line's amount (what the shop charged, before loyalty discounts: the measure of
+   * members' revenue) comes back, by the same cumulative floors as the refund.
+   */
+  readonly amountBack: number;
   readonly pointsReversed: number;
   readonly pointsRefunded: number;
 }
@@ -136,6 +141,7 @@ export function priceReturn(
       quantityMilli: units,
       amount: r.amount ?? null,
       refund: given(line.paid, from, to, whole),
+      amountBack: given(line.amount, from, to, whole),
       pointsReversed: given(reversible(line), from, to, whole),
       pointsRefunded: given(line.pointsBurned, from, to, whole),
     };

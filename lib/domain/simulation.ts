@@ -42,7 +42,23 @@ export interface ReplayReturn {
   readonly receiptStoreId: string;
   readonly receiptId: string;
   readonly at: Date;
-  readonly lines: readonly { readonly lineId: string; readonly quantityMilli: number }[];
+  /** When the returned receipt was made (history lines of returns from before it was kept have none). */
+  readonly receiptOccurredAt?: Date | undefined;
+  readonly lines: readonly ReplayReturnLine[];
+}
+
+/**
+ * A returned line: units back (`quantityMilli`), or money back by amount (`amount`, units 0).
+ * The history adds what the nightly insight job needs: the line's SKU, category and the share of
+ * its amount returned (`amountBack`).
+ */
+export interface ReplayReturnLine {
+  readonly lineId: string;
+  readonly quantityMilli: number;
+  readonly amount?: number | undefined;
+  readonly sku?: string | undefined;
+  readonly category?: string | undefined;
+  readonly amountBack?: number | undefined;
 }
 
 export type ReplayEvent = ReplayReceipt | ReplayReturn;
@@ -259,7 +275,8 @@ class SideReplay {
     if (!kept) return this.refuse('receipt_not_replayed');
     const receipt = 'totals' in kept ? committed(kept) : kept;
     try {
-      const r = priceReturn(this.program, this.account, receipt, e.lines, e.at);
+      const lines = e.lines.map((l) => (l.amount !== undefined ? { lineId: l.lineId, amount: l.amount } : { lineId: l.lineId, quantityMilli: l.quantityMilli }));
+      const r = priceReturn(this.program, this.account, receipt, lines, e.at);
       this.account = r.accountAfter;
       this.receipts.set(key, r.receiptAfter);
       if (!this.counting) return;

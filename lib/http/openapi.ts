@@ -675,7 +675,8 @@ const operations: Record<RouteKey, Operation> = {
     summary: 'Top SKUs and every category by members’ revenue over a period of days',
     description:
       'Read from the day items the nightly insight job writes for each UTC day (from the history of receipts, never on the till’s path); ' +
-      'a SKU counts on the days it was among that day’s top 100. At most 366 days (422 `reports.maxDays`).',
+      'a SKU counts on the days it was among that day’s top 1,000 (`unlistedAtMost` bounds what it may miss on other days; `skusComplete` when none can). ' +
+      'Revenue is net of returns, each on the day it was committed. At most 366 days (422 `reports.maxDays`).',
     ok: { status: 200, schema: res.productsReportResponse, description: 'The period’s SKUs and categories.' },
     errors: [409, 422],
     query: [

@@ -772,7 +772,8 @@ const productFigures = {
   revenue: int.describe('Members’ revenue: line amounts after the shop’s discounts, before loyalty discounts (minor units).'),
   quantity: z.number(),
   receipts: nonNeg.describe('Receipts with at least one such line.'),
-  shareBps: nonNeg.describe('Of the period’s revenue, in basis points.'),
+  returned: nonNeg.describe('What returns committed in the period gave back of it (already taken off `revenue` and `quantity`).'),
+  shareBps: int.describe('Of the period’s revenue, in basis points (negative where returns exceed sales).'),
 };
 
 export const productsReportResponse = z.strictObject({
@@ -781,8 +782,23 @@ export const productsReportResponse = z.strictObject({
   currency: z.string(),
   daysSummarized: nonNeg.describe('Days of the period the nightly insight job has summed (it sums yesterday, UTC).'),
   lastSummarized: z.iso.date().nullable(),
-  total: z.strictObject({ receipts: nonNeg, revenue: int }),
-  skus: z.array(z.strictObject({ sku: z.string(), ...productFigures })).describe('A SKU’s figures add up the days it was among that day’s top 100.'),
+  total: z.strictObject({
+    receipts: nonNeg,
+    revenue: int.describe('Sold less returned: line amounts of the period’s receipts less what the period’s returns gave back of them (a return counts on its own day).'),
+    returns: nonNeg,
+    returned: nonNeg,
+    returnsNotTakenOff: nonNeg.describe('Returns committed before returns kept their SKUs (nothing of them is taken off).'),
+  }),
+  skusComplete: z.boolean().describe('Every day of the period kept all its SKUs (a day keeps its top 1,000 by revenue): every SKU figure is exact.'),
+  skus: z
+    .array(
+      z.strictObject({
+        sku: z.string(),
+        ...productFigures,
+        unlistedAtMost: nonNeg.describe('Revenue the SKU may have had on days that left it out of their top 1,000 (not in `revenue`): the sum of each such day’s largest left-out figure; 0 means `revenue` is exact.'),
+      }),
+    )
+    .describe('A SKU’s figures add up the days it was among that day’s kept SKUs (its top 1,000 by revenue).'),
   otherSkus: z.strictObject({ revenue: int.describe('Revenue not in the SKUs listed.') }),
   categories: z.array(z.strictObject({ category: z.string(), ...productFigures })),
   otherCategories: z.strictObject({ revenue: int.describe('Revenue of categories beyond the 500 a day keeps.') }),

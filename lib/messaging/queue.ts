@@ -69,3 +69,9 @@ export function importKeys(message: ImportMessage, bucket: string, decode: (key:
 
 /** The simulation worker's work: a simulation to start or go on with (the worker queues its own continuation). */
 export const simulationWorkSchema = z.strictObject({ kind: z.literal('simulate'), tenantId: id, simulationId: id });
+/**
+ * The nightly insight job's continuation (lib/app/insight-job.ts): the same worker, which reads
+ * the same history, takes up a day's run where the jobs function saved it.
+ */
+export const insightWorkSchema = z.strictObject({ kind: z.literal('insight'), day: z.iso.date(), run: z.string().regex(/^[A-Za-z0-9._:-]{1,80}$/), tenantId: id.optional() });
+export const historyWorkSchema = z.discriminatedUnion('kind', [simulationWorkSchema, insightWorkSchema]);

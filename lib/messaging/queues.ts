@@ -9,6 +9,7 @@ import type { JourneyWork } from '../app/journeys.ts';
 import type { busMessage } from '../events/catalog.ts';
 import type { DeliveryMessage } from '../app/webhooks.ts';
 import type { SimulationWork } from '../app/simulations.ts';
+import type { InsightWork } from '../app/insight-job.ts';
 import type { AccountJob, FifoQueue, ImportContinuation, Queue } from './queue.ts';
 import { sqsFifoQueue, sqsQueue } from './sqs.ts';
 
@@ -32,8 +33,8 @@ export const journeyQueue = (): Queue<JourneyWork> => lazyQueue(QUEUE_ENV.journe
 /** The import queue: S3 puts file events on it; the import worker puts its own continuations. */
 export const importQueue = (): Queue<ImportContinuation> => lazyQueue(QUEUE_ENV.imports);
 
-/** The simulation queue: POST /v1/simulations puts a simulation on it; the worker its own continuations. */
-export const simulationQueue = (): Queue<SimulationWork> => lazyQueue(QUEUE_ENV.simulations);
+/** The simulation queue: POST /v1/simulations puts a simulation on it, the jobs function an insight day's continuation; the worker its own continuations. */
+export const simulationQueue = (): Queue<SimulationWork | InsightWork> => lazyQueue(QUEUE_ENV.simulations);
 
 /** The notify queue takes what a bus rule delivers: EventBridge's envelope around the event. */
 export const notifyQueue = (): Queue<ReturnType<typeof busMessage>> => lazyQueue(QUEUE_ENV.notify);

@@ -10,11 +10,15 @@
  *    "occurredAt":"…Z","at":"…Z","lines":[{"lineId":"1","sku":"A","category":"otc","quantityMilli":1000,"unitPrice":0,"amount":1000}],
  *    "burnPoints":0,"coupons":[]}
  *   {"customerId":"c_…","kind":"return","tenantId":"t1","type":"return","storeId":"S-01","returnId":"RET-1","receiptId":"R-1",
- *    "receiptStoreId":"S-01","at":"…Z","lines":[{"lineId":"1","quantityMilli":1000}]}
+ *    "receiptStoreId":"S-01","at":"…Z","receiptOccurredAt":"…Z",
+ *    "lines":[{"lineId":"1","quantityMilli":1000,"sku":"A","category":"otc","amountBack":1000}]}
  *
  * `at` is when the till committed it (its UTC day names the file's folder); `unitPrice` is 0 (the
  * receipt item keeps line amounts, which is what the engine prices). Receipts committed before
  * lines kept SKU and category are written as `{"customerId","kind","tenantId","storeId","receiptId","at","unreplayable":true}`.
+A return's `receiptOccurredAt` and its lines' `sku`, `category` and `amountBack` (the share of the
+line's amount given back) are there for the nightly insight job; a refund by amount has
+`"quantityMilli":0,"amount":N`. Returns committed before they were kept have neither.
  *
  * One shard of a period = every day file of the period read (List a page of 1,000 keys at a
  * time, Get each file, a bounded number at once), keeping the lines of one sixteenth of the
@@ -89,7 +93,17 @@ export function parseHistoryLine(text: string): Parsed {
     return {
       key,
       at,
-      event: { type: 'return', customerId: o.customerId, storeId: o.storeId, returnId: String(o.returnId), receiptId: String(o.receiptId), receiptStoreId: String(o.receiptStoreId ?? o.storeId), at, lines: o.lines },
+      event: {
+        type: 'return',
+        customerId: o.customerId,
+        storeId: o.storeId,
+        returnId: String(o.returnId),
+        receiptId: String(o.receiptId),
+        receiptStoreId: String(o.receiptStoreId ?? o.storeId),
+        at,
+        ...(date(o.receiptOccurredAt) ? { receiptOccurredAt: date(o.receiptOccurredAt)! } : {}),
+        lines: o.lines,
+      },
     };
   }
   if (o.kind !== 'receipt') return null;

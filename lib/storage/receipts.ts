@@ -49,6 +49,18 @@ export interface ReturnRecord {
   readonly requestHash: string;
   readonly response: string;
   readonly at: string;
+  /**
+   * What came back, for the history (the nightly insight job takes it off the SKU, category and
+   * campaign figures without reading the receipt): when the receipt was made, and per line its
+   * SKU, category and the share of its amount returned. Absent on returns from before it was kept.
+   */
+  readonly goods?: ReturnedGoods | undefined;
+}
+
+export interface ReturnedGoods {
+  readonly receiptOccurredAt: string;
+  /** One per line of the answer, in its order (no line id: it would add up to 32 KB to a 500-line return). */
+  readonly lines: ReadonlyArray<{ readonly sku?: string | undefined; readonly category?: string | undefined; readonly amountBack: number }>;
 }
 
 /** Keys and type off; also the history index's keys items written before history moved to S3 still carry (storage/history.ts). */
@@ -72,7 +84,7 @@ export function replayEventOf(item: Record<string, unknown>): ReplayEvent | null
   if (item.type === 'return') {
     const r = strip<ReturnRecord>(item);
     const at = new Date(r.at);
-    const answer = JSON.parse(r.response) as { lines: Array<{ lineId: string; quantity: number }> };
+    const answer = JSON.parse(r.response) as { lines: Array<{ lineId: string; quantity?: number; amount?: number }> };
     return {
       type: 'return',
       customerId: r.customerId,
@@ -81,7 +93,13 @@ export function replayEventOf(item: Record<string, unknown>): ReplayEvent | null
       receiptId: r.receiptId,
       receiptStoreId: r.receiptStoreId,
       at,
-      lines: answer.lines.map((l) => ({ lineId: l.lineId, quantityMilli: Math.round(l.quantity * 1000) })),
+      ...(r.goods ? { receiptOccurredAt: new Date(r.goods.receiptOccurredAt) } : {}),
+      lines: answer.lines.map((l, i) => {
+        const g = r.goods?.lines[i];
+        // A refund by amount comes back as money, not units (no quantity in its answer).
+        const back = l.amount !== undefined ? { quantityMilli: 0, amount: l.amount } : { quantityMilli: Math.round((l.quantity ?? 0) * 1000) };
+        return { lineId: l.lineId, ...back, ...(g ? { sku: g.sku, category: g.category, amountBack: g.amountBack } : {}) };
+      }),
     };
   }
   const record = receiptOf(item);

@@ -48,10 +48,15 @@ describe('job and worker sample events', () => {
     onTestFinished(() => s3.close());
     const { handler } = await import('../../functions/jobs/run.ts');
     const report = (await handler(sample('jobs/insight.by-hand.json', { TENANT: tenantId }))) as { tenants: Array<Record<string, unknown>> };
-    expect(report.tenants).toEqual([{ tenantId, day: '2026-11-20', receipts: 0, customers: 0 }]);
+    expect(report.tenants).toEqual([{ tenantId, day: '2026-11-20', receipts: 0, returns: 0, customers: 0, parts: 16, outcome: 'done' }]);
     const { deps } = await import('#lib/app/deps.ts');
     const days = await deps().dayInsight.days(tenantId, 'sales', '2026-11-20', '2026-11-20', { queries: 0, items: 0 });
-    expect(days.map((d) => [d.day, d.body])).toEqual([['2026-11-20', { receipts: 0, revenue: 0, skus: [], categories: [], otherSkus: { revenue: 0, count: 0 }, otherCategories: { revenue: 0, count: 0 } }]]);
+    const empty = { receipts: 0, revenue: 0, returns: { count: 0, returned: 0, unpriced: 0 }, skus: [], categories: [], otherSkus: { revenue: 0, count: 0 }, otherCategories: { revenue: 0, count: 0 } };
+    expect(days.map((d) => [d.day, d.body])).toEqual([['2026-11-20', empty]]);
+    // The continuation of a day that did not fit the jobs function: the simulation worker takes it up (a new run here: from its first part).
+    const { handler: worker } = await import('../../functions/workers/simulations.ts');
+    expect(await worker(sample('sqs/simulations.insight.json', { TENANT: tenantId }), { ...fakeLambdaContext('simulations'), getRemainingTimeInMillis: () => 15 * 60_000 })).toEqual({ batchItemFailures: [] });
+    expect((await deps().dayInsight.run(tenantId, '2026-11-20'))!.run).toMatchObject({ run: 'nightly', done: true, part: 16 });
     // Scheduled (no day): yesterday, UTC, once; the next hourly tick skips it.
     const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
     const first = (await handler({ job: 'insight', tenantId })) as { day: string; tenants: Array<{ skipped?: string }> };

@@ -1225,7 +1225,7 @@ export interface paths {
         };
         /**
          * Top SKUs and every category by members’ revenue over a period of days
-         * @description Read from the day items the nightly insight job writes for each UTC day (from the history of receipts, never on the till’s path); a SKU counts on the days it was among that day’s top 100. At most 366 days (422 `reports.maxDays`).
+         * @description Read from the day items the nightly insight job writes for each UTC day (from the history of receipts, never on the till’s path); a SKU counts on the days it was among that day’s top 1,000 (`unlistedAtMost` bounds what it may miss on other days; `skusComplete` when none can). Revenue is net of returns, each on the day it was committed. At most 366 days (422 `reports.maxDays`).
          */
         get: operations["getV1ReportsProducts"];
         put?: never;
@@ -12544,9 +12544,16 @@ export interface operations {
                         lastSummarized: string | null;
                         total: {
                             receipts: number;
+                            /** @description Sold less returned: line amounts of the period’s receipts less what the period’s returns gave back of them (a return counts on its own day). */
                             revenue: number;
+                            returns: number;
+                            returned: number;
+                            /** @description Returns committed before returns kept their SKUs (nothing of them is taken off). */
+                            returnsNotTakenOff: number;
                         };
-                        /** @description A SKU’s figures add up the days it was among that day’s top 100. */
+                        /** @description Every day of the period kept all its SKUs (a day keeps its top 1,000 by revenue): every SKU figure is exact. */
+                        skusComplete: boolean;
+                        /** @description A SKU’s figures add up the days it was among that day’s kept SKUs (its top 1,000 by revenue). */
                         skus: {
                             sku: string;
                             /** @description Members’ revenue: line amounts after the shop’s discounts, before loyalty discounts (minor units). */
@@ -12554,8 +12561,12 @@ export interface operations {
                             quantity: number;
                             /** @description Receipts with at least one such line. */
                             receipts: number;
-                            /** @description Of the period’s revenue, in basis points. */
+                            /** @description What returns committed in the period gave back of it (already taken off `revenue` and `quantity`). */
+                            returned: number;
+                            /** @description Of the period’s revenue, in basis points (negative where returns exceed sales). */
                             shareBps: number;
+                            /** @description Revenue the SKU may have had on days that left it out of their top 1,000 (not in `revenue`): the sum of each such day’s largest left-out figure; 0 means `revenue` is exact. */
+                            unlistedAtMost: number;
                         }[];
                         otherSkus: {
                             /** @description Revenue not in the SKUs listed. */
@@ -12568,7 +12579,9 @@ export interface operations {
                             quantity: number;
                             /** @description Receipts with at least one such line. */
                             receipts: number;
-                            /** @description Of the period’s revenue, in basis points. */
+                            /** @description What returns committed in the period gave back of it (already taken off `revenue` and `quantity`). */
+                            returned: number;
+                            /** @description Of the period’s revenue, in basis points (negative where returns exceed sales). */
                             shareBps: number;
                         }[];
                         otherCategories: {
