@@ -3,14 +3,14 @@
  * `historyAnalytics=true` a Glue table with partition projection over the files' layout, a
  * workgroup that bounds each query's scan, and the saved queries. Templates only (no bundling).
  */
-import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/app.ts';
+import { builtApp } from '../support/cdk.ts';
 import { nagViolations } from '../support/nag.ts';
 import { SCAN_LIMIT_BYTES, savedQueries } from '../../infra/constructs/history-analytics.ts';
 
-const synth = (context: Record<string, unknown>) => buildApp(new App({ context: { ...context, 'aws:cdk:bundling-stacks': [] } }));
+const synth = (context: Record<string, unknown>) => builtApp({ ...context, 'aws:cdk:bundling-stacks': [] });
 
 // A synth of the whole app (templates only) takes 10–40 s on a busy machine.
 describe('History analytics (Athena)', { timeout: 120_000 }, () => {

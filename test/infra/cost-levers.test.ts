@@ -3,10 +3,10 @@
  * path and on the functions each receipt sets off, off unless asked for, and how long API Gateway
  * keeps the authorizer's answer.
  */
-import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/app.ts';
+import { builtApp } from '../support/cdk.ts';
 import { LISTENER_QUEUE_ARN_ENV } from '#lib/events/routing.ts';
 
 const built = new Map<string, ReturnType<typeof buildApp>>();
@@ -15,7 +15,7 @@ function stacks(context: Record<string, unknown>) {
   const key = JSON.stringify(context);
   if (!built.has(key)) {
     // Template assertions only: skipping the functions' bundling keeps a synth to seconds.
-    built.set(key, buildApp(new App({ context: { stage: 'dev', ...context, 'aws:cdk:bundling-stacks': [] } })));
+    built.set(key, builtApp({ stage: 'dev', ...context, 'aws:cdk:bundling-stacks': [] }));
   }
   return built.get(key)!;
 }

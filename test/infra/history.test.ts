@@ -4,17 +4,15 @@
  * history/, the simulation worker may only list and read them; both are told the bucket's name.
  * (test/infra/permissions.test.ts checks these grants against the commands each bundle sends.)
  */
-import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../infra/app.ts';
+import { builtApp } from '../support/cdk.ts';
 import { HISTORY_MONTHS } from '../../infra/constructs/history-bucket.ts';
 import { isCounted } from '#domain/insight.ts';
 
 type Json = Record<string, any>;
 const synth = (context: Record<string, unknown>) => {
-  const app = new App({ context: { stage: 'dev', 'aws:cdk:bundling-stacks': [], ...context } });
-  const stacks = buildApp(app);
+  const stacks = builtApp({ stage: 'dev', 'aws:cdk:bundling-stacks': [], ...context });
   return { bg: Template.fromStack(stacks.background), data: Template.fromStack(stacks.data), stack: stacks.background };
 };
 

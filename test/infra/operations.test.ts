@@ -3,10 +3,9 @@
  * go wrong unseen; a dashboard; scheduled jobs whose failures are parked and alarmed; push only
  * with credentials; the event archive and the table's TTL as AWS accepts them.
  */
-import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../infra/app.ts';
+import { builtApp } from '../support/cdk.ts';
 import { scheduledJobs } from '../../infra/stacks/background-stack.ts';
 import { allFunctionEntries } from '../../infra/bundling.ts';
 import { routeGroups } from '#lib/http/routes.ts';
@@ -17,8 +16,7 @@ type Json = Record<string, any>;
 
 function synth(context: Record<string, unknown>) {
   // These assertions read templates only; skipping the functions' bundling keeps a synth to seconds.
-  const app = new App({ context: { ...context, 'aws:cdk:bundling-stacks': [] } });
-  const stacks = buildApp(app);
+  const stacks = builtApp({ ...context, 'aws:cdk:bundling-stacks': [] });
   return {
     data: Template.fromStack(stacks.data),
     api: Template.fromStack(stacks.api),

@@ -8,11 +8,11 @@
  * from the templates of the app infra/app.ts builds, with every optional channel configured so
  * that every command the workers bundle is meant to be granted.
  */
-import { App, Stack, type CfnElement } from 'aws-cdk-lib';
+import { Stack, type CfnElement } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../infra/app.ts';
+import { builtApp } from '../support/cdk.ts';
 import { allFunctionEntries } from '../../infra/bundling.ts';
 import { TallyFunction } from '../../infra/constructs/tally-function.ts';
 import { routeGroups } from '#lib/http/routes.ts';
@@ -112,8 +112,7 @@ describe('Permissions: each function may send exactly the AWS SDK commands its c
   let fns: Fn[];
 
   beforeAll(async () => {
-    const app = new App({ context });
-    buildApp(app);
+    const { app } = builtApp(context);
     const templates = new Map<Stack, Json>();
     const templateOf = (s: Stack) => templates.get(s) ?? templates.set(s, Template.fromStack(s).toJSON()).get(s)!;
     const resourcesOf = (s: Stack, type: string) => Object.values(templateOf(s).Resources as Record<string, Json>).filter((r) => r.Type === type);

@@ -3,18 +3,16 @@
  * at most two per shard, so no third may appear), woken only for the items it counts, its
  * failures parked.
  */
-import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../infra/app.ts';
+import { builtApp } from '../support/cdk.ts';
 import { isCounted, reportedItemTypes } from '#domain/insight.ts';
 
 let bg: Template;
 let monitoring: Template;
 
 beforeAll(() => {
-  const app = new App({ context: { stage: 'dev', 'aws:cdk:bundling-stacks': [] } });
-  const stacks = buildApp(app);
+  const stacks = builtApp({ stage: 'dev', 'aws:cdk:bundling-stacks': [] });
   bg = Template.fromStack(stacks.background);
   monitoring = Template.fromStack(stacks.monitoring);
 }, 120_000);

@@ -4,6 +4,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/app.ts';
 import { nagViolations } from '../support/nag.ts';
+import { builtApp } from '../support/cdk.ts';
 import { isPublicRoute, routeGroups, routeKey } from '#lib/http/routes.ts';
 import { WEBHOOK_ENV } from '#lib/config.ts';
 import { stackName, stackOutputs } from '../../infra/outputs.ts';
@@ -11,8 +12,8 @@ import { segmentEvents } from '#lib/events/catalog.ts';
 
 /** `templatesOnly` skips bundling the functions, for a synth whose assertions read only the templates. */
 function synth(context: Record<string, unknown>, opts: { templatesOnly?: boolean } = {}) {
-  const app = new App({ context: opts.templatesOnly ? { ...context, 'aws:cdk:bundling-stacks': [] } : context });
-  const stacks = buildApp(app);
+  // Built once per context in the infra test process; prod reuses dev's bundles (test/support/cdk.ts).
+  const { app, ...stacks } = builtApp(opts.templatesOnly ? { ...context, 'aws:cdk:bundling-stacks': [] } : context);
   return {
     app,
     ...stacks,
@@ -31,7 +32,7 @@ describe('CDK app', () => {
   beforeAll(() => {
     dev = synth({ stage: 'dev' });
     prod = synth({ stage: 'prod' });
-  }, 300_000); // Bundles every function twice (dev and prod): over two minutes on a busy machine.
+  }, 300_000); // Bundles every function once (prod reuses dev's bundles): a minute or more on a busy machine.
 
   describe('Stack: data', () => {
     it('should make one on-demand table with pk/sk, PITR and a stream for the outbox', () => {

@@ -4,10 +4,9 @@
  * (a domain and a code-flow app client whose callback is the distribution), whose tokens the
  * authorizer accepts. Templates only: the functions are not bundled here.
  */
-import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../infra/app.ts';
+import { builtApp } from '../support/cdk.ts';
 import { STAFF_JWT_ENV } from '#lib/http/staff-token.ts';
 
 describe('Web console hosting (infra/constructs/web-console.ts)', () => {
@@ -22,8 +21,7 @@ describe('Web console hosting (infra/constructs/web-console.ts)', () => {
   };
 
   beforeAll(() => {
-    const app = new App({ context: { stage: 'prod', 'aws:cdk:bundling-stacks': [] } });
-    api = Template.fromStack(buildApp(app).api);
+    api = Template.fromStack(builtApp({ stage: 'prod', 'aws:cdk:bundling-stacks': [] }).api);
     json = api.toJSON() as typeof json;
   }, 120_000);
 

@@ -1,13 +1,13 @@
 /** cdk-nag's AwsSolutions pack over a synthesized app: every unacknowledged violation, as `RULE at path`. */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { bundlesFunctions, newApp } from './cdk.ts';
 
 export function nagViolations(build: (app: App) => void, context: Record<string, unknown> = { stage: 'prod' }): string[] {
-  const outdir = mkdtempSync(join(tmpdir(), 'tally-nag-'));
-  const app = new App({ context, outdir });
+  // An app that bundles shares the infra tests' output directory, and so the bundles already made there.
+  const app = newApp(context);
   build(app);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   try {
@@ -15,9 +15,11 @@ export function nagViolations(build: (app: App) => void, context: Record<string,
   } catch {
     // Violations make synth throw; the report below lists them either way.
   }
-  const report = JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8')) as {
+  const reportFile = join(app.outdir, 'validation-report.json');
+  const report = JSON.parse(readFileSync(reportFile, 'utf8')) as {
     pluginReports: Array<{ violations: Array<{ ruleName: string; violatingConstructs: Array<{ constructPath: string }> }> }>;
   };
-  rmSync(outdir, { recursive: true, force: true });
+  // The shared directory keeps its bundles for the next app; an app of its own goes entirely.
+  rmSync(bundlesFunctions(context) ? reportFile : app.outdir, { recursive: true, force: true });
   return report.pluginReports.flatMap((r) => r.violations.flatMap((v) => v.violatingConstructs.map((c) => `${v.ruleName} at ${c.constructPath}`)));
 }
