@@ -134,7 +134,7 @@ export async function startSimulation(
   await simulations.create(
     run,
     body.draft,
-    deps.audit.item(p, { at, action: 'simulation.start', target: `simulation:${run.simulationId}`, after: { draftHash: run.draftHash, from: run.from, to: run.to, against: current.version } }),
+    deps.audit.item(p, { at, action: 'simulation.start', target: `simulation:${run.simulationId}`, after: { draftHash: run.draftHash, from: run.from, to: run.to, against: current.version, warmupDays, draftWarmup: run.draftWarmup } }),
   );
   await queue.send([{ kind: 'simulate', tenantId: p.tenantId, simulationId: run.simulationId }]);
   return view(run);
