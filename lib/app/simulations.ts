@@ -5,10 +5,11 @@
  * when it started and the draft, checkpointing after each shard; the report is read back by id.
  *
  * Customers bring their accounts into the period: each shard also reads the `warmupDays` before
- * it (default and most MAX_WARMUP_DAYS) and replays them first, each side under its own program,
- * counting only from `from` (lib/domain/simulation.ts, `countFrom`). So the side in force starts
- * the period with the balances, tiers and counters the till had (as far as the warm-up reaches
- * and receipts made them), and the draft with those it would have built itself.
+ * it (default and most MAX_WARMUP_DAYS) and replays them first, counting only from `from`
+ * (lib/domain/simulation.ts, `countFrom`). So the side in force starts the period with the
+ * balances, tiers and counters the till had (as far as the warm-up reaches and receipts made
+ * them), and the draft with those it would have built itself (or, `draftWarmup: 'inForce'`, with
+ * the in-force side's, as if published at `from`).
  */
 import { randomBytes } from 'node:crypto';
 import type { Program } from '#domain/program.ts';
@@ -20,6 +21,7 @@ import {
   simulateCustomer,
   simulationReport,
   tillOrder,
+  type DraftWarmup,
   type ReplayEvent,
 } from '#domain/simulation.ts';
 import { InvalidRequestError, LimitExceededError, NotFoundError } from './errors.ts';
@@ -54,6 +56,7 @@ export interface StartSimulationBody {
   readonly to: string;
   readonly topN?: number | undefined;
   readonly warmupDays?: number | undefined;
+  readonly draftWarmup?: DraftWarmup | undefined;
 }
 
 
@@ -75,7 +78,7 @@ const view = (run: SimulationRun) => ({
   to: run.to,
   topN: run.topN,
   // Runs from before warm-ups started from empty accounts.
-  warmup: { days: run.warmupDays ?? 0, from: run.warmupFrom ?? run.from, to: run.from, receipts: run.warmupReceipts ?? 0, returns: run.warmupReturns ?? 0 },
+  warmup: { days: run.warmupDays ?? 0, draft: run.draftWarmup ?? 'draft', from: run.warmupFrom ?? run.from, to: run.from, receipts: run.warmupReceipts ?? 0, returns: run.warmupReturns ?? 0 },
   progress: { shards: run.shards, shardsDone: run.shardsDone, receipts: run.receipts, returns: run.returns, unreplayable: run.unreplayable, readUnits: run.readUnits, historyRequests: run.historyRequests ?? 0 },
   createdAt: run.createdAt,
   createdBy: run.createdBy,
@@ -115,6 +118,7 @@ export async function startSimulation(
     to: to.toISOString(),
     topN: Math.min(body.topN ?? 20, MAX_TOP),
     warmupDays,
+    draftWarmup: body.draftWarmup ?? 'draft',
     warmupFrom: new Date(from.getTime() - warmupDays * 86_400_000).toISOString(),
     warmupReceipts: 0,
     warmupReturns: 0,
@@ -132,7 +136,7 @@ export async function startSimulation(
   await simulations.create(
     run,
     body.draft,
-    deps.audit.item(p, { at, action: 'simulation.start', target: `simulation:${run.simulationId}`, after: { draftHash: run.draftHash, from: run.from, to: run.to, against: current.version } }),
+    deps.audit.item(p, { at, action: 'simulation.start', target: `simulation:${run.simulationId}`, after: { draftHash: run.draftHash, from: run.from, to: run.to, against: current.version, warmupDays, draftWarmup: run.draftWarmup } }),
   );
   await queue.send([{ kind: 'simulate', tenantId: p.tenantId, simulationId: run.simulationId }]);
   return view(run);
@@ -189,7 +193,7 @@ export async function runSimulation(
       else byCustomer.set(e.customerId, [e]);
     }
     for (const [customerId, events] of byCustomer) {
-      simulateCustomer(part, { ...programs, topN: run.topN, storeTags: (id) => stores.get(id), countFrom }, customerId, tillOrder(events));
+      simulateCustomer(part, { ...programs, topN: run.topN, storeTags: (id) => stores.get(id), countFrom, draftWarmup: run.draftWarmup }, customerId, tillOrder(events));
     }
     mergeSimulation(state, part, run.topN);
     const at = deps.clock().toISOString();

@@ -5,8 +5,9 @@
  * receipt, lifetime spend, caps and expiry evolve as they would have. Pure: events in, figures out.
  *
  * A period is warmed up (`countFrom`): the customer's events committed before it are replayed
- * first, each side under its own program, and only build the accounts (balances, tiers, counters,
- * the receipts later returns undo); figures count from `countFrom` on.
+ * first and only build the accounts (balances, tiers, counters, the receipts later returns undo);
+ * figures count from `countFrom` on. Each side warms up under its own program, or the draft's
+ * side starts the period with the account the program in force built (`draftWarmup`).
  *
  * What a replay cannot know is left as the till left it: which coupon codes were still unused,
  * friends' referral rewards (another customer's account) and staff actions between receipts are
@@ -324,6 +325,9 @@ export function customerShard(customerId: string, shards: number): number {
   return (h >>> 0) % shards;
 }
 
+export const draftWarmups = ['draft', 'inForce'] as const;
+export type DraftWarmup = (typeof draftWarmups)[number];
+
 export interface SimulationOptions {
   readonly current: Program;
   readonly draft: Program;
@@ -336,6 +340,12 @@ export interface SimulationOptions {
    * A customer with no event from it on is not in the report. Unset: everything counts.
    */
   readonly countFrom?: Date | undefined;
+  /**
+   * Which program builds the draft's accounts in the warm-up: its own (default; the draft as if in
+   * force all along) or the one in force (the draft as if published at `countFrom`: customers
+   * carry in the balances, levels and receipts the program in force gave them).
+   */
+  readonly draftWarmup?: DraftWarmup | undefined;
   /** How many gainers and losers to keep (at most MAX_TOP). */
   readonly topN?: number;
 }
@@ -355,16 +365,25 @@ export function simulateCustomer(state: SimulationState, opts: SimulationOptions
   const start = opts.startAccount?.(customerId) ?? emptyAccount();
   const cur = new SideReplay(opts.current, state.current, start, first === 0);
   const dra = new SideReplay(opts.draft, state.draft, start, first === 0);
+  const carried = opts.draftWarmup === 'inForce';
   for (let i = 0; i < events.length; i++) {
     const e = events[i]!;
-    if (i === first) cur.counting = dra.counting = true;
+    if (i === first) {
+      cur.counting = dra.counting = true;
+      if (carried) {
+        // Priced receipts are never changed in place (a return replaces its entry), so both sides may hold them.
+        dra.account = cur.account;
+        for (const [k, r] of cur.receipts) dra.receipts.set(k, r);
+      }
+    }
+    const both = i >= first || !carried;
     if (e.type === 'receipt') {
       const tags = opts.storeTags?.(e.storeId);
       cur.receipt(e, tags);
-      dra.receipt(e, tags);
+      if (both) dra.receipt(e, tags);
     } else {
       cur.return(e);
-      dra.return(e);
+      if (both) dra.return(e);
     }
   }
   state.customers++;

@@ -875,6 +875,7 @@ export const simulationResponse = z.strictObject({
   warmup: z
     .strictObject({
       days: nonNeg,
+      draft: z.enum(['draft', 'inForce']).describe('Which program built the draft side’s accounts in the warm-up: the draft (as if in force all along) or the one in force (as if published at the period’s start).'),
       from: z.iso.datetime(),
       to: z.iso.datetime(),
       receipts: nonNeg.describe('Receipts of the warm-up replayed so far (they build the accounts; the figures do not count them).'),
@@ -886,7 +887,7 @@ export const simulationResponse = z.strictObject({
     shardsDone: nonNeg,
     receipts: nonNeg,
     returns: nonNeg,
-    unreplayable: nonNeg.describe('Receipts committed before SKU and category were kept: found, not replayed.'),
+    unreplayable: nonNeg.describe('Receipts committed before SKU and category were kept, in the period and its warm-up: found, not replayed.'),
     readUnits: z.number().min(0).describe('Table read units the replay consumed so far (0 since the history is read from S3, see historyRequests).'),
     historyRequests: nonNeg.describe("S3 requests (Lists and Gets of the history's day files) the replay made so far."),
   }),

@@ -9,7 +9,7 @@
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { SimulationReport, SimulationState } from '#domain/simulation.ts';
+import type { DraftWarmup, SimulationReport, SimulationState } from '#domain/simulation.ts';
 import type { Db } from './client.ts';
 import { MAX_ITEM_BYTES } from './item-size.ts';
 import { transactWrite, type TransactItem } from './transact.ts';
@@ -31,6 +31,8 @@ export interface SimulationRun {
   readonly warmupDays?: number | undefined;
   /** `from` minus `warmupDays`: where the shards' reads start. */
   readonly warmupFrom?: string | undefined;
+  /** Which program builds the draft side's accounts in the warm-up (absent: the draft). */
+  readonly draftWarmup?: DraftWarmup | undefined;
   /** Receipts and returns replayed in the warm-up (not counted in the figures). */
   readonly warmupReceipts?: number | undefined;
   readonly warmupReturns?: number | undefined;

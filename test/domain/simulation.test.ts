@@ -157,6 +157,25 @@ describe('program simulator', () => {
     }
   });
 
+  it("should start the draft's side from the accounts the program in force built, when asked", async () => {
+    // A stricter draft: silver from 100,000. Anna's three warm-up receipts (36,000) made her silver in force.
+    const stricter = program({ ...doc, tiers: { levels: [doc.tiers.levels[0], { ...doc.tiers.levels[1], threshold: 100_000 }] } });
+    const lines = [...file.slice(0, 6), JSON.stringify({ ...JSON.parse(file[6]!), at: '2026-11-04T15:00:00+04:00' })];
+    const countFrom = new Date('2026-11-04T00:00:00+04:00');
+    const own = (await simulateFile(lines, { current, draft: stricter }, { countFrom })).report;
+    const carried = (await simulateFile(lines, { current, draft: stricter }, { countFrom, draftWarmup: 'inForce' })).report;
+    // As if in force all along, the draft never made her silver; published on the 4th, it keeps the
+    // level she had (levels are lowered only by a period's review) and the receipt Boris returns.
+    expect(own.draft.totals).toMatchObject({ tierDiscount: 0, returns: 1, refused: 0 });
+    expect(own.tierChanges).toEqual([{ from: 'silver', to: 'standard', customers: 1 }]);
+    expect(carried.draft.totals).toMatchObject({ tierDiscount: 2 * 600, returns: 1, pointsReversed: 50, refused: 0 });
+    expect(carried.tierChanges).toEqual([]);
+    // The side in force is the same either way, and with the draft the program in force, so is the draft's.
+    expect(carried.current).toEqual(own.current);
+    const same = (await simulateFile(lines, { current, draft: current }, { countFrom, draftWarmup: 'inForce' })).report;
+    expect(same.draft).toEqual(same.current);
+  });
+
   it('should give the same figures when customers are replayed in parts and merged', async () => {
     const lines = Array.from({ length: 60 }, (_, i) => line(`c${i % 13}`, 1 + (i % 28), 3_000 + 700 * (i % 11)));
     const whole = await simulateFile(lines, { current, draft }, { topN: 5 });

@@ -262,8 +262,10 @@ describe('program simulator through the staff API', () => {
     expect(Object.keys(ledger).sort()).toEqual(['bonus', 'burn', 'earn', 'earn_reversal']);
     expect(tiers).toEqual({ gold: 1, silver: 1 });
 
+    // The draft: silver from 100,000 and gold from 200,000, which no one reaches in these two months.
+    const stricter = { ...program, tiers: { ...program.tiers, levels: [program.tiers.levels[0], { ...program.tiers.levels[1], threshold: 100_000 }, { ...program.tiers.levels[2], threshold: 200_000 }] } };
     const simulate = async (warmupDays: number) => {
-      const start = await t.staff('POST', '/v1/simulations', { draft: program, from, to, warmupDays });
+      const start = await t.staff('POST', '/v1/simulations', { draft: stricter, from, to, warmupDays, draftWarmup: 'inForce' });
       expect(start.status, JSON.stringify(start.body)).toBe(202);
       expect((await handler(await nextMessage(), withTime(15 * 60_000))).batchItemFailures).toEqual([]);
       const done = await t.staff('GET', `/v1/simulations/${start.body.simulationId}`);
@@ -272,7 +274,7 @@ describe('program simulator through the staff API', () => {
     };
     // A month's warm-up reaches back over September.
     const warm = await simulate(30);
-    expect(warm.warmup).toEqual({ days: 30, from: '2026-08-31T20:00:00.000Z', to: '2026-09-30T20:00:00.000Z', receipts: 7, returns: 0 });
+    expect(warm.warmup).toEqual({ days: 30, draft: 'inForce', from: '2026-08-31T20:00:00.000Z', to: '2026-09-30T20:00:00.000Z', receipts: 7, returns: 0 });
     expect(warm.progress).toMatchObject({ receipts: 4, returns: 1, unreplayable: 0 });
     const w = warm.report.current.totals;
     const sumOct = (k: keyof Committed) => october.reduce((s, a) => s + a.totals[k], 0);
@@ -292,9 +294,13 @@ describe('program simulator through the staff API', () => {
     // The tiers the till left, for October's customers (Carl, September's only, is not one).
     expect(warm.report.customers).toBe(2);
     expect(warm.report.current.finalTiers).toEqual(tiers);
-    // Same program both sides: nothing moves.
-    expect(warm.report.draft.totals).toEqual(w);
-    expect(warm.report.tierChanges).toEqual([]);
+    // The draft as if published on 1 October: Anna keeps the silver she brought in (levels are
+    // lowered only by a period's review) and gets its discount on her first receipt; she never
+    // reaches the draft's gold. Had the draft built her account, she would have had no level at all.
+    expect(warm.report.draft.byTier.silver.receipts).toBe(2);
+    expect(warm.report.draft.totals.tierDiscount).toBeGreaterThan(0);
+    expect(warm.report.draft.finalTiers).toEqual({ silver: 1, standard: 1 });
+    expect(warm.report.draft.totals).toMatchObject({ receipts: 4, returns: 1, burnsCut: 0, refused: 0 });
 
     // From empty accounts the same month is another chain's: no silver discount, no bonus for
     // Anna's 4th receipt, burns cut for want of September's points, a return without its receipt.

@@ -8,6 +8,7 @@ import { partLines } from '../../local/part-lines.ts';
 import { benchPrograms, generateReceipts } from '../../bench/simulator.ts';
 import { customerShard } from '../../lib/domain/simulation.ts';
 import { simulateFile } from '../../lib/app/simulate-file.ts';
+import { simulateFileInParts } from '../../local/simulate-parts.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'tally-part-lines-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -85,5 +86,19 @@ describe('a part of a simulation reads its own lines of the file', () => {
       expect(byPart).toEqual(byText);
       expect(byPart.state.customers).toBeGreaterThan(10);
     }
+  });
+
+  it('counts from the period in the worker threads as in one thread, the lines before it a warm-up', async () => {
+    const path = join(dir, 'warm.jsonl');
+    writeFileSync(path, [...generateReceipts(300, 30, 7, { start: '2026-05-03T00:00:00+04:00', idPrefix: 'W' }), ...generateReceipts(300, 30)].join('\n'));
+    const { documents, programs } = benchPrograms();
+    const countFrom = new Date('2026-08-01T00:00:00+04:00');
+    const one = await simulateFile(createInterface({ input: createReadStream(path), crlfDelay: Infinity }), programs, { topN: 5, countFrom });
+    const parts = await simulateFileInParts(path, documents, programs, { parts: 2, topN: 5, countFrom });
+    expect(parts.report).toEqual(one.report);
+    // Only the period's receipts are counted, and the warm-up changed what they earned.
+    expect(parts.report.current.totals.receipts).toBe(300);
+    const cold = await simulateFile([...generateReceipts(300, 30)], programs, { topN: 5 });
+    expect(parts.report.current.totals.pointsIssued).not.toBe(cold.report.current.totals.pointsIssued);
   });
 });

@@ -15,4 +15,11 @@ export const startSimulationBody = z.strictObject({
    * use case); 0 starts every customer with an empty account.
    */
   warmupDays: z.int().min(0).optional(),
+  /**
+   * Which program builds the draft's accounts in the warm-up (`draftWarmups` in lib/domain/simulation.ts,
+   * not imported: schemas stay free of the engine): `draft` (default), the draft as if in force
+   * all along; `inForce`, the draft as if published at `from`, customers carrying in what the
+   * program in force gave them.
+   */
+  draftWarmup: z.enum(['draft', 'inForce']).optional(),
 });

@@ -13095,6 +13095,8 @@ export interface operations {
                     to: string;
                     topN?: number;
                     warmupDays?: number;
+                    /** @enum {string} */
+                    draftWarmup?: "draft" | "inForce";
                 };
             };
         };
@@ -13121,6 +13123,11 @@ export interface operations {
                         /** @description The days before the period replayed first, [from, to), so customers start the period with what they brought into it; `days` 0: empty accounts. */
                         warmup: {
                             days: number;
+                            /**
+                             * @description Which program built the draft side’s accounts in the warm-up: the draft (as if in force all along) or the one in force (as if published at the period’s start).
+                             * @enum {string}
+                             */
+                            draft: "draft" | "inForce";
                             /** Format: date-time */
                             from: string;
                             /** Format: date-time */
@@ -13134,7 +13141,7 @@ export interface operations {
                             shardsDone: number;
                             receipts: number;
                             returns: number;
-                            /** @description Receipts committed before SKU and category were kept: found, not replayed. */
+                            /** @description Receipts committed before SKU and category were kept, in the period and its warm-up: found, not replayed. */
                             unreplayable: number;
                             /** @description Table read units the replay consumed so far (0 since the history is read from S3, see historyRequests). */
                             readUnits: number;
@@ -13454,6 +13461,11 @@ export interface operations {
                         /** @description The days before the period replayed first, [from, to), so customers start the period with what they brought into it; `days` 0: empty accounts. */
                         warmup: {
                             days: number;
+                            /**
+                             * @description Which program built the draft side’s accounts in the warm-up: the draft (as if in force all along) or the one in force (as if published at the period’s start).
+                             * @enum {string}
+                             */
+                            draft: "draft" | "inForce";
                             /** Format: date-time */
                             from: string;
                             /** Format: date-time */
@@ -13467,7 +13479,7 @@ export interface operations {
                             shardsDone: number;
                             receipts: number;
                             returns: number;
-                            /** @description Receipts committed before SKU and category were kept: found, not replayed. */
+                            /** @description Receipts committed before SKU and category were kept, in the period and its warm-up: found, not replayed. */
                             unreplayable: number;
                             /** @description Table read units the replay consumed so far (0 since the history is read from S3, see historyRequests). */
                             readUnits: number;

@@ -29,7 +29,7 @@ const day = (d: Date) => d.toISOString().slice(0, 10);
 
 function StartSimulation({ api, session }: PageProps) {
   const today = new Date();
-  const [v, setV] = useState({ draft: sessionStorage.getItem(DRAFT_KEY) ?? '', from: day(new Date(today.getTime() - 90 * 86_400_000)), to: day(new Date(today.getTime() + 86_400_000)), topN: '20', warmupDays: '366' });
+  const [v, setV] = useState({ draft: sessionStorage.getItem(DRAFT_KEY) ?? '', from: day(new Date(today.getTime() - 90 * 86_400_000)), to: day(new Date(today.getTime() + 86_400_000)), topN: '20', warmupDays: '366', draftWarmup: 'draft' as 'draft' | 'inForce' });
   const [open, setOpen] = useState('');
   const { busy, error, run } = useAction();
   const canStart = may(session.role, 'POST /v1/simulations');
@@ -49,7 +49,7 @@ function StartSimulation({ api, session }: PageProps) {
         throw new ApiFailure(400, 'invalid_json', `The draft is not JSON: ${(e as Error).message}`, 'draft');
       }
       // The period is by commit time: from the start of `from` to the start of `to`, in the browser's time zone.
-      const s = await call(api.POST('/v1/simulations', { body: { draft, from: new Date(`${v.from}T00:00:00`).toISOString(), to: new Date(`${v.to}T00:00:00`).toISOString(), topN: Number(v.topN), warmupDays: Number(v.warmupDays) } }));
+      const s = await call(api.POST('/v1/simulations', { body: { draft, from: new Date(`${v.from}T00:00:00`).toISOString(), to: new Date(`${v.to}T00:00:00`).toISOString(), topN: Number(v.topN), warmupDays: Number(v.warmupDays), draftWarmup: v.draftWarmup } }));
       sessionStorage.removeItem(DRAFT_KEY);
       location.hash = `#/simulator/${encodeURIComponent(s.simulationId)}`;
     });
@@ -69,6 +69,14 @@ function StartSimulation({ api, session }: PageProps) {
             <Field label="To (exclusive)" error={fieldError(error, 'to')}>{(id, d) => <input id={id} type="date" required aria-describedby={d} value={v.to} onInput={(e) => setV({ ...v, to: e.currentTarget.value })} />}</Field>
             <Field label="Top gainers and losers" error={fieldError(error, 'topN')}>{(id, d) => <input id={id} type="number" min={1} max={100} aria-describedby={d} value={v.topN} onInput={(e) => setV({ ...v, topN: e.currentTarget.value })} />}</Field>
             <Field label="Warm-up days before the period (0: empty accounts)" error={fieldError(error, 'warmupDays')}>{(id, d) => <input id={id} type="number" min={0} max={366} aria-describedby={d} value={v.warmupDays} onInput={(e) => setV({ ...v, warmupDays: e.currentTarget.value })} />}</Field>
+            <Field label="The draft's customers start from">
+              {(id) => (
+                <select id={id} value={v.draftWarmup} onChange={(e) => setV({ ...v, draftWarmup: e.currentTarget.value as typeof v.draftWarmup })}>
+                  <option value="draft">what the draft would have given them (as if always in force)</option>
+                  <option value="inForce">what they have under the version in force (as if published at “From”)</option>
+                </select>
+              )}
+            </Field>
           </div>
           <button type="submit" disabled={busy}>Start simulation</button>
           <Notice error={draftError || ['from', 'to', 'topN', 'warmupDays'].some((f) => fieldError(error, f)) ? undefined : error} />
@@ -127,7 +135,7 @@ function SimulationView({ api, simulationId }: PageProps & { simulationId: strin
           </div>
           <p>
             {sim.warmup.days > 0
-              ? `Accounts warmed up on the ${sim.warmup.days} days before the period, from ${formatDate(sim.warmup.from)}: ${fmt(sim.warmup.receipts)} receipts and ${fmt(sim.warmup.returns)} returns replayed under each program, not counted.`
+              ? `Accounts warmed up on the ${sim.warmup.days} days before the period, from ${formatDate(sim.warmup.from)}: ${fmt(sim.warmup.receipts)} receipts and ${fmt(sim.warmup.returns)} returns replayed, not counted; the draft's accounts built by ${sim.warmup.draft === 'inForce' ? 'the version in force' : 'the draft'}.`
               : 'No warm-up: every customer starts the period with an empty account.'}
           </p>
         </>
