@@ -91,6 +91,12 @@ export interface ReceiptMeasure {
   readonly answerBytes: number;
 }
 
+/** What the first receipt of a customer's month reads and writes (it reads and rewrites the profile item too). */
+export interface MonthTurn {
+  readonly reads: ReadCost[];
+  readonly writes: WriteCost[];
+}
+
 /** What the report counters write for a batch of receipts of one tenant and day (the real countChanges on DynamoDB Local). */
 /** The commit through the handler beside the raw calls it makes: wall p50 and this process's CPU per call, ms. */
 export interface Timing {
@@ -257,7 +263,7 @@ function attribute(text: string, phase: string): string {
 }
 
 /** Measures one committed receipt of `lines` lines (after warm-up) through the real handlers and the local background. */
-export async function measureReceipts(linesList: readonly number[]): Promise<{ measures: ReceiptMeasure[]; timing: Timing; reportBatches: ReportBatch[] }> {
+export async function measureReceipts(linesList: readonly number[]): Promise<{ measures: ReceiptMeasure[]; timing: Timing; reportBatches: ReportBatch[]; monthTurn: MonthTurn }> {
   const { startBenchEnv, benchReceipt } = await import('./lib/env.ts');
   const env = await startBenchEnv({ customers: 3 });
   const { startBackground } = await import('../local/background.ts');
@@ -339,6 +345,22 @@ export async function measureReceipts(linesList: readonly number[]): Promise<{ m
       else measures[measures.findIndex((x) => x.lines === lines)] = m;
     }
 
+    // The first receipt of a customer's month: the till reads both customer items and moves the
+    // month before onto the profile item (storage/customers.ts). A customer whose latest activity
+    // is last month's, as the bench's would be on the 1st.
+    const { customerItem, customerProfileItem } = await import('../lib/storage/customers.ts');
+    const { addMonths, monthOf } = await import('../lib/domain/time.ts');
+    const { PutCommand } = await import('@aws-sdk/lib-dynamodb');
+    const last = (await env.deps.customers.get(env.tenantId, env.customerIds[2]!))!;
+    const prior = addMonths(monthOf(new Date(), (await env.deps.programs.current(env.tenantId))!.program.timeZone), -1);
+    const moved = { ...last, account: { ...last.account, activity: { [prior]: { paid: 19_406, points: 170, receipts: 2 } } } };
+    for (const Item of [customerItem(moved), customerProfileItem(moved)]) await env.deps.db.doc.send(new PutCommand({ TableName: env.table, Item }));
+    rec.start();
+    await call(env.posKey, 'POST', '/v1/receipts', benchReceipt(env, env.cards[2]!, 5));
+    const turn = rec.stop();
+    // The authorizer's reads are priced on their own row (its key may have left the cache here).
+    const monthTurn: MonthTurn = { reads: turn.reads.filter((r) => r.what !== 'apiKey' && r.what !== 'store'), writes: turn.writes.filter((w) => !w.what.startsWith('index')) };
+
     // The handler's own time beside the raw calls it makes, for the compute estimate: wall time,
     // and this process's CPU time per call (steadier on a busy machine), the background stopped
     // so that its work is not counted.
@@ -378,7 +400,7 @@ export async function measureReceipts(linesList: readonly number[]): Promise<{ m
     // The report counters over batches, without the local background counting beside them.
     const reportBatches: ReportBatch[] = [];
     for (const stores of REPORT_STORES) reportBatches.push(...(await measureReportBatches(env, rec, RATES, stores)));
-    return { measures, timing, reportBatches };
+    return { measures, timing, reportBatches, monthTurn };
   } finally {
     capture.close();
     if (bgOpen) await bg.close();
@@ -705,7 +727,7 @@ export function storageRow(m: ReceiptMeasure): { usd: number; from: string } {
   return { usd: gb * (PRICES.dynamoStorageGbMonth + PRICES.dynamoPitrGbMonth), from: `${m.storedBytes} B per receipt (items + 100 B each) at $${PRICES.dynamoStorageGbMonth} + PITR $${PRICES.dynamoPitrGbMonth} per GB-month` };
 }
 
-export function costTable(measures: readonly ReceiptMeasure[], timing: Timing, reportBatches: readonly ReportBatch[], rates: readonly number[] = RATES): string {
+export function costTable(measures: readonly ReceiptMeasure[], timing: Timing, reportBatches: readonly ReportBatch[], rates: readonly number[] = RATES, monthTurn?: MonthTurn): string {
   const five = measures.find((m) => m.lines === 5)!;
   const rows = costRows(five, timing, rates, reportBatches);
   const totals = rates.map((r) => sum(rows, (row) => row.usd[r]!));
@@ -736,8 +758,19 @@ export function costTable(measures: readonly ReceiptMeasure[], timing: Timing, r
   const perQueue = (rate: number) => (1 + 2 / ASSUME.messagesPerBatch(rate)) * PRICES.sqsPerMillion + (PRICES.lambdaRequestsPerMillion + gbSeconds(ASSUME.workerMsPerInvocation, ASSUME.backgroundMemoryMb) * PRICES.lambdaGbSecond * 1e6) / ASSUME.messagesPerBatch(rate);
   out.push(
     '',
-    `Each internal queue a receipt's event does go to (the notify queue when its customer can be told, the journey queue when a started journey is triggered by receipt.committed, the webhook queue when an endpoint subscribes to it) adds ${rates.map((r) => `$${perQueue(r).toFixed(2)} at ${r}/s`).join(', ')} (SQS and the worker's share), plus what its worker reads and sends (the notify worker reads the customer: $0.19).`,
+    `Each internal queue a receipt's event does go to (the notify queue when its customer can be told, the journey queue when a started journey is triggered by receipt.committed, the webhook queue when an endpoint subscribes to it) adds ${rates.map((r) => `$${perQueue(r).toFixed(2)} at ${r}/s`).join(', ')} (SQS and the worker's share), plus what its worker reads and sends (the notify worker reads the customer's two items: $0.31).`,
   );
+  if (monthTurn) {
+    // Measured, not in the total: how often it happens is one receipt per customer and month.
+    const units = (xs: ReadonlyArray<{ units: number }>) => sum(xs, (x) => x.units);
+    const [w5, r5] = [units(five.ddb.pos.writes.filter((w) => !w.what.startsWith('index'))), units(five.ddb.pos.reads)];
+    const extra = (units(monthTurn.writes) - w5) * PRICES.dynamoWritePerMillionUnits + (units(monthTurn.reads) - r5) * PRICES.dynamoReadPerMillionUnits;
+    const profile = monthTurn.writes.find((w) => w.what === 'customerProfile');
+    out.push(
+      '',
+      `The first receipt of a customer's month also reads the profile item and moves the month before onto it (storage/customers.ts; so do levels over a window of months, on every receipt, and a late receipt of an earlier month): measured, ${units(monthTurn.writes)} write units (${monthTurn.writes.map((w) => `${w.what} ${w.bytes} B→${w.units}`).join(', ')}) and ${units(monthTurn.reads)} read units (${monthTurn.reads.map((r) => `${r.what}→${r.units}`).join(', ')}) instead of ${w5} and ${r5}${profile ? ` (profile item ${profile.bytes} B)` : ''}, **+$${extra.toFixed(2)} per million such receipts**, once per customer and month (a customer with 4 receipts a month: +$${(extra / 4).toFixed(2)} per million of theirs). Not in the total above.`,
+    );
+  }
   out.push('', 'Messages actually sent (SMS, e-mail, push) are priced by their channel and country and are not included; nor are identify or quote calls a till may make before a commit (each another API request and function call).');
   return out.join('\n');
 }
@@ -752,8 +785,8 @@ export function itemTable(measures: readonly ReceiptMeasure[]): string {
 }
 
 export async function runCostBench(): Promise<string> {
-  const { measures, timing, reportBatches } = await measureReceipts([5, 15, 55]);
-  return [costTable(measures, timing, reportBatches), '', '#### Items a commit writes', '', itemTable(measures)].join('\n');
+  const { measures, timing, reportBatches, monthTurn } = await measureReceipts([5, 15, 55]);
+  return [costTable(measures, timing, reportBatches, RATES, monthTurn), '', '#### Items a commit writes', '', itemTable(measures)].join('\n');
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

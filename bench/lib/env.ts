@@ -17,6 +17,7 @@ export interface Meter {
 export interface BenchEnv {
   readonly ddb: DynamoLocal;
   readonly table: string;
+  readonly tenantId: string;
   readonly deps: import('../../lib/app/deps.ts').Deps;
   readonly handlers: typeof import('../../local/handlers.ts').handlers;
   readonly invoke: typeof import('../../test/support/http.ts').invoke;
@@ -87,6 +88,7 @@ export async function startBenchEnv(opts: { customers: number; program?: unknown
   return {
     ddb,
     table,
+    tenantId,
     deps: d,
     handlers,
     invoke,

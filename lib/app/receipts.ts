@@ -132,17 +132,18 @@ function budgetSkipped(p: Pricing) {
 
 /**
  * The customer a receipt is priced for: the customer item alone (one read unit; a receipt rewrites
- * only it), unless the receipt needs the months of activity before the latest stored one — levels
- * measured over a window, or a receipt of another month than that one (the first of a new month,
- * which moves the month before onto the profile item, or a late receipt of an earlier month): then
- * both items, read again.
+ * only it), unless the receipt needs the months of activity before the latest stored one. Levels
+ * measured over a window of months need them on every receipt: both items, read at once. A
+ * receipt of another month than the latest one stored (the first of a new month, which moves the
+ * month before onto the profile item, or a late receipt of an earlier month) needs them too: both
+ * items, read again.
  */
 async function tillCustomer(deps: Deps, tenantId: string, program: Program, body: ReceiptBody): Promise<CustomerRecord> {
+  if (tierMeasureReadsEarlierMonths(program)) return resolveCustomer(deps, tenantId, body.customer);
   const found = await resolveCustomer(deps, tenantId, body.customer, 'customer', 'accountOnly');
   if (found.readAs !== 'accountOnly') return found;
   const latest = Object.keys(found.account.activity).sort().at(-1);
-  const sameMonth = latest === undefined || latest === monthOf(new Date(body.occurredAt), program.timeZone);
-  return sameMonth && !tierMeasureReadsEarlierMonths(program) ? found : liveCustomer(deps, tenantId, found.profile.customerId);
+  return latest === undefined || latest === monthOf(new Date(body.occurredAt), program.timeZone) ? found : liveCustomer(deps, tenantId, found.profile.customerId);
 }
 
 /** The budget counters this receipt may draw on, read alongside the customer (none for most programs). */

@@ -5,7 +5,7 @@
  * A receipt rewrites the customer item whole, and DynamoDB bills that write per started KB, twice
  * in a transaction. So the customer item (`CUSTOMER`) holds what a commit reads or changes (the
  * points account with the latest month of activity, consents, version) and the profile item
- * (`PROFILE`) what a receipt never changes: card, name, e-mail, phone, birth date, referral code, push
+ * (`PROFILE`) what a receipt never changes: card, name, e-mail, phone, birth date, push
  * devices, the staff tier record, the months of activity before the latest, the segments job's and
  * custom events' own account fields, and the members, name and birthday index keys. `get` reads both (two GetItems at once); the till reads
  * the customer item alone (`getAccount`) and a write rewrites the profile item only when its part
@@ -67,7 +67,7 @@ export interface StaffTierAssignment {
 /**
  * How a record was read, so that its write rewrites what it must: `oneItem` (an item from before
  * the profile had its own: both are written), `apart` (both items read), `accountOnly` (the
- * customer item alone: no card, name, e-mail, phone, birth date, referral code, devices, staff tier
+ * customer item alone: no card, name, e-mail, phone, birth date, devices, staff tier
  * record or months of activity before the latest; a write of it may not change those).
  * Absent on a record not stored yet.
  */
@@ -521,8 +521,11 @@ function accountFromItem(stored: Partial<Account>): Account {
   return { ...account, rewards: { ...account.rewards, rewards: withCounts(account.rewards.rewards) } };
 }
 
-/** Profile fields kept on the profile item: what no receipt changes and no commit reads. */
-const PROFILE_ITEM_FIELDS = ['card', 'name', 'email', 'phone', 'birthDate', 'referralCode', 'devices'] as const;
+/**
+ * Profile fields kept on the profile item: what no receipt changes and no commit reads (the
+ * referral code stays: whether it was given out says whether friends' rewards may be waiting).
+ */
+const PROFILE_ITEM_FIELDS = ['card', 'name', 'email', 'phone', 'birthDate', 'devices'] as const;
 
 /**
  * Account fields no receipt reads or changes (the segments job's and custom events' own), kept on
@@ -587,7 +590,7 @@ export function reachabilityOf(c: CustomerRecord): Reachability {
  * and the sparse index keys derived from the account.
  */
 export const customerItem = (c: CustomerRecord) => {
-  const { card: _c, name: _n, email: _e, phone: _p, birthDate: _b, referralCode: _r, devices: _d, ...kept } = c.profile;
+  const { card: _c, name: _n, email: _e, phone: _p, birthDate: _b, devices: _d, ...kept } = c.profile;
   const channels = contactChannelsOf(c);
   return {
     ...keys.customer(c.tenantId, c.profile.customerId),
