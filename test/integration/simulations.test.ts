@@ -222,34 +222,34 @@ describe('program simulator through the staff API', () => {
         ids.push(r.body.customerId);
       }
       const [anna, boris, carl] = cards as [string, string, string];
-      // September: Anna reaches silver (50,000) on her third receipt; Boris buys twice (30,000);
-      // Carl buys once and never again.
+      // The end of September: Anna reaches silver (50,000) on her third receipt; Boris buys three
+      // times (45,000); Carl buys once and never again. (The days are few, so that a shard lists few.)
       const sept = (day: number, card: string, amount: number, extra: Record<string, unknown> = {}) =>
         receipt(card, [{ amount }, { amount: 2_000, category: 'rx' }], { occurredAt: `2026-09-${String(day).padStart(2, '0')}T12:00:00+04:00`, ...extra });
-      for (const [day, card, amount] of [[3, anna, 20_000], [5, boris, 15_000], [9, anna, 20_000], [12, carl, 10_000], [17, anna, 20_000], [20, boris, 15_000]] as const) {
+      for (const [day, card, amount] of [[19, anna, 20_000], [21, boris, 15_000], [23, anna, 20_000], [24, carl, 10_000], [25, anna, 20_000], [27, boris, 15_000]] as const) {
         const body = sept(day, card, amount);
         await till(body.occurredAt, day % 2 ? t.pos : t.pos2, '/v1/receipts', body);
       }
-      const borisSecond = sept(25, boris, 9_000);
+      const borisSecond = sept(28, boris, 9_000);
       await till(borisSecond.occurredAt, t.pos, '/v1/receipts', borisSecond);
       // October: Anna (silver: 1 %, and her 4th receipt earns the every-2nd bonus) burns
       // September's points and reaches gold (80,000); Boris returns September's receipt and
       // reaches silver with a big one.
       const oct = (day: number, card: string, amount: number, extra: Record<string, unknown> = {}) =>
         receipt(card, [{ amount }, { amount: 3_000, category: 'rx' }], { occurredAt: `2026-10-${String(day).padStart(2, '0')}T11:00:00+04:00`, ...extra });
-      for (const body of [oct(2, anna, 12_000, { burn: { points: 50 } }), oct(6, boris, 16_000), oct(14, anna, 15_000, { burn: { points: 40 } }), oct(22, boris, 4_000)]) {
+      for (const body of [oct(2, anna, 12_000, { burn: { points: 50 } }), oct(4, boris, 16_000), oct(6, anna, 15_000, { burn: { points: 40 } }), oct(8, boris, 4_000)]) {
         october.push(await till(body.occurredAt, t.pos, '/v1/receipts', body));
       }
-      const ret = await till('2026-10-28T10:00:00+04:00', t.pos, '/v1/returns', { returnId: `RET-OCT-${Date.now()}`, receiptId: borisSecond.receiptId, lines: [{ lineId: '1', quantity: 1 }] });
+      const ret = await till('2026-10-09T10:00:00+04:00', t.pos, '/v1/returns', { returnId: `RET-OCT-${Date.now()}`, receiptId: borisSecond.receiptId, lines: [{ lineId: '1', quantity: 1 }] });
       reversedInOctober = ret.totals.pointsReversed;
     } finally {
       vi.useRealTimers();
     }
     await stream.caughtUp();
 
-    // What the till did in October, from the ledgers: every entry made in the month, by kind.
+    // What the till did in October, from the ledgers: every entry made in the period (its first ten days), by kind.
     const from = '2026-10-01T00:00:00+04:00';
-    const to = '2026-11-01T00:00:00+04:00';
+    const to = '2026-10-11T00:00:00+04:00';
     const ledger: Record<string, number> = {};
     const tiers: Record<string, number> = {};
     for (const id of ids.slice(0, 2)) {
@@ -272,9 +272,9 @@ describe('program simulator through the staff API', () => {
       expect(done.body.status).toBe('done');
       return done.body;
     };
-    // A month's warm-up reaches back over September.
-    const warm = await simulate(30);
-    expect(warm.warmup).toEqual({ days: 30, draft: 'inForce', from: '2026-08-31T20:00:00.000Z', to: '2026-09-30T20:00:00.000Z', receipts: 7, returns: 0 });
+    // Twelve days of warm-up reach back over September's receipts.
+    const warm = await simulate(12);
+    expect(warm.warmup).toEqual({ days: 12, draft: 'inForce', from: '2026-09-18T20:00:00.000Z', to: '2026-09-30T20:00:00.000Z', receipts: 7, returns: 0 });
     expect(warm.progress).toMatchObject({ receipts: 4, returns: 1, unreplayable: 0 });
     const w = warm.report.current.totals;
     const sumOct = (k: keyof Committed) => october.reduce((s, a) => s + a.totals[k], 0);
