@@ -4,7 +4,7 @@
  * file obeys exactly the rules of one posted to `POST /v1/stores`. Every list has a bound.
  */
 import * as z from 'zod';
-import { id } from './ids.ts';
+import { storeId } from './ids.ts';
 import { defaultTemplates } from './notifications.ts';
 import { isValidTimeZone } from './time.ts';
 
@@ -32,7 +32,7 @@ export const storeTags = z
   });
 
 export const storeSchema = z.strictObject({
-  storeId: id,
+  storeId,
   name,
   address: address.optional(),
   /** The store's own IANA zone, when it is not the program's. */
