@@ -14,6 +14,7 @@ import type { ReplayEvent } from '#domain/simulation.ts';
 import { historyFileKey, historyFileReader, historyFileWriter } from '#lib/storage/history-bucket.ts';
 import { daysOf, HISTORY_SHARDS, historyLineOf, historyReader, parseHistoryLine } from '#lib/storage/history.ts';
 import { shardOf } from '#lib/storage/keys.ts';
+import { replayEventOf } from '#lib/storage/receipts.ts';
 import { startLocalS3, type LocalS3 } from '../../local/s3.ts';
 import { startMoto, type Moto } from '../support/moto.ts';
 
@@ -145,6 +146,16 @@ describe('history lines', () => {
     const old = historyLineOf('t1', { customerId: 'c-1', storeId: 'S-01', receiptId: 'R-0', at: at('2026-11-01T10:00:00Z'), unreplayable: true });
     expect(parseHistoryLine(old)).toEqual({ key: 'R#S-01#R-0', at: at('2026-11-01T10:00:00Z'), event: null });
     expect(parseHistoryLine('not json')).toBeNull();
+    // A return as the table keeps it: a refund by amount is money back (its answer has no quantity),
+    // and its goods (SKU, category, share of the line's amount) and receipt time ride along for the insight job.
+    const item = {
+      pk: 'x', sk: 'y', type: 'return', tenantId: 't1', storeId: 'S-01', returnId: 'X-2', receiptStoreId: 'S-01', receiptId: 'R-1', customerId: 'c-1', requestHash: 'h', at: '2026-11-03T10:00:00.000Z',
+      response: JSON.stringify({ lines: [{ lineId: '1', amount: 2_000, refund: 2_000 }, { lineId: '2', quantity: 1.5, refund: 300 }] }),
+      goods: { receiptOccurredAt: '2026-11-01T08:00:00.000Z', lines: [{ sku: 'TEA', category: 'drinks', amountBack: 2_000 }, { sku: 'CUP', category: 'home', amountBack: 300 }] },
+    };
+    const back = replayEventOf(item)!;
+    expect(back).toMatchObject({ type: 'return', receiptOccurredAt: at('2026-11-01T08:00:00Z'), lines: [{ lineId: '1', quantityMilli: 0, amount: 2_000, sku: 'TEA', category: 'drinks', amountBack: 2_000 }, { lineId: '2', quantityMilli: 1_500, sku: 'CUP', category: 'home', amountBack: 300 }] });
+    expect(parseHistoryLine(historyLineOf('t1', back))!.event).toEqual(back);
     expect(parseHistoryLine('{"kind":"receipt"}')).toBeNull();
   });
 });

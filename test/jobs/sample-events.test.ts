@@ -51,7 +51,7 @@ describe('job and worker sample events', () => {
     expect(report.tenants).toEqual([{ tenantId, day: '2026-11-20', receipts: 0, returns: 0, customers: 0, parts: 16, outcome: 'done' }]);
     const { deps } = await import('#lib/app/deps.ts');
     const days = await deps().dayInsight.days(tenantId, 'sales', '2026-11-20', '2026-11-20', { queries: 0, items: 0 });
-    const empty = { receipts: 0, revenue: 0, returns: { count: 0, returned: 0, unpriced: 0 }, skus: [], categories: [], otherSkus: { revenue: 0, count: 0 }, otherCategories: { revenue: 0, count: 0 } };
+    const empty = { receipts: 0, revenue: 0, returns: { count: 0, returned: 0, unpriced: 0 }, skus: [], categories: [], otherSkus: { revenue: 0, count: 0, largest: 0 }, otherCategories: { revenue: 0, count: 0 } };
     expect(days.map((d) => [d.day, d.body])).toEqual([['2026-11-20', empty]]);
     // The continuation of a day that did not fit the jobs function: the simulation worker takes it up (a new run here: from its first part).
     const { handler: worker } = await import('../../functions/workers/simulations.ts');
