@@ -14,10 +14,14 @@
 type Leaf = 'S' | 'N' | 'BOOL';
 
 export type ViewColumn =
-  /** An attribute, or one inside maps (`['account', 'available']`), as `sqlType`. */
-  | { readonly name: string; readonly attribute: readonly string[]; readonly leaf: Leaf; readonly required?: boolean }
+  /**
+   * An attribute, or one inside maps (`['account', 'available']`), as `sqlType`. `emptyIfAbsent`:
+   * the item leaves the attribute out when it holds its empty value (0, no lots: the customer item
+   * stores only what differs from a new account), so the view reads an absent one as that value.
+   */
+  | { readonly name: string; readonly attribute: readonly string[]; readonly leaf: Leaf; readonly required?: boolean; readonly emptyIfAbsent?: boolean }
   /** A map of numbers (month → points) as map(varchar, bigint). */
-  | { readonly name: string; readonly attribute: readonly string[]; readonly leaf: 'MAP_N'; readonly required?: boolean }
+  | { readonly name: string; readonly attribute: readonly string[]; readonly leaf: 'MAP_N'; readonly required?: boolean; readonly emptyIfAbsent?: boolean }
   /** The `index`-th (1-based) `#`-separated part of a key attribute (ids never hold `#`; lib/storage/keys.ts). */
   | { readonly name: string; readonly keyPart: { readonly attribute: 'pk' | 'sk'; readonly index: number }; readonly required?: boolean };
 
@@ -46,11 +50,11 @@ export const exportViews: readonly ExportView[] = [
       { name: 'erasedat', attribute: ['erasedAt'], leaf: 'S' },
       { name: 'tierid', attribute: ['account', 'tierId'], leaf: 'S' },
       { name: 'stafftierid', attribute: ['account', 'staffTierId'], leaf: 'S' },
-      { name: 'available', attribute: ['account', 'available'], leaf: 'N', required: true },
-      { name: 'debt', attribute: ['account', 'debt'], leaf: 'N', required: true },
-      { name: 'lots', attribute: ['account', 'lots'], leaf: 'MAP_N', required: true },
-      { name: 'paidtotal', attribute: ['account', 'paidTotal'], leaf: 'N', required: true },
-      { name: 'receiptcount', attribute: ['account', 'receiptCount'], leaf: 'N', required: true },
+      { name: 'available', attribute: ['account', 'available'], leaf: 'N', required: true, emptyIfAbsent: true },
+      { name: 'debt', attribute: ['account', 'debt'], leaf: 'N', required: true, emptyIfAbsent: true },
+      { name: 'lots', attribute: ['account', 'lots'], leaf: 'MAP_N', required: true, emptyIfAbsent: true },
+      { name: 'paidtotal', attribute: ['account', 'paidTotal'], leaf: 'N', required: true, emptyIfAbsent: true },
+      { name: 'receiptcount', attribute: ['account', 'receiptCount'], leaf: 'N', required: true, emptyIfAbsent: true },
       { name: 'firstpurchaseon', attribute: ['account', 'firstPurchaseOn'], leaf: 'S' },
       { name: 'lastpurchaseon', attribute: ['account', 'lastPurchaseOn'], leaf: 'S' },
       { name: 'smsconsent', attribute: ['consents', 'sms'], leaf: 'BOOL', required: true },
@@ -173,11 +177,13 @@ export const columnSql = (c: ViewColumn): string => {
     case 'S':
       return pathSql(c.attribute, 'S');
     case 'N':
-      return `CAST(${pathSql(c.attribute, 'N')} AS bigint)`;
+      return c.emptyIfAbsent ? `coalesce(CAST(${pathSql(c.attribute, 'N')} AS bigint), 0)` : `CAST(${pathSql(c.attribute, 'N')} AS bigint)`;
     case 'BOOL':
       return pathSql(c.attribute, 'BOOL');
-    case 'MAP_N':
-      return `transform_values(${pathSql(c.attribute, 'M')}, (k, v) -> CAST(v."n" AS bigint))`;
+    case 'MAP_N': {
+      const map = `transform_values(${pathSql(c.attribute, 'M')}, (k, v) -> CAST(v."n" AS bigint))`;
+      return c.emptyIfAbsent ? `coalesce(${map}, CAST(MAP() AS map(varchar, bigint)))` : map;
+    }
   }
 };
 

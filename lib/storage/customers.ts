@@ -609,7 +609,7 @@ export const customerItem = (c: CustomerRecord) => {
   };
 };
 
-/** The profile item as stored: what no receipt changes, with the name and birthday index keys derived from it. */
+/** The profile item as stored: what no receipt changes, with the members, name and birthday index keys derived from it. */
 export const customerProfileItem = (c: CustomerRecord) => {
   const fields = Object.fromEntries(PROFILE_ITEM_FIELDS.flatMap((f) => (c.profile[f] === undefined ? [] : [[f, c.profile[f]]])));
   return {

@@ -204,6 +204,7 @@ const structPath = (c: ViewColumn): string[] => {
 function evaluate(line: Json, c: ViewColumn): unknown {
   let at: unknown = get(line, 'Item');
   for (const f of structPath(c)) at = get(at, f);
+  if ((at === undefined || at === null) && !('keyPart' in c) && c.emptyIfAbsent) return c.leaf === 'MAP_N' ? {} : 0;
   if (at === undefined || at === null) return null;
   if ('keyPart' in c) return String(at).split('#')[c.keyPart.index - 1] ?? '';
   switch (c.leaf) {
