@@ -7,7 +7,7 @@
 import { GlueClient } from '@aws-sdk/client-glue';
 import type { S3Event } from 'aws-lambda';
 import { logger } from '#lib/observability/logger.ts';
-import { decodeEventKey } from '#lib/storage/import-bucket.ts';
+import { decodeEventKey } from '#lib/storage/s3-event-key.ts';
 import { s3Client } from '#lib/storage/s3-client.ts';
 import { EXPORT_DATABASE_ENV, EXPORT_TABLE_ENV, exportCatalog } from '#lib/storage/table-export.ts';
 

@@ -24,8 +24,7 @@ export function parseObjectKey(key: string): { tenantId: string; importId: strin
   return m ? { tenantId: m[1]!, importId: m[2]!, format: m[3] as ImportFormat } : null;
 }
 
-/** S3 event notifications URL-encode object keys, with spaces as `+`. */
-export const decodeEventKey = (key: string) => decodeURIComponent(key.replace(/\+/g, ' '));
+export { decodeEventKey } from './s3-event-key.ts';
 
 export interface ImportLinks {
   readonly bucket: string;

@@ -5,17 +5,23 @@
  * Templates only (no bundling). What the views read of real items is
  * test/integration/table-export.test.ts.
  */
-import { App } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { CfnNamedQuery, CfnWorkGroup } from 'aws-cdk-lib/aws-athena';
+import { CfnTable } from 'aws-cdk-lib/aws-glue';
+import type { CfnTable as CfnDynamoTable } from 'aws-cdk-lib/aws-dynamodb';
+import { Bucket, type CfnBucket } from 'aws-cdk-lib/aws-s3';
+import { CfnSchedule } from 'aws-cdk-lib/aws-scheduler';
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/app.ts';
 import { SCAN_LIMIT_BYTES } from '../../infra/constructs/history-analytics.ts';
 import { DEFAULT_EXPORT_DAYS, DEFAULT_EXPORT_SCHEDULE } from '../../infra/constructs/table-export.ts';
+import { ExportStack } from '../../infra/stacks/export-stack.ts';
 import { exportQueries, exportViews, itemColumnType, viewColumns } from '../../infra/constructs/table-export-views.ts';
 import { nagViolations } from '../support/nag.ts';
 
 const built = new Map<string, ReturnType<typeof buildApp>>();
-/** The app for a context, built once per context for the whole file (a synth takes seconds). */
+/** The whole app for a context, built once per context for the whole file. */
 const synth = (context: Record<string, unknown>) => {
   const key = JSON.stringify(context);
   if (!built.has(key)) built.set(key, buildApp(new App({ context: { ...context, 'aws:cdk:bundling-stacks': [] } })));
@@ -23,6 +29,11 @@ const synth = (context: Record<string, unknown>) => {
 };
 const templates = new Map<unknown, Template>();
 const templateOf = (stack: Parameters<typeof Template.fromStack>[0]) => templates.get(stack) ?? templates.set(stack, Template.fromStack(stack)).get(stack)!;
+/** The export stack alone, as buildApp makes it with tableExport=true (a synth of it takes a fraction of the whole app's). */
+const exportStacks = new Map<string, ExportStack>();
+const exportStack = (stage: 'dev' | 'prod') =>
+  exportStacks.get(stage) ??
+  exportStacks.set(stage, new ExportStack(new App({ context: { stage, 'aws:cdk:bundling-stacks': [] } }), `tally-${stage}-export`, { stage, tableName: `tally-${stage}` })).get(stage)!;
 type Json = Record<string, any>;
 
 /** Every Allow statement of the policies attached to a role. */
@@ -35,21 +46,22 @@ const roleIdOf = (t: Template, principal: string) => Object.entries(t.findResour
 
 // A synth of the whole app (templates only) takes 10–40 s on a busy machine.
 describe('Table export (DynamoDB export to S3, Athena)', { timeout: 120_000 }, () => {
-  it('is off by default: no export stack, no schedule, Glue table or export bucket anywhere; the table keeps point-in-time recovery', () => {
+  it('is off by default: no export stack, no schedule, Glue table, workgroup or saved query anywhere; the table keeps point-in-time recovery', () => {
     const stacks = synth({ stage: 'dev' });
     expect(stacks.tableExport).toBeUndefined();
-    for (const s of [stacks.data, stacks.api, stacks.background, stacks.monitoring]) {
-      const t = templateOf(s);
-      for (const type of ['AWS::Glue::Table', 'AWS::Athena::WorkGroup', 'AWS::Athena::NamedQuery']) t.resourceCountIs(type, 0);
-      expect(JSON.stringify(t.toJSON())).not.toContain('exportTableToPointInTime');
-    }
+    // The constructs of the whole app (no synth needed to see what it would deploy).
+    const app = stacks.data.node.root;
+    for (const type of [CfnTable, CfnWorkGroup, CfnNamedQuery]) expect(app.node.findAll().filter((c) => c instanceof type).map((c) => c.node.path)).toEqual([]);
+    // The background jobs have schedules of their own; none exports.
+    const schedules = app.node.findAll().filter((c): c is CfnSchedule => c instanceof CfnSchedule);
+    expect(schedules.map((c) => JSON.stringify(Stack.of(c).resolve(c.target)))).not.toContainEqual(expect.stringContaining('exportTableToPointInTime'));
+    expect(app.node.findAll().filter((c) => c instanceof Bucket).map((b) => b.node.path)).not.toContainEqual(expect.stringContaining('Export'));
     // The export reads the continuous backups: they are on in every stage, export or not.
-    templateOf(stacks.data).hasResourceProperties('AWS::DynamoDB::Table', { PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } });
+    expect((stacks.data.table.node.defaultChild as CfnDynamoTable).pointInTimeRecoverySpecification).toEqual({ pointInTimeRecoveryEnabled: true });
   });
 
   it('with tableExport=true: a daily schedule calls ExportTableToPointInTime itself (full, DynamoDB JSON, SSE-S3, under exports/), one export per scheduled time', () => {
-    const { tableExport } = synth({ stage: 'dev', tableExport: 'true' });
-    const t = templateOf(tableExport!);
+    const t = templateOf(exportStack('dev'));
     const schedule = Object.values(t.findResources('AWS::Scheduler::Schedule'))[0]!.Properties;
     expect(schedule).toMatchObject({ Name: 'tally-dev-table-export', ScheduleExpression: DEFAULT_EXPORT_SCHEDULE, ScheduleExpressionTimezone: 'UTC', FlexibleTimeWindow: { Mode: 'OFF' } });
     expect(schedule.Target.Arn).toBe('arn:aws:scheduler:::aws-sdk:dynamodb:exportTableToPointInTime');
@@ -57,17 +69,20 @@ describe('Table export (DynamoDB export to S3, Athena)', { timeout: 120_000 }, (
     for (const part of ['\\"S3Prefix\\":\\"exports\\"', '\\"ExportFormat\\":\\"DYNAMODB_JSON\\"', '\\"ExportType\\":\\"FULL_EXPORT\\"', '\\"S3SseAlgorithm\\":\\"AES256\\"', '\\"ClientToken\\":\\"<aws.scheduler.scheduled-time>\\"', ':table/tally-dev', 'tally-dev-exports-']) {
       expect(input).toContain(part);
     }
-    const custom = synth({ stage: 'dev', tableExport: 'true', tableExportSchedule: 'rate(6 hours)', tableExportDays: '3' }).tableExport!;
-    const ct = templateOf(custom);
-    ct.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'rate(6 hours)' });
-    ct.hasResourceProperties('AWS::S3::Bucket', { LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: 3, Status: 'Enabled' })] } });
-    expect(() => synth({ stage: 'dev', tableExport: 'true', tableExportDays: '31' })).toThrow(/tableExportDays.*1 to 30/);
-    expect(() => synth({ stage: 'dev', tableExport: 'true', tableExportSchedule: 'daily' })).toThrow(/cron\(…\) or rate\(…\)/);
+    // The app passes the contexts on (the stack's constructs, no synth needed).
+    const custom = synth({ stage: 'dev', tableExport: 'true', tableExportSchedule: 'rate(6 hours)', tableExportDays: '3' }).tableExport!.tableExport;
+    expect(custom.schedule.scheduleExpression).toBe('rate(6 hours)');
+    expect(custom.retentionDays).toBe(3);
+    const lifecycle = Stack.of(custom).resolve((custom.bucket.node.defaultChild as CfnBucket).lifecycleConfiguration) as { rules: Array<{ expirationInDays: number; status: string }> };
+    expect(lifecycle.rules.map((r) => [r.expirationInDays, r.status])).toEqual([[3, 'Enabled']]);
+    const stack = (props: Partial<ConstructorParameters<typeof ExportStack>[2]>) => () => new ExportStack(new App(), 'x', { stage: 'dev', tableName: 'tally-dev', ...props });
+    expect(stack({ retentionDays: 31 })).toThrow(/retention must be a whole number of days from 1 to 30/);
+    expect(stack({ retentionDays: 0 })).toThrow(/retention/);
+    expect(stack({ schedule: 'daily' })).toThrow(/cron\(…\) or rate\(…\)/);
   });
 
   it('a bucket for personal data: encrypted, never public, TLS only, every object expired after the retention; S3 tells the catalog function of each summary manifest', () => {
-    const { tableExport } = synth({ stage: 'prod', tableExport: 'true' });
-    const t = templateOf(tableExport!);
+    const t = templateOf(exportStack('prod'));
     t.resourceCountIs('AWS::S3::Bucket', 1);
     const [bucketId, bucket] = Object.entries(t.findResources('AWS::S3::Bucket'))[0]!;
     expect(bucket.DeletionPolicy).toBe('Retain');
@@ -97,8 +112,7 @@ describe('Table export (DynamoDB export to S3, Athena)', { timeout: 120_000 }, (
   });
 
   it('IAM exactly scoped: the schedule may start an export of this table into exports/ only; the catalog function reads summary manifests and adds partitions to the items table only', () => {
-    const { tableExport } = synth({ stage: 'dev', tableExport: 'true' });
-    const t = templateOf(tableExport!);
+    const t = templateOf(exportStack('dev'));
     const bucketId = Object.keys(t.findResources('AWS::S3::Bucket'))[0]!;
     const schedulerRole = roleIdOf(t, 'scheduler.amazonaws.com');
     const role = t.findResources('AWS::IAM::Role')[schedulerRole]!.Properties;
@@ -139,8 +153,7 @@ describe('Table export (DynamoDB export to S3, Athena)', { timeout: 120_000 }, (
   });
 
   it('alarms to the alarm topic: an export that did not start after the schedule\'s retries, and the catalog function\'s errors and throttles', () => {
-    const { tableExport } = synth({ stage: 'dev', tableExport: 'true' });
-    const t = templateOf(tableExport!);
+    const t = templateOf(exportStack('dev'));
     t.hasResourceProperties('AWS::Scheduler::ScheduleGroup', { Name: 'tally-dev-table-export' });
     t.hasResourceProperties('AWS::Scheduler::Schedule', { GroupName: 'tally-dev-table-export' });
     const alarms = Object.values(t.findResources('AWS::CloudWatch::Alarm')).map((r) => r.Properties);
@@ -158,8 +171,7 @@ describe('Table export (DynamoDB export to S3, Athena)', { timeout: 120_000 }, (
   });
 
   it('the Glue table: one struct column over DynamoDB JSON, a partition per export; a view per item type with the columns the views module declares', () => {
-    const { tableExport } = synth({ stage: 'dev', tableExport: 'true' });
-    const t = templateOf(tableExport!);
+    const t = templateOf(exportStack('dev'));
     t.hasResourceProperties('AWS::Glue::Database', { DatabaseInput: { Name: 'tally_dev_export' } });
     const tables = Object.values(t.findResources('AWS::Glue::Table')).map((r) => r.Properties.TableInput);
     const items = tables.find((x) => x.Name === 'items');
@@ -183,8 +195,7 @@ describe('Table export (DynamoDB export to S3, Athena)', { timeout: 120_000 }, (
   });
 
   it('a workgroup that stops any query past its scan limit, results encrypted in the export bucket; the saved queries', () => {
-    const { tableExport } = synth({ stage: 'prod', tableExport: 'true' });
-    const t = templateOf(tableExport!);
+    const t = templateOf(exportStack('prod'));
     const bucketId = Object.keys(t.findResources('AWS::S3::Bucket'))[0]!;
     t.hasResourceProperties('AWS::Athena::WorkGroup', {
       Name: 'tally-prod-export',
@@ -200,7 +211,7 @@ describe('Table export (DynamoDB export to S3, Athena)', { timeout: 120_000 }, (
   });
 
   it('passes the AwsSolutions checks (every acknowledgement with its reason)', () => {
-    const found = nagViolations((app) => buildApp(app), { stage: 'prod', tableExport: 'true', 'aws:cdk:bundling-stacks': [] });
+    const found = nagViolations((app) => new ExportStack(app, 'tally-prod-export', { stage: 'prod', tableName: 'tally-prod' }), { stage: 'prod', 'aws:cdk:bundling-stacks': [] });
     expect(found.filter((f) => f.includes('tally-prod-export'))).toEqual([]);
   });
 });
