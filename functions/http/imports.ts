@@ -4,7 +4,7 @@ import { importStatus, LINK_SECONDS, startImport } from '#lib/app/import-request
 import { httpFunction, ok } from '#lib/http/function.ts';
 import { jsonBody, pathParam, validate } from '#lib/http/request.ts';
 import { importQuery, startImportBody } from '#lib/http/schemas/imports.ts';
-import { deploymentImportLinks } from '#lib/storage/import-bucket.ts';
+import { deploymentImportLinks } from '#lib/storage/deployment-import-links.ts';
 
 export const handler = httpFunction('imports', {
   'POST /v1/imports': async (event, p) => ok(await startImport(deps(), p, validate(startImportBody, jsonBody(event)), deploymentImportLinks()), 201),

@@ -2,7 +2,7 @@
  * The import bucket: member files arrive at `imports/<tenant>/<importId>.csv|jsonl` (an upload
  * link from POST /v1/imports, or `aws s3 cp`); their error reports are written beside them as
  * `<importId>.errors.csv`. This module names the objects and signs links to them (the route
- * function; the signing itself is ./import-links.ts); reading and writing them is
+ * function loads them through ./deployment-import-links.ts; the signing itself is ./import-links.ts); reading and writing them is
  * ./import-files.ts (the worker). The S3 client honours `AWS_ENDPOINT_URL_S3`, which is how tests
  * and the local runtime point it elsewhere.
  */
@@ -36,22 +36,3 @@ export interface ImportLinks {
 
 /** This deployment's import bucket name, or null where there is none. */
 export const deploymentBucketName = (): string | null => process.env[IMPORT_BUCKET_ENV] || null;
-
-/**
- * Links to this deployment's import bucket, or null where there is none. The S3 client and the
- * signer load with the first link signed: the imports route function answers most requests
- * (progress) without them, and S3's client is the largest part of its bundle (README, "Cold start").
- */
-export function deploymentImportLinks(): ImportLinks | null {
-  const name = deploymentBucketName();
-  if (!name) return null;
-  const links = async () => {
-    const [{ importLinks }, { s3Client }] = await Promise.all([import('./import-links.ts'), import('./s3-client.ts')]);
-    return importLinks(s3Client(), name);
-  };
-  return {
-    bucket: name,
-    uploadUrl: async (key, seconds) => (await links()).uploadUrl(key, seconds),
-    downloadUrl: async (key, seconds) => (await links()).downloadUrl(key, seconds),
-  };
-}

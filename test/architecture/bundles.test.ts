@@ -85,7 +85,9 @@ describe('Route function bundles', () => {
   it('should build the program schema in no function at import: the till reads the form stored at publish, and the routes that parse a document load the parser then', () => {
     expect(Object.keys(evaluatedAtImport).length).toBeGreaterThan(groups.length);
     for (const [name, modules] of Object.entries(evaluatedAtImport)) {
-      expect(modules.has(name === 'authorizer' ? 'lib/storage/api-keys.ts' : 'lib/config.ts'), `${name} reaches its modules`).toBe(true);
+      // The authorizer and the export's catalog function build no deps(): each reaches its own storage module.
+      const own = { authorizer: 'lib/storage/api-keys.ts', 'export-catalog': 'lib/storage/table-export.ts' }[name] ?? 'lib/config.ts';
+      expect(modules.has(own), `${name} reaches its modules`).toBe(true);
       expect([...modules].filter(programSchemaModules), name).toEqual([]);
     }
     // The till bundles the parser (for items stored under an older schema) without running it.
