@@ -36,6 +36,7 @@ export default defineConfig({
           name: 'infra',
           include: cdkTests,
           isolate: false,
+          globalSetup: ['test/support/cdk-outdir.ts'],
         },
       },
     ],
