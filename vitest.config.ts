@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 /** The CDK tests: they only build apps in memory and read them, so they share one process (see below). */
@@ -8,6 +9,11 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Vitest's default is one worker less than the cores: one worker on CI's two. Most files here
+    // wait on other processes (DynamoDB Local, moto_server, a spawned runtime, Chromium) much of
+    // the time, so a second worker fills those waits. Each worker has its own table
+    // (test/support/worker-table.ts): files running at once share no table and no stream.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     // EMF metric lines would flood the output; the metrics test turns them back on for itself.
     env: { POWERTOOLS_METRICS_DISABLED: 'true' },
     projects: [
@@ -18,6 +24,7 @@ export default defineConfig({
           include: ['test/**/*.test.ts'],
           exclude: cdkTests,
           globalSetup: ['test/support/global-setup.ts'],
+          setupFiles: ['test/support/worker-table.ts'],
         },
       },
       {
@@ -29,6 +36,7 @@ export default defineConfig({
           name: 'infra',
           include: cdkTests,
           isolate: false,
+          globalSetup: ['test/support/cdk-outdir.ts'],
         },
       },
     ],

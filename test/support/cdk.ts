@@ -8,13 +8,17 @@
  * reuses each function's bundle instead of running esbuild again. Their stacks are named by stage,
  * so their templates do not overwrite each other there.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { buildApp } from '../../infra/app.ts';
+import { CDK_OUTDIR_ENV } from './cdk-outdir.ts';
 
-/** Where apps that bundle write their assembly: one directory per test process, removed at its exit. */
+/**
+ * Where apps that bundle write their assembly: one directory per test process, under the run's
+ * directory (test/support/cdk-outdir.ts removes it at the end), or a temporary one of its own.
+ */
 let bundledOutdir: string | undefined;
 
 /** Whether an app for `context` bundles its functions (tests that read only templates skip it). */
@@ -24,9 +28,9 @@ export const bundlesFunctions = (context: Record<string, unknown>): boolean => !
 export function newApp(context: Record<string, unknown>): App {
   if (!bundlesFunctions(context)) return new App({ context });
   if (!bundledOutdir) {
-    const dir = mkdtempSync(join(tmpdir(), 'tally-cdk-'));
-    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-    bundledOutdir = dir;
+    const runDir = process.env[CDK_OUTDIR_ENV];
+    bundledOutdir = runDir ? join(runDir, String(process.pid)) : mkdtempSync(join(tmpdir(), 'tally-cdk-'));
+    mkdirSync(bundledOutdir, { recursive: true });
   }
   return new App({ context, outdir: bundledOutdir });
 }
