@@ -9,7 +9,7 @@ export const createKeyBody = z
     /** A customer's key is made only by POST /v1/customers/{id}/app-key, which ties it to the customer. */
     role: z.enum(roles.filter((r) => r !== 'customer') as [Exclude<Role, 'customer'>, ...Array<Exclude<Role, 'customer'>>]),
     /** The store a POS key belongs to. */
-    storeId: id.optional(),
+    storeId: z.optional(id),
     /** Who or what holds it ("till 3", "anna"); staff keys act under this name in the ledger and audit. */
     name: z.string().trim().min(1).max(100).refine(singleLine, singleLineMessage),
     /** Requests per second this key may make (the role's default otherwise). */
