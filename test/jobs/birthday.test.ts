@@ -7,7 +7,8 @@ import { jobHarness, jobsTenant, seedCustomers, type Harness, type SeedCustomer 
 /** A leap year's days, so 29 February is among the birthdays. */
 const dayOfLeapYear = (i: number) => new Date(Date.UTC(1992, 0, 1 + (i % 366))).toISOString().slice(0, 10);
 
-describe('birthday job: 2,000 customers, birthdays spread over the year', () => {
+// 2,000 customers through DynamoDB Local: seconds on a quiet machine, past the default bound beside other test files on a busy one.
+describe('birthday job: 2,000 customers, birthdays spread over the year', { timeout: 120_000 }, () => {
   let h: Harness;
   let tenantId: string;
   const customers: SeedCustomer[] = Array.from({ length: 2000 }, (_, i) => ({
@@ -74,7 +75,7 @@ describe('birthday job: 2,000 customers, birthdays spread over the year', () => 
   });
 });
 
-describe('birthday worker: a crash half way through every batch', () => {
+describe('birthday worker: a crash half way through every batch', { timeout: 120_000 }, () => {
   it('redelivery finishes the batch and grants nobody twice', async () => {
     const tenantId = await jobsTenant();
     const customers = Array.from({ length: 300 }, (_, i) => ({ customerId: `c_k${String(i).padStart(4, '0')}`, birthDate: '1985-05-10' }));

@@ -21,10 +21,11 @@ const tsx = join(root, 'node_modules/.bin/tsx');
 export const SCREENSHOTS = join(root, 'test-results', 'web');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** The page is waited for by its state, never by a time; the bound only ends a run that went wrong (a busy machine is slow). */
-const until = <T,>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 15_000, interval: 100 });
+const until = <T,>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 30_000, interval: 100 });
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
-describe('Staff console and customer page in Chromium', () => {
+// A test here waits on several pages in turn, each bounded by `until`: its own bound is theirs added up.
+describe('Staff console and customer page in Chromium', { timeout: 120_000 }, () => {
   const stateDir = mkdtempSync(join(tmpdir(), 'tally-web-'));
   let server: ChildProcess | undefined;
   let browser: Browser;
