@@ -9,7 +9,7 @@
  * devices, the staff tier record, the months of activity before the latest, the segments job's and
  * custom events' own account fields, and the members, name and birthday index keys. `get` reads both (two GetItems at once); the till reads
  * the customer item alone (`getAccount`) and a write rewrites the profile item only when its part
- * changed. Items from before the split (everything on `CUSTOMER`, no `profileApart`) read as
+ * changed; the first receipt of a month sets the month before on it alone (`moveMonths`). Items from before the split (everything on `CUSTOMER`, no `profileApart`) read as
  * they are and are split by their next write.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
