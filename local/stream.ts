@@ -89,7 +89,18 @@ export async function startStreamReader(opts: {
       const started = Date.now();
       for (const [shardId, iterator] of iterators) {
         if (!iterator) continue;
-        const r = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 100 }));
+        let r;
+        try {
+          r = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 100 }));
+        } catch (e) {
+          // As a Lambda event source mapping does: an iterator past what the shard still holds
+          // starts again at the oldest record it has (records already handled come again; consumers
+          // count each once).
+          if ((e as Error).name !== 'TrimmedDataAccessException') throw e;
+          const again = await streams.send(new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shardId, ShardIteratorType: 'TRIM_HORIZON' }));
+          iterators.set(shardId, again.ShardIterator ?? null);
+          continue;
+        }
         iterators.set(shardId, r.NextShardIterator ?? null);
         if (r.Records?.length) {
           got += r.Records.length;
