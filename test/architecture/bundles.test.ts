@@ -95,9 +95,9 @@ describe('Route function bundles', () => {
     expect(evaluatedAtImport.pos!.has('lib/domain/pricing.ts')).toBe(true);
   });
 
-  it("should run no classic zod at import in the till's, the customer page's, the program's, coupons', reports', links', imports', keys' or catalog's function: their schemas use zod's mini build, classic comes with the program parser when awaited", () => {
+  it("should run no classic zod at import in the till's, the customer page's, the program's, coupons', reports', links', imports', tenant settings', simulations', segments', keys' or catalog's function: their schemas use zod's mini build, classic comes with the program parser when awaited", () => {
     const classic = (m: string) => /node_modules\/zod\/(index\.js|v4\/index\.js|v4\/classic\/)/.test(m);
-    for (const g of ['pos', 'me', 'programs', 'coupons', 'reports', 'links', 'imports'] as const) expect([...evaluatedAtImport[g]!].filter(classic), g).toEqual([]);
+    for (const g of ['pos', 'me', 'programs', 'coupons', 'reports', 'links', 'imports', 'tenant', 'simulations', 'segments'] as const) expect([...evaluatedAtImport[g]!].filter(classic), g).toEqual([]);
     expect([...evaluatedAtImport.pos!].some((m) => m.includes('node_modules/zod/v4/mini/'))).toBe(true);
     // Bundled still, for the parser of items stored under an older schema, but not run at import.
     expect(inputs.pos.some(classic)).toBe(true);
