@@ -5,7 +5,7 @@
  * the tills when their lookup cache lets go of it (30 s). Secondary adapter: lib/storage/catalog.ts.
  */
 import { productBodySchema, productSchema, type Product } from '#domain/catalog.ts';
-import type * as z from 'zod';
+import type * as z from 'zod/v4/core';
 import type { Principal } from '../storage/api-keys.ts';
 import type { ProductRecord } from '../storage/catalog.ts';
 import { CATALOG_PRODUCT_PREFIX } from '../storage/keys.ts';

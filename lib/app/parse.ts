@@ -3,11 +3,11 @@
  * is checked with the same zod schemas; a problem becomes the use case's InvalidRequestError
  * naming the field (`stores.3.timeZone`) and the rule.
  */
-import type * as z from 'zod';
+import { safeParse, type $ZodType, type output } from 'zod/v4/core';
 import { InvalidRequestError } from './errors.ts';
 
-export function parseInput<S extends z.ZodType>(schema: S, value: unknown, prefix: string): z.output<S> {
-  const r = schema.safeParse(value);
+export function parseInput<S extends $ZodType>(schema: S, value: unknown, prefix: string): output<S> {
+  const r = safeParse(schema, value);
   if (r.success) return r.data;
   const issue = r.error.issues[0]!;
   const extra = issue.code === 'unrecognized_keys' && issue.keys[0] ? [issue.keys[0]] : [];

@@ -133,17 +133,17 @@ function budgetSkipped(p: Pricing) {
 /**
  * The customer a receipt is priced for: the customer item alone (one read unit; a receipt rewrites
  * only it), unless the receipt needs the months of activity before the latest stored one. Levels
- * measured over a window of months need them on every receipt: both items, read at once. A
- * receipt of another month than the latest one stored (the first of a new month, which moves the
- * month before onto the profile item, or a late receipt of an earlier month) needs them too: both
- * items, read again.
+ * measured over a window of months need them on every receipt, and so does a late receipt of a
+ * month before the latest stored one: both items. (The first receipt of a new month does not: the
+ * month it moves onto the profile item is on the customer item; see customers.moveMonths.)
+ * `whole`: both items whatever the receipt (a retry after the profile item refused a move).
  */
-async function tillCustomer(deps: Deps, tenantId: string, program: Program, body: ReceiptBody): Promise<CustomerRecord> {
-  if (tierMeasureReadsEarlierMonths(program)) return resolveCustomer(deps, tenantId, body.customer);
+async function tillCustomer(deps: Deps, tenantId: string, program: Program, body: ReceiptBody, whole = false): Promise<CustomerRecord> {
+  if (whole || tierMeasureReadsEarlierMonths(program)) return resolveCustomer(deps, tenantId, body.customer);
   const found = await resolveCustomer(deps, tenantId, body.customer, 'customer', 'accountOnly');
   if (found.readAs !== 'accountOnly') return found;
   const latest = Object.keys(found.account.activity).sort().at(-1);
-  return latest === undefined || latest === monthOf(new Date(body.occurredAt), program.timeZone) ? found : liveCustomer(deps, tenantId, found.profile.customerId);
+  return latest === undefined || latest <= monthOf(new Date(body.occurredAt), program.timeZone) ? found : liveCustomer(deps, tenantId, found.profile.customerId);
 }
 
 /** The budget counters this receipt may draw on, read alongside the customer (none for most programs). */
@@ -186,11 +186,12 @@ export async function commit(deps: Deps, principal: Principal, storeId: string, 
   };
 
   let referralWaiting = false;
+  let readWhole = false;
   type Read = { readonly now: Date; readonly loaded: CustomerRecord; readonly used: Counters['used'] };
   /** One try; `known` re-prices what was read before with the counters a lost draw returned. */
   const attempt = async (known?: Read): Promise<{ done: true; value: Answer } | { done: false; budgetLost?: Read }> => {
     const now = known?.now ?? deps.clock();
-    const [found, used] = known ? [known.loaded, known.used] : await Promise.all([tillCustomer(deps, tenantId, program, body), readCounters(deps, tenantId, program, body)]);
+    const [found, used] = known ? [known.loaded, known.used] : await Promise.all([tillCustomer(deps, tenantId, program, body, readWhole), readCounters(deps, tenantId, program, body)]);
     const loaded = known ? known.loaded : await settlePendingReferrals(deps, program, found, now);
     if (!loaded) return { done: false };
     const counters: Counters = { used, seed: seedOf(loaded.profile.customerId) };
@@ -256,6 +257,11 @@ export async function commit(deps: Deps, principal: Principal, storeId: string, 
     const drawn = pricing.budgets.draws.filter((d) => hasGlobalLimit(d.budget));
     const budgetItems = drawn.map((d) => deps.budgets.drawItem(tenantId, d.key, d.budget, d.draw, shardFor(d.budget, used[d.key], d.draw, counters.seed)));
     const firstBudget = firstCoupon + couponItems.length;
+    // Before the commit: until it lands the customer item still holds the month moved.
+    if (!(await deps.customers.moveMonths(loaded, next))) {
+      readWhole = true;
+      return { done: false };
+    }
     const r = await transactWrite(deps.db, [...items, ...couponItems, ...budgetItems]);
     if (r.ok) {
       count(metricNames.receiptsCommitted);

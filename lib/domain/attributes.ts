@@ -4,7 +4,7 @@
  * select lines by them (include, exclude, multiply); the one definition of their shape and of
  * what "matches" means lives here.
  */
-import * as z from 'zod';
+import * as z from './zod-mini.ts';
 import { singleLine, singleLineMessage } from './text.ts';
 import type { attributeSelectorSchema } from './schemas/attributes.ts';
 
@@ -14,16 +14,15 @@ export const MAX_LINE_ATTRIBUTES = 20;
 export const MAX_SELECTOR_ATTRIBUTES = 20;
 
 /** An attribute's name: a code such as `brand`, `rx` or `promo:label`. */
-export const attributeName = z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/, 'must be 1–64 letters, digits or . _ : -');
-export const attributeValue = z.string().min(1).max(64).refine(singleLine, singleLineMessage);
+export const attributeName = z.string().check(z.regex(/^[A-Za-z0-9._:-]{1,64}$/, 'must be 1–64 letters, digits or . _ : -'));
+export const attributeValue = z.string().check(z.minLength(1), z.maxLength(64), z.refine(singleLine, singleLineMessage));
 
 export type LineAttributes = Readonly<Record<string, string>>;
 
 /** A line's attributes as a till sends them: `{ "brand": "acme", "rx": "true" }`. */
 export const lineAttributesSchema = z
   .record(attributeName, attributeValue)
-  .refine((a) => Object.keys(a).length <= MAX_LINE_ATTRIBUTES, `may have at most ${MAX_LINE_ATTRIBUTES} attributes`)
-  .meta({ maxProperties: MAX_LINE_ATTRIBUTES });
+  .check(z.refine((a) => Object.keys(a).length <= MAX_LINE_ATTRIBUTES, `may have at most ${MAX_LINE_ATTRIBUTES} attributes`), z.meta({ maxProperties: MAX_LINE_ATTRIBUTES }));
 
 export type AttributeSelector = z.output<typeof attributeSelectorSchema>;
 

@@ -4,12 +4,12 @@
  * whatever the line says itself wins over the catalog. Pure: products in, lines out; rows of a
  * catalog file come back as data (field and rule), never thrown.
  */
-import * as z from 'zod';
+import * as z from './zod-mini.ts';
 import { lineAttributesSchema, MAX_LINE_ATTRIBUTES, type LineAttributes } from './attributes.ts';
 import type { RowIssue } from './import-kinds.ts';
 import { singleLine, singleLineMessage } from './text.ts';
 
-const code = z.string().min(1).max(64).refine(singleLine, singleLineMessage);
+const code = z.string().check(z.minLength(1), z.maxLength(64), z.refine(singleLine, singleLineMessage));
 
 /** Documented bounds (README "Product catalog"); an item at all of them stays within 8 KB: one read unit on the till's lookup. */
 export const CATALOG_LIMITS = {
@@ -19,17 +19,17 @@ export const CATALOG_LIMITS = {
 
 export const productSchema = z.strictObject({
   sku: code,
-  name: z.string().min(1).max(CATALOG_LIMITS.nameChars).refine(singleLine, singleLineMessage),
+  name: z.string().check(z.minLength(1), z.maxLength(CATALOG_LIMITS.nameChars), z.refine(singleLine, singleLineMessage)),
   category: code,
   /** What rules may select the product by, e.g. `{ "brand": "acme", "rx": "true" }`. */
-  attributes: lineAttributesSchema.default({}),
+  attributes: z._default(lineAttributesSchema, {}),
   /** The usual unit price, minor units; a till's own price wins. */
-  price: z.int().min(0).max(CATALOG_LIMITS.maxPrice).optional(),
+  price: z.optional(z.int().check(z.gte(0), z.lte(CATALOG_LIMITS.maxPrice))),
 });
 export type Product = z.output<typeof productSchema>;
 
 /** The body of PUT /v1/catalog/{sku}: the product without its SKU (the path names it). */
-export const productBodySchema = productSchema.omit({ sku: true });
+export const productBodySchema = z.omit(productSchema, { sku: true });
 
 export type ProductRowResult = { ok: true; product: Product } | { ok: false; issues: RowIssue[] };
 

@@ -5,7 +5,7 @@
  * (once ever by default; at most N per day, ISO week, month or ever, program time) and may have a
  * global budget; both count through the budgets of budgets.ts (key `event:{ruleId}`).
  */
-import * as z from 'zod';
+import * as z from './zod-mini.ts';
 import { credit, lotFor, type Account, type LedgerEntry } from './account.ts';
 import { budgetKey, budgetRefusal, recordCustomerDraws, type Budget, type Counters } from './budgets.ts';
 import type { BudgetDraw } from './budgeted-earning.ts';
@@ -16,10 +16,11 @@ import { conditionsHold, type RuleContext } from './rules.ts';
 import type { eventRuleSchema } from './schemas/custom-events.ts';
 
 /** An event type: lower case, digits, `_`, `.` and `-`, such as `app.installed` or `survey_answered`. */
-export const eventTypeSchema = z.string().regex(/^[a-z][a-z0-9_.-]{0,63}$/, 'must be 1–64 characters: a lower-case letter, then lower-case letters, digits, _ . or -');
+export const eventTypeSchema = z.string().check(z.regex(/^[a-z][a-z0-9_.-]{0,63}$/, 'must be 1–64 characters: a lower-case letter, then lower-case letters, digits, _ . or -'));
 /** An attribute name, like an event type. */
-export const attributeNameSchema = z.string().regex(/^[a-zA-Z][a-zA-Z0-9_.-]{0,63}$/, 'must be 1–64 characters: a letter, then letters, digits, _ . or -');
-export const attributeValueSchema = z.union([z.string().max(200), z.number().finite(), z.boolean()]);
+export const attributeNameSchema = z.string().check(z.regex(/^[a-zA-Z][a-zA-Z0-9_.-]{0,63}$/, 'must be 1–64 characters: a letter, then letters, digits, _ . or -'));
+// zod 4's number() refuses infinities itself (classic's finite() is a no-op).
+export const attributeValueSchema = z.union([z.string().check(z.maxLength(200)), z.number(), z.boolean()]);
 export type AttributeValue = z.output<typeof attributeValueSchema>;
 
 /** Most attributes an event carries (they travel on every catalog event and webhook). */

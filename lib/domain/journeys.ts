@@ -39,7 +39,7 @@ export const journeyTriggerSchema = z.discriminatedUnion('kind', [
     kind: z.literal('event'),
     eventType: z.string().regex(/^[a-z]+\.[a-z]+$/),
     /** With `customer.event`: only custom events of this type (e.g. `app.installed`). */
-    customEventType: eventTypeSchema.optional(),
+    customEventType: z.optional(eventTypeSchema),
   }),
   /** These customers, or a segment's members, when the journey starts — or at `at`, if given. */
   z.strictObject({

@@ -49,7 +49,7 @@ const returnLineSchema = z.strictObject({
   storeId: id,
   returnId: id,
   receiptId: id,
-  receiptStoreId: id.optional(),
+  receiptStoreId: z.optional(id),
   at: time,
   lines: z
     .array(z.strictObject({ lineId: id, quantity }))

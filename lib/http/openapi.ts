@@ -4,6 +4,7 @@
  * a test fails if the file is stale.
  */
 import * as z from 'zod';
+import type { $ZodType } from 'zod/v4/core';
 import * as req from './schemas/all.ts';
 import * as res from './responses.ts';
 import { isPublicRoute, routeGroups, routeKey, type RouteKey } from './routes.ts';
@@ -12,7 +13,8 @@ import { programJsonSchema } from '../domain/program-schema.ts';
 interface Operation {
   summary: string;
   description?: string;
-  body?: z.ZodType;
+  /** A zod schema of either build (lib/domain/zod-mini.ts). */
+  body?: $ZodType;
   /** The body may be left out altogether. */
   bodyOptional?: boolean;
   ok: { status: number; schema: z.ZodType; description: string; mediaType?: 'text/csv' };
@@ -726,7 +728,7 @@ const errorText: Record<number, string> = {
   503: 'Briefly unavailable (storage throttled or timed out, or heavy contention on one customer); retry the same request — it is safe to.',
 };
 
-const schemaOf = (s: z.ZodType, io: 'input' | 'output') => {
+const schemaOf = (s: $ZodType, io: 'input' | 'output') => {
   const { $schema: _drop, ...rest } = z.toJSONSchema(s, { io, unrepresentable: 'any' }) as Record<string, unknown>;
   return rest;
 };

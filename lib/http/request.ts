@@ -1,6 +1,6 @@
 /** Reading a request: JSON body, path and query, validated by a schema into a 400 that names the field. */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import type { z } from 'zod';
+import { safeParse, type $ZodType, type output } from 'zod/v4/core';
 import { HttpError } from './errors.ts';
 import { id } from '#domain/ids.ts';
 import { firstTextProblem } from '#domain/text.ts';
@@ -11,8 +11,9 @@ import { firstTextProblem } from '#domain/text.ts';
  */
 export const MAX_BODY_BYTES = 2 * 1024 * 1024;
 
-export function validate<S extends z.ZodType>(schema: S, value: unknown, prefix = ''): z.output<S> {
-  const r = schema.safeParse(value);
+export function validate<S extends $ZodType>(schema: S, value: unknown, prefix = ''): output<S> {
+  // zod core's parse: schemas of the classic and the mini build alike (lib/domain/zod-mini.ts).
+  const r = safeParse(schema, value);
   if (r.success) return r.data;
   const issue = r.error.issues[0]!;
   const path = [...issue.path];
@@ -44,7 +45,7 @@ export function jsonBody(event: APIGatewayProxyEventV2): unknown {
   return value;
 }
 
-export function pathParam(event: APIGatewayProxyEventV2, name: string, rule: z.ZodType<string> = id): string {
+export function pathParam(event: APIGatewayProxyEventV2, name: string, rule: $ZodType<string> = id): string {
   const v = event.pathParameters?.[name];
   if (!v) throw new HttpError(400, 'invalid_request', `${name}: is required`, name);
   let decoded: string;

@@ -448,7 +448,8 @@ export const journeyResponse = journeySchema.extend({
 });
 export const journeyListResponse = z.strictObject({ journeys: z.array(journeyResponse), nextCursor: z.string().nullable().describe('`?cursor=` for the next page; null on the last.') });
 
-export const segmentResponse = segmentDefinitionSchema.extend({
+export const segmentResponse = z.strictObject({
+  ...segmentDefinitionSchema.shape,
   segmentId: z.string(),
   createdAt: z.iso.datetime(),
   createdBy: z.string(),

@@ -8,7 +8,7 @@
  * so a function's bundle builds only its own routes' schemas at a cold start (README, "Cold start").
  * `schemas/all.ts` gathers every one for the OpenAPI document.
  */
-import * as z from 'zod';
+import * as z from '#domain/zod-mini.ts';
 import { id } from '#domain/ids.ts';
 
 export const LIMITS = {
@@ -23,14 +23,14 @@ export { id };
 
 /** A page of a list: `limit` rows after `cursor` (the `nextCursor` of the page before). */
 export const pageQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(LIMITS.pageSize).default(50),
-  cursor: z.string().max(512).optional(),
+  limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(LIMITS.pageSize)), 50),
+  cursor: z.optional(z.string().check(z.maxLength(512))),
 });
 export const ledgerQuery = pageQuery;
 
 /** Push tokens the app registered for the customer (all of them: this replaces the list). */
 export const devicesBody = z.strictObject({
   devices: z
-    .array(z.strictObject({ token: z.string().regex(/^[A-Za-z0-9:_.-]{16,512}$/, 'must be a push token as the platform issued it'), platform: z.enum(['GCM', 'APNS']) }))
-    .max(10),
+    .array(z.strictObject({ token: z.string().check(z.regex(/^[A-Za-z0-9:_.-]{16,512}$/, 'must be a push token as the platform issued it')), platform: z.enum(['GCM', 'APNS']) }))
+    .check(z.maxLength(10)),
 });

@@ -3,7 +3,7 @@
  * with the same at-least-once, retry and dead-letter semantics (local/queues.ts). Consumers must
  * therefore be idempotent, and are.
  */
-import * as z from 'zod';
+import * as z from '#domain/zod-mini.ts';
 
 export interface Queue<T> {
   send(messages: readonly T[]): Promise<void>;
@@ -17,9 +17,9 @@ export interface FifoQueue<T> {
   send(messages: ReadonlyArray<{ readonly body: T; readonly groupId: string; readonly dedupId: string }>): Promise<void>;
 }
 
-const id = z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/);
+const id = z.string().check(z.regex(/^[A-Za-z0-9._:-]{1,64}$/));
 const day = z.iso.date();
-const batch = { tenantId: id, day, customerIds: z.array(id).min(1).max(100) };
+const batch = { tenantId: id, day, customerIds: z.array(id).check(z.minLength(1), z.maxLength(100)) };
 
 /** Work for the account worker: one kind of job, one day, a batch of customers of one tenant. */
 export const accountJobSchema = z.discriminatedUnion('kind', [
@@ -28,7 +28,7 @@ export const accountJobSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('reviewTier'), ...batch }),
   z.strictObject({ kind: z.literal('remindRefill'), ...batch }),
   z.strictObject({ kind: z.literal('segments'), ...batch }),
-  z.strictObject({ kind: z.literal('remindExpiry'), lot: z.string().regex(/^\d{4}-\d{2}$/), ...batch }),
+  z.strictObject({ kind: z.literal('remindExpiry'), lot: z.string().check(z.regex(/^\d{4}-\d{2}$/)), ...batch }),
 ]);
 export type AccountJob = z.infer<typeof accountJobSchema>;
 
@@ -48,12 +48,12 @@ export function chunk<T>(items: readonly T[], size: number): T[][] {
  */
 const s3Record = z.looseObject({
   eventName: z.string(),
-  s3: z.looseObject({ bucket: z.looseObject({ name: z.string() }), object: z.looseObject({ key: z.string().max(1024), size: z.int().min(0).optional() }) }),
+  s3: z.looseObject({ bucket: z.looseObject({ name: z.string() }), object: z.looseObject({ key: z.string().check(z.maxLength(1024)), size: z.optional(z.int().check(z.gte(0))) }) }),
 });
-const importContinuation = z.strictObject({ kind: z.literal('continueImport'), bucket: z.string().min(3).max(63), key: z.string().max(1024) });
+const importContinuation = z.strictObject({ kind: z.literal('continueImport'), bucket: z.string().check(z.minLength(3), z.maxLength(63)), key: z.string().check(z.maxLength(1024)) });
 export type ImportContinuation = z.infer<typeof importContinuation>;
 export const importMessageSchema = z.union([
-  z.looseObject({ Records: z.array(s3Record).min(1).max(100) }),
+  z.looseObject({ Records: z.array(s3Record).check(z.minLength(1), z.maxLength(100)) }),
   z.looseObject({ Event: z.literal('s3:TestEvent') }),
   importContinuation,
 ]);
@@ -73,5 +73,5 @@ export const simulationWorkSchema = z.strictObject({ kind: z.literal('simulate')
  * The nightly insight job's continuation (lib/app/insight-job.ts): the same worker, which reads
  * the same history, takes up a day's run where the jobs function saved it.
  */
-export const insightWorkSchema = z.strictObject({ kind: z.literal('insight'), day: z.iso.date(), run: z.string().regex(/^[A-Za-z0-9._:-]{1,80}$/), tenantId: id.optional() });
+export const insightWorkSchema = z.strictObject({ kind: z.literal('insight'), day: z.iso.date(), run: z.string().check(z.regex(/^[A-Za-z0-9._:-]{1,80}$/)), tenantId: z.optional(id) });
 export const historyWorkSchema = z.discriminatedUnion('kind', [simulationWorkSchema, insightWorkSchema]);

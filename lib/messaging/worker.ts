@@ -6,7 +6,7 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { ChangeMessageVisibilityCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import type * as z from 'zod';
+import { safeParse, type $ZodType, type output } from 'zod/v4/core';
 import { logger } from '../observability/logger.ts';
 import { flushMetrics } from '../observability/metrics.ts';
 
@@ -39,7 +39,7 @@ async function backOff(records: readonly SQSRecord[], name: string): Promise<voi
   }
 }
 
-export function sqsWorker<S extends z.ZodType>(name: string, schema: S, handle: (message: z.output<S>, record: SQSRecord, context?: Context) => Promise<unknown>) {
+export function sqsWorker<S extends $ZodType>(name: string, schema: S, handle: (message: output<S>, record: SQSRecord, context?: Context) => Promise<unknown>) {
   const processor = new BatchProcessor(EventType.SQS);
   const one = async (record: SQSRecord, context?: Context) => {
     let body: unknown;
@@ -48,7 +48,7 @@ export function sqsWorker<S extends z.ZodType>(name: string, schema: S, handle: 
     } catch {
       throw new Error(`${name}: message ${record.messageId} is not JSON`);
     }
-    const parsed = schema.safeParse(body);
+    const parsed = safeParse(schema, body);
     if (!parsed.success) throw new Error(`${name}: message ${record.messageId} is not a valid job: ${parsed.error.issues[0]?.message}`);
     const result = await handle(parsed.data, record, context);
     // One line per message is debug: at a receipt a second it would be most of a worker's logs.

@@ -9,7 +9,7 @@
  * devices, the staff tier record, the months of activity before the latest, the segments job's and
  * custom events' own account fields, and the members, name and birthday index keys. `get` reads both (two GetItems at once); the till reads
  * the customer item alone (`getAccount`) and a write rewrites the profile item only when its part
- * changed. Items from before the split (everything on `CUSTOMER`, no `profileApart`) read as
+ * changed; the first receipt of a month sets the month before on it alone (`moveMonths`). Items from before the split (everything on `CUSTOMER`, no `profileApart`) read as
  * they are and are split by their next write.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
@@ -246,14 +246,56 @@ export function customerRepository(db: Db) {
         },
         ...entries.map((e) => ledgerPut(db, prev.tenantId, prev.profile.customerId, e)),
       ];
-      const profile = customerProfileItem(next);
+      const profile = customerProfileItem({ ...next, version: prev.version });
       const unchanged = prev.readAs !== undefined && prev.readAs !== 'oneItem' && JSON.stringify(customerProfileItem(prev)) === JSON.stringify(profile);
+      // The month turn of a record read from the customer item alone: moveMonths writes the month it moves.
+      if (!unchanged && monthsMovedOut(prev, next)) return items;
       if (prev.readAs === 'accountOnly' && !unchanged) {
         // The profile item was not read: writing this one would lose what it holds.
         throw new Error('a customer read without its profile item cannot change it (name, contacts, staff tier, earlier months of activity): read it with get');
       }
       if (!unchanged) items.push({ Put: { TableName: db.table, Item: profile } });
       return items;
+    },
+
+    /**
+     * The month turn of a record read from the customer item alone (`accountOnly`): sets the months
+     * that leave the customer item on the profile item, one UpdateItem outside the commit's
+     * transaction and before it (one write unit for a profile item under 1 KB, where inside it
+     * would be two, and no read of the profile item). Safe outside: it only sets months the
+     * customer item still holds until the commit lands, and a read takes those from the customer
+     * item, so if the commit fails or the process dies between the two writes the record reads as
+     * before and the retry sets the months again (idempotent). `earlierAsOf` (the customer version
+     * the profile item's months were read at) keeps a slow writer from setting an older value
+     * over a newer one. False when the profile item cannot take it (a newer move was made, or it
+     * has no months map): the caller reads the whole record and writes it instead.
+     */
+    async moveMonths(prev: CustomerRecord, next: CustomerRecord): Promise<boolean> {
+      const moved = monthsMovedOut(prev, next);
+      if (!moved) return true;
+      const names: Record<string, string> = { '#e': 'earlierActivity', '#asOf': 'earlierAsOf' };
+      const values: Record<string, unknown> = { ':v': prev.version };
+      const sets = Object.entries(moved).map(([m, a], i) => {
+        names[`#m${i}`] = m;
+        values[`:a${i}`] = a;
+        return `#e.#m${i} = :a${i}`;
+      });
+      try {
+        await db.doc.send(
+          new UpdateCommand({
+            TableName: db.table,
+            Key: keys.customerProfile(prev.tenantId, prev.profile.customerId),
+            UpdateExpression: `SET ${sets.join(', ')}, #asOf = :v`,
+            ConditionExpression: 'attribute_exists(#e) AND (attribute_not_exists(#asOf) OR #asOf <= :v)',
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+          }),
+        );
+        return true;
+      } catch (e) {
+        if (e instanceof ConditionalCheckFailedException) return false;
+        throw e;
+      }
     },
 
     /**
@@ -533,6 +575,22 @@ const PROFILE_ITEM_FIELDS = ['card', 'name', 'email', 'phone', 'birthDate', 'dev
  */
 const ACCOUNT_FIELDS_APART = ['definedSegments', 'lastEventOn'] as const;
 
+/**
+ * The months a write of `next` over `prev`, read from the customer item alone, moves off it onto
+ * the profile item when nothing else of the profile item changes (a receipt of a new month);
+ * undefined for any other write.
+ */
+function monthsMovedOut(prev: CustomerRecord, next: CustomerRecord): Account['activity'] | undefined {
+  if (prev.readAs !== 'accountOnly') return undefined;
+  const before = splitActivity(prev.account.activity).earlier;
+  const after = splitActivity(next.account.activity).earlier;
+  const moved = Object.fromEntries(Object.entries(after).filter(([m]) => !(m in before)));
+  const months = Object.keys(moved);
+  if (months.length === 0 || months.some((m) => !(m in prev.account.activity))) return undefined;
+  const same = (c: CustomerRecord) => JSON.stringify({ ...customerProfileItem({ ...c, version: prev.version }), earlierActivity: undefined });
+  return same(prev) === same(next) && Object.keys(before).every((m) => m in after) ? moved : undefined;
+}
+
 /** The activity split: the latest month (the one receipts add to) on the customer item, the months before it on the profile item. */
 function splitActivity(activity: Account['activity']): { latest: Account['activity']; earlier: Account['activity'] } {
   const months = Object.keys(activity).sort();
@@ -620,6 +678,8 @@ export const customerProfileItem = (c: CustomerRecord) => {
     ...fields,
     staffTier: c.staffTier,
     earlierActivity: splitActivity(c.account.activity).earlier,
+    // The customer version these months were read at (see moveMonths).
+    earlierAsOf: c.version,
     ...Object.fromEntries(ACCOUNT_FIELDS_APART.flatMap((f) => (c.account[f] === undefined ? [] : [[f, c.account[f]]]))),
     ...profileIndexAttributes(c),
   };
@@ -645,7 +705,7 @@ export function customerFromItems(item: Record<string, unknown>, profileItem: Re
   if (profileItem === undefined) {
     return { ...base, readAs: 'accountOnly', contactChannels: (contactChannels as Channel[] | undefined) ?? [], profile: profile as unknown as CustomerProfile, account: accountFromItem(stored) };
   }
-  const { pk: _p2, sk: _s2, type: _t2, tenantId: _ti, customerId: _c, staffTier: coldTier, earlierActivity, definedSegments, lastEventOn, memPk: _m2, memSk: _ms2, bdayPk: _b2, bdaySk: _bs2, namePk: _n2, nameSk: _ns2, ...fields } = profileItem ?? {};
+  const { pk: _p2, sk: _s2, type: _t2, tenantId: _ti, customerId: _c, staffTier: coldTier, earlierActivity, earlierAsOf: _asOf, definedSegments, lastEventOn, memPk: _m2, memSk: _ms2, bdayPk: _b2, bdaySk: _bs2, namePk: _n2, nameSk: _ns2, ...fields } = profileItem ?? {};
   const apart = { definedSegments, lastEventOn } as Pick<Account, (typeof ACCOUNT_FIELDS_APART)[number]>;
   return {
     ...base,

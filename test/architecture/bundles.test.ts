@@ -95,6 +95,16 @@ describe('Route function bundles', () => {
     expect(evaluatedAtImport.pos!.has('lib/domain/pricing.ts')).toBe(true);
   });
 
+  it("should run no classic zod at import in the till's, the customer page's, the program's, coupons', reports', links', imports', tenant settings', simulations', segments', keys' or catalog's function: their schemas use zod's mini build, classic comes with the program parser when awaited", () => {
+    const classic = (m: string) => /node_modules\/zod\/(index\.js|v4\/index\.js|v4\/classic\/)/.test(m);
+    for (const g of ['pos', 'me', 'programs', 'coupons', 'reports', 'links', 'imports', 'tenant', 'simulations', 'segments'] as const) expect([...evaluatedAtImport[g]!].filter(classic), g).toEqual([]);
+    expect([...evaluatedAtImport.pos!].some((m) => m.includes('node_modules/zod/v4/mini/'))).toBe(true);
+    // Bundled still, for the parser of items stored under an older schema, but not run at import.
+    expect(inputs.pos.some(classic)).toBe(true);
+    // Functions that never parse a program document bundle no classic zod at all.
+    for (const g of ['keys', 'catalog'] as const) expect(inputs[g].filter(classic), g).toEqual([]);
+  });
+
   it("should keep the imports route function to the routes' use cases: the worker's file readers, member rules and S3 client are not run at import", () => {
     const workerOnly = [...evaluatedAtImport.imports!].filter(
       (m) => ['lib/app/imports.ts', 'lib/app/import-source.ts', 'lib/domain/imports.ts', 'lib/domain/members.ts'].includes(m) || m.includes('node_modules/csv-parse/') || m.includes('node_modules/@aws-sdk/client-s3/'),

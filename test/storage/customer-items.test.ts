@@ -5,7 +5,7 @@
  * stored before the split still read, search, export and erase the same, and their next write
  * splits them. Through the real handlers on DynamoDB Local.
  */
-import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Account } from '#domain/account.ts';
 import { ACTIVITY_MONTHS } from '#domain/pricing.ts';
@@ -133,23 +133,63 @@ describe('the customer item a receipt rewrites', () => {
     for (const text of [card, LONG_NAME, LONG_EMAIL, '37491234567', '1980-02-29', 'f'.repeat(163)]) expect(JSON.stringify(written)).not.toContain(text);
   });
 
-  it('moves a month onto the profile item when a receipt of another month comes, reading both items then', async () => {
+  it('moves a month onto the profile item when a receipt of a new month comes, without reading the profile item', async () => {
     const c = (await t.pos('POST', '/v1/customers', { name: 'Month Turner' })).body as { customerId: string; card: string };
     expect((await t.pos('POST', '/v1/receipts', receipt(c.card, [{ amount: 10_000 }], { occurredAt: '2026-10-20T12:00:00+04:00' }))).status).toBe(200);
+    const coldBefore = (await get(keys.customerProfile(t.tenantId, c.customerId)))!;
     profileReads = 0;
     expect((await t.pos('POST', '/v1/receipts', receipt(c.card, [{ amount: 20_000 }]))).status).toBe(200);
-    expect(profileReads).toBe(1);
+    expect(profileReads).toBe(0);
     const hot = (await get(keys.customer(t.tenantId, c.customerId)))!;
     const cold = (await get(keys.customerProfile(t.tenantId, c.customerId)))!;
     expect(Object.keys((hot.account as Account).activity)).toEqual(['2026-11']);
-    expect(cold.earlierActivity).toEqual({ '2026-10': { paid: 10_000, points: 100, receipts: 1 } });
-    // A late receipt of an earlier month adds to that month where it is kept.
+    // Only the month moved and the version it was read at changed on the profile item.
+    expect(cold).toEqual({ ...coldBefore, earlierActivity: { '2026-10': { paid: 10_000, points: 100, receipts: 1 } }, earlierAsOf: (hot.version as number) - 1 });
+    // A late receipt of an earlier month adds to that month where it is kept (reading both items).
     expect((await t.pos('POST', '/v1/receipts', receipt(c.card, [{ amount: 5_000 }], { occurredAt: '2026-10-25T12:00:00+04:00' }))).status).toBe(200);
+    expect(profileReads).toBeGreaterThan(0);
     expect((await get(keys.customerProfile(t.tenantId, c.customerId)))!.earlierActivity).toEqual({ '2026-10': { paid: 15_000, points: 150, receipts: 2 } });
     // And the whole record reads as one account again.
     const whole = (await deps().customers.get(t.tenantId, c.customerId))!;
     expect(whole.account.activity).toEqual({ '2026-10': { paid: 15_000, points: 150, receipts: 2 }, '2026-11': { paid: 20_000, points: 200, receipts: 1 } });
     expect(whole.profile.name).toBe('Month Turner');
+  });
+
+  it('reads as before when the process dies between the month move and the commit, and the retry moves the month again', async () => {
+    const d = deps();
+    const c = (await t.pos('POST', '/v1/customers', { name: 'Half Turner' })).body as { customerId: string; card: string };
+    expect((await t.pos('POST', '/v1/receipts', receipt(c.card, [{ amount: 10_000 }], { occurredAt: '2026-10-20T12:00:00+04:00' }))).status).toBe(200);
+    const before = (await d.customers.get(t.tenantId, c.customerId))!;
+    const hotBefore = await get(keys.customer(t.tenantId, c.customerId));
+    // The first write of a month turn, and no commit after it.
+    const prev = (await d.customers.getAccount(t.tenantId, c.customerId))!;
+    const next = { ...prev, account: { ...prev.account, activity: { ...prev.account.activity, [MONTH]: { paid: 1, points: 0, receipts: 1 } } } };
+    expect(await d.customers.moveMonths(prev, next)).toBe(true);
+    expect(await get(keys.customer(t.tenantId, c.customerId))).toEqual(hotBefore);
+    expect((await d.customers.get(t.tenantId, c.customerId))!.account).toEqual(before.account);
+    // The month is still the customer item's: a receipt of it adds there, and that value wins on read.
+    expect((await t.pos('POST', '/v1/receipts', receipt(c.card, [{ amount: 5_000 }], { occurredAt: '2026-10-25T12:00:00+04:00' }))).status).toBe(200);
+    expect((await d.customers.get(t.tenantId, c.customerId))!.account.activity).toEqual({ '2026-10': { paid: 15_000, points: 150, receipts: 2 } });
+    // The month's next first receipt moves it again, with what it holds now.
+    expect((await t.pos('POST', '/v1/receipts', receipt(c.card, [{ amount: 20_000 }]))).status).toBe(200);
+    expect((await get(keys.customerProfile(t.tenantId, c.customerId)))!.earlierActivity).toEqual({ '2026-10': { paid: 15_000, points: 150, receipts: 2 } });
+    expect((await d.customers.get(t.tenantId, c.customerId))!.account.activity).toEqual({ '2026-10': { paid: 15_000, points: 150, receipts: 2 }, '2026-11': { paid: 20_000, points: 200, receipts: 1 } });
+    // A slow writer's move, read before the last late receipt, cannot set its older value over it.
+    expect(await d.customers.moveMonths(prev, next)).toBe(false);
+    expect((await get(keys.customerProfile(t.tenantId, c.customerId)))!.earlierActivity).toEqual({ '2026-10': { paid: 15_000, points: 150, receipts: 2 } });
+  });
+
+  it('reads both items and writes the profile item whole when it has no months map to move a month into', async () => {
+    const d = deps();
+    const c = (await t.pos('POST', '/v1/customers', { name: 'Mapless Turner' })).body as { customerId: string; card: string };
+    expect((await t.pos('POST', '/v1/receipts', receipt(c.card, [{ amount: 10_000 }], { occurredAt: '2026-10-20T12:00:00+04:00' }))).status).toBe(200);
+    await d.db.doc.send(new UpdateCommand({ TableName: d.db.table, Key: keys.customerProfile(t.tenantId, c.customerId), UpdateExpression: 'REMOVE earlierActivity, earlierAsOf' }));
+    profileReads = 0;
+    expect((await t.pos('POST', '/v1/receipts', receipt(c.card, [{ amount: 20_000 }]))).status).toBe(200);
+    expect(profileReads).toBe(1);
+    const cold = (await get(keys.customerProfile(t.tenantId, c.customerId)))!;
+    expect(cold).toMatchObject({ name: 'Mapless Turner', earlierActivity: { '2026-10': { paid: 10_000, points: 100, receipts: 1 } } });
+    expect((await d.customers.get(t.tenantId, c.customerId))!.account.activity).toEqual({ '2026-10': { paid: 10_000, points: 100, receipts: 1 }, '2026-11': { paid: 20_000, points: 200, receipts: 1 } });
   });
 
   it('reads, finds, exports and erases a customer stored before the split, and splits it at its next write', async () => {

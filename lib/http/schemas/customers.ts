@@ -8,7 +8,7 @@ import { id, LIMITS } from '../schemas.ts';
 
 export const enrolBody = z.strictObject({
   /** Client-chosen id that makes a retried enrolment return the first answer (recommended for tills). */
-  enrolmentId: id.optional(),
+  enrolmentId: z.optional(id),
   card: memberFields.card.optional(),
   phone: memberFields.phone.optional(),
   name: memberFields.name.optional(),
@@ -33,7 +33,7 @@ export const adjustmentBody = z.strictObject({
 
 export const tierBody = z.strictObject({
   /** A staff-assigned tier id, or null to return the customer to automatic evaluation. */
-  tierId: id.nullable(),
+  tierId: z.nullable(id),
   reason: z.string().trim().min(3).max(500),
 });
 
@@ -71,7 +71,7 @@ export const customEventBody = z.strictObject({
   /** When it happened (default: now); bounded like a receipt's by the program's `receipts.maxAgeDays`. */
   occurredAt: z.iso.datetime({ offset: true }).optional(),
   /** The store it happened at (a check-in), for rules limited to stores or store tags. */
-  storeId: id.optional(),
+  storeId: z.optional(id),
   /** Scalars only; they travel on the `customer.event` catalog event, so never personal data. */
   attributes: z
     .record(attributeNameSchema, attributeValueSchema)

@@ -1,5 +1,5 @@
 /** Migration and catalog files (group `imports`). */
-import * as z from 'zod';
+import * as z from '#domain/zod-mini.ts';
 import { importFormats, importKinds } from '#domain/import-kinds.ts';
 import { LIMITS } from '../schemas.ts';
 
@@ -9,10 +9,10 @@ export const startImportBody = z.strictObject({
   kind: z.enum(importKinds),
   format: z.enum(importFormats),
   /** The file's size, if known: refused up front when over the limit. */
-  bytes: z.int().min(1).optional(),
+  bytes: z.optional(z.int().check(z.gte(1))),
 });
 
 export const importQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(LIMITS.pageSize).default(20),
-  cursor: z.string().max(512).optional(),
+  limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(LIMITS.pageSize)), 20),
+  cursor: z.optional(z.string().check(z.maxLength(512))),
 });
