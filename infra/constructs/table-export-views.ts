@@ -9,19 +9,16 @@
  * The struct declares only what the views read: the table cannot show a name, phone number,
  * e-mail address or birth date, though the files hold them (README, "Table export").
  */
+import { emptyAccount } from '../../lib/domain/account.ts';
 
 /** DynamoDB JSON's type of a leaf: a string, a number (written as a string), a boolean. */
 type Leaf = 'S' | 'N' | 'BOOL';
 
 export type ViewColumn =
-  /**
-   * An attribute, or one inside maps (`['account', 'available']`), as `sqlType`. `emptyIfAbsent`:
-   * the item leaves the attribute out when it holds its empty value (0, no lots: the customer item
-   * stores only what differs from a new account), so the view reads an absent one as that value.
-   */
-  | { readonly name: string; readonly attribute: readonly string[]; readonly leaf: Leaf; readonly required?: boolean; readonly emptyIfAbsent?: boolean }
+  /** An attribute, or one inside maps (`['account', 'available']`), as `sqlType`. */
+  | { readonly name: string; readonly attribute: readonly string[]; readonly leaf: Leaf; readonly required?: boolean }
   /** A map of numbers (month → points) as map(varchar, bigint). */
-  | { readonly name: string; readonly attribute: readonly string[]; readonly leaf: 'MAP_N'; readonly required?: boolean; readonly emptyIfAbsent?: boolean }
+  | { readonly name: string; readonly attribute: readonly string[]; readonly leaf: 'MAP_N'; readonly required?: boolean }
   /** The `index`-th (1-based) `#`-separated part of a key attribute (ids never hold `#`; lib/storage/keys.ts). */
   | { readonly name: string; readonly keyPart: { readonly attribute: 'pk' | 'sk'; readonly index: number }; readonly required?: boolean };
 
@@ -50,11 +47,11 @@ export const exportViews: readonly ExportView[] = [
       { name: 'erasedat', attribute: ['erasedAt'], leaf: 'S' },
       { name: 'tierid', attribute: ['account', 'tierId'], leaf: 'S' },
       { name: 'stafftierid', attribute: ['account', 'staffTierId'], leaf: 'S' },
-      { name: 'available', attribute: ['account', 'available'], leaf: 'N', required: true, emptyIfAbsent: true },
-      { name: 'debt', attribute: ['account', 'debt'], leaf: 'N', required: true, emptyIfAbsent: true },
-      { name: 'lots', attribute: ['account', 'lots'], leaf: 'MAP_N', required: true, emptyIfAbsent: true },
-      { name: 'paidtotal', attribute: ['account', 'paidTotal'], leaf: 'N', required: true, emptyIfAbsent: true },
-      { name: 'receiptcount', attribute: ['account', 'receiptCount'], leaf: 'N', required: true, emptyIfAbsent: true },
+      { name: 'available', attribute: ['account', 'available'], leaf: 'N', required: true },
+      { name: 'debt', attribute: ['account', 'debt'], leaf: 'N', required: true },
+      { name: 'lots', attribute: ['account', 'lots'], leaf: 'MAP_N', required: true },
+      { name: 'paidtotal', attribute: ['account', 'paidTotal'], leaf: 'N', required: true },
+      { name: 'receiptcount', attribute: ['account', 'receiptCount'], leaf: 'N', required: true },
       { name: 'firstpurchaseon', attribute: ['account', 'firstPurchaseOn'], leaf: 'S' },
       { name: 'lastpurchaseon', attribute: ['account', 'lastPurchaseOn'], leaf: 'S' },
       { name: 'smsconsent', attribute: ['consents', 'sms'], leaf: 'BOOL', required: true },
@@ -171,18 +168,32 @@ const quote = (name: string) => `"${field(name)}"`;
 /** `item."account"."m"."available"."n"`: DynamoDB JSON's type keys between the attribute names. */
 const pathSql = (attribute: readonly string[], leaf: string) => `item.${attribute.map(quote).join('."m".')}.${quote(leaf)}`;
 
+const newAccount = emptyAccount() as unknown as Record<string, unknown>;
+
+/**
+ * What an absent attribute reads as: the customer item leaves out an account field at a new
+ * account's value (storage/customers.ts), so a number or map of numbers of the account reads as
+ * that value (0, no lots); anything else absent is null (undefined here).
+ */
+export function absentValue(c: ViewColumn): 0 | Record<string, never> | undefined {
+  if ('keyPart' in c || c.attribute.length !== 2 || c.attribute[0] !== 'account' || !Object.hasOwn(newAccount, c.attribute[1]!)) return undefined;
+  return c.leaf === 'N' ? 0 : c.leaf === 'MAP_N' ? {} : undefined;
+}
+
 export const columnSql = (c: ViewColumn): string => {
   if ('keyPart' in c) return `split_part(${pathSql([c.keyPart.attribute], 'S')}, '#', ${c.keyPart.index})`;
   switch (c.leaf) {
     case 'S':
       return pathSql(c.attribute, 'S');
-    case 'N':
-      return c.emptyIfAbsent ? `coalesce(CAST(${pathSql(c.attribute, 'N')} AS bigint), 0)` : `CAST(${pathSql(c.attribute, 'N')} AS bigint)`;
+    case 'N': {
+      const n = `CAST(${pathSql(c.attribute, 'N')} AS bigint)`;
+      return absentValue(c) === undefined ? n : `coalesce(${n}, 0)`;
+    }
     case 'BOOL':
       return pathSql(c.attribute, 'BOOL');
     case 'MAP_N': {
       const map = `transform_values(${pathSql(c.attribute, 'M')}, (k, v) -> CAST(v."n" AS bigint))`;
-      return c.emptyIfAbsent ? `coalesce(${map}, CAST(MAP() AS map(varchar, bigint)))` : map;
+      return absentValue(c) === undefined ? map : `coalesce(${map}, CAST(MAP() AS map(varchar, bigint)))`;
     }
   }
 };

@@ -31,7 +31,7 @@ import type { S3Event } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deps } from '#lib/app/deps.ts';
 import { completedExportOf, EXPORT_DATABASE_ENV, EXPORT_TABLE_ENV, exportRequest, MANIFEST_PREFIX } from '#lib/storage/table-export.ts';
-import { EXPORT_PARTITION, exportQueries, exportViews, ITEMS_TABLE, itemColumnType, viewColumns, type ExportView, type ViewColumn } from '../../infra/constructs/table-export-views.ts';
+import { absentValue, EXPORT_PARTITION, exportQueries, exportViews, ITEMS_TABLE, itemColumnType, viewColumns, type ExportView, type ViewColumn } from '../../infra/constructs/table-export-views.ts';
 import { startMoto, type Moto } from '../support/moto.ts';
 import { newTenant, receipt, type TestTenant } from './harness.ts';
 
@@ -204,8 +204,7 @@ const structPath = (c: ViewColumn): string[] => {
 function evaluate(line: Json, c: ViewColumn): unknown {
   let at: unknown = get(line, 'Item');
   for (const f of structPath(c)) at = get(at, f);
-  if ((at === undefined || at === null) && !('keyPart' in c) && c.emptyIfAbsent) return c.leaf === 'MAP_N' ? {} : 0;
-  if (at === undefined || at === null) return null;
+  if (at === undefined || at === null) return absentValue(c) ?? null;
   if ('keyPart' in c) return String(at).split('#')[c.keyPart.index - 1] ?? '';
   switch (c.leaf) {
     case 'S':
