@@ -3,8 +3,8 @@
  * validated; it names every resource and decides retention and deletion protection. Optional
  * context: `emailFrom`, `sms=true`, `smsSenderId`, `apnsSecretName`, `fcmSecretName` (which
  * channels customers are offered: BackgroundStack's ChannelsConfig), `alarmEmail`,
- * `deletionProtection`, `historyMonths` (how long the simulator's history is kept), `reportsBatchWindow`
- * and `reportsBatchSize` (BackgroundStack), `tableExport=true` with `tableExportSchedule` and
+ * `deletionProtection`, `historyMonths` (how long the simulator's history is kept), `reportsBatchWindow`,
+ * `reportsBatchSize` and `outboxBatchWindow` (BackgroundStack), `tableExport=true` with `tableExportSchedule` and
  * `tableExportDays` (ExportStack). README, "Deploy to AWS", says what each needs outside the stack.
  */
 import { App, Tags } from 'aws-cdk-lib';
@@ -48,6 +48,7 @@ export function buildApp(app: App): { data: DataStack; api: ApiStack; background
       windowSeconds: wholeNumber(context('reportsBatchWindow'), 'reportsBatchWindow', 0, 300),
       size: wholeNumber(context('reportsBatchSize'), 'reportsBatchSize', 1, 10_000),
     },
+    outboxBatchWindow: wholeNumber(context('outboxBatchWindow'), 'outboxBatchWindow', 0, 300),
     env,
   });
   const cacheSeconds = context('authorizerCacheSeconds');

@@ -97,6 +97,18 @@ describe('Cost levers at deploy time', () => {
     expect(() => reports({ reportsBatchSize: '0' })).toThrow(/reportsBatchSize/);
   });
 
+  it('should batch the outbox relay 5 s in prod and 1 s elsewhere, take the window from context, and refuse it out of range, naming it', () => {
+    const outbox = (context: Record<string, unknown>) => {
+      const fn = Object.entries(template(context, 'background').findResources('AWS::Lambda::Function')).find(([, r]) => (r as { Properties: { FunctionName?: string } }).Properties.FunctionName?.endsWith('-outbox'))![0];
+      const mapping = Object.values(template(context, 'background').findResources('AWS::Lambda::EventSourceMapping')).find((m) => JSON.stringify((m as { Properties: unknown }).Properties).includes(`"${fn}"`)) as { Properties: Record<string, unknown> };
+      return { window: mapping.Properties.MaximumBatchingWindowInSeconds, size: mapping.Properties.BatchSize };
+    };
+    expect(outbox({})).toEqual({ window: 1, size: 100 });
+    expect(outbox({ stage: 'prod' })).toEqual({ window: 5, size: 100 });
+    expect(outbox({ stage: 'prod', outboxBatchWindow: '2' })).toEqual({ window: 2, size: 100 });
+    expect(() => outbox({ outboxBatchWindow: '301' })).toThrow(/outboxBatchWindow/);
+  });
+
   it('should name the caller in the access log, so the functions need no line of their own for a request that went well', () => {
     const stage = Object.values(api({}).findResources('AWS::ApiGatewayV2::Stage'))[0] as { Properties: { AccessLogSettings: { Format: string } } };
     expect(JSON.parse(stage.Properties.AccessLogSettings.Format)).toMatchObject({ tenantId: '$context.authorizer.tenantId', storeId: '$context.authorizer.storeId', keyId: '$context.authorizer.keyId' });
