@@ -263,12 +263,8 @@ export async function commit(deps: Deps, principal: Principal, storeId: string, 
       return { done: false };
     }
     const r = await transactWrite(deps.db, [...items, ...couponItems, ...budgetItems]);
-    if (r.ok) {
-      count(metricNames.receiptsCommitted);
-      count(metricNames.pointsEarned, pricing.totals.pointsEarned);
-      count(metricNames.pointsBurned, pricing.totals.pointsBurned);
-      return { done: true, value: { body: response, replayed: false } };
-    }
+    // Receipts committed and their points are counted by the outbox relay, per batch (functions/stream/outbox.ts).
+    if (r.ok) return { done: true, value: { body: response, replayed: false } };
     const first = r.reasons[0];
     if (first?.code === 'ConditionalCheckFailed') {
       const stored = first.item ? deps.receipts.fromItem<StoredAnswer>(first.item) : await deps.receipts.get(tenantId, storeId, body.receiptId);

@@ -8,7 +8,7 @@ export const METRICS_NAMESPACE = 'Tally';
 export const METRICS_SERVICE_DIMENSION = 'service';
 
 export const metricNames = {
-  /** Receipts committed (a replay is not counted here). */
+  /** Receipts committed (a replay is not counted here). Counted with the points below by the outbox relay, from the receipts it relays. */
   receiptsCommitted: 'receipts.committed',
   /** Receipts refused, with the dimension `code` (the error code the POS got). */
   receiptsRefused: 'receipts.refused',
