@@ -11,13 +11,20 @@
  */
 const MAX_LENGTH = 100;
 
-const latinWithMarks = /(\p{Script=Latin})(\p{M}+)/gu;
 const arabicMarks = /[\u064B-\u065F\u0670\u06D6-\u06ED\u0640]/g;
 const apostrophes = /['\u2019\u02BC\u2018`´]/g;
 const joiners = /[\u200C\u200D\u200E\u200F]/g;
-const separators = /[^\p{L}\p{N}]+/gu;
+
+/**
+ * The patterns with Unicode property classes, built on the first name: building them reads the
+ * classes' code point ranges (about a millisecond), which every bundle that stores customers paid
+ * at import whether or not it normalised a name.
+ */
+let unicode: { readonly latinWithMarks: RegExp; readonly separators: RegExp } | undefined;
+const unicodePatterns = () => (unicode ??= { latinWithMarks: /(\p{Script=Latin})(\p{M}+)/gu, separators: /[^\p{L}\p{N}]+/gu });
 
 export function normalizeName(name: string): string {
+  const { latinWithMarks, separators } = unicodePatterns();
   return name
     .normalize('NFKD')
     .replace(latinWithMarks, '$1')

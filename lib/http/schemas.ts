@@ -28,9 +28,14 @@ export const pageQuery = z.strictObject({
 });
 export const ledgerQuery = pageQuery;
 
-/** Push tokens the app registered for the customer (all of them: this replaces the list). */
-export const devicesBody = z.strictObject({
-  devices: z
-    .array(z.strictObject({ token: z.string().check(z.regex(/^[A-Za-z0-9:_.-]{16,512}$/, 'must be a push token as the platform issued it')), platform: z.enum(['GCM', 'APNS']) }))
-    .check(z.maxLength(10)),
-});
+/**
+ * Push tokens the app registered for the customer (all of them: this replaces the list). Built in a
+ * call marked pure, so the bundles of the groups that never read it (all but customers and me) drop
+ * it instead of building it at every cold start (~0.9 ms of CPU).
+ */
+export const devicesBody = /* @__PURE__ */ (() =>
+  z.strictObject({
+    devices: z
+      .array(z.strictObject({ token: z.string().check(z.regex(/^[A-Za-z0-9:_.-]{16,512}$/, 'must be a push token as the platform issued it')), platform: z.enum(['GCM', 'APNS']) }))
+      .check(z.maxLength(10)),
+  }))();
