@@ -117,3 +117,12 @@ describe('Route function bundles', () => {
     expect(worker.some((m) => m.includes('node_modules/@aws-sdk/client-s3/'))).toBe(true);
   });
 });
+
+describe('What the route functions run at import (issue #14: cold start)', () => {
+  it("should load libphonenumber-js's metadata in no route function at import: the parser is awaited when a request carries a phone", () => {
+    for (const g of groups) expect([...evaluatedAtImport[g]!].filter((m) => m.includes('node_modules/libphonenumber-js/') || m === 'lib/domain/phone-parser.ts'), g).toEqual([]);
+    // Bundled still where a route normalises a phone; the import worker parses every row's phone and loads it eagerly.
+    for (const g of ['pos', 'customers', 'links'] as const) expect(inputs[g], g).toContain('lib/domain/phone-parser.ts');
+    expect(evaluatedAtImport['import-worker']!.has('lib/domain/phone-parser.ts')).toBe(true);
+  });
+});
