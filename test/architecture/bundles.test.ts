@@ -125,4 +125,9 @@ describe('What the route functions run at import (issue #14: cold start)', () =>
     for (const g of ['pos', 'customers', 'links'] as const) expect(inputs[g], g).toContain('lib/domain/phone-parser.ts');
     expect(evaluatedAtImport['import-worker']!.has('lib/domain/phone-parser.ts')).toBe(true);
   });
+
+  it("should fill the till's lines from the catalog without the catalog's product schemas: pos bundles the pure fill alone", () => {
+    expect(inputs.pos).toContain('lib/domain/catalog-fill.ts');
+    expect(inputs.pos).not.toContain('lib/domain/catalog.ts');
+  });
 });
