@@ -130,4 +130,11 @@ describe('What the route functions run at import (issue #14: cold start)', () =>
     expect(inputs.pos).toContain('lib/domain/catalog-fill.ts');
     expect(inputs.pos).not.toContain('lib/domain/catalog.ts');
   });
+
+  it("should build the customers function's classic zod request schemas and member rules on the first request that validates, not at import", () => {
+    const classic = (m: string) => /node_modules\/zod\/(index\.js|v4\/index\.js|v4\/classic\/)/.test(m);
+    const atImport = [...evaluatedAtImport.customers!].filter((m) => classic(m) || m === 'lib/http/schemas/customers.ts' || m === 'lib/domain/members.ts');
+    expect(atImport).toEqual([]);
+    expect(inputs.customers).toContain('lib/http/schemas/customers.ts');
+  });
 });
