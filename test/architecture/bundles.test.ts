@@ -137,4 +137,8 @@ describe('What the route functions run at import (issue #14: cold start)', () =>
     expect(atImport).toEqual([]);
     expect(inputs.customers).toContain('lib/http/schemas/customers.ts');
   });
+
+  it("should build only the import routes' repositories in the imports function, not deps()", () => {
+    expect(inputs.imports.filter((m) => m === 'lib/app/deps.ts' || m === 'lib/storage/insight.ts' || m === 'lib/storage/webhooks.ts')).toEqual([]);
+  });
 });
