@@ -7,32 +7,37 @@ import { eraseCustomer, exportCustomer } from '#lib/app/privacy.ts';
 import { customerBudgets } from '#lib/app/budgets.ts';
 import { postCustomEvent } from '#lib/app/custom-events.ts';
 import { devicesBody, ledgerQuery } from '#lib/http/schemas.ts';
-import { adjustmentBody, appKeyBody, customEventBody, customerLookupQuery, customerSearchQuery, eraseBody, enrolBody, exportQuery, reviewBody, segmentsBody, tierBody } from '#lib/http/schemas/customers.ts';
+
+/**
+ * This group's request schemas are built with classic zod (and the member rules): loaded by the
+ * first request that validates one, not at import (README, "Cold start").
+ */
+const schemas = () => import('#lib/http/schemas/customers.ts');
 
 export const handler = httpFunction('customers', {
-  'POST /v1/customers': async (event, p) => answered(await enrol(deps(), p, validate(enrolBody, jsonBody(event))), 201),
-  'GET /v1/customers': async (event, p) => ok(await lookupCustomers(deps(), p, validate(customerLookupQuery, event.queryStringParameters ?? {}))),
-  'GET /v1/customers/search': async (event, p) => ok(await searchCustomersByName(deps(), p, validate(customerSearchQuery, event.queryStringParameters ?? {}))),
+  'POST /v1/customers': async (event, p) => answered(await enrol(deps(), p, validate((await schemas()).enrolBody, jsonBody(event))), 201),
+  'GET /v1/customers': async (event, p) => ok(await lookupCustomers(deps(), p, validate((await schemas()).customerLookupQuery, event.queryStringParameters ?? {}))),
+  'GET /v1/customers/search': async (event, p) => ok(await searchCustomersByName(deps(), p, validate((await schemas()).customerSearchQuery, event.queryStringParameters ?? {}))),
   'GET /v1/customers/{customerId}': async (event, p) => ok(await getCustomer(deps(), p, pathParam(event, 'customerId'))),
   'GET /v1/customers/{customerId}/ledger': async (event, p) =>
     ok(await ledgerPage(deps(), p, pathParam(event, 'customerId'), validate(ledgerQuery, event.queryStringParameters ?? {}))),
   'POST /v1/customers/{customerId}/adjustments': async (event, p) =>
-    answered(await adjust(deps(), p, pathParam(event, 'customerId'), validate(adjustmentBody, jsonBody(event)))),
+    answered(await adjust(deps(), p, pathParam(event, 'customerId'), validate((await schemas()).adjustmentBody, jsonBody(event)))),
   'PUT /v1/customers/{customerId}/tier': async (event, p) =>
-    ok(await setStaffTier(deps(), p, pathParam(event, 'customerId'), validate(tierBody, jsonBody(event)))),
+    ok(await setStaffTier(deps(), p, pathParam(event, 'customerId'), validate((await schemas()).tierBody, jsonBody(event)))),
   'POST /v1/customers/{customerId}/app-key': async (event, p) =>
-    ok(await createAppKey(deps(), p, pathParam(event, 'customerId'), event.body ? validate(appKeyBody, jsonBody(event)).rateLimit : undefined), 201),
+    ok(await createAppKey(deps(), p, pathParam(event, 'customerId'), event.body ? validate((await schemas()).appKeyBody, jsonBody(event)).rateLimit : undefined), 201),
   'GET /v1/customers/{customerId}/export': async (event, p) =>
-    ok(await exportCustomer(deps(), p, pathParam(event, 'customerId'), validate(exportQuery, event.queryStringParameters ?? {}).cursor)),
+    ok(await exportCustomer(deps(), p, pathParam(event, 'customerId'), validate((await schemas()).exportQuery, event.queryStringParameters ?? {}).cursor)),
   'POST /v1/customers/{customerId}/erase': async (event, p) =>
-    ok(await eraseCustomer(deps(), p, pathParam(event, 'customerId'), validate(eraseBody, jsonBody(event)).reason)),
+    ok(await eraseCustomer(deps(), p, pathParam(event, 'customerId'), validate((await schemas()).eraseBody, jsonBody(event)).reason)),
   'PUT /v1/customers/{customerId}/devices': async (event, p) =>
     ok(await setDevices(deps(), p, pathParam(event, 'customerId'), validate(devicesBody, jsonBody(event)).devices)),
   'PUT /v1/customers/{customerId}/segments': async (event, p) =>
-    ok(await setSegments(deps(), p, pathParam(event, 'customerId'), validate(segmentsBody, jsonBody(event)).segments)),
+    ok(await setSegments(deps(), p, pathParam(event, 'customerId'), validate((await schemas()).segmentsBody, jsonBody(event)).segments)),
   'POST /v1/customers/{customerId}/reviews': async (event, p) =>
-    answered(await recordReview(deps(), p, pathParam(event, 'customerId'), validate(reviewBody, jsonBody(event)))),
+    answered(await recordReview(deps(), p, pathParam(event, 'customerId'), validate((await schemas()).reviewBody, jsonBody(event)))),
   'POST /v1/customers/{customerId}/events': async (event, p) =>
-    answered(await postCustomEvent(deps(), p, pathParam(event, 'customerId'), validate(customEventBody, jsonBody(event)))),
+    answered(await postCustomEvent(deps(), p, pathParam(event, 'customerId'), validate((await schemas()).customEventBody, jsonBody(event)))),
   'GET /v1/customers/{customerId}/budgets': async (event, p) => ok(await customerBudgets(deps(), p, pathParam(event, 'customerId'))),
 });

@@ -3,7 +3,7 @@
  * one cached lookup of the receipt's distinct SKUs (lib/storage/catalog-lookup.ts). Kept apart
  * from the catalog's staff use cases so only the POS function bundles the lookup's BatchGetItem.
  */
-import { fillLine, type TillLine } from '#domain/catalog.ts';
+import { fillLine, type TillLine } from '#domain/catalog-fill.ts';
 import { RuleViolationError } from '#domain/errors.ts';
 import type { Db } from '../storage/client.ts';
 import { catalogLookup, type CatalogLookup } from '../storage/catalog-lookup.ts';

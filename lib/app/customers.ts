@@ -6,7 +6,8 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { adjustPoints, grantBonus } from '#domain/adjustments.ts';
 import { discountRate, mayHaveFriendsWaiting, settleReferrals } from '#domain/referral.ts';
 import { emptyAccount } from '#domain/account.ts';
-import { CARD_RULE, PHONE_RULE, cardNumber, normalizeCard, normalizePhone } from '#domain/identifiers.ts';
+import { CARD_RULE, PHONE_RULE, cardNumber, normalizeCard } from '#domain/identifiers.ts';
+import { normalizePhone } from './phones.ts';
 import type { Program } from '#domain/program.ts';
 import { currentTier, isStaffTier } from '#domain/tiers.ts';
 import { BusyError, ForbiddenError, IdempotencyConflictError, InvalidRequestError, LimitExceededError, NotFoundError } from './errors.ts';
@@ -46,7 +47,7 @@ export async function resolveCustomer(deps: Deps, tenantId: string, ref: Custome
     customerId = (await deps.customers.findId(tenantId, 'card', card)) ?? undefined;
     if (!customerId) throw new NotFoundError('customer with this card', `${prefix}.card`);
   } else if (ref.phone !== undefined) {
-    const phone = normalizePhone(ref.phone);
+    const phone = await normalizePhone(ref.phone);
     if (!phone) throw new InvalidRequestError(`${prefix}.phone: ${PHONE_RULE}`, `${prefix}.phone`);
     customerId = (await deps.customers.findId(tenantId, 'phone', phone)) ?? undefined;
     if (!customerId) throw new NotFoundError('customer with this phone', `${prefix}.phone`);
@@ -94,7 +95,7 @@ export async function enrol(deps: Deps, p: Principal, body: EnrolBody): Promise<
   const earlier = async () => (body.enrolmentId ? deps.customers.enrolment(p.tenantId, body.enrolmentId) : null);
   const first = await earlier();
   if (first) return replay(first.requestHash, first.response);
-  const phone = body.phone === undefined ? undefined : normalizePhone(body.phone);
+  const phone = body.phone === undefined ? undefined : await normalizePhone(body.phone);
   if (phone === null) throw new InvalidRequestError(`phone: ${PHONE_RULE}`, 'phone');
   const givenCard = body.card === undefined ? undefined : normalizeCard(body.card);
   if (givenCard === null) throw new InvalidRequestError(`card: ${CARD_RULE}`, 'card');
@@ -229,7 +230,7 @@ export async function getCustomer(deps: Deps, p: Principal, customerId: string) 
 export async function lookupCustomers(deps: Deps, p: Principal, q: { card?: string | undefined; phone?: string | undefined }) {
   const { program } = await requireProgram(deps, p.tenantId);
   const kind = q.card !== undefined ? 'card' : 'phone';
-  const value = kind === 'card' ? normalizeCard(q.card!) : normalizePhone(q.phone!);
+  const value = kind === 'card' ? normalizeCard(q.card!) : await normalizePhone(q.phone!);
   if (!value) throw new InvalidRequestError(`${kind}: ${kind === 'card' ? CARD_RULE : PHONE_RULE}`, kind);
   const customerId = await deps.customers.findId(p.tenantId, kind, value);
   const c = customerId ? await deps.customers.get(p.tenantId, customerId) : null;

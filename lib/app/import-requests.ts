@@ -22,6 +22,9 @@ export const newImportId = (now: Date) => `imp_${now.toISOString().slice(0, 10).
 export /** The counters of an import that has not read a row yet. */
 const nothingDone = (bytesTotal: number | null) => ({ rowsDone: 0, imported: 0, alreadyImported: 0, refused: 0, rowsTotal: null, bytesDone: 0, bytesTotal, activeMs: 0 });
 
+/** The repositories the import routes use: the imports function builds these alone, not `deps()` (README, "Cold start"). */
+export type ImportRequestDeps = Pick<Deps, 'db' | 'imports' | 'audit' | 'programs' | 'clock'>;
+
 /** How long an upload or report link is valid. */
 export const LINK_SECONDS = 900;
 
@@ -29,7 +32,7 @@ export const LINK_SECONDS = 900;
  * POST /v1/imports: an upload slot in the import bucket. The import itself starts when the file
  * lands (S3 event → queue → worker); GET /v1/imports/{importId} follows it.
  */
-export async function startImport(deps: Deps, p: Principal, body: { kind: ImportKind; format: ImportFormat; bytes?: number | undefined }, bucket: ImportLinks | null) {
+export async function startImport(deps: ImportRequestDeps, p: Principal, body: { kind: ImportKind; format: ImportFormat; bytes?: number | undefined }, bucket: ImportLinks | null) {
   if (!bucket) throw new ConflictError('imports_not_configured', `this deployment has no import bucket (IMPORT_BUCKET); npm run import -- ${body.kind} FILE imports locally without one`);
   if (body.kind === 'members') await requireProgram(deps, p.tenantId);
   if (body.bytes !== undefined) checkFileSize(body.bytes);
@@ -59,7 +62,7 @@ export async function startImport(deps: Deps, p: Principal, body: { kind: Import
 
 /** What GET /v1/imports/{importId} answers: progress, rate, and a page of refused rows. */
 export async function importStatus(
-  deps: Deps,
+  deps: ImportRequestDeps,
   p: Principal,
   importId: string,
   q: { limit: number; cursor?: string | undefined },

@@ -6,7 +6,8 @@
  * token's SHA-256 is stored, and the token is in no log, audit record or notification record.
  */
 import { LINK_REQUESTS_PER_HOUR, LINK_SESSION_DAYS, LINK_TTL_MINUTES, linkLocale, linkMessage, maskDestination } from '#domain/links.ts';
-import { normalizePhone, PHONE_RULE } from '#domain/identifiers.ts';
+import { PHONE_RULE } from '#domain/identifiers.ts';
+import { normalizePhone } from './phones.ts';
 import type { Channel } from '#domain/notifications.ts';
 import type { Principal } from '../storage/api-keys.ts';
 import { MAX_APP_KEYS, type CustomerRecord } from '../storage/customers.ts';
@@ -75,7 +76,7 @@ export async function sendLinkByStaff(deps: Deps, sending: LinkSending, p: Princ
  * LINK_REQUESTS_PER_HOUR times an hour, then 429.
  */
 export async function requestLinkByCustomer(deps: Deps, sending: LinkSending, body: { tenantId: string; phone: string }) {
-  const phone = normalizePhone(body.phone);
+  const phone = await normalizePhone(body.phone);
   if (!phone) throw new InvalidRequestError(`phone: ${PHONE_RULE}`, 'phone');
   const now = deps.clock();
   const allowed = await linkRepository(deps.db).countRequest(body.tenantId, await lookupHash(body.tenantId, 'link-request', phone), now, LINK_REQUESTS_PER_HOUR);

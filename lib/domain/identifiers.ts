@@ -1,16 +1,9 @@
-/** Customer identifiers as printed on cards and typed at tills, normalised to one form. */
-import { parsePhoneNumberFromString } from 'libphonenumber-js';
+/** Customer identifiers as printed on cards and typed at tills, normalised to one form (phones: `phone-parser.ts`). */
 
 /** Cards are matched without spaces or dashes and case-insensitively. */
 export function normalizeCard(raw: string): string | null {
   const card = raw.replace(/[\s-]/g, '').toUpperCase();
   return /^[0-9A-Z]{4,32}$/.test(card) ? card : null;
-}
-
-/** E.164 (`+37491234567`), or null if the number is not a valid international one. */
-export function normalizePhone(raw: string): string | null {
-  const p = parsePhoneNumberFromString(raw.trim());
-  return p?.isValid() ? p.number : null;
 }
 
 /** Luhn check digit, so a mistyped card number is caught at the till instead of matching nobody. */

@@ -7,7 +7,8 @@
  */
 import * as z from 'zod';
 import { NEVER_EXPIRES, emptyAccount, openingBalance, type Account, type LedgerEntry } from './account.ts';
-import { CARD_RULE, PHONE_RULE, normalizeCard, normalizePhone } from './identifiers.ts';
+import { CARD_RULE, PHONE_RULE, normalizeCard } from './identifiers.ts';
+import { normalizePhone } from './phone-parser.ts';
 import { memberFields, noConsents, referralCodeSchema } from './members.ts';
 import type { Program } from './program.ts';
 import { assignLevel } from './tiers.ts';

@@ -117,3 +117,28 @@ describe('Route function bundles', () => {
     expect(worker.some((m) => m.includes('node_modules/@aws-sdk/client-s3/'))).toBe(true);
   });
 });
+
+describe('What the route functions run at import (issue #14: cold start)', () => {
+  it("should load libphonenumber-js's metadata in no route function at import: the parser is awaited when a request carries a phone", () => {
+    for (const g of groups) expect([...evaluatedAtImport[g]!].filter((m) => m.includes('node_modules/libphonenumber-js/') || m === 'lib/domain/phone-parser.ts'), g).toEqual([]);
+    // Bundled still where a route normalises a phone; the import worker parses every row's phone and loads it eagerly.
+    for (const g of ['pos', 'customers', 'links'] as const) expect(inputs[g], g).toContain('lib/domain/phone-parser.ts');
+    expect(evaluatedAtImport['import-worker']!.has('lib/domain/phone-parser.ts')).toBe(true);
+  });
+
+  it("should fill the till's lines from the catalog without the catalog's product schemas: pos bundles the pure fill alone", () => {
+    expect(inputs.pos).toContain('lib/domain/catalog-fill.ts');
+    expect(inputs.pos).not.toContain('lib/domain/catalog.ts');
+  });
+
+  it("should build the customers function's classic zod request schemas and member rules on the first request that validates, not at import", () => {
+    const classic = (m: string) => /node_modules\/zod\/(index\.js|v4\/index\.js|v4\/classic\/)/.test(m);
+    const atImport = [...evaluatedAtImport.customers!].filter((m) => classic(m) || m === 'lib/http/schemas/customers.ts' || m === 'lib/domain/members.ts');
+    expect(atImport).toEqual([]);
+    expect(inputs.customers).toContain('lib/http/schemas/customers.ts');
+  });
+
+  it("should build only the import routes' repositories in the imports function, not deps()", () => {
+    expect(inputs.imports.filter((m) => m === 'lib/app/deps.ts' || m === 'lib/storage/insight.ts' || m === 'lib/storage/webhooks.ts')).toEqual([]);
+  });
+});

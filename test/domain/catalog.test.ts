@@ -1,6 +1,7 @@
 /** Filling a till's line from the catalog, and reading a catalog file's rows: pure, no table. */
 import { describe, expect, it } from 'vitest';
-import { checkProductCsvHeader, fillLine, parseProductRow, productFromCsvRecord, type Product } from '#domain/catalog.ts';
+import { checkProductCsvHeader, parseProductRow, productFromCsvRecord, type Product } from '#domain/catalog.ts';
+import { fillLine } from '#domain/catalog-fill.ts';
 
 const shampoo: Product = { sku: 'A-1', name: 'Acme shampoo', category: 'care', attributes: { brand: 'acme', size: 'xl' }, price: 1500 };
 
