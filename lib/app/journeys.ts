@@ -5,7 +5,7 @@
  * claim, so a redelivered message or a rerun never sends twice. Waits become timers released by
  * the quarter-hourly job.
  */
-import * as z from 'zod';
+import * as z from '#domain/zod-mini.ts';
 import { actionAt, triggeredBy, underCap, type JourneyDefinition } from '#domain/journeys.ts';
 import { JOURNEY_CLAIM_PREFIX } from '../storage/notifications.ts';
 import { MAX_JOURNEYS } from '../storage/journeys.ts';
@@ -21,12 +21,12 @@ import type { JourneyRecord } from '../storage/journeys.ts';
 import type { Deps } from './deps.ts';
 import { deliver, type Senders } from './notify.ts';
 
-const id = z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/);
+const id = z.string().check(z.regex(/^[A-Za-z0-9._:-]{1,64}$/));
 
 /** Work for the journeys worker besides domain events: customers to enter, a step now due. */
 export const journeyWorkSchema = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('enter'), tenantId: id, journeyId: id, customerIds: z.array(id).min(1).max(100) }),
-  z.strictObject({ kind: z.literal('step'), tenantId: id, journeyId: id, customerIds: z.array(id).min(1).max(100), step: z.int().min(0).max(50) }),
+  z.strictObject({ kind: z.literal('enter'), tenantId: id, journeyId: id, customerIds: z.array(id).check(z.minLength(1), z.maxLength(100)) }),
+  z.strictObject({ kind: z.literal('step'), tenantId: id, journeyId: id, customerIds: z.array(id).check(z.minLength(1), z.maxLength(100)), step: z.int().check(z.gte(0), z.lte(50)) }),
 ]);
 export type JourneyWork = z.infer<typeof journeyWorkSchema>;
 

@@ -438,7 +438,8 @@ export const newKeyResponse = z.strictObject({
   replaces: z.strictObject({ keyId: z.string(), expiresAt: z.iso.datetime() }).optional(),
 });
 
-export const journeyResponse = journeySchema.extend({
+export const journeyResponse = z.strictObject({
+  ...journeySchema.shape,
   journeyId: z.string(),
   status: z.enum(['draft', 'active', 'stopped']),
   createdAt: z.iso.datetime(),
