@@ -31,9 +31,12 @@ export const journeyWorkSchema = z.discriminatedUnion('kind', [
 export type JourneyWork = z.infer<typeof journeyWorkSchema>;
 
 
+/** What the journeys routes use: their function builds only these (README, "Cold start"). */
+export type JourneyDeps = Pick<Deps, 'journeys' | 'audit' | 'customers' | 'clock'>;
+
 export const journeyView = (j: JourneyRecord) => ({ journeyId: j.journeyId, status: j.status, ...j.definition, createdAt: j.createdAt, createdBy: j.createdBy, startedAt: j.startedAt ?? null, stoppedAt: j.stoppedAt ?? null });
 
-export async function createJourney(deps: Deps, p: Principal, body: CreateJourneyBody) {
+export async function createJourney(deps: JourneyDeps, p: Principal, body: CreateJourneyBody) {
   const { journeyId, ...definition } = body;
   if ((await deps.journeys.all(p.tenantId)).length >= MAX_JOURNEYS) {
     throw new LimitExceededError('journeys.perTenant', `journeyId: a tenant may have at most ${MAX_JOURNEYS} journeys`, 'journeyId');
@@ -45,20 +48,20 @@ export async function createJourney(deps: Deps, p: Principal, body: CreateJourne
   return journeyView(record);
 }
 
-export async function getJourney(deps: Deps, p: Principal, journeyId: string) {
+export async function getJourney(deps: JourneyDeps, p: Principal, journeyId: string) {
   const j = await deps.journeys.get(p.tenantId, journeyId);
   if (!j) throw new NotFoundError('journey', 'journeyId');
   return journeyView(j);
 }
 
-export async function listJourneys(deps: Deps, p: Principal, q: { limit: number; cursor?: string | undefined }) {
+export async function listJourneys(deps: JourneyDeps, p: Principal, q: { limit: number; cursor?: string | undefined }) {
   const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor, (sk) => sk.startsWith('JOURNEY#'));
   const page = await deps.journeys.list(p.tenantId, q.limit, after);
   return { journeys: page.journeys.map(journeyView), nextCursor: page.nextSk ? encodeCursor(page.nextSk) : null };
 }
 
 /** Starts a draft (or restarts a stopped) journey; an audience without a date enters now, with one at its date. */
-export async function startJourney(deps: Deps, queue: Queue<JourneyWork>, p: Principal, journeyId: string) {
+export async function startJourney(deps: JourneyDeps, queue: Queue<JourneyWork>, p: Principal, journeyId: string) {
   const j = await deps.journeys.get(p.tenantId, journeyId);
   if (!j) throw new NotFoundError('journey', 'journeyId');
   const at = deps.clock().toISOString();
@@ -79,7 +82,7 @@ export async function startJourney(deps: Deps, queue: Queue<JourneyWork>, p: Pri
 }
 
 /** Stops a journey: nobody enters any more, and customers on the way go no further. */
-export async function stopJourney(deps: Deps, p: Principal, journeyId: string) {
+export async function stopJourney(deps: JourneyDeps, p: Principal, journeyId: string) {
   const j = await deps.journeys.get(p.tenantId, journeyId);
   if (!j) throw new NotFoundError('journey', 'journeyId');
   const at = deps.clock().toISOString();
