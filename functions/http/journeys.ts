@@ -1,11 +1,20 @@
 /** Staff (marketers): define, list, start and stop journeys. */
-import { deps } from '#lib/app/deps.ts';
-import { createJourney, getJourney, listJourneys, startJourney, stopJourney } from '#lib/app/journeys.ts';
+import { createJourney, getJourney, listJourneys, startJourney, stopJourney, type JourneyDeps } from '#lib/app/journeys.ts';
+import { db } from '#lib/storage/client.ts';
+import { auditRepository } from '#lib/storage/audit.ts';
+import { customerRepository } from '#lib/storage/customers.ts';
+import { journeyRepository } from '#lib/storage/journeys.ts';
 import { httpFunction, ok } from '#lib/http/function.ts';
 import { jsonBody, pathParam, validate } from '#lib/http/request.ts';
 import { pageQuery } from '#lib/http/schemas.ts';
 import { createJourneyBody } from '#lib/http/schemas/journeys.ts';
 import { journeyQueue } from '#lib/messaging/queues.ts';
+
+// Only the repositories the journey routes use (as the webhooks function does): deps() would
+// bundle, and build at a cold start, every repository.
+let shared: JourneyDeps | undefined;
+const deps = (): JourneyDeps =>
+  (shared ??= { journeys: journeyRepository(db()), audit: auditRepository(db()), customers: customerRepository(db()), clock: () => new Date() });
 
 export const handler = httpFunction('journeys', {
   'POST /v1/journeys': async (event, p) => ok(await createJourney(deps(), p, validate(createJourneyBody, jsonBody(event))), 201),

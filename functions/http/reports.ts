@@ -1,10 +1,18 @@
 /** Reports for staff: sales, points, members, points liability and breakage, read from the report counters (lib/app/reports.ts); products and campaigns, from the nightly day items (lib/app/day-insight.ts). */
-import { deps } from '#lib/app/deps.ts';
-import { breakageReport, couponsReport, liabilityExport, liabilityReport, membersReport, pointsReport, salesReport } from '#lib/app/reports.ts';
+import { breakageReport, couponsReport, liabilityExport, liabilityReport, membersReport, pointsReport, salesReport, type ReportDeps } from '#lib/app/reports.ts';
 import { campaignsReport, productsReport } from '#lib/app/day-insight.ts';
+import { db } from '#lib/storage/client.ts';
+import { dayInsightRepository } from '#lib/storage/day-insight.ts';
+import { insightRepository } from '#lib/storage/insight.ts';
+import { programRepository } from '#lib/storage/programs.ts';
 import { httpFunction, ok } from '#lib/http/function.ts';
 import { validate } from '#lib/http/request.ts';
 import { breakageReportQuery, campaignsReportQuery, couponsReportQuery, liabilityExportQuery, liabilityReportQuery, membersReportQuery, pointsReportQuery, productsReportQuery, salesReportQuery } from '#lib/http/schemas/reports.ts';
+
+// Only the repositories the report routes read: deps() would bundle, and build at a cold start, every repository.
+let shared: ReportDeps | undefined;
+const deps = (): ReportDeps =>
+  (shared ??= { insight: insightRepository(db()), dayInsight: dayInsightRepository(db()), programs: programRepository(db()), clock: () => new Date() });
 
 export const handler = httpFunction('reports', {
   'GET /v1/reports/sales': async (event, p) => ok(await salesReport(deps(), p, validate(salesReportQuery, event.queryStringParameters ?? {}))),

@@ -29,7 +29,7 @@ import { requireProgram } from './program-in-force.ts';
 
 /** Finds the customer a POS names by card, phone or id: one or two reads. */
 /** A customer as every route sees them: one that was erased is missing, exactly like one that never was. */
-export async function liveCustomer(deps: Deps, tenantId: string, customerId: string): Promise<CustomerRecord> {
+export async function liveCustomer(deps: Pick<Deps, 'customers'>, tenantId: string, customerId: string): Promise<CustomerRecord> {
   const c = await deps.customers.get(tenantId, customerId);
   if (!c || c.profile.erasedAt) throw new NotFoundError('customer', 'customerId');
   return c;

@@ -7,9 +7,8 @@ import { daysBefore, MAX_ATTRIBUTION_DAYS, type DaySales, type DayTouches, type 
 import type { Principal } from '../storage/api-keys.ts';
 import type { ReadStats } from '../storage/insight.ts';
 import { requireProgram } from './program-in-force.ts';
-import type { Deps } from './deps.ts';
 import { InvalidRequestError, LimitExceededError } from './errors.ts';
-import { checkDays } from './reports.ts';
+import { checkDays, type ReportDeps } from './reports.ts';
 
 const DAY_MS = 86_400_000;
 const reads = (s: ReadStats) => ({ queries: s.queries, items: s.items });
@@ -37,7 +36,7 @@ const view = (f: Figures, total: number) => ({
  * on a day that left it out it took at most that day's largest left-out figure, summed as
  * `unlistedAtMost` (0: the figure is exact).
  */
-export async function productsReport(deps: Deps, p: Principal, q: { from: string; to: string; limit: number }) {
+export async function productsReport(deps: ReportDeps, p: Principal, q: { from: string; to: string; limit: number }) {
   checkDays(q.from, q.to);
   const { program } = await requireProgram(deps, p.tenantId);
   const stats: ReadStats = { queries: 0, items: 0 };
@@ -87,7 +86,7 @@ export const MAX_CAMPAIGN_REPORT_DAYS = 92;
  * revenue and (coupons) the uses of the code sent — from the nightly day items of the UTC days
  * those receipts can fall on.
  */
-export async function campaignsReport(deps: Deps, p: Principal, q: { from: string; to: string; days: number }) {
+export async function campaignsReport(deps: ReportDeps, p: Principal, q: { from: string; to: string; days: number }) {
   checkDays(q.from, q.to);
   const span = (Date.parse(`${q.to}T00:00:00Z`) - Date.parse(`${q.from}T00:00:00Z`)) / DAY_MS + 1;
   if (span > MAX_CAMPAIGN_REPORT_DAYS) throw new LimitExceededError('reports.maxCampaignDays', `to: a campaigns report covers at most ${MAX_CAMPAIGN_REPORT_DAYS} days of sends (reports.maxCampaignDays)`, 'to');

@@ -5,7 +5,7 @@
  * claim, so a redelivered message or a rerun never sends twice. Waits become timers released by
  * the quarter-hourly job.
  */
-import * as z from 'zod';
+import * as z from '#domain/zod-mini.ts';
 import { actionAt, triggeredBy, underCap, type JourneyDefinition } from '#domain/journeys.ts';
 import { JOURNEY_CLAIM_PREFIX } from '../storage/notifications.ts';
 import { MAX_JOURNEYS } from '../storage/journeys.ts';
@@ -21,19 +21,22 @@ import type { JourneyRecord } from '../storage/journeys.ts';
 import type { Deps } from './deps.ts';
 import { deliver, type Senders } from './notify.ts';
 
-const id = z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/);
+const id = z.string().check(z.regex(/^[A-Za-z0-9._:-]{1,64}$/));
 
 /** Work for the journeys worker besides domain events: customers to enter, a step now due. */
 export const journeyWorkSchema = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('enter'), tenantId: id, journeyId: id, customerIds: z.array(id).min(1).max(100) }),
-  z.strictObject({ kind: z.literal('step'), tenantId: id, journeyId: id, customerIds: z.array(id).min(1).max(100), step: z.int().min(0).max(50) }),
+  z.strictObject({ kind: z.literal('enter'), tenantId: id, journeyId: id, customerIds: z.array(id).check(z.minLength(1), z.maxLength(100)) }),
+  z.strictObject({ kind: z.literal('step'), tenantId: id, journeyId: id, customerIds: z.array(id).check(z.minLength(1), z.maxLength(100)), step: z.int().check(z.gte(0), z.lte(50)) }),
 ]);
 export type JourneyWork = z.infer<typeof journeyWorkSchema>;
 
 
+/** What the journeys routes use: their function builds only these (README, "Cold start"). */
+export type JourneyDeps = Pick<Deps, 'journeys' | 'audit' | 'customers' | 'clock'>;
+
 export const journeyView = (j: JourneyRecord) => ({ journeyId: j.journeyId, status: j.status, ...j.definition, createdAt: j.createdAt, createdBy: j.createdBy, startedAt: j.startedAt ?? null, stoppedAt: j.stoppedAt ?? null });
 
-export async function createJourney(deps: Deps, p: Principal, body: CreateJourneyBody) {
+export async function createJourney(deps: JourneyDeps, p: Principal, body: CreateJourneyBody) {
   const { journeyId, ...definition } = body;
   if ((await deps.journeys.all(p.tenantId)).length >= MAX_JOURNEYS) {
     throw new LimitExceededError('journeys.perTenant', `journeyId: a tenant may have at most ${MAX_JOURNEYS} journeys`, 'journeyId');
@@ -45,20 +48,20 @@ export async function createJourney(deps: Deps, p: Principal, body: CreateJourne
   return journeyView(record);
 }
 
-export async function getJourney(deps: Deps, p: Principal, journeyId: string) {
+export async function getJourney(deps: JourneyDeps, p: Principal, journeyId: string) {
   const j = await deps.journeys.get(p.tenantId, journeyId);
   if (!j) throw new NotFoundError('journey', 'journeyId');
   return journeyView(j);
 }
 
-export async function listJourneys(deps: Deps, p: Principal, q: { limit: number; cursor?: string | undefined }) {
+export async function listJourneys(deps: JourneyDeps, p: Principal, q: { limit: number; cursor?: string | undefined }) {
   const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor, (sk) => sk.startsWith('JOURNEY#'));
   const page = await deps.journeys.list(p.tenantId, q.limit, after);
   return { journeys: page.journeys.map(journeyView), nextCursor: page.nextSk ? encodeCursor(page.nextSk) : null };
 }
 
 /** Starts a draft (or restarts a stopped) journey; an audience without a date enters now, with one at its date. */
-export async function startJourney(deps: Deps, queue: Queue<JourneyWork>, p: Principal, journeyId: string) {
+export async function startJourney(deps: JourneyDeps, queue: Queue<JourneyWork>, p: Principal, journeyId: string) {
   const j = await deps.journeys.get(p.tenantId, journeyId);
   if (!j) throw new NotFoundError('journey', 'journeyId');
   const at = deps.clock().toISOString();
@@ -79,7 +82,7 @@ export async function startJourney(deps: Deps, queue: Queue<JourneyWork>, p: Pri
 }
 
 /** Stops a journey: nobody enters any more, and customers on the way go no further. */
-export async function stopJourney(deps: Deps, p: Principal, journeyId: string) {
+export async function stopJourney(deps: JourneyDeps, p: Principal, journeyId: string) {
   const j = await deps.journeys.get(p.tenantId, journeyId);
   if (!j) throw new NotFoundError('journey', 'journeyId');
   const at = deps.clock().toISOString();

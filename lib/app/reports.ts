@@ -9,6 +9,9 @@ import { expectedBreakageBps, lotBreakage, monthEndCsv } from '#domain/liability
 import { dayOf, NONE, pendingMetric, pointsMetric, type Series } from '#domain/insight.ts';
 import { LimitExceededError, InvalidRequestError } from './errors.ts';
 import type { Deps } from './deps.ts';
+
+/** What the reports routes use (these and day-insight.ts's): their function builds only these (README, "Cold start"). */
+export type ReportDeps = Pick<Deps, 'insight' | 'dayInsight' | 'programs' | 'clock'>;
 import type { Principal } from '../storage/api-keys.ts';
 import type { Figures, ReadStats } from '../storage/insight.ts';
 import { requireProgram } from './program-in-force.ts';
@@ -70,7 +73,7 @@ function salesFigures(f: Record<string, number> | undefined) {
 export type SalesBy = 'total' | 'store' | 'tier';
 
 /** Receipts, money and discounts by source over a period of days, for the chain, per store or per tier. */
-export async function salesReport(deps: Deps, principal: Principal, q: { from: string; to: string; by: SalesBy }) {
+export async function salesReport(deps: ReportDeps, principal: Principal, q: { from: string; to: string; by: SalesBy }) {
   checkDays(q.from, q.to);
   const { program } = await requireProgram(deps, principal.tenantId);
   const stats: ReadStats = { queries: 0, items: 0 };
@@ -103,7 +106,7 @@ function pointsFigures(f: Record<string, number> | undefined) {
 }
 
 /** Points by ledger kind over a period of days, for the chain or per store (where the entry was made). */
-export async function pointsReport(deps: Deps, principal: Principal, q: { from: string; to: string; by: 'total' | 'store' }) {
+export async function pointsReport(deps: ReportDeps, principal: Principal, q: { from: string; to: string; by: 'total' | 'store' }) {
   checkDays(q.from, q.to);
   const stats: ReadStats = { queries: 0, items: 0 };
   // The chain's total is the sum of the stores' rows and the entries made at no store.
@@ -113,7 +116,7 @@ export async function pointsReport(deps: Deps, principal: Principal, q: { from: 
 }
 
 /** Members per month: enrolled, active (a receipt in the month), their receipts and visit frequency, by tier. */
-export async function membersReport(deps: Deps, principal: Principal, q: { from: string; to: string }) {
+export async function membersReport(deps: ReportDeps, principal: Principal, q: { from: string; to: string }) {
   checkMonths(q.from, q.to);
   const stats: ReadStats = { queries: 0, items: 0 };
   const monthList: string[] = [];
@@ -185,7 +188,7 @@ export type LiabilityBy = keyof typeof liabilitySeries;
 const BEGINNING = '2000-01-01';
 
 /** Outstanding points at the end of `asOf` (program time) in one view, with what it read. */
-async function outstandingAsOf(deps: Deps, tenantId: string, by: LiabilityBy, asOf: string, stats: ReadStats): Promise<Array<{ key: string; points: number }>> {
+async function outstandingAsOf(deps: ReportDeps, tenantId: string, by: LiabilityBy, asOf: string, stats: ReadStats): Promise<Array<{ key: string; points: number }>> {
   const figures = await deps.insight.days(tenantId, liabilitySeries[by], BEGINNING, asOf, stats);
   return [...figures.entries()]
     .map(([key, f]) => ({ key, points: n(f, 'points') }))
@@ -199,7 +202,7 @@ const pointValueOf = (program: { redemption?: { pointValue: number } | undefined
  * Points liability as of the end of a day: outstanding points and their money value, by month of
  * expiry, by tier or by store (domain/liability.ts says what each view means).
  */
-export async function liabilityReport(deps: Deps, principal: Principal, q: { asOf?: string | undefined; by: LiabilityBy }) {
+export async function liabilityReport(deps: ReportDeps, principal: Principal, q: { asOf?: string | undefined; by: LiabilityBy }) {
   const { version, program } = await requireProgram(deps, principal.tenantId);
   const asOf = q.asOf ?? dayOf(deps.clock(), program.timeZone);
   if (asOf < BEGINNING) throw new InvalidRequestError(`asOf: must be ${BEGINNING} or later`, 'asOf');
@@ -219,7 +222,7 @@ export async function liabilityReport(deps: Deps, principal: Principal, q: { asO
 const BREAKAGE_LOOKBACK_MONTHS = 36;
 
 /** Breakage per lot (month of expiry) and the expected breakage from the lots that are final. */
-export async function breakageReport(deps: Deps, principal: Principal, q: { from: string; to: string }) {
+export async function breakageReport(deps: ReportDeps, principal: Principal, q: { from: string; to: string }) {
   checkMonths(q.from, q.to);
   const { program } = await requireProgram(deps, principal.tenantId);
   const stats: ReadStats = { queries: 0, items: 0 };
@@ -228,7 +231,7 @@ export async function breakageReport(deps: Deps, principal: Principal, q: { from
   return { from: q.from, to: q.to, expiryAfterMonths: program.expiry?.afterMonths ?? null, expectedBreakageBps: expectedBreakageBps(lots), lots, reads: reads(stats) };
 }
 
-async function lotsBetween(deps: Deps, tenantId: string, from: string, to: string, currentMonth: string, afterMonths: number | null, stats: ReadStats) {
+async function lotsBetween(deps: ReportDeps, tenantId: string, from: string, to: string, currentMonth: string, afterMonths: number | null, stats: ReadStats) {
   const months = await deps.insight.months(tenantId, 'lots', from, to, stats);
   return [...months.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([lot, f]) => lotBreakage({ lot, flows: f.get(NONE) ?? {} }, currentMonth, afterMonths));
 }
@@ -238,7 +241,7 @@ async function lotsBetween(deps: Deps, tenantId: string, from: string, to: strin
  * liability by month of expiry, the expected breakage (from the lots of the 36 months before) and the liability net of it. The opening is the closing less the movements,
  * which the liability counters and the points counters both come from the same ledger entries.
  */
-export async function liabilityExport(deps: Deps, principal: Principal, q: { month: string }) {
+export async function liabilityExport(deps: ReportDeps, principal: Principal, q: { month: string }) {
   const { program } = await requireProgram(deps, principal.tenantId);
   const today = dayOf(deps.clock(), program.timeZone);
   if (q.month > today.slice(0, 7)) throw new InvalidRequestError('month: must not be after the current month', 'month');
@@ -261,7 +264,7 @@ export async function liabilityExport(deps: Deps, principal: Principal, q: { mon
  * Coupon campaigns over a period of days: codes issued and sent (issued to a customer), used,
  * the discount and points they gave, and the money paid on the receipts that used them.
  */
-export async function couponsReport(deps: Deps, principal: Principal, q: { from: string; to: string }) {
+export async function couponsReport(deps: ReportDeps, principal: Principal, q: { from: string; to: string }) {
   checkDays(q.from, q.to);
   const { program } = await requireProgram(deps, principal.tenantId);
   const stats: ReadStats = { queries: 0, items: 0 };

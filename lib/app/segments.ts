@@ -35,13 +35,16 @@ const view = (s: SegmentRecord) => ({
 });
 
 /** A definition the program can evaluate, or a 400 naming the first condition it cannot. */
-async function checked(deps: Deps, tenantId: string, d: SegmentDefinition): Promise<void> {
+/** What the segments routes use: their function builds only these (README, "Cold start"). */
+export type SegmentDeps = Pick<Deps, 'segments' | 'customers' | 'programs' | 'audit' | 'clock'>;
+
+async function checked(deps: SegmentDeps, tenantId: string, d: SegmentDefinition): Promise<void> {
   const { program } = await requireProgram(deps, tenantId);
   const issue = definitionIssues(program, d)[0];
   if (issue) throw new InvalidRequestError(`${issue.path}: ${issue.message}`, issue.path);
 }
 
-export async function createSegment(deps: Deps, p: Principal, body: SegmentDefinition & { segmentId: string }) {
+export async function createSegment(deps: SegmentDeps, p: Principal, body: SegmentDefinition & { segmentId: string }) {
   const { segmentId, ...definition } = body;
   await checked(deps, p.tenantId, definition);
   // Customers already in a segment of this id by hand would silently change hands.
@@ -58,13 +61,13 @@ export async function createSegment(deps: Deps, p: Principal, body: SegmentDefin
   return view(record);
 }
 
-async function existing(deps: Deps, tenantId: string, segmentId: string): Promise<SegmentRecord> {
+async function existing(deps: SegmentDeps, tenantId: string, segmentId: string): Promise<SegmentRecord> {
   const s = await deps.segments.get(tenantId, segmentId);
   if (!s) throw new NotFoundError(`segment ${segmentId}`, 'segmentId');
   return s;
 }
 
-export async function updateSegment(deps: Deps, p: Principal, segmentId: string, definition: SegmentDefinition) {
+export async function updateSegment(deps: SegmentDeps, p: Principal, segmentId: string, definition: SegmentDefinition) {
   await checked(deps, p.tenantId, definition);
   const before = await existing(deps, p.tenantId, segmentId);
   const at = deps.clock().toISOString();
@@ -77,7 +80,7 @@ export async function updateSegment(deps: Deps, p: Principal, segmentId: string,
 }
 
 /** Deletes the definition; its members leave as each is next evaluated (an event, or the nightly job at the latest). */
-export async function deleteSegment(deps: Deps, p: Principal, segmentId: string) {
+export async function deleteSegment(deps: SegmentDeps, p: Principal, segmentId: string) {
   const before = await existing(deps, p.tenantId, segmentId);
   const at = deps.clock().toISOString();
   const audit = deps.audit.item(p, { at, action: 'segment.delete', target: `segment:${segmentId}`, before: { match: before.match, conditions: before.conditions } });
@@ -87,12 +90,12 @@ export async function deleteSegment(deps: Deps, p: Principal, segmentId: string)
   return { segmentId, deletedAt: at };
 }
 
-export async function getSegment(deps: Deps, p: Principal, segmentId: string) {
+export async function getSegment(deps: SegmentDeps, p: Principal, segmentId: string) {
   return view(await existing(deps, p.tenantId, segmentId));
 }
 
 /** Every definition: at most MAX_SEGMENT_DEFINITIONS, so one page. */
-export async function listSegments(deps: Deps, p: Principal) {
+export async function listSegments(deps: SegmentDeps, p: Principal) {
   return { segments: (await deps.segments.all(p.tenantId, MAX_SEGMENT_DEFINITIONS)).map(view) };
 }
 
@@ -100,7 +103,7 @@ const memberCursor = (cursor: string | undefined, segmentId: string) =>
   cursor === undefined ? undefined : decodeCursor(cursor, (sk) => sk.startsWith('C#'), `seg:${segmentId}`);
 
 /** One page of a segment's members (defined or set by hand), in customer-id order. */
-export async function segmentMembers(deps: Deps, p: Principal, segmentId: string, q: { limit: number; cursor?: string | undefined }) {
+export async function segmentMembers(deps: SegmentDeps, p: Principal, segmentId: string, q: { limit: number; cursor?: string | undefined }) {
   const page = await deps.customers.segmentPage(p.tenantId, segmentId, q.limit, memberCursor(q.cursor, segmentId));
   return {
     segmentId,
@@ -119,7 +122,7 @@ export const csvCell = (v: string) => {
  * The same page as CSV (a header row, then `customerId,since`): ids only, no personal data, so a
  * marketer may take it to another tool; the next page's cursor travels in a header.
  */
-export async function exportSegmentMembers(deps: Deps, p: Principal, segmentId: string, q: { limit: number; cursor?: string | undefined }) {
+export async function exportSegmentMembers(deps: SegmentDeps, p: Principal, segmentId: string, q: { limit: number; cursor?: string | undefined }) {
   const page = await segmentMembers(deps, p, segmentId, q);
   const rows = page.members.map((m) => `${csvCell(m.customerId)},${csvCell(m.since ?? '')}`);
   return { csv: ['customerId,since', ...rows].join('\r\n') + '\r\n', nextCursor: page.nextCursor };

@@ -27,6 +27,9 @@ import {
 import { InvalidRequestError, LimitExceededError, NotFoundError } from './errors.ts';
 import { draftHash } from './idempotency.ts';
 import type { Deps } from './deps.ts';
+
+/** What POST /v1/simulations uses besides the simulations: its function builds only these (README, "Cold start"). */
+export type SimulationDeps = Pick<Deps, 'programs' | 'audit' | 'clock'>;
 import type { Principal } from '../storage/api-keys.ts';
 import type { HistoryReader } from '../storage/history.ts';
 import { HISTORY_SHARDS } from '../storage/history.ts';
@@ -88,7 +91,7 @@ const view = (run: SimulationRun) => ({
 });
 
 export async function startSimulation(
-  deps: Deps,
+  deps: SimulationDeps,
   simulations: SimulationRepository,
   queue: Queue<SimulationWork>,
   p: Principal,

@@ -11,7 +11,7 @@
  * retries. Different customers (and endpoints) do not wait for each other.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import * as z from 'zod';
+import * as z from '#domain/zod-mini.ts';
 import { webhookSettings } from '../config.ts';
 import type { DomainEvent, EventType } from '../events/catalog.ts';
 import type { FifoQueue } from '../messaging/queue.ts';
@@ -32,7 +32,7 @@ import { decodeCursor, encodeCursor } from './cursor.ts';
 /** Endpoints per tenant: each event fans out to at most this many deliveries. */
 export const MAX_WEBHOOKS_PER_TENANT = 10;
 
-const id = z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/);
+const id = z.string().check(z.regex(/^[A-Za-z0-9._:-]{1,64}$/));
 
 /** What the delivery queue carries: which delivery to attempt (its body is in the table). */
 export const deliveryMessageSchema = z.strictObject({ tenantId: id, webhookId: id, deliveryId: id });

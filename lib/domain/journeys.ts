@@ -6,29 +6,29 @@
  * the definition and a customer's facts in, the next action out.
  */
 import { eventTypeSchema } from './custom-events.ts';
-import * as z from 'zod';
 import { channels } from './notifications.ts';
+import * as z from './zod-mini.ts';
 
-const id = z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/, 'must be 1–64 letters, digits or . _ : -');
-const template = z.strictObject({ subject: z.string().min(1).max(200).optional(), text: z.string().min(1).max(2000) });
+const id = z.string().check(z.regex(/^[A-Za-z0-9._:-]{1,64}$/, 'must be 1–64 letters, digits or . _ : -'));
+const template = z.strictObject({ subject: z.optional(z.string().check(z.minLength(1), z.maxLength(200))), text: z.string().check(z.minLength(1), z.maxLength(2000)) });
 
 export const journeyStepSchema = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('wait'), hours: z.int().min(1).max(24 * 365) }),
+  z.strictObject({ kind: z.literal('wait'), hours: z.int().check(z.gte(1), z.lte(24 * 365)) }),
   z.strictObject({
     kind: z.literal('condition'),
     /** All given tests must hold, or the journey ends for this customer here. */
-    balanceAtLeast: z.int().min(0).optional(),
-    balanceBelow: z.int().min(0).optional(),
-    tierIn: z.array(id).min(1).max(50).optional(),
-    inSegment: id.optional(),
-    notInSegment: id.optional(),
+    balanceAtLeast: z.optional(z.int().check(z.gte(0))),
+    balanceBelow: z.optional(z.int().check(z.gte(0))),
+    tierIn: z.optional(z.array(id).check(z.minLength(1), z.maxLength(50))),
+    inSegment: z.optional(id),
+    notInSegment: z.optional(id),
   }),
   z.strictObject({
     kind: z.literal('message'),
     /** Tried in order; the first the customer consented to and can be reached on is used. */
-    channels: z.array(z.enum(channels)).min(1).max(3),
+    channels: z.array(z.enum(channels)).check(z.minLength(1), z.maxLength(3)),
     /** By language; `{{name}}` and `{{balance}}` may be used. The program's default language is the fallback. */
-    templates: z.record(z.string().min(2).max(10), template).refine((t) => Object.keys(t).length > 0, 'give at least one language'),
+    templates: z.record(z.string().check(z.minLength(2), z.maxLength(10)), template).check(z.refine((t) => Object.keys(t).length > 0, 'give at least one language')),
   }),
 ]);
 export type JourneyStep = z.output<typeof journeyStepSchema>;
@@ -37,25 +37,30 @@ export const journeyTriggerSchema = z.discriminatedUnion('kind', [
   /** Every customer a domain event of this type is about enters (once per journey). */
   z.strictObject({
     kind: z.literal('event'),
-    eventType: z.string().regex(/^[a-z]+\.[a-z]+$/),
+    eventType: z.string().check(z.regex(/^[a-z]+\.[a-z]+$/)),
     /** With `customer.event`: only custom events of this type (e.g. `app.installed`). */
     customEventType: z.optional(eventTypeSchema),
   }),
   /** These customers, or a segment's members, when the journey starts — or at `at`, if given. */
-  z.strictObject({
-    kind: z.literal('audience'),
-    customerIds: z.array(id).max(10_000).optional(),
-    segment: id.optional(),
-    at: z.iso.datetime({ offset: true }).optional(),
-  }).refine((t) => (t.customerIds === undefined) !== (t.segment === undefined), { message: 'give exactly one of customerIds or segment', path: ['customerIds'] }),
+  z
+    .strictObject({
+      kind: z.literal('audience'),
+      customerIds: z.optional(z.array(id).check(z.maxLength(10_000))),
+      segment: z.optional(id),
+      at: z.optional(z.iso.datetime({ offset: true })),
+    })
+    .check(z.refine((t) => (t.customerIds === undefined) !== (t.segment === undefined), { message: 'give exactly one of customerIds or segment', path: ['customerIds'] })),
 ]);
 
+/** On zod's mini build (lib/domain/zod-mini.ts): the journeys function builds it at import. */
 export const journeySchema = z.strictObject({
-  name: z.string().min(1).max(200),
+  name: z.string().check(z.minLength(1), z.maxLength(200)),
   trigger: journeyTriggerSchema,
-  steps: z.array(journeyStepSchema).min(1).max(50).refine((s) => s.some((x) => x.kind === 'message'), 'a journey needs at least one message step'),
+  steps: z
+    .array(journeyStepSchema)
+    .check(z.minLength(1), z.maxLength(50), z.refine((s) => s.some((x) => x.kind === 'message'), 'a journey needs at least one message step')),
   /** At most `messages` journey messages per customer in any `days` days, across all journeys. */
-  frequencyCap: z.strictObject({ messages: z.int().min(1).max(100), days: z.int().min(1).max(365) }).default({ messages: 3, days: 7 }),
+  frequencyCap: z._default(z.strictObject({ messages: z.int().check(z.gte(1), z.lte(100)), days: z.int().check(z.gte(1), z.lte(365)) }), { messages: 3, days: 7 }),
 });
 export type JourneyDefinition = z.output<typeof journeySchema>;
 

@@ -7,81 +7,102 @@
  * Versioning: a new optional field keeps the version; anything else is a new version, published
  * next to the old one until its consumers move.
  */
-import * as z from 'zod';
+import * as z from '../domain/zod-mini.ts';
 
 const int = z.int();
-const nonNeg = z.int().min(0);
-const id = z.string().min(1).max(128);
+const nonNeg = z.int().check(z.gte(0));
+const id = z.string().check(z.minLength(1), z.maxLength(128));
+const consents = () => z.strictObject({ sms: z.boolean(), email: z.boolean(), push: z.boolean() });
 
 /** What every ledger event says about the change. */
-const ledgerChange = {
-  seq: nonNeg.describe('The ledger entry this event is about.'),
-  points: int.describe('Signed change of the available balance.'),
-  pendingPoints: int.describe('Signed change of points not usable yet (pending).'),
+const ledgerChange = () => ({
+  seq: nonNeg.check(z.describe('The ledger entry this event is about.')),
+  points: int.check(z.describe('Signed change of the available balance.')),
+  pendingPoints: int.check(z.describe('Signed change of points not usable yet (pending).')),
   balanceAfter: int,
-  storeId: id.optional(),
-  receiptId: id.optional(),
-  returnId: id.optional(),
-  reason: z.string().max(500).optional(),
-};
+  storeId: z.optional(id),
+  receiptId: z.optional(id),
+  returnId: z.optional(id),
+  reason: z.optional(z.string().check(z.maxLength(500))),
+});
 
-export const eventCatalog = {
-  'customer.enrolled': z.strictObject({ locale: z.string().optional(), referred: z.boolean(), consents: z.strictObject({ sms: z.boolean(), email: z.boolean(), push: z.boolean() }) }),
+/**
+ * Each event type's data schema, built when first asked for (payloadSchema): a function that only
+ * names event types (the webhooks routes) builds none of them at a cold start (README, "Cold start").
+ */
+const payloads = {
+  'customer.enrolled': () => z.strictObject({ locale: z.optional(z.string()), referred: z.boolean(), consents: consents() }),
   /** A member brought over from the chain's old system by a migration import (instead of `customer.enrolled`: nobody new joined). */
-  'customer.imported': z.strictObject({
-    importId: id,
-    locale: z.string().optional(),
-    consents: z.strictObject({ sms: z.boolean(), email: z.boolean(), push: z.boolean() }),
-    balance: int.describe('The opening balance the member brought.'),
-  }),
-  'receipt.committed': z.strictObject({
-    storeId: id,
-    receiptId: id,
-    amount: nonNeg,
-    paid: nonNeg,
-    pointsEarned: nonNeg,
-    pointsBurned: nonNeg,
-    balanceAfter: int,
-    occurredAt: z.string(),
-  }),
-  'receipt.returned': z.strictObject({ storeId: id, returnId: id, receiptId: id, receiptStoreId: id, refund: nonNeg, pointsReversed: nonNeg, pointsRefunded: nonNeg, balanceAfter: int }),
-  'points.earned': z.strictObject(ledgerChange),
-  'points.burned': z.strictObject(ledgerChange),
-  'points.reversed': z.strictObject(ledgerChange),
-  'points.refunded': z.strictObject(ledgerChange),
-  'points.released': z.strictObject(ledgerChange),
-  'points.adjusted': z.strictObject({ ...ledgerChange, actor: z.string().optional(), adjustmentId: id.optional() }),
-  'points.expired': z.strictObject(ledgerChange),
-  'points.expiring': z.strictObject({ lot: z.string(), points: nonNeg, expiresOn: z.iso.date(), balance: int }),
-  'bonus.granted': z.strictObject(ledgerChange),
-  'birthday.granted': z.strictObject({ year: z.string(), day: z.iso.date(), points: nonNeg }),
-  'tier.changed': z.strictObject({ from: z.string().nullable(), to: z.string().nullable(), by: z.enum(['program', 'staff']) }),
-  'reward.unlocked': z.strictObject({
-    rewardId: id,
-    ruleId: id,
-    name: z.string(),
-    /** Equal rewards unlocked into this entry by the receipt (rewards are kept as counted entries). */
-    count: z.int().min(1),
-    storeId: id,
-    receiptId: id,
-  }),
-  'coupon.issued': z.strictObject({ code: id, campaignId: id }),
+  'customer.imported': () =>
+    z.strictObject({
+      importId: id,
+      locale: z.optional(z.string()),
+      consents: consents(),
+      balance: int.check(z.describe('The opening balance the member brought.')),
+    }),
+  'receipt.committed': () =>
+    z.strictObject({
+      storeId: id,
+      receiptId: id,
+      amount: nonNeg,
+      paid: nonNeg,
+      pointsEarned: nonNeg,
+      pointsBurned: nonNeg,
+      balanceAfter: int,
+      occurredAt: z.string(),
+    }),
+  'receipt.returned': () => z.strictObject({ storeId: id, returnId: id, receiptId: id, receiptStoreId: id, refund: nonNeg, pointsReversed: nonNeg, pointsRefunded: nonNeg, balanceAfter: int }),
+  'points.earned': () => z.strictObject(ledgerChange()),
+  'points.burned': () => z.strictObject(ledgerChange()),
+  'points.reversed': () => z.strictObject(ledgerChange()),
+  'points.refunded': () => z.strictObject(ledgerChange()),
+  'points.released': () => z.strictObject(ledgerChange()),
+  'points.adjusted': () => z.strictObject({ ...ledgerChange(), actor: z.optional(z.string()), adjustmentId: z.optional(id) }),
+  'points.expired': () => z.strictObject(ledgerChange()),
+  'points.expiring': () => z.strictObject({ lot: z.string(), points: nonNeg, expiresOn: z.iso.date(), balance: int }),
+  'bonus.granted': () => z.strictObject(ledgerChange()),
+  'birthday.granted': () => z.strictObject({ year: z.string(), day: z.iso.date(), points: nonNeg }),
+  'tier.changed': () => z.strictObject({ from: z.nullable(z.string()), to: z.nullable(z.string()), by: z.enum(['program', 'staff']) }),
+  'reward.unlocked': () =>
+    z.strictObject({
+      rewardId: id,
+      ruleId: id,
+      name: z.string(),
+      /** Equal rewards unlocked into this entry by the receipt (rewards are kept as counted entries). */
+      count: z.int().check(z.gte(1)),
+      storeId: id,
+      receiptId: id,
+    }),
+  'coupon.issued': () => z.strictObject({ code: id, campaignId: id }),
   /** A custom event posted for the customer (POST /v1/customers/{id}/events), once per eventId, whatever it earned. */
-  'customer.event': z.strictObject({
-    eventId: id,
-    eventType: z.string().max(64),
-    attributes: z.record(z.string().max(64), z.union([z.string().max(200), z.number(), z.boolean()])).describe('At most 20 scalars, as posted.'),
-    points: nonNeg.describe('Points it earned (their ledger entry, kind `event`, is also a `points.earned`).'),
-    storeId: id.optional(),
-    occurredAt: z.string(),
-  }),
-  'refill.due': z.strictObject({ sku: id, ruleId: id, name: z.string(), runsOutOn: z.iso.date() }),
+  'customer.event': () =>
+    z.strictObject({
+      eventId: id,
+      eventType: z.string().check(z.maxLength(64)),
+      attributes: z
+        .record(z.string().check(z.maxLength(64)), z.union([z.string().check(z.maxLength(200)), z.number(), z.boolean()]))
+        .check(z.describe('At most 20 scalars, as posted.')),
+      points: nonNeg.check(z.describe('Points it earned (their ledger entry, kind `event`, is also a `points.earned`).')),
+      storeId: z.optional(id),
+      occurredAt: z.string(),
+    }),
+  'refill.due': () => z.strictObject({ sku: id, ruleId: id, name: z.string(), runsOutOn: z.iso.date() }),
   /** The customer entered a segment (a definition now matches, or staff set it by hand): a journey trigger. */
-  'segment.entered': z.strictObject({ segmentId: id }),
-  'segment.left': z.strictObject({ segmentId: id }),
+  'segment.entered': () => z.strictObject({ segmentId: id }),
+  'segment.left': () => z.strictObject({ segmentId: id }),
 } as const;
 
-export type EventType = keyof typeof eventCatalog;
+type Payload<T extends EventType> = ReturnType<(typeof payloads)[T]>;
+export type EventType = keyof typeof payloads;
+/** Every event type, in the catalog's order. */
+export const eventTypes = Object.keys(payloads) as [EventType, ...EventType[]];
+
+const built = new Map<EventType, z.ZodMiniType>();
+/** The data schema of an event type, built once. */
+export const payloadSchema = <T extends EventType>(type: T): Payload<T> => {
+  if (!built.has(type)) built.set(type, payloads[type]());
+  return built.get(type) as Payload<T>;
+};
 
 /**
  * Events after which a customer's defined segments may differ: the account worker re-evaluates
@@ -110,24 +131,30 @@ export interface DomainEvent<T extends EventType = EventType> {
   readonly tenantId: string;
   readonly customerId: string | null;
   readonly occurredAt: string;
-  readonly data: z.output<(typeof eventCatalog)[T]>;
+  readonly data: z.output<Payload<T>>;
 }
 
-export const envelopeSchema = <T extends EventType>(type: T) =>
+const envelope = <T extends EventType>(type: T) =>
   z.strictObject({
     id: z.string(),
     type: z.literal(type),
     version: z.literal(EVENT_VERSION),
     tenantId: id,
-    customerId: id.nullable(),
+    customerId: z.nullable(id),
     occurredAt: z.string(),
-    data: eventCatalog[type],
+    data: payloadSchema(type),
   });
+const envelopes = new Map<EventType, z.ZodMiniType>();
+/** The schema of an event of this type as published, built once (the outbox relay checks every event by it). */
+export const envelopeSchema = <T extends EventType>(type: T): ReturnType<typeof envelope<T>> => {
+  if (!envelopes.has(type)) envelopes.set(type, envelope(type));
+  return envelopes.get(type) as ReturnType<typeof envelope<T>>;
+};
 
 /** JSON Schemas of every event, for events/schemas/ (`npm run openapi`). */
 export function eventJsonSchemas(): Record<string, unknown> {
   return Object.fromEntries(
-    (Object.keys(eventCatalog) as EventType[]).map((type) => [
+    eventTypes.map((type) => [
       `${type}.v${EVENT_VERSION}.json`,
       { $id: `https://tally.dev/events/${type}.v${EVENT_VERSION}.json`, title: `${type} v${EVENT_VERSION}`, ...z.toJSONSchema(envelopeSchema(type), { target: 'draft-2020-12' }) },
     ]),
@@ -138,26 +165,27 @@ export function eventJsonSchemas(): Record<string, unknown> {
  * What the notify queue carries: EventBridge's envelope around an event (a rule's SQS target),
  * or the same shape re-sent by the notifications job. The data is checked by the type's schema.
  */
-export const busMessageSchema = z
-  .looseObject({
+export const busMessageSchema = z.pipe(
+  z.looseObject({
     detail: z.looseObject({
-      id: z.string().min(1),
-      type: z.enum(Object.keys(eventCatalog) as [EventType, ...EventType[]]),
+      id: z.string().check(z.minLength(1)),
+      type: z.enum(eventTypes),
       version: z.literal(EVENT_VERSION),
       tenantId: id,
-      customerId: id.nullable(),
+      customerId: z.nullable(id),
       occurredAt: z.string(),
       data: z.record(z.string(), z.unknown()),
     }),
-  })
-  .transform((m, ctx) => {
+  }),
+  z.transform((m, ctx) => {
     const parsed = envelopeSchema(m.detail.type).safeParse(m.detail);
     if (!parsed.success) {
-      ctx.addIssue({ code: 'custom', message: `detail does not match ${m.detail.type} v${EVENT_VERSION}: ${parsed.error.issues[0]?.message}` });
+      ctx.issues.push({ code: 'custom', message: `detail does not match ${m.detail.type} v${EVENT_VERSION}: ${parsed.error.issues[0]?.message}`, input: m, path: [] });
       return z.NEVER;
     }
     return parsed.data as DomainEvent;
-  });
+  }),
+);
 
 /** The bus envelope for an event (what a rule's SQS target receives). */
 export const busMessage = (e: DomainEvent) => ({ source: EVENT_SOURCE, 'detail-type': e.type, detail: e });

@@ -9,7 +9,7 @@ import { journeySchema } from '#domain/journeys.ts';
 import { MAX_SOURCES_PER_LINE } from '#domain/earning.ts';
 import { ruleMissReasons } from '#domain/rules.ts';
 import { rfmClasses } from '#domain/rfm.ts';
-import { segmentDefinitionSchema } from '#domain/segment-schema.ts';
+import { segmentSchemas } from '#domain/segment-schema.ts';
 import { roles } from './routes.ts';
 
 const int = z.int();
@@ -438,7 +438,8 @@ export const newKeyResponse = z.strictObject({
   replaces: z.strictObject({ keyId: z.string(), expiresAt: z.iso.datetime() }).optional(),
 });
 
-export const journeyResponse = journeySchema.extend({
+export const journeyResponse = z.strictObject({
+  ...journeySchema.shape,
   journeyId: z.string(),
   status: z.enum(['draft', 'active', 'stopped']),
   createdAt: z.iso.datetime(),
@@ -449,7 +450,7 @@ export const journeyResponse = journeySchema.extend({
 export const journeyListResponse = z.strictObject({ journeys: z.array(journeyResponse), nextCursor: z.string().nullable().describe('`?cursor=` for the next page; null on the last.') });
 
 export const segmentResponse = z.strictObject({
-  ...segmentDefinitionSchema.shape,
+  ...segmentSchemas().segmentDefinitionSchema.shape,
   segmentId: z.string(),
   createdAt: z.iso.datetime(),
   createdBy: z.string(),

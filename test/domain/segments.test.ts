@@ -3,10 +3,11 @@ import { emptyAccount, type Account } from '#domain/account.ts';
 import { priceReceipt } from '#domain/pricing.ts';
 import { notePurchases } from '#domain/purchases.ts';
 import { definitionIssues, matchingSegments, nextSegments, type DefinedSegment, type SegmentFacts } from '#domain/segments.ts';
-import { conditionSchema, segmentDefinitionSchema } from '#domain/segment-schema.ts';
+import { segmentSchemas } from '#domain/segment-schema.ts';
 import { MAX_EVENT_TYPES_KEPT, noteEvent } from '#domain/custom-events.ts';
 import { line, program, progressiveCard } from './fixtures.ts';
 
+const { conditionSchema, segmentDefinitionSchema } = segmentSchemas();
 const p = program({
   purchaseSummary: { categories: 3, skus: 2, stores: 2 },
   tiers: { levels: [{ id: 'base', name: 'Base', threshold: 0, discountBps: 0 }, { id: 'gold', name: 'Gold', threshold: 50_000, discountBps: 200 }] },
