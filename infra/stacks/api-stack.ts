@@ -120,8 +120,8 @@ export class ApiStack extends Stack {
               // pos: one BatchGetItem of a receipt's SKUs in the catalog (lib/storage/catalog.ts);
               // customers: the page of a name search; me: the page of a customer's coupons.
       }).bindTable(props.table, 'readWrite', { batchRead: group === 'customers' || group === 'pos' || group === 'me' });
-      // keys, catalog, webhooks: their functions bundle only the repositories their routes use (functions/http/<group>.ts); none reads a lookup key.
-      if (props.lookupKey && !(['keys', 'catalog', 'webhooks'] as RouteGroup[]).includes(group)) fn.bindLookupKey(props.lookupKey);
+      // keys, catalog, webhooks, reports, simulations: their functions bundle only the repositories their routes use (functions/http/<group>.ts); none reads a lookup key.
+      if (props.lookupKey && !(['keys', 'catalog', 'webhooks', 'reports', 'simulations'] as RouteGroup[]).includes(group)) fn.bindLookupKey(props.lookupKey);
       if (group === 'journeys' && props.journeyQueue) fn.bindQueue(QUEUE_ENV.journeys, props.journeyQueue);
       if (group === 'webhooks' && props.webhookDeliveryQueue) fn.bindQueue(QUEUE_ENV.webhookDeliveries, props.webhookDeliveryQueue);
       if (group === 'tenant' && props.liveChannels !== undefined) fn.addEnvironment(CHANNEL_ENV.live, props.liveChannels);

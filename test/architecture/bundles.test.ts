@@ -142,3 +142,19 @@ describe('What the route functions run at import (issue #14: cold start)', () =>
     expect(inputs.imports.filter((m) => m === 'lib/app/deps.ts' || m === 'lib/storage/insight.ts' || m === 'lib/storage/webhooks.ts')).toEqual([]);
   });
 });
+
+describe('Staff route functions build only what their routes use', () => {
+  const staffGroups = ['journeys', 'webhooks', 'segments', 'simulations', 'coupons', 'reports'] as const;
+
+  it("should bundle no deps() in the journeys, webhooks, segments, simulations, coupons or reports function: each builds only its routes' repositories", () => {
+    for (const g of staffGroups) expect(inputs[g].filter((i) => i === 'lib/app/deps.ts'), g).toEqual([]);
+    // A repository none of these routes reads stays out of all of them.
+    for (const g of staffGroups) expect(inputs[g].filter((i) => i === 'lib/storage/imports.ts' || i === 'lib/storage/receipts.ts'), g).toEqual([]);
+  });
+
+  it('should run no classic zod at import in the journeys or webhooks function: journey definitions, webhook bodies and the event catalog use the mini build', () => {
+    const classic = (m: string) => /node_modules\/zod\/(index\.js|v4\/index\.js|v4\/classic\/)/.test(m);
+    for (const g of ['journeys', 'webhooks'] as const) expect([...evaluatedAtImport[g]!].filter(classic), g).toEqual([]);
+    expect(evaluatedAtImport.webhooks!.has('lib/events/catalog.ts')).toBe(true);
+  });
+});
