@@ -16,7 +16,7 @@ import { metricNames } from '../observability/metric-names.ts';
 import { count, flushMetrics } from '../observability/metrics.ts';
 
 const COMMIT_ROUTE = 'POST /v1/receipts';
-import { isPublicRoute, routeGroups, routeKey, type RouteGroup, type RouteKey } from './routes.ts';
+import { routeGroups, routeKey, type RouteGroup, type RouteKey, type RouteSpec } from './routes.ts';
 
 /** Requests per second one address may make to the public routes (sign-in links). */
 const PUBLIC_RATE_LIMIT = 20;
@@ -53,22 +53,22 @@ export interface TallyContext extends Context {
 }
 
 export function httpFunction<G extends RouteGroup>(group: G, routes: Record<RouteKey<G>, RouteHandler>) {
-  const roles = new Map<string, readonly string[]>(routeGroups[group].map((r) => [routeKey(r), r.roles]));
+  const specs = new Map<string, RouteSpec>(routeGroups[group].map((r) => [routeKey(r), r]));
 
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, TallyContext>()
     .use(httpHeaderNormalizer())
     .use({
       before: async (request) => {
         request.context.startedAt = Date.now();
-        const allowed = roles.get(request.event.routeKey);
-        if (!allowed) throw new HttpError(404, 'route_not_found', `no route ${request.event.routeKey}`);
-        if (isPublicRoute(request.event.routeKey)) {
+        const spec = specs.get(request.event.routeKey);
+        if (!spec) throw new HttpError(404, 'route_not_found', `no route ${request.event.routeKey}`);
+        if (spec.public) {
           // No credential to count against: the caller's address is (per instance; the use case keeps its own durable limit).
           takeToken(`ip:${request.event.requestContext.http.sourceIp}`, PUBLIC_RATE_LIMIT, Date.now(), 'one address');
           return;
         }
         const principal = principalFromEvent(request.event);
-        if (!allowed.includes(principal.role)) throw new HttpError(403, 'forbidden', `authorization: the ${principal.role} role may not call this route`, 'authorization');
+        if (!spec.roles.includes(principal.role)) throw new HttpError(403, 'forbidden', `authorization: the ${principal.role} role may not call this route`, 'authorization');
         request.context.principal = principal;
         takeToken(principal.keyId, principal.rateLimit ?? defaultRateLimits[principal.role]);
       },

@@ -158,8 +158,9 @@ export type RouteKey<G extends RouteGroup = RouteGroup> = KeyOf<(typeof routeGro
 
 export const routeKey = (r: Pick<RouteSpec, 'method' | 'path'>): string => `${r.method} ${r.path}`;
 
-const allRoutes: ReadonlyMap<string, RouteSpec> = new Map(
-  Object.values(routeGroups).flatMap((rs) => rs.map((r) => [routeKey(r), r] as const)),
-);
-export const routeSpec = (key: string): RouteSpec | undefined => allRoutes.get(key);
-export const isPublicRoute = (key: string): boolean => allRoutes.get(key)?.public === true;
+/** Every route by its key, built on the first look-up: a function reads only its own group's (function.ts), so none builds it at a cold start. */
+let byKey: ReadonlyMap<string, RouteSpec> | undefined;
+const allRoutes = (): ReadonlyMap<string, RouteSpec> =>
+  (byKey ??= new Map(Object.values(routeGroups).flatMap((rs) => rs.map((r) => [routeKey(r), r] as const))));
+export const routeSpec = (key: string): RouteSpec | undefined => allRoutes().get(key);
+export const isPublicRoute = (key: string): boolean => allRoutes().get(key)?.public === true;
