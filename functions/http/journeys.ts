@@ -3,7 +3,7 @@ import { createJourney, getJourney, listJourneys, startJourney, stopJourney, typ
 import { db } from '#lib/storage/client.ts';
 import { auditRepository } from '#lib/storage/audit.ts';
 import { customerRepository } from '#lib/storage/customers.ts';
-import { journeyRepository } from '#lib/storage/journeys.ts';
+import { sharedJourneyRepository } from '#lib/storage/journeys.ts';
 import { httpFunction, ok } from '#lib/http/function.ts';
 import { jsonBody, pathParam, validate } from '#lib/http/request.ts';
 import { pageQuery } from '#lib/http/schemas.ts';
@@ -14,7 +14,7 @@ import { journeyQueue } from '#lib/messaging/queues.ts';
 // bundle, and build at a cold start, every repository.
 let shared: JourneyDeps | undefined;
 const deps = (): JourneyDeps =>
-  (shared ??= { journeys: journeyRepository(db()), audit: auditRepository(db()), customers: customerRepository(db()), clock: () => new Date() });
+  (shared ??= { journeys: sharedJourneyRepository(db()), audit: auditRepository(db()), customers: customerRepository(db()), clock: () => new Date() });
 
 export const handler = httpFunction('journeys', {
   'POST /v1/journeys': async (event, p) => ok(await createJourney(deps(), p, validate(createJourneyBody, jsonBody(event))), 201),

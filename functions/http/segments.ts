@@ -4,7 +4,7 @@ import { db } from '#lib/storage/client.ts';
 import { auditRepository } from '#lib/storage/audit.ts';
 import { customerRepository } from '#lib/storage/customers.ts';
 import { programRepository } from '#lib/storage/programs.ts';
-import { segmentRepository } from '#lib/storage/segments.ts';
+import { sharedSegmentRepository } from '#lib/storage/segments.ts';
 import { httpFunction, ok } from '#lib/http/function.ts';
 import { jsonBody, pathParam, validate } from '#lib/http/request.ts';
 import { createSegmentBody, membersQuery, updateSegmentBody } from '#lib/http/schemas/segments.ts';
@@ -12,7 +12,7 @@ import { createSegmentBody, membersQuery, updateSegmentBody } from '#lib/http/sc
 // Only the repositories the segment routes use: deps() would bundle, and build at a cold start, every repository.
 let shared: SegmentDeps | undefined;
 const deps = (): SegmentDeps =>
-  (shared ??= { segments: segmentRepository(db()), customers: customerRepository(db()), programs: programRepository(db()), audit: auditRepository(db()), clock: () => new Date() });
+  (shared ??= { segments: sharedSegmentRepository(db()), customers: customerRepository(db()), programs: programRepository(db()), audit: auditRepository(db()), clock: () => new Date() });
 
 export const handler = httpFunction('segments', {
   'POST /v1/segments': async (event, p) => ok(await createSegment(deps(), p, validate(createSegmentBody, jsonBody(event))), 201),

@@ -4,7 +4,7 @@ import { sharedApiKeyRepository, type ApiKeyRepository } from '../storage/api-ke
 import { auditRepository, type AuditRepository } from '../storage/audit.ts';
 import { jobRepository, type JobRepository } from '../storage/jobs.ts';
 import { notificationRepository, type NotificationRepository } from '../storage/notifications.ts';
-import { journeyRepository, type JourneyRepository } from '../storage/journeys.ts';
+import { sharedJourneyRepository, type JourneyRepository } from '../storage/journeys.ts';
 import { couponRepository, type CouponRepository } from '../storage/coupons.ts';
 import { budgetRepository, type BudgetRepository } from '../storage/budgets.ts';
 import { customEventRepository, type CustomEventRepository } from '../storage/custom-events.ts';
@@ -15,7 +15,7 @@ import { programRepository, type ProgramRepository } from '../storage/programs.t
 import { receiptRepository, type ReceiptRepository } from '../storage/receipts.ts';
 import { storeRepository, type StoreRepository } from '../storage/stores.ts';
 import { sharedWebhookRepository, type WebhookRepository } from '../storage/webhooks.ts';
-import { segmentRepository, type SegmentRepository } from '../storage/segments.ts';
+import { sharedSegmentRepository, type SegmentRepository } from '../storage/segments.ts';
 import { tenantRepository, type TenantRepository } from '../storage/tenants.ts';
 import { insightRepository, type InsightRepository } from '../storage/insight.ts';
 import { dayInsightRepository, type DayInsightRepository } from '../storage/day-insight.ts';
@@ -59,13 +59,13 @@ export function makeDeps(db: Db, clock: () => Date = () => new Date()): Deps {
     apiKeys: sharedApiKeyRepository(db),
     jobs: jobRepository(db),
     notifications: notificationRepository(db),
-    journeys: journeyRepository(db),
+    journeys: sharedJourneyRepository(db),
     webhooks: sharedWebhookRepository(db),
     imports: importRepository(db),
     catalog: catalogRepository(db),
     budgets: budgetRepository(db),
     customEvents: customEventRepository(db),
-    segments: segmentRepository(db),
+    segments: sharedSegmentRepository(db),
     insight: insightRepository(db),
     dayInsight: dayInsightRepository(db),
     clock,

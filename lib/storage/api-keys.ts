@@ -7,6 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { transactWrite, type TransactItem } from './transact.ts';
 import type { Db } from './client.ts';
+import { perProcess } from './per-process.ts';
 import { queryPage } from './page.ts';
 import { keys } from './keys.ts';
 
@@ -225,13 +226,5 @@ export function apiKeyRepository(db: Db, opts: { ttlMs?: number; clock?: () => n
 
 export type ApiKeyRepository = ReturnType<typeof apiKeyRepository>;
 
-let processWide: { db: Db; repo: ApiKeyRepository } | undefined;
-/**
- * This process's key repository for `db`: deps(), the authorizer and the keys function each bundle
- * only what they use but share one instance, so a revocation or a store's deactivation here clears
- * the cache the authorizer reads here at once (other processes: within KEY_CACHE_MS).
- */
-export function sharedApiKeyRepository(db: Db): ApiKeyRepository {
-  if (processWide?.db !== db) processWide = { db, repo: apiKeyRepository(db) };
-  return processWide.repo;
-}
+/** The key repository deps(), the authorizer and the keys function share: a revocation or a store's deactivation here clears the authorizer's cache (other processes: within KEY_CACHE_MS). */
+export const sharedApiKeyRepository = perProcess(apiKeyRepository);

@@ -8,6 +8,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { JourneyDefinition } from '#domain/journeys.ts';
 import type { Db } from './client.ts';
+import { perProcess } from './per-process.ts';
 import { queryPage } from './page.ts';
 import { keys } from './keys.ts';
 import { transactWrite, type TransactItem } from './transact.ts';
@@ -186,3 +187,6 @@ export function journeyRepository(db: Db) {
 }
 
 export type JourneyRepository = ReturnType<typeof journeyRepository>;
+
+/** The journey repository deps() and the route function share: a journey started or stopped here clears the cached active journeys the event path reads. */
+export const sharedJourneyRepository = perProcess(journeyRepository);

@@ -6,6 +6,7 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { SegmentDefinition } from '#domain/segments.ts';
 import type { Db } from './client.ts';
+import { perProcess } from './per-process.ts';
 import { keys } from './keys.ts';
 import { queryPage } from './page.ts';
 import { transactWrite, type TransactItem } from './transact.ts';
@@ -119,3 +120,6 @@ export function segmentRepository(db: Db) {
 }
 
 export type SegmentRepository = ReturnType<typeof segmentRepository>;
+
+/** The segment repository deps() and the route function share: a definition created, changed or deleted here clears the cached definitions the accounts path and nightly job read. */
+export const sharedSegmentRepository = perProcess(segmentRepository);

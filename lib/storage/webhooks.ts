@@ -18,6 +18,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { EventType } from '../events/catalog.ts';
 import type { Db } from './client.ts';
+import { perProcess } from './per-process.ts';
 import { queryPage } from './page.ts';
 import { keys } from './keys.ts';
 import { tableDefinition } from './table.ts';
@@ -244,13 +245,5 @@ export function webhookRepository(db: Db) {
 
 export type WebhookRepository = ReturnType<typeof webhookRepository>;
 
-let processWide: { db: Db; repo: WebhookRepository } | undefined;
-/**
- * One webhook repository per process: the webhooks route function builds only what its routes use,
- * but shares this instance with deps(), so an endpoint created or changed here clears the
- * subscriber cache the outbox reads here at once (other processes: within `subscribers`' maxAgeMs).
- */
-export function sharedWebhookRepository(db: Db): WebhookRepository {
-  if (processWide?.db !== db) processWide = { db, repo: webhookRepository(db) };
-  return processWide.repo;
-}
+/** The webhook repository deps() and the webhooks route function share: an endpoint changed here clears the outbox's subscriber cache. */
+export const sharedWebhookRepository = perProcess(webhookRepository);

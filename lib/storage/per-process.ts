@@ -1,0 +1,14 @@
+import type { Db } from './client.ts';
+
+/**
+ * One repository per process and client, for repositories that cache what they read: a route
+ * function that builds only what its routes use shares the instance with deps(), so a write made
+ * through one clears the cache the other reads at once (other processes: within the cache's age).
+ */
+export function perProcess<R>(make: (db: Db) => R): (db: Db) => R {
+  let held: { db: Db; repo: R } | undefined;
+  return (db) => {
+    if (held?.db !== db) held = { db, repo: make(db) };
+    return held.repo;
+  };
+}
