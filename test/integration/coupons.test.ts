@@ -87,17 +87,23 @@ describe('Coupons for a segment', () => {
 describe('Issuing coupons is idempotent on issueId', () => {
   it('should resume an issue that failed half way with the same codes, and answer a finished one again', async () => {
     const t = await newTenant();
-    const d = deps();
-    const real = d.coupons.issueBatch;
-    // The third batch's transaction fails the first time, as a timeout or a crash would.
+    // The third batch's transaction fails the first time, as a timeout or a crash would. Injected
+    // on the process's DynamoDB client, which the coupons function shares with deps().
     let failed = false;
-    d.coupons.issueBatch = async (tenantId, b) => {
-      if (tenantId === t.tenantId && b.batch === 2 && !failed) {
-        failed = true;
-        throw Object.assign(new Error('socket hang up'), { name: 'TimeoutError', $metadata: { httpStatusCode: 500 } });
-      }
-      return real(tenantId, b);
-    };
+    const middleware = 'failThirdCouponBatch';
+    deps().db.doc.middlewareStack.add(
+      (next, context) => async (args) => {
+        // The third batch moves the issue's progress from 2 batches done to 3.
+        const items = (args.input as { TransactItems?: Array<{ Update?: { ExpressionAttributeValues?: Record<string, unknown> } }> }).TransactItems ?? [];
+        const third = items.some((i) => i.Update?.ExpressionAttributeValues?.[':done'] === 2);
+        if (!failed && /^TransactWrite(Items)?Command$/.test(context.commandName ?? '') && third && JSON.stringify(args.input).includes(t.tenantId)) {
+          failed = true;
+          throw Object.assign(new Error('socket hang up'), { name: 'TimeoutError', $metadata: { httpStatusCode: 500 } });
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: middleware },
+    );
     try {
       const body = { campaignId: 'welcome', count: 500, issueId: 'spring-print-1' };
       const first = await t.staff('POST', '/v1/coupons', body);
@@ -116,8 +122,9 @@ describe('Issuing coupons is idempotent on issueId', () => {
       const audits = (await t.staff('GET', '/v1/audit')).body.records.filter((r: { action: string }) => r.action === 'coupons.issue');
       expect(audits).toHaveLength(1);
       expect((await t.staff('POST', '/v1/coupons', { ...body, count: 5 })).body.error).toMatchObject({ code: 'idempotency_conflict', field: 'issueId' });
+      expect(failed).toBe(true);
     } finally {
-      d.coupons.issueBatch = real;
+      deps().db.doc.middlewareStack.remove(middleware);
     }
   });
 });
