@@ -1,6 +1,14 @@
 /** Customers: enrol (tills and staff), and staff reads, ledger, adjustments and tiers. */
-import { deps } from '#lib/app/deps.ts';
-import { adjust, createAppKey, enrol, getCustomer, ledgerPage, lookupCustomers, recordReview, searchCustomersByName, setDevices, setSegments, setStaffTier } from '#lib/app/customers.ts';
+import { adjust, createAppKey, enrol, getCustomer, ledgerPage, lookupCustomers, recordReview, searchCustomersByName, setDevices, setSegments, setStaffTier, type CustomerDeps } from '#lib/app/customers.ts';
+import { db } from '#lib/storage/client.ts';
+import { sharedApiKeyRepository } from '#lib/storage/api-keys.ts';
+import { auditRepository } from '#lib/storage/audit.ts';
+import { budgetRepository } from '#lib/storage/budgets.ts';
+import { customEventRepository } from '#lib/storage/custom-events.ts';
+import { customerRepository } from '#lib/storage/customers.ts';
+import { programRepository } from '#lib/storage/programs.ts';
+import { segmentRepository } from '#lib/storage/segments.ts';
+import { storeRepository } from '#lib/storage/stores.ts';
 import { answered, httpFunction, ok } from '#lib/http/function.ts';
 import { jsonBody, pathParam, validate } from '#lib/http/request.ts';
 import { eraseCustomer, exportCustomer } from '#lib/app/privacy.ts';
@@ -13,6 +21,22 @@ import { devicesBody, ledgerQuery } from '#lib/http/schemas.ts';
  * first request that validates one, not at import (README, "Cold start").
  */
 const schemas = () => import('#lib/http/schemas/customers.ts');
+
+// Only the repositories the customer routes use: deps() would bundle, and build at a cold start, every repository.
+let shared: CustomerDeps | undefined;
+const deps = (): CustomerDeps =>
+  (shared ??= {
+    db: db(),
+    customers: customerRepository(db()),
+    programs: programRepository(db()),
+    audit: auditRepository(db()),
+    apiKeys: sharedApiKeyRepository(db()),
+    budgets: budgetRepository(db()),
+    customEvents: customEventRepository(db()),
+    stores: storeRepository(db()),
+    segments: segmentRepository(db()),
+    clock: () => new Date(),
+  });
 
 export const handler = httpFunction('customers', {
   'POST /v1/customers': async (event, p) => answered(await enrol(deps(), p, validate((await schemas()).enrolBody, jsonBody(event))), 201),

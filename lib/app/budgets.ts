@@ -7,7 +7,7 @@
 import { customerUse, hasGlobalLimit, programBudgets, shardsOf, totalUsed, type Budget } from '#domain/budgets.ts';
 import type { Principal } from '../storage/api-keys.ts';
 import type { Deps } from './deps.ts';
-import { liveCustomer } from './customers.ts';
+import { liveCustomer, type CustomerDeps } from './customers.ts';
 import { requireProgram } from './program-in-force.ts';
 
 const limitsOf = (b: Budget) => ({
@@ -39,7 +39,7 @@ export async function listBudgets(deps: Deps, p: Principal) {
   };
 }
 
-export async function customerBudgets(deps: Deps, p: Principal, customerId: string) {
+export async function customerBudgets(deps: CustomerDeps, p: Principal, customerId: string) {
   const { program } = await requireProgram(deps, p.tenantId);
   const c = await liveCustomer(deps, p.tenantId, customerId);
   const now = deps.clock();

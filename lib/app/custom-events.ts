@@ -16,15 +16,14 @@ import { numberEntries, type CustomerRecord } from '../storage/customers.ts';
 import { transactWrite, withOptimisticRetry } from '../storage/transact.ts';
 import { IdempotencyConflictError, NotFoundError } from './errors.ts';
 import { requestHash, type Answer } from './idempotency.ts';
-import type { Deps } from './deps.ts';
-import { liveCustomer, settlePendingReferrals } from './customers.ts';
+import { liveCustomer, settlePendingReferrals, type CustomerDeps } from './customers.ts';
 import { requireProgram } from './program-in-force.ts';
 
 /** How far ahead of the server's clock a sender's clock may be (as for receipts). */
 const CLOCK_SKEW_MS = 10 * 60_000;
 const DAY_MS = 86_400_000;
 
-export async function postCustomEvent(deps: Deps, p: Principal, customerId: string, body: CustomEventBody): Promise<Answer> {
+export async function postCustomEvent(deps: CustomerDeps, p: Principal, customerId: string, body: CustomEventBody): Promise<Answer> {
   const { program } = await requireProgram(deps, p.tenantId);
   const hash = requestHash({ customerId, ...body });
   const store = body.storeId ? await deps.stores.get(p.tenantId, body.storeId) : null;

@@ -29,6 +29,12 @@ import { requireProgram } from './program-in-force.ts';
 
 /** Finds the customer a POS names by card, phone or id: one or two reads. */
 /** A customer as every route sees them: one that was erased is missing, exactly like one that never was. */
+/**
+ * What the customer routes (and the POS calls that share these use cases) read and write: the
+ * customers function builds only these repositories (README, "Cold start").
+ */
+export type CustomerDeps = Pick<Deps, 'db' | 'customers' | 'programs' | 'audit' | 'apiKeys' | 'budgets' | 'customEvents' | 'stores' | 'segments' | 'clock'>;
+
 export async function liveCustomer(deps: Pick<Deps, 'customers'>, tenantId: string, customerId: string): Promise<CustomerRecord> {
   const c = await deps.customers.get(tenantId, customerId);
   if (!c || c.profile.erasedAt) throw new NotFoundError('customer', 'customerId');
@@ -39,7 +45,7 @@ export async function liveCustomer(deps: Pick<Deps, 'customers'>, tenantId: stri
  * `accountOnly`: the customer item alone (the till's read; CustomerReadAs in storage/customers.ts),
  * not the profile item beside it.
  */
-export async function resolveCustomer(deps: Deps, tenantId: string, ref: CustomerRef, prefix = 'customer', read: 'whole' | 'accountOnly' = 'whole'): Promise<CustomerRecord> {
+export async function resolveCustomer(deps: CustomerDeps, tenantId: string, ref: CustomerRef, prefix = 'customer', read: 'whole' | 'accountOnly' = 'whole'): Promise<CustomerRecord> {
   let customerId = ref.customerId;
   if (ref.card !== undefined) {
     const card = normalizeCard(ref.card);
@@ -58,7 +64,7 @@ export async function resolveCustomer(deps: Deps, tenantId: string, ref: Custome
   return customer;
 }
 
-export async function identify(deps: Deps, p: Principal, ref: CustomerRef) {
+export async function identify(deps: CustomerDeps, p: Principal, ref: CustomerRef) {
   const { program } = await requireProgram(deps, p.tenantId);
   const c = await resolveCustomer(deps, p.tenantId, ref);
   const now = deps.clock();
@@ -83,7 +89,7 @@ export async function identify(deps: Deps, p: Principal, ref: CustomerRef) {
 const CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
 export const newReferralCode = () => Array.from({ length: 8 }, () => CODE_ALPHABET[randomInt(CODE_ALPHABET.length)]).join('');
 
-export async function enrol(deps: Deps, p: Principal, body: EnrolBody): Promise<Answer> {
+export async function enrol(deps: CustomerDeps, p: Principal, body: EnrolBody): Promise<Answer> {
   const { program } = await requireProgram(deps, p.tenantId);
   // With an enrolmentId a till's retry gets the first answer instead of a second customer.
   const hash = requestHash(body);
@@ -175,7 +181,7 @@ export const mayHavePendingReferrals = (c: CustomerRecord): boolean =>
   c.pendingReferrals.length > 0 || (Boolean(c.profile.referralCode) && mayHaveFriendsWaiting(c.account.referral));
 
 /** How many friends' rewards wait for this customer (up to what one write settles). */
-export async function pendingReferralCount(deps: Deps, c: CustomerRecord): Promise<number> {
+export async function pendingReferralCount(deps: CustomerDeps, c: CustomerRecord): Promise<number> {
   if (!mayHavePendingReferrals(c)) return 0;
   const waiting = await deps.customers.pendingReferralCount(c.tenantId, c.profile.customerId, REFERRALS_PER_WRITE);
   return c.pendingReferrals.length + waiting;
@@ -192,7 +198,7 @@ export function withReferralsSettled(program: Program, c: CustomerRecord, friend
  * REFERRALS_PER_WRITE. Returns the customer as now stored, or null if another write got in
  * between (the caller re-reads and tries again).
  */
-export async function settlePendingReferrals(deps: Deps, program: Program, c: CustomerRecord, now: Date): Promise<CustomerRecord | null> {
+export async function settlePendingReferrals(deps: CustomerDeps, program: Program, c: CustomerRecord, now: Date): Promise<CustomerRecord | null> {
   let record = c;
   let settled = 0;
   while (settled < REFERRALS_PER_WRITE && mayHavePendingReferrals(record)) {
@@ -216,18 +222,18 @@ export async function settlePendingReferrals(deps: Deps, program: Program, c: Cu
 }
 
 /** What staff and the customer's app see of a customer, friends' waiting rewards counted. */
-async function viewOf(deps: Deps, program: Program, c: CustomerRecord, now: Date) {
+async function viewOf(deps: CustomerDeps, program: Program, c: CustomerRecord, now: Date) {
   return customerView(c, program, now, await pendingReferralCount(deps, c));
 }
 
-export async function getCustomer(deps: Deps, p: Principal, customerId: string) {
+export async function getCustomer(deps: CustomerDeps, p: Principal, customerId: string) {
   const { program } = await requireProgram(deps, p.tenantId);
   const c = await liveCustomer(deps, p.tenantId, customerId);
   return viewOf(deps, program, c, deps.clock());
 }
 
 /** Staff lookup by exactly one identifier; no match is an empty list (erased customers included). */
-export async function lookupCustomers(deps: Deps, p: Principal, q: { card?: string | undefined; phone?: string | undefined }) {
+export async function lookupCustomers(deps: CustomerDeps, p: Principal, q: { card?: string | undefined; phone?: string | undefined }) {
   const { program } = await requireProgram(deps, p.tenantId);
   const kind = q.card !== undefined ? 'card' : 'phone';
   const value = kind === 'card' ? normalizeCard(q.card!) : await normalizePhone(q.phone!);
@@ -246,7 +252,7 @@ export const NAME_SEARCH_MAX_LIMIT = 50;
  * letter forms; see domain/names.ts): one Query of the names index and one BatchGetItem of the
  * page's customers, never a scan. The cursor is bound to the normalised prefix it was made for.
  */
-export async function searchCustomersByName(deps: Deps, p: Principal, q: { name: string; limit: number; cursor?: string | undefined }) {
+export async function searchCustomersByName(deps: CustomerDeps, p: Principal, q: { name: string; limit: number; cursor?: string | undefined }) {
   await requireProgram(deps, p.tenantId);
   const prefix = normalizeName(q.name);
   if (!prefix) throw new InvalidRequestError(`name: ${NAME_SEARCH_RULE}`, 'name');
@@ -273,7 +279,7 @@ function namePosition(after: string): NameIndexPosition {
   return { nameSk: parts.join('#'), customerId, sk };
 }
 
-export async function ledgerPage(deps: Deps, p: Principal, customerId: string, q: { limit: number; cursor?: string | undefined }) {
+export async function ledgerPage(deps: CustomerDeps, p: Principal, customerId: string, q: { limit: number; cursor?: string | undefined }) {
   const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor, (sk) => /^LEDGER#\d{12}$/.test(sk));
   const c = await liveCustomer(deps, p.tenantId, customerId);
   const page = await deps.customers.ledger(p.tenantId, customerId, q.limit, after);
@@ -294,7 +300,7 @@ export async function ledgerPage(deps: Deps, p: Principal, customerId: string, q
   };
 }
 
-export async function adjust(deps: Deps, p: Principal, customerId: string, body: AdjustmentBody) {
+export async function adjust(deps: CustomerDeps, p: Principal, customerId: string, body: AdjustmentBody) {
   const { program } = await requireProgram(deps, p.tenantId);
   const limit = program.staff.supportAdjustmentLimit;
   if (p.role === 'support' && Math.abs(body.points) > limit) {
@@ -354,7 +360,7 @@ export async function adjust(deps: Deps, p: Principal, customerId: string, body:
   });
 }
 
-export async function setStaffTier(deps: Deps, p: Principal, customerId: string, body: TierBody) {
+export async function setStaffTier(deps: CustomerDeps, p: Principal, customerId: string, body: TierBody) {
   const { program } = await requireProgram(deps, p.tenantId);
   if (body.tierId !== null && !isStaffTier(program, body.tierId)) {
     throw new RuleViolationError('unknown_tier', `tierId: "${body.tierId}" is not a staff-assigned tier of this program`, 'tierId');
@@ -386,7 +392,7 @@ export async function setStaffTier(deps: Deps, p: Principal, customerId: string,
  * Records a product review (or survey answer) and grants the program's review bonus, once per
  * customer and product: the review item's conditional put makes a repeat return the first answer.
  */
-export async function recordReview(deps: Deps, p: Principal, customerId: string, body: ReviewBody) {
+export async function recordReview(deps: CustomerDeps, p: Principal, customerId: string, body: ReviewBody) {
   const { program } = await requireProgram(deps, p.tenantId);
   const key = keys.review(p.tenantId, customerId, body.sku);
   return withOptimisticRetry<Answer>(async () => {
@@ -425,7 +431,7 @@ export async function recordReview(deps: Deps, p: Principal, customerId: string,
   });
 }
 
-export async function setSegments(deps: Deps, p: Principal, customerId: string, segments: readonly string[]) {
+export async function setSegments(deps: CustomerDeps, p: Principal, customerId: string, segments: readonly string[]) {
   const { program } = await requireProgram(deps, p.tenantId);
   return withOptimisticRetry(async () => {
     const c = await liveCustomer(deps, p.tenantId, customerId);
@@ -444,7 +450,7 @@ export async function setSegments(deps: Deps, p: Principal, customerId: string, 
 }
 
 /** Replaces the customer's push tokens (the app registers them); push goes to the first. */
-export async function setDevices(deps: Deps, p: Principal, customerId: string, devices: ReadonlyArray<{ token: string; platform: 'GCM' | 'APNS' }>) {
+export async function setDevices(deps: CustomerDeps, p: Principal, customerId: string, devices: ReadonlyArray<{ token: string; platform: 'GCM' | 'APNS' }>) {
   const { program } = await requireProgram(deps, p.tenantId);
   return withOptimisticRetry(async () => {
     const c = await liveCustomer(deps, p.tenantId, customerId);
@@ -464,7 +470,7 @@ export async function setDevices(deps: Deps, p: Principal, customerId: string, d
  * A key for the customer's own app: tied to this one customer, shown once, stored as a hash like
  * every key; the app reads and changes only that customer's data through /v1/me.
  */
-export async function createAppKey(deps: Deps, p: Principal, customerId: string, rateLimit?: number) {
+export async function createAppKey(deps: CustomerDeps, p: Principal, customerId: string, rateLimit?: number) {
   await requireProgram(deps, p.tenantId);
   await liveCustomer(deps, p.tenantId, customerId);
   const at = deps.clock().toISOString();

@@ -13,9 +13,8 @@ import { keys } from '../storage/keys.ts';
 import { receiptsByKey } from '../storage/receipts-by-key.ts';
 import { receiptAnswerOf } from '../storage/receipt-codec.ts';
 import { transactWrite, withOptimisticRetry, type TransactItem } from '../storage/transact.ts';
-import { liveCustomer } from './customers.ts';
+import { liveCustomer, type CustomerDeps } from './customers.ts';
 import { requireProgram } from './program-in-force.ts';
-import type { Deps } from './deps.ts';
 import { pointsView } from './views.ts';
 
 const strip = (i: Record<string, unknown>) => {
@@ -32,7 +31,7 @@ export const EXPORT_PAGE_ITEMS = 200;
  * those ledger entries name come `EXPORT_PAGE_ITEMS` at a time, with `next` for the following
  * page. The audit record is written before anything is read, so no export goes unrecorded.
  */
-export async function exportCustomer(deps: Deps, p: Principal, customerId: string, cursor?: string) {
+export async function exportCustomer(deps: CustomerDeps, p: Principal, customerId: string, cursor?: string) {
   const { program } = await requireProgram(deps, p.tenantId);
   const after = cursor === undefined ? undefined : decodeCursor(cursor, (sk) => sk !== 'CUSTOMER', customerId);
   const c = await liveCustomer(deps, p.tenantId, customerId);
@@ -86,7 +85,7 @@ const PERSONAL_ITEMS = new Set(['notification', 'review']);
  * revoked and the audit record, in one transaction; then message texts and review texts deleted,
  * a page at a time. Repeating it (after a crash in the second part, too) finishes the job.
  */
-export async function eraseCustomer(deps: Deps, p: Principal, customerId: string, reason: string) {
+export async function eraseCustomer(deps: CustomerDeps, p: Principal, customerId: string, reason: string) {
   await requireProgram(deps, p.tenantId);
   const erasedAt = await withOptimisticRetry<string>(async () => {
     const c = await deps.customers.get(p.tenantId, customerId);

@@ -172,7 +172,7 @@ const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.
  * The segments staff set by hand on a customer, with the defined ones kept as evaluated: ids of
  * defined segments are refused (their members follow their conditions).
  */
-export async function handSetSegments(deps: Deps, tenantId: string, c: CustomerRecord, requested: readonly string[]): Promise<{ segments: string[]; definedSegments: string[] }> {
+export async function handSetSegments(deps: Pick<Deps, 'segments'>, tenantId: string, c: CustomerRecord, requested: readonly string[]): Promise<{ segments: string[]; definedSegments: string[] }> {
   const live = new Set((await deps.segments.all(tenantId, MAX_SEGMENT_DEFINITIONS)).map((d) => d.segmentId));
   const i = requested.findIndex((s) => live.has(s));
   if (i >= 0) throw new InvalidRequestError(`segments.${i}: is a defined segment; its members follow its conditions`, `segments.${i}`);

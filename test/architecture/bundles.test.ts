@@ -158,3 +158,12 @@ describe('Staff route functions build only what their routes use', () => {
     expect(evaluatedAtImport.webhooks!.has('lib/events/catalog.ts')).toBe(true);
   });
 });
+
+describe('The customers function builds only what its routes use', () => {
+  it("should bundle no deps() in the customers function: it builds only the customer routes' repositories (CustomerDeps)", () => {
+    expect(inputs.customers.filter((i) => i === 'lib/app/deps.ts')).toEqual([]);
+    // Repositories no customer route reads stay out of it.
+    expect(inputs.customers.filter((i) => i === 'lib/storage/insight.ts' || i === 'lib/storage/day-insight.ts' || i === 'lib/storage/webhooks.ts' || i === 'lib/storage/journeys.ts')).toEqual([]);
+    expect(inputs.customers).toContain('lib/storage/customers.ts');
+  });
+});
