@@ -6,12 +6,9 @@
  * are not: the till's schemas import in ~8 ms of CPU instead of ~17 (bench/RESULTS.md). Classic
  * stays for what is loaded later (the program parser) or only by staff routes.
  */
-import { config, type $ZodErrorMap } from 'zod/v4/core';
+import { config } from 'zod/v4/core';
 import { en } from 'zod/v4/locales';
 
-// The English map is made on the first issue, not at import: every route function imports this, and
-// most cold starts see no invalid input (the same messages, one call later).
-let english: $ZodErrorMap | undefined;
-config({ localeError: (issue) => (english ??= en().localeError)(issue) });
+config(en());
 
 export * from 'zod/mini';
