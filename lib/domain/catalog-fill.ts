@@ -2,7 +2,7 @@
  * Filling a till's line from the catalog's product: pure, and apart from `catalog.ts` so the till's
  * function does not build the product schemas at import (README, "Cold start").
  */
-import { MAX_LINE_ATTRIBUTES, type LineAttributes } from './attributes.ts';
+import { MAX_LINE_ATTRIBUTES, type LineAttributes } from './attribute-match.ts';
 import type { Product } from './catalog.ts';
 
 /** A line as the till sent it: category and attributes may be left to the catalog. */

@@ -21,7 +21,7 @@ import {
   type RuleMissReason,
 } from './rules.ts';
 import { localTime } from './time.ts';
-import type { LineAttributes } from './attributes.ts';
+import type { LineAttributes } from './attribute-match.ts';
 
 export interface EarnLine {
   readonly sku: string;

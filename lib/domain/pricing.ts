@@ -17,7 +17,7 @@ import { applyCoupons, countCouponUses, type CouponUse } from './coupons.ts';
 import { advanceProgress, useRewards, type ProgressEffect, type Reward, type RewardUse } from './rewards.ts';
 import { trackRefills } from './refills.ts';
 import { isExcluded, type RuleMiss } from './rules.ts';
-import type { LineAttributes } from './attributes.ts';
+import type { LineAttributes } from './attribute-match.ts';
 import { boundAccount } from './account-bounds.ts';
 import { notePurchase } from './rfm.ts';
 import { attributeKey, notePurchases } from './purchases.ts';

@@ -8,7 +8,7 @@ import type * as z from 'zod';
 import type { rewardRuleSchema } from './schemas/rewards.ts';
 import { allocate, mulDivFloor, sum } from './allocation.ts';
 import { matchesProducts, type Products } from './rules.ts';
-import type { LineAttributes } from './attributes.ts';
+import type { LineAttributes } from './attribute-match.ts';
 import { localTime } from './time.ts';
 
 /**

@@ -5,7 +5,7 @@
  */
 import type * as z from 'zod';
 import { localTime } from './time.ts';
-import { hasAllAttributes, hasAnyAttribute, type LineAttributes } from './attributes.ts';
+import { hasAllAttributes, hasAnyAttribute, type LineAttributes } from './attribute-match.ts';
 import type { baseRuleSchema, conditionsSchema, earningRuleSchema, lineExclusionsSchema, productsSchema } from './schemas/rules.ts';
 
 export const ONE = 10_000;

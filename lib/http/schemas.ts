@@ -21,11 +21,16 @@ export const LIMITS = {
 
 export { id };
 
-/** A page of a list: `limit` rows after `cursor` (the `nextCursor` of the page before). */
-export const pageQuery = z.strictObject({
-  limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(LIMITS.pageSize)), 50),
-  cursor: z.optional(z.string().check(z.maxLength(512))),
-});
+/**
+ * A page of a list: `limit` rows after `cursor` (the `nextCursor` of the page before). Built in a call
+ * marked pure like `devicesBody` below: the groups that list nothing (pos, segments, coupons…) import
+ * this module for `id` or `LIMITS` and drop it.
+ */
+export const pageQuery = /* @__PURE__ */ (() =>
+  z.strictObject({
+    limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(LIMITS.pageSize)), 50),
+    cursor: z.optional(z.string().check(z.maxLength(512))),
+  }))();
 export const ledgerQuery = pageQuery;
 
 /**

@@ -167,3 +167,15 @@ describe('The customers function builds only what its routes use', () => {
     expect(inputs.customers).toContain('lib/storage/customers.ts');
   });
 });
+
+describe('What the shared account chain runs at import (issue #14: cold start)', () => {
+  it("should build no line-attribute schema at import in the functions that load accounts but take no till line: the rules match attributes with the pure attribute-match.ts", () => {
+    for (const g of ['tenant', 'journeys', 'me', 'customers', 'coupons'] as const) {
+      expect(evaluatedAtImport[g]!.has('lib/domain/rules.ts'), g).toBe(true);
+      expect(evaluatedAtImport[g]!.has('lib/domain/attributes.ts'), g).toBe(false);
+    }
+    // The till validates a line's attributes, so it builds them; the rules' matching is the same module everywhere.
+    expect(evaluatedAtImport.pos!.has('lib/domain/attributes.ts')).toBe(true);
+    expect(evaluatedAtImport.pos!.has('lib/domain/attribute-match.ts')).toBe(true);
+  });
+});

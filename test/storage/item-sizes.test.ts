@@ -22,7 +22,7 @@ import { keys } from '#lib/storage/keys.ts';
 import { programItemBytes } from '#lib/storage/programs.ts';
 import type { TransactItem } from '#lib/storage/transact.ts';
 import { LIMITS } from '#lib/http/schemas.ts';
-import { MAX_LINE_ATTRIBUTES } from '#domain/attributes.ts';
+import { MAX_LINE_ATTRIBUTES } from '#domain/attribute-match.ts';
 import { CATALOG_LIMITS } from '#domain/catalog.ts';
 import { newTenant, receiptId, type TestTenant } from '../integration/harness.ts';
 import { ascii, programCode, stampSku, wide, worstCaseAccount, worstCaseCustomer, worstCaseProgram } from './worst-case.ts';
