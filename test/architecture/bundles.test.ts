@@ -167,4 +167,11 @@ describe("The till's and the customer's app functions build only what their rout
     expect(inputs.me.filter((i) => i === 'lib/storage/receipts.ts' || i === 'lib/storage/budgets.ts')).toEqual([]);
     expect(inputs.pos).toContain('lib/storage/receipts.ts');
   });
+
+  it("should bundle libphonenumber-js's metadata as a JSON string, not the package's object literal V8 scans at import", () => {
+    for (const g of ['pos', 'customers', 'links'] as const) {
+      expect(inputs[g].filter((i) => i.includes('node_modules/libphonenumber-js/metadata.')), g).toEqual([]);
+      expect(inputs[g], g).toContain('lib/domain/phone-metadata.ts');
+    }
+  });
 });
