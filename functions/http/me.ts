@@ -1,11 +1,22 @@
 /** The customer's own app: their profile and points, their ledger, their push tokens — nobody else's. */
-import { deps } from '#lib/app/deps.ts';
+import type { Deps } from '#lib/app/deps.ts';
 import { getCustomer, ledgerPage, ownCustomerId, setDevices } from '#lib/app/customers.ts';
+import { db } from '#lib/storage/client.ts';
+import { auditRepository } from '#lib/storage/audit.ts';
+import { couponRepository } from '#lib/storage/coupons.ts';
+import { customerRepository } from '#lib/storage/customers.ts';
+import { programRepository } from '#lib/storage/programs.ts';
 import { httpFunction, ok } from '#lib/http/function.ts';
 import { jsonBody, validate } from '#lib/http/request.ts';
 import { devicesBody, ledgerQuery } from '#lib/http/schemas.ts';
 import { meCouponsQuery } from '#lib/http/schemas/me.ts';
 import { customerCoupons, customerStamps } from '#lib/app/coupons.ts';
+
+/** What the customer's app routes use: deps() would build every repository at a cold start. */
+type MeDeps = Pick<Deps, 'db' | 'customers' | 'programs' | 'coupons' | 'audit' | 'clock'>;
+let shared: MeDeps | undefined;
+const deps = (): MeDeps =>
+  (shared ??= { db: db(), customers: customerRepository(db()), programs: programRepository(db()), coupons: couponRepository(db()), audit: auditRepository(db()), clock: () => new Date() });
 
 export const handler = httpFunction('me', {
   'GET /v1/me': async (_event, p) => ok(await getCustomer(deps(), p, ownCustomerId(p))),

@@ -1,13 +1,31 @@
 /** POS terminals: identify, quote, commit, return. Primary adapter: parse → use case → answer. */
-import { deps } from '#lib/app/deps.ts';
 import { identify } from '#lib/app/customers.ts';
-import { commit, quote } from '#lib/app/receipts.ts';
+import { commit, quote, type ReceiptDeps } from '#lib/app/receipts.ts';
 import { processReturn } from '#lib/app/returns.ts';
+import { db } from '#lib/storage/client.ts';
+import { budgetRepository } from '#lib/storage/budgets.ts';
+import { couponRepository } from '#lib/storage/coupons.ts';
+import { customerRepository } from '#lib/storage/customers.ts';
+import { programRepository } from '#lib/storage/programs.ts';
+import { receiptRepository } from '#lib/storage/receipts.ts';
 import { HttpError } from '#lib/http/errors.ts';
 import { answered, httpFunction, ok } from '#lib/http/function.ts';
 import { jsonBody, validate } from '#lib/http/request.ts';
 import { identifyBody, receiptBody, returnBody } from '#lib/http/schemas/pos.ts';
 import type { Principal } from '#lib/storage/api-keys.ts';
+
+// Only the repositories the till's routes use (a return's are a subset of a receipt's): deps() would build every repository at a cold start.
+let shared: ReceiptDeps | undefined;
+const deps = (): ReceiptDeps =>
+  (shared ??= {
+    db: db(),
+    customers: customerRepository(db()),
+    programs: programRepository(db()),
+    receipts: receiptRepository(db()),
+    coupons: couponRepository(db()),
+    budgets: budgetRepository(db()),
+    clock: () => new Date(),
+  });
 
 const storeOf = (p: Principal): string => {
   if (!p.storeId) throw new HttpError(403, 'forbidden', 'this key belongs to no store');

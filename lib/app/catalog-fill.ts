@@ -25,7 +25,7 @@ export type OpenLine = TillLine & { readonly lineId: string };
  * values win). A line whose SKU is not in the catalog must carry its category (422 naming
  * `lines.N.category`).
  */
-export async function fillFromCatalog<L extends OpenLine>(deps: Deps, tenantId: string, lines: readonly L[]): Promise<Array<L & { category: string; unitPrice: number }>> {
+export async function fillFromCatalog<L extends OpenLine>(deps: Pick<Deps, 'db'>, tenantId: string, lines: readonly L[]): Promise<Array<L & { category: string; unitPrice: number }>> {
   const products = await catalogLookupOf(deps.db).lookup(tenantId, lines.map((l) => l.sku));
   return lines.map((l, i) => {
     const filled = fillLine(l, products.get(l.sku));

@@ -110,7 +110,7 @@ export async function issueCoupons(
  * Query of the `coupons` index and one BatchGetItem of the page's codes for their state, with
  * each campaign's name, reward and validity from the program in force.
  */
-export async function customerCoupons(deps: Deps, p: Principal, customerId: string, q: { limit: number; cursor?: string | undefined }) {
+export async function customerCoupons(deps: Pick<Deps, 'db' | 'programs' | 'customers' | 'coupons' | 'clock'>, p: Principal, customerId: string, q: { limit: number; cursor?: string | undefined }) {
   const { program } = await requireProgram(deps, p.tenantId);
   await liveCustomer(deps, p.tenantId, customerId);
   const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor, (sk) => /^\d{4}-\d\d-\d\dT[^#]+#[A-Z0-9]+-[A-Z0-9]+$/.test(sk), customerId);
@@ -139,7 +139,7 @@ export async function customerCoupons(deps: Deps, p: Principal, customerId: stri
 }
 
 /** The customer's unlocked rewards and their progress on stamp cards and item milestones (the customer page). */
-export async function customerStamps(deps: Deps, p: Principal, customerId: string) {
+export async function customerStamps(deps: Pick<Deps, 'programs' | 'customers'>, p: Principal, customerId: string) {
   const { program } = await requireProgram(deps, p.tenantId);
   const c = await liveCustomer(deps, p.tenantId, customerId);
   return { customerId, ...rewardsView(program, c.account) };

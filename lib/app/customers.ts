@@ -45,7 +45,7 @@ export async function liveCustomer(deps: Pick<Deps, 'customers'>, tenantId: stri
  * `accountOnly`: the customer item alone (the till's read; CustomerReadAs in storage/customers.ts),
  * not the profile item beside it.
  */
-export async function resolveCustomer(deps: CustomerDeps, tenantId: string, ref: CustomerRef, prefix = 'customer', read: 'whole' | 'accountOnly' = 'whole'): Promise<CustomerRecord> {
+export async function resolveCustomer(deps: Pick<Deps, 'customers'>, tenantId: string, ref: CustomerRef, prefix = 'customer', read: 'whole' | 'accountOnly' = 'whole'): Promise<CustomerRecord> {
   let customerId = ref.customerId;
   if (ref.card !== undefined) {
     const card = normalizeCard(ref.card);
@@ -64,7 +64,7 @@ export async function resolveCustomer(deps: CustomerDeps, tenantId: string, ref:
   return customer;
 }
 
-export async function identify(deps: CustomerDeps, p: Principal, ref: CustomerRef) {
+export async function identify(deps: Pick<Deps, 'programs' | 'customers' | 'clock'>, p: Principal, ref: CustomerRef) {
   const { program } = await requireProgram(deps, p.tenantId);
   const c = await resolveCustomer(deps, p.tenantId, ref);
   const now = deps.clock();
@@ -181,7 +181,7 @@ export const mayHavePendingReferrals = (c: CustomerRecord): boolean =>
   c.pendingReferrals.length > 0 || (Boolean(c.profile.referralCode) && mayHaveFriendsWaiting(c.account.referral));
 
 /** How many friends' rewards wait for this customer (up to what one write settles). */
-export async function pendingReferralCount(deps: CustomerDeps, c: CustomerRecord): Promise<number> {
+export async function pendingReferralCount(deps: Pick<Deps, 'customers'>, c: CustomerRecord): Promise<number> {
   if (!mayHavePendingReferrals(c)) return 0;
   const waiting = await deps.customers.pendingReferralCount(c.tenantId, c.profile.customerId, REFERRALS_PER_WRITE);
   return c.pendingReferrals.length + waiting;
@@ -198,7 +198,7 @@ export function withReferralsSettled(program: Program, c: CustomerRecord, friend
  * REFERRALS_PER_WRITE. Returns the customer as now stored, or null if another write got in
  * between (the caller re-reads and tries again).
  */
-export async function settlePendingReferrals(deps: CustomerDeps, program: Program, c: CustomerRecord, now: Date): Promise<CustomerRecord | null> {
+export async function settlePendingReferrals(deps: Pick<Deps, 'db' | 'customers'>, program: Program, c: CustomerRecord, now: Date): Promise<CustomerRecord | null> {
   let record = c;
   let settled = 0;
   while (settled < REFERRALS_PER_WRITE && mayHavePendingReferrals(record)) {
@@ -222,11 +222,11 @@ export async function settlePendingReferrals(deps: CustomerDeps, program: Progra
 }
 
 /** What staff and the customer's app see of a customer, friends' waiting rewards counted. */
-async function viewOf(deps: CustomerDeps, program: Program, c: CustomerRecord, now: Date) {
+async function viewOf(deps: Pick<Deps, 'customers'>, program: Program, c: CustomerRecord, now: Date) {
   return customerView(c, program, now, await pendingReferralCount(deps, c));
 }
 
-export async function getCustomer(deps: CustomerDeps, p: Principal, customerId: string) {
+export async function getCustomer(deps: Pick<Deps, 'programs' | 'customers' | 'clock'>, p: Principal, customerId: string) {
   const { program } = await requireProgram(deps, p.tenantId);
   const c = await liveCustomer(deps, p.tenantId, customerId);
   return viewOf(deps, program, c, deps.clock());
@@ -279,7 +279,7 @@ function namePosition(after: string): NameIndexPosition {
   return { nameSk: parts.join('#'), customerId, sk };
 }
 
-export async function ledgerPage(deps: CustomerDeps, p: Principal, customerId: string, q: { limit: number; cursor?: string | undefined }) {
+export async function ledgerPage(deps: Pick<Deps, 'customers'>, p: Principal, customerId: string, q: { limit: number; cursor?: string | undefined }) {
   const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor, (sk) => /^LEDGER#\d{12}$/.test(sk));
   const c = await liveCustomer(deps, p.tenantId, customerId);
   const page = await deps.customers.ledger(p.tenantId, customerId, q.limit, after);
@@ -450,7 +450,7 @@ export async function setSegments(deps: CustomerDeps, p: Principal, customerId: 
 }
 
 /** Replaces the customer's push tokens (the app registers them); push goes to the first. */
-export async function setDevices(deps: CustomerDeps, p: Principal, customerId: string, devices: ReadonlyArray<{ token: string; platform: 'GCM' | 'APNS' }>) {
+export async function setDevices(deps: Pick<Deps, 'db' | 'programs' | 'customers' | 'audit' | 'clock'>, p: Principal, customerId: string, devices: ReadonlyArray<{ token: string; platform: 'GCM' | 'APNS' }>) {
   const { program } = await requireProgram(deps, p.tenantId);
   return withOptimisticRetry(async () => {
     const c = await liveCustomer(deps, p.tenantId, customerId);

@@ -27,6 +27,9 @@ import { requireProgram } from './program-in-force.ts';
 import { rewardView, tierView } from './views.ts';
 import { fillFromCatalog } from './catalog-fill.ts';
 
+/** What quote and commit read and write: the till's function builds only these (README, "Cold start"). */
+export type ReceiptDeps = Pick<Deps, 'db' | 'programs' | 'customers' | 'receipts' | 'coupons' | 'budgets' | 'clock'>;
+
 /** How far ahead of the server's clock a till's clock may be. */
 const CLOCK_SKEW_MS = 10 * 60_000;
 
@@ -138,7 +141,7 @@ function budgetSkipped(p: Pricing) {
  * month it moves onto the profile item is on the customer item; see customers.moveMonths.)
  * `whole`: both items whatever the receipt (a retry after the profile item refused a move).
  */
-async function tillCustomer(deps: Deps, tenantId: string, program: Program, body: ReceiptBody, whole = false): Promise<CustomerRecord> {
+async function tillCustomer(deps: ReceiptDeps, tenantId: string, program: Program, body: ReceiptBody, whole = false): Promise<CustomerRecord> {
   if (whole || tierMeasureReadsEarlierMonths(program)) return resolveCustomer(deps, tenantId, body.customer);
   const found = await resolveCustomer(deps, tenantId, body.customer, 'customer', 'accountOnly');
   if (found.readAs !== 'accountOnly') return found;
@@ -147,12 +150,12 @@ async function tillCustomer(deps: Deps, tenantId: string, program: Program, body
 }
 
 /** The budget counters this receipt may draw on, read alongside the customer (none for most programs). */
-async function readCounters(deps: Deps, tenantId: string, program: Program, body: ReceiptBody): Promise<Counters['used']> {
+async function readCounters(deps: ReceiptDeps, tenantId: string, program: Program, body: ReceiptBody): Promise<Counters['used']> {
   const wanted = countersFor(program, new Date(body.occurredAt), body.coupons ?? []);
   return wanted.length ? deps.budgets.used(tenantId, wanted) : {};
 }
 
-export async function quote(deps: Deps, principal: Principal, body: ReceiptBody) {
+export async function quote(deps: ReceiptDeps, principal: Principal, body: ReceiptBody) {
   const { version, program } = await requireProgram(deps, principal.tenantId);
   const now = deps.clock();
   const [found, used] = await Promise.all([tillCustomer(deps, principal.tenantId, program, body), readCounters(deps, principal.tenantId, program, body)]);
@@ -171,7 +174,7 @@ export async function quote(deps: Deps, principal: Principal, body: ReceiptBody)
   return body.explain ? { ...view, explain: { notApplied: pricing.earn.misses } } : view;
 }
 
-export async function commit(deps: Deps, principal: Principal, storeId: string, body: ReceiptBody): Promise<Answer> {
+export async function commit(deps: ReceiptDeps, principal: Principal, storeId: string, body: ReceiptBody): Promise<Answer> {
   const { tenantId } = principal;
   if (body.explain) throw new InvalidRequestError('explain: only a quote explains (POST /v1/receipts/quote); commit without it', 'explain');
   const { version, program } = await requireProgram(deps, tenantId);

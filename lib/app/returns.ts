@@ -16,7 +16,10 @@ import type { Deps } from './deps.ts';
 import { settlePendingReferrals } from './customers.ts';
 import { requireProgram } from './program-in-force.ts';
 
-export async function processReturn(deps: Deps, principal: Principal, storeId: string, body: ReturnBody): Promise<Answer> {
+/** What a return reads and writes: the till's function builds only these (README, "Cold start"). */
+export type ReturnDeps = Pick<Deps, 'db' | 'programs' | 'receipts' | 'customers' | 'coupons' | 'clock'>;
+
+export async function processReturn(deps: ReturnDeps, principal: Principal, storeId: string, body: ReturnBody): Promise<Answer> {
   const { tenantId } = principal;
   const { program } = await requireProgram(deps, tenantId);
   const receiptStoreId = body.receiptStoreId ?? storeId;

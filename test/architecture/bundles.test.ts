@@ -179,3 +179,20 @@ describe('What the shared account chain runs at import (issue #14: cold start)',
     expect(evaluatedAtImport.pos!.has('lib/domain/attribute-match.ts')).toBe(true);
   });
 });
+
+describe("The till's and the customer's app functions build only what their routes read", () => {
+  it("should bundle no deps() in the pos or me function, nor a repository none of their routes reads", () => {
+    const unread = ['lib/app/deps.ts', 'lib/storage/insight.ts', 'lib/storage/day-insight.ts', 'lib/storage/webhooks.ts', 'lib/storage/journeys.ts', 'lib/storage/segments.ts', 'lib/storage/imports.ts', 'lib/storage/jobs.ts'];
+    for (const g of ['pos', 'me'] as const) expect(inputs[g].filter((i) => unread.includes(i)), g).toEqual([]);
+    // The app's routes read no receipt and draw on no budget.
+    expect(inputs.me.filter((i) => i === 'lib/storage/receipts.ts' || i === 'lib/storage/budgets.ts')).toEqual([]);
+    expect(inputs.pos).toContain('lib/storage/receipts.ts');
+  });
+
+  it("should bundle libphonenumber-js's metadata as a JSON string, not the package's object literal V8 scans at import", () => {
+    for (const g of ['pos', 'customers', 'links'] as const) {
+      expect(inputs[g].filter((i) => i.includes('node_modules/libphonenumber-js/metadata.')), g).toEqual([]);
+      expect(inputs[g], g).toContain('lib/domain/phone-metadata.ts');
+    }
+  });
+});
