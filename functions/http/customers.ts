@@ -6,8 +6,8 @@ import { auditRepository } from '#lib/storage/audit.ts';
 import { budgetRepository } from '#lib/storage/budgets.ts';
 import { customEventRepository } from '#lib/storage/custom-events.ts';
 import { customerRepository } from '#lib/storage/customers.ts';
-import { programRepository } from '#lib/storage/programs.ts';
-import { segmentRepository } from '#lib/storage/segments.ts';
+import { sharedProgramRepository } from '#lib/storage/programs.ts';
+import { sharedSegmentRepository } from '#lib/storage/segments.ts';
 import { storeRepository } from '#lib/storage/stores.ts';
 import { answered, httpFunction, ok } from '#lib/http/function.ts';
 import { jsonBody, pathParam, validate } from '#lib/http/request.ts';
@@ -28,13 +28,13 @@ const deps = (): CustomerDeps =>
   (shared ??= {
     db: db(),
     customers: customerRepository(db()),
-    programs: programRepository(db()),
+    programs: sharedProgramRepository(db()),
     audit: auditRepository(db()),
     apiKeys: sharedApiKeyRepository(db()),
     budgets: budgetRepository(db()),
     customEvents: customEventRepository(db()),
     stores: storeRepository(db()),
-    segments: segmentRepository(db()),
+    segments: sharedSegmentRepository(db()),
     clock: () => new Date(),
   });
 

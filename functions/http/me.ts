@@ -5,7 +5,7 @@ import { db } from '#lib/storage/client.ts';
 import { auditRepository } from '#lib/storage/audit.ts';
 import { couponRepository } from '#lib/storage/coupons.ts';
 import { customerRepository } from '#lib/storage/customers.ts';
-import { programRepository } from '#lib/storage/programs.ts';
+import { sharedProgramRepository } from '#lib/storage/programs.ts';
 import { httpFunction, ok } from '#lib/http/function.ts';
 import { jsonBody, validate } from '#lib/http/request.ts';
 import { devicesBody, ledgerQuery } from '#lib/http/schemas.ts';
@@ -16,7 +16,7 @@ import { customerCoupons, customerStamps } from '#lib/app/coupons.ts';
 type MeDeps = Pick<Deps, 'db' | 'customers' | 'programs' | 'coupons' | 'audit' | 'clock'>;
 let shared: MeDeps | undefined;
 const deps = (): MeDeps =>
-  (shared ??= { db: db(), customers: customerRepository(db()), programs: programRepository(db()), coupons: couponRepository(db()), audit: auditRepository(db()), clock: () => new Date() });
+  (shared ??= { db: db(), customers: customerRepository(db()), programs: sharedProgramRepository(db()), coupons: couponRepository(db()), audit: auditRepository(db()), clock: () => new Date() });
 
 export const handler = httpFunction('me', {
   'GET /v1/me': async (_event, p) => ok(await getCustomer(deps(), p, ownCustomerId(p))),

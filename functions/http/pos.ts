@@ -6,7 +6,7 @@ import { db } from '#lib/storage/client.ts';
 import { budgetRepository } from '#lib/storage/budgets.ts';
 import { couponRepository } from '#lib/storage/coupons.ts';
 import { customerRepository } from '#lib/storage/customers.ts';
-import { programRepository } from '#lib/storage/programs.ts';
+import { sharedProgramRepository } from '#lib/storage/programs.ts';
 import { receiptRepository } from '#lib/storage/receipts.ts';
 import { HttpError } from '#lib/http/errors.ts';
 import { answered, httpFunction, ok } from '#lib/http/function.ts';
@@ -20,7 +20,7 @@ const deps = (): ReceiptDeps =>
   (shared ??= {
     db: db(),
     customers: customerRepository(db()),
-    programs: programRepository(db()),
+    programs: sharedProgramRepository(db()),
     receipts: receiptRepository(db()),
     coupons: couponRepository(db()),
     budgets: budgetRepository(db()),

@@ -4,7 +4,7 @@ import { campaignsReport, productsReport } from '#lib/app/day-insight.ts';
 import { db } from '#lib/storage/client.ts';
 import { dayInsightRepository } from '#lib/storage/day-insight.ts';
 import { insightRepository } from '#lib/storage/insight.ts';
-import { programRepository } from '#lib/storage/programs.ts';
+import { sharedProgramRepository } from '#lib/storage/programs.ts';
 import { httpFunction, ok } from '#lib/http/function.ts';
 import { validate } from '#lib/http/request.ts';
 import { breakageReportQuery, campaignsReportQuery, couponsReportQuery, liabilityExportQuery, liabilityReportQuery, membersReportQuery, pointsReportQuery, productsReportQuery, salesReportQuery } from '#lib/http/schemas/reports.ts';
@@ -12,7 +12,7 @@ import { breakageReportQuery, campaignsReportQuery, couponsReportQuery, liabilit
 // Only the repositories the report routes read: deps() would bundle, and build at a cold start, every repository.
 let shared: ReportDeps | undefined;
 const deps = (): ReportDeps =>
-  (shared ??= { insight: insightRepository(db()), dayInsight: dayInsightRepository(db()), programs: programRepository(db()), clock: () => new Date() });
+  (shared ??= { insight: insightRepository(db()), dayInsight: dayInsightRepository(db()), programs: sharedProgramRepository(db()), clock: () => new Date() });
 
 export const handler = httpFunction('reports', {
   'GET /v1/reports/sales': async (event, p) => ok(await salesReport(deps(), p, validate(salesReportQuery, event.queryStringParameters ?? {}))),

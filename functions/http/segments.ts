@@ -3,7 +3,7 @@ import { createSegment, deleteSegment, exportSegmentMembers, getSegment, listSeg
 import { db } from '#lib/storage/client.ts';
 import { auditRepository } from '#lib/storage/audit.ts';
 import { customerRepository } from '#lib/storage/customers.ts';
-import { programRepository } from '#lib/storage/programs.ts';
+import { sharedProgramRepository } from '#lib/storage/programs.ts';
 import { sharedSegmentRepository } from '#lib/storage/segments.ts';
 import { httpFunction, ok } from '#lib/http/function.ts';
 import { jsonBody, pathParam, validate } from '#lib/http/request.ts';
@@ -12,7 +12,7 @@ import { createSegmentBody, membersQuery, updateSegmentBody } from '#lib/http/sc
 // Only the repositories the segment routes use: deps() would bundle, and build at a cold start, every repository.
 let shared: SegmentDeps | undefined;
 const deps = (): SegmentDeps =>
-  (shared ??= { segments: sharedSegmentRepository(db()), customers: customerRepository(db()), programs: programRepository(db()), audit: auditRepository(db()), clock: () => new Date() });
+  (shared ??= { segments: sharedSegmentRepository(db()), customers: customerRepository(db()), programs: sharedProgramRepository(db()), audit: auditRepository(db()), clock: () => new Date() });
 
 export const handler = httpFunction('segments', {
   'POST /v1/segments': async (event, p) => ok(await createSegment(deps(), p, validate(createSegmentBody, jsonBody(event))), 201),

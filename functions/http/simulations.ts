@@ -2,7 +2,7 @@
 import { simulationStatus, startSimulation, type SimulationDeps } from '#lib/app/simulations.ts';
 import { db } from '#lib/storage/client.ts';
 import { auditRepository } from '#lib/storage/audit.ts';
-import { programRepository } from '#lib/storage/programs.ts';
+import { sharedProgramRepository } from '#lib/storage/programs.ts';
 import { httpFunction, ok } from '#lib/http/function.ts';
 import { jsonBody, pathParam, validate } from '#lib/http/request.ts';
 import { startSimulationBody } from '#lib/http/schemas/simulations.ts';
@@ -11,7 +11,7 @@ import { simulationRepository } from '#lib/storage/simulations.ts';
 
 // Only the repositories the simulation routes use: deps() would bundle, and build at a cold start, every repository.
 let shared: SimulationDeps | undefined;
-const deps = (): SimulationDeps => (shared ??= { programs: programRepository(db()), audit: auditRepository(db()), clock: () => new Date() });
+const deps = (): SimulationDeps => (shared ??= { programs: sharedProgramRepository(db()), audit: auditRepository(db()), clock: () => new Date() });
 const simulations = () => simulationRepository(db());
 
 export const handler = httpFunction('simulations', {

@@ -9,7 +9,7 @@ import { db } from '#lib/storage/client.ts';
 import { insightRepository } from '#lib/storage/insight.ts';
 import { dayInsightRepository } from '#lib/storage/day-insight.ts';
 import { recordCouponSends } from '#lib/app/coupon-sends.ts';
-import { programRepository } from '#lib/storage/programs.ts';
+import { sharedProgramRepository } from '#lib/storage/programs.ts';
 import { CountError, countChanges } from '#lib/app/insight.ts';
 import { recordHistory } from '#lib/app/history-files.ts';
 import { changeFromStreamRecord } from '#lib/events/stream-record.ts';
@@ -17,7 +17,7 @@ import { logger } from '#lib/observability/logger.ts';
 
 /** Only what counting needs (not all of deps(): no customer repository, no lookup key in the bundle). */
 let parts: (Parameters<typeof countChanges>[0] & Parameters<typeof recordCouponSends>[0]) | undefined;
-const deps = () => (parts ??= { programs: programRepository(db()), insight: insightRepository(db()), dayInsight: dayInsightRepository(db()), clock: () => new Date() });
+const deps = () => (parts ??= { programs: sharedProgramRepository(db()), insight: insightRepository(db()), dayInsight: dayInsightRepository(db()), clock: () => new Date() });
 
 export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
   const changes = event.Records.map(changeFromStreamRecord);

@@ -11,7 +11,7 @@ import { customEventRepository, type CustomEventRepository } from '../storage/cu
 import { customerRepository, type CustomerRepository } from '../storage/customers.ts';
 import { importRepository, type ImportRepository } from '../storage/imports.ts';
 import { catalogRepository, type CatalogRepository } from '../storage/catalog.ts';
-import { programRepository, type ProgramRepository } from '../storage/programs.ts';
+import { sharedProgramRepository, type ProgramRepository } from '../storage/programs.ts';
 import { receiptRepository, type ReceiptRepository } from '../storage/receipts.ts';
 import { storeRepository, type StoreRepository } from '../storage/stores.ts';
 import { sharedWebhookRepository, type WebhookRepository } from '../storage/webhooks.ts';
@@ -50,7 +50,7 @@ export function makeDeps(db: Db, clock: () => Date = () => new Date()): Deps {
   return {
     db,
     customers: customerRepository(db),
-    programs: programRepository(db),
+    programs: sharedProgramRepository(db),
     receipts: receiptRepository(db),
     coupons: couponRepository(db),
     stores: storeRepository(db),

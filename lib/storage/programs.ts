@@ -15,6 +15,7 @@ import type { Program } from '#domain/program.ts';
 import { loadProgramParser } from '#domain/program-parser.ts';
 import { PROGRAM_SCHEMA_REVISION } from '#domain/program-revision.ts';
 import type { Db } from './client.ts';
+import { perProcess } from './per-process.ts';
 import { itemSizeBytes } from './item-size.ts';
 import { keys } from './keys.ts';
 import type { TransactItem } from './transact.ts';
@@ -192,3 +193,6 @@ export function programRepository(db: Db, opts: { ttlMs?: number; clock?: () => 
 }
 
 export type ProgramRepository = ReturnType<typeof programRepository>;
+
+/** The program repository deps() and every route function share: a program published here clears the cached program the till's commit reads in this process (other processes: within the cache's ttl). */
+export const sharedProgramRepository = perProcess(programRepository);
