@@ -5,17 +5,12 @@
  */
 import { fillLine, type TillLine } from '#domain/catalog-fill.ts';
 import { RuleViolationError } from '#domain/errors.ts';
-import type { Db } from '../storage/client.ts';
-import { catalogLookup, type CatalogLookup } from '../storage/catalog-lookup.ts';
+import { catalogLookup } from '../storage/catalog-lookup.ts';
+import { perProcess } from '../storage/per-process.ts';
 import type { Deps } from './deps.ts';
 
-const lookups = new WeakMap<Db, CatalogLookup>();
 /** This process's lookup (and cache) for a table. */
-export function catalogLookupOf(db: Db): CatalogLookup {
-  let l = lookups.get(db);
-  if (!l) lookups.set(db, (l = catalogLookup(db)));
-  return l;
-}
+export const catalogLookupOf = perProcess(catalogLookup);
 
 /** A till's line before the catalog filled it: category and attributes may be missing. */
 export type OpenLine = TillLine & { readonly lineId: string };

@@ -6,9 +6,10 @@ import type { Db } from './client.ts';
  * through one clears the cache the other reads at once (other processes: within the cache's age).
  */
 export function perProcess<R>(make: (db: Db) => R): (db: Db) => R {
-  let held: { db: Db; repo: R } | undefined;
+  const held = new WeakMap<Db, R>();
   return (db) => {
-    if (held?.db !== db) held = { db, repo: make(db) };
-    return held.repo;
+    let repo = held.get(db);
+    if (repo === undefined) held.set(db, (repo = make(db)));
+    return repo;
   };
 }
