@@ -2,6 +2,8 @@
  * esbuild options for every Lambda, in one place: used by the CDK functions and by
  * `npm run bundle` (which reports bundle sizes), so what we measure is what we deploy.
  */
+import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { BuildOptions } from 'esbuild';
 
@@ -34,6 +36,23 @@ export function allFunctionEntries(groups: readonly string[]): Record<string, st
 /** ESM output needs `require` for the few CommonJS dependencies bundled into it. */
 export const esmRequireBanner = "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
 
+/**
+ * Modules a function loads only when it first needs them, each built as a file of its own beside
+ * the handler's `index.mjs` instead of inlined in it: V8 compiles every byte of a bundle at import,
+ * even code that only an `import()` would run, so the handler's cold start pays for none of these.
+ * The loader names its file through the `define` key (undefined when run from source, as tests and
+ * `npm start` do: it then imports the module itself); a file is built only beside a bundle that
+ * names it (README, "Cold start").
+ */
+export const lazyFiles = [
+  /** The program document's parser (~100 KB of classic zod): to validate or publish a document, or to read one stored under an older schema. */
+  { define: 'process.env.TALLY_PROGRAM_PARSER_FILE', entry: 'lib/domain/program.ts', file: 'program-parser.mjs' },
+  /** libphonenumber-js with its metadata (~75 KB): on the first phone number a request carries. */
+  { define: 'process.env.TALLY_PHONE_PARSER_FILE', entry: 'lib/domain/phone-parser.ts', file: 'phone-parser.mjs' },
+] as const;
+
+export type LazyFile = (typeof lazyFiles)[number];
+
 export const bundlingOptions = {
   target: 'node22',
   minify: true,
@@ -42,7 +61,41 @@ export const bundlingOptions = {
   externalModules: [] as string[],
   banner: esmRequireBanner,
   mainFields: ['module', 'main'],
+  define: Object.fromEntries(lazyFiles.map((f) => [f.define, JSON.stringify(`./${f.file}`)])),
 } as const;
+
+/** esbuild's command line that builds `lazy` into `outputDir` with the handlers' own options (the CDK's bundling runs it after the handler's bundle). */
+export function lazyFileArgs(lazy: LazyFile, inputDir: string, outputDir: string): string[] {
+  return [
+    '--bundle',
+    `${inputDir}/${lazy.entry}`,
+    '--platform=node',
+    '--format=esm',
+    `--target=${bundlingOptions.target}`,
+    ...(bundlingOptions.minify ? ['--minify'] : []),
+    ...(bundlingOptions.sourceMap ? ['--sourcemap'] : []),
+    `--main-fields=${bundlingOptions.mainFields.join(',')}`,
+    `--banner:js=${bundlingOptions.banner}`,
+    '--log-level=warning',
+    `--outfile=${outputDir}/${lazy.file}`,
+  ];
+}
+
+/** The lazy files a handler's bundle names, so the ones to build beside it. */
+export const lazyFilesNamedIn = (bundle: string): LazyFile[] => lazyFiles.filter((f) => bundle.includes(`./${f.file}`));
+
+/**
+ * Beside a handler's bundle in `outdir`, the lazy files it names, built by the same esbuild command
+ * the CDK runs after bundling (infra/constructs/tally-function.ts); stale ones are removed. Returns
+ * the files built. `extraArgs` lets a test ask esbuild for a metafile too.
+ */
+export function writeLazyFiles(outdir: string, bundle: string, extraArgs: (lazy: LazyFile) => string[] = () => []): LazyFile[] {
+  const root = projectRoot.replace(/\/$/, '');
+  for (const f of lazyFiles) rmSync(`${outdir}/${f.file}`, { force: true });
+  const named = lazyFilesNamedIn(bundle);
+  for (const f of named) execFileSync(`${root}/node_modules/.bin/esbuild`, [...lazyFileArgs(f, root, outdir), ...extraArgs(f)], { stdio: 'inherit' });
+  return named;
+}
 
 /**
  * `bundlingOptions` as esbuild's own build options, for what bundles a function outside the CDK:
@@ -60,6 +113,7 @@ export function esbuildOptions(entry: string | Record<string, string>): BuildOpt
     mainFields: [...bundlingOptions.mainFields],
     external: [...bundlingOptions.externalModules],
     banner: { js: bundlingOptions.banner },
+    define: { ...bundlingOptions.define },
     logLevel: 'warning',
   };
 }

@@ -2,10 +2,10 @@
  * Bundles every function exactly as the CDK does (same esbuild options) into dist/<group>/ and
  * prints the size of each, with the biggest inputs: `npm run bundle`.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
-import { allFunctionEntries, esbuildOptions, projectRoot } from '../infra/bundling.ts';
+import { allFunctionEntries, esbuildOptions, projectRoot, writeLazyFiles } from '../infra/bundling.ts';
 import { routeGroups } from '../lib/http/routes.ts';
 
 export interface BundleSize {
@@ -22,7 +22,8 @@ export async function bundleAll(outRoot = `${projectRoot}dist`): Promise<BundleS
     mkdirSync(outdir, { recursive: true });
     const result = await build({ ...esbuildOptions(entry), outfile: `${outdir}/index.mjs`, metafile: true, write: true });
     const output = result.metafile.outputs[`dist/${group}/index.mjs`] ?? Object.values(result.metafile.outputs).find((o) => o.entryPoint)!;
-    const code = (await import('node:fs')).readFileSync(`${outdir}/index.mjs`);
+    const code = readFileSync(`${outdir}/index.mjs`);
+    writeLazyFiles(outdir, code.toString('utf8'));
     const byPackage = new Map<string, number>();
     for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
       const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);

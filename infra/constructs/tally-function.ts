@@ -14,7 +14,7 @@ import { NodejsFunction, OutputFormat, type NodejsFunctionProps } from 'aws-cdk-
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { tableDefinition } from '../../lib/storage/table.ts';
-import { bundlingOptions, projectRoot } from '../bundling.ts';
+import { bundlingOptions, lazyFileArgs, lazyFiles, projectRoot } from '../bundling.ts';
 
 export interface TallyFunctionProps
   extends Omit<NodejsFunctionProps, 'runtime' | 'architecture' | 'logGroup' | 'logRetention' | 'logRemovalPolicy'> {
@@ -37,6 +37,16 @@ export const tableActions = {
   batchRead: ['dynamodb:BatchGetItem'],
   write: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'],
 } as const;
+
+const shellQuote = (arg: string) => `'${arg.replaceAll("'", `'\\''`)}'`;
+
+/** After the handler's bundle: each lazy file it names, built beside it by the project's esbuild (infra/bundling.ts). */
+function lazyFileCommands(inputDir: string, outputDir: string): string[] {
+  return lazyFiles.map(
+    (f) =>
+      `if grep -qF ${shellQuote(`./${f.file}`)} ${shellQuote(`${outputDir}/index.mjs`)}; then ${[`${inputDir}/node_modules/.bin/esbuild`, ...lazyFileArgs(f, inputDir, outputDir)].map(shellQuote).join(' ')}; fi`,
+  );
+}
 
 export class TallyFunction extends NodejsFunction {
   /** The handler's source file, which esbuild bundles (the permissions test reads the same bundle). */
@@ -72,8 +82,10 @@ export class TallyFunction extends NodejsFunction {
         ...bundlingOptions,
         externalModules: [...bundlingOptions.externalModules],
         mainFields: [...bundlingOptions.mainFields],
+        define: { ...bundlingOptions.define },
         format: OutputFormat.ESM,
         forceDockerBundling: false,
+        commandHooks: { beforeBundling: () => [], beforeInstall: () => [], afterBundling: lazyFileCommands },
         ...props.bundling,
       },
     });

@@ -4,11 +4,14 @@
  * and modules its routes never call stay out of it. Checked on esbuild's metafile, not by timing:
  * every module in a bundle is evaluated at import, so what is not bundled costs no cold start.
  */
-import { readdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { build, type Metafile } from 'esbuild';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { allFunctionEntries, esbuildOptions } from '../../infra/bundling.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { allFunctionEntries, esbuildOptions, functionEntry, writeLazyFiles } from '../../infra/bundling.ts';
+import { scenario5Program } from '../domain/fixtures-scenarios.ts';
 import { routeGroups, type RouteGroup } from '#lib/http/routes.ts';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -16,6 +19,8 @@ const groups = Object.keys(routeGroups) as RouteGroup[];
 
 /** Source modules (project-relative, as esbuild names them) of each group's bundle, and the authorizer's. */
 let inputs: Record<RouteGroup | 'authorizer', string[]>;
+/** The same for every function by name (routes, workers, jobs, streams). */
+let bundled: Record<string, string[]>;
 /**
  * Of every function (routes, workers, jobs, streams), the modules its entry reaches through static
  * imports alone: those whose top level runs at import. A module reached only through `import()`
@@ -36,6 +41,9 @@ beforeAll(async () => {
       return [g, Object.keys(out.inputs)];
     }),
   ) as Record<RouteGroup | 'authorizer', string[]>;
+  bundled = Object.fromEntries(
+    Object.entries(entries).map(([name, entry]) => [name, Object.keys([...byEntry.entries()].find(([e]) => entry.endsWith(e))![1].inputs)]),
+  );
   const graph = r.metafile.inputs;
   evaluatedAtImport = Object.fromEntries(
     Object.entries(entries).map(([name, entry]) => {
@@ -90,19 +98,22 @@ describe('Route function bundles', () => {
       expect(modules.has(own), `${name} reaches its modules`).toBe(true);
       expect([...modules].filter(programSchemaModules), name).toEqual([]);
     }
-    // The till bundles the parser (for items stored under an older schema) without running it.
-    expect(inputs.pos).toContain('lib/domain/program.ts');
     expect(evaluatedAtImport.pos!.has('lib/domain/pricing.ts')).toBe(true);
+    // Nor bundles it: the parser is a file of its own beside the bundles that load it (the lazy
+    // files below), except in the programs function, whose JSON Schema route awaits it inlined.
+    expect(Object.keys(bundled)).toEqual(Object.keys(evaluatedAtImport));
+    for (const [name, modules] of Object.entries(bundled)) if (name !== 'programs') expect(modules.filter(programSchemaModules), name).toEqual([]);
+    expect(inputs.programs).toContain('lib/domain/program-schema.ts');
   });
 
   it("should run no classic zod at import in the till's, the customer page's, the program's, coupons', reports', links', imports', tenant settings', simulations', segments', keys' or catalog's function: their schemas use zod's mini build, classic comes with the program parser when awaited", () => {
     const classic = (m: string) => /node_modules\/zod\/(index\.js|v4\/index\.js|v4\/classic\/)/.test(m);
     for (const g of ['pos', 'me', 'programs', 'coupons', 'reports', 'links', 'imports', 'tenant', 'simulations', 'segments'] as const) expect([...evaluatedAtImport[g]!].filter(classic), g).toEqual([]);
     expect([...evaluatedAtImport.pos!].some((m) => m.includes('node_modules/zod/v4/mini/'))).toBe(true);
-    // Bundled still, for the parser of items stored under an older schema, but not run at import.
-    expect(inputs.pos.some(classic)).toBe(true);
-    // Functions that never parse a program document bundle no classic zod at all.
-    for (const g of ['keys', 'catalog'] as const) expect(inputs[g].filter(classic), g).toEqual([]);
+    // Nor bundle it: the program parser that brings it is a file of its own. Only the customers
+    // function (its own request schemas, built on first use) and the programs function (the JSON
+    // Schema route) bundle classic zod.
+    for (const g of groups.filter((g) => g !== 'customers' && g !== 'programs')) expect(inputs[g].filter(classic), g).toEqual([]);
   });
 
   it("should keep the imports route function to the routes' use cases: the worker's file readers, member rules and S3 client are not run at import", () => {
@@ -121,8 +132,9 @@ describe('Route function bundles', () => {
 describe('What the route functions run at import (issue #14: cold start)', () => {
   it("should load libphonenumber-js's metadata in no route function at import: the parser is awaited when a request carries a phone", () => {
     for (const g of groups) expect([...evaluatedAtImport[g]!].filter((m) => m.includes('node_modules/libphonenumber-js/') || m === 'lib/domain/phone-parser.ts'), g).toEqual([]);
-    // Bundled still where a route normalises a phone; the import worker parses every row's phone and loads it eagerly.
-    for (const g of ['pos', 'customers', 'links'] as const) expect(inputs[g], g).toContain('lib/domain/phone-parser.ts');
+    // Nor bundled: the parser is a file of its own beside the bundles that load it (the lazy files
+    // below). The import worker parses every row's phone and loads it eagerly.
+    for (const g of groups) expect(inputs[g].filter((m) => m.includes('node_modules/libphonenumber-js/') || m === 'lib/domain/phone-parser.ts'), g).toEqual([]);
     expect(evaluatedAtImport['import-worker']!.has('lib/domain/phone-parser.ts')).toBe(true);
   });
 
@@ -188,11 +200,69 @@ describe("The till's and the customer's app functions build only what their rout
     expect(inputs.me.filter((i) => i === 'lib/storage/receipts.ts' || i === 'lib/storage/budgets.ts')).toEqual([]);
     expect(inputs.pos).toContain('lib/storage/receipts.ts');
   });
+});
 
-  it("should bundle libphonenumber-js's metadata as a JSON string, not the package's object literal V8 scans at import", () => {
-    for (const g of ['pos', 'customers', 'links'] as const) {
-      expect(inputs[g].filter((i) => i.includes('node_modules/libphonenumber-js/metadata.')), g).toEqual([]);
-      expect(inputs[g], g).toContain('lib/domain/phone-metadata.ts');
+describe('Lazy files: modules a function loads on first use, built beside its bundle (infra/bundling.ts)', () => {
+  let dir: string;
+  /** Each lazy file's esbuild metafile, asked of the same command the CDK runs. */
+  const metafiles = new Map<string, Metafile>();
+  /** Per function, the lazy files built beside its bundle. */
+  const built: Record<string, string[]> = {};
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'tally-lazy-'));
+    // Three handlers as deployed, and the two loaders alone, each in a directory of its own with its lazy files.
+    const entries = {
+      pos: functionEntry('pos'),
+      keys: functionEntry('keys'),
+      simulations: functionEntry('simulations'),
+      'program-loader': join(root, 'lib/domain/program-parser.ts'),
+      'phone-loader': join(root, 'lib/app/phones.ts'),
+    };
+    for (const [name, entry] of Object.entries(entries)) {
+      const out = join(dir, name);
+      mkdirSync(out);
+      await build({ ...esbuildOptions(entry), absWorkingDir: root, outfile: join(out, 'index.mjs'), write: true, sourcemap: false, logLevel: 'silent' });
+      const files = writeLazyFiles(out, readFileSync(join(out, 'index.mjs'), 'utf8'), (f) => [`--metafile=${join(out, `${f.file}.meta.json`)}`]);
+      built[name] = files.map((f) => f.file);
+      for (const f of files) metafiles.set(f.file, JSON.parse(readFileSync(join(out, `${f.file}.meta.json`), 'utf8')) as Metafile);
     }
+  }, 180_000);
+
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('should build beside each bundle exactly the lazy files it names: the parsers where a route loads one, none where no route does', () => {
+    expect(built.pos).toEqual(['program-parser.mjs', 'phone-parser.mjs']);
+    expect(built.simulations).toEqual(['program-parser.mjs']);
+    expect(built.keys).toEqual([]);
+    expect(readdirSync(join(dir, 'keys'))).toEqual(['index.mjs']);
+  });
+
+  it("should leave the module itself out of the bundle that loads it: the loader's branch that imports it from source is dropped", () => {
+    const loader = readFileSync(join(dir, 'program-loader/index.mjs'), 'utf8');
+    expect(loader).toContain('./program-parser.mjs');
+    expect(loader.length).toBeLessThan(2_000);
+    expect(readFileSync(join(dir, 'phone-loader/index.mjs'), 'utf8').length).toBeLessThan(2_000);
+  });
+
+  it('should load the program parser from its file through the bundled loader, and parse a scenario program with it', async () => {
+    const { loadProgramParser } = (await import(pathToFileURL(join(dir, 'program-loader/index.mjs')).href)) as typeof import('#domain/program-parser.ts');
+    const parsed = (await loadProgramParser()).parseProgram(scenario5Program);
+    expect(parsed.ok).toBe(true);
+    expect((await loadProgramParser()).parseProgram({ ...scenario5Program, currency: 'dram' }).ok).toBe(false);
+  });
+
+  it('should load the phone parser from its file through the bundled loader and normalise a number to E.164', async () => {
+    const { normalizePhone } = (await import(pathToFileURL(join(dir, 'phone-loader/index.mjs')).href)) as typeof import('#lib/app/phones.ts');
+    expect(await normalizePhone('+1 (415) 555-2671')).toBe('+14155552671');
+    expect(await normalizePhone('12')).toBeNull();
+  });
+
+  it("should carry no AWS SDK client in a lazy file (a function's grants are read from its bundle), and libphonenumber-js's metadata as a JSON string, not the object literal V8 scans at load", () => {
+    expect([...metafiles.keys()].sort()).toEqual(['phone-parser.mjs', 'program-parser.mjs']);
+    for (const [file, meta] of metafiles) expect(Object.keys(meta.inputs).filter((i) => i.includes('node_modules/@aws-sdk/')), file).toEqual([]);
+    const phone = Object.keys(metafiles.get('phone-parser.mjs')!.inputs);
+    expect(phone.filter((i) => i.includes('node_modules/libphonenumber-js/metadata.'))).toEqual([]);
+    expect(phone).toContain('lib/domain/phone-metadata.ts');
   });
 });

@@ -1,3 +1,6 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { App, Stack } from 'aws-cdk-lib';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Match, Template } from 'aws-cdk-lib/assertions';
@@ -9,6 +12,7 @@ import { isPublicRoute, routeGroups, routeKey } from '#lib/http/routes.ts';
 import { WEBHOOK_ENV } from '#lib/config.ts';
 import { stackName, stackOutputs } from '../../infra/outputs.ts';
 import { segmentEvents } from '#lib/events/catalog.ts';
+import { scenario5Program } from '../domain/fixtures-scenarios.ts';
 
 /** `templatesOnly` skips bundling the functions, for a synth whose assertions read only the templates. */
 function synth(context: Record<string, unknown>, opts: { templatesOnly?: boolean } = {}) {
@@ -100,6 +104,19 @@ describe('CDK app', () => {
         });
       }
       dev.api.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: Match.anyValue() });
+    });
+
+    it("should stage each function's lazy files beside its bundle, as esbuild builds them after bundling, and load them from there", async () => {
+      const assetDir = (fn: string) => {
+        const [f] = Object.values(dev.api.findResources('AWS::Lambda::Function', { Properties: { FunctionName: `tally-dev-${fn}` } }));
+        return join(dev.app.outdir, `asset.${String(f!.Properties.Code.S3Key).replace(/\.zip$/, '')}`);
+      };
+      const lazy = (fn: string) => readdirSync(assetDir(fn)).filter((f) => f !== 'index.mjs' && f.endsWith('.mjs')).sort();
+      expect(lazy('pos')).toEqual(['phone-parser.mjs', 'program-parser.mjs']);
+      expect(lazy('programs')).toEqual(['program-parser.mjs']);
+      expect(lazy('keys')).toEqual([]);
+      const { parseProgram } = (await import(pathToFileURL(join(assetDir('pos'), 'program-parser.mjs')).href)) as typeof import('#domain/program.ts');
+      expect(parseProgram(scenario5Program).ok).toBe(true);
     });
 
     it('should put the key authorizer (simple responses, cached briefly) in front of every route', () => {
