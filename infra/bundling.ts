@@ -47,6 +47,8 @@ export const esmRequireBanner = "import { createRequire } from 'node:module'; co
 export const lazyFiles = [
   /** The program document's parser (~100 KB of classic zod): to validate or publish a document, or to read one stored under an older schema. */
   { define: 'process.env.TALLY_PROGRAM_PARSER_FILE', entry: 'lib/domain/program.ts', file: 'program-parser.mjs' },
+  /** The program document's JSON Schema (the same parser and zod's converter), for `GET /v1/program/schema`. */
+  { define: 'process.env.TALLY_PROGRAM_SCHEMA_FILE', entry: 'lib/domain/program-schema.ts', file: 'program-schema.mjs' },
   /** libphonenumber-js with its metadata (~75 KB): on the first phone number a request carries. */
   { define: 'process.env.TALLY_PHONE_PARSER_FILE', entry: 'lib/domain/phone-parser.ts', file: 'phone-parser.mjs' },
 ] as const;

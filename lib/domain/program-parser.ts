@@ -9,3 +9,7 @@
  */
 export const loadProgramParser = (): Promise<typeof import('./program.ts')> =>
   process.env.TALLY_PROGRAM_PARSER_FILE ? import(new URL(process.env.TALLY_PROGRAM_PARSER_FILE, import.meta.url).href) : import('./program.ts');
+
+/** The program document's JSON Schema, built from the same schema: loaded the same way, by its route alone. */
+export const loadProgramJsonSchema = (): Promise<typeof import('./program-schema.ts')> =>
+  process.env.TALLY_PROGRAM_SCHEMA_FILE ? import(new URL(process.env.TALLY_PROGRAM_SCHEMA_FILE, import.meta.url).href) : import('./program-schema.ts');

@@ -99,11 +99,10 @@ describe('Route function bundles', () => {
       expect([...modules].filter(programSchemaModules), name).toEqual([]);
     }
     expect(evaluatedAtImport.pos!.has('lib/domain/pricing.ts')).toBe(true);
-    // Nor bundles it: the parser is a file of its own beside the bundles that load it (the lazy
-    // files below), except in the programs function, whose JSON Schema route awaits it inlined.
+    // Nor bundles it: the parser and the JSON Schema are files of their own beside the bundles that
+    // load them (the lazy files below).
     expect(Object.keys(bundled)).toEqual(Object.keys(evaluatedAtImport));
-    for (const [name, modules] of Object.entries(bundled)) if (name !== 'programs') expect(modules.filter(programSchemaModules), name).toEqual([]);
-    expect(inputs.programs).toContain('lib/domain/program-schema.ts');
+    for (const [name, modules] of Object.entries(bundled)) expect(modules.filter(programSchemaModules), name).toEqual([]);
   });
 
   it("should run no classic zod at import in the till's, the customer page's, the program's, coupons', reports', links', imports', tenant settings', simulations', segments', keys' or catalog's function: their schemas use zod's mini build, classic comes with the program parser when awaited", () => {
@@ -111,9 +110,8 @@ describe('Route function bundles', () => {
     for (const g of ['pos', 'me', 'programs', 'coupons', 'reports', 'links', 'imports', 'tenant', 'simulations', 'segments'] as const) expect([...evaluatedAtImport[g]!].filter(classic), g).toEqual([]);
     expect([...evaluatedAtImport.pos!].some((m) => m.includes('node_modules/zod/v4/mini/'))).toBe(true);
     // Nor bundle it: the program parser that brings it is a file of its own. Only the customers
-    // function (its own request schemas, built on first use) and the programs function (the JSON
-    // Schema route) bundle classic zod.
-    for (const g of groups.filter((g) => g !== 'customers' && g !== 'programs')) expect(inputs[g].filter(classic), g).toEqual([]);
+    // function (its own request schemas, built on first use) bundles classic zod.
+    for (const g of groups.filter((g) => g !== 'customers')) expect(inputs[g].filter(classic), g).toEqual([]);
   });
 
   it("should keep the imports route function to the routes' use cases: the worker's file readers, member rules and S3 client are not run at import", () => {
@@ -216,6 +214,7 @@ describe('Lazy files: modules a function loads on first use, built beside its bu
       pos: functionEntry('pos'),
       keys: functionEntry('keys'),
       simulations: functionEntry('simulations'),
+      programs: functionEntry('programs'),
       'program-loader': join(root, 'lib/domain/program-parser.ts'),
       'phone-loader': join(root, 'lib/app/phones.ts'),
     };
@@ -234,6 +233,7 @@ describe('Lazy files: modules a function loads on first use, built beside its bu
   it('should build beside each bundle exactly the lazy files it names: the parsers where a route loads one, none where no route does', () => {
     expect(built.pos).toEqual(['program-parser.mjs', 'phone-parser.mjs']);
     expect(built.simulations).toEqual(['program-parser.mjs']);
+    expect(built.programs).toEqual(['program-parser.mjs', 'program-schema.mjs']);
     expect(built.keys).toEqual([]);
     expect(readdirSync(join(dir, 'keys'))).toEqual(['index.mjs']);
   });
@@ -252,6 +252,12 @@ describe('Lazy files: modules a function loads on first use, built beside its bu
     expect((await loadProgramParser()).parseProgram({ ...scenario5Program, currency: 'dram' }).ok).toBe(false);
   });
 
+  it("should give the program's JSON Schema from its file, as the source module gives it", async () => {
+    const fromFile = (await import(pathToFileURL(join(dir, 'programs/program-schema.mjs')).href)) as typeof import('#domain/program-schema.ts');
+    const fromSource = await import('#domain/program-schema.ts');
+    expect(fromFile.programJsonSchema()).toEqual(fromSource.programJsonSchema());
+  });
+
   it('should load the phone parser from its file through the bundled loader and normalise a number to E.164', async () => {
     const { normalizePhone } = (await import(pathToFileURL(join(dir, 'phone-loader/index.mjs')).href)) as typeof import('#lib/app/phones.ts');
     expect(await normalizePhone('+1 (415) 555-2671')).toBe('+14155552671');
@@ -259,7 +265,7 @@ describe('Lazy files: modules a function loads on first use, built beside its bu
   });
 
   it("should carry no AWS SDK client in a lazy file (a function's grants are read from its bundle), and libphonenumber-js's metadata as a JSON string, not the object literal V8 scans at load", () => {
-    expect([...metafiles.keys()].sort()).toEqual(['phone-parser.mjs', 'program-parser.mjs']);
+    expect([...metafiles.keys()].sort()).toEqual(['phone-parser.mjs', 'program-parser.mjs', 'program-schema.mjs']);
     for (const [file, meta] of metafiles) expect(Object.keys(meta.inputs).filter((i) => i.includes('node_modules/@aws-sdk/')), file).toEqual([]);
     const phone = Object.keys(metafiles.get('phone-parser.mjs')!.inputs);
     expect(phone.filter((i) => i.includes('node_modules/libphonenumber-js/metadata.'))).toEqual([]);
