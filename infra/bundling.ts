@@ -51,6 +51,8 @@ export const lazyFiles = [
   { define: 'process.env.TALLY_PROGRAM_SCHEMA_FILE', entry: 'lib/domain/program-schema.ts', file: 'program-schema.mjs' },
   /** libphonenumber-js with its metadata (~75 KB): on the first phone number a request carries. */
   { define: 'process.env.TALLY_PHONE_PARSER_FILE', entry: 'lib/domain/phone-parser.ts', file: 'phone-parser.mjs' },
+  /** S3's client and signer (~150 KB), for the imports route function's first signed link. The permissions test reads its commands too. */
+  { define: 'process.env.TALLY_IMPORT_LINKS_FILE', entry: 'lib/storage/import-links.ts', file: 'import-links.mjs' },
 ] as const;
 
 export type LazyFile = (typeof lazyFiles)[number];

@@ -1,23 +1,27 @@
 /**
  * Links to this deployment's import bucket, for the imports route function only. Its own module
- * because of the `import()`s: esbuild wraps a module that is imported dynamically anywhere in a
+ * because of the `import()`: esbuild wraps a module that is imported dynamically anywhere in a
  * bundle, and a wrapped S3 client keeps every S3 command; the worker and the export's catalog
- * function, which use the client directly, must not see these imports.
+ * function, which use the client directly, must not see this import.
  */
 import { deploymentBucketName, type ImportLinks } from './import-bucket.ts';
 
 /**
+ * S3's client and the signer. In a Lambda they are a file of their own beside the handler's bundle
+ * (infra/bundling.ts, `lazyFiles`); run from source, the module itself is imported.
+ */
+const loadImportLinks = (): Promise<typeof import('./import-links.ts')> =>
+  process.env.TALLY_IMPORT_LINKS_FILE ? import(new URL(process.env.TALLY_IMPORT_LINKS_FILE, import.meta.url).href) : import('./import-links.ts');
+
+/**
  * Links to this deployment's import bucket, or null where there is none. The S3 client and the
  * signer load with the first link signed: the imports route function answers most requests
- * (progress) without them, and S3's client is the largest part of its bundle (README, "Cold start").
+ * (progress) without them, and S3's client was the largest part of its bundle (README, "Cold start").
  */
 export function deploymentImportLinks(): ImportLinks | null {
   const name = deploymentBucketName();
   if (!name) return null;
-  const links = async () => {
-    const [{ importLinks }, { s3Client }] = await Promise.all([import('./import-links.ts'), import('./s3-client.ts')]);
-    return importLinks(s3Client(), name);
-  };
+  const links = async () => (await loadImportLinks()).signedImportLinks(name);
   return {
     bucket: name,
     uploadUrl: async (key, seconds) => (await links()).uploadUrl(key, seconds),

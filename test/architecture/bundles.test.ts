@@ -215,6 +215,7 @@ describe('Lazy files: modules a function loads on first use, built beside its bu
       keys: functionEntry('keys'),
       simulations: functionEntry('simulations'),
       programs: functionEntry('programs'),
+      imports: functionEntry('imports'),
       'program-loader': join(root, 'lib/domain/program-parser.ts'),
       'phone-loader': join(root, 'lib/app/phones.ts'),
     };
@@ -234,6 +235,7 @@ describe('Lazy files: modules a function loads on first use, built beside its bu
     expect(built.pos).toEqual(['program-parser.mjs', 'phone-parser.mjs']);
     expect(built.simulations).toEqual(['program-parser.mjs']);
     expect(built.programs).toEqual(['program-parser.mjs', 'program-schema.mjs']);
+    expect(built.imports).toEqual(['program-parser.mjs', 'import-links.mjs']);
     expect(built.keys).toEqual([]);
     expect(readdirSync(join(dir, 'keys'))).toEqual(['index.mjs']);
   });
@@ -264,9 +266,18 @@ describe('Lazy files: modules a function loads on first use, built beside its bu
     expect(await normalizePhone('12')).toBeNull();
   });
 
-  it("should carry no AWS SDK client in a lazy file (a function's grants are read from its bundle), and libphonenumber-js's metadata as a JSON string, not the object literal V8 scans at load", () => {
-    expect([...metafiles.keys()].sort()).toEqual(['phone-parser.mjs', 'program-parser.mjs', 'program-schema.mjs']);
-    for (const [file, meta] of metafiles) expect(Object.keys(meta.inputs).filter((i) => i.includes('node_modules/@aws-sdk/')), file).toEqual([]);
+  it("should sign an import link from the imports function's S3 file, and leave S3's client out of the function's bundle", async () => {
+    expect(inputs.imports.filter((i) => i.includes('node_modules/@aws-sdk/client-s3/') || i.includes('s3-request-presigner'))).toEqual([]);
+    const { signedImportLinks } = (await import(pathToFileURL(join(dir, 'imports/import-links.mjs')).href)) as typeof import('#lib/storage/import-links.ts');
+    const url = new URL(await signedImportLinks('tally-imports').uploadUrl('imports/t_1/members.csv', 300));
+    expect(url.pathname).toContain('imports/t_1/members.csv');
+    expect(url.searchParams.get('X-Amz-Expires')).toBe('300');
+    expect(url.searchParams.get('X-Amz-Signature')).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it("should carry no AWS SDK client in the parsers' files, and libphonenumber-js's metadata as a JSON string, not the object literal V8 scans at load", () => {
+    expect([...metafiles.keys()].sort()).toEqual(['import-links.mjs', 'phone-parser.mjs', 'program-parser.mjs', 'program-schema.mjs']);
+    for (const [file, meta] of metafiles) if (file !== 'import-links.mjs') expect(Object.keys(meta.inputs).filter((i) => i.includes('node_modules/@aws-sdk/')), file).toEqual([]);
     const phone = Object.keys(metafiles.get('phone-parser.mjs')!.inputs);
     expect(phone.filter((i) => i.includes('node_modules/libphonenumber-js/metadata.'))).toEqual([]);
     expect(phone).toContain('lib/domain/phone-metadata.ts');

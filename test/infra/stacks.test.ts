@@ -114,6 +114,7 @@ describe('CDK app', () => {
       const lazy = (fn: string) => readdirSync(assetDir(fn)).filter((f) => f !== 'index.mjs' && f.endsWith('.mjs')).sort();
       expect(lazy('pos')).toEqual(['phone-parser.mjs', 'program-parser.mjs']);
       expect(lazy('programs')).toEqual(['program-parser.mjs', 'program-schema.mjs']);
+      expect(lazy('imports')).toEqual(['import-links.mjs', 'program-parser.mjs']);
       expect(lazy('keys')).toEqual([]);
       const { parseProgram } = (await import(pathToFileURL(join(assetDir('pos'), 'program-parser.mjs')).href)) as typeof import('#domain/program.ts');
       expect(parseProgram(scenario5Program).ok).toBe(true);

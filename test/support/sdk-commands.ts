@@ -9,11 +9,12 @@
  * modules are declared free of side effects, so esbuild drops every module nothing in the
  * function reaches. Without that, modules the SDK evaluates at load keep commands no code calls
  * (lib-dynamodb's `paginateScan` keeps `Scan` in every bundle that imports lib-dynamodb). Our own
- * modules keep their side effects, so everything our code can reach stays in.
+ * modules keep their side effects, so everything our code can reach stays in. A function's lazy
+ * files (infra/bundling.ts, `lazyFiles`) are read the same way and count as its bundle.
  */
 import { relative } from 'node:path';
 import { build, type Metafile, type Plugin } from 'esbuild';
-import { esbuildOptions } from '../../infra/bundling.ts';
+import { esbuildOptions, lazyFiles, lazyFilesNamedIn, projectRoot } from '../../infra/bundling.ts';
 
 /** The IAM service prefix of each SDK client a function may bundle. */
 export const iamPrefixByClient: Readonly<Record<string, string>> = {
@@ -105,13 +106,28 @@ export interface BundledCommands {
  * Throws when a bundle holds a client this module cannot read.
  */
 export async function bundledCommands(entries: Readonly<Record<string, string>>): Promise<Record<string, BundledCommands>> {
+  const found = await commandsOfBundles(entries);
+  // A function sends what its lazy files can send too (infra/bundling.ts, `lazyFiles`).
+  const lazyFound = await commandsOfBundles(Object.fromEntries(lazyFiles.map((f) => [f.file, `${projectRoot}${f.entry}`])));
+  return Object.fromEntries(
+    Object.entries(found).map(([name, { bundle, code }]) => {
+      const all = [bundle, ...lazyFilesNamedIn(code).map((f) => lazyFound[f.file]!.bundle)];
+      const union = (pick: (b: BundledCommands) => readonly string[]) => [...new Set(all.flatMap(pick))].sort();
+      return [name, { commands: union((b) => b.commands), ignored: union((b) => b.ignored) }];
+    }),
+  );
+}
+
+/** Each bundle's commands and code, by the names of `entries`. */
+async function commandsOfBundles(entries: Readonly<Record<string, string>>): Promise<Record<string, { bundle: BundledCommands; code: string }>> {
   const outdir = 'bundles';
   const result = await build({ ...esbuildOptions({ ...entries }), outdir, sourcemap: false, write: false, metafile: true, plugins: [sdkWithoutSideEffects] });
   const byOutput = new Map(result.outputFiles!.map((f) => [relative(process.cwd(), f.path), f.text]));
   return Object.fromEntries(
     Object.entries(result.metafile!.outputs).flatMap(([path, output]) => {
       const name = Object.keys(entries).find((n) => path === `${outdir}/${n}.js`);
-      return name ? [[name, commandsInBundle(byOutput.get(path)!, output.inputs)]] : [];
+      const code = byOutput.get(path)!;
+      return name ? [[name, { bundle: commandsInBundle(code, output.inputs), code }]] : [];
     }),
   );
 }
