@@ -56,6 +56,11 @@ export async function startBackground(opts: {
   streamFrom?: 'TRIM_HORIZON' | 'LATEST';
   /** Where the local import bucket keeps its files (a temporary folder if not given). */
   filesDir?: string;
+  /**
+   * Asked per batch: false has the report counters' reader drop what it read, so bench/till.ts can
+   * tell what the till's local latency owes to counting (in AWS it is a function of its own).
+   */
+  countReports?: () => boolean;
 }): Promise<Background> {
   // Handlers are imported after the environment is in place: they read it at first use.
   let queues: LocalQueues | undefined;
@@ -131,7 +136,7 @@ export async function startBackground(opts: {
     endpoint: opts.dynamoEndpoint,
     table: opts.table,
     handler: async (e) => {
-      const Records = e.Records.filter(counted);
+      const Records = opts.countReports?.() === false ? [] : e.Records.filter(counted);
       return Records.length ? reportCounters({ Records }) : { batchItemFailures: [] };
     },
     from: opts.streamFrom ?? 'TRIM_HORIZON',
