@@ -17,8 +17,8 @@ import { postCustomEvent } from '#lib/app/custom-events.ts';
 import { devicesBody, ledgerQuery } from '#lib/http/schemas.ts';
 
 /**
- * This group's request schemas are built with classic zod (and the member rules): loaded by the
- * first request that validates one, not at import (README, "Cold start").
+ * This group's request schemas (with the member rules) are built by the first request that
+ * validates one, not at import: most of its requests are reads (README, "Cold start").
  */
 const schemas = () => import('#lib/http/schemas/customers.ts');
 

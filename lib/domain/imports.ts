@@ -24,18 +24,18 @@ const lotSchema = z.strictObject({
 /** A member as the file gives it, after CSV cells are read into JSON types. */
 export const memberRowSchema = z.strictObject({
   card: memberFields.card,
-  phone: memberFields.phone.optional(),
-  name: memberFields.name.optional(),
-  email: memberFields.email.optional(),
-  birthDate: memberFields.birthDate.optional(),
-  locale: memberFields.locale.optional(),
-  consents: memberFields.consents.default(noConsents),
+  phone: z.optional(memberFields.phone),
+  name: z.optional(memberFields.name),
+  email: z.optional(memberFields.email),
+  birthDate: z.optional(memberFields.birthDate),
+  locale: z.optional(memberFields.locale),
+  consents: z._default(memberFields.consents, noConsents),
   /** The program level the old system had reached. */
   tier: z.string().min(1).max(64).optional(),
   /** A level only staff assign (VIP). */
   staffTier: z.string().min(1).max(64).optional(),
   /** The code this member gives friends, kept so printed codes go on working. */
-  referralCode: referralCodeSchema.optional(),
+  referralCode: z.optional(referralCodeSchema),
   /** Lifetime money paid (minor units): where cumulative-paid tiers continue from. */
   paidTotal: z.int().min(0).max(1_000_000_000_000).optional(),
   lots: z

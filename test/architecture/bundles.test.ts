@@ -105,13 +105,13 @@ describe('Route function bundles', () => {
     for (const [name, modules] of Object.entries(bundled)) expect(modules.filter(programSchemaModules), name).toEqual([]);
   });
 
-  it("should run no classic zod at import in the till's, the customer page's, the program's, coupons', reports', links', imports', tenant settings', simulations', segments', keys' or catalog's function: their schemas use zod's mini build, classic comes with the program parser when awaited", () => {
+  it("should run no classic zod at import, nor bundle it, in any route function: their schemas use zod's mini build, classic comes with the program parser's file when awaited", () => {
     const classic = (m: string) => /node_modules\/zod\/(index\.js|v4\/index\.js|v4\/classic\/)/.test(m);
     for (const g of ['pos', 'me', 'programs', 'coupons', 'reports', 'links', 'imports', 'tenant', 'simulations', 'segments'] as const) expect([...evaluatedAtImport[g]!].filter(classic), g).toEqual([]);
     expect([...evaluatedAtImport.pos!].some((m) => m.includes('node_modules/zod/v4/mini/'))).toBe(true);
-    // Nor bundle it: the program parser that brings it is a file of its own. Only the customers
-    // function (its own request schemas, built on first use) bundles classic zod.
-    for (const g of groups.filter((g) => g !== 'customers')) expect(inputs[g].filter(classic), g).toEqual([]);
+    // Nor bundle it: the program parser that brings it is a file of its own. No route function
+    // bundles classic zod at all.
+    for (const g of groups) expect(inputs[g].filter(classic), g).toEqual([]);
   });
 
   it("should keep the imports route function to the routes' use cases: the worker's file readers, member rules and S3 client are not run at import", () => {
@@ -141,9 +141,8 @@ describe('What the route functions run at import (issue #14: cold start)', () =>
     expect(inputs.pos).not.toContain('lib/domain/catalog.ts');
   });
 
-  it("should build the customers function's classic zod request schemas and member rules on the first request that validates, not at import", () => {
-    const classic = (m: string) => /node_modules\/zod\/(index\.js|v4\/index\.js|v4\/classic\/)/.test(m);
-    const atImport = [...evaluatedAtImport.customers!].filter((m) => classic(m) || m === 'lib/http/schemas/customers.ts' || m === 'lib/domain/members.ts');
+  it("should build the customers function's request schemas and member rules (zod's mini build) on the first request that validates, not at import", () => {
+    const atImport = [...evaluatedAtImport.customers!].filter((m) => m === 'lib/http/schemas/customers.ts' || m === 'lib/domain/members.ts');
     expect(atImport).toEqual([]);
     expect(inputs.customers).toContain('lib/http/schemas/customers.ts');
   });
