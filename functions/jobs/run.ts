@@ -4,7 +4,7 @@
  * and optionally `tenantId` — see events/jobs/.
  */
 import type { Context } from 'aws-lambda';
-import * as z from 'zod';
+import * as z from '#domain/zod-mini.ts';
 import { deps } from '#lib/app/deps.ts';
 import { runJob } from '#lib/app/jobs.ts';
 import { runInsightJob } from '#lib/app/insight-job.ts';
@@ -19,8 +19,8 @@ import { accountQueue, journeyQueue, notifyQueue, simulationQueue } from '#lib/m
 
 export const jobEventSchema = z.strictObject({
   job: z.enum(['birthday', 'expiry', 'tiers', 'refills', 'segments', 'notifications', 'insight']),
-  day: z.iso.date().optional(),
-  tenantId: z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/).optional(),
+  day: z.optional(z.iso.date()),
+  tenantId: z.optional(z.string().check(z.regex(/^[A-Za-z0-9._:-]{1,64}$/))),
 });
 
 /** The day's receipts for the insight job: the history bucket, as the simulation worker reads it. */

@@ -3,7 +3,7 @@
  * customers per message; and domain events about a customer (a bus rule), after which that
  * customer's defined segments are evaluated again.
  */
-import * as z from 'zod';
+import * as z from '#domain/zod-mini.ts';
 import { deps } from '#lib/app/deps.ts';
 import { handleAccountJob } from '#lib/app/jobs.ts';
 import { evaluateCustomerSegments } from '#lib/app/segments.ts';

@@ -2,7 +2,7 @@
  * Journeys worker: domain events from the bus (they may enter customers into journeys), and the
  * journeys' own work — customers to enter, steps whose wait is over.
  */
-import * as z from 'zod';
+import * as z from '#domain/zod-mini.ts';
 import { deps } from '#lib/app/deps.ts';
 import { handleJourneyWork, journeyWorkSchema, onEvent } from '#lib/app/journeys.ts';
 import { busMessageSchema } from '#lib/events/catalog.ts';
