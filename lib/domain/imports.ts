@@ -5,7 +5,7 @@
  * passes the program and the time; refusals come back as data (field and rule), never thrown,
  * because one bad row must not stop a file of 100,000.
  */
-import * as z from 'zod';
+import * as z from './zod-mini.ts';
 import { NEVER_EXPIRES, emptyAccount, openingBalance, type Account, type LedgerEntry } from './account.ts';
 import { CARD_RULE, PHONE_RULE, normalizeCard } from './identifiers.ts';
 import { normalizePhone } from './phone-parser.ts';
@@ -16,9 +16,9 @@ import { addMonths, monthOf, type MonthKey } from './time.ts';
 import { IMPORT_LIMITS, type RowIssue } from './import-kinds.ts';
 
 const lotSchema = z.strictObject({
-  points: z.int().min(1).max(IMPORT_LIMITS.maxPointsPerMember),
+  points: z.int().check(z.gte(1), z.lte(IMPORT_LIMITS.maxPointsPerMember)),
   /** The day the old system says these points expire; empty for points that never expire. */
-  expiresOn: z.iso.date().optional(),
+  expiresOn: z.optional(z.iso.date()),
 });
 
 /** A member as the file gives it, after CSV cells are read into JSON types. */
@@ -31,17 +31,17 @@ export const memberRowSchema = z.strictObject({
   locale: z.optional(memberFields.locale),
   consents: z._default(memberFields.consents, noConsents),
   /** The program level the old system had reached. */
-  tier: z.string().min(1).max(64).optional(),
+  tier: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
   /** A level only staff assign (VIP). */
-  staffTier: z.string().min(1).max(64).optional(),
+  staffTier: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
   /** The code this member gives friends, kept so printed codes go on working. */
   referralCode: z.optional(referralCodeSchema),
   /** Lifetime money paid (minor units): where cumulative-paid tiers continue from. */
-  paidTotal: z.int().min(0).max(1_000_000_000_000).optional(),
-  lots: z
-    .array(lotSchema)
-    .max(IMPORT_LIMITS.maxLotsPerMember, `at most ${IMPORT_LIMITS.maxLotsPerMember} lots per member (import.maxLotsPerMember)`)
-    .default([]),
+  paidTotal: z.optional(z.int().check(z.gte(0), z.lte(1_000_000_000_000))),
+  lots: z._default(
+    z.array(lotSchema).check(z.maxLength(IMPORT_LIMITS.maxLotsPerMember, `at most ${IMPORT_LIMITS.maxLotsPerMember} lots per member (import.maxLotsPerMember)`)),
+    [],
+  ),
 });
 export type MemberRow = z.output<typeof memberRowSchema>;
 

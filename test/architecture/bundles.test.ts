@@ -109,9 +109,9 @@ describe('Route function bundles', () => {
     const classic = (m: string) => /node_modules\/zod\/(index\.js|v4\/index\.js|v4\/classic\/)/.test(m);
     for (const g of ['pos', 'me', 'programs', 'coupons', 'reports', 'links', 'imports', 'tenant', 'simulations', 'segments'] as const) expect([...evaluatedAtImport[g]!].filter(classic), g).toEqual([]);
     expect([...evaluatedAtImport.pos!].some((m) => m.includes('node_modules/zod/v4/mini/'))).toBe(true);
-    // Nor bundle it: the program parser that brings it is a file of its own. No route function
-    // bundles classic zod at all.
-    for (const g of groups) expect(inputs[g].filter(classic), g).toEqual([]);
+    // Nor bundle it: the program parser that brings it is a file of its own. No function, route,
+    // worker, job or stream, bundles classic zod at all.
+    for (const [name, modules] of Object.entries(bundled)) expect(modules.filter(classic), name).toEqual([]);
   });
 
   it("should keep the imports route function to the routes' use cases: the worker's file readers, member rules and S3 client are not run at import", () => {
