@@ -9,7 +9,7 @@ import * as z from './zod-mini.ts';
 import { NEVER_EXPIRES, emptyAccount, openingBalance, type Account, type LedgerEntry } from './account.ts';
 import { CARD_RULE, PHONE_RULE, normalizeCard } from './identifiers.ts';
 import { normalizePhone } from './phone-parser.ts';
-import { memberFields, noConsents, referralCodeSchema } from './members.ts';
+import { memberFields, optionalMemberFields, referralCodeSchema } from './members.ts';
 import type { Program } from './program.ts';
 import { assignLevel } from './tiers.ts';
 import { addMonths, monthOf, type MonthKey } from './time.ts';
@@ -24,12 +24,7 @@ const lotSchema = z.strictObject({
 /** A member as the file gives it, after CSV cells are read into JSON types. */
 export const memberRowSchema = z.strictObject({
   card: memberFields.card,
-  phone: z.optional(memberFields.phone),
-  name: z.optional(memberFields.name),
-  email: z.optional(memberFields.email),
-  birthDate: z.optional(memberFields.birthDate),
-  locale: z.optional(memberFields.locale),
-  consents: z._default(memberFields.consents, noConsents),
+  ...optionalMemberFields,
   /** The program level the old system had reached. */
   tier: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
   /** A level only staff assign (VIP). */

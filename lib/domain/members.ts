@@ -28,3 +28,13 @@ export const memberFields = {
   locale: z.string().check(z.regex(/^[a-z]{2,3}(-[A-Z]{2})?$/, 'must be a language tag such as "hy" or "uk-UA"')),
   consents: consentsSchema,
 } as const;
+
+/** The fields a member may leave out, as enrolment and the import both take them: consents default to none. */
+export const optionalMemberFields = {
+  phone: z.optional(memberFields.phone),
+  name: z.optional(memberFields.name),
+  email: z.optional(memberFields.email),
+  birthDate: z.optional(memberFields.birthDate),
+  locale: z.optional(memberFields.locale),
+  consents: z._default(memberFields.consents, noConsents),
+} as const;

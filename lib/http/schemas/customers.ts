@@ -1,7 +1,7 @@
 /** Staff on a customer (group `customers`): enrol, look up, adjust, tier, segments, reviews, custom events, erase. */
 import * as z from '#domain/zod-mini.ts';
 import { MAX_SEGMENTS } from '#domain/account-bounds.ts';
-import { memberFields, noConsents, referralCodeSchema } from '#domain/members.ts';
+import { memberFields, optionalMemberFields, referralCodeSchema } from '#domain/members.ts';
 import { attributeNameSchema, attributeValueSchema, eventTypeSchema, MAX_EVENT_ATTRIBUTES } from '#domain/custom-events.ts';
 import { singleLine, singleLineMessage } from '#domain/text.ts';
 import { id, LIMITS } from '../schemas.ts';
@@ -10,12 +10,7 @@ export const enrolBody = z.strictObject({
   /** Client-chosen id that makes a retried enrolment return the first answer (recommended for tills). */
   enrolmentId: z.optional(id),
   card: z.optional(memberFields.card),
-  phone: z.optional(memberFields.phone),
-  name: z.optional(memberFields.name),
-  email: z.optional(memberFields.email),
-  birthDate: z.optional(memberFields.birthDate),
-  locale: z.optional(memberFields.locale),
-  consents: z._default(memberFields.consents, noConsents),
+  ...optionalMemberFields,
   /** A member's referral code: links the two for the program's referral terms. */
   referralCode: z.optional(referralCodeSchema),
 });
