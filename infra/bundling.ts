@@ -57,6 +57,9 @@ export const lazyFiles = [
 
 export type LazyFile = (typeof lazyFiles)[number];
 
+/** How a bundle names a lazy file: the `define` key's value, which its loader imports beside the bundle. */
+export const lazyFileSpecifier = (f: LazyFile): string => `./${f.file}`;
+
 export const bundlingOptions = {
   target: 'node22',
   minify: true,
@@ -65,7 +68,7 @@ export const bundlingOptions = {
   externalModules: [] as string[],
   banner: esmRequireBanner,
   mainFields: ['module', 'main'],
-  define: Object.fromEntries(lazyFiles.map((f) => [f.define, JSON.stringify(`./${f.file}`)])),
+  define: Object.fromEntries(lazyFiles.map((f) => [f.define, JSON.stringify(lazyFileSpecifier(f))])),
 } as const;
 
 /** esbuild's command line that builds `lazy` into `outputDir` with the handlers' own options (the CDK's bundling runs it after the handler's bundle). */
@@ -86,7 +89,7 @@ export function lazyFileArgs(lazy: LazyFile, inputDir: string, outputDir: string
 }
 
 /** The lazy files a handler's bundle names, so the ones to build beside it. */
-export const lazyFilesNamedIn = (bundle: string): LazyFile[] => lazyFiles.filter((f) => bundle.includes(`./${f.file}`));
+export const lazyFilesNamedIn = (bundle: string): LazyFile[] => lazyFiles.filter((f) => bundle.includes(lazyFileSpecifier(f)));
 
 /**
  * Beside a handler's bundle in `outdir`, the lazy files it names, built by the same esbuild command

@@ -14,7 +14,7 @@ import { NodejsFunction, OutputFormat, type NodejsFunctionProps } from 'aws-cdk-
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { tableDefinition } from '../../lib/storage/table.ts';
-import { bundlingOptions, lazyFileArgs, lazyFiles, projectRoot } from '../bundling.ts';
+import { bundlingOptions, lazyFileArgs, lazyFiles, lazyFileSpecifier, projectRoot } from '../bundling.ts';
 
 export interface TallyFunctionProps
   extends Omit<NodejsFunctionProps, 'runtime' | 'architecture' | 'logGroup' | 'logRetention' | 'logRemovalPolicy'> {
@@ -40,11 +40,11 @@ export const tableActions = {
 
 const shellQuote = (arg: string) => `'${arg.replaceAll("'", `'\\''`)}'`;
 
-/** After the handler's bundle: each lazy file it names, built beside it by the project's esbuild (infra/bundling.ts). */
+/** After the handler's bundle: each lazy file it names (as `lazyFilesNamedIn` reads it), built beside it by the project's esbuild (infra/bundling.ts). */
 function lazyFileCommands(inputDir: string, outputDir: string): string[] {
   return lazyFiles.map(
     (f) =>
-      `if grep -qF ${shellQuote(`./${f.file}`)} ${shellQuote(`${outputDir}/index.mjs`)}; then ${[`${inputDir}/node_modules/.bin/esbuild`, ...lazyFileArgs(f, inputDir, outputDir)].map(shellQuote).join(' ')}; fi`,
+      `if grep -qF ${shellQuote(lazyFileSpecifier(f))} ${shellQuote(`${outputDir}/index.mjs`)}; then ${[`${inputDir}/node_modules/.bin/esbuild`, ...lazyFileArgs(f, inputDir, outputDir)].map(shellQuote).join(' ')}; fi`,
   );
 }
 
@@ -82,7 +82,6 @@ export class TallyFunction extends NodejsFunction {
         ...bundlingOptions,
         externalModules: [...bundlingOptions.externalModules],
         mainFields: [...bundlingOptions.mainFields],
-        define: { ...bundlingOptions.define },
         format: OutputFormat.ESM,
         forceDockerBundling: false,
         commandHooks: { beforeBundling: () => [], beforeInstall: () => [], afterBundling: lazyFileCommands },

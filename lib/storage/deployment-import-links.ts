@@ -1,8 +1,7 @@
 /**
  * Links to this deployment's import bucket, for the imports route function only. Its own module
- * because of the `import()`: esbuild wraps a module that is imported dynamically anywhere in a
- * bundle, and a wrapped S3 client keeps every S3 command; the worker and the export's catalog
- * function, which use the client directly, must not see this import.
+ * because of its loader: a bundle that holds it names the S3 lazy file and gets it built beside
+ * it, which the worker and the export's catalog function, which use the client directly, do not need.
  */
 import { deploymentBucketName, type ImportLinks } from './import-bucket.ts';
 
